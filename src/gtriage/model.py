@@ -1,0 +1,182 @@
+"""The parsed dump: frozen values holding what the runtime printed, and nothing interpreted.
+
+Goroutines of one leaking dump are mostly copies of each other, so the parts that repeat
+(frames, whole stacks) are shared objects, and each goroutine keeps only what differs: its
+header values and the hex words of its stack (`Goroutine.values`). `Goroutine.frame_args`
+puts those words back into the argument text when someone wants to see them.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+
+HEX_PLACEHOLDER = "0x_"
+_PLACEHOLDER_RE = re.compile(re.escape(HEX_PLACEHOLDER))
+
+
+class DumpFormat(enum.StrEnum):
+    """Which kind of text a snapshot came from."""
+
+    TRACEBACK = "traceback"  # ?debug=2, SIGQUIT, panic / fatal error tracebacks
+    DEBUG1 = "debug1"  # ?debug=1 count profile
+    RACE = "race"  # race-detector reports only
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """One call as printed: `func(args)` then `\\tfile:line`."""
+
+    func: str
+    # Argument text with every hex word replaced by HEX_PLACEHOLDER; the words live on the
+    # goroutine. "..." for inlined frames, "" for frames printed without arguments.
+    args: str
+    file: str
+    line: int
+    # Index into Goroutine.values of the first hex word of this frame's line pair.
+    slot: int = 0
+
+    @property
+    def inlined(self) -> bool:
+        return self.args == "..."
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True, slots=True)
+class Ancestor:
+    """A `[originating from goroutine N]:` block (GODEBUG=tracebackancestors)."""
+
+    frames: tuple[Frame, ...]
+    created_by: Frame | None
+    elided: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Stack:
+    """Everything below a goroutine header; shared by every goroutine printed alike."""
+
+    frames: tuple[Frame, ...]
+    created_by: Frame | None = None
+    # Frames the runtime left out: N for "...N frames elided...", -1 for "...additional
+    # frames elided...", 0 when nothing was elided.
+    elided: int = 0
+    elided_at: int = 0  # index in frames where the elision marker stood
+    ancestors: tuple[Ancestor, ...] = ()
+    other_thread: bool = False  # "goroutine running on other thread; stack unavailable"
+    cgo: bool = False  # a "non-Go function" line
+
+
+Labels = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Goroutine:
+    id: int
+    state: str  # status or wait reason as printed, without flags, minutes and labels
+    stack: Stack
+    line: int  # 1-based input line of the header
+    minutes: int = 0
+    locked: bool = False
+    scan: bool = False
+    leaked: bool = False  # Go 1.27 "(leaked)"
+    bubble: int | None = None  # synctest bubble
+    labels: Labels = ()
+    thread: int | None = None  # m=N; None when not printed or m=nil
+    parent_id: int | None = None  # "created by ... in goroutine N"
+    ancestor_ids: tuple[int, ...] = ()
+    values: str = ""  # the stack's hex words in printed order, space separated
+    partial: bool = False  # some lines of its stack could not be parsed or were cut off
+
+    def frame_args(self, frame: Frame) -> str:
+        """The frame's argument text with this goroutine's values put back."""
+        if HEX_PLACEHOLDER not in frame.args:
+            return frame.args
+        words = self.values.split(" ")
+        it = iter(words[frame.slot :])
+        return _PLACEHOLDER_RE.sub(lambda _m: next(it, HEX_PLACEHOLDER), frame.args)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One ?debug=1 record: N goroutines with the same stack (and labels)."""
+
+    count: int
+    frames: tuple[Frame, ...]
+    labels: Labels
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Panic:
+    message: str
+    recovered: bool = False
+    repanicked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Crash:
+    panics: tuple[Panic, ...] = ()
+    fatal_error: str | None = None
+    signal: str | None = None  # "SIGSEGV: segmentation violation code=..." or "SIGQUIT: quit"
+    fault_address: str | None = None
+    goroutine: int | None = None  # the goroutine that panicked or threw
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    op: str  # "read" | "write" (atomic accesses keep their word: "atomic write")
+    address: str
+    goroutine: int | None  # None for the main goroutine
+    main_goroutine: bool
+    frames: tuple[Frame, ...]
+    created_at: tuple[Frame, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Race:
+    access: Access
+    previous: Access
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ParseIssue:
+    """A line inside a dump that the grammar did not accept."""
+
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """One dump found in the input."""
+
+    format: DumpFormat
+    goroutines: tuple[Goroutine, ...] = ()
+    records: tuple[Record, ...] = ()
+    profile_total: int | None = None
+    crash: Crash | None = None
+    races: tuple[Race, ...] = ()
+    issues: tuple[ParseIssue, ...] = ()
+    unparsed_lines: int = 0
+    headers_seen: int = 0  # goroutine headers sections saw; = parsed + unparsed headers
+    unparsed_headers: int = 0
+    truncated: bool = False  # the input ended inside a goroutine
+    first_line: int = 0
+    last_line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Dump:
+    """Everything parsed from one input."""
+
+    source: str
+    snapshots: tuple[Snapshot, ...] = field(default_factory=tuple)
+    lines: int = 0
+    bytes: int = 0

@@ -1,0 +1,842 @@
+"""Turn sections into model objects with the grammar; count what it rejects.
+
+Speed: a leaking dump is mostly copies of a few stacks that differ only in goroutine ids,
+hex words and minutes. Each section is split into its *shape* (values masked) and its
+values; the grammar parses each distinct shape once, and every later section of that shape
+reuses the result with its own values filled in. The memo is a shortcut, never a second
+definition: a shape is only ever interpreted by the grammar (tests check that the memoized
+result equals a plain grammar parse on every sample).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+from lark import Token, Transformer
+from lark.exceptions import LarkError
+
+from .syntax import parser
+from .model import (
+    HEX_PLACEHOLDER,
+    Access,
+    Ancestor,
+    Crash,
+    Dump,
+    DumpFormat,
+    Frame,
+    Goroutine,
+    Labels,
+    Panic,
+    ParseIssue,
+    Race,
+    Record,
+    Snapshot,
+    Stack,
+)
+from .sections import Kind, Section, split_sections
+
+# Shape masks. Hex words anywhere (arguments, +0x offsets, fp/sp/pc, gp/mp); goroutine
+# numbers in "in goroutine N" and "[originating from goroutine N]"; in headers every number.
+_HEX_SPLIT = re.compile(r"(0x[0-9a-fA-F]+)")
+_GID_SPLIT = re.compile(r"goroutine (\d+)")
+_HEAD_SPLIT = re.compile(r"(0x[0-9a-fA-F]+|\d+)")
+_GID_PLACEHOLDER = "goroutine 0"
+MAX_KEPT_ISSUES = 200  # per snapshot; the count goes on past it
+
+
+# ---------------------------------------------------------------- grammar -> values
+
+
+class _Loc(NamedTuple):
+    file: str
+    line: int
+
+
+class _FrameItem(NamedTuple):
+    func: Token
+    args: str
+    loc: _Loc
+
+
+class _CreatedItem(NamedTuple):
+    func: str
+    loc: _Loc
+    has_gid: bool
+
+
+class _Elided(NamedTuple):
+    count: int
+
+
+class _AncestorMark(NamedTuple):
+    pass
+
+
+class _Flag(NamedTuple):
+    name: str
+    value: Any = None
+
+
+class _Header(NamedTuple):
+    id_tok: Token
+    state: str
+    flags: tuple[_Flag, ...]
+
+
+class _PreItem(NamedTuple):
+    kind: str
+    text: str
+
+
+class _RaceWho(NamedTuple):
+    goroutine: int | None
+
+
+class _Transformer(Transformer[Token, Any]):
+    """Builds plain values while Lark parses (LALR, no tree)."""
+
+    # -- header
+    def header(self, c: list[Any]) -> _Header:
+        state = next(t for t in c if isinstance(t, Token) and t.type == "STATE")
+        flags = tuple(f for f in c if isinstance(f, _Flag))
+        return _Header(c[0], str(state), flags)
+
+    def regs_gp(self, c: list[Any]) -> _Flag:
+        return _Flag("m", c[1] if len(c) > 2 and c[1] is not None else None)
+
+    def scan(self, c: list[Any]) -> _Flag:
+        return _Flag("scan")
+
+    def leaked(self, c: list[Any]) -> _Flag:
+        return _Flag("leaked")
+
+    def durable(self, c: list[Any]) -> _Flag:
+        return _Flag("durable")
+
+    def minutes(self, c: list[Any]) -> _Flag:
+        return _Flag("minutes", c[0])
+
+    def locked(self, c: list[Any]) -> _Flag:
+        return _Flag("locked")
+
+    def bubble(self, c: list[Any]) -> _Flag:
+        return _Flag("bubble", c[-1])
+
+    def labels_in(self, c: list[Any]) -> _Flag:
+        return _Flag("labels", c[0])
+
+    def labels_out(self, c: list[Any]) -> _Flag:
+        return _Flag("labels", c[0])
+
+    def labelset(self, c: list[Any]) -> Labels:
+        return tuple(x for x in c if x is not None)
+
+    def label(self, c: list[Any]) -> tuple[str, str]:
+        return (_unquote(c[0]), _unquote(c[2]))
+
+    # -- stack
+    def stack(self, c: list[Any]) -> list[Any]:
+        return c
+
+    def runtime_stack(self, c: list[Any]) -> list[Any]:
+        return [x for x in c if not isinstance(x, Token)]
+
+    def frame(self, c: list[Any]) -> _FrameItem:
+        return _FrameItem(c[0], str(c[1]) if c[1] is not None else "", c[3])
+
+    def location(self, c: list[Any]) -> _Loc:
+        return _Loc(str(c[0]), int(c[1]))
+
+    def created_by(self, c: list[Any]) -> _CreatedItem:
+        return _CreatedItem(str(c[0]), c[-1], c[1] is not None and not isinstance(c[1], _Loc))
+
+    def elided(self, c: list[Any]) -> _Elided:
+        return _Elided(int(c[0]) if c and isinstance(c[0], Token) and c[0].type == "INT" else -1)
+
+    def other_thread(self, c: list[Any]) -> _Flag:
+        return _Flag("other_thread")
+
+    def ancestor(self, c: list[Any]) -> _AncestorMark:
+        return _AncestorMark()
+
+    def cgo_frame(self, c: list[Any]) -> _Flag:
+        return _Flag("cgo")
+
+    # -- debug=1
+    def profile(self, c: list[Any]) -> int:
+        return int(c[0])
+
+    def record(self, c: list[Any]) -> tuple[int, Labels, list[Frame]]:
+        labels: Labels = ()
+        frames: list[Frame] = []
+        for x in c[1:]:
+            if isinstance(x, Frame):
+                frames.append(x)
+            elif isinstance(x, tuple):
+                labels = x
+        return int(c[0]), labels, frames
+
+    def record_labels(self, c: list[Any]) -> Labels:
+        return tuple(c[0])
+
+    def record_frame(self, c: list[Any]) -> Frame | None:
+        toks = [t for t in c if isinstance(t, Token) and t.type != "TABS"]
+        if len(toks) < 5:
+            return None  # a PC with no symbol
+        return Frame(str(toks[1]), "", str(toks[3]), int(toks[4]))
+
+    # -- preamble
+    def preamble(self, c: list[Any]) -> list[_PreItem]:
+        return [x for x in c if isinstance(x, _PreItem)]
+
+    def panic_line(self, c: list[Any]) -> _PreItem:
+        return _PreItem("panic", str(c[0]))
+
+    def continuation(self, c: list[Any]) -> _PreItem:
+        return _PreItem("cont", str(c[0]))
+
+    def fatal_error(self, c: list[Any]) -> _PreItem:
+        return _PreItem("fatal", str(c[0]))
+
+    def signal(self, c: list[Any]) -> _PreItem:
+        return _PreItem("signal", str(c[0]))
+
+    def fault(self, c: list[Any]) -> _PreItem:
+        return _PreItem("fault", str(c[0]))
+
+    def sigquit(self, c: list[Any]) -> _PreItem:
+        return _PreItem("sigquit", f"{c[0]}: {c[1]}")
+
+    def blank(self, c: list[Any]) -> _PreItem:
+        return _PreItem("blank", "")
+
+    # -- race
+    def race(self, c: list[Any]) -> tuple[Access, Access]:
+        accesses = [x for x in c if isinstance(x, Access)]
+        created = [x for x in c if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], int)]
+        by_gid = dict(created)
+        out = [
+            replace(a, created_at=tuple(by_gid[a.goroutine])) if a.goroutine in by_gid else a
+            for a in accesses
+        ]
+        return out[0], out[1]
+
+    def race_access(self, c: list[Any]) -> Access:
+        return _access(str(c[0]), c[1], c[2], c[3:])
+
+    def race_previous(self, c: list[Any]) -> Access:
+        toks = [x for x in c if not (isinstance(x, Token) and x.type == "NL")]
+        return _access(str(toks[0]), toks[1], toks[2], toks[3:])
+
+    def race_created(self, c: list[Any]) -> tuple[int, list[Frame]]:
+        toks = [x for x in c if not (isinstance(x, Token) and x.type == "NL")]
+        return int(toks[0]), [f for f in toks[2:] if isinstance(f, Frame)]
+
+    def race_goroutine(self, c: list[Any]) -> _RaceWho:
+        return _RaceWho(int(c[0]))
+
+    def race_main(self, c: list[Any]) -> _RaceWho:
+        return _RaceWho(None)
+
+    def race_frame(self, c: list[Any]) -> Frame | None:
+        toks = [t for t in c if isinstance(t, Token) and t.type != "NL"]
+        if len(toks) < 3:
+            return None  # [failed to restore the stack]
+        return Frame(str(toks[0]), "", str(toks[1]), int(toks[2]))
+
+    def pc_offset(self, c: list[Any]) -> None:
+        return None
+
+    def frame_regs(self, c: list[Any]) -> None:
+        return None
+
+
+def _access(op: str, address: Token, who: _RaceWho, frames: list[Any]) -> Access:
+    return Access(
+        op=op.lower(),
+        address=str(address),
+        goroutine=who.goroutine,
+        main_goroutine=who.goroutine is None,
+        frames=tuple(f for f in frames if isinstance(f, Frame)),
+    )
+
+
+def _unquote(tok: Token | None) -> str:
+    """A label key or value as the program set it (Go's quoting undone)."""
+    if tok is None:
+        return ""
+    s = str(tok)
+    if len(s) >= 2 and s[0] == '"' and s[-1] == '"':
+        body = s[1:-1]
+        if "\\" not in body:
+            return body
+        try:
+            return body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+        except UnicodeDecodeError:
+            return body
+    return s
+
+
+def _grammar(text: str, start: str) -> Any:
+    return parser(_Transformer).parse(text, start=start)
+
+
+# ---------------------------------------------------------------- shapes
+
+
+@dataclass(frozen=True, slots=True)
+class _HeaderShape:
+    state: str
+    id_slot: int
+    m_slot: int | None
+    minutes_slot: int | None
+    bubble_slot: int | None
+    scan: bool
+    leaked: bool
+    locked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _StackShape:
+    stack: Stack
+    parent_slot: int | None  # index among the masked goroutine numbers
+    ancestor_slots: tuple[int, ...]
+
+
+class _Memo:
+    """Shapes seen so far in one input, and the frames they share."""
+
+    def __init__(self) -> None:
+        self.headers: dict[str, _HeaderShape | None] = {}
+        self.labels: dict[str, Labels] = {}
+        self.stacks: dict[str, _StackShape] = {}
+        self.frames: dict[Frame, Frame] = {}
+
+    def frame(self, f: Frame) -> Frame:
+        return self.frames.setdefault(f, f)
+
+
+def _header_shape(masked: str, nvalues: int) -> _HeaderShape | None:
+    """Parse a masked header; None when a number sits where no value belongs (the state)."""
+    h: _Header = _grammar(masked + "\n", "header")
+    positions = _value_positions(masked)
+    slot = {pos: i for i, pos in enumerate(positions)}
+    claimed = [slot[h.id_tok.start_pos]]
+    m_slot = minutes_slot = bubble_slot = None
+    names = set()
+    for f in h.flags:
+        names.add(f.name)
+        if f.name in ("m", "minutes", "bubble") and isinstance(f.value, Token):
+            s = slot.get(f.value.start_pos)
+            if s is None:
+                return None
+            claimed.append(s)
+            if f.name == "m":
+                m_slot = s
+            elif f.name == "minutes":
+                minutes_slot = s
+            else:
+                bubble_slot = s
+    # gp= and mp= are hex words we do not keep; everything else must be claimed.
+    claimed.extend(i for i, pos in enumerate(positions) if masked.startswith("0x", pos))
+    if len(set(claimed)) != nvalues:
+        return None
+    state = h.state + (" (durable)" if "durable" in names else "")
+    return _HeaderShape(
+        state=state,
+        id_slot=claimed[0],
+        m_slot=m_slot,
+        minutes_slot=minutes_slot,
+        bubble_slot=bubble_slot,
+        scan="scan" in names,
+        leaked="leaked" in names,
+        locked="locked" in names,
+    )
+
+
+def _value_positions(masked: str) -> list[int]:
+    return [m.start() for m in _HEAD_SPLIT.finditer(masked)]
+
+
+def _split_labels(header: str) -> tuple[str, str]:
+    """Header without its labels, and the labels text ("" when none)."""
+    i = header.find(" labels:{")  # Go 1.26, inside the brackets
+    if i >= 0:
+        j = header.rfind("}]:")
+        if j > i:
+            return header[:i] + header[j + 1 :], header[i + 8 : j + 1]
+    i = header.find("] {")  # Go 1.27, after the brackets
+    if i >= 0 and header.endswith("}:"):
+        return header[: i + 1] + ":", header[i + 2 : -1]
+    return header, ""
+
+
+def _stack_shape(masked: str, memo: _Memo) -> _StackShape:
+    items: list[Any] = _grammar(masked, "stack")
+    return _assemble_stack(items, masked, memo)
+
+
+def _assemble_stack(items: list[Any], masked: str, memo: _Memo) -> _StackShape:
+    hex_positions = [m.start() for m in _HEX_SPLIT.finditer(masked)]
+    frames: list[Frame] = []
+    created_by: Frame | None = None
+    elided = elided_at = 0
+    ancestors: list[Ancestor] = []
+    other_thread = cgo = False
+    gid_roles: list[str] = []
+    # Frames of the goroutine itself until the first "[originating from goroutine N]".
+    cur_frames: list[Frame] = frames
+    cur_created: Frame | None = None
+    cur_elided = False
+    in_ancestor = False
+
+    def close_ancestor() -> None:
+        if in_ancestor:
+            ancestors.append(Ancestor(tuple(cur_frames), cur_created, cur_elided))
+
+    for it in items:
+        if isinstance(it, _FrameItem):
+            slot = bisect.bisect_left(hex_positions, it.func.start_pos)
+            cur_frames.append(memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot)))
+        elif isinstance(it, _CreatedItem):
+            f = memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
+            if in_ancestor:
+                cur_created = f
+            else:
+                created_by = f
+            if it.has_gid:
+                gid_roles.append("parent" if not in_ancestor else "ancestor-parent")
+        elif isinstance(it, _Elided):
+            if in_ancestor:
+                cur_elided = True
+            else:
+                elided, elided_at = it.count, len(frames)
+        elif isinstance(it, _AncestorMark):
+            close_ancestor()
+            in_ancestor = True
+            cur_frames, cur_created, cur_elided = [], None, False
+            gid_roles.append("ancestor")
+        elif isinstance(it, _Flag):
+            if it.name == "other_thread":
+                other_thread = True
+            elif it.name == "cgo":
+                cgo = True
+    close_ancestor()
+    stack = Stack(
+        frames=tuple(frames),
+        created_by=created_by,
+        elided=elided,
+        elided_at=elided_at,
+        ancestors=tuple(ancestors),
+        other_thread=other_thread,
+        cgo=cgo,
+    )
+    parent = gid_roles.index("parent") if "parent" in gid_roles else None
+    anc = tuple(i for i, r in enumerate(gid_roles) if r == "ancestor")
+    return _StackShape(stack, parent, anc)
+
+
+# ---------------------------------------------------------------- sections -> objects
+
+
+@dataclass
+class _SnapshotBuilder:
+    first_line: int
+    goroutines: list[Goroutine] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    races: list[Race] = field(default_factory=list)
+    issues: list[ParseIssue] = field(default_factory=list)
+    unparsed_lines: int = 0
+    headers_seen: int = 0
+    unparsed_headers: int = 0
+    profile_total: int | None = None
+    crash: Crash | None = None
+    crash_goroutine_pending: bool = False
+    truncated: bool = False
+    last_line: int = 0
+
+    def issue(self, line: int, text: str, reason: str) -> None:
+        self.unparsed_lines += 1
+        if len(self.issues) < MAX_KEPT_ISSUES:
+            self.issues.append(ParseIssue(line, text[:500], reason))
+
+    def build(self) -> Snapshot:
+        if self.profile_total is not None or self.records:
+            fmt = DumpFormat.DEBUG1
+        elif self.races and not self.goroutines and self.crash is None:
+            fmt = DumpFormat.RACE
+        else:
+            fmt = DumpFormat.TRACEBACK
+        crash = self.crash
+        return Snapshot(
+            format=fmt,
+            goroutines=tuple(self.goroutines),
+            records=tuple(self.records),
+            profile_total=self.profile_total,
+            crash=crash,
+            races=tuple(self.races),
+            issues=tuple(self.issues),
+            unparsed_lines=self.unparsed_lines,
+            headers_seen=self.headers_seen,
+            unparsed_headers=self.unparsed_headers,
+            truncated=self.truncated,
+            first_line=self.first_line,
+            last_line=self.last_line,
+        )
+
+
+class Parser:
+    """Parses the sections of one input; keeps the shape memo for that input."""
+
+    def __init__(self, *, memo: bool = True) -> None:
+        self.memo = _Memo()
+        self.use_memo = memo
+
+    # -- goroutines
+    def goroutine(self, sec: Section, snap: _SnapshotBuilder) -> None:
+        snap.headers_seen += 1
+        header = sec.lines[0]
+        head = self._header(header)
+        if head is None:
+            snap.unparsed_headers += 1
+            snap.issue(sec.line, header, "goroutine header not understood")
+            for i, text in enumerate(sec.lines[1:], 1):
+                snap.issue(sec.line + i, text, "stack of an unparsed goroutine header")
+            return
+        shape, values, labels = head
+        body = sec.lines[1:]
+        stack_shape, hexes, gids, partial = self._stack(body, sec, snap)
+        gp_id = int(values[shape.id_slot])
+        parent = (
+            int(gids[stack_shape.parent_slot])
+            if stack_shape.parent_slot is not None and stack_shape.parent_slot < len(gids)
+            else None
+        )
+        g = Goroutine(
+            id=gp_id,
+            state=shape.state,
+            stack=stack_shape.stack,
+            line=sec.line,
+            minutes=int(values[shape.minutes_slot]) if shape.minutes_slot is not None else 0,
+            locked=shape.locked,
+            scan=shape.scan,
+            leaked=shape.leaked,
+            bubble=int(values[shape.bubble_slot]) if shape.bubble_slot is not None else None,
+            labels=labels,
+            thread=int(values[shape.m_slot]) if shape.m_slot is not None else None,
+            parent_id=parent,
+            ancestor_ids=tuple(int(gids[i]) for i in stack_shape.ancestor_slots if i < len(gids)),
+            values=" ".join(hexes),
+            partial=partial or sec.cut,
+        )
+        if sec.cut or partial and sec is self._last_section:
+            snap.truncated = True
+        if snap.crash_goroutine_pending:
+            snap.crash_goroutine_pending = False
+            if g.state == "running" and snap.crash is not None:
+                snap.crash = replace(snap.crash, goroutine=g.id)
+        snap.goroutines.append(g)
+
+    _last_section: Section | None = None
+
+    def _header(self, header: str) -> tuple[_HeaderShape, list[str], Labels] | None:
+        head, label_text = _split_labels(header)
+        parts = _HEAD_SPLIT.split(head)
+        values = parts[1::2]
+        key = "\0".join(parts[0::2])
+        memo = self.memo.headers
+        if key in memo and self.use_memo:
+            shape = memo[key]
+        else:
+            masked = "".join(
+                p if i % 2 == 0 else ("0x0" if p.startswith("0x") else "0")
+                for i, p in enumerate(parts)
+            )
+            try:
+                shape = _header_shape(masked, len(values))
+            except LarkError:
+                return None
+            if shape is None:
+                # A number where no value belongs: parse this header on its own.
+                shape = _header_shape_exact(head)
+                if shape is None:
+                    return None
+            else:
+                memo[key] = shape
+        if shape is None:
+            shape = _header_shape_exact(head)
+            if shape is None:
+                return None
+        labels: Labels = ()
+        if label_text:
+            got = self._labels(label_text)
+            if got is None:
+                return None
+            labels = got
+        return shape, values, labels
+
+    def _labels(self, text: str) -> Labels | None:
+        memo = self.memo.labels
+        got = memo.get(text)
+        if got is None:
+            try:
+                got = _grammar(text, "labelset")
+            except LarkError:
+                return None
+            memo[text] = got
+        return got
+
+    def _stack(
+        self, body: list[str], sec: Section, snap: _SnapshotBuilder
+    ) -> tuple[_StackShape, list[str], list[str], bool]:
+        text = "\n".join(body) + "\n" if body else ""
+        parts = _HEX_SPLIT.split(text)
+        hexes = parts[1::2]
+        key = "0x0".join(parts[0::2])
+        gids: list[str] = []
+        if "goroutine " in key:
+            gparts = _GID_SPLIT.split(key)
+            gids = gparts[1::2]
+            key = _GID_PLACEHOLDER.join(gparts[0::2])
+        memo = self.memo.stacks
+        shape = memo.get(key) if self.use_memo else None
+        if shape is not None:
+            return shape, hexes, gids, False
+        try:
+            shape = _stack_shape(key, self.memo)
+        except LarkError:
+            return self._stack_by_units(body, sec, snap, key)
+        memo[key] = shape
+        return shape, hexes, gids, False
+
+    def _stack_by_units(
+        self, body: list[str], sec: Section, snap: _SnapshotBuilder, key: str
+    ) -> tuple[_StackShape, list[str], list[str], bool]:
+        """The grammar rejected the stack: parse it a call at a time, count what fails.
+
+        A unit is a line that does not start with a tab plus the tab-indented lines under
+        it (a call and its location). A cut-off dump ends in a rejected unit.
+        """
+        masked_lines = key.split("\n")[: len(body)]
+        units: list[list[int]] = []
+        for i, line in enumerate(masked_lines):
+            if line.startswith("\t") and units and not line.startswith("\tgoroutine running"):
+                units[-1].append(i)
+            else:
+                units.append([i])
+        items: list[Any] = []
+        kept_masked: list[str] = []
+        kept_real: list[str] = []
+        offset = 0
+        for unit in units:
+            unit_text = "".join(masked_lines[i] + "\n" for i in unit)
+            try:
+                got = _grammar(unit_text, "stack")
+            except LarkError:
+                for i in unit:
+                    snap.issue(sec.line + 1 + i, body[i], "stack line not understood")
+                if sec.cut and unit[-1] == len(body) - 1:
+                    snap.truncated = True
+                continue
+            items.extend(_shift(got, offset))
+            kept_masked.append(unit_text)
+            kept_real.extend(body[i] for i in unit)
+            offset += len(unit_text)
+        shape = _assemble_stack(items, "".join(kept_masked), self.memo)
+        real = "\n".join(kept_real)
+        return shape, _HEX_SPLIT.findall(real), _GID_SPLIT.findall(real), True
+
+    # -- other sections
+    def preamble(self, sec: Section, snap: _SnapshotBuilder) -> None:
+        items = self._parse_lines(sec, snap, "preamble", "crash preamble line not understood")
+        if snap.crash is not None:
+            return  # later preambles (SIGQUIT of each thread) add nothing new
+        panics: list[Panic] = []
+        fatal = signal = fault = None
+        cont_target: list[str] | None = None
+        messages: list[list[str]] = []
+        for it in items:
+            if it.kind == "panic":
+                msg = [it.text]
+                messages.append(msg)
+                cont_target = msg
+            elif it.kind == "cont" and cont_target is not None:
+                cont_target.append(it.text[1:] if it.text.startswith("\t") else it.text)
+            elif it.kind == "fatal":
+                fatal = it.text
+                cont_target = None
+            elif it.kind in ("signal", "sigquit"):
+                signal = signal or it.text
+                cont_target = None
+            elif it.kind == "fault":
+                fault = it.text
+            elif it.kind == "blank" and cont_target is not None:
+                cont_target.append("")
+        for msg in messages:
+            while msg and msg[-1] == "":
+                msg.pop()
+            panics.append(_panic("\n".join(msg)))
+        if not (panics or fatal or signal or fault):
+            return
+        snap.crash = Crash(
+            panics=tuple(panics),
+            fatal_error=fatal,
+            signal=signal,
+            fault_address=fault,
+            line=sec.line,
+        )
+        snap.crash_goroutine_pending = True
+
+    def _parse_lines(self, sec: Section, snap: _SnapshotBuilder, start: str, reason: str) -> list[Any]:
+        try:
+            got: list[Any] = _grammar("\n".join(sec.lines) + "\n", start)
+            return got
+        except LarkError:
+            pass
+        out: list[Any] = []
+        for i, line in enumerate(sec.lines):
+            try:
+                out.extend(_grammar(line + "\n", start))
+            except LarkError:
+                snap.issue(sec.line + i, line, reason)
+        return out
+
+    def runtime_stack(self, sec: Section, snap: _SnapshotBuilder) -> None:
+        try:
+            _grammar("\n".join(sec.lines) + "\n", "runtime_stack")
+        except LarkError:
+            for i, line in enumerate(sec.lines[1:], 1):
+                snap.issue(sec.line + i, line, "runtime stack line not understood")
+
+    def regs(self, sec: Section, snap: _SnapshotBuilder) -> None:
+        self._parse_lines(sec, snap, "regs", "register line not understood")
+
+    def record(self, sec: Section, snap: _SnapshotBuilder) -> None:
+        try:
+            count, labels, frames = _grammar("\n".join(sec.lines) + "\n", "record")
+        except LarkError:
+            snap.issue(sec.line, sec.lines[0], "debug=1 record not understood")
+            for i, line in enumerate(sec.lines[1:], 1):
+                snap.issue(sec.line + i, line, "debug=1 record not understood")
+            return
+        snap.records.append(
+            Record(count, tuple(self.memo.frame(f) for f in frames if f is not None), labels, sec.line)
+        )
+
+    def profile(self, sec: Section, snap: _SnapshotBuilder) -> None:
+        try:
+            snap.profile_total = _grammar(sec.lines[0] + "\n", "profile")
+        except LarkError:
+            snap.issue(sec.line, sec.lines[0], "profile header not understood")
+
+    def race(self, sec: Section, snap: _SnapshotBuilder) -> None:
+        try:
+            access, previous = _grammar("\n".join(sec.lines) + "\n", "race")
+        except LarkError:
+            for i, line in enumerate(sec.lines):
+                snap.issue(sec.line + i, line, "race report line not understood")
+            return
+        snap.races.append(Race(access, previous, sec.line))
+
+    # -- driver
+    def parse(self, sections: Iterable[Section]) -> Iterator[Snapshot]:
+        snap: _SnapshotBuilder | None = None
+        handlers = {
+            Kind.GOROUTINE: self.goroutine,
+            Kind.PREAMBLE: self.preamble,
+            Kind.RUNTIME_STACK: self.runtime_stack,
+            Kind.REGS: self.regs,
+            Kind.RECORD: self.record,
+            Kind.PROFILE: self.profile,
+            Kind.RACE: self.race,
+        }
+        for sec in sections:
+            if sec.kind is Kind.DUMP:
+                if snap is not None:
+                    yield snap.build()
+                snap = _SnapshotBuilder(first_line=sec.line, last_line=sec.line)
+                continue
+            if snap is None:  # sections always open with DUMP; be safe anyway
+                snap = _SnapshotBuilder(first_line=sec.line)
+            snap.last_line = sec.line + max(len(sec.lines) - 1, 0)
+            if sec.kind is Kind.JUNK:
+                snap.issue(sec.line, sec.lines[0], "not part of any goroutine")
+                continue
+            if sec.cut:
+                self._last_section = sec
+            handlers[sec.kind](sec, snap)
+        if snap is not None:
+            yield snap.build()
+
+
+def _header_shape_exact(head: str) -> _HeaderShape | None:
+    """A header whose state holds digits: parsed as it is, its numbers read from tokens."""
+    try:
+        h: _Header = _grammar(head + "\n", "header")
+    except LarkError:
+        return None
+    names = {f.name for f in h.flags}
+    # Build a one-off shape whose slots index a values list made of the token texts.
+    return _HeaderShape(
+        state=h.state + (" (durable)" if "durable" in names else ""),
+        id_slot=0,
+        m_slot=None,
+        minutes_slot=None,
+        bubble_slot=None,
+        scan="scan" in names,
+        leaked="leaked" in names,
+        locked="locked" in names,
+    )
+
+
+def _panic(text: str) -> Panic:
+    for suffix, rec, rep in ((" [recovered, repanicked]", True, True), (" [recovered]", True, False)):
+        first, sep, rest = text.partition("\n")
+        if first.endswith(suffix):
+            return Panic(first[: -len(suffix)] + sep + rest, rec, rep)
+        if text.endswith(suffix):
+            return Panic(text[: -len(suffix)], rec, rep)
+    return Panic(text)
+
+
+def _shift(items: list[Any], offset: int) -> list[Any]:
+    if not offset:
+        return items
+    out: list[Any] = []
+    for it in items:
+        if isinstance(it, _FrameItem):
+            tok = Token(it.func.type, str(it.func), start_pos=it.func.start_pos + offset)
+            out.append(it._replace(func=tok))
+        else:
+            out.append(it)
+    return out
+
+
+def parse_lines(lines: Iterable[str], source: str = "-", *, memo: bool = True) -> Dump:
+    """Parse every dump in `lines` (an iterable of text lines)."""
+    counter = _LineCounter(lines)
+    snaps = tuple(Parser(memo=memo).parse(split_sections(counter)))
+    return Dump(source=source, snapshots=snaps, lines=counter.lines, bytes=counter.chars)
+
+
+def parse_text(text: str, source: str = "-", *, memo: bool = True) -> Dump:
+    return parse_lines(text.splitlines(keepends=True), source, memo=memo)
+
+
+class _LineCounter:
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = lines
+        self.lines = 0
+        self.chars = 0
+
+    def __iter__(self) -> Iterator[str]:
+        n = c = 0
+        for line in self._lines:
+            n += 1
+            c += len(line)
+            yield line
+        self.lines, self.chars = n, c
