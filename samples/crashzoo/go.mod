@@ -1,0 +1,3 @@
+module example.com/crashzoo
+
+go 1.19

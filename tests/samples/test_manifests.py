@@ -1,0 +1,73 @@
+"""Every sample dump matches its manifest (plain string checks; no gtriage import)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def load_capture() -> ModuleType:
+    """Import samples/capture.py (it is a script, not a package)."""
+    name = "gtriage_samples_capture"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, SAMPLES / "capture.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def manifests() -> list[Path]:
+    found = sorted(SAMPLES.glob("dumps/go1.*/*.json")) + sorted(SAMPLES.glob("wrapped/*.json"))
+    if (SAMPLES / "demo.json").exists():
+        found.append(SAMPLES / "demo.json")
+    return found
+
+
+MANIFESTS = manifests()
+
+
+def test_corpus_present() -> None:
+    assert len(MANIFESTS) > 10, "no sample manifests found under samples/"
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=[str(p.relative_to(SAMPLES)) for p in MANIFESTS])
+def test_dump_matches_manifest(path: Path) -> None:
+    manifest = json.loads(path.read_text())
+    dump = path.parent / manifest["dump"]
+    assert dump.is_file(), f"{dump} missing"
+    assert dump.stat().st_size <= 2 * 1024 * 1024
+    text = dump.read_bytes().decode("utf-8")
+    capture = load_capture()
+    problems = capture.check_manifest(manifest, capture.checkable_text(manifest, text))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=[str(p.relative_to(SAMPLES)) for p in MANIFESTS])
+def test_manifest_is_reproducible(path: Path) -> None:
+    """Manifests hold no timestamps, temp paths or ports."""
+    raw = path.read_text()
+    for bad in ("/tmp/", "127.0.0.1:", "gtriage-samples-"):
+        assert bad not in raw, f"{path.name} contains {bad!r}"
+    manifest = json.loads(raw)
+    for g in manifest["groups"]:
+        assert g["ids"] == sorted(g["ids"])
+        assert manifest["format"] == "debug1" or len(g["ids"]) == g["count"]
+    for key, loc in manifest["marker_lines"].items():
+        rel, _, line = loc.rpartition(":")
+        src = (SAMPLES / rel).read_text().splitlines()
+        assert f"SAMPLE:{key}" in src[int(line) - 1], f"marker {key} moved: regenerate the samples"
+
+
+def test_sizes() -> None:
+    total = sum(p.stat().st_size for p in SAMPLES.rglob("*") if p.is_file())
+    assert total <= 15 * 1024 * 1024, f"samples/ is {total} bytes"
