@@ -66,6 +66,7 @@ _PREAMBLE_STARTS = (
     "runtime: ",
 )
 _RACE_FENCE = "=================="
+_STACK_LINE_STARTS = ("created by ", "...", "[originating from goroutine ", "non-Go function")
 
 
 def _is_header(line: str) -> bool:
@@ -99,11 +100,30 @@ def _continues_dump(line: str) -> bool:
     )
 
 
+def _is_stack_line(line: str) -> bool:
+    """Lines a goroutine's stack is made of, besides tab-indented locations."""
+    return line.endswith(")") or line.startswith(_STACK_LINE_STARTS)
+
+
+def _stack_ended(line: str, cur: Section | None) -> bool:
+    """A line right under a complete call (its location printed) that no stack holds:
+    the goroutine, and with it the dump, ended without a blank line (go test's "FAIL",
+    log lines written right after a traceback)."""
+    return (
+        cur is not None
+        and cur.kind is Kind.GOROUTINE
+        and len(cur.lines) > 1
+        and cur.lines[-1][:1] == "\t"
+        and line[:1] not in ("\t", " ", "")
+        and not _is_stack_line(line)
+    )
+
+
 def _ends_dump(line: str, cur: Section | None, seen_goroutine: bool) -> bool:
-    """Whether a line that follows a blank line inside a dump is past the dump's end."""
+    """Whether a line that follows a blank line (or a finished stack) is past the dump."""
     if _continues_dump(line):
         return False
-    if cur is None:
+    if cur is None or cur.kind is Kind.GOROUTINE:
         return True
     if cur.kind is Kind.PREAMBLE and not seen_goroutine:
         # Still inside a panic value, unless it is long: then it was a panic line in a log.
@@ -194,7 +214,7 @@ def split_sections(lines: Iterable[str]) -> Iterator[Section]:
         if in_dump:
             orig = text
             text = unwrap.strip(text)
-            if after_blank and text.strip() and _ends_dump(text, cur, seen_goroutine):
+            if (after_blank or _stack_ended(text, cur)) and text.strip() and _ends_dump(text, cur, seen_goroutine):
                 # Text after a blank line that starts no section: the dump is over, and
                 # this line may start the next one.
                 if cur is not None:
@@ -216,8 +236,8 @@ def split_sections(lines: Iterable[str]) -> Iterator[Section]:
         if not text.strip():
             # A blank line ends every section but a race report and a preamble (panic
             # values may hold blank lines).
-            if cur is not None and kind is not Kind.RACE:
-                if kind is Kind.PREAMBLE:
+            if cur is not None:
+                if kind is Kind.PREAMBLE or kind is Kind.RACE:
                     cur.lines.append("")
                 else:
                     yield cur
@@ -233,6 +253,7 @@ def split_sections(lines: Iterable[str]) -> Iterator[Section]:
                     cur.lines.pop()
                 yield cur
                 cur = None
+                after_blank = True  # the closing fence ends the report like a blank line
             else:
                 assert cur is not None
                 cur.lines.append(text)
@@ -358,7 +379,9 @@ def _close(sec: Section) -> Section:
 
 
 def _retab_leading(text: str) -> str:
-    if text[:1] == " ":
+    """A nested panic pasted with spaces for its tab. Other lines keep their spaces: a
+    panic value's own indentation is part of the value (Go before 1.23 adds none)."""
+    if text[:1] == " " and text.lstrip(" ").startswith("panic: "):
         return "\t" + text.lstrip(" ")
     return text
 

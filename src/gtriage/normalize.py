@@ -1,0 +1,218 @@
+"""What a frame means: whose code it is (origin), which module and version, which function.
+
+Pure functions over the raw model. Results are cached per distinct (func, file) pair, so
+the cost is per distinct frame, not per goroutine.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .model import Frame
+
+
+class Origin(enum.StrEnum):
+    MAIN = "main"  # the program's own code
+    MODULE = "module"  # a third-party module
+    STDLIB = "stdlib"
+    RUNTIME = "runtime"
+    CGO = "cgo"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class FuncName:
+    """A printed function name taken apart."""
+
+    package: str  # import path: "net/http", "github.com/x/y/pkg", "main"
+    receiver: str  # "*Hub", "Box[...]", "" for plain functions
+    name: str  # the function or method: "Subscribe"
+    closure: str  # "func1.2", "gowrap1", "deferwrap1", "" when not a closure
+    method_value: bool  # "-fm"
+
+    @property
+    def short(self) -> str:
+        """Package's last element plus the rest: "http.(*conn).serve"."""
+        pkg = self.package.rsplit("/", 1)[-1]
+        recv = f"({self.receiver})." if self.receiver else ""
+        tail = f".{self.closure}" if self.closure else ""
+        return f"{pkg}.{recv}{self.name}{tail}{'-fm' if self.method_value else ''}"
+
+
+@dataclass(frozen=True, slots=True)
+class FrameInfo:
+    """A frame with its meaning attached; what reports and the TUI show."""
+
+    func: str
+    file: str
+    line: int
+    origin: Origin
+    module: str | None
+    version: str | None
+    name: FuncName
+
+    @property
+    def location(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+# Closure and wrapper suffixes the compiler adds, innermost last: func1, func1.2, gowrap1,
+# deferwrap1 (Go 1.22+), glob..func1 (package-level closures before Go 1.22, init.func1 after).
+_CLOSURE_PART = re.compile(r"^(?:func\d+|gowrap\d+|deferwrap\d+|\d+)$")
+# Module cache: .../pkg/mod/github.com/!azure/x@v1.2.3/dir/file.go ("!" escapes capitals).
+_MODCACHE = re.compile(r"(?:^|/)pkg/mod/(?P<mod>[^@]+)@(?P<ver>[^/]+)/")
+# -trimpath: "github.com/x/y@v1.2.3/file.go".
+_TRIMMED_MOD = re.compile(r"^(?P<mod>[^/@\s]+\.[^/@\s]+/[^@]+)@(?P<ver>v[^/]+)/")
+_VENDOR = re.compile(r"(?:^|/)vendor/(?P<path>.+)/[^/]+$")
+# gopkg.in/yaml.v3 style: a dot inside the last path element of the package.
+_GOPKG_VERSION = re.compile(r"^[\w.-]*?\.v\d+(?=\.)")
+
+
+def _unescape_module(path: str) -> str:
+    return re.sub(r"!([a-z])", lambda m: m.group(1).upper(), path)
+
+
+@functools.lru_cache(maxsize=65536)
+def split_func(func: str) -> FuncName:
+    """Take a printed function name apart.
+
+    "github.com/a/b.(*Box[...]).Wait.func1.2" -> package "github.com/a/b", receiver
+    "*Box[...]", name "Wait", closure "func1.2".
+    """
+    fm = func.endswith("-fm")
+    if fm:
+        func = func[:-3]
+    # Type arguments may hold dots and slashes; mask them while looking for the package.
+    masked = re.sub(r"\[[^\]]*\]", lambda m: "_" * len(m.group(0)), func)
+    slash = masked.rfind("/")
+    dot = masked.find(".", slash + 1)
+    if dot < 0:
+        return FuncName("", "", func, "", fm)
+    last = masked[slash + 1 :]
+    gm = _GOPKG_VERSION.match(last)
+    if gm is not None:
+        dot = slash + 1 + gm.end()
+    package, rest = func[:dot], func[dot + 1 :]
+    receiver = ""
+    if rest.startswith("("):
+        close = rest.find(")")
+        if close > 0:
+            receiver, rest = rest[1:close], rest[close + 2 :]
+    parts = _split_dots(rest)
+    # glob..func1: the empty element stands for the package-level closure holder.
+    i = len(parts)
+    while i > 1 and _CLOSURE_PART.match(parts[i - 1]):
+        i -= 1
+    name = ".".join(parts[:i]) or "glob"
+    closure = ".".join(parts[i:])
+    if name.endswith("."):  # "glob." from "glob..func1"
+        name = name[:-1]
+    named = parts[:i]
+    if not receiver and len(named) == 2 and named[0][:1].isupper():
+        # A method on a value receiver prints without parentheses: "pkg.T.M".
+        receiver, name = named
+    return FuncName(package, receiver, name, closure, fm)
+
+
+def _split_dots(text: str) -> list[str]:
+    """Split on dots outside brackets ("F[go.shape.int].M" -> ["F[go.shape.int]", "M"])."""
+    parts: list[str] = []
+    depth = start = 0
+    for i, ch in enumerate(text):
+        if ch == "[":
+            depth += 1
+        elif ch == "]":
+            depth = max(depth - 1, 0)
+        elif ch == "." and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def detect_goroot(frames: Iterable[Frame]) -> str | None:
+    """GOROOT as the dump shows it: the folder above src/<pkg>/ of a standard-library frame."""
+    for f in frames:
+        pkg = split_func(f.func).package
+        if not _is_std_import_path(pkg):
+            continue
+        for folder in (pkg, "runtime"):  # time.Sleep lives in src/runtime/time.go
+            i = f.file.rfind(f"/src/{folder}/")
+            if i >= 0:
+                return f.file[: i + 1]
+    return None
+
+
+def _is_runtime_package(pkg: str) -> bool:
+    return (
+        pkg == "runtime"
+        or pkg.startswith(("runtime/internal/", "internal/runtime/"))
+        or pkg in ("internal/abi", "internal/bytealg", "internal/runtime")
+    )
+
+
+def _is_std_import_path(pkg: str) -> bool:
+    """Standard-library import paths have no dot in their first element (and aren't main)."""
+    first = pkg.split("/", 1)[0]
+    return bool(first) and "." not in first and pkg != "main" and not pkg.startswith("main.")
+
+
+class Normalizer:
+    """Classifies frames of one dump; knows that dump's GOROOT."""
+
+    def __init__(self, goroot: str | None) -> None:
+        self.goroot = goroot
+        self._cache: dict[tuple[str, str, int], FrameInfo] = {}
+
+    def info(self, frame: Frame) -> FrameInfo:
+        key = (frame.func, frame.file, frame.line)
+        got = self._cache.get(key)
+        if got is None:
+            got = self._classify(*key)
+            self._cache[key] = got
+        return got
+
+    def _classify(self, func: str, file: str, line: int) -> FrameInfo:
+        name = split_func(func)
+        module = version = None
+        origin: Origin
+        pkg = name.package
+        if func == "panic":  # runtime.gopanic prints as "panic"
+            origin = Origin.RUNTIME
+        elif func.startswith("non-Go function") or file in ("?", "??") or file.endswith("_cgo_gotypes.go") or func.startswith("_cgo_"):
+            origin = Origin.CGO
+        elif (m := _MODCACHE.search(file)) is not None:
+            origin = Origin.MODULE
+            module, version = _unescape_module(m.group("mod")), m.group("ver")
+        elif (m := _TRIMMED_MOD.match(file)) is not None:
+            origin = Origin.MODULE
+            module, version = _unescape_module(m.group("mod")), m.group("ver")
+        elif (m := _VENDOR.search(file)) is not None and not self._in_goroot(file):
+            origin = Origin.MODULE
+            module = m.group("path")
+        elif _is_runtime_package(pkg) and self._stdlib_file(file, pkg):
+            origin = Origin.RUNTIME
+        elif _is_std_import_path(pkg) and self._stdlib_file(file, pkg):
+            origin = Origin.STDLIB
+        elif pkg:
+            origin = Origin.MAIN
+        else:
+            origin = Origin.UNKNOWN
+        return FrameInfo(func, file, line, origin, module, version, name)
+
+    def _in_goroot(self, file: str) -> bool:
+        return self.goroot is not None and file.startswith(self.goroot)
+
+    def _stdlib_file(self, file: str, pkg: str) -> bool:
+        if self.goroot is not None:
+            return file.startswith(self.goroot)
+        # No GOROOT seen (e.g. -trimpath, or runtime frames hidden): the file path of a
+        # standard package is "<goroot>/src/<pkg>/x.go" or, trimmed, "<pkg>/x.go".
+        if file.startswith(pkg + "/") or f"/src/{pkg}/" in file:
+            return True
+        # Assembly and generated runtime files sit in the runtime folder.
+        return "/src/runtime/" in file or file.startswith("runtime/")

@@ -1,0 +1,242 @@
+"""analyze(): input -> sections -> parse -> normalize -> cluster -> rank -> Report.
+
+The only module that knows the order of the stages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from .cluster import RawCluster, assign_families, cluster_goroutines, cluster_records, exact_groups, match_previous
+from .model import Access, Crash, Dump, DumpFormat, Goroutine, Snapshot
+from .normalize import FrameInfo, Normalizer, detect_goroot
+from .parse import parse_lines
+from .rank import Ranked, rank_clusters
+from .report import (
+    AccessInfo,
+    Cluster,
+    CrashInfo,
+    LabelCount,
+    PanicInfo,
+    RaceInfo,
+    Report,
+    SnapshotInfo,
+    SubGroup,
+)
+from .source import Progress, open_lines
+
+UNPARSED_SAMPLES = 20
+
+
+class NoDumpError(Exception):
+    """The input holds no goroutine dump."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What every tool in the field lets you narrow a report to."""
+
+    top: int | None = None
+    match: re.Pattern[str] | None = None
+    exclude: re.Pattern[str] | None = None
+    min_count: int = 1
+    healthy: bool = True  # show runtime/stdlib background clusters
+
+
+def analyze(source: str = "-", *, progress: Progress | None = None, timeout: float = 30.0) -> Report:
+    """Read a dump from a path, URL or "-" (stdin) and return its ranked report.
+
+    Raises source.SourceError when the input cannot be read and NoDumpError when it holds
+    no dump.
+    """
+    with open_lines(source, progress=progress, timeout=timeout) as (info, lines):
+        dump = parse_lines(lines, info.name)
+    return report_from_dump(dump)
+
+
+def analyze_text(text: str, source: str = "-") -> Report:
+    """The report of a dump held in a string (tests, notebooks)."""
+    return report_from_dump(parse_lines(text.splitlines(keepends=True), source))
+
+
+def analyze_lines(lines: Iterable[str], source: str = "-") -> Report:
+    return report_from_dump(parse_lines(lines, source))
+
+
+def _primary(dump: Dump) -> Snapshot | None:
+    """The dump the report is about: the last one that holds goroutines or records."""
+    for snap in reversed(dump.snapshots):
+        if snap.goroutines or snap.records or snap.profile_total is not None:
+            return snap
+    return dump.snapshots[-1] if dump.snapshots else None
+
+
+def _raw_clusters(snap: Snapshot, norm: Normalizer) -> list[RawCluster]:
+    if snap.format is DumpFormat.DEBUG1:
+        return cluster_records(snap.records, norm)
+    return cluster_goroutines(snap.goroutines, norm)
+
+
+def _normalizer(snaps: Iterable[Snapshot]) -> Normalizer:
+    def frames() -> Iterable:  # type: ignore[type-arg]
+        for s in snaps:
+            for g in s.goroutines:
+                yield from g.stack.frames
+            for r in s.records:
+                yield from r.frames
+    return Normalizer(detect_goroot(frames()))
+
+
+def report_from_dump(dump: Dump) -> Report:
+    snap = _primary(dump)
+    if snap is None or (
+        not snap.goroutines and not snap.records and snap.crash is None and not snap.races
+        and snap.profile_total is None and not snap.headers_seen
+    ):
+        raise NoDumpError(f"{dump.source}: no goroutine dump found")
+    norm = _normalizer(dump.snapshots)
+    raw = _raw_clusters(snap, norm)
+    families = assign_families(raw)
+    previous = None
+    idx = dump.snapshots.index(snap)
+    earlier = [s for s in dump.snapshots[:idx] if s.goroutines or s.records]
+    if earlier:
+        previous = match_previous(raw, _raw_clusters(earlier[-1], norm))
+    if snap.format is DumpFormat.DEBUG1:
+        total = snap.profile_total if snap.profile_total is not None else sum(r.count for r in snap.records)
+    else:
+        total = len({g.id for g in snap.goroutines if g.id > 0})
+    ranked = rank_clusters(raw, total=total, crash=snap.crash, previous=previous)
+    clusters = tuple(_cluster(i, r, previous) for i, r in enumerate(ranked, 1))
+    all_races = [r for s in dump.snapshots for r in s.races]
+    unparsed = sum(s.unparsed_lines for s in dump.snapshots)
+    samples = tuple(i for s in dump.snapshots for i in s.issues)[:UNPARSED_SAMPLES]
+    return Report(
+        source=dump.source,
+        goroutines=total,
+        unparsed_lines=unparsed,
+        unparsed_samples=samples,
+        unparsed_headers=sum(s.unparsed_headers for s in dump.snapshots),
+        crash=_crash(snap.crash),
+        races=tuple(RaceInfo(_access(r.access, norm), _access(r.previous, norm)) for r in all_races),
+        clusters=clusters,
+        format=snap.format.value,
+        truncated=snap.truncated,
+        snapshots=tuple(
+            SnapshotInfo(
+                i,
+                s.format.value,
+                s.first_line,
+                s.last_line,
+                s.profile_total if s.profile_total is not None else len({g.id for g in s.goroutines if g.id > 0}),
+                s.truncated,
+            )
+            for i, s in enumerate(dump.snapshots)
+        ),
+        families=families,
+        input_lines=dump.lines,
+        input_bytes=dump.bytes,
+    )
+
+
+def _cluster(rank: int, r: Ranked, previous: dict[int, int] | None) -> Cluster:
+    c = r.cluster
+    goroutines: list[Goroutine] = c.goroutines()
+    mins = [g.minutes for g in goroutines] or [0]
+    rep = c.representative
+    stacks = []
+    for grp in sorted(c.groups, key=lambda g: -g.count):
+        exact = exact_groups(grp) if grp.goroutines else None
+        stacks.append(
+            SubGroup(
+                count=grp.count,
+                frames=grp.frames,
+                created_by=grp.created_by,
+                exact_groups=len(exact) if exact else 1,
+                largest_exact=max(exact.values()) if exact else grp.count,
+                goroutine_ids=tuple(sorted(g.id for g in grp.goroutines)),
+            )
+        )
+    return Cluster(
+        rank=rank,
+        count=c.count,
+        state=c.state,
+        leaked=sum(1 for g in goroutines if g.leaked),
+        minutes_min=min(mins),
+        minutes_max=max(mins),
+        locked_to_thread=sum(1 for g in goroutines if g.locked),
+        blocked_at=c.blocked_at,
+        created_by=_main_creator(c),
+        goroutine_ids=tuple(g.id for g in goroutines),
+        labels=tuple(LabelCount(lbl, n) for lbl, n in sorted(c.labels.items(), key=lambda kv: (-kv[1], kv[0]))),
+        frames=rep.frames,
+        why=tuple(r.why),
+        stacks=tuple(stacks),
+        score=r.score,
+        family=c.family,
+        healthy=r.healthy,
+        crashed=r.crashed,
+        previous_count=previous.get(id(c)) if previous is not None else None,
+        goroutines=tuple(goroutines),
+    )
+
+
+def _main_creator(c: RawCluster) -> FrameInfo | None:
+    counts: dict[FrameInfo, int] = {}
+    for grp in c.groups:
+        if grp.created_by is not None:
+            counts[grp.created_by] = counts.get(grp.created_by, 0) + grp.count
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda kv: kv[1])[0]
+
+
+def _crash(crash: Crash | None) -> CrashInfo | None:
+    if crash is None:
+        return None
+    return CrashInfo(
+        panics=tuple(PanicInfo(p.message, p.recovered, p.repanicked) for p in crash.panics),
+        fatal_error=crash.fatal_error,
+        signal=crash.signal,
+        goroutine=crash.goroutine,
+    )
+
+
+def _access(a: Access, norm: Normalizer) -> AccessInfo:
+    return AccessInfo(
+        op=a.op,
+        address=a.address,
+        goroutine=a.goroutine,
+        main_goroutine=a.main_goroutine,
+        frames=tuple(norm.info(f) for f in a.frames),
+        created_at=tuple(norm.info(f) for f in a.created_at) if a.created_at is not None else None,
+    )
+
+
+def cluster_text(c: Cluster) -> str:
+    """What --match / --exclude look at: state, functions, files, creator, labels."""
+    parts = [c.state, c.blocked_at.func, c.blocked_at.location]
+    parts.extend(f"{f.func} {f.location}" for f in c.frames)
+    if c.created_by is not None:
+        parts.append(f"created by {c.created_by.func}")
+    parts.extend(f"{k}={v}" for lc in c.labels for k, v in lc.labels)
+    return "\n".join(parts)
+
+
+def apply_filters(report: Report, f: Filters) -> Report:
+    """The report with only the clusters that pass the filters (ranks unchanged)."""
+    kept = []
+    for c in report.clusters:
+        if c.count < f.min_count or (not f.healthy and c.healthy and not c.crashed):
+            continue
+        text = cluster_text(c) if (f.match or f.exclude) else ""
+        if f.match is not None and not f.match.search(text):
+            continue
+        if f.exclude is not None and f.exclude.search(text):
+            continue
+        kept.append(c)
+    if f.top is not None:
+        kept = kept[: f.top]
+    return replace(report, clusters=tuple(kept))

@@ -1,0 +1,171 @@
+"""Order clusters by where to look first, and say why in words."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from .cluster import RawCluster
+from .model import Crash
+from .normalize import Origin
+
+# Wait reasons that, in the program's own code, are how leaks look (runtime2.go's
+# isChanWait / isSyncWait / isMutexWait families, nil channels, select {}, and Go 1.19's
+# "semacquire" for all sync waits). Synctest's "(durable)" forms count too.
+CHAN = "chan receive", "chan send", "select"
+NIL_CHAN = "chan receive (nil chan)", "chan send (nil chan)"
+FOREVER = ("select (no cases)",)
+SYNC = (
+    "sync.Mutex.Lock",
+    "sync.RWMutex.RLock",
+    "sync.RWMutex.Lock",
+    "sync.WaitGroup.Wait",
+    "sync.Cond.Wait",
+    "semacquire",
+)
+LEAK_STATES = frozenset(
+    s2 for s in (*CHAN, *NIL_CHAN, *FOREVER, *SYNC) for s2 in (s, f"{s} (durable)")
+)
+RUNNING = frozenset({"running", "runnable", "syscall", "preempted", "copystack"})
+
+# Background goroutines that live for the whole process and are healthy by design.
+_HEALTHY_FUNCS = (
+    "os/signal.signal_recv",
+    "os/signal.loop",
+    "net.(*TCPListener).accept",
+    "net.(*TCPListener).Accept",
+    "net.(*UnixListener).accept",
+    "net.(*netFD).accept",
+    "internal/poll.(*FD).Accept",
+)
+
+CRASH_BONUS = 1e12
+BLAME_BONUS = 1e9
+LEAKED_BONUS = 1e6
+
+
+@dataclass(slots=True)
+class Ranked:
+    cluster: RawCluster
+    score: float
+    why: list[str]
+    healthy: bool
+    crashed: bool
+
+
+def _minutes(c: RawCluster) -> tuple[int, int]:
+    mins = [g.minutes for grp in c.groups for g in grp.goroutines]
+    return (min(mins), max(mins)) if mins else (0, 0)
+
+
+def is_healthy(c: RawCluster) -> bool:
+    """Runtime/stdlib background goroutines and listeners waiting for connections."""
+    frames = c.representative.frames
+    if any(f.func in _HEALTHY_FUNCS for f in frames):
+        return True
+    return c.blocked_at.origin in (Origin.RUNTIME, Origin.STDLIB) and not any(
+        f.origin in (Origin.MAIN, Origin.MODULE) for f in frames
+    )
+
+
+def rank_clusters(
+    clusters: list[RawCluster],
+    *,
+    total: int,
+    crash: Crash | None,
+    previous: dict[int, int] | None = None,
+) -> list[Ranked]:
+    """Score every cluster; most important first. Deterministic for equal scores."""
+    deadlock = crash is not None and crash.fatal_error is not None and "deadlock" in crash.fatal_error
+    out: list[Ranked] = []
+    for c in clusters:
+        why: list[str] = []
+        count = c.count
+        healthy = is_healthy(c)
+        ids = {g.id for grp in c.groups for g in grp.goroutines}
+        crashed = crash is not None and crash.goroutine is not None and crash.goroutine in ids
+        lo, hi = _minutes(c)
+        leaked = sum(1 for grp in c.groups for g in grp.goroutines if g.leaked)
+        own_code = c.blocked_at.origin in (Origin.MAIN, Origin.MODULE)
+
+        score = 0.0
+        if crashed and crash is not None:
+            score += CRASH_BONUS
+            if crash.panics:
+                why.append(f"the goroutine that panicked: {crash.panics[-1].message.splitlines()[0] if crash.panics[-1].message else ''}")
+            elif crash.fatal_error:
+                why.append(f"the goroutine that threw: fatal error: {crash.fatal_error}")
+            else:
+                why.append(f"the goroutine that received {crash.signal}")
+        if deadlock and not healthy and c.state not in RUNNING:
+            score += BLAME_BONUS
+            why.append("blocked when the runtime found every goroutine asleep (deadlock)")
+        if leaked:
+            score += LEAKED_BONUS * leaked
+            why.append(f"{leaked} marked (leaked) by the Go runtime's leak detector: proven leaks")
+
+        if healthy:
+            base = 1.0
+        elif c.state in LEAK_STATES and own_code:
+            base = 100.0
+        elif own_code:
+            base = 30.0
+        else:
+            base = 10.0
+        score += base * (1 + math.log2(count)) * (1 + math.log2(1 + hi) / 4)
+
+        share = f" ({100 * count / total:.0f}% of all)" if total else ""
+        why.append(f"{count} goroutine{'s' if count != 1 else ''}{share}")
+        if hi:
+            why.append(f"waiting {lo}-{hi} minutes" if lo != hi else f"waiting {hi} minutes")
+        if healthy:
+            why.append(_healthy_reason(c))
+        elif c.state in LEAK_STATES and own_code:
+            why.append(f"{_describe_state(c.state)} in the program's own code: looks like a leak")
+        elif own_code and c.state:
+            why.append(f"{c.state} in the program's own code")
+        fan = _fan_out(c)
+        if fan:
+            why.append(fan)
+        if previous is not None and id(c) in previous:
+            before = previous[id(c)]
+            if before != count:
+                why.append(f"{'grew' if count > before else 'shrank'} from {before} to {count} since the previous dump")
+        out.append(Ranked(c, score, why, healthy, crashed))
+    out.sort(key=lambda r: (-r.score, -r.cluster.count, r.cluster.blocked_at.location, r.cluster.state))
+    return out
+
+
+def _describe_state(state: str) -> str:
+    base = state.removesuffix(" (durable)")
+    if base in NIL_CHAN:
+        return f"{base}: a nil channel blocks forever"
+    if base in FOREVER:
+        return "select {} blocks forever"
+    if base == "semacquire":
+        return "semacquire (a sync.Mutex, RWMutex or WaitGroup wait)"
+    return f"blocked on {base}"
+
+
+def _healthy_reason(c: RawCluster) -> str:
+    funcs = {f.func for f in c.representative.frames}
+    if funcs & {"os/signal.signal_recv", "os/signal.loop"}:
+        return "signal handling: healthy background goroutine"
+    if c.state == "IO wait" and any("ccept" in f for f in funcs):
+        return "a listener waiting for connections: usually healthy"
+    return "runtime/standard-library background goroutine: usually healthy"
+
+
+def _fan_out(c: RawCluster) -> str | None:
+    parents: Counter[int] = Counter(
+        g.parent_id for grp in c.groups for g in grp.goroutines if g.parent_id is not None
+    )
+    if not parents:
+        return None
+    parent, n = parents.most_common(1)[0]
+    if n < 10:
+        return None
+    creator = c.representative.created_by
+    by = f" by {creator.func}" if creator is not None else ""
+    return f"fan-out: {n} started{by} from one goroutine ({parent})"

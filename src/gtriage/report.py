@@ -1,0 +1,123 @@
+"""The report: the one input of every renderer (text, Markdown, JSON, TUI).
+
+Field names follow the public JSON contract (`gtriage/1`); the JSON renderer is a plain
+walk over these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Goroutine, Labels, ParseIssue
+from .normalize import FrameInfo
+
+SCHEMA = "gtriage/1"
+
+
+@dataclass(frozen=True, slots=True)
+class LabelCount:
+    labels: Labels
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubGroup:
+    """Goroutines of a cluster with one stack shape (value-insensitive), and how many of
+    them also share their argument values exactly."""
+
+    count: int
+    frames: tuple[FrameInfo, ...]
+    created_by: FrameInfo | None
+    exact_groups: int  # distinct argument-value sets among them
+    largest_exact: int  # goroutines in the biggest of those sets
+    goroutine_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    rank: int
+    count: int
+    state: str
+    leaked: int
+    minutes_min: int
+    minutes_max: int
+    locked_to_thread: int
+    blocked_at: FrameInfo
+    created_by: FrameInfo | None
+    goroutine_ids: tuple[int, ...]
+    labels: tuple[LabelCount, ...]
+    frames: tuple[FrameInfo, ...]  # representative stack, top first
+    why: tuple[str, ...]
+    stacks: tuple[SubGroup, ...]
+    score: float
+    family: int | None  # clusters with near-identical stacks share a family number
+    healthy: bool  # a runtime/stdlib background goroutine, not a suspect
+    crashed: bool  # holds the goroutine that panicked or threw
+    previous_count: int | None  # count of the matching cluster in the previous dump
+    goroutines: tuple[Goroutine, ...]  # for the TUI's per-goroutine view; not in JSON
+
+    @property
+    def program_only(self) -> bool:
+        """True when its blocked_at is in the program's own code or a module."""
+        return self.blocked_at.origin in ("main", "module")
+
+
+@dataclass(frozen=True, slots=True)
+class PanicInfo:
+    message: str
+    recovered: bool
+    repanicked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class CrashInfo:
+    panics: tuple[PanicInfo, ...]
+    fatal_error: str | None
+    signal: str | None
+    goroutine: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class AccessInfo:
+    op: str
+    address: str
+    goroutine: int | None
+    main_goroutine: bool
+    frames: tuple[FrameInfo, ...]
+    created_at: tuple[FrameInfo, ...] | None
+
+
+@dataclass(frozen=True, slots=True)
+class RaceInfo:
+    access: AccessInfo
+    previous: AccessInfo
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotInfo:
+    """One dump of the input; the report's clusters come from the last one."""
+
+    index: int
+    format: str
+    first_line: int
+    last_line: int
+    goroutines: int
+    truncated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    source: str
+    goroutines: int
+    unparsed_lines: int
+    unparsed_samples: tuple[ParseIssue, ...]
+    unparsed_headers: int
+    crash: CrashInfo | None
+    races: tuple[RaceInfo, ...]
+    clusters: tuple[Cluster, ...]
+    format: str  # of the reported snapshot: traceback | debug1 | race
+    truncated: bool
+    snapshots: tuple[SnapshotInfo, ...]
+    families: int
+    input_lines: int
+    input_bytes: int

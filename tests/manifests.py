@@ -1,0 +1,49 @@
+"""The sample corpus: dumps captured from programs whose goroutine states are known by
+construction, each with the manifest its program printed (samples/README.md)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+@dataclass(frozen=True)
+class Sample:
+    dump: Path
+    manifest: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.dump.relative_to(SAMPLES))
+
+    @property
+    def go_minor(self) -> int:
+        """19 for go1.19.8, 27 for go1.27.3."""
+        return int(str(self.manifest["go"]).removeprefix("go").split(".")[1])
+
+    @property
+    def groups(self) -> list[dict[str, Any]]:
+        return list(self.manifest.get("groups") or [])
+
+    @property
+    def format(self) -> str:
+        return str(self.manifest.get("format", ""))
+
+
+def all_samples() -> list[Sample]:
+    out = []
+    for mpath in sorted(SAMPLES.glob("**/*.json")):
+        m = json.loads(mpath.read_text())
+        if not isinstance(m, dict) or "dump" not in m:
+            continue
+        dump = mpath.parent / m["dump"]
+        if dump.exists():
+            out.append(Sample(dump, m))
+    return out
+
+
+SAMPLE_LIST = all_samples()
