@@ -61,7 +61,7 @@ GROUP_SAMPLES = [
 ]
 
 
-@pytest.mark.parametrize("sample,group", GROUP_SAMPLES, ids=lambda x: x.id if isinstance(x, Sample) else x["key"])
+@pytest.mark.parametrize(("sample", "group"), GROUP_SAMPLES, ids=lambda x: x.id if isinstance(x, Sample) else x["key"])
 def test_goroutines_are_what_the_program_made(sample: Sample, group: dict) -> None:  # type: ignore[type-arg]
     dump = _parse(sample)
     gs = _goroutines(dump, group)
@@ -93,7 +93,7 @@ def test_goroutines_are_what_the_program_made(sample: Sample, group: dict) -> No
 DEBUG1_GROUPS = [(s, g) for s in SAMPLE_LIST if s.format == "debug1" for g in s.groups]
 
 
-@pytest.mark.parametrize("sample,group", DEBUG1_GROUPS, ids=lambda x: x.id if isinstance(x, Sample) else x["key"])
+@pytest.mark.parametrize(("sample", "group"), DEBUG1_GROUPS, ids=lambda x: x.id if isinstance(x, Sample) else x["key"])
 def test_debug1_records_count_what_the_program_made(sample: Sample, group: dict) -> None:  # type: ignore[type-arg]
     snap = _primary(_parse(sample))
     want = group["blocked_at"]
@@ -103,7 +103,8 @@ def test_debug1_records_count_what_the_program_made(sample: Sample, group: dict)
         if any(f.func == want["func"] and f.line == want["line"] for f in r.frames)
     )
     assert n == group["count"]
-    assert snap.profile_total is not None and snap.profile_total >= sum(g["count"] for g in sample.groups)
+    assert snap.profile_total is not None
+    assert snap.profile_total >= sum(g["count"] for g in sample.groups)
 
 
 CRASH_SAMPLES = [s for s in SAMPLE_LIST if s.manifest.get("crash")]
@@ -122,7 +123,8 @@ def test_crash_preamble(sample: Sample) -> None:
     assert got == expected
     assert snap.crash.fatal_error == want["fatal_error"]
     if want["signal"]:
-        assert snap.crash.signal is not None and snap.crash.signal.startswith(want["signal"])
+        assert snap.crash.signal is not None
+        assert snap.crash.signal.startswith(want["signal"])
     else:
         assert snap.crash.signal is None
     if want.get("goroutine") and not want.get("fatal_error"):

@@ -183,12 +183,9 @@ class Normalizer:
         pkg = name.package
         if func == "panic":  # runtime.gopanic prints as "panic"
             origin = Origin.RUNTIME
-        elif func.startswith("non-Go function") or file in ("?", "??") or file.endswith("_cgo_gotypes.go") or func.startswith("_cgo_"):
+        elif func.startswith(("non-Go function", "_cgo_")) or file in ("?", "??") or file.endswith("_cgo_gotypes.go"):
             origin = Origin.CGO
-        elif (m := _MODCACHE.search(file)) is not None:
-            origin = Origin.MODULE
-            module, version = _unescape_module(m.group("mod")), m.group("ver")
-        elif (m := _TRIMMED_MOD.match(file)) is not None:
+        elif (m := _MODCACHE.search(file)) is not None or (m := _TRIMMED_MOD.match(file)) is not None:
             origin = Origin.MODULE
             module, version = _unescape_module(m.group("mod")), m.group("ver")
         elif (m := _VENDOR.search(file)) is not None and not self._in_goroot(file):

@@ -19,9 +19,7 @@ from typing import Any, NamedTuple
 from lark import Token, Transformer
 from lark.exceptions import LarkError
 
-from .syntax import parser
 from .model import (
-    HEX_PLACEHOLDER,
     Access,
     Ancestor,
     Crash,
@@ -38,6 +36,7 @@ from .model import (
     Stack,
 )
 from .sections import Kind, Section, split_sections
+from .syntax import parser
 
 # Shape masks. Hex words anywhere (arguments, +0x offsets, fp/sp/pc, gp/mp); goroutine
 # numbers in "in goroutine N" and "[originating from goroutine N]"; in headers every number.
@@ -69,7 +68,7 @@ class _CreatedItem(NamedTuple):
 
 
 class _Elided(NamedTuple):
-    count: int
+    frames: int
 
 
 class _AncestorMark(NamedTuple):
@@ -281,6 +280,11 @@ def _unquote(tok: Token | None) -> str:
     return s
 
 
+def _pos(tok: Token) -> int:
+    # The lexer always sets positions; None only exists for tokens made by hand.
+    return tok.start_pos if tok.start_pos is not None else -1
+
+
 def _grammar(text: str, start: str) -> Any:
     return parser(_Transformer).parse(text, start=start)
 
@@ -325,13 +329,13 @@ def _header_shape(masked: str, nvalues: int) -> _HeaderShape | None:
     h: _Header = _grammar(masked + "\n", "header")
     positions = _value_positions(masked)
     slot = {pos: i for i, pos in enumerate(positions)}
-    claimed = [slot[h.id_tok.start_pos]]
+    claimed = [slot[_pos(h.id_tok)]]
     m_slot = minutes_slot = bubble_slot = None
     names = set()
     for f in h.flags:
         names.add(f.name)
         if f.name in ("m", "minutes", "bubble") and isinstance(f.value, Token):
-            s = slot.get(f.value.start_pos)
+            s = slot.get(_pos(f.value))
             if s is None:
                 return None
             claimed.append(s)
@@ -400,7 +404,7 @@ def _assemble_stack(items: list[Any], masked: str, memo: _Memo) -> _StackShape:
 
     for it in items:
         if isinstance(it, _FrameItem):
-            slot = bisect.bisect_left(hex_positions, it.func.start_pos)
+            slot = bisect.bisect_left(hex_positions, _pos(it.func))
             cur_frames.append(memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot)))
         elif isinstance(it, _CreatedItem):
             f = memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
@@ -414,7 +418,7 @@ def _assemble_stack(items: list[Any], masked: str, memo: _Memo) -> _StackShape:
             if in_ancestor:
                 cur_elided = True
             else:
-                elided, elided_at = it.count, len(frames)
+                elided, elided_at = it.frames, len(frames)
         elif isinstance(it, _AncestorMark):
             close_ancestor()
             in_ancestor = True
@@ -533,7 +537,7 @@ class Parser:
             values=" ".join(hexes),
             partial=partial or sec.cut,
         )
-        if sec.cut or partial and sec is self._last_section:
+        if sec.cut or (partial and sec is self._last_section):
             snap.truncated = True
         if snap.crash_goroutine_pending:
             snap.crash_goroutine_pending = False
@@ -809,7 +813,7 @@ def _shift(items: list[Any], offset: int) -> list[Any]:
     out: list[Any] = []
     for it in items:
         if isinstance(it, _FrameItem):
-            tok = Token(it.func.type, str(it.func), start_pos=it.func.start_pos + offset)
+            tok = Token(it.func.type, str(it.func), start_pos=_pos(it.func) + offset)
             out.append(it._replace(func=tok))
         else:
             out.append(it)

@@ -9,7 +9,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from .cluster import RawCluster, assign_families, cluster_goroutines, cluster_records, exact_groups, match_previous
+from .cluster import (
+    RawCluster,
+    assign_families,
+    cluster_goroutines,
+    cluster_records,
+    exact_groups,
+    match_previous,
+)
 from .model import Access, Crash, Dump, DumpFormat, Goroutine, Snapshot
 from .normalize import FrameInfo, Normalizer, detect_goroot
 from .parse import parse_lines

@@ -150,7 +150,7 @@ class _Unwrapper:
     inside a dump only that wrapper is stripped, so the common case costs one `match`.
     """
 
-    __slots__ = ("prefix", "docker", "indent")
+    __slots__ = ("docker", "indent", "prefix")
 
     def __init__(self) -> None:
         self.prefix: re.Pattern[str] | None = None

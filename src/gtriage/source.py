@@ -93,7 +93,7 @@ def open_lines(
         raw = stdin if stdin is not None else sys.stdin.buffer
     elif is_url(spec):
         try:
-            resp = urllib.request.urlopen(spec, timeout=timeout)  # noqa: S310 - http(s) only
+            resp = urllib.request.urlopen(spec, timeout=timeout)
         except (urllib.error.URLError, OSError, ValueError) as e:
             raise SourceError(f"{spec}: {_reason(e)}") from e
         length = resp.headers.get("Content-Length")

@@ -1,0 +1,110 @@
+"""The JSON report: the public contract `gtriage/1` (schema/report.schema.json)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gtriage.normalize import FrameInfo
+from gtriage.report import SCHEMA, AccessInfo, Cluster, Report
+
+
+def frame_obj(f: FrameInfo) -> dict[str, Any]:
+    return {
+        "func": f.func,
+        "file": f.file,
+        "line": f.line,
+        "origin": f.origin.value,
+        "module": f.module,
+        "version": f.version,
+    }
+
+
+def _access(a: AccessInfo) -> dict[str, Any]:
+    return {
+        "op": a.op,
+        "address": a.address,
+        "goroutine": a.goroutine,
+        "main_goroutine": a.main_goroutine,
+        "frames": [frame_obj(f) for f in a.frames],
+        "created_at": [frame_obj(f) for f in a.created_at] if a.created_at is not None else None,
+    }
+
+
+def _cluster(c: Cluster) -> dict[str, Any]:
+    return {
+        "rank": c.rank,
+        "count": c.count,
+        "state": c.state,
+        "leaked": c.leaked,
+        "minutes": {"min": c.minutes_min, "max": c.minutes_max},
+        "locked_to_thread": c.locked_to_thread,
+        "blocked_at": frame_obj(c.blocked_at),
+        "created_by": frame_obj(c.created_by) if c.created_by is not None else None,
+        "goroutine_ids": list(c.goroutine_ids),
+        "labels": [{"labels": dict(lc.labels), "count": lc.count} for lc in c.labels],
+        "frames": [frame_obj(f) for f in c.frames],
+        "why": list(c.why),
+        # Additions to the contract (fields may be added, never changed):
+        "stacks": [
+            {
+                "count": s.count,
+                "exact_groups": s.exact_groups,
+                "largest_exact": s.largest_exact,
+                "goroutine_ids": list(s.goroutine_ids),
+                "frames": [frame_obj(f) for f in s.frames],
+                "created_by": frame_obj(s.created_by) if s.created_by is not None else None,
+            }
+            for s in c.stacks
+        ],
+        "family": c.family,
+        "healthy": c.healthy,
+        "score": round(c.score, 3),
+        "previous_count": c.previous_count,
+    }
+
+
+def report_obj(r: Report) -> dict[str, Any]:
+    crash = None
+    if r.crash is not None:
+        crash = {
+            "panics": [
+                {"message": p.message, "recovered": p.recovered, "repanicked": p.repanicked}
+                for p in r.crash.panics
+            ],
+            "fatal_error": r.crash.fatal_error,
+            "signal": r.crash.signal,
+            "goroutine": r.crash.goroutine,
+        }
+    return {
+        "schema": SCHEMA,
+        "source": r.source,
+        "goroutines": r.goroutines,
+        "unparsed": {
+            "lines": r.unparsed_lines,
+            "samples": [{"line": i.line, "text": i.text, "reason": i.reason} for i in r.unparsed_samples],
+        },
+        "crash": crash,
+        "races": [{"access": _access(x.access), "previous": _access(x.previous)} for x in r.races],
+        "clusters": [_cluster(c) for c in r.clusters],
+        # Additions:
+        "format": r.format,
+        "truncated": r.truncated,
+        "families": r.families,
+        "snapshots": [
+            {
+                "index": s.index,
+                "format": s.format,
+                "first_line": s.first_line,
+                "last_line": s.last_line,
+                "goroutines": s.goroutines,
+                "truncated": s.truncated,
+            }
+            for s in r.snapshots
+        ],
+    }
+
+
+def render_json(r: Report) -> str:
+    # ensure_ascii: control and bidi characters from the dump leave as \\u escapes.
+    return json.dumps(report_obj(r), ensure_ascii=True, indent=1) + "\n"

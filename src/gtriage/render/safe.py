@@ -1,0 +1,58 @@
+"""The one place where text from a dump is made inert before it is shown.
+
+A dump is untrusted input: a panic message can hold terminal escape sequences, Rich
+markup or Markdown. Renderers call these functions on every string that came from a dump.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab and newline, DEL, C1 controls (0x9b is a one-byte CSI on some
+# terminals), and the Unicode bidi overrides that reorder what a line appears to say.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = ord(m.group(0))
+    return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def inert(text: str) -> str:
+    """Text with every control character spelled out (`\\x1b`), newlines and tabs kept."""
+    return _UNSAFE.sub(_escape, text)
+
+
+def inert_line(text: str) -> str:
+    """One line of text: control characters spelled out, and newlines and tabs too."""
+    return inert(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
+# Mid-line, only these start Markdown or HTML (emphasis, code, links, autolinks and tags,
+# table cells, GFM strikethrough, entities); line-start markers never occur where it is used.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&])")
+
+
+def md_inline(text: str) -> str:
+    """Text for a Markdown paragraph or table cell: nothing in it is Markdown or HTML."""
+    return _MD_SPECIAL.sub(r"\\\1", inert_line(text))
+
+
+def md_code_span(text: str, *, in_table: bool = False) -> str:
+    """Text as a Markdown code span, whatever backticks it holds. In a GFM table cell a
+    pipe must be escaped even inside a code span."""
+    body = inert_line(text)
+    if in_table:
+        body = body.replace("|", "\\|")
+    longest = max((len(r) for r in re.findall(r"`+", body)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") or not body.strip() else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def md_fence(text: str, info: str = "") -> str:
+    """A fenced code block that the text cannot close early."""
+    body = inert(text)
+    longest = max((len(r) for r in re.findall(r"`{3,}", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{info}\n{body}\n{fence}"

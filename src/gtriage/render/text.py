@@ -1,0 +1,113 @@
+"""Compact ranked text for a terminal or a pipe."""
+
+from __future__ import annotations
+
+from gtriage.normalize import FrameInfo, Origin
+from gtriage.report import Cluster, Report
+
+from .common import crash_lines, folded, frame_text, health_lines, minutes_text, state_text, summary_line
+from .safe import inert, inert_line
+
+RESET = "\x1b[0m"
+BOLD = "\x1b[1m"
+DIM = "\x1b[2m"
+RED = "\x1b[31m"
+YELLOW = "\x1b[33m"
+CYAN = "\x1b[36m"
+GREEN = "\x1b[32m"
+
+MAX_FRAMES = 12  # of the representative stack; the rest is counted
+
+
+class _Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, *codes: str) -> str:
+        if not self.color or not codes:
+            return text
+        return "".join(codes) + text + RESET
+
+
+def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> str:
+    st = _Style(color)
+    out: list[str] = [st(f"gtriage: {inert_line(report.source)}", BOLD), summary_line(report)]
+    for line in health_lines(report):
+        out.append(st(f"warning: {inert_line(line)}", YELLOW))
+    if report.crash is not None:
+        out.append("")
+        for line in crash_lines(report.crash):
+            first, *rest = inert(line).split("\n")
+            out.append(st(first, RED, BOLD))
+            out.extend(st(f"    {r}", RED) for r in rest)
+    for race in report.races:
+        out.append("")
+        a, p = race.access, race.previous
+        out.append(st(f"DATA RACE at {inert_line(a.address)}", RED, BOLD))
+        for acc, label in ((a, a.op), (p, f"previous {p.op}")):
+            who = "main goroutine" if acc.main_goroutine else f"goroutine {acc.goroutine}"
+            top = frame_text(acc.frames[0]) if acc.frames else "?"
+            out.append(f"  {label} by {who} at {inert_line(top)}")
+    for c in report.clusters:
+        out.append("")
+        out.extend(_cluster(c, st, stacks))
+    if not report.clusters:
+        out.append("")
+        out.append("no clusters to show")
+    return "\n".join(out) + "\n"
+
+
+def _cluster(c: Cluster, st: _Style, stacks: bool) -> list[str]:
+    mins = minutes_text(c)
+    flags = []
+    if c.leaked:
+        flags.append(f"{c.leaked} leaked")
+    if c.locked_to_thread:
+        flags.append(f"{c.locked_to_thread} locked to thread")
+    if c.family is not None:
+        flags.append(f"family {c.family}")
+    head = f"#{c.rank}  {c.count} × {inert_line(state_text(c))}"
+    if mins:
+        head += f"  {mins}"
+    if flags:
+        head += f"  [{', '.join(flags)}]"
+    color = (RED,) if c.crashed else (DIM,) if c.healthy else (BOLD,)
+    lines = [st(head, *color)]
+    lines.append(f"    blocked at  {inert_line(frame_text(c.blocked_at))}")
+    if c.created_by is not None:
+        lines.append(f"    created by  {inert_line(frame_text(c.created_by))}")
+    if c.labels:
+        shown = "; ".join(
+            ", ".join(f"{k}={v}" for k, v in lc.labels) + f" ({lc.count})" for lc in c.labels[:4]
+        )
+        more = f" … {len(c.labels) - 4} more" if len(c.labels) > 4 else ""
+        lines.append(f"    labels      {inert_line(shown)}{more}")
+    lines.append(st(f"    why         {inert_line('; '.join(c.why))}", CYAN))
+    if len(c.stacks) > 1:
+        lines.append(f"    stacks      {len(c.stacks)} shapes; largest {c.stacks[0].count}")
+    if stacks:
+        lines.extend(_stack(c.frames, c.blocked_at, st))
+    return lines
+
+
+def _stack(frames: tuple[FrameInfo, ...], blocked: FrameInfo, st: _Style) -> list[str]:
+    out: list[str] = []
+    shown = 0
+    items = folded(frames)
+    for f, n in items:
+        if shown >= MAX_FRAMES:
+            rest = sum(1 if g is not None else k for g, k in items) - shown
+            out.append(st(f"      … {rest} more frames", DIM))
+            break
+        if f is None:
+            out.append(st(f"      ⋯ {n} runtime frame{'s' if n != 1 else ''}", DIM))
+            shown += 1
+            continue
+        mark = "▸" if f == blocked else " "
+        text = f"    {mark} {inert_line(f.func)}  {inert_line(f.location)}"
+        if f.origin in (Origin.MAIN, Origin.MODULE):
+            out.append(st(text, GREEN, BOLD) if f == blocked else st(text, GREEN))
+        else:
+            out.append(st(text, DIM))
+        shown += 1
+    return out
