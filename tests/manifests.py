@@ -11,7 +11,7 @@ from typing import Any
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: one object per sample
 class Sample:
     dump: Path
     manifest: dict[str, Any]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from gtriage.model import Dump, Goroutine, Snapshot
@@ -9,6 +11,7 @@ from gtriage.parse import parse_lines
 from manifests import SAMPLE_LIST, Sample
 
 
+@functools.cache
 def _parse(sample: Sample, *, memo: bool = True) -> Dump:
     with sample.dump.open(encoding="utf-8", errors="replace", newline=None) as f:
         return parse_lines(f, str(sample.dump), memo=memo)

@@ -107,7 +107,7 @@ def report_from_dump(dump: Dump) -> Report:
     raw = _raw_clusters(snap, norm)
     families = assign_families(raw)
     previous = None
-    idx = dump.snapshots.index(snap)
+    idx = next(i for i, s in enumerate(dump.snapshots) if s is snap)  # equal copies may exist
     earlier = [s for s in dump.snapshots[:idx] if s.goroutines or s.records]
     if earlier:
         previous = match_previous(raw, _raw_clusters(earlier[-1], norm))
