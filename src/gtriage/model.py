@@ -12,7 +12,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 
-HEX_PLACEHOLDER = "0x_"
+HEX_PLACEHOLDER = "0x0"  # what every hex word of a stack shape reads as
 _PLACEHOLDER_RE = re.compile(re.escape(HEX_PLACEHOLDER))
 
 

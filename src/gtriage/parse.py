@@ -20,6 +20,7 @@ from lark import Token, Transformer
 from lark.exceptions import LarkError
 
 from .model import (
+    HEX_PLACEHOLDER,
     Access,
     Ancestor,
     Crash,
@@ -151,7 +152,8 @@ class _Transformer(Transformer[Token, Any]):
         return _Loc(str(c[0]), int(c[1]))
 
     def created_by(self, c: list[Any]) -> _CreatedItem:
-        return _CreatedItem(str(c[0]), c[-1], c[1] is not None and not isinstance(c[1], _Loc))
+        has_gid = any(isinstance(t, Token) and t.type == "INT" for t in c)
+        return _CreatedItem(str(c[0]), c[-1], has_gid)
 
     def elided(self, c: list[Any]) -> _Elided:
         return _Elided(int(c[0]) if c and isinstance(c[0], Token) and c[0].type == "INT" else -1)
@@ -600,7 +602,7 @@ class Parser:
         text = "\n".join(body) + "\n" if body else ""
         parts = _HEX_SPLIT.split(text)
         hexes = parts[1::2]
-        key = "0x0".join(parts[0::2])
+        key = HEX_PLACEHOLDER.join(parts[0::2])
         gids: list[str] = []
         if "goroutine " in key:
             gparts = _GID_SPLIT.split(key)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gtriage.normalize import FrameInfo, Origin
-from gtriage.report import Cluster, CrashInfo, Report
+from gtriage.report import Cluster, CrashInfo, RaceInfo, Report
 
 
 def minutes_text(c: Cluster) -> str:
@@ -73,3 +73,13 @@ def folded(frames: tuple[FrameInfo, ...]) -> list[tuple[FrameInfo | None, int]]:
     if run:
         out.append((None, run))
     return out
+
+
+def race_line(race: RaceInfo) -> str:
+    """A data race in one line: both accesses, by whom and where."""
+    parts = []
+    for a in (race.access, race.previous):
+        who = "main goroutine" if a.main_goroutine else f"goroutine {a.goroutine}"
+        where = frame_text(a.frames[0]) if a.frames else "?"
+        parts.append(f"{a.op} by {who} at {where}")
+    return "; ".join(parts)

@@ -1,0 +1,313 @@
+"""Grammar rules the sample corpus does not reach, one row per runtime behaviour.
+
+Every snippet follows what the runtime prints (runtime/traceback.go, panic.go, pprof.go,
+tsan's Go mode) for the Go version named in its row.
+"""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+import pytest
+
+from gtriage.model import Goroutine, Snapshot
+from gtriage.parse import parse_text
+
+
+def one(text: str) -> Snapshot:
+    dump = parse_text(dedent(text).lstrip("\n"))
+    assert len(dump.snapshots) == 1, dump.snapshots
+    snap = dump.snapshots[0]
+    assert snap.unparsed_lines == 0, snap.issues
+    return snap
+
+
+def goroutine(text: str) -> Goroutine:
+    snap = one(text)
+    assert len(snap.goroutines) == 1
+    return snap.goroutines[0]
+
+
+FRAME = "main.f()\n\t/src/m.go:3 +0x1d\n"
+
+HEADERS = [
+    # (row id, header, state, attribute checks)
+    ("plain go1.19", "goroutine 1 [running]:", "running", {}),
+    ("minutes and lock", "goroutine 7 [chan receive, 12 minutes, locked to thread]:", "chan receive", {"minutes": 12, "locked": True}),
+    ("scan bit", "goroutine 9 [runnable (scan)]:", "runnable", {"scan": True}),
+    ("level 2 with m", "goroutine 279272 gp=0x4031d0ca80 m=6 mp=0x4006742008 [running]:", "running", {"thread": 6}),
+    ("level 2 m=nil", "goroutine 19 gp=0xc000082540 m=nil [GC scavenge wait]:", "GC scavenge wait", {"thread": None}),
+    ("go1.26 address shape", "goroutine 1 gp=0x39075b2521e0 m=nil [sleep]:", "sleep", {}),
+    ("system stack", "goroutine 0 gp=0x4ded80 m=0 mp=0x4df340 [idle]:", "idle", {"id": 0, "thread": 0}),
+    ("synctest go1.25", "goroutine 8 [select (durable), synctest bubble 1]:", "select (durable)", {"bubble": 1}),
+    ("synctest go1.24 experiment", "goroutine 8 [chan receive, synctest group 3]:", "chan receive", {"bubble": 3}),
+    ("durable appended", "goroutine 8 [sleep (durable), synctest bubble 2]:", "sleep (durable)", {"bubble": 2}),
+    ("leaked go1.27", "goroutine 32 [chan receive (leaked)]:", "chan receive", {"leaked": True}),
+    ("leaked with minutes", "goroutine 32 [chan send (leaked), 3 minutes]:", "chan send", {"leaked": True, "minutes": 3}),
+    ("nil chan", "goroutine 4 [chan receive (nil chan)]:", "chan receive (nil chan)", {}),
+    ("unknown future reason", "goroutine 4 [weak pointer wait]:", "weak pointer wait", {}),
+    ("unknown status", "goroutine 4 [???]:", "???", {}),
+    (
+        "labels go1.26",
+        'goroutine 93 [chan receive labels:{"job": "reindex", "route": "GET /api/v1/items/{id}", "shard": "0"}]:',
+        "chan receive",
+        {"labels": (("job", "reindex"), ("route", "GET /api/v1/items/{id}"), ("shard", "0"))},
+    ),
+    (
+        "labels go1.27",
+        'goroutine 91 [chan receive] {job: reindex, route: "GET /api/v1/items/{id}", shard: 0}:',
+        "chan receive",
+        {"labels": (("job", "reindex"), ("route", "GET /api/v1/items/{id}"), ("shard", "0"))},
+    ),
+    (
+        "labels go1.27 level 2 with minutes",
+        'goroutine 91 gp=0x71f8a7972c0 m=nil [chan receive, 5 minutes] {job: "a\\"b", k: v2}:',
+        "chan receive",
+        {"minutes": 5, "labels": (("job", 'a"b'), ("k", "v2"))},
+    ),
+    ("labels with digits", 'goroutine 5 [select] {tenant: "42 eu", n: 7}:', "select", {"labels": (("tenant", "42 eu"), ("n", "7"))}),
+]
+
+
+@pytest.mark.parametrize(("header", "state", "attrs"), [h[1:] for h in HEADERS], ids=[h[0] for h in HEADERS])
+def test_headers(header: str, state: str, attrs: dict) -> None:  # type: ignore[type-arg]
+    g = goroutine(header + "\n" + FRAME)
+    assert g.state == state
+    for k, v in attrs.items():
+        assert getattr(g, k) == v, k
+
+
+def test_header_values_are_filled_per_goroutine() -> None:
+    # Same shape twice: the second reuses the first's parse with its own values.
+    snap = one(
+        "goroutine 7 [chan receive, 12 minutes]:\n" + FRAME + "\n"
+        "goroutine 8 [chan receive, 3 minutes]:\n" + FRAME
+    )
+    assert [(g.id, g.minutes) for g in snap.goroutines] == [(7, 12), (8, 3)]
+    assert snap.goroutines[0].stack is snap.goroutines[1].stack
+
+
+STACKS = [
+    (
+        "arguments in every form go1.18+",
+        "main.(*M).F(0xc0006b3990, {0xc001cc6161?, 0x2?}, {{0x1, 0x2}, ...}, _)\n\t/src/m.go:10 +0x1d\n",
+        [("main.(*M).F", "/src/m.go", 10)],
+    ),
+    ("pre-1.17 flat words", "main.f(0x1, 0x2, 0xc000010000, 0x0)\n\t/src/m.go:5 +0x20\n", [("main.f", "/src/m.go", 5)]),
+    ("inlined", "main.g(...)\n\t/src/m.go:7\nmain.f()\n\t/src/m.go:3 +0x1d\n", [("main.g", "/src/m.go", 7), ("main.f", "/src/m.go", 3)]),
+    (
+        "level 2 fp sp pc",
+        "runtime.gopark(0x0?, 0x0?)\n\t/go/src/runtime/proc.go:460 +0xce fp=0xc00003efa8 sp=0xc00003ef88 pc=0x47c70e\n",
+        [("runtime.gopark", "/go/src/runtime/proc.go", 460)],
+    ),
+    ("generics", "main.Map[...]({0x1, 0x2}, 0x3)\n\t/src/m.go:9 +0x1\n", [("main.Map[...]", "/src/m.go", 9)]),
+    ("generic method", "main.(*Box[...]).Wait(0xc000010000)\n\t/src/m.go:9 +0x1\n", [("main.(*Box[...]).Wait", "/src/m.go", 9)]),
+    ("panic frame", "panic({0x4a0e60?, 0xc000012345?})\n\t/go/src/runtime/panic.go:792 +0x132\n", [("panic", "/go/src/runtime/panic.go", 792)]),
+    ("closure", "main.main.func1.2()\n\t/src/m.go:4 +0x1\n", [("main.main.func1.2", "/src/m.go", 4)]),
+    ("autogenerated", "net/http.(*onceCloseListener).Accept(0x1?)\n\t<autogenerated>:1 +0x24\n", [("net/http.(*onceCloseListener).Accept", "<autogenerated>", 1)]),
+    ("cgo unknown file", "_cgo_topofstack()\n\t?:0 +0x21 fp=0xc000 sp=0xc000\n", [("_cgo_topofstack", "?", 0)]),
+    ("windows drive letter", "main.f()\n\tC:/Users/x/go/src/m.go:12 +0x1d\n", [("main.f", "C:/Users/x/go/src/m.go", 12)]),
+    ("trimpath module", "github.com/x/y.F()\n\tgithub.com/x/y@v1.2.3/f.go:8 +0x1\n", [("github.com/x/y.F", "github.com/x/y@v1.2.3/f.go", 8)]),
+    ("type equality func", "type:.eq.[2]interface {}(0x1, 0x2)\n\t<autogenerated>:1 +0x1\n", [("type:.eq.[2]interface {}", "<autogenerated>", 1)]),
+]
+
+
+@pytest.mark.parametrize(("body", "frames"), [s[1:] for s in STACKS], ids=[s[0] for s in STACKS])
+def test_frames(body: str, frames: list[tuple[str, str, int]]) -> None:
+    g = goroutine("goroutine 5 [running]:\n" + body)
+    assert [(f.func, f.file, f.line) for f in g.stack.frames] == frames
+
+
+def test_argument_values_come_back_per_goroutine() -> None:
+    snap = one(
+        "goroutine 5 [chan receive]:\nmain.f(0xc000010000, {0x1?, 0x2})\n\t/src/m.go:3 +0x1d\n\n"
+        "goroutine 6 [chan receive]:\nmain.f(0xc000020000, {0x3?, 0x4})\n\t/src/m.go:3 +0x1d\n"
+    )
+    a, b = snap.goroutines
+    assert a.stack is b.stack
+    frame = a.stack.frames[0]
+    assert a.frame_args(frame) == "0xc000010000, {0x1?, 0x2}"
+    assert b.frame_args(frame) == "0xc000020000, {0x3?, 0x4}"
+
+
+def test_creator_in_goroutine_go121() -> None:
+    g = goroutine("goroutine 22 [chan send]:\n" + FRAME + "created by main.main in goroutine 1\n\t/src/m.go:39 +0x45\n")
+    assert g.stack.created_by is not None
+    assert g.stack.created_by.func == "main.main"
+    assert g.parent_id == 1
+
+
+def test_creator_go119() -> None:
+    g = goroutine("goroutine 22 [chan send]:\n" + FRAME + "created by main.main\n\t/src/m.go:39 +0x45\n")
+    assert g.stack.created_by is not None
+    assert g.parent_id is None
+
+
+def test_frames_elided_go121() -> None:
+    body = FRAME * 3 + "...50 frames elided...\n" + FRAME * 2
+    g = goroutine("goroutine 3 [chan receive]:\n" + body)
+    assert g.stack.elided == 50
+    assert g.stack.elided_at == 3
+    assert len(g.stack.frames) == 5
+
+
+def test_additional_frames_elided_go119() -> None:
+    g = goroutine("goroutine 3 [chan receive]:\n" + FRAME * 2 + "...additional frames elided...\n")
+    assert g.stack.elided == -1
+
+
+def test_ancestors_are_not_goroutines() -> None:
+    snap = one(
+        "goroutine 12 [chan receive]:\n" + FRAME
+        + "created by main.spawn in goroutine 7\n\t/src/m.go:20 +0x1\n"
+        "[originating from goroutine 7]:\nmain.spawn(...)\n\t/src/m.go:20 +0x1\n"
+        "created by main.main\n\t/src/m.go:30 +0x2\n"
+        "[originating from goroutine 1]:\nmain.main(...)\n\t/src/m.go:30 +0x2\n"
+        "...additional frames elided...\n"
+    )
+    assert [g.id for g in snap.goroutines] == [12]
+    g = snap.goroutines[0]
+    assert g.parent_id == 7
+    assert g.ancestor_ids == (7, 1)
+    assert [a.frames[0].func for a in g.stack.ancestors] == ["main.spawn", "main.main"]
+    assert g.stack.ancestors[1].elided
+
+
+def test_other_thread() -> None:
+    g = goroutine(
+        "goroutine 9 [running]:\n\tgoroutine running on other thread; stack unavailable\n"
+        "created by main.main in goroutine 1\n\t/src/m.go:9 +0x1\n"
+    )
+    assert g.stack.other_thread
+    assert g.stack.frames == ()
+    assert g.parent_id == 1
+
+
+def test_cgo_non_go_function() -> None:
+    g = goroutine("goroutine 1 [syscall]:\nnon-Go function at pc=0x7f1c2a3b4c5d\n" + FRAME)
+    assert g.stack.cgo
+
+
+PREAMBLES = [
+    ("nested recovered go1.18", "panic: first [recovered]\n\tpanic: second\n", [("first", True, False), ("second", False, False)], None, None),
+    (
+        "repanicked go1.25",
+        "panic: inner [recovered]\n\tpanic: middle [recovered, repanicked]\n\tpanic: outer\n",
+        [("inner", True, False), ("middle", True, True), ("outer", False, False)],
+        None,
+        None,
+    ),
+    ("multi-line go1.23 tab indent", "panic: line one\n\tline two\n\t  indented\n", [("line one\nline two\n  indented", False, False)], None, None),
+    ("multi-line go1.22 no indent", "panic: line one\nline two\n", [("line one\nline two", False, False)], None, None),
+    (
+        "signal",
+        "panic: runtime error: invalid memory address or nil pointer dereference\n"
+        "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x48f4b6]\n",
+        [("runtime error: invalid memory address or nil pointer dereference", False, False)],
+        None,
+        "SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x48f4b6",
+    ),
+    ("fault address", "unexpected fault address 0x20b8988\nfatal error: fault\n[signal SIGBUS: bus error code=0x2 addr=0x20b8988 pc=0x46f6d4]\n", [], "fault", "SIGBUS: bus error code=0x2 addr=0x20b8988 pc=0x46f6d4"),
+    ("sigabrt", "SIGABRT: abort\nPC=0x447b71 m=0 sigcode=0\n", [], None, "SIGABRT: abort"),
+    ("sigquit go1.23 addr", "SIGQUIT: quit\nPC=0x46f6d4 m=3 sigcode=18446744073709551610 addr=0x0\n", [], None, "SIGQUIT: quit"),
+    ("runtime messages", "runtime: goroutine stack exceeds 1000000000-byte limit\nruntime: sp=0xc020160398 stack=[0xc020160000, 0xc040160000]\nfatal error: stack overflow\n", [], "stack overflow", None),
+    ("test timeout", "panic: test timed out after 2s\n\trunning tests:\n\t\tTestHang (2s)\n", [("test timed out after 2s\nrunning tests:\n\tTestHang (2s)", False, False)], None, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "panics", "fatal", "signal"), [p[1:] for p in PREAMBLES], ids=[p[0] for p in PREAMBLES]
+)
+def test_preambles(text: str, panics: list[tuple[str, bool, bool]], fatal: str | None, signal: str | None) -> None:
+    snap = one(text + "\ngoroutine 1 [running]:\n" + FRAME)
+    assert snap.crash is not None
+    assert [(p.message, p.recovered, p.repanicked) for p in snap.crash.panics] == panics
+    assert snap.crash.fatal_error == fatal
+    assert snap.crash.signal == signal
+
+
+def test_crash_goroutine_is_the_running_one_after_the_preamble() -> None:
+    snap = one("panic: boom\n\ngoroutine 6 [running]:\n" + FRAME + "\ngoroutine 1 [chan receive]:\n" + FRAME)
+    assert snap.crash is not None
+    assert snap.crash.goroutine == 6
+
+
+def test_deadlock_blames_nobody_in_particular() -> None:
+    snap = one("fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [semacquire]:\n" + FRAME)
+    assert snap.crash is not None
+    assert snap.crash.goroutine is None
+
+
+def test_register_dump_and_thread_separators() -> None:
+    snap = one(
+        "SIGQUIT: quit\nPC=0x486281 m=0 sigcode=0\n\n"
+        "goroutine 0 gp=0x9fb900 m=0 mp=0x9fc7e0 [idle]:\n" + FRAME
+        + "\nrax    0xca\nrbx    0x0\nrflags 0x286\ncs     0x33\n\n-----\n\n"
+        "SIGQUIT: quit\nPC=0x486283 m=2 sigcode=0\n\n"
+        "goroutine 0 gp=0xc000002c40 m=2 mp=0xc000044808 [idle]:\n" + FRAME
+        + "rax    0xfffffffffffffffc\nrip    0x486283\n"
+    )
+    assert [g.thread for g in snap.goroutines] == [0, 2]
+
+
+def test_race_report_variants() -> None:
+    snap = one(
+        """
+        ==================
+        WARNING: DATA RACE
+        Write at 0x00c00001c0f8 by goroutine 7:
+          main.main.func1()
+              /tmp/race/main.go:9 +0x3a
+
+        Previous read at 0x00c00001c0f8 by main goroutine:
+          main.main()
+              /tmp/race/main.go:11 +0x8e
+
+        Goroutine 7 (running) created at:
+          main.main()
+              /tmp/race/main.go:8 +0x84
+        ==================
+        Found 1 data race(s)
+        """
+    )
+    race = snap.races[0]
+    assert (race.access.op, race.access.goroutine) == ("write", 7)
+    assert race.previous.main_goroutine
+    assert race.access.created_at is not None
+    assert race.access.created_at[0].line == 8
+
+
+def test_race_failed_to_restore_the_stack() -> None:
+    snap = one(
+        "==================\nWARNING: DATA RACE\nRead at 0x00c0000a4010 by goroutine 8:\n"
+        "  main.f()\n      /src/m.go:5 +0x1\n\nPrevious write at 0x00c0000a4010 by goroutine 7:\n"
+        "  [failed to restore the stack]\n==================\n"
+    )
+    assert snap.races[0].previous.frames == ()
+
+
+def test_debug1_with_labels_and_unknown_pc() -> None:
+    snap = one(
+        "goroutine profile: total 9\n"
+        "2 @ 0x103b125 0x106cd1f 0x13ac44a 0x106fd81\n"
+        '# labels: {"test_label":"test_value", "k":"v w"}\n'
+        "#\t0x106cd1e\ttime.Sleep+0xbe\t\t\t/usr/local/go/src/runtime/time.go:188\n"
+        "#\t0x13ac449\tmain.shortSleepLoop+0x29\t/Users/x/main.go:165\n"
+        "#\t0x106fd80\n\n"
+        "7 @ 0x103b125 0x106fd81\n"
+        "#\t0x13ac449\tmain.other+0x29\t/Users/x/main.go:170\n"
+    )
+    assert snap.profile_total == 9
+    a, b = snap.records
+    assert (a.count, a.labels) == (2, (("test_label", "test_value"), ("k", "v w")))
+    assert [f.func for f in a.frames] == ["time.Sleep", "main.shortSleepLoop"]
+    assert b.count == 7
+
+
+def test_unparsable_header_is_counted_not_lost() -> None:
+    dump = parse_text("goroutine 5 [running]:\n" + FRAME + "\ngoroutine 6 [broken\n" + FRAME)
+    snap = dump.snapshots[0]
+    assert snap.headers_seen == 2
+    assert len(snap.goroutines) == 1
+    assert snap.unparsed_headers == 1
+    assert snap.issues[0].line == 5
