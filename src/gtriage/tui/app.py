@@ -1,0 +1,168 @@
+"""The gtriage TUI: load the report in a background thread, then show its clusters.
+
+The App is thin: it runs the loader, swaps the loading view for the clusters screen, and
+owns what touches the terminal (quit, help, $EDITOR). Screens and widgets do the rest.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import ClassVar
+
+from textual import on
+from textual.app import App, ComposeResult, SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.widgets import Footer, Header
+
+from gtriage.pipeline import NoDumpError
+from gtriage.render.safe import inert_line
+from gtriage.report import Report
+from gtriage.source import SourceError
+
+from .clusters_screen import ClustersScreen
+from .help_screen import HelpScreen
+from .loading_view import LoadingView
+from .messages import LoadCrashed, LoadFailed, LoadProgress, OpenFrame, ReportLoaded
+from .view import ReportIndex
+
+# (bytes read so far, total bytes when known)
+Progress = Callable[[int, int | None], None]
+Loader = Callable[[Progress], Report]
+
+EXIT_OK, EXIT_INPUT = 0, 1
+PROGRESS_EVERY = 0.05  # seconds between progress messages: the loader may report per line
+
+
+class _Cancelled(Exception):
+    """Raised inside the loader (through its progress callback) once the app has quit."""
+
+
+def editor_argv(editor: str, file: str, line: int) -> list[str]:
+    """$EDITOR at file:line: `+N file` is understood by vi, vim, nvim, nano, emacs, micro,
+    kak and helix; VS Code and Sublime take `file:line` (`code -g`)."""
+    argv = shlex.split(editor)
+    name = Path(argv[0]).name if argv else ""
+    if name in ("code", "code-insiders", "codium"):
+        return [*argv, "-g", f"{file}:{line}"]
+    if name in ("subl", "zed"):
+        return [*argv, f"{file}:{line}"]
+    return [*argv, f"+{line}", file]
+
+
+class GTriageApp(App[int]):
+    CSS_PATH = "gtriage.tcss"
+    TITLE = "gtriage"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", priority=True),
+        Binding("question_mark", "help", "Help"),
+    ]
+
+    def __init__(self, load: Loader, title: str) -> None:
+        super().__init__()
+        self.load = load
+        self.source = title
+        self.title = f"gtriage · {inert_line('stdin' if title == '-' else title)}"
+        self.report: Report | None = None
+        self.load_error: str | None = None
+        self.crash: BaseException | None = None
+        self._quit = threading.Event()
+        self._last_progress = 0.0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield LoadingView(self.source)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        # A daemon thread, not a Textual worker: a worker thread lives in asyncio's default
+        # executor, which the event loop joins on exit, so `q` would hang until a stalled
+        # pipe or URL gave up. The loader's outcome comes back as a message.
+        threading.Thread(target=self._load, name="gtriage-load", daemon=True).start()
+
+    def _load(self) -> None:
+        try:
+            report = self.load(self._progress)
+        except _Cancelled:
+            return
+        except (SourceError, NoDumpError) as e:
+            self.post_message(LoadFailed(inert_line(str(e))))
+        except BaseException as e:  # a bug: shown after the app exits, never swallowed
+            self.post_message(LoadCrashed(e))
+        else:
+            self.post_message(ReportLoaded(report))
+
+    def _progress(self, done: int, total: int | None) -> None:
+        if self._quit.is_set():
+            raise _Cancelled
+        now = time.monotonic()
+        if now - self._last_progress >= PROGRESS_EVERY:
+            self._last_progress = now
+            self.post_message(LoadProgress(done, total))
+
+    @on(LoadProgress)
+    def _on_progress(self, msg: LoadProgress) -> None:
+        if self.report is None and self.load_error is None:
+            self.query_one(LoadingView).show_progress(msg.done, msg.total)
+
+    @on(ReportLoaded)
+    def _on_loaded(self, msg: ReportLoaded) -> None:
+        self.report = msg.report
+        self.push_screen(ClustersScreen(ReportIndex(msg.report)))
+
+    @on(LoadFailed)
+    def _on_failed(self, msg: LoadFailed) -> None:
+        self.load_error = msg.message
+        self.query_one(LoadingView).show_error(msg.message)
+
+    @on(LoadCrashed)
+    def _on_crashed(self, msg: LoadCrashed) -> None:
+        self.crash = msg.error
+        self.exit(EXIT_INPUT, return_code=EXIT_INPUT)
+
+    @on(OpenFrame)
+    def _on_open_frame(self, msg: OpenFrame) -> None:
+        if not Path(msg.file).is_file():
+            self.notify(f"{inert_line(msg.file)} is not on this machine.", severity="warning", markup=False)
+            return
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        self.run_editor(editor_argv(editor, msg.file, msg.line))
+
+    def run_editor(self, argv: list[str]) -> None:
+        try:
+            with self.suspend():
+                subprocess.run(argv, check=False)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to an editor.", severity="warning")
+        except OSError as e:
+            self.notify(f"Could not run {inert_line(argv[0])}: {inert_line(str(e))}", severity="error", markup=False)
+        self.refresh()
+
+    async def action_quit(self) -> None:
+        self._quit.set()
+        code = EXIT_INPUT if self.load_error is not None else EXIT_OK
+        self.exit(code, return_code=code)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+
+def run_tui(load: Loader, title: str) -> int:
+    """Run the app; `load(progress)` parses the input in a background thread and returns the
+    Report. Returns the exit code: 0, or 1 when the input could not be read or held no
+    dump (the one-line message is shown in the app and printed again on exit)."""
+    app = GTriageApp(load, title)
+    result = app.run()
+    if app.crash is not None:
+        raise app.crash
+    if app.load_error is not None:
+        sys.stderr.write(f"gtriage: {app.load_error}\n")
+        return EXIT_INPUT
+    return result if result is not None else app.return_code or EXIT_OK

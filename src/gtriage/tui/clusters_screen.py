@@ -1,0 +1,170 @@
+"""The main screen: crash banner, search, the clusters table, the detail pane, totals."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import Footer, Header
+
+from gtriage.report import Cluster
+
+from .clusters_table import ClustersTable
+from .crash_banner import CrashBanner
+from .detail_pane import DetailPane
+from .goroutines_screen import GoroutinesScreen
+from .handoff import clusters_markdown, save_markdown
+from .jump_screen import JumpScreen
+from .messages import ClusterChosen, ClusterHighlighted, SearchChanged, SearchClosed
+from .search_bar import SearchBar
+from .status_line import StatusLine
+from .view import ReportIndex, SortKey, ViewQuery
+
+
+class ClustersScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search"),
+        Binding("s", "cycle_sort", "Sort"),
+        Binding("1", "sort('rank')", "Sort by rank", show=False),
+        Binding("2", "sort('count')", "Sort by count", show=False),
+        Binding("3", "sort('minutes')", "Sort by minutes", show=False),
+        Binding("4", "sort('state')", "Sort by state", show=False),
+        Binding("h", "toggle_healthy", "Healthy"),
+        Binding("t", "cycle_state", "State"),
+        Binding("r", "toggle_runtime", "Runtime"),
+        Binding("left_square_bracket", "frame(-1)", "Previous frame", show=False),
+        Binding("right_square_bracket", "frame(1)", "Next frame", show=False),
+        Binding("e", "edit", "Editor"),
+        Binding("c", "copy_cluster", "Copy"),
+        Binding("C", "copy_shown", "Copy all", show=False),
+        Binding("w", "save", "Save"),
+        Binding("i", "jump", "Go to id"),
+        Binding("escape", "clear", "Clear", show=False),
+    ]
+
+    def __init__(self, index: ReportIndex) -> None:
+        super().__init__()
+        self.index = index
+        self.report = index.report
+        self.query_state = ViewQuery()
+        self.shown: tuple[Cluster, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield CrashBanner(self.report)
+        yield SearchBar()
+        yield ClustersTable()
+        yield DetailPane()
+        yield StatusLine(self.report)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        r = self.report
+        self.sub_title = f"{r.goroutines} goroutines · {len(r.clusters)} clusters · {r.unparsed_lines} unparsed lines" + (
+            " · TRUNCATED" if r.truncated else ""
+        )
+        self.refresh_view()
+        self.query_one(ClustersTable).focus()
+
+    # ---------------------------------------------------------------- view state
+    def set_query(self, q: ViewQuery) -> None:
+        self.query_state = q
+        self.refresh_view()
+
+    def refresh_view(self) -> None:
+        self.shown = self.index.select(self.query_state)
+        self.query_one(ClustersTable).show(self.shown)
+        self.query_one(StatusLine).show(len(self.shown), self.query_state)
+
+    @property
+    def table(self) -> ClustersTable:
+        return self.query_one(ClustersTable)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    # ---------------------------------------------------------------- messages from below
+    @on(ClusterHighlighted)
+    def _highlighted(self, msg: ClusterHighlighted) -> None:
+        self.detail.show(msg.cluster)
+
+    @on(ClusterChosen)
+    def _chosen(self, msg: ClusterChosen) -> None:
+        self.app.push_screen(GoroutinesScreen(self.index, msg.cluster))
+
+    @on(SearchChanged)
+    def _search_changed(self, msg: SearchChanged) -> None:
+        self.set_query(replace(self.query_state, search=msg.text))
+
+    @on(SearchClosed)
+    def _search_closed(self, _msg: SearchClosed) -> None:
+        self.table.focus()
+
+    # ---------------------------------------------------------------- actions
+    def action_search(self) -> None:
+        self.query_one(SearchBar).open()
+
+    def action_cycle_sort(self) -> None:
+        self.set_query(replace(self.query_state, sort=self.query_state.sort.next()))
+
+    def action_sort(self, key: str) -> None:
+        self.set_query(replace(self.query_state, sort=SortKey(key)))
+
+    def action_toggle_healthy(self) -> None:
+        self.set_query(replace(self.query_state, hide_healthy=not self.query_state.hide_healthy))
+
+    def action_cycle_state(self) -> None:
+        self.set_query(replace(self.query_state, state=self.index.next_state(self.query_state.state)))
+
+    def action_clear(self) -> None:
+        bar = self.query_one(SearchBar)
+        bar.value = ""
+        bar.display = False
+        self.set_query(replace(self.query_state, search="", hide_healthy=False, state=None))
+
+    def action_toggle_runtime(self) -> None:
+        self.detail.toggle_runtime()
+
+    def action_frame(self, step: int) -> None:
+        self.detail.stack.move(step)
+
+    def action_edit(self) -> None:
+        self.detail.stack.open_current()
+
+    def action_copy_cluster(self) -> None:
+        c = self.table.current
+        if c is None:
+            self.notify("No cluster selected.", severity="warning")
+            return
+        self.app.copy_to_clipboard(clusters_markdown(self.report, (c,)))
+        self.notify(f"Copied cluster #{c.rank} as Markdown.", markup=False)
+
+    def action_copy_shown(self) -> None:
+        self.app.copy_to_clipboard(clusters_markdown(self.report, self.shown))
+        self.notify(f"Copied {len(self.shown)} clusters as Markdown.", markup=False)
+
+    def action_save(self) -> None:
+        try:
+            path = save_markdown(clusters_markdown(self.report, self.shown))
+        except OSError as e:
+            self.notify(f"Could not save: {e}", severity="error", markup=False)
+            return
+        self.notify(f"Saved {len(self.shown)} clusters to {path}", markup=False)
+
+    def action_jump(self) -> None:
+        def go(gid: int | None) -> None:
+            if gid is None:
+                return
+            found = self.index.find_goroutine(gid)
+            if found is None:
+                self.notify(f"No goroutine {gid} in this dump.", severity="warning", markup=False)
+                return
+            cluster, pos = found
+            self.app.push_screen(GoroutinesScreen(self.index, cluster, start=pos))
+
+        self.app.push_screen(JumpScreen(), go)

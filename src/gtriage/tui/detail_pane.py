@@ -1,0 +1,86 @@
+"""The selected cluster: why it ranks where it does, its stack shapes, its stack."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from gtriage.normalize import Origin
+from gtriage.render.common import frame_text, minutes_text, state_text
+from gtriage.report import Cluster, SubGroup
+
+from .stack_view import StackView
+from .text import cluster_stack, plain
+
+MAX_SUBGROUPS = 12
+MAX_LABELS = 5
+
+
+def _subgroup_line(i: int, sg: SubGroup) -> Text:
+    own = next((f for f in sg.frames if f.origin in (Origin.MAIN, Origin.MODULE)), None)
+    top = own or (sg.frames[0] if sg.frames else None)
+    exact = (
+        f"{sg.exact_groups} argument sets (largest {sg.largest_exact})" if sg.exact_groups > 1 else "same arguments"
+    )
+    where = frame_text(top) if top is not None else "?"
+    return plain(f"  {i}. {sg.count} × {len(sg.frames)} frame{'s' if len(sg.frames) != 1 else ''}, {exact}; at {where}")
+
+
+def summary(c: Cluster) -> Text:
+    lines: list[Text] = []
+    mins = minutes_text(c)
+    title = f"#{c.rank}  {c.count} × {state_text(c)}" + (f", {mins}" if mins else "")
+    if c.previous_count is not None:
+        title += f"  (was {c.previous_count} in the previous dump)"
+    lines.append(plain(title, "bold"))
+    lines += [plain(f"  • {w}") for w in c.why]
+    lines.append(Text.assemble(("Blocked at  ", "bold"), plain(frame_text(c.blocked_at)), end=""))
+    if c.created_by is not None:
+        lines.append(Text.assemble(("Created by  ", "bold"), plain(frame_text(c.created_by)), end=""))
+    if c.leaked:
+        lines.append(plain(f"Leaked (runtime leak detector): {c.leaked}"))
+    if c.locked_to_thread:
+        lines.append(plain(f"Locked to thread: {c.locked_to_thread}"))
+    for lc in c.labels[:MAX_LABELS]:
+        lines.append(Text.assemble(("Labels  ", "bold"), plain(", ".join(f"{k}={v}" for k, v in lc.labels)),
+                                   f"  ({lc.count})", end=""))
+    if len(c.labels) > MAX_LABELS:
+        lines.append(plain(f"  … {len(c.labels) - MAX_LABELS} more label sets"))
+    n = len(c.stacks)
+    lines.append(plain(f"{n} stack shape{'s' if n != 1 else ''}:", "bold"))
+    lines += [_subgroup_line(i, sg) for i, sg in enumerate(c.stacks[:MAX_SUBGROUPS], 1)]
+    if n > MAX_SUBGROUPS:
+        lines.append(plain(f"  … {n - MAX_SUBGROUPS} more"))
+    lines.append(plain("Representative stack ([ ] pick a frame, e opens it, r shows/folds runtime frames):", "bold"))
+    return Text("\n", end="").join(lines)
+
+
+class DetailPane(VerticalScroll):
+    def __init__(self) -> None:
+        super().__init__(id="detail")
+        self.cluster: Cluster | None = None
+        self.fold_runtime = True
+
+    def compose(self) -> ComposeResult:
+        yield Static(plain("No cluster selected."), id="detail-summary")
+        yield StackView(id="detail-stack")
+
+    def show(self, cluster: Cluster | None) -> None:
+        same = cluster is not None and self.cluster is not None and cluster.rank == self.cluster.rank
+        self.cluster = cluster
+        text = summary(cluster) if cluster is not None else plain("No cluster matches.")
+        self.query_one("#detail-summary", Static).update(text)
+        stack = self.query_one(StackView)
+        stack.show([], cluster_stack(cluster, fold_runtime=self.fold_runtime) if cluster else [], keep_cursor=same)
+        if not same:
+            self.scroll_home(animate=False)
+
+    def toggle_runtime(self) -> None:
+        self.fold_runtime = not self.fold_runtime
+        self.show(self.cluster)
+
+    @property
+    def stack(self) -> StackView:
+        return self.query_one(StackView)

@@ -1,0 +1,97 @@
+"""The goroutines of one cluster, one line each, drawn with the Line API.
+
+Only the visible lines are rendered (render_line is called per screen row), so a cluster
+of 100,000 goroutines costs the same to show and scroll as one of ten.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from gtriage.model import Goroutine
+from gtriage.report import Cluster
+
+from .messages import GoroutineHighlighted
+from .text import plain, top_frame
+
+WIDTH = 400  # virtual width: long argument lists scroll horizontally
+
+
+class GoroutineList(ScrollView, can_focus=True):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down,j", "move(1)", "Next", show=False),
+        Binding("up,k", "move(-1)", "Previous", show=False),
+        Binding("pagedown,space", "page(1)", "Page down", show=False),
+        Binding("pageup,b", "page(-1)", "Page up", show=False),
+        Binding("home,g", "jump(0)", "First", show=False),
+        Binding("end,G", "jump(-1)", "Last", show=False),
+    ]
+    COMPONENT_CLASSES: ClassVar[set[str]] = {"goroutine-list--cursor"}
+
+    cursor: reactive[int] = reactive(0)
+
+    def __init__(self, cluster: Cluster, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.cluster = cluster
+        self.goroutines: tuple[Goroutine, ...] = cluster.goroutines
+        ids = [g.id for g in self.goroutines[:1]] + [max((g.id for g in self.goroutines), default=0)]
+        self.id_width = max(len("id"), *(len(str(i)) for i in ids))
+        self.virtual_size = Size(WIDTH, len(self.goroutines))
+
+    @staticmethod
+    def header(id_width: int) -> str:
+        return f"  {'id':>{id_width}}  {'min':>4}  {'parent':>7}  args at the blocked frame · labels"
+
+    def row_text(self, g: Goroutine) -> Text:
+        f = top_frame(g, self.cluster)
+        args = g.frame_args(f) if f is not None else ""
+        parent = str(g.parent_id) if g.parent_id is not None else "-"
+        labels = " ".join(f"{k}={v}" for k, v in g.labels)
+        state = f"[{g.state}] " if g.state != self.cluster.state else ""
+        return plain(
+            f"  {g.id:>{self.id_width}}  {g.minutes or '':>4}  {parent:>7}  {state}({args})" + (f"  {labels}" if labels else "")
+        )
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        base = self.rich_style
+        if index >= len(self.goroutines):
+            return Strip.blank(width, base)
+        style = base + self.get_component_rich_style("goroutine-list--cursor") if index == self.cursor else base
+        text = self.row_text(self.goroutines[index])
+        text.stylize_before(style)
+        strip = Strip(list(text.render(self.app.console))).crop(scroll_x, scroll_x + width)
+        return strip.extend_cell_length(width, style)
+
+    @property
+    def current(self) -> Goroutine | None:
+        return self.goroutines[self.cursor] if 0 <= self.cursor < len(self.goroutines) else None
+
+    def watch_cursor(self, old: int, new: int) -> None:
+        self.refresh_lines(old - self.scroll_offset.y)
+        self.refresh_lines(new - self.scroll_offset.y)
+        self.scroll_to_region(Region(0, new, 1, 1), animate=False, force=True)
+        self.post_message(GoroutineHighlighted(self.current, new))
+
+    def select(self, index: int) -> None:
+        if self.goroutines:
+            self.cursor = max(0, min(len(self.goroutines) - 1, index))
+
+    def action_move(self, step: int) -> None:
+        self.select(self.cursor + step)
+
+    def action_page(self, direction: int) -> None:
+        self.select(self.cursor + direction * max(1, self.size.height - 1))
+
+    def action_jump(self, index: int) -> None:
+        self.select(index if index >= 0 else len(self.goroutines) - 1)
+

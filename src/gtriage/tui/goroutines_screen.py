@@ -1,0 +1,120 @@
+"""The goroutines of one cluster: a virtual list above, the selected goroutine's text below."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from gtriage.render.common import minutes_text, state_text
+from gtriage.report import Cluster
+
+from .goroutine_list import GoroutineList
+from .handoff import clusters_markdown
+from .jump_screen import JumpScreen
+from .messages import GoroutineHighlighted
+from .stack_view import StackView
+from .text import goroutine_header, goroutine_stack, goroutine_text, origins_of, plain
+from .view import ReportIndex
+
+
+class GoroutinesScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back"),
+        Binding("i", "jump", "Go to id"),
+        Binding("left_square_bracket", "frame(-1)", "Prev frame"),
+        Binding("right_square_bracket", "frame(1)", "Next frame"),
+        Binding("e", "edit", "Editor"),
+        Binding("y", "copy_goroutine", "Copy goroutine"),
+        Binding("c", "copy_cluster", "Copy cluster"),
+    ]
+
+    def __init__(self, index: ReportIndex, cluster: Cluster, *, start: int = 0) -> None:
+        super().__init__()
+        self.index = index
+        self.cluster = cluster
+        self.start = start
+        self.origins = origins_of(cluster)
+
+    def compose(self) -> ComposeResult:
+        c = self.cluster
+        yield Header()
+        mins = minutes_text(c)
+        title = f"#{c.rank}  {c.count} × {state_text(c)}" + (f", {mins}" if mins else "") + f"  at {c.blocked_at.func}"
+        yield Static(plain(title, "bold"), id="goroutines-title")
+        lst = GoroutineList(c, id="goroutines")
+        yield Static(plain(GoroutineList.header(lst.id_width), "bold"), id="goroutines-header")
+        yield lst
+        with VerticalScroll(id="goroutine-pane"):
+            yield StackView(id="goroutine-stack")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"cluster #{self.cluster.rank}: {len(self.cluster.goroutines)} goroutines"
+        lst = self.list
+        lst.focus()
+        if not self.cluster.goroutines:
+            # A debug=1 profile counts goroutines but prints none of them.
+            self.stack.show(["This dump has no per-goroutine text (a debug=1 profile: stacks and counts only)."], [])
+        else:
+            lst.select(self.start)
+            if self.start == 0:  # the cursor did not move, so no message came: show it now
+                self._show(0)
+
+    @property
+    def list(self) -> GoroutineList:
+        return self.query_one(GoroutineList)
+
+    @property
+    def stack(self) -> StackView:
+        return self.query_one("#goroutine-stack", StackView)
+
+    @on(GoroutineHighlighted)
+    def _highlighted(self, msg: GoroutineHighlighted) -> None:
+        self._show(msg.index)
+
+    def _show(self, index: int) -> None:
+        gs = self.cluster.goroutines
+        if not 0 <= index < len(gs):
+            return
+        g = gs[index]
+        self.stack.show([goroutine_header(g)], goroutine_stack(g, self.origins, self.cluster.blocked_at))
+        self.query_one("#goroutine-pane", VerticalScroll).scroll_home(animate=False)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_frame(self, step: int) -> None:
+        self.stack.move(step)
+
+    def action_edit(self) -> None:
+        self.stack.open_current()
+
+    def action_copy_goroutine(self) -> None:
+        g = self.list.current
+        if g is not None:
+            self.app.copy_to_clipboard(goroutine_text(g))
+            self.notify(f"Copied goroutine {g.id}.", markup=False)
+
+    def action_copy_cluster(self) -> None:
+        self.app.copy_to_clipboard(clusters_markdown(self.index.report, (self.cluster,)))
+        self.notify(f"Copied cluster #{self.cluster.rank} as Markdown.", markup=False)
+
+    def action_jump(self) -> None:
+        def go(gid: int | None) -> None:
+            if gid is None:
+                return
+            found = self.index.find_goroutine(gid)
+            if found is None:
+                self.notify(f"No goroutine {gid} in this dump.", severity="warning", markup=False)
+            elif found[0].rank == self.cluster.rank:
+                self.list.select(found[1])
+            else:
+                self.app.switch_screen(GoroutinesScreen(self.index, found[0], start=found[1]))
+
+        self.app.push_screen(JumpScreen(), go)

@@ -1,0 +1,113 @@
+"""What the clusters table shows: sort, quick filters and fuzzy search over a report (pure).
+
+Clusters are few (tens to hundreds, even for 100,000 goroutines), so every query is a full
+pass over them; the search text of each cluster is built once per report.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from gtriage.pipeline import cluster_text
+from gtriage.report import Cluster, Report
+
+# partial_ratio: 100 when the query is inside the text; typos in longer queries still pass,
+# while a query sharing only a few letters with a cluster (score ~75) does not.
+FUZZY_CUTOFF = 85.0
+# Shorter words than this must appear as written (fuzzy matching 1-3 letters hits everything).
+FUZZY_MIN_LEN = 5
+
+
+class SortKey(enum.StrEnum):
+    RANK = "rank"
+    COUNT = "count"
+    MINUTES = "minutes"
+    STATE = "state"
+
+    def next(self) -> SortKey:
+        keys = list(SortKey)
+        return keys[(keys.index(self) + 1) % len(keys)]
+
+
+@dataclass(frozen=True, slots=True)
+class ViewQuery:
+    sort: SortKey = SortKey.RANK
+    search: str = ""
+    hide_healthy: bool = False
+    state: str | None = None  # show only clusters in this state
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.search.strip()) or self.hide_healthy or self.state is not None
+
+
+def _sort_key(key: SortKey, c: Cluster) -> tuple[int | str, ...]:
+    """Biggest first for numbers, A-Z for states; rank breaks ties."""
+    if key is SortKey.COUNT:
+        return (-c.count, c.rank)
+    if key is SortKey.MINUTES:
+        return (-c.minutes_max, -c.minutes_min, c.rank)
+    if key is SortKey.STATE:
+        return (c.state, c.rank)
+    return (c.rank,)
+
+
+def matches(query: str, text: str) -> bool:
+    """Every word of the query is in the text, as written or (long words) nearly so."""
+    for word in query.lower().split():
+        if word in text:
+            continue
+        if len(word) < FUZZY_MIN_LEN or fuzz.partial_ratio(word, text, score_cutoff=FUZZY_CUTOFF) == 0:
+            return False
+    return True
+
+
+class ReportIndex:
+    """A report with what the views look up in it: search texts, states, goroutine ids."""
+
+    def __init__(self, report: Report) -> None:
+        self.report = report
+        self._texts = {c.rank: cluster_text(c).lower() for c in report.clusters}
+        by_state: Counter[str] = Counter()
+        for c in report.clusters:
+            by_state[c.state] += c.count
+        # States by how many goroutines are in them, the most common first.
+        self.states: tuple[str, ...] = tuple(s for s, _ in by_state.most_common())
+        self._ids: dict[int, tuple[Cluster, int]] | None = None
+
+    def select(self, q: ViewQuery) -> tuple[Cluster, ...]:
+        out = [
+            c
+            for c in self.report.clusters
+            if not (q.hide_healthy and c.healthy and not c.crashed)
+            and (q.state is None or c.state == q.state)
+            and (not q.search.strip() or matches(q.search, self._texts[c.rank]))
+        ]
+        out.sort(key=lambda c: _sort_key(q.sort, c))
+        return tuple(out)
+
+    def next_state(self, state: str | None) -> str | None:
+        """The state after this one in `states`, then None (all states) again."""
+        if not self.states:
+            return None
+        if state is None:
+            return self.states[0]
+        i = self.states.index(state) + 1 if state in self.states else len(self.states)
+        return self.states[i] if i < len(self.states) else None
+
+    def find_goroutine(self, gid: int) -> tuple[Cluster, int] | None:
+        """The cluster holding goroutine `gid` and its position there. The map is built on
+        the first call: one pass over every goroutine (~20 ms for 100,000)."""
+        if self._ids is None:
+            self._ids = {}
+            for c in self.report.clusters:
+                for i, g in enumerate(c.goroutines):
+                    self._ids.setdefault(g.id, (c, i))
+                if not c.goroutines:  # debug=1 records carry ids only through goroutine_ids
+                    for i, n in enumerate(c.goroutine_ids):
+                        self._ids.setdefault(n, (c, i))
+        return self._ids.get(gid)
