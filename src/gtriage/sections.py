@@ -66,6 +66,8 @@ _PREAMBLE_STARTS = (
     "runtime: ",
 )
 _RACE_FENCE = "=================="
+# Longest line a goroutine's stack may hold (Go prints at most ~10 argument words a frame).
+MAX_STACK_LINE = 1 << 16
 _STACK_LINE_STARTS = ("created by ", "...", "[originating from goroutine ", "non-Go function")
 
 
@@ -268,6 +270,10 @@ def split_sections(lines: Iterable[str]) -> Iterator[Section]:
 
         if kind is Kind.GOROUTINE or kind is Kind.RUNTIME_STACK:
             assert cur is not None
+            if len(text) > MAX_STACK_LINE:
+                # No frame is this long; keep the grammar away from it and count it.
+                yield Section(Kind.JUNK, n, [text[:200] + "…"])
+                continue
             first = text[:1]
             if first == "\t":
                 cur.lines.append(text)

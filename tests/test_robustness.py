@@ -1,0 +1,115 @@
+"""Dumps are untrusted: mutated and cut real dumps never crash or hang the parser, and every
+goroutine header is accounted for (parsed + unparsed = headers seen)."""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from gtriage.parse import parse_text
+from gtriage.pipeline import NoDumpError, report_from_dump
+from manifests import SAMPLES
+
+REAL = [
+    SAMPLES / "demo.txt",
+    *sorted((SAMPLES / "dumps").glob("go1.19/leaky.sigquit-crash.txt")),
+    *sorted((SAMPLES / "dumps").glob("go1.2*/crashzoo.goroutine-all.txt"))[:1],
+    *sorted((SAMPLES / "dumps").glob("go1.2*/leaky.debug1.txt"))[:1],
+]
+
+
+def headers_in(text: str) -> int:
+    """Goroutine header lines, counted with plain string operations (not gtriage's)."""
+    n = 0
+    for line in text.splitlines():
+        if line.startswith("goroutine ") and line[10:11].isdigit():
+            n += 1
+    return n
+
+
+def check(text: str) -> None:
+    dump = parse_text(text)
+    seen = sum(s.headers_seen for s in dump.snapshots)
+    parsed = sum(len(s.goroutines) for s in dump.snapshots)
+    unparsed = sum(s.unparsed_headers for s in dump.snapshots)
+    assert seen == parsed + unparsed
+    assert seen == headers_in(text)
+    try:
+        report_from_dump(dump)
+    except NoDumpError:
+        pass
+
+
+def mutate(text: str, rng: random.Random) -> str:
+    lines = text.splitlines(keepends=True)
+    op = rng.choice(["cut", "delete", "duplicate", "swap", "flip", "nul", "utf8", "shuffle-block"])
+    i = rng.randrange(len(lines))
+    j = rng.randrange(len(lines))
+    if op == "cut":
+        return text[: rng.randrange(len(text))]
+    if op == "delete":
+        del lines[i : i + rng.randint(1, 5)]
+    elif op == "duplicate":
+        lines[i:i] = lines[i : i + rng.randint(1, 5)]
+    elif op == "swap":
+        lines[i], lines[j] = lines[j], lines[i]
+    elif op == "flip":
+        b = bytearray(text.encode())
+        for _ in range(rng.randint(1, 20)):
+            k = rng.randrange(len(b))
+            b[k] ^= 1 << rng.randrange(8)
+        return b.decode("utf-8", errors="replace")
+    elif op == "nul":
+        lines[i] = lines[i][: len(lines[i]) // 2] + "\x00" + lines[i][len(lines[i]) // 2 :]
+    elif op == "utf8":
+        lines[i] = b"\xff\xfe\xc3(".decode("utf-8", errors="replace") + lines[i]
+    elif op == "shuffle-block":
+        block = lines[i : i + 8]
+        rng.shuffle(block)
+        lines[i : i + 8] = block
+    return "".join(lines)
+
+
+@pytest.mark.parametrize("path", REAL, ids=lambda p: str(p.relative_to(SAMPLES)))
+def test_mutated_real_dumps(path) -> None:  # type: ignore[no-untyped-def]
+    text = path.read_text(encoding="utf-8", errors="replace")
+    rng = random.Random(path.name)
+    for _ in range(40):
+        check(mutate(text, rng))
+        check(mutate(mutate(text, rng), rng))
+
+
+@pytest.mark.parametrize("path", REAL[:2], ids=lambda p: str(p.relative_to(SAMPLES)))
+def test_every_cut_point_of_a_goroutine(path) -> None:  # type: ignore[no-untyped-def]
+    text = path.read_text()
+    start = text.index("\ngoroutine ", 200) + 1
+    end = text.index("\n\n", start) + 2
+    for k in range(start, end):
+        check(text[:k])
+
+
+def test_50_mb_line_inside_a_dump() -> None:
+    text = (SAMPLES / "demo.txt").read_text()
+    cut = text.index("\n", text.index("\ngoroutine ", 100) + 1) + 1  # after a header line
+    huge = text[:cut] + "x(" * 10 + "a" * 50_000_000 + "\n" + text[cut:]
+    t = time.perf_counter()
+    check(huge)
+    assert time.perf_counter() - t < 30
+
+
+def test_time_is_linear_in_input_size() -> None:
+    one = (SAMPLES / "demo.txt").read_text()
+    parse_text(one)  # warm the grammar
+    t1 = min(_timed(one) for _ in range(3))
+    many = one * 16
+    t16 = _timed(many)
+    # 16x the input may cost 16x the time, and more for noise, but never quadratic.
+    assert t16 < 16 * t1 * 3 + 0.5, (t1, t16)
+
+
+def _timed(text: str) -> float:
+    t = time.perf_counter()
+    parse_text(text)
+    return time.perf_counter() - t

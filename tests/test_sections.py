@@ -1,0 +1,128 @@
+"""Finding dumps inside arbitrary text, and the wrappers they arrive in."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from gtriage.parse import parse_text
+from gtriage.sections import Kind, split_sections
+
+DUMP = (
+    "goroutine 1 [chan receive]:\n"
+    "main.main()\n"
+    "\t/src/m.go:10 +0x1d\n"
+    "\n"
+    "goroutine 7 [select]:\n"
+    "main.worker(0xc000010000)\n"
+    "\t/src/m.go:20 +0x2e\n"
+    "created by main.main in goroutine 1\n"
+    "\t/src/m.go:9 +0x45\n"
+)
+
+
+def kinds(text: str) -> list[Kind]:
+    return [s.kind for s in split_sections(text.splitlines(keepends=True))]
+
+
+def ids(text: str) -> list[list[int]]:
+    return [[g.id for g in s.goroutines] for s in parse_text(text).snapshots]
+
+
+def clean(text: str) -> None:
+    for s in parse_text(text).snapshots:
+        assert s.unparsed_lines == 0, s.issues
+
+
+WRAPPERS = {
+    "kubectl --timestamps": lambda line: f"2026-11-25T10:00:00.123456789Z {line}",
+    "rfc3339 offset": lambda line: f"2026-11-25T10:00:00+01:00 {line}",
+    "cri log file": lambda line: f"2026-11-25T10:00:00.1Z stderr F {line}",
+    "journald": lambda line: f"Nov 25 10:00:00 host app[1234]: {line}",
+    "klog": lambda line: f"E1125 10:00:00.000000   12345 main.go:42] {line}",
+    "docker json-file": lambda line: json.dumps({"log": line + "\n", "stream": "stderr", "time": "2026-11-25T10:00:00Z"}),
+    "indented": lambda line: f"    {line}",
+}
+
+
+@pytest.mark.parametrize("wrap", WRAPPERS.values(), ids=WRAPPERS.keys())
+def test_wrappers_are_stripped(wrap) -> None:  # type: ignore[no-untyped-def]
+    text = "".join(wrap(line) + "\n" for line in ["app starting"] + DUMP.splitlines() + ["", "app still running"])
+    assert ids(text) == [[1, 7]]
+    clean(text)
+
+
+def test_crlf() -> None:
+    text = DUMP.replace("\n", "\r\n")
+    assert ids(text) == [[1, 7]]
+    clean(text)
+
+
+@pytest.mark.parametrize("indent", ["    ", "        ", " "])
+def test_spaces_pasted_for_tabs(indent: str) -> None:
+    text = DUMP.replace("\t", indent)
+    assert ids(text) == [[1, 7]]
+    clean(text)
+    frames = parse_text(text).snapshots[0].goroutines[1].stack.frames
+    assert frames[0].file == "/src/m.go"
+
+
+def test_logs_before_between_and_after() -> None:
+    text = "INFO up\nWARN slow\n" + DUMP + "\nINFO still up\nINFO request\n\n" + DUMP + "INFO bye\n"
+    assert ids(text) == [[1, 7], [1, 7]]
+    clean(text)
+
+
+def test_log_line_right_after_a_stack_ends_the_dump() -> None:
+    # go test prints "FAIL" with no blank line after the last goroutine.
+    text = DUMP + "FAIL\texample.com/x\t2.005s\nFAIL\n"
+    assert ids(text) == [[1, 7]]
+    clean(text)
+
+
+def test_junk_inside_a_stack_is_counted() -> None:
+    lines = DUMP.splitlines(keepends=True)
+    lines.insert(6, "log line written by another thread\n")
+    snap = parse_text("".join(lines)).snapshots[0]
+    assert [g.id for g in snap.goroutines] == [1, 7]
+    assert snap.unparsed_lines >= 1
+    assert any(i.text == "log line written by another thread" for i in snap.issues)
+
+
+def test_cut_mid_line_is_truncated() -> None:
+    text = DUMP[: DUMP.index("/src/m.go:20") + 5]  # no final newline, like debug=2 at 64 MiB
+    snap = parse_text(text).snapshots[0]
+    assert snap.truncated
+    assert [g.id for g in snap.goroutines] == [1, 7]
+    assert snap.goroutines[-1].partial
+    assert snap.unparsed_lines == 2
+
+
+def test_second_panic_after_goroutines_is_a_second_dump() -> None:
+    crash = "panic: boom\n\n" + DUMP
+    assert len(parse_text(crash + "\n" + crash).snapshots) == 2
+
+
+def test_every_thread_of_a_crash_dump_stays_one_dump() -> None:
+    text = (
+        "SIGQUIT: quit\nPC=0x1 m=0 sigcode=0\n\n" + DUMP + "\nrax    0x0\nrbx    0x1\n\n-----\n\n"
+        "SIGQUIT: quit\nPC=0x2 m=2 sigcode=0\n\ngoroutine 0 gp=0x1 m=2 mp=0x2 [idle]:\nruntime.mstart()\n\t/go/src/runtime/asm_amd64.s:395 +0x5\n"
+    )
+    assert ids(text) == [[1, 7, 0]]
+    clean(text)
+
+
+def test_sections_of_a_debug1_profile() -> None:
+    text = "goroutine profile: total 3\n3 @ 0x1 0x2\n#\t0x1\tmain.f+0x1\t/src/m.go:3\n\n"
+    assert kinds(text) == [Kind.DUMP, Kind.PROFILE, Kind.RECORD]
+
+
+def test_debug1_pasted_with_spaces() -> None:
+    text = "goroutine profile: total 3\n3 @ 0x1 0x2\n#   0x1   main.f+0x1      /src/m.go:3\n"
+    snap = parse_text(text).snapshots[0]
+    assert snap.records[0].frames[0].func == "main.f"
+
+
+def test_text_without_a_dump() -> None:
+    assert parse_text("nothing here\npanic handling is fine\ngoroutines are great\n").snapshots == ()
