@@ -96,7 +96,14 @@ LEAKY_KINDS: dict[str, dict[str, Any]] = {
         "env": {"GODEBUG": "tracebacklabels=1", "GOTRACEBACK": "all"},
         "min": (1, 26),
     },
-    "leaked": {"how": "debug2", "leakprofile": True, "env": {"GODEBUG": "tracebacklabels=1"}, "min": (1, 27)},
+    # Go 1.26 has the goroutineleak profile only behind GOEXPERIMENT; 1.27 always.
+    "leaked": {
+        "how": "debug2",
+        "leakprofile": True,
+        "env": {"GODEBUG": "tracebacklabels=1"},
+        "min": (1, 26),
+        "build_env": {"go1.26": {"GOEXPERIMENT": "goroutineleakprofile"}},
+    },
 }
 SLOW_KINDS = {"minutes"}
 
@@ -160,7 +167,9 @@ def find_toolchain(go: Path | str) -> Toolchain:
     go = Path(go)
     env = {k: v for k, v in os.environ.items() if not k.startswith("GO")}
     env["GOTOOLCHAIN"] = "local"
-    out = subprocess.run([str(go), "version"], capture_output=True, text=True, timeout=60, env=env, check=True)
+    out = subprocess.run(
+        [str(go), "version"], capture_output=True, text=True, timeout=60, env=env, check=True
+    )
     m = re.search(r"\b(go\d+\.\d+(?:\.\d+)?)\b", out.stdout)
     if not m:
         raise RuntimeError(f"cannot parse {out.stdout!r}")
@@ -176,7 +185,14 @@ def expected_state(block: str, version: tuple[int, int]) -> str:
     return state
 
 
-def build(tc: Toolchain, program: str, dest: Path, flags: list[str] | None = None, test: bool = False) -> Path:
+def build(
+    tc: Toolchain,
+    program: str,
+    dest: Path,
+    flags: list[str] | None = None,
+    test: bool = False,
+    build_env: dict[str, str] | None = None,
+) -> Path:
     """Build ``samples/<program>`` with ``tc`` into ``dest`` and return the binary."""
     flags = list(flags or [])
     cgo = "-race" in flags
@@ -185,7 +201,12 @@ def build(tc: Toolchain, program: str, dest: Path, flags: list[str] | None = Non
     cmd = [str(tc.go), "test", "-c"] if test else [str(tc.go), "build"]
     cmd += [*flags, "-o", str(out), "."]
     proc = subprocess.run(
-        cmd, cwd=SAMPLES / program, env=tc.env(cgo=cgo), capture_output=True, text=True, timeout=TIMEOUT_BUILD
+        cmd,
+        cwd=SAMPLES / program,
+        env=tc.env(cgo=cgo, extra=build_env),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_BUILD,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stderr}")
@@ -213,7 +234,9 @@ def where(markers: dict[str, tuple[str, int]], key: str, func: str) -> dict[str,
 
 
 def parse_manifest_lines(text: str) -> list[dict[str, Any]]:
-    return [json.loads(line[len("MANIFEST ") :]) for line in text.splitlines() if line.startswith("MANIFEST ")]
+    return [
+        json.loads(line[len("MANIFEST ") :]) for line in text.splitlines() if line.startswith("MANIFEST ")
+    ]
 
 
 # --------------------------------------------------------------------------- processes
@@ -224,11 +247,19 @@ def _no_core() -> None:
 
 
 @contextlib.contextmanager
-def running(cmd: list[str], env: dict[str, str], stderr_path: Path) -> Iterator[tuple[subprocess.Popen[str], queue.Queue[str | None]]]:
+def running(
+    cmd: list[str], env: dict[str, str], stderr_path: Path
+) -> Iterator[tuple[subprocess.Popen[str], queue.Queue[str | None]]]:
     """Start ``cmd`` with stdout piped line by line into a queue; kill it on exit."""
     with open(stderr_path, "wb") as err:
         proc = subprocess.Popen(
-            cmd, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL, env=env, text=True, preexec_fn=_no_core
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=err,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            text=True,
+            preexec_fn=_no_core,
         )
     lines: queue.Queue[str | None] = queue.Queue()
 
@@ -323,7 +354,9 @@ def write_pair(out: Path, manifest: dict[str, Any], text: str) -> Path:
     problems = check_manifest(manifest, checkable_text(manifest, text))
     if problems:
         (out / (manifest["dump"] + ".rejected")).write_bytes(data)
-        raise RuntimeError(f"{manifest['dump']} does not match its manifest:\n  " + "\n  ".join(problems[:20]))
+        raise RuntimeError(
+            f"{manifest['dump']} does not match its manifest:\n  " + "\n  ".join(problems[:20])
+        )
     (out / (manifest["dump"] + ".rejected")).unlink(missing_ok=True)
     (out / manifest["dump"]).write_bytes(data)
     path = out / (Path(manifest["dump"]).stem + ".json")
@@ -347,7 +380,9 @@ def leaky_kinds(tc: Toolchain, slow: bool = True) -> list[str]:
     return kinds
 
 
-def capture_leaky(go: Path | str | Toolchain, out: Path, kind: str = "debug2", workdir: Path | None = None) -> Path:
+def capture_leaky(
+    go: Path | str | Toolchain, out: Path, kind: str = "debug2", workdir: Path | None = None
+) -> Path:
     """Build leaky with ``go``, capture one dump of ``kind`` into ``out``; return the manifest path."""
     tc = go if isinstance(go, Toolchain) else find_toolchain(go)
     spec = LEAKY_KINDS[kind]
@@ -355,8 +390,12 @@ def capture_leaky(go: Path | str | Toolchain, out: Path, kind: str = "debug2", w
     env_extra: dict[str, str] = dict(spec.get("env", {}))
     markers = read_markers("leaky")
     with tempfile.TemporaryDirectory(prefix="gtriage-leaky-", dir=workdir) as tmp:
-        binary = build(tc, "leaky", Path(tmp), flags)
+        build_env: dict[str, str] = dict(spec.get("build_env", {}).get(tc.dirname, {}))
+        binary = build(tc, "leaky", Path(tmp), flags, build_env=build_env)
         stderr_path = Path(tmp) / "stderr.txt"
+        # GOMAXPROCS=1 makes start-up single-P, so goroutine ids are the same every
+        # run; leaky switches to all CPUs once its goroutines are parked.
+        env_extra = {"GOMAXPROCS": "1", **env_extra}
         with running([str(binary)], tc.env(extra=env_extra), stderr_path) as (proc, lines):
             got = read_until_ready(lines, TIMEOUT_START)
             addr = next(line.split()[1] for line in got if line.startswith("LISTEN "))
@@ -379,6 +418,8 @@ def capture_leaky(go: Path | str | Toolchain, out: Path, kind: str = "debug2", w
         # so even Go 1.27 keeps them off by default.
         manifest["header_labels"] = "tracebacklabels=1" in env_extra.get("GODEBUG", "")
         manifest["leak_profile"] = leakprofile
+        if build_env:
+            manifest["build_env"] = build_env
         minutes = int(float(spec.get("wait", 0)) // 60)
         manifest["groups"] = [
             leaky_group(raw, tc, markers, fmt == "debug1", minutes, leakprofile) for raw in raws
@@ -407,6 +448,8 @@ def capture_crash(tc: Toolchain, out: Path, scenario: str, traceback: str, binar
     """Run one crashzoo scenario (``traceback`` is "" for the default GOTRACEBACK)."""
     markers = read_markers("crashzoo")
     env_extra = {"GOTRACEBACK": traceback} if traceback else {}
+    if scenario != "mapwrites":  # one P keeps goroutine ids reproducible; map writes need two
+        env_extra["GOMAXPROCS"] = "1"
     manifest_file = tmp / f"{scenario}.manifest"
     manifest_file.unlink(missing_ok=True)
     env = tc.env(extra={**env_extra, "CRASHZOO_MANIFEST": str(manifest_file)})
@@ -455,7 +498,9 @@ def capture_crash(tc: Toolchain, out: Path, scenario: str, traceback: str, binar
         "exit_code": proc.returncode,
     }
     if scenario == "testtimeout":  # the test function, as named inside the test binary
-        manifest["crash"]["panic_at"]["func"] = next(r["func"] for r in raws if r["key"] == "testtimeout" and r["kind"] == "group")
+        manifest["crash"]["panic_at"]["func"] = next(
+            r["func"] for r in raws if r["key"] == "testtimeout" and r["kind"] == "group"
+        )
     manifest["marker_lines"] = {k: f"{r}:{n}" for k, (r, n) in sorted(markers.items())}
     return write_pair(out, manifest, text)
 
@@ -541,7 +586,9 @@ def check_manifest(manifest: dict[str, Any], text: str) -> list[str]:
             records = [r for r in text.split("\n\n") if loc in r]
             if not records:
                 problems.append(f"{g['key']}: {loc} not in any debug=1 record")
-            elif not any(r.lstrip().startswith(f"{g['count']} @") or f"\n{g['count']} @" in r for r in records):
+            elif not any(
+                r.lstrip().startswith(f"{g['count']} @") or f"\n{g['count']} @" in r for r in records
+            ):
                 problems.append(f"{g['key']}: no record '{g['count']} @' holding {loc}")
             if at["func"] not in text:
                 problems.append(f"{g['key']}: function {at['func']} not in dump")
@@ -563,7 +610,9 @@ def check_manifest(manifest: dict[str, Any], text: str) -> list[str]:
     if crash:
         for i, p in enumerate(crash["panics"]):
             first, *more = p["message"].split("\n")
-            suffix = " [recovered, repanicked]" if p["repanicked"] else " [recovered]" if p["recovered"] else ""
+            suffix = (
+                " [recovered, repanicked]" if p["repanicked"] else " [recovered]" if p["recovered"] else ""
+            )
             line = ("\t" if i else "") + "panic: " + first + ("" if more else suffix)
             if line not in text:
                 problems.append(f"crash: panic line {line!r} not in dump")
@@ -629,7 +678,9 @@ def wrap_all(dumps: Path, wrapped: Path) -> list[Path]:
 
     def emit(name: str, source: str, manifest: dict[str, Any], text: str, **extra: Any) -> None:
         m = dict(manifest)
-        m.update(kind=name, dump=f"{name}.txt", wrapper=name, source=f"dumps/{newest.name}/{source}.txt", **extra)
+        m.update(
+            kind=name, dump=f"{name}.txt", wrapper=name, source=f"dumps/{newest.name}/{source}.txt", **extra
+        )
         made.append(write_pair(wrapped, m, text))
 
     sig_m, sig = load("leaky.sigquit-all")
@@ -661,7 +712,10 @@ def wrap_all(dumps: Path, wrapped: Path) -> list[Path]:
     both["format"] = "mixed"
     both["crash"] = cr_m["crash"]
     both["groups"] = d2_m["groups"] + cr_m["groups"]
-    both["parts"] = ["dumps/%s/leaky.debug2.txt" % newest.name, "dumps/%s/crashzoo.goroutine-all.txt" % newest.name]
+    both["parts"] = [
+        f"dumps/{newest.name}/leaky.debug2.txt",
+        f"dumps/{newest.name}/crashzoo.goroutine-all.txt",
+    ]
     emit("rfc3339-logs", "leaky.debug2", both, logs(3, 0) + d2 + logs(4, 10) + cr + logs(2, 20))
 
     # CRLF line endings.
@@ -683,12 +737,11 @@ def wrap_all(dumps: Path, wrapped: Path) -> list[Path]:
     # Two captures in one file, with log lines between.
     two = dict(d2_m)
     two["format"] = "mixed"
-    two["parts"] = ["dumps/%s/leaky.debug2.txt" % newest.name, "dumps/%s/leaky.sigquit-all.txt" % newest.name]
+    two["parts"] = [f"dumps/{newest.name}/leaky.debug2.txt", f"dumps/{newest.name}/leaky.sigquit-all.txt"]
     two["groups"] = json.loads(json.dumps(d2_m["groups"]))
-    for g, h in zip(two["groups"], sig_m["groups"]):
+    for g, h in zip(two["groups"], sig_m["groups"], strict=True):
         g["ids"] = sorted(set(g["ids"]) | set(h["ids"]))
-        g["count"] = len(g["ids"])  # a lower bound: ids are usually equal in both runs
-        g["count"] = max(len(g["ids"]), 1) if set(g["ids"]) != set(h["ids"]) else len(g["ids"])
+        g["count"] = len(g["ids"])  # ids are equal in both runs when start-up was reproducible
     emit("two-dumps", "leaky.debug2", two, d2 + logs(3, 30) + sig)
 
     # Pasted into a chat or ticket: tabs became spaces.
@@ -731,12 +784,15 @@ def write_readme(dumps: Path, notes: list[str]) -> None:
 # --------------------------------------------------------------------------- main
 
 
-def capture_version(tc: Toolchain, out: Path, only: set[str], slow: bool, notes: list[str]) -> None:
+def capture_version(tc: Toolchain, out: Path, only: set[str], slow: bool, notes: list[str],
+                    kinds: set[str] | None = None) -> None:  # fmt: skip
     dest = out / tc.dirname
     with tempfile.TemporaryDirectory(prefix="gtriage-samples-") as tmpdir:
         tmp = Path(tmpdir)
         if "leaky" in only:
             for kind in leaky_kinds(tc, slow):
+                if kinds and kind not in kinds:
+                    continue
                 print(f"[{tc.version}] leaky {kind}", flush=True)
                 try:
                     capture_leaky(tc, dest, kind)
@@ -751,7 +807,9 @@ def capture_version(tc: Toolchain, out: Path, only: set[str], slow: bool, notes:
                     try:
                         capture_crash(tc, dest, scenario, tb, binary, tmp)
                     except Exception as exc:
-                        notes.append(f"- {tc.version} crashzoo {scenario} {tb}: not captured: {str(exc).splitlines()[0]}")
+                        notes.append(
+                            f"- {tc.version} crashzoo {scenario} {tb}: not captured: {str(exc).splitlines()[0]}"
+                        )
                         print(f"  FAILED: {exc}", flush=True)
         if "race" in only:
             print(f"[{tc.version}] race", flush=True)
@@ -760,6 +818,12 @@ def capture_version(tc: Toolchain, out: Path, only: set[str], slow: bool, notes:
             except Exception as exc:
                 notes.append(f"- {tc.version} race: not captured: {str(exc).splitlines()[0]}")
                 print(f"  FAILED: {exc}", flush=True)
+
+
+def read_notes(dumps: Path) -> list[str]:
+    """Failures recorded by earlier (e.g. parallel) runs, for the README."""
+    path = dumps / "NOTES.txt"
+    return path.read_text().splitlines() if path.exists() else []
 
 
 def write_demo(dumps: Path) -> None:
@@ -773,13 +837,19 @@ def write_demo(dumps: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--go", action="append", default=[], metavar="VER=PATH", help="toolchain, e.g. 1.25=/x/bin/go")
+    ap.add_argument(
+        "--go", action="append", default=[], metavar="VER=PATH", help="toolchain, e.g. 1.25=/x/bin/go"
+    )
     ap.add_argument("--only", action="append", choices=PROGRAMS, help="programs to capture (default: all)")
     ap.add_argument("--out", type=Path, default=SAMPLES / "dumps")
+    ap.add_argument("--kind", action="append", help="leaky kinds to capture (default: all that apply)")
     ap.add_argument("--no-slow", action="store_true", help="skip the 62-second 'minutes' captures")
-    ap.add_argument("--no-derived", action="store_true", help="do not rewrite wrapped/, demo.txt, README table")
+    ap.add_argument("--derived-only", action="store_true", help="only rewrite wrapped/, demo.*, README table")
+    ap.add_argument(
+        "--no-derived", action="store_true", help="do not rewrite wrapped/, demo.txt, README table"
+    )
     args = ap.parse_args(argv)
-    if not args.go:
+    if not args.go and not args.derived_only:
         ap.error("give at least one --go VER=PATH")
     only = set(args.only or PROGRAMS)
     notes: list[str] = []
@@ -788,11 +858,14 @@ def main(argv: list[str] | None = None) -> int:
         tc = find_toolchain(path)
         if tc.dirname != f"go{want}":
             ap.error(f"{path} is {tc.version}, not go{want}")
-        capture_version(tc, args.out, only, not args.no_slow, notes)
+        capture_version(tc, args.out, only, not args.no_slow, notes, set(args.kind or []))
     if not args.no_derived and args.out.resolve() == (SAMPLES / "dumps").resolve():
         write_demo(args.out)
         wrap_all(args.out, SAMPLES / "wrapped")
-        write_readme(args.out, notes)
+        write_readme(args.out, read_notes(args.out) + notes)
+    if notes and args.out.resolve() == (SAMPLES / "dumps").resolve():
+        with open(args.out / "NOTES.txt", "a") as f:
+            f.write("".join(n + "\n" for n in notes))
     for n in notes:
         print(n, file=sys.stderr)
     return 1 if notes else 0

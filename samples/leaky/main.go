@@ -132,14 +132,16 @@ func waitParked() {
 }
 
 func main() {
-	// Start everything from one P so goroutine ids come out in a fixed order.
-	procs := runtime.GOMAXPROCS(1)
+	// Start everything from one P so goroutine ids come out in a fixed order
+	// (capture.py also sets GOMAXPROCS=1 so that the runtime's own start-up
+	// is single-P), then use every CPU.
+	runtime.GOMAXPROCS(1)
 	startLeaks()
 	for _, g := range groups {
 		g.wg.Wait()
 	}
 	waitParked()
-	runtime.GOMAXPROCS(procs)
+	runtime.GOMAXPROCS(runtime.NumCPU())
 	// A GC scans every stack and stamps waiting goroutines with the time they
 	// started waiting; only then can headers show ", N minutes".
 	runtime.GC()

@@ -53,6 +53,7 @@ var forever = make(chan struct{}) // global, never closed
 // startMisc parks the remaining groups.
 func startMisc() {
 	g := newGroup("select-nocases", "select-nocases", 1)
+	g.Unreachable = true // select {} never wakes up
 	go blockForever(g)
 
 	g = newGroup("locked-thread", "chan-recv", 1)
@@ -71,5 +72,6 @@ func startMisc() {
 
 	g = newGroup("labels-export", "chan-send", 1)
 	g.Labels = map[string]string{"job": "export", "tenant": "acme corp"}
+	g.Unreachable = true // its channel is made here and handed to it alone
 	go exporter(g, make(chan struct{}))
 }

@@ -72,9 +72,9 @@ func (b *Box[T]) Wait(g *group, i int) T {
 }
 
 var (
-	heldMutex   sync.Mutex   // locked by startSyncs, never unlocked
-	heldCache   = &Cache{}   // write-locked by startSyncs, never unlocked
-	readCache   = &Cache{}   // read-locked by startSyncs, never unlocked
+	heldMutex   sync.Mutex // locked by startSyncs, never unlocked
+	heldCache   = &Cache{} // write-locked by startSyncs, never unlocked
+	readCache   = &Cache{} // read-locked by startSyncs, never unlocked
 	pendingWork sync.WaitGroup
 )
 
@@ -106,6 +106,7 @@ func startSyncs() {
 	}
 
 	g = newGroup("cond", "cond", 3)
+	g.Unreachable = true // only the waiters reference the Box
 	b := newBox[int]()
 	for i := 0; i < 3; i++ {
 		go b.Wait(g, i)

@@ -58,4 +58,7 @@ func startTimers() {
 		spawner.arrive(0)
 		<-neverCancelled.Done() // SAMPLE:spawner
 	}()
+	// Let the spawner finish before main starts more goroutines, so that
+	// goroutine ids are handed out in the same order every run.
+	spawner.wg.Wait()
 }

@@ -1,0 +1,67 @@
+"""Build leaky with a real Go toolchain, capture a fresh debug=2 dump, check it."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import re
+import shutil
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+
+
+def load_capture() -> ModuleType:
+    """Import samples/capture.py (shared with test_manifests.py through sys.modules)."""
+    name = "gtriage_samples_capture"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, SAMPLES / "capture.py")
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+def find_go() -> Path | None:
+    """$GTRIAGE_GO, else `go` on PATH, else the newest /work/toolchains/*/go/bin/go."""
+    if os.environ.get("GTRIAGE_GO"):
+        return Path(os.environ["GTRIAGE_GO"])
+    on_path = shutil.which("go")
+    if on_path:
+        return Path(on_path)
+    found = [p for p in Path("/work/toolchains").glob("go1.*/go/bin/go") if p.is_file()]
+    found += [p for p in Path("/usr/lib").glob("go-1.*/bin/go") if p.is_file()]
+
+    def version(p: Path) -> tuple[int, int]:
+        m = re.search(r"go-?1\.(\d+)", str(p))
+        return (1, int(m.group(1))) if m else (0, 0)
+
+    return max(found, key=version) if found else None
+
+
+@pytest.mark.live
+def test_live_debug2_capture(tmp_path: Path) -> None:
+    go = find_go()
+    if go is None:
+        pytest.skip("no Go toolchain: set GTRIAGE_GO, put go on PATH, or install one under /work/toolchains")
+    capture = load_capture()
+    try:
+        tc = capture.find_toolchain(go)
+    except Exception as exc:  # a broken or foreign binary
+        pytest.skip(f"{go} is not a usable Go toolchain: {exc}")
+    if tc.minor < (1, 19):
+        pytest.skip(f"{tc.version} is older than the go.mod's go 1.19")
+    manifest_path = capture.capture_leaky(tc, tmp_path, "debug2", workdir=tmp_path)
+    manifest = json.loads(manifest_path.read_text())
+    text = (tmp_path / manifest["dump"]).read_text()
+    assert manifest["go"] == tc.version
+    assert {g["key"] for g in manifest["groups"]} >= {"chan-recv-big", "mutex", "labels-reindex", "syscall"}
+    assert sum(g["count"] for g in manifest["groups"]) > 250
+    assert capture.check_manifest(manifest, text) == []
