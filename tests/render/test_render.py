@@ -1,0 +1,113 @@
+"""Text, Markdown and JSON on real samples, and dump text that tries to escape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from markdown_it import MarkdownIt
+
+from gtriage.pipeline import analyze, analyze_text
+from gtriage.render.json import render_json
+from gtriage.render.markdown import render_markdown
+from gtriage.render.safe import inert, md_code_span, md_inline
+from gtriage.render.text import render_text
+from gtriage.report import Report
+from manifests import SAMPLE_LIST, SAMPLES
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "src/gtriage/schema/report.schema.json").read_text())
+SOME = [s for s in SAMPLE_LIST if not s.manifest.get("parts")][::4]
+
+
+@pytest.mark.parametrize("sample", SOME, ids=lambda s: s.id)
+def test_json_validates_against_the_shipped_schema(sample) -> None:  # type: ignore[no-untyped-def]
+    obj = json.loads(render_json(analyze(str(sample.dump))))
+    jsonschema.validate(obj, SCHEMA)
+    assert obj["schema"] == "gtriage/1"
+    assert [c["rank"] for c in obj["clusters"]] == list(range(1, len(obj["clusters"]) + 1))
+    assert sum(c["count"] for c in obj["clusters"]) == obj["goroutines"]
+
+
+def test_json_schema_rejects_a_broken_report() -> None:
+    obj = json.loads(render_json(analyze(str(SAMPLES / "demo.txt"))))
+    del obj["clusters"][0]["blocked_at"]["origin"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(obj, SCHEMA)
+
+
+def _md_tokens(text: str) -> list:  # type: ignore[type-arg]
+    return MarkdownIt("commonmark").enable("table").parse(text)
+
+
+def test_markdown_is_a_ticket() -> None:
+    report = analyze(str(SAMPLES / "demo.txt"))
+    md = render_markdown(report)
+    tokens = _md_tokens(md)
+    kinds = [t.type for t in tokens]
+    assert "table_open" in kinds
+    rows = sum(1 for t in tokens if t.type == "tr_open")
+    assert rows == len(report.clusters) + 1  # header row
+    fences = [t for t in tokens if t.type == "fence"]
+    assert len(fences) == min(len(report.clusters), 10)
+    top = report.clusters[0]
+    assert top.blocked_at.func in fences[0].content
+    html = MarkdownIt("commonmark").enable("table").render(md)
+    assert "<details>" in html  # long id lists are folded
+
+
+def test_text_is_ranked_and_compact() -> None:
+    report = analyze(str(SAMPLES / "demo.txt"))
+    text = render_text(report)
+    first = text.index(f"#1  {report.clusters[0].count} ×")
+    second = text.index(f"#2  {report.clusters[1].count} ×")
+    assert first < second
+    assert "\x1b[" not in text
+    assert "\x1b[" in render_text(report, color=True)
+
+
+HOSTILE = "boom \x1b[2J\x1b]0;pwned\x07 [bold red]x[/] <script>alert(1)</script> ``` | *y* \u202e"
+
+
+def _hostile_report() -> Report:
+    crash = (SAMPLES / "demo.txt").read_text()
+    text = f"panic: {HOSTILE}\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/m.go:3 +0x1\n\n" + crash.split("\n\n", 1)[1]
+    return analyze_text(text, "hostile")
+
+
+def test_escape_sequences_never_reach_the_terminal() -> None:
+    report = _hostile_report()
+    for out in (render_text(report), render_text(report, color=True), render_markdown(report), render_json(report)):
+        assert "\x1b]" not in out
+        assert "\x1b[2J" not in out
+        assert "\x07" not in out
+        assert "\u202e" not in out
+    text = render_text(report)
+    assert "\\x1b[2J" in text
+    assert "[bold red]x[/]" in text  # shown as typed, never interpreted
+
+
+def test_markdown_of_hostile_text_stays_text() -> None:
+    html = MarkdownIt("commonmark").render(render_markdown(_hostile_report()))
+    assert "<script>" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_json_keeps_the_message_exactly() -> None:
+    obj = json.loads(render_json(_hostile_report()))
+    assert obj["crash"]["panics"][0]["message"] == HOSTILE
+
+
+@pytest.mark.parametrize(
+    ("raw", "want"),
+    [("a\x1bb", "a\\x1bb"), ("tab\tnl\n", "tab\tnl\n"), ("\x9b31m", "\\x9b31m"), ("\u202eevil", "\\u202eevil")],
+)
+def test_inert(raw: str, want: str) -> None:
+    assert inert(raw) == want
+
+
+def test_markdown_helpers() -> None:
+    assert MarkdownIt("commonmark").renderInline(md_inline("*a* `b` <i>")) == "*a* `b` &lt;i&gt;"
+    span = md_code_span("x ``y`` z")
+    assert MarkdownIt("commonmark").renderInline(span) == "<code>x ``y`` z</code>"
