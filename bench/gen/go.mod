@@ -1,0 +1,3 @@
+module example.com/gtriagebench
+
+go 1.21
