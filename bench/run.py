@@ -437,6 +437,23 @@ def measure(what: str, cmd: Sequence[str], repeat: int, timeout: float, *, keep_
     return Measure(what, runs)
 
 
+def measure_interleaved(cmds: dict[str, tuple[list[str], float, bool]], repeat: int) -> dict[str, Measure]:
+    """Run each command `repeat` times, round-robin (floor, floor, gtriage, floor, ...), so a
+    change of the machine's load during the run touches the floors and gtriage alike.
+    cmds: name -> (argv, timeout, keep_stdout). A command that fails is not run again."""
+    runs: dict[str, list[Run]] = {name: [] for name in cmds}
+    failed: set[str] = set()
+    for _ in range(repeat):
+        for name, (cmd, timeout, keep) in cmds.items():
+            if name in failed:
+                continue
+            r = run_process(cmd, timeout, keep_stdout=keep)
+            runs[name].append(r)
+            if r.timed_out or r.rc != 0:
+                failed.add(name)
+    return {name: Measure(name, rs) for name, rs in runs.items()}
+
+
 # ---------------------------------------------------------------- gtriage
 
 @dataclass
@@ -579,29 +596,44 @@ def tui_main(path: str) -> None:
     report = analyze(path)
     parse_s = time.perf_counter() - t
     params = [p for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
-    first = params[0].name if params else ""
+    names = [p.name for p in params]
 
     def load(*_a: Any, **_k: Any) -> Any:
-        return report
+        return report  # parsing is done: the app's loader hands the report over at once
 
-    arg: Any = report if "report" in first else load
+    kwargs: dict[str, Any] = {}
+    if "title" in names[1:]:
+        kwargs["title"] = path
     try:
-        app = cls(arg)
+        app = cls(report if names and "report" in names[0] else load, **kwargs)
     except TypeError as e:
-        print(json.dumps({"skipped": f"{modname}.{cls.__name__}({first}=...) failed: {e}"}))
+        print(json.dumps({"skipped": f"{modname}.{cls.__name__}({', '.join(names)}) failed: {e}"}))
         return
+
+    # (label, keys): move, sort, open search, type in it, close it.
+    script = [
+        ("down", ["down"]), ("down", ["down"]), ("down", ["down"]), ("end", ["end"]), ("home", ["home"]),
+        ("sort", ["s"]), ("search", ["slash"]), ("type", ["w"]), ("type", ["a"]), ("type", ["i"]),
+        ("type", ["t"]), ("enter", ["enter"]), ("escape", ["escape"]),
+    ]
 
     async def drive() -> dict[str, float]:
         t0 = time.perf_counter()
         async with app.run_test(size=(160, 48)) as pilot:
+            deadline = time.perf_counter() + 120
+            # The first screen is up when the app pushed the report's screen over its loading view.
+            while len(app.screen_stack) < 2 and time.perf_counter() < deadline:
+                await pilot.pause(0.005)
             await pilot.pause()
             first_screen = time.perf_counter() - t0
+            if len(app.screen_stack) < 2:
+                raise RuntimeError("the app pushed no screen over its loading view within 120 s")
             keys: dict[str, float] = {}
-            for key in ("down", "down", "end", "home"):
+            for label, press in script:
                 t1 = time.perf_counter()
-                await pilot.press(key)
+                await pilot.press(*press)
                 await pilot.pause()
-                keys[key] = max(keys.get(key, 0.0), time.perf_counter() - t1)
+                keys[label] = max(keys.get(label, 0.0), time.perf_counter() - t1)
         return {"first_screen_s": first_screen, **{f"key_{k}_s": v for k, v in keys.items()}}
 
     res = asyncio.run(drive())
@@ -701,7 +733,8 @@ def render_markdown(res: dict[str, Any]) -> str:
     lines = [
         f"Measured {res['date']} on {m['nproc']} × {m['cpu']}, {m['memory']}, Python {m['python']}, "
         f"Linux {m['kernel']}, {res['go']}, gtriage {res['gtriage_version']} at {m['commit']}.",
-        f"Command: `{res['command']}`.",
+        f"Command: `{res['command']}`. Load average (1 min) {res['load_avg']['start']} at the start of the "
+        f"timings, {res['load_avg']['end']} at the end; floors and gtriage runs are interleaved.",
     ]
     if res["fallback"]:
         lines.append(
@@ -865,10 +898,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for size in sizes:
             dumps += capture(binary, size, size == sizes[0], args.fresh)
         _kill_started()
+        load_start = os.getloadavg()[0]
         res = bench(dumps, sizes, gt, args)
     finally:
         _kill_started()
     res.update(
+        load_avg={"start": round(load_start, 2), "end": round(os.getloadavg()[0], 2)},
         date=dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         machine=machine(),
         go=go_version.removeprefix("go version "),
@@ -893,20 +928,27 @@ def bench(dumps: list[DumpFile], sizes: list[int], gt: Gtriage, args: argparse.N
         repeat = args.repeat if d.size == small else args.repeat_big
         nbytes = d.path.stat().st_size
         floor_timeout = max(120.0, nbytes / MIB)  # ≥ 1 MiB/s
-        log(f"{d.label}: floors ({repeat}×)")
-        line = measure("line floor", [py, "-c", LINE_FLOOR, str(d.path)], repeat, floor_timeout, keep_stdout=True)
-        regex = measure("regex floor", [py, "-c", REGEX_FLOOR, str(d.path)], repeat, floor_timeout, keep_stdout=True)
+        formats = ["json"] if gt.fallback or d.size != small else ["json", "text", "markdown"]
+        cmds: dict[str, tuple[list[str], float, bool]] = {
+            "line": ([py, "-c", LINE_FLOOR, str(d.path)], floor_timeout, True),
+            "regex": ([py, "-c", REGEX_FLOOR, str(d.path)], floor_timeout, True),
+        }
+        for fmt in formats:
+            cmds[fmt] = (gtriage_cmd(gt, fmt, d.path), args.timeout, False)
+        log(f"{d.label}: floors and gtriage --format {'/'.join(formats)}, {repeat}× interleaved")
+        got = measure_interleaved(cmds, repeat)
+        line, regex = got["line"], got["regex"]
         goroutines = count_goroutines(d, regex)
         res["floors"].append(
             {"dump": d.label, "bytes": nbytes, "goroutines": goroutines, "line": line.summary(), "regex": regex.summary()}
         )
-        formats = ["json"] if gt.fallback or d.size != small else ["json", "text", "markdown"]
         for fmt in formats:
-            log(f"{d.label}: gtriage --format {fmt} ({repeat}×, timeout {args.timeout:.0f} s)")
-            g = measure(f"gtriage {fmt}", gtriage_cmd(gt, fmt, d.path), repeat, args.timeout)
+            g = got[fmt]
             s = g.summary()
-            log(f"{d.label}: {fmt} {'ok' if g.ok else 'FAILED'} median {s['wall_s']} s, {s['peak_rss_mib']} MiB"
-                + (f" (floors {line.wall:.2f} / {regex.wall:.2f} s)" if line.ok and regex.ok else ""))
+            log(
+                f"{d.label}: {fmt} {'ok' if g.ok else 'FAILED'} median {s['wall_s']} s, {s['peak_rss_mib']} MiB"
+                + (f" (floors {line.wall:.2f} / {regex.wall:.2f} s)" if line.ok and regex.ok else "")
+            )
             res["rows"].append({
                 "dump": d.label, "kind": d.kind, "size": d.size, "bytes": nbytes, "goroutines": goroutines,
                 "format": fmt, "gtriage": s, "x_regex": _ratio(g, regex), "x_line": _ratio(g, line),
