@@ -130,6 +130,15 @@ def test_argument_values_come_back_per_goroutine() -> None:
     assert b.frame_args(frame) == "0xc000020000, {0x3?, 0x4}"
 
 
+def test_hex_looking_names_are_not_masked() -> None:
+    # Regression (found by hypothesis): the shape mask must not rewrite names.
+    body = "main.A0x1(0xc000010000)\n\t/src/0x1f/A0x1.go:3 +0x1d\n"
+    snap = one(f"goroutine 5 [select]:\n{body}\ngoroutine 6 [select]:\n{body}")
+    for g in snap.goroutines:
+        f = g.stack.frames[0]
+        assert (f.func, f.file, g.frame_args(f)) == ("main.A0x1", "/src/0x1f/A0x1.go", "0xc000010000")
+
+
 def test_creator_in_goroutine_go121() -> None:
     g = goroutine("goroutine 22 [chan send]:\n" + FRAME + "created by main.main in goroutine 1\n\t/src/m.go:39 +0x45\n")
     assert g.stack.created_by is not None

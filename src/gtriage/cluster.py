@@ -79,6 +79,8 @@ def blocked_at(frames: Sequence[FrameInfo]) -> FrameInfo:
 def _arg_slots(frames: Sequence[Frame]) -> tuple[int, ...]:
     slots: list[int] = []
     for f in frames:
+        if f.slot < 0:
+            continue
         n = f.args.count(HEX_PLACEHOLDER)
         slots.extend(range(f.slot, f.slot + n))
     return tuple(slots)

@@ -34,7 +34,8 @@ class Frame:
     args: str
     file: str
     line: int
-    # Index into Goroutine.values of the first hex word of this frame's line pair.
+    # Index into Goroutine.values of the first hex word of this frame's line pair; -1 when
+    # `args` holds the real words (a stack parsed from its unmasked text).
     slot: int = 0
 
     @property
@@ -93,7 +94,7 @@ class Goroutine:
 
     def frame_args(self, frame: Frame) -> str:
         """The frame's argument text with this goroutine's values put back."""
-        if HEX_PLACEHOLDER not in frame.args:
+        if frame.slot < 0 or HEX_PLACEHOLDER not in frame.args:
             return frame.args
         words = self.values.split(" ")
         it = iter(words[frame.slot :])

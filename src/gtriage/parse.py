@@ -319,7 +319,7 @@ class _Memo:
     def __init__(self) -> None:
         self.headers: dict[str, _HeaderShape | None] = {}
         self.labels: dict[str, Labels] = {}
-        self.stacks: dict[str, _StackShape] = {}
+        self.stacks: dict[str, _StackShape | None] = {}  # None: parse the real text
         self.frames: dict[Frame, Frame] = {}
 
     def frame(self, f: Frame) -> Frame:
@@ -381,12 +381,22 @@ def _split_labels(header: str) -> tuple[str, str]:
     return header, ""
 
 
-def _stack_shape(masked: str, memo: _Memo) -> _StackShape:
+def _stack_shape(masked: str, memo: _Memo, *, literal: bool = False) -> _StackShape:
     items: list[Any] = _grammar(masked, "stack")
-    return _assemble_stack(items, masked, memo)
+    return _assemble_stack(items, masked, memo, literal=literal)
 
 
-def _assemble_stack(items: list[Any], masked: str, memo: _Memo) -> _StackShape:
+def _masked_a_name(stack: Stack) -> bool:
+    frames = [*stack.frames, *(f for a in stack.ancestors for f in a.frames)]
+    creators = [stack.created_by, *(a.created_by for a in stack.ancestors)]
+    return any(
+        HEX_PLACEHOLDER in f.func or HEX_PLACEHOLDER in f.file for f in [*frames, *creators] if f is not None
+    )
+
+
+def _assemble_stack(items: list[Any], masked: str, memo: _Memo, *, literal: bool = False) -> _StackShape:
+    """Build the shared Stack. `literal`: the text was not masked, so frame arguments are
+    the real words and carry no slots (Frame.slot = -1)."""
     hex_positions = [m.start() for m in _HEX_SPLIT.finditer(masked)]
     frames: list[Frame] = []
     created_by: Frame | None = None
@@ -406,7 +416,7 @@ def _assemble_stack(items: list[Any], masked: str, memo: _Memo) -> _StackShape:
 
     for it in items:
         if isinstance(it, _FrameItem):
-            slot = bisect.bisect_left(hex_positions, _pos(it.func))
+            slot = -1 if literal else bisect.bisect_left(hex_positions, _pos(it.func))
             cur_frames.append(memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot)))
         elif isinstance(it, _CreatedItem):
             f = memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
@@ -609,13 +619,20 @@ class Parser:
             gids = gparts[1::2]
             key = _GID_PLACEHOLDER.join(gparts[0::2])
         memo = self.memo.stacks
-        shape = memo.get(key) if self.use_memo else None
-        if shape is not None:
-            return shape, hexes, gids, False
+        if self.use_memo and key in memo:
+            shape = memo[key]
+            if shape is not None:
+                return shape, hexes, gids, False
+            return _stack_shape(text, self.memo, literal=True), hexes, gids, False
         try:
             shape = _stack_shape(key, self.memo)
         except LarkError:
             return self._stack_by_units(body, sec, snap, key)
+        if _masked_a_name(shape.stack):
+            # A "0x.." inside a function or file name was masked too: this shape is parsed
+            # from its real text every time (names stay exact; arguments are kept as text).
+            memo[key] = None
+            return _stack_shape(text, self.memo, literal=True), hexes, gids, False
         memo[key] = shape
         return shape, hexes, gids, False
 
