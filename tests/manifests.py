@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gtriage.report import Cluster, Report
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 
@@ -47,3 +50,15 @@ def all_samples() -> list[Sample]:
 
 
 SAMPLE_LIST = all_samples()
+
+
+def clusters_of_group(report: Report, group: dict[str, Any]) -> list[Cluster]:
+    """Report clusters blocked where a manifest group's goroutines were parked."""
+    want = group["blocked_at"]
+    return [
+        c
+        for c in report.clusters
+        if c.blocked_at.func == want["func"]
+        and c.blocked_at.line == want["line"]
+        and c.blocked_at.file.endswith(want["file"])
+    ]

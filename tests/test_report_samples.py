@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from gtriage.pipeline import analyze
-from gtriage.report import Cluster, Report
-from manifests import SAMPLE_LIST, Sample
+from gtriage.report import Report
+from manifests import SAMPLE_LIST, Sample, clusters_of_group
 
 # Files made of several captures describe groups of more than one process.
 SINGLE = [s for s in SAMPLE_LIST if not s.manifest.get("parts") and not s.manifest.get("truncated")]
@@ -20,17 +20,6 @@ def _report(sample: Sample) -> Report:
     return analyze(str(sample.dump))
 
 
-def _matching(report: Report, group: dict[str, Any]) -> list[Cluster]:
-    want = group["blocked_at"]
-    return [
-        c
-        for c in report.clusters
-        if c.blocked_at.func == want["func"]
-        and c.blocked_at.line == want["line"]
-        and c.blocked_at.file.endswith(want["file"])
-    ]
-
-
 CASES = [(s, g) for s in SINGLE for g in s.groups]
 
 
@@ -39,7 +28,7 @@ CASES = [(s, g) for s in SINGLE for g in s.groups]
 )
 def test_each_group_is_exactly_one_cluster(sample: Sample, group: dict[str, Any]) -> None:
     report = _report(sample)
-    found = _matching(report, group)
+    found = clusters_of_group(report, group)
     assert len(found) == 1, [(c.state, c.count) for c in found]
     c = found[0]
     assert c.count == group["count"]
@@ -61,7 +50,7 @@ def test_leak_clusters_rank_above_background(sample: Sample) -> None:
     report = _report(sample)
     leak_states = {"chan receive", "chan send", "select", "sync.Mutex.Lock", "sync.Cond.Wait"}
     leaks = [
-        c for g in sample.groups if g.get("state") in leak_states for c in _matching(report, g)
+        c for g in sample.groups if g.get("state") in leak_states for c in clusters_of_group(report, g)
     ]
     background = [c for c in report.clusters if c.healthy]
     assert leaks
@@ -69,7 +58,7 @@ def test_leak_clusters_rank_above_background(sample: Sample) -> None:
     assert max(c.rank for c in leaks) < min(c.rank for c in background)
     # The biggest leak the program made comes first.
     biggest = max(sample.groups, key=lambda g: g["count"])
-    assert _matching(report, biggest)[0].rank == 1
+    assert clusters_of_group(report, biggest)[0].rank == 1
 
 
 CRASHES = [s for s in SINGLE if s.manifest.get("crash")]

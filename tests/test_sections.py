@@ -48,7 +48,7 @@ WRAPPERS = {
 
 @pytest.mark.parametrize("wrap", WRAPPERS.values(), ids=WRAPPERS.keys())
 def test_wrappers_are_stripped(wrap) -> None:  # type: ignore[no-untyped-def]
-    text = "".join(wrap(line) + "\n" for line in ["app starting"] + DUMP.splitlines() + ["", "app still running"])
+    text = "".join(wrap(line) + "\n" for line in ["app starting", *DUMP.splitlines(), "", "app still running"])
     assert ids(text) == [[1, 7]]
     clean(text)
 

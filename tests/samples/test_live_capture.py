@@ -65,3 +65,15 @@ def test_live_debug2_capture(tmp_path: Path) -> None:
     assert {g["key"] for g in manifest["groups"]} >= {"chan-recv-big", "mutex", "labels-reindex", "syscall"}
     assert sum(g["count"] for g in manifest["groups"]) > 250
     assert capture.check_manifest(manifest, text) == []
+
+    # End to end: gtriage finds each group the program made as exactly one cluster.
+    from gtriage.pipeline import analyze_text
+    from manifests import clusters_of_group
+
+    report = analyze_text(text, "live")
+    assert report.unparsed_lines == 0
+    for group in manifest["groups"]:
+        found = clusters_of_group(report, group)
+        assert len(found) == 1, group["key"]
+        assert list(found[0].goroutine_ids) == sorted(group["ids"])
+        assert found[0].state == group["state"]
