@@ -114,6 +114,8 @@ class GTriageApp(App[int]):
     @on(ReportLoaded)
     def _on_loaded(self, msg: ReportLoaded) -> None:
         self.report = msg.report
+        # The indeterminate bar animates at the frame rate even when covered: remove it.
+        self.query_one(LoadingView).remove()
         self.push_screen(ClustersScreen(ReportIndex(msg.report)))
 
     @on(LoadFailed)

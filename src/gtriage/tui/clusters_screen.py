@@ -103,7 +103,7 @@ class ClustersScreen(Screen[None]):
 
     @on(SearchClosed)
     def _search_closed(self, _msg: SearchClosed) -> None:
-        self.table.focus()
+        self.set_focus(self.table)  # at once: the next key may be queued already
 
     # ---------------------------------------------------------------- actions
     def action_search(self) -> None:

@@ -19,7 +19,9 @@ class SearchBar(Input):
 
     def open(self) -> None:
         self.display = True
-        self.focus()
+        # Focus now, not via focus() (deferred with call_later): keys typed right after `/`
+        # may already be queued, and they belong to the search.
+        self.screen.set_focus(self)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

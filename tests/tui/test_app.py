@@ -1,0 +1,585 @@
+"""Pilot tests: press keys on real samples, assert what is on screen and in widget state."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.command import CommandPalette
+from textual.pilot import Pilot
+
+from gtriage.pipeline import NoDumpError, analyze, analyze_text
+from gtriage.render.markdown import render_markdown
+from gtriage.report import Report
+from gtriage.source import SourceError
+from gtriage.tui.app import GTriageApp
+from gtriage.tui.clusters_screen import ClustersScreen
+from gtriage.tui.clusters_table import ClustersTable
+from gtriage.tui.crash_banner import CrashBanner
+from gtriage.tui.detail_pane import DetailPane
+from gtriage.tui.goroutine_list import GoroutineList
+from gtriage.tui.goroutines_screen import GoroutinesScreen
+from gtriage.tui.help_screen import HelpScreen
+from gtriage.tui.jump_screen import JumpScreen
+from gtriage.tui.loading_view import LoadingView
+from gtriage.tui.search_bar import SearchBar
+from gtriage.tui.stack_view import StackView
+from gtriage.tui.text import goroutine_text
+
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
+CUSTOMERR = SAMPLES / "dumps" / "go1.27" / "crashzoo.customerr.txt"
+RACE = SAMPLES / "dumps" / "go1.27" / "race.race.txt"
+HOSTILE = "\x1b[2J[bold red]x[/]"
+
+
+def table(app: GTriageApp) -> ClustersTable:
+    return app.screen.query_one(ClustersTable)
+
+
+def shown_funcs(app: GTriageApp) -> list[str]:
+    return [c.blocked_at.func for c in table(app).clusters]
+
+
+# ---------------------------------------------------------------- clusters view
+
+
+def test_first_screen_lists_every_cluster_with_totals(ui: Any, demo: Report) -> None:
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["rows"] = table(app).row_count
+        seen["ranks"] = [c.rank for c in table(app).clusters]
+        seen["text"] = ui.screen_text(app)
+
+    ui.run(demo, steps)
+    assert seen["rows"] == len(demo.clusters)
+    assert seen["ranks"] == sorted(seen["ranks"])
+    text = seen["text"]
+    assert f"{demo.goroutines} goroutines" in text
+    assert f"{len(demo.clusters)} clusters" in text
+    assert f"{demo.unparsed_lines} unparsed lines" in text
+    top = demo.clusters[0]
+    assert top.blocked_at.func in text
+    assert top.why[0] in text  # the detail pane follows the cursor: row 1 to start with
+
+
+def test_sort_keys(ui: Any, demo: Report) -> None:
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("2")
+        seen["count"] = [c.count for c in table(app).clusters]
+        seen["status"] = ui.screen_text(app)
+        await pilot.press("4")
+        seen["state"] = [c.state for c in table(app).clusters]
+        await pilot.press("1")
+        seen["rank"] = [c.rank for c in table(app).clusters]
+        await pilot.press("s")  # rank -> count
+        seen["cycled"] = [c.count for c in table(app).clusters]
+
+    ui.run(demo, steps)
+    assert seen["count"][0] == max(c.count for c in demo.clusters)
+    assert seen["count"] == sorted(seen["count"], reverse=True)
+    assert "sort: count" in seen["status"]
+    assert seen["state"] == sorted(seen["state"])
+    assert seen["rank"] == [c.rank for c in demo.clusters]
+    assert seen["cycled"] == seen["count"]
+
+
+def test_sort_by_minutes_puts_the_oldest_first(ui: Any) -> None:
+    report = analyze(str(SAMPLES / "dumps" / "go1.27" / "leaky.minutes.txt"))
+    seen: list[int] = []
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("3")
+        seen.extend(c.minutes_max for c in table(app).clusters)
+
+    ui.run(report, steps)
+    assert seen[0] == max(c.minutes_max for c in report.clusters) > 0
+    assert seen == sorted(seen, reverse=True)
+
+
+def test_cursor_moves_and_the_detail_pane_follows(ui: Any, demo: Report) -> None:
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("j", "j")
+        seen["after_jj"] = table(app).cursor_row
+        seen["detail"] = app.screen.query_one(DetailPane).cluster
+        await pilot.press("k")
+        seen["after_k"] = table(app).cursor_row
+        await pilot.press("G")
+        seen["bottom"] = table(app).cursor_row
+        await pilot.press("g")
+        seen["top"] = table(app).cursor_row
+
+    ui.run(demo, steps)
+    assert seen["after_jj"] == 2
+    assert seen["detail"] == demo.clusters[2]
+    assert seen["after_k"] == 1
+    assert seen["bottom"] == len(demo.clusters) - 1
+    assert seen["top"] == 0
+
+
+def test_search_as_you_type(ui: Any, demo: Report) -> None:
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("slash", *"recv")
+        seen["partial"] = shown_funcs(app)
+        await pilot.press(*"Forever")
+        seen["full"] = shown_funcs(app)
+        await pilot.press("enter")  # keep the filter, back to the table
+        seen["focus"] = app.focused
+        seen["kept"] = shown_funcs(app)
+        seen["text"] = ui.screen_text(app)
+        await pilot.press("escape")  # clears it
+        seen["cleared"] = len(table(app).clusters)
+
+    ui.run(demo, steps)
+    assert "main.recvForever" in seen["partial"]
+    assert seen["full"] == ["main.recvForever"]
+    assert isinstance(seen["focus"], ClustersTable)
+    assert seen["kept"] == ["main.recvForever"]
+    assert "(1 shown)" in seen["text"]
+    assert "search: recvForever" in seen["text"]
+    assert seen["cleared"] == len(demo.clusters)
+
+
+def test_search_is_fuzzy_and_covers_files_states_and_labels(ui: Any, demo: Report) -> None:
+    labelled = analyze(str(SAMPLES / "dumps" / "go1.27" / "leaky.labels.txt"))
+    key, value = next(lc.labels[0] for c in labelled.clusters for lc in c.labels if lc.labels)
+    seen: dict[str, Any] = {}
+
+    async def search(pilot: Pilot[int], app: GTriageApp, text: str) -> None:
+        # Typing is covered above; here the whole text arrives at once (Input.Changed).
+        await pilot.press("slash")
+        app.screen.query_one(SearchBar).value = text
+        await pilot.pause()
+
+    async def demo_steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await search(pilot, app, "recvForevr")  # a typo
+        seen["typo"] = shown_funcs(app)
+        await search(pilot, app, "syncs.go")
+        seen["file"] = {c.blocked_at.file.rsplit("/", 1)[-1] for c in table(app).clusters}
+        await search(pilot, app, "Mutex.Lock")
+        seen["state"] = {c.state for c in table(app).clusters}
+
+    async def label_steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await search(pilot, app, f"{key}={value}")
+        seen["labels"] = list(table(app).clusters)
+
+    ui.run(demo, demo_steps)
+    ui.run(labelled, label_steps)
+    assert seen["typo"] == ["main.recvForever"]
+    assert "syncs.go" in seen["file"]
+    assert "sync.Mutex.Lock" in seen["state"]
+    assert seen["labels"]
+    assert all(any((key, value) in lc.labels for lc in c.labels) for c in seen["labels"])
+
+
+def test_quick_filters_hide_healthy_and_show_one_state(ui: Any, demo: Report) -> None:
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("h")
+        seen["hidden"] = list(table(app).clusters)
+        seen["text"] = ui.screen_text(app)
+        await pilot.press("h", "t")
+        seen["one_state"] = {c.state for c in table(app).clusters}
+        await pilot.press("t")
+        seen["next_state"] = {c.state for c in table(app).clusters}
+        await pilot.press("escape")
+        seen["all"] = len(table(app).clusters)
+
+    ui.run(demo, steps)
+    healthy = [c for c in demo.clusters if c.healthy]
+    assert healthy, "demo.txt has healthy background clusters"
+    assert not any(c.healthy for c in seen["hidden"])
+    assert len(seen["hidden"]) == len(demo.clusters) - len(healthy)
+    assert "healthy hidden" in seen["text"]
+    assert seen["one_state"] == {"chan receive"}  # the state holding most goroutines
+    assert len(seen["next_state"]) == 1
+    assert seen["next_state"] != seen["one_state"]
+    assert seen["all"] == len(demo.clusters)
+
+
+def test_runtime_frames_fold_and_unfold(ui: Any, demo: Report) -> None:
+    target = next(c for c in demo.clusters if any(f.origin == "runtime" for f in c.frames))
+    row = demo.clusters.index(target)
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        table(app).move_cursor(row=row)
+        await pilot.pause()
+        stack = app.screen.query_one("#detail-stack", StackView)
+        seen["folded"] = [s.call for s in stack.lines]
+        await pilot.press("r")
+        seen["unfolded"] = [s.call for s in stack.lines]
+
+    ui.run(demo, steps)
+    runtime = [f.func for f in target.frames if f.origin == "runtime"]
+    assert any("runtime frame" in s for s in seen["folded"])
+    assert not set(runtime) & set(seen["folded"])
+    assert set(runtime) <= set(seen["unfolded"])
+
+
+# ---------------------------------------------------------------- goroutines
+
+
+def test_enter_shows_the_goroutines_of_the_cluster(ui: Any, demo: Report) -> None:
+    c = demo.clusters[1]
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("j", "enter")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        lst = app.screen.query_one(GoroutineList)
+        seen["ids"] = [g.id for g in lst.goroutines]
+        seen["children"] = len(lst.children)
+        seen["first"] = ui.screen_text(app)
+        await pilot.press("j", "j")
+        await pilot.pause()
+        seen["current"] = lst.current
+        seen["header"] = app.screen.query_one("#goroutine-stack", StackView).header
+        seen["text"] = ui.screen_text(app)
+        await pilot.press("escape")
+        seen["back"] = app.screen
+
+    ui.run(demo, steps)
+    assert seen["ids"] == [g.id for g in c.goroutines] == list(c.goroutine_ids)
+    assert seen["children"] == 0  # drawn with the Line API, no widget per goroutine
+    for gid in c.goroutine_ids[:5]:
+        assert f"  {gid} " in seen["first"]
+    g = c.goroutines[2]
+    assert seen["current"] is g
+    assert seen["header"] == [f"goroutine {g.id} [{g.state}]:"]
+    top = next(f for f in g.stack.frames if f.func == c.blocked_at.func)
+    assert f"{top.func}({g.frame_args(top)})" in seen["text"]
+    assert isinstance(seen["back"], ClustersScreen)
+
+
+def test_jump_to_a_goroutine_by_id(ui: Any, demo: Report) -> None:
+    other = demo.clusters[2]
+    gid = other.goroutine_ids[-1]
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("enter")  # cluster #1
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        await pilot.press("i")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, JumpScreen))
+        await pilot.press(*str(gid), "enter")
+        await ui.wait_until(
+            pilot, lambda: isinstance(app.screen, GoroutinesScreen) and app.screen.cluster.rank == other.rank
+        )
+        await pilot.pause()
+        seen["cluster"] = app.screen.cluster
+        seen["current"] = app.screen.query_one(GoroutineList).current
+        seen["text"] = ui.screen_text(app)
+        # Within the same cluster, and from the clusters screen.
+        first = other.goroutine_ids[0]
+        await pilot.press("i", *str(first), "enter")
+        await pilot.pause()
+        seen["same"] = app.screen.query_one(GoroutineList).current
+        await pilot.press("escape")
+        await pilot.press("i", *"999999", "enter")
+        await pilot.pause()
+        seen["missing"] = [n.message for n in app._notifications]
+
+    ui.run(demo, steps)
+    assert seen["cluster"] == other
+    assert seen["current"].id == gid
+    assert f"goroutine {gid} [" in seen["text"]
+    assert seen["same"].id == other.goroutine_ids[0]
+    assert any("No goroutine 999999" in m for m in seen["missing"])
+
+
+def test_frame_cursor_opens_the_editor_at_file_and_line(ui: Any, demo: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    # demo.txt names files under /work/main; point them at this checkout so they exist.
+    text = (SAMPLES / "demo.txt").read_text().replace("/work/main/", f"{SAMPLES.parent}/")
+    report = analyze_text(text, "demo")
+    calls: list[list[str]] = []
+    monkeypatch.setattr(GTriageApp, "run_editor", lambda self, argv: calls.append(argv))
+    monkeypatch.setenv("EDITOR", "vim -p")
+    monkeypatch.delenv("VISUAL", raising=False)
+    c = report.clusters[0]
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("e")  # the cursor starts on the blocked frame
+        await pilot.press("right_square_bracket", "e")  # next: the creator
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        await pilot.pause()
+        await pilot.press("e")
+
+    ui.run(report, steps)
+    assert c.created_by is not None
+    assert calls == [
+        ["vim", "-p", f"+{c.blocked_at.line}", c.blocked_at.file],
+        ["vim", "-p", f"+{c.created_by.line}", c.created_by.file],
+        ["vim", "-p", f"+{c.blocked_at.line}", c.blocked_at.file],
+    ]
+
+
+def test_editor_is_not_run_for_a_file_that_is_not_here(ui: Any, demo: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[list[str]] = []
+    monkeypatch.setattr(GTriageApp, "run_editor", lambda self, argv: calls.append(argv))
+    report = dataclasses.replace(demo, clusters=tuple(
+        dataclasses.replace(c, blocked_at=dataclasses.replace(c.blocked_at, file="/nonexistent/x.go"),
+                            frames=tuple(dataclasses.replace(f, file="/nonexistent/x.go") for f in c.frames))
+        for c in demo.clusters
+    ))
+    seen: list[str] = []
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("e")
+        await pilot.pause()
+        seen.extend(n.message for n in app._notifications)
+
+    ui.run(report, steps)
+    assert calls == []
+    assert any("/nonexistent/x.go is not on this machine" in m for m in seen)
+
+
+# ---------------------------------------------------------------- hand-off
+
+
+def test_copy_and_save_markdown(ui: Any, demo: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("j", "c")
+        seen["cluster"] = app.clipboard
+        await pilot.press("h", "C")
+        seen["shown"] = app.clipboard
+        await pilot.press("w")
+        await pilot.pause()
+        seen["notes"] = [n.message for n in app._notifications]
+        await pilot.press("h", "enter")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        await pilot.press("j", "y")
+        seen["goroutine"] = app.clipboard
+        await pilot.press("c")
+        seen["from_goroutines"] = app.clipboard
+
+    ui.run(demo, steps)
+    assert seen["cluster"] == render_markdown(dataclasses.replace(demo, clusters=(demo.clusters[1],)))
+    unhealthy = tuple(c for c in demo.clusters if not c.healthy)
+    assert seen["shown"] == render_markdown(dataclasses.replace(demo, clusters=unhealthy))
+    saved = list(tmp_path.glob("gtriage-*.md"))
+    assert len(saved) == 1
+    assert saved[0].read_text() == seen["shown"]
+    assert any(str(saved[0]) in m for m in seen["notes"])
+    g = demo.clusters[1].goroutines[1]
+    assert seen["goroutine"] == goroutine_text(g)
+    assert seen["from_goroutines"] == seen["cluster"]
+
+
+# ---------------------------------------------------------------- crash, races, safety
+
+
+def _hostile_crash() -> Report:
+    text = CUSTOMERR.read_text()
+    message = 'validation failed: field "email" code 422'
+    assert message in text
+    return analyze_text(text.replace(message, HOSTILE), "hostile")
+
+
+def test_crash_banner_shows_the_panic(ui: Any) -> None:
+    report = analyze(str(CUSTOMERR))
+    assert report.crash is not None
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["display"] = app.screen.query_one(CrashBanner).display
+        seen["text"] = ui.screen_text(app)
+
+    ui.run(report, steps)
+    assert seen["display"]
+    assert 'panic: validation failed: field "email" code 422' in seen["text"]
+    crashed = [c for c in report.clusters if c.crashed]
+    assert crashed
+    assert crashed[0].blocked_at.func in seen["text"]
+
+
+def test_banner_is_hidden_without_a_crash(ui: Any, demo: Report) -> None:
+    seen: list[bool] = []
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen.append(app.screen.query_one(CrashBanner).display)
+
+    ui.run(demo, steps)
+    assert seen == [False]
+
+
+def test_race_banner(ui: Any) -> None:
+    report = analyze(str(RACE))
+    assert report.races
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["text"] = ui.screen_text(app)
+
+    ui.run(report, steps)
+    assert f"{len(report.races)} data race" in seen["text"]
+    first = report.races[0].access
+    assert f"{first.op} by goroutine {first.goroutine} at {first.frames[0].func}" in seen["text"]
+
+
+def test_escape_sequences_and_markup_from_the_dump_are_inert(ui: Any) -> None:
+    report = _hostile_crash()
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["text"] = ui.screen_text(app)
+        await pilot.press("c")
+        seen["clipboard"] = app.clipboard
+        # Every segment the compositor would write: no raw ESC from the dump.
+        seen["segments"] = [seg.text for strip in app.screen._compositor.render_strips() for seg in strip]
+
+    ui.run(report, steps)
+    assert "panic: \\x1b[2J[bold red]x[/]" in seen["text"]
+    assert not any("\x1b" in s for s in seen["segments"])
+    assert "\x1b" not in seen["clipboard"]
+
+
+def test_escapes_in_goroutine_text_are_inert(ui: Any, demo: Report) -> None:
+    # A hostile argument / file name in a goroutine, seen in the goroutines view.
+    text = (SAMPLES / "demo.txt").read_text().replace("main.recvForever(", "main.recvForever\x1b]0;pwned\x07[red]x[/](")
+    report = analyze_text(text, "hostile")
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        await pilot.pause()
+        seen["text"] = ui.screen_text(app)
+
+    ui.run(report, steps)
+    assert "\\x1b]0;pwned\\x07[red]x[/]" in seen["text"]
+    assert "\x1b" not in seen["text"]
+    assert "\x07" not in seen["text"]
+
+
+# ---------------------------------------------------------------- loading, keys, help
+
+
+def test_loading_shows_progress_and_q_quits_while_loading(ui: Any) -> None:
+    release = threading.Event()
+    reported = threading.Event()
+    outcome: list[str] = []
+
+    def slow_load(progress: Any) -> Report:
+        progress(3 << 20, 8 << 20)
+        reported.set()
+        release.wait(5)
+        try:
+            progress(8 << 20, 8 << 20)  # the app has quit: the loader is told to stop
+        except Exception as e:
+            outcome.append(type(e).__name__)
+            raise
+        raise AssertionError("not cancelled")
+
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await ui.wait_until(pilot, reported.is_set, "the first progress report")
+        await ui.wait_until(pilot, lambda: "3.0 MiB of 8.0 MiB" in ui.screen_text(app), "progress on screen")
+        seen["loading"] = bool(app.query(LoadingView))
+        await pilot.press("q")
+
+    app = ui.run(slow_load, steps, ready=False)
+    release.set()
+    for _ in range(100):
+        if outcome:
+            break
+        threading.Event().wait(0.02)
+    assert seen["loading"]
+    assert app.return_code == 0
+    assert outcome == ["_Cancelled"]
+
+
+@pytest.mark.parametrize("error", [SourceError("dump.txt: no such file"), NoDumpError("x.txt: no goroutine dump found")])
+def test_load_error_is_shown_and_exits_1(ui: Any, error: Exception) -> None:
+    def failing(_progress: Any) -> Report:
+        raise error
+
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await ui.wait_until(pilot, lambda: app.load_error is not None, "the error")
+        await pilot.pause()
+        seen["text"] = ui.screen_text(app)
+        await pilot.press("q")
+
+    app = ui.run(failing, steps, ready=False)
+    assert f"gtriage: {error}" in seen["text"]
+    assert "Press q to quit" in seen["text"]
+    assert app.return_code == 1
+
+
+def test_a_loader_bug_is_not_swallowed(ui: Any) -> None:
+    def buggy(_progress: Any) -> Report:
+        raise ZeroDivisionError("bug")
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await ui.wait_until(pilot, lambda: app.crash is not None, "the crash")
+
+    app = ui.run(buggy, steps, ready=False)
+    assert isinstance(app.crash, ZeroDivisionError)
+    assert app.return_code == 1
+
+
+def test_help_footer_and_command_palette(ui: Any, demo: Report) -> None:
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["footer"] = ui.screen_text(app).splitlines()[-1]
+        await pilot.press("question_mark")
+        seen["help"] = app.screen
+        seen["help_text"] = ui.screen_text(app)
+        await pilot.press("escape")
+        seen["after_help"] = app.screen
+        await pilot.press("ctrl+p")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "the command palette")
+        seen["palette"] = app.screen
+        await pilot.press("escape")
+
+    ui.run(demo, steps)
+    for key in ("/ Search", "s Sort", "h Healthy", "q Quit", "? Help"):
+        assert key.replace(" ", "") in seen["footer"].replace(" ", "")
+    assert isinstance(seen["help"], HelpScreen)
+    assert "fuzzy search" in seen["help_text"]
+    assert isinstance(seen["after_help"], ClustersScreen)
+    assert isinstance(seen["palette"], CommandPalette)
+
+
+def test_light_theme_renders(ui: Any, demo: Report) -> None:
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        app.theme = "textual-light"
+        await pilot.pause()
+        seen["text"] = ui.screen_text(app)
+
+    ui.run(demo, steps)
+    assert demo.clusters[0].blocked_at.func in seen["text"]
+
+
+def test_debug1_profile_has_no_goroutine_text(ui: Any) -> None:
+    report = analyze(str(SAMPLES / "dumps" / "go1.27" / "leaky.debug1.txt"))
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("enter")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        await pilot.pause()
+        seen["text"] = ui.screen_text(app)
+
+    ui.run(report, steps)
+    assert "no per-goroutine text" in seen["text"]

@@ -1,0 +1,88 @@
+"""End to end in a real terminal: `cat demo.txt | gtriage` inside tmux, keys in, screen out.
+
+This is the pipe + keyboard case: stdin is the dump, the keys come from the terminal.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from gtriage.pipeline import analyze
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "samples" / "demo.txt"
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (.ci/run installs it)")
+
+
+SOCKET = f"gtriage-test-{uuid.uuid4().hex[:8]}"  # a private server: no user config, no other sessions
+
+
+def _tmux(*args: str, check: bool = True) -> str:
+    return subprocess.run(
+        ["tmux", "-L", SOCKET, "-f", "/dev/null", *args], check=check, capture_output=True, text=True
+    ).stdout
+
+
+def _wait(session: str, cond: Callable[[str], bool], what: str, timeout: float = 20.0) -> str:
+    deadline = time.monotonic() + timeout
+    screen = ""
+    while time.monotonic() < deadline:
+        screen = _tmux("capture-pane", "-p", "-t", session)
+        if cond(screen):
+            return screen
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
+
+
+def test_pipe_into_gtriage_and_drive_it_with_keys(tmp_path: Path) -> None:
+    report = analyze(str(DEMO))
+    first_c, second_c = report.clusters[0], report.clusters[1]
+    first_g = first_c.goroutines[0]
+    session = "gtriage"
+    status = tmp_path / "status"
+    cli = f"{shlex.quote(sys.executable)} -m gtriage.cli"
+    # COLUMNS/LINES from the test process would override the pane's size (Rich honours them).
+    command = f"cat {shlex.quote(str(DEMO))} | env -u COLUMNS -u LINES {cli}; echo $? > {shlex.quote(str(status))}"
+    _tmux("new-session", "-d", "-s", session, "-x", "160", "-y", "48", "-c", str(ROOT), command)
+    try:
+        first = _wait(
+            session,
+            # the table, the totals, and the detail pane of the top cluster
+            lambda s: f"{report.goroutines} goroutines" in s and f"#1  {first_c.count} × {first_c.state}" in s,
+            "the first screen",
+        )
+        assert "gtriage · stdin" in first
+        assert first_c.blocked_at.func in first
+        _tmux("send-keys", "-t", session, "j")
+        _wait(session, lambda s: f"#2  {second_c.count} × {second_c.state}" in s, "the cursor on cluster #2")
+        _tmux("send-keys", "-t", session, "/")
+        # Keys sent in one burst can reach the table before the search bar has the focus.
+        _wait(session, lambda s: "search function, file, state, labels" in s, "the search bar")
+        _tmux("send-keys", "-t", session, "-l", "recvForever")
+        # A capture can catch a frame half written: wait for the whole expected screen.
+        _wait(
+            session,
+            lambda s: "(1 shown)" in s and "main.recvForever" in s and second_c.blocked_at.func not in s,
+            "the search to narrow the table",
+        )
+        _tmux("send-keys", "-t", session, "Enter")  # keep the filter, back to the table
+        _wait(session, lambda s: "Cancel search" not in s, "the table to take the keys again")
+        _tmux("send-keys", "-t", session, "Enter")  # open the cluster
+        _wait(session, lambda s: f"goroutine {first_g.id} [{first_g.state}]:" in s, "the goroutines of the cluster")
+        _tmux("send-keys", "-t", session, "q")
+        deadline = time.monotonic() + 10
+        while not (status.exists() and status.read_text().strip()) and time.monotonic() < deadline:
+            time.sleep(0.1)  # the session ends with the command: poll the file, not the pane
+        assert status.read_text().strip() == "0"
+    finally:
+        _tmux("kill-server", check=False)
