@@ -34,6 +34,7 @@ import contextlib
 import datetime as dt
 import importlib
 import importlib.util
+import io
 import json
 import os
 import platform
@@ -45,6 +46,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -361,13 +363,36 @@ class Run:
     stderr_tail: str = ""
 
 
+# The environment of every timed child: PYTHONPATH points at the snapshot of gtriage measured.
+CHILD_ENV: dict[str, str] | None = None
+
+
+def snapshot(commit: str) -> Path:
+    """Extract src/ and grammar/ of `commit` under the temporary directory (once): the tree is
+    edited while the benchmark runs, and a run must measure one version from start to end."""
+    dest = Path(tempfile.gettempdir()) / "gtriage-bench-src" / commit[:12]
+    if (dest / "src" / "gtriage").is_dir():
+        return dest
+    tmp = dest.with_name(dest.name + ".part")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    tar = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", commit, "src", "grammar"],
+        capture_output=True, timeout=120, check=True,
+    ).stdout
+    with tarfile.open(fileobj=io.BytesIO(tar)) as tf:
+        tf.extractall(tmp, filter="data")
+    tmp.rename(dest)
+    return dest
+
+
 def run_process(cmd: Sequence[str], timeout: float, *, keep_stdout: bool = False) -> Run:
     """Run cmd, wall time and peak RSS (os.wait4's ru_maxrss), killed after timeout."""
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
         stdout: Any = out if keep_stdout else subprocess.DEVNULL
         t0 = time.perf_counter()
         p = subprocess.Popen(
-            list(cmd), stdout=stdout, stderr=err, stdin=subprocess.DEVNULL, preexec_fn=_no_core
+            list(cmd), stdout=stdout, stderr=err, stdin=subprocess.DEVNULL, preexec_fn=_no_core, env=CHILD_ENV
         )
         _started.append(p)
         timed_out = threading.Event()
@@ -463,7 +488,17 @@ class Gtriage:
     version: str
 
 
-def find_gtriage() -> Gtriage:
+def find_gtriage(snap: Path | None) -> Gtriage:
+    if snap is not None:
+        cmd = [sys.executable, "-m", "gtriage.cli"]
+        version = "?"
+        init = (snap / "src" / "gtriage" / "__init__.py").read_text()
+        m = re.search(r"__version__\s*=\s*[\"']([^\"']+)", init)
+        version = m.group(1) if m else version
+        res = subprocess.run([*cmd, "--help"], capture_output=True, text=True, timeout=120, check=False, env=CHILD_ENV)
+        if res.returncode == 0 and "--format" in res.stdout:
+            return Gtriage(cmd, False, version)
+        return Gtriage([sys.executable, "-c", ANALYZE_FALLBACK], True, version)
     beside = Path(sys.executable).parent / "gtriage"
     exe = str(beside) if beside.exists() else shutil.which("gtriage")
     version = "?"
@@ -572,7 +607,7 @@ def _tui_app_class() -> tuple[type, str] | None:
     for name in ("gtriage.tui.app", "gtriage.tui"):
         try:
             mod = importlib.import_module(name)
-        except ImportError:
+        except Exception:  # not written yet, or mid-edit
             continue
         for obj in vars(mod).values():
             if isinstance(obj, type) and issubclass(obj, App) and obj is not App and obj.__module__.startswith("gtriage"):
@@ -645,7 +680,6 @@ def tui_main(path: str) -> None:
 def profile_main(path: str, top: int, dest: str) -> None:
     """--profile-file FILE: cProfile of the CLI (or analyze()) on FILE, top entries by cumtime."""
     import cProfile
-    import io
     import pstats
 
     prof = cProfile.Profile()
@@ -732,7 +766,7 @@ def render_markdown(res: dict[str, Any]) -> str:
     m = res["machine"]
     lines = [
         f"Measured {res['date']} on {m['nproc']} × {m['cpu']}, {m['memory']}, Python {m['python']}, "
-        f"Linux {m['kernel']}, {res['go']}, gtriage {res['gtriage_version']} at {m['commit']}.",
+        f"Linux {m['kernel']}, {res['go']}, gtriage {res['gtriage_version']}: {res['measured']}.",
         f"Command: `{res['command']}`. Load average (1 min) {res['load_avg']['start']} at the start of the "
         f"timings, {res['load_avg']['end']} at the end; floors and gtriage runs are interleaved.",
     ]
@@ -843,6 +877,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--timeout", type=float, default=600.0, help="seconds before one gtriage run is cut off")
     p.add_argument("--quick", action="store_true", help="smoke test: 10,000 goroutines, 1 run, no TUI")
     p.add_argument("--fresh", action="store_true", help="capture the dumps again even if present")
+    p.add_argument("--tree", action="store_true",
+                   help="measure the working tree as it is (default: a snapshot of the HEAD commit)")
     p.add_argument("--no-stages", action="store_true", help="skip the in-process stage timings")
     p.add_argument("--no-tui", action="store_true", help="skip the TUI first-screen timing")
     p.add_argument("--profile", action="store_true",
@@ -888,7 +924,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.exit("bench: --sizes is empty")
     command = "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
     go, go_version = find_go(args.go)
-    gt = find_gtriage()
+    global CHILD_ENV
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=30, check=False
+    ).stdout.strip()
+    snap: Path | None = None
+    if args.tree or not head:
+        measured = f"the working tree (HEAD {head[:9] or '?'} and any local changes)"
+    else:
+        snap = snapshot(head)
+        CHILD_ENV = {**os.environ, "PYTHONPATH": str(snap / "src")}
+        measured = f"commit {head[:9]} (a snapshot under {snap})"
+    log(f"measuring gtriage at {measured}")
+    gt = find_gtriage(snap)
     if gt.fallback:
         log("gtriage has no CLI with --format yet: timing analyze(FILE) in python -c instead")
     OUT.mkdir(parents=True, exist_ok=True)
@@ -909,6 +957,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         go=go_version.removeprefix("go version "),
         gtriage_version=gt.version,
         fallback=gt.fallback,
+        measured=measured,
         command=command.strip(),
     )
     res["targets"] = check_targets(res, sizes)
@@ -968,23 +1017,20 @@ def bench(dumps: list[DumpFile], sizes: list[int], gt: Gtriage, args: argparse.N
             res["profile"] = str(dest) if r.rc == 0 else f"failed: {r.stderr_tail[-300:]}"
     if not args.no_tui and TUI_SIZE in sizes:
         tui_dump = next(d for d in dumps if d.size == TUI_SIZE and d.kind == "full")
-        if _tui_app_class() is None:
-            res["tui"] = "skipped: gtriage.tui has no Textual App (not written yet)"
+        log(f"{tui_dump.label}: TUI first screen")
+        t = _sub("--tui", tui_dump.path, args.timeout * 2)
+        v = t.get("result")
+        if v is None:
+            res["tui"] = f"failed: {t.get('error')}"
+        elif "skipped" in v:
+            res["tui"] = f"skipped: {v['skipped']}"
         else:
-            log(f"{tui_dump.label}: TUI first screen")
-            t = _sub("--tui", tui_dump.path, args.timeout * 2)
-            v = t.get("result")
-            if v is None:
-                res["tui"] = f"failed: {t.get('error')}"
-            elif "skipped" in v:
-                res["tui"] = f"skipped: {v['skipped']}"
-            else:
-                keys = ", ".join(f"{k[4:-2]} {x * 1000:.0f} ms" for k, x in v.items() if k.startswith("key_"))
-                res["tui"] = (
-                    f"{tui_dump.label}: first screen {v['first_screen_s']:.2f} s after parsing "
-                    f"({v['parse_s']:.1f} s) with {v['app']}; keys: {keys}"
-                )
-            res["tui_raw"] = t
+            keys = ", ".join(f"{k[4:-2]} {x * 1000:.0f} ms" for k, x in v.items() if k.startswith("key_"))
+            res["tui"] = (
+                f"{tui_dump.label}: first screen {v['first_screen_s']:.2f} s after parsing "
+                f"({v['parse_s']:.1f} s) with {v['app']}; keys: {keys}"
+            )
+        res["tui_raw"] = t
     elif not args.no_tui:
         res["tui"] = f"not measured: needs the {TUI_SIZE:,} size"
     return res
