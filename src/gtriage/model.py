@@ -74,7 +74,10 @@ class Stack:
 Labels = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, unlike the rest of the model: it is built once per goroutine on the parser's
+# hot path, and a frozen dataclass's __init__ costs 3.3 us against 1.0 us (measured with 15
+# fields, CPython 3.11). Nothing mutates it after parsing.
+@dataclass(slots=True)
 class Goroutine:
     id: int
     state: str  # status or wait reason as printed, without flags, minutes and labels
@@ -180,4 +183,3 @@ class Dump:
     source: str
     snapshots: tuple[Snapshot, ...] = field(default_factory=tuple)
     lines: int = 0
-    bytes: int = 0

@@ -11,10 +11,11 @@ result equals a plain grammar parse on every sample).
 from __future__ import annotations
 
 import bisect
+import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TextIO
 
 from lark import Token, Transformer
 from lark.exceptions import LarkError
@@ -36,7 +37,7 @@ from .model import (
     Snapshot,
     Stack,
 )
-from .sections import Kind, Section, split_sections
+from .sections import Kind, Section, SectionStats, split_sections
 from .syntax import parser
 
 # Shape masks. Hex words anywhere (arguments, +0x offsets, fp/sp/pc, gp/mp); goroutine
@@ -46,6 +47,7 @@ _GID_SPLIT = re.compile(r"goroutine (\d+)")
 _HEAD_SPLIT = re.compile(r"(0x[0-9a-fA-F]+|\d+)")
 _GID_PLACEHOLDER = "goroutine 0"
 MAX_KEPT_ISSUES = 200  # per snapshot; the count goes on past it
+MAX_HEADER_RESTS = 1 << 14  # distinct header tails remembered (state, minutes, labels)
 
 
 # ---------------------------------------------------------------- grammar -> values
@@ -313,10 +315,20 @@ class _StackShape:
     ancestor_slots: tuple[int, ...]
 
 
+class _HeaderValues(NamedTuple):
+    shape: _HeaderShape
+    id: int
+    minutes: int
+    thread: int | None
+    bubble: int | None
+    labels: Labels
+
+
 class _Memo:
     """Shapes seen so far in one input, and the frames they share."""
 
     def __init__(self) -> None:
+        self.header_rests: dict[str, _HeaderValues] = {}
         self.headers: dict[str, _HeaderShape | None] = {}
         self.labels: dict[str, Labels] = {}
         self.stacks: dict[str, _StackShape | None] = {}  # None: parse the real text
@@ -516,17 +528,19 @@ class Parser:
     def goroutine(self, sec: Section, snap: _SnapshotBuilder) -> None:
         snap.headers_seen += 1
         header = sec.lines[0]
-        head = self._header(header)
+        head = self._header_fast(header)
         if head is None:
             snap.unparsed_headers += 1
             snap.issue(sec.line, header, "goroutine header not understood")
             for i, text in enumerate(sec.lines[1:], 1):
                 snap.issue(sec.line + i, text, "stack of an unparsed goroutine header")
             return
-        shape, values, labels = head
-        body = sec.lines[1:]
-        stack_shape, hexes, gids, partial = self._stack(body, sec, snap)
-        gp_id = int(values[shape.id_slot])
+        shape, gp_id, minutes, thread, bubble, labels = head
+        if sec.body is not None:
+            text = sec.body
+        else:
+            text = "".join(line + "\n" for line in sec.lines[1:])
+        stack_shape, hexes, gids, partial = self._stack(text, sec, snap)
         parent = (
             int(gids[stack_shape.parent_slot])
             if stack_shape.parent_slot is not None and stack_shape.parent_slot < len(gids)
@@ -537,13 +551,13 @@ class Parser:
             state=shape.state,
             stack=stack_shape.stack,
             line=sec.line,
-            minutes=int(values[shape.minutes_slot]) if shape.minutes_slot is not None else 0,
+            minutes=minutes,
             locked=shape.locked,
             scan=shape.scan,
             leaked=shape.leaked,
-            bubble=int(values[shape.bubble_slot]) if shape.bubble_slot is not None else None,
+            bubble=bubble,
             labels=labels,
-            thread=int(values[shape.m_slot]) if shape.m_slot is not None else None,
+            thread=thread,
             parent_id=parent,
             ancestor_ids=tuple(int(gids[i]) for i in stack_shape.ancestor_slots if i < len(gids)),
             values=" ".join(hexes),
@@ -558,6 +572,31 @@ class Parser:
         snap.goroutines.append(g)
 
     _last_section: Section | None = None
+
+    def _header_fast(self, header: str) -> _HeaderValues | None:
+        """Headers that differ only in the goroutine id share everything else: "goroutine
+        17 [chan receive, 3 minutes]:" is looked up by " [chan receive, 3 minutes]:"."""
+        sp = header.find(" ", 10)
+        rest = header[sp:] if sp > 0 else ""
+        hit = self.memo.header_rests.get(rest) if self.use_memo else None
+        if hit is not None and header[10:sp].isdigit():
+            return _HeaderValues(hit.shape, int(header[10:sp]), hit.minutes, hit.thread, hit.bubble, hit.labels)
+        got = self._header(header)
+        if got is None:
+            return None
+        shape, values, labels = got
+        vals = _HeaderValues(
+            shape,
+            int(values[shape.id_slot]),
+            int(values[shape.minutes_slot]) if shape.minutes_slot is not None else 0,
+            int(values[shape.m_slot]) if shape.m_slot is not None else None,
+            int(values[shape.bubble_slot]) if shape.bubble_slot is not None else None,
+            labels,
+        )
+        # Level-2 headers carry gp= addresses, unique to each goroutine: not worth keeping.
+        if rest.startswith(" [") and len(self.memo.header_rests) < MAX_HEADER_RESTS:
+            self.memo.header_rests[rest] = vals
+        return vals
 
     def _header(self, header: str) -> tuple[_HeaderShape, list[str], Labels] | None:
         head, label_text = _split_labels(header)
@@ -607,9 +646,8 @@ class Parser:
         return got
 
     def _stack(
-        self, body: list[str], sec: Section, snap: _SnapshotBuilder
+        self, text: str, sec: Section, snap: _SnapshotBuilder
     ) -> tuple[_StackShape, list[str], list[str], bool]:
-        text = "\n".join(body) + "\n" if body else ""
         parts = _HEX_SPLIT.split(text)
         hexes = parts[1::2]
         key = HEX_PLACEHOLDER.join(parts[0::2])
@@ -627,7 +665,7 @@ class Parser:
         try:
             shape = _stack_shape(key, self.memo)
         except LarkError:
-            return self._stack_by_units(body, sec, snap, key)
+            return self._stack_by_units(text.split("\n")[:-1], sec, snap, key)
         if _masked_a_name(shape.stack):
             # A "0x.." inside a function or file name was masked too: this shape is parsed
             # from its real text every time (names stay exact; arguments are kept as text).
@@ -839,27 +877,12 @@ def _shift(items: list[Any], offset: int) -> list[Any]:
     return out
 
 
-def parse_lines(lines: Iterable[str], source: str = "-", *, memo: bool = True) -> Dump:
-    """Parse every dump in `lines` (an iterable of text lines)."""
-    counter = _LineCounter(lines)
-    snaps = tuple(Parser(memo=memo).parse(split_sections(counter)))
-    return Dump(source=source, snapshots=snaps, lines=counter.lines, bytes=counter.chars)
+def parse_lines(lines: TextIO | Iterable[str], source: str = "-", *, memo: bool = True) -> Dump:
+    """Parse every dump in a text stream (read in blocks) or an iterable of lines."""
+    stats = SectionStats()
+    snaps = tuple(Parser(memo=memo).parse(split_sections(lines, stats)))
+    return Dump(source=source, snapshots=snaps, lines=stats.lines)
 
 
 def parse_text(text: str, source: str = "-", *, memo: bool = True) -> Dump:
-    return parse_lines(text.splitlines(keepends=True), source, memo=memo)
-
-
-class _LineCounter:
-    def __init__(self, lines: Iterable[str]) -> None:
-        self._lines = lines
-        self.lines = 0
-        self.chars = 0
-
-    def __iter__(self) -> Iterator[str]:
-        n = c = 0
-        for line in self._lines:
-            n += 1
-            c += len(line)
-            yield line
-        self.lines, self.chars = n, c
+    return parse_lines(io.StringIO(text), source, memo=memo)

@@ -144,7 +144,6 @@ def report_from_dump(dump: Dump) -> Report:
         ),
         families=families,
         input_lines=dump.lines,
-        input_bytes=dump.bytes,
     )
 
 

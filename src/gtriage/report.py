@@ -120,4 +120,3 @@ class Report:
     snapshots: tuple[SnapshotInfo, ...]
     families: int
     input_lines: int
-    input_bytes: int

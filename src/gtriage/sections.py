@@ -10,9 +10,11 @@ cases (a line outside any dump is tried against the prefix patterns).
 from __future__ import annotations
 
 import enum
+import io
 import json
 import re
 from collections.abc import Iterable, Iterator
+from typing import TextIO
 from dataclasses import dataclass, field
 
 
@@ -35,6 +37,9 @@ class Section:
     lines: list[str] = field(default_factory=list)
     # The input ended inside this section without a final newline (a cut-off dump).
     cut: bool = False
+    # GOROUTINE sections taken as whole blocks: the stack lines as one text (lines[0] is
+    # the header and the only item of `lines` then).
+    body: str | None = None
 
 
 # Log prefixes, each anchored at the start of the line. Why each exists:
@@ -152,17 +157,19 @@ class _Unwrapper:
     inside a dump only that wrapper is stripped, so the common case costs one `match`.
     """
 
-    __slots__ = ("docker", "indent", "prefix")
+    __slots__ = ("active", "docker", "indent", "prefix")
 
     def __init__(self) -> None:
         self.prefix: re.Pattern[str] | None = None
         self.docker = False
         self.indent = ""
+        self.active = False  # anything to strip at all
 
     def reset(self) -> None:
         self.prefix = None
         self.docker = False
         self.indent = ""
+        self.active = False
 
     def strip(self, line: str) -> str:
         if self.docker:
@@ -192,189 +199,302 @@ class _Unwrapper:
             if _starts_dump(bare) and not bare.startswith(("runtime: ", "PC=0x")):
                 self.prefix, self.docker = prefix, docker
                 self.indent = text[: len(text) - len(bare)]
+                self.active = prefix is not None or docker or bool(self.indent)
                 return bare
         return None
 
 
-def split_sections(lines: Iterable[str]) -> Iterator[Section]:
-    """Yield the sections of every dump in `lines` (text lines, newline kept or not).
+@dataclass(slots=True)
+class SectionStats:
+    """Filled in when the input is exhausted."""
 
-    A `Kind.DUMP` section marks the start of each dump. Lines outside any dump are skipped.
+    lines: int = 0
+
+
+class _Machine:
+    """The line-by-line reading of dump text, resumable one line at a time.
+
+    Most goroutines of a big dump never come here: split_sections hands whole clean
+    goroutine blocks over without looking at their lines (see _CLEAN_STACK).
     """
-    unwrap = _Unwrapper()
-    in_dump = False
-    cur: Section | None = None  # the open section
-    seen_goroutine = False  # in this dump
-    after_blank = False
-    last_raw = "\n"
-    n = 0
-    for n, raw in enumerate(lines, 1):
-        last_raw = raw
-        text = raw.rstrip("\n")
-        if text.endswith("\r"):
-            text = text[:-1]
-        if in_dump:
+
+    def __init__(self) -> None:
+        self.unwrap = _Unwrapper()
+        self.in_dump = False
+        self.cur: Section | None = None  # the open section
+        self.seen_goroutine = False  # in this dump
+        self.after_blank = False
+        self.out: list[Section] = []
+
+    def feed(self, text: str, n: int) -> None:
+        """One line (without its newline), 1-based line number `n`; sections go to `out`."""
+        out = self.out
+        if self.in_dump:
             orig = text
-            text = unwrap.strip(text)
-            if (after_blank or _stack_ended(text, cur)) and text.strip() and _ends_dump(text, cur, seen_goroutine):
+            text = self.unwrap.strip(text)
+            if (self.after_blank or _stack_ended(text, self.cur)) and text.strip() and _ends_dump(text, self.cur, self.seen_goroutine):
                 # Text after a blank line that starts no section: the dump is over, and
                 # this line may start the next one.
-                if cur is not None:
-                    yield _close(cur)
-                    cur = None
-                in_dump = False
-                unwrap.reset()
+                if self.cur is not None:
+                    out.append(_close(self.cur))
+                    self.cur = None
+                self.in_dump = False
+                self.unwrap.reset()
                 text = orig
-        if not in_dump:
-            bare = unwrap.find_dump_start(text)
+        if not self.in_dump:
+            bare = self.unwrap.find_dump_start(text)
             if bare is None:
-                continue
-            in_dump, seen_goroutine, after_blank = True, False, False
-            yield Section(Kind.DUMP, n)
+                return
+            self.in_dump, self.seen_goroutine, self.after_blank = True, False, False
+            out.append(Section(Kind.DUMP, n))
             text = bare
 
-        kind = cur.kind if cur is not None else None
+        kind = self.cur.kind if self.cur is not None else None
 
         if not text.strip():
             # A blank line ends every section but a race report and a preamble (panic
             # values may hold blank lines).
-            if cur is not None:
+            if self.cur is not None:
                 if kind is Kind.PREAMBLE or kind is Kind.RACE:
-                    cur.lines.append("")
+                    self.cur.lines.append("")
                 else:
-                    yield cur
-                    cur = None
-            after_blank = True
-            continue
-        prev_blank, after_blank = after_blank, False
+                    out.append(self.cur)
+                    self.cur = None
+            self.after_blank = True
+            return
+        prev_blank, self.after_blank = self.after_blank, False
 
         if kind is Kind.RACE:
             if text == _RACE_FENCE:
-                assert cur is not None
-                while cur.lines and not cur.lines[-1]:
-                    cur.lines.pop()
-                yield cur
-                cur = None
-                after_blank = True  # the closing fence ends the report like a blank line
+                assert self.cur is not None
+                while self.cur.lines and not self.cur.lines[-1]:
+                    self.cur.lines.pop()
+                out.append(self.cur)
+                self.cur = None
+                self.after_blank = True  # the closing fence ends the report like a blank line
             else:
-                assert cur is not None
-                cur.lines.append(text)
-            continue
+                assert self.cur is not None
+                self.cur.lines.append(text)
+            return
 
         if _is_header(text):
-            if cur is not None:
-                yield _close(cur)
-            cur = Section(Kind.GOROUTINE, n, [text])
-            seen_goroutine = True
-            continue
+            if self.cur is not None:
+                out.append(_close(self.cur))
+            self.cur = Section(Kind.GOROUTINE, n, [text])
+            self.seen_goroutine = True
+            return
 
         if kind is Kind.GOROUTINE or kind is Kind.RUNTIME_STACK:
-            assert cur is not None
+            assert self.cur is not None
             if len(text) > MAX_STACK_LINE:
                 # No frame is this long; keep the grammar away from it and count it.
-                yield Section(Kind.JUNK, n, [text[:200] + "…"])
-                continue
+                out.append(Section(Kind.JUNK, n, [text[:200] + "…"]))
+                return
             first = text[:1]
             if first == "\t":
-                cur.lines.append(text)
-                continue
+                self.cur.lines.append(text)
+                return
             if first == " ":
                 # Pasted with spaces for tabs: every indented line of a stack is a location.
-                cur.lines.append("\t" + text.lstrip(" "))
-                continue
+                self.cur.lines.append("\t" + text.lstrip(" "))
+                return
             if _REG_LINE.match(text):
                 # GOTRACEBACK=crash: a thread's registers right under its system stack.
-                yield cur
-                cur = Section(Kind.REGS, n, [text])
-                continue
+                out.append(self.cur)
+                self.cur = Section(Kind.REGS, n, [text])
+                return
             if not _starts_dump(text):
-                cur.lines.append(text)
-                continue
-            yield cur
-            cur = None
+                self.cur.lines.append(text)
+                return
+            out.append(self.cur)
+            self.cur = None
 
         if kind is Kind.RECORD:
-            assert cur is not None
+            assert self.cur is not None
             if text.startswith("#"):
-                cur.lines.append(_retab_record_line(text))
-                continue
-            yield cur
-            cur = None
+                self.cur.lines.append(_retab_record_line(text))
+                return
+            out.append(self.cur)
+            self.cur = None
 
         if kind is Kind.REGS:
-            assert cur is not None
+            assert self.cur is not None
             if _REG_LINE.match(text):
-                cur.lines.append(text)
-                continue
-            yield cur
-            cur = None
+                self.cur.lines.append(text)
+                return
+            out.append(self.cur)
+            self.cur = None
 
         if text == _RACE_FENCE or text == "WARNING: DATA RACE":
-            if cur is not None:
-                yield _close(cur)
-            cur = Section(Kind.RACE, n, [] if text == _RACE_FENCE else [text])
-            continue
+            if self.cur is not None:
+                out.append(_close(self.cur))
+            self.cur = Section(Kind.RACE, n, [] if text == _RACE_FENCE else [text])
+            return
 
         if text.startswith("goroutine profile: total "):
-            if cur is not None:
-                yield _close(cur)
-                cur = None
-            if seen_goroutine:
-                yield Section(Kind.DUMP, n)
-            yield Section(Kind.PROFILE, n, [text])
-            seen_goroutine = True
-            continue
+            if self.cur is not None:
+                out.append(_close(self.cur))
+                self.cur = None
+            if self.seen_goroutine:
+                out.append(Section(Kind.DUMP, n))
+            out.append(Section(Kind.PROFILE, n, [text]))
+            self.seen_goroutine = True
+            return
 
         if _RECORD_START.match(text):
-            if cur is not None:
-                yield _close(cur)
-            cur = Section(Kind.RECORD, n, [text])
-            continue
+            if self.cur is not None:
+                out.append(_close(self.cur))
+            self.cur = Section(Kind.RECORD, n, [text])
+            return
 
         if text == "runtime stack:":
-            if cur is not None:
-                yield _close(cur)
-            cur = Section(Kind.RUNTIME_STACK, n, [text])
-            continue
+            if self.cur is not None:
+                out.append(_close(self.cur))
+            self.cur = Section(Kind.RUNTIME_STACK, n, [text])
+            return
 
         if prev_blank and _REG_LINE.match(text):
-            if cur is not None:
-                yield _close(cur)
-            cur = Section(Kind.REGS, n, [text])
-            continue
+            if self.cur is not None:
+                out.append(_close(self.cur))
+            self.cur = Section(Kind.REGS, n, [text])
+            return
 
         if _starts_preamble(text) or text == "-----":
             if kind is Kind.PREAMBLE:
-                assert cur is not None
-                cur.lines.append(text)
+                assert self.cur is not None
+                self.cur.lines.append(text)
             else:
-                if cur is not None:
-                    yield _close(cur)
-                if seen_goroutine and text.startswith(("panic: ", "fatal error: ")):
+                if self.cur is not None:
+                    out.append(_close(self.cur))
+                if self.seen_goroutine and text.startswith(("panic: ", "fatal error: ")):
                     # A second crash after goroutines: a new dump.
-                    seen_goroutine = False
-                    yield Section(Kind.DUMP, n)
-                cur = Section(Kind.PREAMBLE, n, [text])
-            continue
+                    self.seen_goroutine = False
+                    out.append(Section(Kind.DUMP, n))
+                self.cur = Section(Kind.PREAMBLE, n, [text])
+            return
 
         if kind is Kind.PREAMBLE:
-            assert cur is not None
-            if not prev_blank or not seen_goroutine:
+            assert self.cur is not None
+            if not prev_blank or not self.seen_goroutine:
                 # Continuation of a multi-line panic value ("\t" indented from Go 1.23).
-                cur.lines.append(_retab_leading(text))
-                continue
-            yield _close(cur)
-            cur = None
+                self.cur.lines.append(_retab_leading(text))
+                return
+            out.append(_close(self.cur))
+            self.cur = None
 
         # Inside a dump, fitting nowhere: count it, never drop it silently.
-        if cur is not None:
-            yield _close(cur)
-            cur = None
-        yield Section(Kind.JUNK, n, [text])
+        if self.cur is not None:
+            out.append(_close(self.cur))
+            self.cur = None
+        out.append(Section(Kind.JUNK, n, [text]))
 
-    if cur is not None:
-        cur.cut = not last_raw.endswith("\n")
-        yield _close(cur)
+    def take_goroutine(self, header: str, body: str, n: int) -> None:
+        """A whole goroutine block known to be clean, after a blank line inside a dump."""
+        if self.cur is not None:
+            self.out.append(_close(self.cur))
+        self.out.append(Section(Kind.GOROUTINE, n, [header], body=body))
+        self.cur = None
+        self.seen_goroutine = True
+        self.after_blank = False
+
+    def accepts_blocks(self) -> bool:
+        """Whether the next clean goroutine block can skip the line-by-line reading."""
+        cur = self.cur
+        return (
+            self.in_dump
+            and not self.unwrap.active
+            and (cur is None or cur.kind is Kind.PREAMBLE)
+        )
+
+    def finish(self, ended_with_newline: bool) -> None:
+        if self.cur is not None:
+            self.cur.cut = not ended_with_newline
+            self.out.append(_close(self.cur))
+            self.cur = None
+
+
+# A goroutine block whose every line is a stack line: a tab-indented location, a call
+# ending in ")", "created by", an elision marker, an ancestor header, a cgo frame.
+_CLEAN_STACK = re.compile(
+    r"(?:[\t][^\n]*|[^\n]*\)|created by [^\n]*|\.\.\.[^\n]*|\[originating from goroutine [^\n]*"
+    r"|non-Go function[^\n]*)(?:\n(?:[\t][^\n]*|[^\n]*\)|created by [^\n]*|\.\.\.[^\n]*"
+    r"|\[originating from goroutine [^\n]*|non-Go function[^\n]*))*"
+)
+MAX_FAST_BLOCK = 1 << 20
+CHUNK = 1 << 20
+
+
+def _blocks(stream: TextIO) -> Iterator[tuple[str, bool]]:
+    """Blank-line-separated blocks of a text stream: (block, followed by a blank line).
+
+    A block never holds an empty line; runs of blank lines give empty blocks.
+    """
+    rest = ""
+    while True:
+        chunk = stream.read(CHUNK)
+        if not chunk:
+            break
+        buf = rest + chunk if rest else chunk
+        parts = buf.split("\n\n")
+        rest = parts.pop()
+        for part in parts:
+            yield part, True
+    yield rest, False
+
+
+def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = None) -> Iterator[Section]:
+    """Yield the sections of every dump in `source` (a text stream, or text lines).
+
+    A `Kind.DUMP` section marks the start of each dump. Lines outside any dump are skipped.
+    Streams are read in blocks separated by blank lines; a goroutine block whose lines are
+    all stack lines becomes a section without a line-by-line pass (the common case).
+    """
+    stream: TextIO = source if hasattr(source, "read") else io.StringIO("".join(source))  # type: ignore[arg-type]
+    m = _Machine()
+    out = m.out
+    n = 1  # line number of the block's first line
+    header_start = "goroutine "
+    last_ended = True
+    for block, blank_after in _blocks(stream):
+        nl = block.find("\n")
+        if (
+            blank_after  # the last block goes line by line: it may be cut off
+            and nl > 10
+            and block.startswith(header_start)
+            and block[10:11].isdigit()
+            and len(block) < MAX_FAST_BLOCK
+            and m.accepts_blocks()
+            and _CLEAN_STACK.fullmatch(block, nl + 1)
+        ):
+            m.take_goroutine(block[:nl], block[nl + 1 :] + "\n", n)
+            # The blank line after it: nothing is open, so it only marks the gap.
+            m.after_blank = True
+            n += block.count("\n", nl + 1) + 3
+            yield from out
+            out.clear()
+            continue
+        lines = block.split("\n")
+        count = len(lines) - 1
+        if not blank_after and block.endswith("\n"):
+            lines.pop()  # the input's final newline
+            count -= 1
+        if blank_after or block:
+            for i, line in enumerate(lines):
+                m.feed(line[:-1] if line.endswith("\r") else line, n + i)
+        if not blank_after:
+            last_ended = block == "" or block.endswith("\n")
+        if blank_after:
+            m.feed("", n + count + 1)
+            n += count + 2
+        else:
+            n += count + 1
+        if out:
+            yield from out
+            out.clear()
+    m.finish(last_ended)
+    yield from out
+    if stats is not None:
+        stats.lines = n - 1
 
 
 def _close(sec: Section) -> Section:

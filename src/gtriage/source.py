@@ -10,9 +10,7 @@ import gzip
 import io
 import os
 import sys
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -63,6 +61,8 @@ class _Counting(io.RawIOBase):
 
 
 def _reason(e: BaseException) -> str:
+    import urllib.error
+
     if isinstance(e, urllib.error.HTTPError):
         return f"HTTP {e.code} {e.reason}"
     if isinstance(e, urllib.error.URLError):
@@ -84,7 +84,7 @@ def open_lines(
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
-) -> Iterator[tuple[SourceInfo, Iterator[str]]]:
+) -> Iterator[tuple[SourceInfo, Iterable[str]]]:
     """Open `spec` ("-" for stdin) and yield its info and its text lines."""
     raw: BinaryIO
     size: int | None = None
@@ -92,6 +92,9 @@ def open_lines(
     if spec == "-":
         raw = stdin if stdin is not None else sys.stdin.buffer
     elif is_url(spec):
+        import urllib.error  # only URLs pay for importing http.client
+        import urllib.request
+
         try:
             resp = urllib.request.urlopen(spec, timeout=timeout)
         except (urllib.error.URLError, OSError, ValueError) as e:
@@ -119,18 +122,16 @@ def open_lines(
         if head == b"\x1f\x8b":
             stream = gzip.GzipFile(fileobj=buffered, mode="rb")  # type: ignore[assignment]
         text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
-        yield SourceInfo(spec, size), _lines(text, spec)
+        # The lines are the wrapper itself, no per-line generator in between: read errors
+        # surface in the caller's `with` body and become SourceError here.
+        try:
+            yield SourceInfo(spec, size), text
+        except gzip.BadGzipFile as e:
+            raise SourceError(f"{spec}: not a valid gzip file: {e}") from e
+        except EOFError as e:
+            raise SourceError(f"{spec}: gzip data ends early") from e
+        except OSError as e:
+            raise SourceError(f"{spec}: read failed: {_reason(e)}") from e
     finally:
         if closer is not None:
             closer()
-
-
-def _lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
-    try:
-        yield from text
-    except gzip.BadGzipFile as e:
-        raise SourceError(f"{name}: not a valid gzip file: {e}") from e
-    except EOFError as e:
-        raise SourceError(f"{name}: gzip data ends early") from e
-    except OSError as e:
-        raise SourceError(f"{name}: read failed: {_reason(e)}") from e
