@@ -536,10 +536,7 @@ class Parser:
                 snap.issue(sec.line + i, text, "stack of an unparsed goroutine header")
             return
         shape, gp_id, minutes, thread, bubble, labels = head
-        if sec.body is not None:
-            text = sec.body
-        else:
-            text = "".join(line + "\n" for line in sec.lines[1:])
+        text = sec.body if sec.body is not None else "".join(line + "\n" for line in sec.lines[1:])
         stack_shape, hexes, gids, partial = self._stack(text, sec, snap)
         parent = (
             int(gids[stack_shape.parent_slot])

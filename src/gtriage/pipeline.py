@@ -144,6 +144,7 @@ def report_from_dump(dump: Dump) -> Report:
         ),
         families=families,
         input_lines=dump.lines,
+        goroot=norm.goroot,
     )
 
 

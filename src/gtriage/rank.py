@@ -167,5 +167,5 @@ def _fan_out(c: RawCluster) -> str | None:
     if n < 10:
         return None
     creator = c.representative.created_by
-    by = f" by {creator.func}" if creator is not None else ""
-    return f"fan-out: {n} started{by} from one goroutine ({parent})"
+    where = f", in {creator.func}" if creator is not None else ""
+    return f"fan-out: {n} started by one goroutine (goroutine {parent}{where})"

@@ -120,3 +120,4 @@ class Report:
     snapshots: tuple[SnapshotInfo, ...]
     families: int
     input_lines: int
+    goroot: str | None  # as the dump shows it; renderers shorten paths with it

@@ -14,8 +14,8 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from typing import TextIO
 from dataclasses import dataclass, field
+from typing import Protocol, TextIO, runtime_checkable
 
 
 class Kind(enum.Enum):
@@ -424,7 +424,12 @@ MAX_FAST_BLOCK = 1 << 20
 CHUNK = 1 << 20
 
 
-def _blocks(stream: TextIO) -> Iterator[tuple[str, bool]]:
+@runtime_checkable
+class _Readable(Protocol):
+    def read(self, size: int = -1, /) -> str: ...
+
+
+def _blocks(stream: _Readable) -> Iterator[tuple[str, bool]]:
     """Blank-line-separated blocks of a text stream: (block, followed by a blank line).
 
     A block never holds an empty line; runs of blank lines give empty blocks.
@@ -449,7 +454,7 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
     Streams are read in blocks separated by blank lines; a goroutine block whose lines are
     all stack lines becomes a section without a line-by-line pass (the common case).
     """
-    stream: TextIO = source if hasattr(source, "read") else io.StringIO("".join(source))  # type: ignore[arg-type]
+    stream: _Readable = source if isinstance(source, _Readable) else io.StringIO("".join(source))
     m = _Machine()
     out = m.out
     n = 1  # line number of the block's first line

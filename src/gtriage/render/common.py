@@ -18,8 +18,22 @@ def state_text(c: Cluster) -> str:
     return c.state or "(no state in debug=1)"
 
 
-def frame_text(f: FrameInfo) -> str:
-    return f"{f.func} {f.location}" if f.file else f.func
+def short_path(file: str, goroot: str | None) -> str:
+    """GOROOT and module-cache prefixes spelled as $GOROOT and $GOMODCACHE."""
+    if goroot and file.startswith(goroot):
+        return "$GOROOT/" + file[len(goroot) :]
+    i = file.find("/pkg/mod/")
+    if i >= 0:
+        return "$GOMODCACHE/" + file[i + 9 :]
+    return file
+
+
+def location(f: FrameInfo, goroot: str | None) -> str:
+    return f"{short_path(f.file, goroot)}:{f.line}"
+
+
+def frame_text(f: FrameInfo, goroot: str | None = None) -> str:
+    return f"{f.func} {location(f, goroot)}" if f.file else f.func
 
 
 def crash_lines(crash: CrashInfo) -> list[str]:

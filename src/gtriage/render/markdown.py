@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gtriage.report import Cluster, Report
 
-from .common import crash_lines, folded, health_lines, minutes_text, state_text, summary_line
+from .common import crash_lines, folded, health_lines, location, minutes_text, state_text, summary_line
 from .safe import inert, md_code_span, md_fence, md_inline
 
 DETAILED = 10  # clusters with a full section; the rest are in the table only
@@ -22,7 +22,7 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
         for i, race in enumerate(report.races, 1):
             out.append(f"{i}. " + "; ".join(
                 f"{md_inline(a.op)} by {'main goroutine' if a.main_goroutine else f'goroutine {a.goroutine}'} at "
-                + (md_code_span(f"{a.frames[0].func} {a.frames[0].location}") if a.frames else "?")
+                + (md_code_span(f"{a.frames[0].func} {location(a.frames[0], report.goroot)}") if a.frames else "?")
                 for a in (race.access, race.previous)
             ))
         out.append("")
@@ -37,23 +37,23 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
             created = md_code_span(c.created_by.func, in_table=True) if c.created_by else ""
             out.append(
                 f"| {c.rank} | {c.count} | {md_inline(state_text(c))} | {minutes_text(c)} | "
-                f"{md_code_span(c.blocked_at.func, in_table=True)} {md_code_span(c.blocked_at.location, in_table=True)} | {created} |"
+                f"{md_code_span(c.blocked_at.func, in_table=True)} {md_code_span(location(c.blocked_at, report.goroot), in_table=True)} | {created} |"
             )
         out.append("")
         for c in report.clusters[:detailed]:
-            out += _section(c)
+            out += _section(c, report.goroot)
     else:
         out += ["No clusters to show.", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _section(c: Cluster) -> list[str]:
+def _section(c: Cluster, goroot: str | None) -> list[str]:
     mins = minutes_text(c)
     title = f"### #{c.rank}: {c.count} × {md_inline(state_text(c))}" + (f", {mins}" if mins else "")
     out = [title, ""]
-    out.append(f"- **Blocked at:** {md_code_span(c.blocked_at.func)} {md_code_span(c.blocked_at.location)}")
+    out.append(f"- **Blocked at:** {md_code_span(c.blocked_at.func)} {md_code_span(location(c.blocked_at, goroot))}")
     if c.created_by is not None:
-        out.append(f"- **Created by:** {md_code_span(c.created_by.func)} {md_code_span(c.created_by.location)}")
+        out.append(f"- **Created by:** {md_code_span(c.created_by.func)} {md_code_span(location(c.created_by, goroot))}")
     out.append(f"- **Why:** {md_inline('; '.join(c.why))}")
     if c.leaked:
         out.append(f"- **Leaked (runtime leak detector):** {c.leaked}")
@@ -75,9 +75,9 @@ def _section(c: Cluster) -> list[str]:
         if f is None:
             stack.append(f"    … {n} runtime frame{'s' if n != 1 else ''}")
         else:
-            stack += [f.func + ("  <- blocked here" if f == c.blocked_at else ""), f"    {f.location}"]
+            stack += [f.func + ("  <- blocked here" if f == c.blocked_at else ""), f"    {location(f, goroot)}"]
     if c.created_by is not None:
-        stack += [f"created by {c.created_by.func}", f"    {c.created_by.location}"]
+        stack += [f"created by {c.created_by.func}", f"    {location(c.created_by, goroot)}"]
     out += ["", md_fence("\n".join(stack), "text"), ""]
     if len(c.stacks) > 1:
         out.append(f"{len(c.stacks)} stack shapes in this cluster; the largest is shown.")

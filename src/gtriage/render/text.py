@@ -5,7 +5,16 @@ from __future__ import annotations
 from gtriage.normalize import FrameInfo, Origin
 from gtriage.report import Cluster, Report
 
-from .common import crash_lines, folded, frame_text, health_lines, minutes_text, state_text, summary_line
+from .common import (
+    crash_lines,
+    folded,
+    frame_text,
+    health_lines,
+    location,
+    minutes_text,
+    state_text,
+    summary_line,
+)
 from .safe import inert, inert_line
 
 RESET = "\x1b[0m"
@@ -46,18 +55,18 @@ def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> 
         out.append(st(f"DATA RACE at {inert_line(a.address)}", RED, BOLD))
         for acc, label in ((a, a.op), (p, f"previous {p.op}")):
             who = "main goroutine" if acc.main_goroutine else f"goroutine {acc.goroutine}"
-            top = frame_text(acc.frames[0]) if acc.frames else "?"
+            top = frame_text(acc.frames[0], report.goroot) if acc.frames else "?"
             out.append(f"  {label} by {who} at {inert_line(top)}")
     for c in report.clusters:
         out.append("")
-        out.extend(_cluster(c, st, stacks))
+        out.extend(_cluster(c, st, stacks, report.goroot))
     if not report.clusters:
         out.append("")
         out.append("no clusters to show")
     return "\n".join(out) + "\n"
 
 
-def _cluster(c: Cluster, st: _Style, stacks: bool) -> list[str]:
+def _cluster(c: Cluster, st: _Style, stacks: bool, goroot: str | None) -> list[str]:
     mins = minutes_text(c)
     flags = []
     if c.leaked:
@@ -73,9 +82,9 @@ def _cluster(c: Cluster, st: _Style, stacks: bool) -> list[str]:
         head += f"  [{', '.join(flags)}]"
     color = (RED,) if c.crashed else (DIM,) if c.healthy else (BOLD,)
     lines = [st(head, *color)]
-    lines.append(f"    blocked at  {inert_line(frame_text(c.blocked_at))}")
+    lines.append(f"    blocked at  {inert_line(frame_text(c.blocked_at, goroot))}")
     if c.created_by is not None:
-        lines.append(f"    created by  {inert_line(frame_text(c.created_by))}")
+        lines.append(f"    created by  {inert_line(frame_text(c.created_by, goroot))}")
     if c.labels:
         shown = "; ".join(
             ", ".join(f"{k}={v}" for k, v in lc.labels) + f" ({lc.count})" for lc in c.labels[:4]
@@ -86,11 +95,11 @@ def _cluster(c: Cluster, st: _Style, stacks: bool) -> list[str]:
     if len(c.stacks) > 1:
         lines.append(f"    stacks      {len(c.stacks)} shapes; largest {c.stacks[0].count}")
     if stacks:
-        lines.extend(_stack(c.frames, c.blocked_at, st))
+        lines.extend(_stack(c.frames, c.blocked_at, st, goroot))
     return lines
 
 
-def _stack(frames: tuple[FrameInfo, ...], blocked: FrameInfo, st: _Style) -> list[str]:
+def _stack(frames: tuple[FrameInfo, ...], blocked: FrameInfo, st: _Style, goroot: str | None) -> list[str]:
     out: list[str] = []
     shown = 0
     items = folded(frames)
@@ -104,7 +113,7 @@ def _stack(frames: tuple[FrameInfo, ...], blocked: FrameInfo, st: _Style) -> lis
             shown += 1
             continue
         mark = "▸" if f == blocked else " "
-        text = f"    {mark} {inert_line(f.func)}  {inert_line(f.location)}"
+        text = f"    {mark} {inert_line(f.func)}  {inert_line(location(f, goroot))}"
         if f.origin in (Origin.MAIN, Origin.MODULE):
             out.append(st(text, GREEN, BOLD) if f == blocked else st(text, GREEN))
         else:
