@@ -67,10 +67,18 @@ class ClustersTable(DataTable[Text]):
     def show(self, clusters: tuple[Cluster, ...]) -> None:
         """Replace the rows, keeping the cursor on the same cluster when it is still shown."""
         current = self.current
+        same_rows = len(clusters) == len(self.clusters) and {c.rank for c in clusters} == {
+            c.rank for c in self.clusters
+        }
         self.clusters = clusters
-        self.clear()
-        for c in clusters:
-            self.add_row(*cluster_row(c), key=str(c.rank))
+        if same_rows:
+            # Only the order changed: reorder in place, cheaper than rebuilding the rows.
+            order = {c.rank: i for i, c in enumerate(clusters)}
+            self.sort("#", key=lambda rank_cell: order[int(rank_cell.plain)])
+        else:
+            self.clear()
+            for c in clusters:
+                self.add_row(*cluster_row(c), key=str(c.rank))
         row = next((i for i, c in enumerate(clusters) if current is not None and c.rank == current.rank), 0)
         if clusters:
             self.move_cursor(row=row, animate=False)

@@ -7,6 +7,8 @@ from textual.message import Message
 from gtriage.model import Goroutine
 from gtriage.report import Cluster, Report
 
+from .view import ReportIndex
+
 
 class LoadProgress(Message):
     """Bytes read so far (posted from the loader thread, throttled)."""
@@ -18,9 +20,10 @@ class LoadProgress(Message):
 
 
 class ReportLoaded(Message):
-    def __init__(self, report: Report) -> None:
+    def __init__(self, index: ReportIndex) -> None:
         super().__init__()
-        self.report = report
+        self.index = index
+        self.report: Report = index.report
 
 
 class LoadFailed(Message):

@@ -36,8 +36,11 @@ class StatusLine(Static):
     def __init__(self, report: Report) -> None:
         super().__init__(id="status")
         self.report = report
-        if report.truncated or report.unparsed_lines:
+        warnings = len(health_lines(report))
+        if warnings:
             self.add_class("-warning")
+        # A fixed height: an auto-height widget asks for a layout of the screen on each update.
+        self.styles.height = 1 + warnings
 
     def show(self, shown: int, q: ViewQuery) -> None:
         self.update(status_text(self.report, shown, q))

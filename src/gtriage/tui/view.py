@@ -99,9 +99,14 @@ class ReportIndex:
         i = self.states.index(state) + 1 if state in self.states else len(self.states)
         return self.states[i] if i < len(self.states) else None
 
+    def prepare(self) -> ReportIndex:
+        """Build the goroutine id map now (the loader thread calls this, off the UI thread)."""
+        self.find_goroutine(0)
+        return self
+
     def find_goroutine(self, gid: int) -> tuple[Cluster, int] | None:
         """The cluster holding goroutine `gid` and its position there. The map is built on
-        the first call: one pass over every goroutine (~20 ms for 100,000)."""
+        the first call: one pass over every goroutine (~140 ms for 100,000)."""
         if self._ids is None:
             self._ids = {}
             for c in self.report.clusters:
