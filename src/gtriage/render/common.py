@@ -53,10 +53,14 @@ def crash_lines(crash: CrashInfo) -> list[str]:
 
 def summary_line(r: Report) -> str:
     kind = {"traceback": "traceback", "debug1": "debug=1 profile", "race": "race report"}.get(r.format, r.format)
-    parts = [f"{r.goroutines} goroutines", f"{len(r.clusters)} clusters shown", kind]
+    parts = [_plural(r.goroutines, "goroutine"), _plural(len(r.clusters), "cluster") + " shown", kind]
     if len(r.snapshots) > 1:
         parts.append(f"{len(r.snapshots)} dumps in the input, the last one reported")
     return ", ".join(parts)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def health_lines(r: Report) -> list[str]:
