@@ -315,13 +315,9 @@ class _StackShape:
     ancestor_slots: tuple[int, ...]
 
 
-class _HeaderValues(NamedTuple):
-    shape: _HeaderShape
-    id: int
-    minutes: int
-    thread: int | None
-    bubble: int | None
-    labels: Labels
+# (shape, goroutine id, minutes, thread, bubble, labels): a plain tuple, built once per
+# goroutine on the hot path.
+_HeaderValues = tuple[_HeaderShape, int, int, int | None, int | None, Labels]
 
 
 class _Memo:
@@ -556,7 +552,11 @@ class Parser:
             labels=labels,
             thread=thread,
             parent_id=parent,
-            ancestor_ids=tuple(int(gids[i]) for i in stack_shape.ancestor_slots if i < len(gids)),
+            ancestor_ids=(
+                tuple(int(gids[i]) for i in stack_shape.ancestor_slots if i < len(gids))
+                if stack_shape.ancestor_slots
+                else ()
+            ),
             values=" ".join(hexes),
             partial=partial or sec.cut,
         )
@@ -576,13 +576,16 @@ class Parser:
         sp = header.find(" ", 10)
         rest = header[sp:] if sp > 0 else ""
         hit = self.memo.header_rests.get(rest) if self.use_memo else None
-        if hit is not None and header[10:sp].isdigit():
-            return _HeaderValues(hit.shape, int(header[10:sp]), hit.minutes, hit.thread, hit.bubble, hit.labels)
+        if hit is not None:
+            digits = header[10:sp]
+            if digits.isdigit():
+                # Only the id differs; the memo's tuple is reused with the id in slot 1.
+                return (hit[0], int(digits), hit[2], hit[3], hit[4], hit[5])
         got = self._header(header)
         if got is None:
             return None
         shape, values, labels = got
-        vals = _HeaderValues(
+        vals: _HeaderValues = (
             shape,
             int(values[shape.id_slot]),
             int(values[shape.minutes_slot]) if shape.minutes_slot is not None else 0,
@@ -649,7 +652,17 @@ class Parser:
         hexes = parts[1::2]
         key = HEX_PLACEHOLDER.join(parts[0::2])
         gids: list[str] = []
-        if "goroutine " in key:
+        found = key.count("goroutine ")
+        if found == 1:
+            # The usual case, "created by X in goroutine N": cut the number out directly.
+            i = key.find("goroutine ") + 10
+            j = key.find("\n", i)
+            if key[i:j].isdigit():
+                gids = [key[i:j]]
+                key = key[:i] + "0" + key[j:]
+            else:
+                found = 2  # not a number after all: let the regex decide
+        if found > 1:
             gparts = _GID_SPLIT.split(key)
             gids = gparts[1::2]
             key = _GID_PLACEHOLDER.join(gparts[0::2])
