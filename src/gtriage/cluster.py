@@ -9,6 +9,7 @@ cluster signatures, never over goroutine pairs.
 
 from __future__ import annotations
 
+import operator
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -152,9 +153,20 @@ def exact_groups(group: StackGroup) -> Counter[tuple[str, ...]]:
     """How many goroutines of a stack group share each set of argument values."""
     counts: Counter[tuple[str, ...]] = Counter()
     slots = group.arg_slots
-    for g in group.goroutines:
-        words = g.values.split(" ")
-        counts[tuple(words[i] if i < len(words) else "" for i in slots)] += 1
+    if not slots:
+        counts[()] = len(group.goroutines)
+        return counts
+    # itemgetter picks the argument words in C; a goroutine with fewer words than its
+    # shape expects (a cut-off stack) falls back to padding.
+    pick = operator.itemgetter(*slots, slots[-1])  # two or more items: always a tuple
+    # Identical value strings (the common case in a leak) are split once.
+    for values, n in Counter(g.values for g in group.goroutines).items():
+        words = values.split(" ")
+        try:
+            key = pick(words)
+        except IndexError:
+            key = tuple(words[i] if i < len(words) else "" for i in (*slots, slots[-1]))
+        counts[key] += n
     return counts
 
 

@@ -42,11 +42,12 @@ from .syntax import parser
 
 # Shape masks. Hex words anywhere (arguments, +0x offsets, fp/sp/pc, gp/mp); goroutine
 # numbers in "in goroutine N" and "[originating from goroutine N]"; in headers every number.
-_HEX_SPLIT = re.compile(r"(0x[0-9a-fA-F]+)")
+_HEX_SPLIT = re.compile(r"(0x[0-9a-f]+)")  # the runtime prints hex in lower case
 _GID_SPLIT = re.compile(r"goroutine (\d+)")
 _HEAD_SPLIT = re.compile(r"(0x[0-9a-fA-F]+|\d+)")
 _GID_PLACEHOLDER = "goroutine 0"
 MAX_KEPT_ISSUES = 200  # per snapshot; the count goes on past it
+MAX_BODIES = 1 << 13  # verbatim stack texts remembered: bounded, they are the biggest keys
 MAX_HEADER_RESTS = 1 << 14  # distinct header tails remembered (state, minutes, labels)
 
 
@@ -62,6 +63,7 @@ class _FrameItem(NamedTuple):
     func: Token
     args: str
     loc: _Loc
+    slot: int = 0  # hex words before this frame, in the text it was parsed from
 
 
 class _CreatedItem(NamedTuple):
@@ -328,6 +330,9 @@ class _Memo:
         self.headers: dict[str, _HeaderShape | None] = {}
         self.labels: dict[str, Labels] = {}
         self.stacks: dict[str, _StackShape | None] = {}  # None: parse the real text
+        self.units: dict[tuple[str, bool], _Unit] = {}
+        # Whole stack texts seen verbatim -> (shape, values, goroutine numbers, partial).
+        self.bodies: dict[str, tuple[_StackShape, str, list[str], bool]] = {}
         self.frames: dict[Frame, Frame] = {}
 
     def frame(self, f: Frame) -> Frame:
@@ -389,9 +394,64 @@ def _split_labels(header: str) -> tuple[str, str]:
     return header, ""
 
 
-def _stack_shape(masked: str, memo: _Memo, *, literal: bool = False) -> _StackShape:
-    items: list[Any] = _grammar(masked, "stack")
-    return _assemble_stack(items, masked, memo, literal=literal)
+class _Unit(NamedTuple):
+    """One call (a line and the tab-indented lines under it) as the grammar read it."""
+
+    items: tuple[Any, ...]  # _FrameItem slots count from the unit's start
+    hexes: int  # hex words in the unit
+
+
+def _unit_groups(lines: list[str]) -> list[list[int]]:
+    """Indices of the lines of each unit: a line that does not start with a tab, and the
+    tab-indented lines under it (its location)."""
+    units: list[list[int]] = []
+    for i, line in enumerate(lines):
+        if line.startswith("\t") and units and not line.startswith("\tgoroutine running"):
+            units[-1].append(i)
+        else:
+            units.append([i])
+    return units
+
+
+def _with_slots(items: list[Any], text: str, literal: bool) -> list[Any]:
+    """Give each frame the number of hex words before it in `text` (-1 when literal)."""
+    if literal:
+        return [it._replace(slot=-1) if isinstance(it, _FrameItem) else it for it in items]
+    positions = [m.start() for m in _HEX_SPLIT.finditer(text)]
+    return [
+        it._replace(slot=bisect.bisect_left(positions, _pos(it.func))) if isinstance(it, _FrameItem) else it
+        for it in items
+    ]
+
+
+def _parse_unit(text: str, memo: _Memo, literal: bool) -> _Unit:
+    """Raises LarkError when the grammar rejects the unit."""
+    key = (text, literal)
+    got = memo.units.get(key)
+    if got is None:
+        items = _with_slots(_grammar(text, "stack"), text, literal)
+        got = _Unit(tuple(items), 0 if literal else len(_HEX_SPLIT.findall(text)))
+        memo.units[key] = got
+    return got
+
+
+def _stack_shape(masked: str, memo: _Memo, *, literal: bool = False, whole: bool = False) -> _StackShape:
+    """Parse a stack's shape. A stack is a sequence of calls, so it is parsed a call at a
+    time and each distinct call is parsed once: a new stack shape mostly reuses calls seen
+    in other shapes. `whole`: one grammar call for the whole text (the reference)."""
+    if whole:
+        return _assemble_stack(_with_slots(_grammar(masked, "stack"), masked, literal), memo)
+    lines = masked.split("\n")[:-1]
+    items: list[Any] = []
+    offset = 0
+    for unit in _unit_groups(lines):
+        u = _parse_unit("".join(lines[i] + "\n" for i in unit), memo, literal)
+        if offset and not literal:
+            items.extend(it._replace(slot=it.slot + offset) if isinstance(it, _FrameItem) else it for it in u.items)
+        else:
+            items.extend(u.items)
+        offset += u.hexes
+    return _assemble_stack(items, memo)
 
 
 def _masked_a_name(stack: Stack) -> bool:
@@ -402,10 +462,9 @@ def _masked_a_name(stack: Stack) -> bool:
     )
 
 
-def _assemble_stack(items: list[Any], masked: str, memo: _Memo, *, literal: bool = False) -> _StackShape:
-    """Build the shared Stack. `literal`: the text was not masked, so frame arguments are
-    the real words and carry no slots (Frame.slot = -1)."""
-    hex_positions = [m.start() for m in _HEX_SPLIT.finditer(masked)]
+def _assemble_stack(items: list[Any], memo: _Memo) -> _StackShape:
+    """Build the shared Stack from the grammar's items (frame slots already set; -1 when
+    the text was not masked and the arguments are the real words)."""
     frames: list[Frame] = []
     created_by: Frame | None = None
     elided = elided_at = 0
@@ -424,8 +483,7 @@ def _assemble_stack(items: list[Any], masked: str, memo: _Memo, *, literal: bool
 
     for it in items:
         if isinstance(it, _FrameItem):
-            slot = -1 if literal else bisect.bisect_left(hex_positions, _pos(it.func))
-            cur_frames.append(memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot)))
+            cur_frames.append(memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, it.slot)))
         elif isinstance(it, _CreatedItem):
             f = memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
             if in_ancestor:
@@ -533,7 +591,7 @@ class Parser:
             return
         shape, gp_id, minutes, thread, bubble, labels = head
         text = sec.body if sec.body is not None else "".join(line + "\n" for line in sec.lines[1:])
-        stack_shape, hexes, gids, partial = self._stack(text, sec, snap)
+        stack_shape, values, gids, partial = self._stack(text, sec, snap)
         parent = (
             int(gids[stack_shape.parent_slot])
             if stack_shape.parent_slot is not None and stack_shape.parent_slot < len(gids)
@@ -557,7 +615,7 @@ class Parser:
                 if stack_shape.ancestor_slots
                 else ()
             ),
-            values=" ".join(hexes),
+            values=values,
             partial=partial or sec.cut,
         )
         if sec.cut or (partial and sec is self._last_section):
@@ -647,7 +705,24 @@ class Parser:
 
     def _stack(
         self, text: str, sec: Section, snap: _SnapshotBuilder
-    ) -> tuple[_StackShape, list[str], list[str], bool]:
+    ) -> tuple[_StackShape, str, list[str], bool]:
+        """The stack's shape, its hex words joined by spaces, and its goroutine numbers.
+
+        Goroutines of a leak often print the very same stack text (same arguments, same
+        creator): those are looked up whole, before any masking.
+        """
+        if self.use_memo:
+            seen = self.memo.bodies.get(text)
+            if seen is not None:
+                return seen
+        got = self._stack_of_text(text, sec, snap)
+        if self.use_memo and not got[3] and len(self.memo.bodies) < MAX_BODIES:
+            self.memo.bodies[text] = got
+        return got
+
+    def _stack_of_text(
+        self, text: str, sec: Section, snap: _SnapshotBuilder
+    ) -> tuple[_StackShape, str, list[str], bool]:
         parts = _HEX_SPLIT.split(text)
         hexes = parts[1::2]
         key = HEX_PLACEHOLDER.join(parts[0::2])
@@ -667,59 +742,48 @@ class Parser:
             gids = gparts[1::2]
             key = _GID_PLACEHOLDER.join(gparts[0::2])
         memo = self.memo.stacks
+        whole = not self.use_memo  # the reference path: one grammar call per stack
         if self.use_memo and key in memo:
             shape = memo[key]
             if shape is not None:
-                return shape, hexes, gids, False
-            return _stack_shape(text, self.memo, literal=True), hexes, gids, False
+                return shape, " ".join(hexes), gids, False
+            return _stack_shape(text, self.memo, literal=True), " ".join(hexes), gids, False
         try:
-            shape = _stack_shape(key, self.memo)
+            shape = _stack_shape(key, self.memo, whole=whole)
         except LarkError:
             return self._stack_by_units(text.split("\n")[:-1], sec, snap, key)
         if _masked_a_name(shape.stack):
             # A "0x.." inside a function or file name was masked too: this shape is parsed
             # from its real text every time (names stay exact; arguments are kept as text).
             memo[key] = None
-            return _stack_shape(text, self.memo, literal=True), hexes, gids, False
+            return _stack_shape(text, self.memo, literal=True, whole=whole), " ".join(hexes), gids, False
         memo[key] = shape
-        return shape, hexes, gids, False
+        return shape, " ".join(hexes), gids, False
 
     def _stack_by_units(
         self, body: list[str], sec: Section, snap: _SnapshotBuilder, key: str
-    ) -> tuple[_StackShape, list[str], list[str], bool]:
-        """The grammar rejected the stack: parse it a call at a time, count what fails.
-
-        A unit is a line that does not start with a tab plus the tab-indented lines under
-        it (a call and its location). A cut-off dump ends in a rejected unit.
-        """
+    ) -> tuple[_StackShape, str, list[str], bool]:
+        """The grammar rejected a call of the stack: keep the calls it accepts, count the
+        lines of the ones it rejects. A cut-off dump ends in a rejected call."""
         masked_lines = key.split("\n")[: len(body)]
-        units: list[list[int]] = []
-        for i, line in enumerate(masked_lines):
-            if line.startswith("\t") and units and not line.startswith("\tgoroutine running"):
-                units[-1].append(i)
-            else:
-                units.append([i])
         items: list[Any] = []
-        kept_masked: list[str] = []
         kept_real: list[str] = []
         offset = 0
-        for unit in units:
-            unit_text = "".join(masked_lines[i] + "\n" for i in unit)
+        for unit in _unit_groups(masked_lines):
             try:
-                got = _grammar(unit_text, "stack")
+                u = _parse_unit("".join(masked_lines[i] + "\n" for i in unit), self.memo, False)
             except LarkError:
                 for i in unit:
                     snap.issue(sec.line + 1 + i, body[i], "stack line not understood")
                 if sec.cut and unit[-1] == len(body) - 1:
                     snap.truncated = True
                 continue
-            items.extend(_shift(got, offset))
-            kept_masked.append(unit_text)
+            items.extend(it._replace(slot=it.slot + offset) if isinstance(it, _FrameItem) else it for it in u.items)
+            offset += u.hexes
             kept_real.extend(body[i] for i in unit)
-            offset += len(unit_text)
-        shape = _assemble_stack(items, "".join(kept_masked), self.memo)
+        shape = _assemble_stack(items, self.memo)
         real = "\n".join(kept_real)
-        return shape, _HEX_SPLIT.findall(real), _GID_SPLIT.findall(real), True
+        return shape, " ".join(_HEX_SPLIT.findall(real)), _GID_SPLIT.findall(real), True
 
     # -- other sections
     def preamble(self, sec: Section, snap: _SnapshotBuilder) -> None:
@@ -872,19 +936,6 @@ def _panic(text: str) -> Panic:
         if text.endswith(suffix):
             return Panic(text[: -len(suffix)], rec, rep)
     return Panic(text)
-
-
-def _shift(items: list[Any], offset: int) -> list[Any]:
-    if not offset:
-        return items
-    out: list[Any] = []
-    for it in items:
-        if isinstance(it, _FrameItem):
-            tok = Token(it.func.type, str(it.func), start_pos=_pos(it.func) + offset)
-            out.append(it._replace(func=tok))
-        else:
-            out.append(it)
-    return out
 
 
 def parse_lines(lines: TextIO | Iterable[str], source: str = "-", *, memo: bool = True) -> Dump:
