@@ -47,6 +47,7 @@ HEADERS = [
     ("nil chan", "goroutine 4 [chan receive (nil chan)]:", "chan receive (nil chan)", {}),
     ("unknown future reason", "goroutine 4 [weak pointer wait]:", "weak pointer wait", {}),
     ("unknown status", "goroutine 4 [???]:", "???", {}),
+    ("future reason with digits", "goroutine 4 [wait phase 2, 5 minutes]:", "wait phase 2", {"minutes": 5}),
     (
         "labels go1.26",
         'goroutine 93 [chan receive labels:{"job": "reindex", "route": "GET /api/v1/items/{id}", "shard": "0"}]:',

@@ -339,8 +339,10 @@ class _Memo:
         return self.frames.setdefault(f, f)
 
 
-def _header_shape(masked: str, nvalues: int) -> _HeaderShape | None:
-    """Parse a masked header; None when a number sits where no value belongs (the state)."""
+def _header_shape(masked: str, nvalues: int, *, strict: bool = True) -> _HeaderShape | None:
+    """Parse a header (masked, or as printed with strict=False). Strict: None when a number
+    sits where no value belongs, such as a wait reason with digits in it; such a header is
+    then parsed as printed, and its shape is not shared."""
     h: _Header = _grammar(masked + "\n", "header")
     positions = _value_positions(masked)
     slot = {pos: i for i, pos in enumerate(positions)}
@@ -362,7 +364,7 @@ def _header_shape(masked: str, nvalues: int) -> _HeaderShape | None:
                 bubble_slot = s
     # gp= and mp= are hex words we do not keep; everything else must be claimed.
     claimed.extend(i for i, pos in enumerate(positions) if masked.startswith("0x", pos))
-    if len(set(claimed)) != nvalues:
+    if strict and len(set(claimed)) != nvalues:
         return None
     state = h.state + (" (durable)" if "durable" in names else "")
     return _HeaderShape(
@@ -671,19 +673,14 @@ class Parser:
             )
             try:
                 shape = _header_shape(masked, len(values))
+                if shape is None:
+                    shape = _header_shape(head, len(values), strict=False)
+                else:
+                    memo[key] = shape
             except LarkError:
                 return None
-            if shape is None:
-                # A number where no value belongs: parse this header on its own.
-                shape = _header_shape_exact(head)
-                if shape is None:
-                    return None
-            else:
-                memo[key] = shape
         if shape is None:
-            shape = _header_shape_exact(head)
-            if shape is None:
-                return None
+            return None
         labels: Labels = ()
         if label_text:
             got = self._labels(label_text)
@@ -906,26 +903,6 @@ class Parser:
             handlers[sec.kind](sec, snap)
         if snap is not None:
             yield snap.build()
-
-
-def _header_shape_exact(head: str) -> _HeaderShape | None:
-    """A header whose state holds digits: parsed as it is, its numbers read from tokens."""
-    try:
-        h: _Header = _grammar(head + "\n", "header")
-    except LarkError:
-        return None
-    names = {f.name for f in h.flags}
-    # Build a one-off shape whose slots index a values list made of the token texts.
-    return _HeaderShape(
-        state=h.state + (" (durable)" if "durable" in names else ""),
-        id_slot=0,
-        m_slot=None,
-        minutes_slot=None,
-        bubble_slot=None,
-        scan="scan" in names,
-        leaked="leaked" in names,
-        locked="locked" in names,
-    )
 
 
 def _panic(text: str) -> Panic:
