@@ -183,7 +183,10 @@ class _Transformer(Transformer[Token, Any]):
                 frames.append(x)
             elif isinstance(x, tuple):
                 labels = x
-        return int(c[0]), labels, frames
+        return c[0], labels, frames
+
+    def record_head(self, c: list[Any]) -> int:
+        return int(c[0])
 
     def record_labels(self, c: list[Any]) -> Labels:
         return tuple(c[0])
@@ -331,6 +334,8 @@ class _Memo:
         self.labels: dict[str, Labels] = {}
         self.stacks: dict[str, _StackShape | None] = {}  # None: parse the real text
         self.units: dict[tuple[str, bool], _Unit] = {}
+        self.record_lines: dict[str, Frame | Labels | None] = {}
+        self.record_heads: set[str] = set()
         # Whole stack texts seen verbatim -> (shape, values, goroutine numbers, partial).
         self.bodies: dict[str, tuple[_StackShape, str, list[str], bool]] = {}
         self.frames: dict[Frame, Frame] = {}
@@ -848,16 +853,44 @@ class Parser:
         self._parse_lines(sec, snap, "regs", "register line not understood")
 
     def record(self, sec: Section, snap: _SnapshotBuilder) -> None:
+        """A debug=1 record, a line at a time (the `record` rule is made of these three):
+        the same frame lines recur in many records, and each is parsed once."""
+        head = sec.lines[0]
+        at = head.find(" @")
+        pcs = head[at:]
         try:
-            count, labels, frames = _grammar("\n".join(sec.lines) + "\n", "record")
+            if self.use_memo and pcs in self.memo.record_heads and head[:at].isdigit():
+                # Records that differ only in labels print the same PCs: checked once.
+                count = int(head[:at])
+            else:
+                count = _grammar(head + "\n", "record_head")
+                self.memo.record_heads.add(pcs)
         except LarkError:
             snap.issue(sec.line, sec.lines[0], "debug=1 record not understood")
             for i, line in enumerate(sec.lines[1:], 1):
                 snap.issue(sec.line + i, line, "debug=1 record not understood")
             return
-        snap.records.append(
-            Record(count, tuple(self.memo.frame(f) for f in frames if f is not None), labels, sec.line)
-        )
+        labels: Labels = ()
+        frames: list[Frame] = []
+        memo = self.memo.record_lines
+        for i, line in enumerate(sec.lines[1:], 1):
+            if line in memo and self.use_memo:
+                got = memo[line]
+            else:
+                start = "record_labels" if line.startswith("# labels:") else "record_frame"
+                try:
+                    got = _grammar(line + "\n", start)
+                except LarkError:
+                    snap.issue(sec.line + i, line, "debug=1 record line not understood")
+                    continue
+                if isinstance(got, Frame):
+                    got = self.memo.frame(got)
+                memo[line] = got
+            if isinstance(got, Frame):
+                frames.append(got)
+            elif isinstance(got, tuple):
+                labels = got
+        snap.records.append(Record(count, tuple(frames), labels, sec.line))
 
     def profile(self, sec: Section, snap: _SnapshotBuilder) -> None:
         try:
