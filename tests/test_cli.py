@@ -192,3 +192,51 @@ def test_broken_pipe_is_quiet() -> None:
     p.stdout.close()
     _, err = p.communicate(timeout=60)
     assert b"Traceback" not in err
+
+
+def test_no_color_env_wins_over_auto(tmp_path: Path) -> None:
+    import pty
+
+    # A real terminal on stdout: auto would color, NO_COLOR says no.
+    leader, follower = pty.openpty()
+    try:
+        p = subprocess.run(
+            [sys.executable, "-m", "gtriage.cli", "-f", "text", "--top", "1", str(DEMO)],
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            env={**ENV, "NO_COLOR": "1", "TERM": "xterm"},
+            timeout=60,
+            check=False,
+        )
+        os.close(follower)
+        follower = -1
+        out = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    assert p.returncode == 0
+    assert b"#1" in out
+    assert b"\x1b[" not in out
+
+
+def test_progress_bar_counts_bytes(capsys: pytest.CaptureFixture[str]) -> None:
+    from gtriage.cli import _Progress
+
+    bar = _Progress("dump.txt", 64 << 20)
+    bar(1 << 20)  # small inputs get no bar
+    assert capsys.readouterr().err == ""
+    bar(32 << 20)
+    err = capsys.readouterr().err
+    assert "50%" in err
+    assert "32 MiB" in err
+    bar.done()
+    assert capsys.readouterr().err == "\r\x1b[K"
