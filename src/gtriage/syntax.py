@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from importlib import resources
 from pathlib import Path
 
 import lark
@@ -30,12 +29,16 @@ START_RULES = [
 
 def grammar_text() -> str:
     """The grammar from the installed package, or from the source tree when run from it."""
-    packaged = resources.files("gtriage").joinpath("grammar").joinpath(GRAMMAR_FILE)
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
-    # Editable installs and a plain checkout: the top-level grammar/ folder.
-    source_tree = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_FILE
-    return source_tree.read_text(encoding="utf-8")
+    here = Path(__file__).resolve().parent
+    # An installed wheel: gtriage/grammar/ next to this file. Editable installs and a plain
+    # checkout: the top-level grammar/ folder.
+    for candidate in (here / "grammar" / GRAMMAR_FILE, here.parents[1] / "grammar" / GRAMMAR_FILE):
+        if candidate.is_file():
+            return candidate.read_text(encoding="utf-8")
+    # Zipped installs; importlib.resources costs ~60 ms to import, so it comes last.
+    from importlib import resources
+
+    return resources.files("gtriage").joinpath("grammar").joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
 
 
 def _cache_file(text: str) -> str | bool:
