@@ -3,9 +3,12 @@ construction, each with the manifest its program printed (samples/README.md)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -62,3 +65,17 @@ def clusters_of_group(report: Report, group: dict[str, Any]) -> list[Cluster]:
         and c.blocked_at.line == want["line"]
         and c.blocked_at.file.endswith(want["file"])
     ]
+
+
+def load_capture() -> ModuleType:
+    """Import samples/capture.py (a script, not a package) once for every test module."""
+    name = "gtriage_samples_capture"
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, SAMPLES / "capture.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
+from manifests import load_capture
+
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-
-
-def load_capture() -> ModuleType:
-    """Import samples/capture.py (shared with test_manifests.py through sys.modules)."""
-    name = "gtriage_samples_capture"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, SAMPLES / "capture.py")
-        assert spec is not None
-        assert spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 def find_go() -> Path | None:
