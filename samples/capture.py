@@ -694,7 +694,7 @@ def wrap_all(dumps: Path, wrapped: Path) -> list[Path]:
          "".join(f"{_stamp(i)} {line}\n" for i, line in enumerate(body)))  # fmt: skip
 
     # journald (journalctl -u app): syslog-style prefixes; stderr lines as-is.
-    body = [*_app_logs(2), *_lines(cr.rstrip("\n")), "app[1234]: exit status 2"]
+    body = [*_app_logs(2), *_lines(cr.rstrip("\n")), "exit status 2"]
     emit("journald", "crashzoo.goroutine-all", cr_m,
          "".join(f"Nov 25 10:00:{i // 100 % 60:02d} host app[1234]: {line}\n" for i, line in enumerate(body)))  # fmt: skip
 
