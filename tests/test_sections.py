@@ -72,6 +72,8 @@ def test_logs_before_between_and_after() -> None:
     text = "INFO up\nWARN slow\n" + DUMP + "\nINFO still up\nINFO request\n\n" + DUMP + "INFO bye\n"
     assert ids(text) == [[1, 7], [1, 7]]
     clean(text)
+    # DUMP is 9 lines: the first dump is lines 3-11, the second 16-24.
+    assert [(s.first_line, s.last_line) for s in parse_text(text).snapshots] == [(3, 11), (16, 24)]
 
 
 def test_log_line_right_after_a_stack_ends_the_dump() -> None:

@@ -547,6 +547,7 @@ class _SnapshotBuilder:
     crash_goroutine_pending: bool = False
     truncated: bool = False
     last_line: int = 0
+    last_section: Section | None = None  # its end is the snapshot's last line
 
     def issue(self, line: int, text: str, reason: str) -> None:
         self.unparsed_lines += 1
@@ -554,6 +555,10 @@ class _SnapshotBuilder:
             self.issues.append(ParseIssue(line, text[:500], reason))
 
     def build(self) -> Snapshot:
+        sec = self.last_section
+        if sec is not None:
+            extra = sec.body.count("\n") if sec.body is not None else len(sec.lines) - 1
+            self.last_line = sec.line + max(extra, 0)
         if self.profile_total is not None or self.records:
             fmt = DumpFormat.DEBUG1
         elif self.races and not self.goroutines and self.crash is None:
@@ -625,7 +630,7 @@ class Parser:
             values=values,
             partial=partial or sec.cut,
         )
-        if sec.cut or (partial and sec is self._last_section):
+        if sec.cut:
             snap.truncated = True
         if snap.crash_goroutine_pending:
             snap.crash_goroutine_pending = False
@@ -633,7 +638,6 @@ class Parser:
                 snap.crash = replace(snap.crash, goroutine=g.id)
         snap.goroutines.append(g)
 
-    _last_section: Section | None = None
 
     def _header_fast(self, header: str) -> _HeaderValues | None:
         """Headers that differ only in the goroutine id share everything else: "goroutine
@@ -927,12 +931,10 @@ class Parser:
                 continue
             if snap is None:  # sections always open with DUMP; be safe anyway
                 snap = _SnapshotBuilder(first_line=sec.line)
-            snap.last_line = sec.line + max(len(sec.lines) - 1, 0)
+            snap.last_section = sec
             if sec.kind is Kind.JUNK:
                 snap.issue(sec.line, sec.lines[0], "not part of any goroutine")
                 continue
-            if sec.cut:
-                self._last_section = sec
             handlers[sec.kind](sec, snap)
         if snap is not None:
             yield snap.build()
