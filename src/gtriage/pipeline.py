@@ -17,16 +17,14 @@ from .cluster import (
     exact_groups,
     match_previous,
 )
-from .model import Access, Crash, Dump, DumpFormat, Goroutine, Snapshot
+from .model import Access, Dump, DumpFormat, Goroutine, Snapshot
 from .normalize import FrameInfo, Normalizer, detect_goroot
 from .parse import parse_lines
 from .rank import Ranked, rank_clusters
 from .report import (
     AccessInfo,
     Cluster,
-    CrashInfo,
     LabelCount,
-    PanicInfo,
     RaceInfo,
     Report,
     SnapshotInfo,
@@ -126,7 +124,7 @@ def report_from_dump(dump: Dump) -> Report:
         unparsed_lines=unparsed,
         unparsed_samples=samples,
         unparsed_headers=sum(s.unparsed_headers for s in dump.snapshots),
-        crash=_crash(snap.crash),
+        crash=snap.crash,
         races=tuple(RaceInfo(_access(r.access, norm), _access(r.previous, norm)) for r in all_races),
         clusters=clusters,
         format=snap.format.value,
@@ -198,17 +196,6 @@ def _main_creator(c: RawCluster) -> FrameInfo | None:
     if not counts:
         return None
     return max(counts.items(), key=lambda kv: kv[1])[0]
-
-
-def _crash(crash: Crash | None) -> CrashInfo | None:
-    if crash is None:
-        return None
-    return CrashInfo(
-        panics=tuple(PanicInfo(p.message, p.recovered, p.repanicked) for p in crash.panics),
-        fatal_error=crash.fatal_error,
-        signal=crash.signal,
-        goroutine=crash.goroutine,
-    )
 
 
 def _access(a: Access, norm: Normalizer) -> AccessInfo:

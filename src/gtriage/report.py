@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Goroutine, Labels, ParseIssue
+from .model import Crash, Goroutine, Labels, ParseIssue
 from .normalize import FrameInfo
 
 SCHEMA = "gtriage/1"
@@ -63,21 +63,6 @@ class Cluster:
 
 
 @dataclass(frozen=True, slots=True)
-class PanicInfo:
-    message: str
-    recovered: bool
-    repanicked: bool
-
-
-@dataclass(frozen=True, slots=True)
-class CrashInfo:
-    panics: tuple[PanicInfo, ...]
-    fatal_error: str | None
-    signal: str | None
-    goroutine: int | None
-
-
-@dataclass(frozen=True, slots=True)
 class AccessInfo:
     op: str
     address: str
@@ -112,7 +97,7 @@ class Report:
     unparsed_lines: int
     unparsed_samples: tuple[ParseIssue, ...]
     unparsed_headers: int
-    crash: CrashInfo | None
+    crash: Crash | None  # the model's own record: nothing to interpret in it
     races: tuple[RaceInfo, ...]
     clusters: tuple[Cluster, ...]
     format: str  # of the reported snapshot: traceback | debug1 | race

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from gtriage.model import Crash
 from gtriage.normalize import FrameInfo, Origin
-from gtriage.report import Cluster, CrashInfo, RaceInfo, Report
+from gtriage.report import Cluster, RaceInfo, Report
 
 
 def minutes_text(c: Cluster) -> str:
@@ -36,7 +37,7 @@ def frame_text(f: FrameInfo, goroot: str | None = None) -> str:
     return f"{f.func} {location(f, goroot)}" if f.file else f.func
 
 
-def crash_lines(crash: CrashInfo) -> list[str]:
+def crash_lines(crash: Crash) -> list[str]:
     """The crash as the runtime said it, one item per panic / error / signal."""
     out: list[str] = []
     for p in crash.panics:
