@@ -1,0 +1,254 @@
+"""Stack and header *shapes*: what the grammar parsed once, shared by every section alike.
+
+A leaking dump is mostly copies of a few stacks that differ only in goroutine ids, hex
+words and minutes. A section is split into its shape (those values masked) and its
+values; each distinct shape is parsed once, and a stack shape a call at a time, each
+distinct call once. Shapes only ever come from the grammar: this is a memo, not a second
+definition of the format (tests check it against a plain grammar parse of every sample).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from lark import Token
+
+from .model import HEX_PLACEHOLDER, Ancestor, Frame, Labels, Stack
+from .transform import AncestorMark, CreatedItem, Elided, Flag, FrameItem, Header, grammar_parse, token_pos
+
+# Shape masks. Hex words anywhere (arguments, +0x offsets, fp/sp/pc, gp/mp); goroutine
+# numbers in "in goroutine N" and "[originating from goroutine N]"; in headers every number.
+HEX_SPLIT = re.compile(r"(0x[0-9a-f]+)")  # the runtime prints hex in lower case
+GID_SPLIT = re.compile(r"goroutine (\d+)")
+HEAD_SPLIT = re.compile(r"(0x[0-9a-fA-F]+|\d+)")
+GID_PLACEHOLDER = "goroutine 0"
+
+@dataclass(frozen=True, slots=True)
+class HeaderShape:
+    state: str
+    id_slot: int
+    m_slot: int | None
+    minutes_slot: int | None
+    bubble_slot: int | None
+    scan: bool
+    leaked: bool
+    locked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class StackShape:
+    stack: Stack
+    parent_slot: int | None  # index among the masked goroutine numbers
+    ancestor_slots: tuple[int, ...]
+
+
+# (shape, goroutine id, minutes, thread, bubble, labels): a plain tuple, built once per
+# goroutine on the hot path.
+HeaderValues = tuple[HeaderShape, int, int, int | None, int | None, Labels]
+
+
+class Memo:
+    """Shapes seen so far in one input, and the frames they share."""
+
+    def __init__(self) -> None:
+        self.header_rests: dict[str, HeaderValues] = {}
+        self.headers: dict[str, HeaderShape | None] = {}
+        self.labels: dict[str, Labels] = {}
+        self.stacks: dict[str, StackShape | None] = {}  # None: parse the real text
+        self.units: dict[tuple[str, bool], Unit] = {}
+        self.record_lines: dict[str, Frame | Labels | None] = {}
+        self.record_heads: set[str] = set()
+        # Whole stack texts seen verbatim -> (shape, values, goroutine numbers, partial).
+        self.bodies: dict[str, tuple[StackShape, str, list[str], bool]] = {}
+        self.frames: dict[Frame, Frame] = {}
+
+    def frame(self, f: Frame) -> Frame:
+        return self.frames.setdefault(f, f)
+
+
+def header_shape(masked: str, nvalues: int, *, strict: bool = True) -> HeaderShape | None:
+    """Parse a header (masked, or as printed with strict=False). Strict: None when a number
+    sits where no value belongs, such as a wait reason with digits in it; such a header is
+    then parsed as printed, and its shape is not shared."""
+    h: Header = grammar_parse(masked + "\n", "header")
+    positions = value_positions(masked)
+    slot = {pos: i for i, pos in enumerate(positions)}
+    claimed = [slot[token_pos(h.id_tok)]]
+    m_slot = minutes_slot = bubble_slot = None
+    names = set()
+    for f in h.flags:
+        names.add(f.name)
+        if f.name in ("m", "minutes", "bubble") and isinstance(f.value, Token):
+            s = slot.get(token_pos(f.value))
+            if s is None:
+                return None
+            claimed.append(s)
+            if f.name == "m":
+                m_slot = s
+            elif f.name == "minutes":
+                minutes_slot = s
+            else:
+                bubble_slot = s
+    # gp= and mp= are hex words we do not keep; everything else must be claimed.
+    claimed.extend(i for i, pos in enumerate(positions) if masked.startswith("0x", pos))
+    if strict and len(set(claimed)) != nvalues:
+        return None
+    state = h.state + (" (durable)" if "durable" in names else "")
+    return HeaderShape(
+        state=state,
+        id_slot=claimed[0],
+        m_slot=m_slot,
+        minutes_slot=minutes_slot,
+        bubble_slot=bubble_slot,
+        scan="scan" in names,
+        leaked="leaked" in names,
+        locked="locked" in names,
+    )
+
+
+def value_positions(masked: str) -> list[int]:
+    return [m.start() for m in HEAD_SPLIT.finditer(masked)]
+
+
+def split_labels(header: str) -> tuple[str, str]:
+    """Header without its labels, and the labels text ("" when none)."""
+    i = header.find(" labels:{")  # Go 1.26, inside the brackets
+    if i >= 0:
+        j = header.rfind("}]:")
+        if j > i:
+            return header[:i] + header[j + 1 :], header[i + 8 : j + 1]
+    i = header.find("] {")  # Go 1.27, after the brackets
+    if i >= 0 and header.endswith("}:"):
+        return header[: i + 1] + ":", header[i + 2 : -1]
+    return header, ""
+
+
+class Unit(NamedTuple):
+    """One call (a line and the tab-indented lines under it) as the grammar read it."""
+
+    items: tuple[Any, ...]  # FrameItem slots count from the unit's start
+    hexes: int  # hex words in the unit
+
+
+def unit_groups(lines: list[str]) -> list[list[int]]:
+    """Indices of the lines of each unit: a line that does not start with a tab, and the
+    tab-indented lines under it (its location)."""
+    units: list[list[int]] = []
+    for i, line in enumerate(lines):
+        if line.startswith("\t") and units and not line.startswith("\tgoroutine running"):
+            units[-1].append(i)
+        else:
+            units.append([i])
+    return units
+
+
+def with_slots(items: list[Any], text: str, literal: bool) -> list[Any]:
+    """Give each frame the number of hex words before it in `text` (-1 when literal)."""
+    if literal:
+        return [it._replace(slot=-1) if isinstance(it, FrameItem) else it for it in items]
+    positions = [m.start() for m in HEX_SPLIT.finditer(text)]
+    return [
+        it._replace(slot=bisect.bisect_left(positions, token_pos(it.func))) if isinstance(it, FrameItem) else it
+        for it in items
+    ]
+
+
+def parse_unit(text: str, memo: Memo, literal: bool) -> Unit:
+    """Raises LarkError when the grammar rejects the unit."""
+    key = (text, literal)
+    got = memo.units.get(key)
+    if got is None:
+        items = with_slots(grammar_parse(text, "stack"), text, literal)
+        got = Unit(tuple(items), 0 if literal else len(HEX_SPLIT.findall(text)))
+        memo.units[key] = got
+    return got
+
+
+def stack_shape(masked: str, memo: Memo, *, literal: bool = False, whole: bool = False) -> StackShape:
+    """Parse a stack's shape. A stack is a sequence of calls, so it is parsed a call at a
+    time and each distinct call is parsed once: a new stack shape mostly reuses calls seen
+    in other shapes. `whole`: one grammar call for the whole text (the reference)."""
+    if whole:
+        return assemble_stack(with_slots(grammar_parse(masked, "stack"), masked, literal), memo)
+    lines = masked.split("\n")[:-1]
+    items: list[Any] = []
+    offset = 0
+    for unit in unit_groups(lines):
+        u = parse_unit("".join(lines[i] + "\n" for i in unit), memo, literal)
+        if offset and not literal:
+            items.extend(it._replace(slot=it.slot + offset) if isinstance(it, FrameItem) else it for it in u.items)
+        else:
+            items.extend(u.items)
+        offset += u.hexes
+    return assemble_stack(items, memo)
+
+
+def masked_a_name(stack: Stack) -> bool:
+    frames = [*stack.frames, *(f for a in stack.ancestors for f in a.frames)]
+    creators = [stack.created_by, *(a.created_by for a in stack.ancestors)]
+    return any(
+        HEX_PLACEHOLDER in f.func or HEX_PLACEHOLDER in f.file for f in [*frames, *creators] if f is not None
+    )
+
+
+def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
+    """Build the shared Stack from the grammar's items (frame slots already set; -1 when
+    the text was not masked and the arguments are the real words)."""
+    frames: list[Frame] = []
+    created_by: Frame | None = None
+    elided = elided_at = 0
+    ancestors: list[Ancestor] = []
+    other_thread = cgo = False
+    gid_roles: list[str] = []
+    # Frames of the goroutine itself until the first "[originating from goroutine N]".
+    cur_frames: list[Frame] = frames
+    cur_created: Frame | None = None
+    cur_elided = False
+    in_ancestor = False
+
+    def close_ancestor() -> None:
+        if in_ancestor:
+            ancestors.append(Ancestor(tuple(cur_frames), cur_created, cur_elided))
+
+    for it in items:
+        if isinstance(it, FrameItem):
+            cur_frames.append(memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, it.slot)))
+        elif isinstance(it, CreatedItem):
+            f = memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
+            if in_ancestor:
+                cur_created = f
+            else:
+                created_by = f
+            if it.has_gid:
+                gid_roles.append("parent" if not in_ancestor else "ancestor-parent")
+        elif isinstance(it, Elided):
+            if in_ancestor:
+                cur_elided = True
+            else:
+                elided, elided_at = it.frames, len(frames)
+        elif isinstance(it, AncestorMark):
+            close_ancestor()
+            in_ancestor = True
+            cur_frames, cur_created, cur_elided = [], None, False
+            gid_roles.append("ancestor")
+        elif isinstance(it, Flag):
+            if it.name == "other_thread":
+                other_thread = True
+            elif it.name == "cgo":
+                cgo = True
+    close_ancestor()
+    stack = Stack(
+        frames=tuple(frames),
+        created_by=created_by,
+        elided=elided,
+        elided_at=elided_at,
+        ancestors=tuple(ancestors),
+        other_thread=other_thread,
+        cgo=cgo,
+    )
+    parent = gid_roles.index("parent") if "parent" in gid_roles else None
+    anc = tuple(i for i, r in enumerate(gid_roles) if r == "ancestor")
+    return StackShape(stack, parent, anc)

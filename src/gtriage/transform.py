@@ -1,0 +1,260 @@
+"""The grammar's rules turned into plain values while Lark parses (LALR, no tree).
+
+Each start rule of grammar/goroutines.lark yields what its callback here returns: items
+for stacks and preambles, model objects for debug=1 frames and race reports. Nothing here
+decides what a section is (sections.py) or shares work between sections (shapes.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, NamedTuple
+
+from lark import Token, Transformer
+
+from .model import Access, Frame, Labels
+from .syntax import parser
+
+
+class Loc(NamedTuple):
+    file: str
+    line: int
+
+
+class FrameItem(NamedTuple):
+    func: Token
+    args: str
+    loc: Loc
+    slot: int = 0  # hex words before this frame, in the text it was parsed from
+
+
+class CreatedItem(NamedTuple):
+    func: str
+    loc: Loc
+    has_gid: bool
+
+
+class Elided(NamedTuple):
+    frames: int
+
+
+class AncestorMark(NamedTuple):
+    pass
+
+
+class Flag(NamedTuple):
+    name: str
+    value: Any = None
+
+
+class Header(NamedTuple):
+    id_tok: Token
+    state: str
+    flags: tuple[Flag, ...]
+
+
+class PreItem(NamedTuple):
+    kind: str
+    text: str
+
+
+class RaceWho(NamedTuple):
+    goroutine: int | None
+
+
+class DumpTransformer(Transformer[Token, Any]):
+    """Builds plain values while Lark parses (LALR, no tree)."""
+
+    # -- header
+    def header(self, c: list[Any]) -> Header:
+        state = next(t for t in c if isinstance(t, Token) and t.type == "STATE")
+        flags = tuple(f for f in c if isinstance(f, Flag))
+        return Header(c[0], str(state), flags)
+
+    def regs_gp(self, c: list[Any]) -> Flag:
+        return Flag("m", c[1] if len(c) > 2 and c[1] is not None else None)
+
+    def scan(self, c: list[Any]) -> Flag:
+        return Flag("scan")
+
+    def leaked(self, c: list[Any]) -> Flag:
+        return Flag("leaked")
+
+    def durable(self, c: list[Any]) -> Flag:
+        return Flag("durable")
+
+    def minutes(self, c: list[Any]) -> Flag:
+        return Flag("minutes", c[0])
+
+    def locked(self, c: list[Any]) -> Flag:
+        return Flag("locked")
+
+    def bubble(self, c: list[Any]) -> Flag:
+        return Flag("bubble", c[-1])
+
+    def labels_in(self, c: list[Any]) -> Flag:
+        return Flag("labels", c[0])
+
+    def labels_out(self, c: list[Any]) -> Flag:
+        return Flag("labels", c[0])
+
+    def labelset(self, c: list[Any]) -> Labels:
+        return tuple(x for x in c if x is not None)
+
+    def label(self, c: list[Any]) -> tuple[str, str]:
+        return (_unquote(c[0]), _unquote(c[2]))
+
+    # -- stack
+    def stack(self, c: list[Any]) -> list[Any]:
+        return c
+
+    def runtime_stack(self, c: list[Any]) -> list[Any]:
+        return [x for x in c if not isinstance(x, Token)]
+
+    def frame(self, c: list[Any]) -> FrameItem:
+        return FrameItem(c[0], str(c[1]) if c[1] is not None else "", c[3])
+
+    def location(self, c: list[Any]) -> Loc:
+        return Loc(str(c[0]), int(c[1]))
+
+    def created_by(self, c: list[Any]) -> CreatedItem:
+        has_gid = any(isinstance(t, Token) and t.type == "INT" for t in c)
+        return CreatedItem(str(c[0]), c[-1], has_gid)
+
+    def elided(self, c: list[Any]) -> Elided:
+        return Elided(int(c[0]) if c and isinstance(c[0], Token) and c[0].type == "INT" else -1)
+
+    def other_thread(self, c: list[Any]) -> Flag:
+        return Flag("other_thread")
+
+    def ancestor(self, c: list[Any]) -> AncestorMark:
+        return AncestorMark()
+
+    def cgo_frame(self, c: list[Any]) -> Flag:
+        return Flag("cgo")
+
+    # -- debug=1
+    def profile(self, c: list[Any]) -> int:
+        return int(c[0])
+
+    def record(self, c: list[Any]) -> tuple[int, Labels, list[Frame]]:
+        labels: Labels = ()
+        frames: list[Frame] = []
+        for x in c[1:]:
+            if isinstance(x, Frame):
+                frames.append(x)
+            elif isinstance(x, tuple):
+                labels = x
+        return c[0], labels, frames
+
+    def record_head(self, c: list[Any]) -> int:
+        return int(c[0])
+
+    def record_labels(self, c: list[Any]) -> Labels:
+        return tuple(c[0])
+
+    def record_frame(self, c: list[Any]) -> Frame | None:
+        toks = [t for t in c if isinstance(t, Token) and t.type != "TABS"]
+        if len(toks) < 5:
+            return None  # a PC with no symbol
+        return Frame(str(toks[1]), "", str(toks[3]), int(toks[4]))
+
+    # -- preamble
+    def preamble(self, c: list[Any]) -> list[PreItem]:
+        return [x for x in c if isinstance(x, PreItem)]
+
+    def panic_line(self, c: list[Any]) -> PreItem:
+        return PreItem("panic", str(c[0]))
+
+    def continuation(self, c: list[Any]) -> PreItem:
+        return PreItem("cont", str(c[0]))
+
+    def fatal_error(self, c: list[Any]) -> PreItem:
+        return PreItem("fatal", str(c[0]))
+
+    def signal(self, c: list[Any]) -> PreItem:
+        return PreItem("signal", str(c[0]))
+
+    def fault(self, c: list[Any]) -> PreItem:
+        return PreItem("fault", str(c[0]))
+
+    def sigquit(self, c: list[Any]) -> PreItem:
+        return PreItem("sigquit", f"{c[0]}: {c[1]}")
+
+    def blank(self, c: list[Any]) -> PreItem:
+        return PreItem("blank", "")
+
+    # -- race
+    def race(self, c: list[Any]) -> tuple[Access, Access]:
+        accesses = [x for x in c if isinstance(x, Access)]
+        created = [x for x in c if isinstance(x, tuple) and len(x) == 2 and isinstance(x[0], int)]
+        by_gid = dict(created)
+        out = [
+            replace(a, created_at=tuple(by_gid[a.goroutine])) if a.goroutine in by_gid else a
+            for a in accesses
+        ]
+        return out[0], out[1]
+
+    def race_access(self, c: list[Any]) -> Access:
+        return _access(str(c[0]), c[1], c[2], c[3:])
+
+    def race_previous(self, c: list[Any]) -> Access:
+        toks = [x for x in c if not (isinstance(x, Token) and x.type == "NL")]
+        return _access(str(toks[0]), toks[1], toks[2], toks[3:])
+
+    def race_created(self, c: list[Any]) -> tuple[int, list[Frame]]:
+        toks = [x for x in c if not (isinstance(x, Token) and x.type == "NL")]
+        return int(toks[0]), [f for f in toks[2:] if isinstance(f, Frame)]
+
+    def race_goroutine(self, c: list[Any]) -> RaceWho:
+        return RaceWho(int(c[0]))
+
+    def race_main(self, c: list[Any]) -> RaceWho:
+        return RaceWho(None)
+
+    def race_frame(self, c: list[Any]) -> Frame | None:
+        toks = [t for t in c if isinstance(t, Token) and t.type != "NL"]
+        if len(toks) < 3:
+            return None  # [failed to restore the stack]
+        return Frame(str(toks[0]), "", str(toks[1]), int(toks[2]))
+
+    def pc_offset(self, c: list[Any]) -> None:
+        return None
+
+    def frame_regs(self, c: list[Any]) -> None:
+        return None
+
+
+def _access(op: str, address: Token, who: RaceWho, frames: list[Any]) -> Access:
+    return Access(
+        op=op.lower(),
+        address=str(address),
+        goroutine=who.goroutine,
+        main_goroutine=who.goroutine is None,
+        frames=tuple(f for f in frames if isinstance(f, Frame)),
+    )
+
+
+def _unquote(tok: Token | None) -> str:
+    """A label key or value as the program set it (Go's quoting undone)."""
+    if tok is None:
+        return ""
+    s = str(tok)
+    if len(s) >= 2 and s[0] == '"' and s[-1] == '"':
+        body = s[1:-1]
+        if "\\" not in body:
+            return body
+        try:
+            return body.encode("latin-1", "backslashreplace").decode("unicode_escape")
+        except UnicodeDecodeError:
+            return body
+    return s
+
+
+def token_pos(tok: Token) -> int:
+    # The lexer always sets positions; None only exists for tokens made by hand.
+    return tok.start_pos if tok.start_pos is not None else -1
+
+
+def grammar_parse(text: str, start: str) -> Any:
+    return parser(DumpTransformer).parse(text, start=start)
