@@ -9,12 +9,11 @@ cluster signatures, never over goroutine pairs.
 
 from __future__ import annotations
 
-import operator
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .model import HEX_PLACEHOLDER, Frame, Goroutine, Labels, Record, Stack
+from .model import Goroutine, Labels, Record, Stack
 from .normalize import FrameInfo, FuncName, Normalizer, Origin
 
 # Clusters whose stack signatures are at least this similar (0-100) form a family.
@@ -34,7 +33,6 @@ class StackGroup:
     created_by: FrameInfo | None
     goroutines: list[Goroutine] = field(default_factory=list)
     count: int = 0  # goroutines; for debug=1 the records' counts
-    arg_slots: tuple[int, ...] = ()
 
 
 @dataclass(slots=True)
@@ -75,16 +73,6 @@ def blocked_at(frames: Sequence[FrameInfo]) -> FrameInfo:
     return frames[0] if frames else NO_FRAME
 
 
-def _arg_slots(frames: Sequence[Frame]) -> tuple[int, ...]:
-    slots: list[int] = []
-    for f in frames:
-        if f.slot < 0:
-            continue
-        n = f.args.count(HEX_PLACEHOLDER)
-        slots.extend(range(f.slot, f.slot + n))
-    return tuple(slots)
-
-
 def cluster_goroutines(goroutines: Sequence[Goroutine], norm: Normalizer) -> list[RawCluster]:
     """Clusters of goroutines, in no particular order. goroutine 0 (system stacks) and
     repeated ids (GOTRACEBACK=crash prints some twice) are left out."""
@@ -115,7 +103,7 @@ def cluster_goroutines(goroutines: Sequence[Goroutine], norm: Normalizer) -> lis
         gkey = (frames, creator, state)
         grp = groups.get(gkey)
         if grp is None:
-            grp = groups[gkey] = StackGroup(frames, creator, arg_slots=_arg_slots(stack.frames))
+            grp = groups[gkey] = StackGroup(frames, creator)
             cl.groups.append(grp)
         grp.goroutines.extend(members)
         grp.count += len(members)
@@ -147,25 +135,10 @@ def cluster_records(records: Sequence[Record], norm: Normalizer) -> list[RawClus
     return list(clusters.values())
 
 
-def exact_groups(group: StackGroup) -> Counter[tuple[str, ...]]:
-    """How many goroutines of a stack group share each set of argument values."""
-    counts: Counter[tuple[str, ...]] = Counter()
-    slots = group.arg_slots
-    if not slots:
-        counts[()] = len(group.goroutines)
-        return counts
-    # itemgetter picks the argument words in C; a goroutine with fewer words than its
-    # shape expects (a cut-off stack) falls back to padding.
-    pick = operator.itemgetter(*slots, slots[-1])  # two or more items: always a tuple
-    # Identical value strings (the common case in a leak) are split once.
-    for values, n in Counter(g.values for g in group.goroutines).items():
-        words = values.split(" ")
-        try:
-            key = pick(words)
-        except IndexError:
-            key = tuple(words[i] if i < len(words) else "" for i in (*slots, slots[-1]))
-        counts[key] += n
-    return counts
+def exact_groups(group: StackGroup) -> Counter[str]:
+    """How many goroutines of a stack group share each set of argument values (a
+    goroutine's `values` holds exactly its argument words)."""
+    return Counter(g.values for g in group.goroutines)
 
 
 def assign_families(clusters: Sequence[RawCluster]) -> int:

@@ -2,7 +2,7 @@
 
 Goroutines of one leaking dump are mostly copies of each other, so the parts that repeat
 (frames, whole stacks) are shared objects, and each goroutine keeps only what differs: its
-header values and the hex words of its stack (`Goroutine.values`). `Goroutine.frame_args`
+header values and the argument words of its stack (`Goroutine.values`). `Goroutine.frame_args`
 puts those words back into the argument text when someone wants to see them.
 """
 
@@ -34,8 +34,8 @@ class Frame:
     args: str
     file: str
     line: int
-    # Index into Goroutine.values of the first hex word of this frame's line pair; -1 when
-    # `args` holds the real words (a stack parsed from its unmasked text).
+    # Index into Goroutine.values of this frame's first argument word; -1 when `args` holds
+    # the real words (a stack parsed from its unmasked text).
     slot: int = 0
 
     @property
@@ -92,7 +92,7 @@ class Goroutine:
     thread: int | None = None  # m=N; None when not printed or m=nil
     parent_id: int | None = None  # "created by ... in goroutine N"
     ancestor_ids: tuple[int, ...] = ()
-    values: str = ""  # the stack's hex words in printed order, space separated
+    values: str = ""  # the argument words of its frames in printed order, space separated
     partial: bool = False  # some lines of its stack could not be parsed or were cut off
 
     def frame_args(self, frame: Frame) -> str:

@@ -274,8 +274,9 @@ class Parser:
         if self.use_memo and key in memo:
             shape = memo[key]
             if shape is not None:
-                return shape, " ".join(hexes), gids, False
-            return stack_shape(text, self.memo, literal=True), " ".join(hexes), gids, False
+                return shape, shape.values(hexes), gids, False
+            # Literal shapes keep their arguments in the frames: no values to store.
+            return stack_shape(text, self.memo, literal=True), "", gids, False
         try:
             shape = stack_shape(key, self.memo, whole=whole)
         except LarkError:
@@ -284,9 +285,9 @@ class Parser:
             # A "0x.." inside a function or file name was masked too: this shape is parsed
             # from its real text every time (names stay exact; arguments are kept as text).
             memo[key] = None
-            return stack_shape(text, self.memo, literal=True, whole=whole), " ".join(hexes), gids, False
+            return stack_shape(text, self.memo, literal=True, whole=whole), "", gids, False
         memo[key] = shape
-        return shape, " ".join(hexes), gids, False
+        return shape, shape.values(hexes), gids, False
 
     def _stack_by_units(
         self, body: list[str], sec: Section, snap: _SnapshotBuilder, key: str
@@ -311,7 +312,7 @@ class Parser:
             kept_real.extend(body[i] for i in unit)
         shape = assemble_stack(items, self.memo)
         real = "\n".join(kept_real)
-        return shape, " ".join(HEX_SPLIT.findall(real)), GID_SPLIT.findall(real), True
+        return shape, shape.values(HEX_SPLIT.findall(real)), GID_SPLIT.findall(real), True
 
     # -- other sections
     def preamble(self, sec: Section, snap: _SnapshotBuilder) -> None:

@@ -10,6 +10,7 @@ definition of the format (tests check it against a plain grammar parse of every 
 from __future__ import annotations
 
 import bisect
+import operator
 import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -43,6 +44,21 @@ class StackShape:
     stack: Stack
     parent_slot: int | None  # index among the masked goroutine numbers
     ancestor_slots: tuple[int, ...]
+    # Which of the stack's hex words are argument words (the rest are +0x offsets and
+    # fp/sp/pc): a goroutine keeps only those.
+    arg_words: tuple[int, ...] = ()
+
+    def values(self, hexes: list[str]) -> str:
+        """A goroutine's argument words, space-separated, from all the hex words of its stack."""
+        idx = self.arg_words
+        if not idx:
+            return ""
+        if len(idx) == 1:
+            return hexes[idx[0]] if idx[0] < len(hexes) else ""
+        try:
+            return " ".join(operator.itemgetter(*idx)(hexes))
+        except IndexError:  # fewer words than the shape expects: a cut-off stack
+            return " ".join(hexes[i] if i < len(hexes) else "0x0" for i in idx)
 
 
 # (shape, goroutine id, minutes, thread, bubble, labels): a plain tuple, built once per
@@ -196,7 +212,9 @@ def masked_a_name(stack: Stack) -> bool:
 
 def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
     """Build the shared Stack from the grammar's items (frame slots already set; -1 when
-    the text was not masked and the arguments are the real words)."""
+    the text was not masked and the arguments are the real words). Frame slots are
+    renumbered to count argument words only (Goroutine.values keeps no other words)."""
+    arg_words: list[int] = []
     frames: list[Frame] = []
     created_by: Frame | None = None
     elided = elided_at = 0
@@ -215,7 +233,12 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
 
     for it in items:
         if isinstance(it, FrameItem):
-            cur_frames.append(memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, it.slot)))
+            slot = it.slot
+            if slot >= 0:
+                n = it.args.count(HEX_PLACEHOLDER)
+                slot = len(arg_words)
+                arg_words.extend(range(it.slot, it.slot + n))
+            cur_frames.append(memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot)))
         elif isinstance(it, CreatedItem):
             f = memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
             if in_ancestor:
@@ -251,4 +274,4 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
     )
     parent = gid_roles.index("parent") if "parent" in gid_roles else None
     anc = tuple(i for i, r in enumerate(gid_roles) if r == "ancestor")
-    return StackShape(stack, parent, anc)
+    return StackShape(stack, parent, anc, tuple(arg_words))
