@@ -73,7 +73,8 @@ def test_gzip_file(tmp_path: Path) -> None:
 class _Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path.startswith("/debug/pprof/goroutine"):
-            body = DEMO.read_bytes()
+            # Like net/http/pprof: text only with ?debug=N, a gzipped protobuf otherwise.
+            body = DEMO.read_bytes() if "debug=" in self.path else gzip.compress(bytes(range(256)) * 40)
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -101,6 +102,23 @@ def test_url(server: str) -> None:
     r = run("-f", "json", f"{server}/debug/pprof/goroutine?debug=2")
     assert r.returncode == 0, r.stderr
     assert _top(r.stdout)["count"] == BIGGEST["count"]
+
+
+def test_url_without_debug_asks_for_text(server: str) -> None:
+    r = run("-f", "json", f"{server}/debug/pprof/goroutine")
+    assert r.returncode == 0, r.stderr
+    assert _top(r.stdout)["count"] == BIGGEST["count"]
+
+
+def test_binary_profile_gets_a_hint(tmp_path: Path) -> None:
+    pb = tmp_path / "goroutine.pb.gz"
+    pb.write_bytes(gzip.compress(bytes(range(256)) * 40))
+    r = run(str(pb))
+    assert r.returncode == 1
+    err = r.stderr.decode()
+    assert err.count("\n") == 1
+    assert "binary" in err
+    assert "debug=2" in err
 
 
 def test_url_http_error(server: str) -> None:

@@ -129,7 +129,7 @@ def load_report(
 ) -> Report:
     """Parse every input and report on the last dump, compared with the one before."""
     snapshots: list[Snapshot] = []
-    lines = 0
+    lines = binary = 0
     for spec in inputs:
         with open_lines(
             spec,
@@ -140,10 +140,8 @@ def load_report(
             dump = parse_lines(stream, info.name)
         snapshots.extend(dump.snapshots)
         lines += dump.lines
-    name = " + ".join(inputs)
-    if not snapshots:
-        raise NoDumpError(f"{name}: no goroutine dump found")
-    return report_from_dump(Dump(name, tuple(snapshots), lines))
+        binary += dump.binary_lines
+    return report_from_dump(Dump(" + ".join(inputs), tuple(snapshots), lines, binary))
 
 
 def _want_tui(fmt: str | None) -> bool:

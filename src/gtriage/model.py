@@ -183,3 +183,4 @@ class Dump:
     source: str
     snapshots: tuple[Snapshot, ...] = field(default_factory=tuple)
     lines: int = 0
+    binary_lines: int = 0  # lines outside any dump that were not text

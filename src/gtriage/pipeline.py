@@ -70,6 +70,15 @@ def analyze_lines(lines: Iterable[str], source: str = "-") -> Report:
     return report_from_dump(parse_lines(lines, source))
 
 
+def no_dump_message(dump: Dump) -> str:
+    if dump.binary_lines and dump.binary_lines * 4 >= dump.lines:
+        return (
+            f"{dump.source}: no goroutine dump found: the input is binary (a pprof protobuf "
+            "profile? fetch /debug/pprof/goroutine?debug=2 for the text)"
+        )
+    return f"{dump.source}: no goroutine dump found"
+
+
 def _primary(dump: Dump) -> Snapshot | None:
     """The dump the report is about: the last one that holds goroutines or records."""
     for snap in reversed(dump.snapshots):
@@ -100,7 +109,7 @@ def report_from_dump(dump: Dump) -> Report:
         not snap.goroutines and not snap.records and snap.crash is None and not snap.races
         and snap.profile_total is None and not snap.headers_seen
     ):
-        raise NoDumpError(f"{dump.source}: no goroutine dump found")
+        raise NoDumpError(no_dump_message(dump))
     norm = _normalizer(dump.snapshots)
     raw = _raw_clusters(snap, norm)
     families = assign_families(raw)

@@ -209,6 +209,7 @@ class SectionStats:
     """Filled in when the input is exhausted."""
 
     lines: int = 0
+    binary_lines: int = 0
 
 
 class _Machine:
@@ -225,6 +226,7 @@ class _Machine:
         self.seen_goroutine = False  # in this dump
         self.after_blank = False
         self.out: list[Section] = []
+        self.binary_lines = 0  # outside any dump, not text (invalid UTF-8 or NUL bytes)
 
     def feed(self, text: str, n: int) -> None:
         """One line (without its newline), 1-based line number `n`; sections go to `out`."""
@@ -244,6 +246,8 @@ class _Machine:
         if not self.in_dump:
             bare = self.unwrap.find_dump_start(text)
             if bare is None:
+                if "\ufffd" in text or "\x00" in text:
+                    self.binary_lines += 1
                 return
             self.in_dump, self.seen_goroutine, self.after_blank = True, False, False
             out.append(Section(Kind.DUMP, n))
@@ -501,6 +505,7 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
     yield from out
     if stats is not None:
         stats.lines = n - 1
+        stats.binary_lines = m.binary_lines
 
 
 def _close(sec: Section) -> Section:

@@ -76,6 +76,21 @@ def is_url(spec: str) -> bool:
     return spec.startswith(("http://", "https://"))
 
 
+def text_profile_url(url: str) -> str:
+    """The goroutine endpoint without ?debug= serves a gzipped protobuf; ask for the text
+    traceback (debug=2) that gtriage reads. Any explicit debug= is left alone."""
+    import urllib.parse
+
+    parts = urllib.parse.urlsplit(url)
+    if not parts.path.rstrip("/").endswith("/debug/pprof/goroutine"):
+        return url
+    query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
+    if "debug" in query:
+        return url
+    extra = "debug=2"
+    return urllib.parse.urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
+
+
 @contextmanager
 def open_lines(
     spec: str,
@@ -96,7 +111,7 @@ def open_lines(
         import urllib.request
 
         try:
-            resp = urllib.request.urlopen(spec, timeout=timeout)
+            resp = urllib.request.urlopen(text_profile_url(spec), timeout=timeout)
         except (urllib.error.URLError, OSError, ValueError) as e:
             raise SourceError(f"{spec}: {_reason(e)}") from e
         length = resp.headers.get("Content-Length")
