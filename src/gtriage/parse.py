@@ -47,7 +47,7 @@ from .shapes import (
     stack_shape,
     unit_groups,
 )
-from .transform import FrameItem, grammar_parse
+from .transform import grammar_parse
 
 MAX_KEPT_ISSUES = 200  # per snapshot; the count goes on past it
 MAX_BODIES = 1 << 13  # verbatim stack texts remembered: bounded, they are the biggest keys
@@ -295,7 +295,7 @@ class Parser:
         """The grammar rejected a call of the stack: keep the calls it accepts, count the
         lines of the ones it rejects. A cut-off dump ends in a rejected call."""
         masked_lines = key.split("\n")[: len(body)]
-        items: list[Any] = []
+        items: list[tuple[Any, int]] = []
         kept_real: list[str] = []
         offset = 0
         for unit in unit_groups(masked_lines):
@@ -307,7 +307,7 @@ class Parser:
                 if sec.cut and unit[-1] == len(body) - 1:
                     snap.truncated = True
                 continue
-            items.extend(it._replace(slot=it.slot + offset) if isinstance(it, FrameItem) else it for it in u.items)
+            items.extend((it, offset) for it in u.items)
             offset += u.hexes
             kept_real.extend(body[i] for i in unit)
         shape = assemble_stack(items, self.memo)

@@ -188,16 +188,13 @@ def stack_shape(masked: str, memo: Memo, *, literal: bool = False, whole: bool =
     time and each distinct call is parsed once: a new stack shape mostly reuses calls seen
     in other shapes. `whole`: one grammar call for the whole text (the reference)."""
     if whole:
-        return assemble_stack(with_slots(grammar_parse(masked, "stack"), masked, literal), memo)
+        return assemble_stack([(it, 0) for it in with_slots(grammar_parse(masked, "stack"), masked, literal)], memo)
     lines = masked.split("\n")[:-1]
-    items: list[Any] = []
+    items: list[tuple[Any, int]] = []
     offset = 0
     for unit in unit_groups(lines):
         u = parse_unit("".join(lines[i] + "\n" for i in unit), memo, literal)
-        if offset and not literal:
-            items.extend(it._replace(slot=it.slot + offset) if isinstance(it, FrameItem) else it for it in u.items)
-        else:
-            items.extend(u.items)
+        items.extend((it, offset) for it in u.items)
         offset += u.hexes
     return assemble_stack(items, memo)
 
@@ -210,10 +207,11 @@ def masked_a_name(stack: Stack) -> bool:
     )
 
 
-def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
-    """Build the shared Stack from the grammar's items (frame slots already set; -1 when
-    the text was not masked and the arguments are the real words). Frame slots are
-    renumbered to count argument words only (Goroutine.values keeps no other words)."""
+def assemble_stack(items: list[tuple[Any, int]], memo: Memo) -> StackShape:
+    """Build the shared Stack from the grammar's items, each with the number of hex words
+    before its call (a frame's slot counts from there; -1 when the text was not masked and
+    the arguments are the real words). Frame slots are renumbered to count argument words
+    only (Goroutine.values keeps no other words)."""
     arg_words: list[int] = []
     frames: list[Frame] = []
     created_by: Frame | None = None
@@ -231,13 +229,13 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
         if in_ancestor:
             ancestors.append(Ancestor(tuple(cur_frames), cur_created, cur_elided))
 
-    for it in items:
+    for it, base in items:
         if isinstance(it, FrameItem):
             slot = it.slot
             if slot >= 0:
                 n = it.args.count(HEX_PLACEHOLDER)
-                slot = len(arg_words)
-                arg_words.extend(range(it.slot, it.slot + n))
+                arg_words.extend(range(base + slot, base + slot + n))
+                slot = len(arg_words) - n
             cur_frames.append(memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot)))
         elif isinstance(it, CreatedItem):
             f = memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
