@@ -35,6 +35,17 @@ class StackGroup:
     count: int = 0  # goroutines; for debug=1 the records' counts
 
 
+@dataclass(frozen=True, slots=True)
+class ClusterStats:
+    goroutines: tuple[Goroutine, ...]  # by id
+    ids: tuple[int, ...]
+    minutes_min: int
+    minutes_max: int
+    leaked: int  # marked "(leaked)" by the runtime
+    locked: int  # locked to a thread
+    top_parent: tuple[int, int] | None  # (goroutine id, how many it started), the most
+
+
 @dataclass(slots=True)
 class RawCluster:
     state: str
@@ -42,6 +53,7 @@ class RawCluster:
     groups: list[StackGroup] = field(default_factory=list)
     labels: Counter[Labels] = field(default_factory=Counter)
     family: int | None = None
+    _stats: ClusterStats | None = None
 
     @property
     def count(self) -> int:
@@ -55,6 +67,23 @@ class RawCluster:
         out = [g for grp in self.groups for g in grp.goroutines]
         out.sort(key=lambda g: g.id)
         return out
+
+    def stats(self) -> ClusterStats:
+        """What ranking and the report need from the goroutines: one pass, computed once."""
+        if self._stats is None:
+            gs = self.goroutines()
+            minutes = [g.minutes for g in gs] or [0]
+            parents: Counter[int] = Counter(g.parent_id for g in gs if g.parent_id is not None)
+            self._stats = ClusterStats(
+                goroutines=tuple(gs),
+                ids=tuple(g.id for g in gs),
+                minutes_min=min(minutes),
+                minutes_max=max(minutes),
+                leaked=sum(1 for g in gs if g.leaked),
+                locked=sum(1 for g in gs if g.locked),
+                top_parent=parents.most_common(1)[0] if parents else None,
+            )
+        return self._stats
 
     def signature(self) -> str:
         """Function names of the representative stack: what families compare."""

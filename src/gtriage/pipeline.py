@@ -17,7 +17,7 @@ from .cluster import (
     exact_groups,
     match_previous,
 )
-from .model import Access, Dump, DumpFormat, Goroutine, Snapshot
+from .model import Access, Dump, DumpFormat, Snapshot
 from .normalize import FrameInfo, Normalizer, detect_goroot
 from .parse import parse_lines
 from .rank import Ranked, rank_clusters
@@ -157,8 +157,7 @@ def report_from_dump(dump: Dump) -> Report:
 
 def _cluster(rank: int, r: Ranked, previous: dict[int, int] | None) -> Cluster:
     c = r.cluster
-    goroutines: list[Goroutine] = c.goroutines()
-    mins = [g.minutes for g in goroutines] or [0]
+    st = c.stats()
     rep = c.representative
     stacks = []
     for grp in sorted(c.groups, key=lambda g: -g.count):
@@ -177,13 +176,13 @@ def _cluster(rank: int, r: Ranked, previous: dict[int, int] | None) -> Cluster:
         rank=rank,
         count=c.count,
         state=c.state,
-        leaked=sum(1 for g in goroutines if g.leaked),
-        minutes_min=min(mins),
-        minutes_max=max(mins),
-        locked_to_thread=sum(1 for g in goroutines if g.locked),
+        leaked=st.leaked,
+        minutes_min=st.minutes_min,
+        minutes_max=st.minutes_max,
+        locked_to_thread=st.locked,
         blocked_at=c.blocked_at,
         created_by=_main_creator(c),
-        goroutine_ids=tuple(g.id for g in goroutines),
+        goroutine_ids=st.ids,
         labels=tuple(LabelCount(lbl, n) for lbl, n in sorted(c.labels.items(), key=lambda kv: (-kv[1], kv[0]))),
         frames=rep.frames,
         why=tuple(r.why),
@@ -193,7 +192,7 @@ def _cluster(rank: int, r: Ranked, previous: dict[int, int] | None) -> Cluster:
         healthy=r.healthy,
         crashed=r.crashed,
         previous_count=previous.get(id(c)) if previous is not None else None,
-        goroutines=tuple(goroutines),
+        goroutines=st.goroutines,
     )
 
 

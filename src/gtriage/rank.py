@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 from .cluster import RawCluster
@@ -54,11 +53,6 @@ class Ranked:
     crashed: bool
 
 
-def _minutes(c: RawCluster) -> tuple[int, int]:
-    mins = [g.minutes for grp in c.groups for g in grp.goroutines]
-    return (min(mins), max(mins)) if mins else (0, 0)
-
-
 def is_healthy(c: RawCluster) -> bool:
     """Runtime/stdlib background goroutines and listeners waiting for connections."""
     frames = c.representative.frames
@@ -83,10 +77,10 @@ def rank_clusters(
         why: list[str] = []
         count = c.count
         healthy = is_healthy(c)
-        ids = {g.id for grp in c.groups for g in grp.goroutines}
-        crashed = crash is not None and crash.goroutine is not None and crash.goroutine in ids
-        lo, hi = _minutes(c)
-        leaked = sum(1 for grp in c.groups for g in grp.goroutines if g.leaked)
+        st = c.stats()
+        crashed = crash is not None and crash.goroutine is not None and crash.goroutine in st.ids
+        lo, hi = st.minutes_min, st.minutes_max
+        leaked = st.leaked
         own_code = c.blocked_at.origin in (Origin.MAIN, Origin.MODULE)
 
         score = 0.0
@@ -158,14 +152,10 @@ def _healthy_reason(c: RawCluster) -> str:
 
 
 def _fan_out(c: RawCluster) -> str | None:
-    parents: Counter[int] = Counter(
-        g.parent_id for grp in c.groups for g in grp.goroutines if g.parent_id is not None
-    )
-    if not parents:
+    top = c.stats().top_parent
+    if top is None or top[1] < 10:
         return None
-    parent, n = parents.most_common(1)[0]
-    if n < 10:
-        return None
+    parent, n = top
     creator = c.representative.created_by
     where = f", in {creator.func}" if creator is not None else ""
     return f"fan-out: {n} started by one goroutine (goroutine {parent}{where})"
