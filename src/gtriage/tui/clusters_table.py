@@ -15,7 +15,9 @@ from gtriage.report import Cluster
 from .messages import ClusterChosen, ClusterHighlighted
 from .text import ORIGIN_STYLE, plain
 
-COLUMNS = ("#", "count", "state", "minutes", "blocked at", "where", "created by", "labels")
+# "where" (file:line) before the function: on a narrow terminal the long function names
+# are what scrolls out of view, not the line to open.
+COLUMNS = ("#", "count", "state", "minutes", "where", "blocked at", "created by", "labels")
 
 
 def _short_location(f: FrameInfo) -> str:
@@ -41,8 +43,8 @@ def cluster_row(c: Cluster) -> list[Text]:
         Text(count, style=dim or "bold", justify="right"),
         plain(state_text(c), "bold red" if c.crashed else dim),
         plain(minutes_text(c), dim),
-        plain(c.blocked_at.func, dim or ORIGIN_STYLE.get(c.blocked_at.origin, "")),
         plain(_short_location(c.blocked_at), dim),
+        plain(c.blocked_at.func, dim or ORIGIN_STYLE.get(c.blocked_at.origin, "")),
         plain(c.created_by.func if c.created_by else "", dim),
         plain(_labels_text(c), dim),
     ]
