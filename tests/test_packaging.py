@@ -57,3 +57,11 @@ def test_public_api() -> None:
     report = gtriage.analyze(str(ROOT / "samples/demo.txt"))
     assert report.clusters[0].rank == 1
     assert gtriage.apply_filters(report, gtriage.Filters(top=1)).clusters == report.clusters[:1]
+
+
+def test_report_objects_are_hashable() -> None:
+    import gtriage
+
+    report = gtriage.analyze(str(ROOT / "samples/demo.txt"))
+    assert len(set(report.clusters)) == len(report.clusters)
+    assert hash(report.clusters[0]) == hash(report.clusters[0])

@@ -95,6 +95,11 @@ class Goroutine:
     values: str = ""  # the argument words of its frames in printed order, space separated
     partial: bool = False  # some lines of its stack could not be parsed or were cut off
 
+    # Hashable like the frozen model (equal goroutines share id and line), so frozen
+    # objects that hold goroutines, such as report.Cluster, stay hashable too.
+    def __hash__(self) -> int:
+        return hash((self.id, self.line))
+
     def frame_args(self, frame: Frame) -> str:
         """The frame's argument text with this goroutine's values put back."""
         if frame.slot < 0 or HEX_PLACEHOLDER not in frame.args:
