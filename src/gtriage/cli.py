@@ -10,11 +10,9 @@ from collections.abc import Callable, Sequence
 from typing import BinaryIO
 
 from . import __version__
-from .model import Dump, Snapshot
-from .parse import parse_lines
-from .pipeline import Filters, NoDumpError, apply_filters, report_from_dump
+from .pipeline import Filters, NoDumpError, analyze_inputs, apply_filters
 from .report import Report
-from .source import DEFAULT_TIMEOUT, SourceError, open_lines
+from .source import DEFAULT_TIMEOUT, SourceError
 
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -120,30 +118,6 @@ class _Progress:
             sys.stderr.flush()
 
 
-def load_report(
-    inputs: Sequence[str],
-    *,
-    timeout: float = DEFAULT_TIMEOUT,
-    stdin: BinaryIO | None = None,
-    progress: LoadProgress | None = None,
-) -> Report:
-    """Parse every input and report on the last dump, compared with the one before."""
-    snapshots: list[Snapshot] = []
-    lines = binary = 0
-    for spec in inputs:
-        with open_lines(
-            spec,
-            timeout=timeout,
-            stdin=stdin,
-            progress=(lambda n: progress(n, None)) if progress is not None else None,
-        ) as (info, stream):
-            dump = parse_lines(stream, info.name)
-        snapshots.extend(dump.snapshots)
-        lines += dump.lines
-        binary += dump.binary_lines
-    return report_from_dump(Dump(" + ".join(inputs), tuple(snapshots), lines, binary))
-
-
 def _want_tui(fmt: str | None) -> bool:
     if fmt == "tui":
         return True
@@ -180,7 +154,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     bar = _Progress(" + ".join(inputs), None) if sys.stderr.isatty() else None
     try:
-        report = load_report(inputs, timeout=args.timeout, progress=(lambda n, _t: bar(n)) if bar else None)
+        report = analyze_inputs(inputs, timeout=args.timeout, progress=bar)
     except (SourceError, NoDumpError) as e:
         if bar:
             bar.done()
@@ -241,7 +215,8 @@ def _run_tui(inputs: list[str], timeout: float, filters: Filters) -> int:
         sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the terminal, for Textual
 
     def load(progress: LoadProgress) -> Report:
-        return apply_filters(load_report(inputs, timeout=timeout, stdin=stdin, progress=progress), filters)
+        report = analyze_inputs(inputs, timeout=timeout, stdin=stdin, progress=lambda n: progress(n, None))
+        return apply_filters(report, filters)
 
     from .tui.app import run_tui
 

@@ -6,8 +6,9 @@ The only module that knows the order of the stages.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from typing import BinaryIO
 
 from .cluster import (
     RawCluster,
@@ -17,9 +18,9 @@ from .cluster import (
     exact_groups,
     match_previous,
 )
-from .model import Access, Dump, DumpFormat, Snapshot
+from .model import Access, Dump, DumpFormat, Frame, Snapshot
 from .normalize import FrameInfo, Normalizer, detect_goroot
-from .parse import parse_lines
+from .parse import parse_lines, parse_text
 from .rank import Ranked, rank_clusters
 from .report import (
     AccessInfo,
@@ -56,18 +57,32 @@ def analyze(source: str = "-", *, progress: Progress | None = None, timeout: flo
     Raises source.SourceError when the input cannot be read and NoDumpError when it holds
     no dump.
     """
-    with open_lines(source, progress=progress, timeout=timeout) as (info, lines):
-        dump = parse_lines(lines, info.name)
-    return report_from_dump(dump)
+    return analyze_inputs([source], progress=progress, timeout=timeout)
+
+
+def analyze_inputs(
+    inputs: Sequence[str],
+    *,
+    progress: Progress | None = None,
+    timeout: float = 30.0,
+    stdin: BinaryIO | None = None,
+) -> Report:
+    """Read several inputs as successive dumps: the last is reported, compared with the
+    one before it (`gtriage before.txt after.txt`)."""
+    snapshots: list[Snapshot] = []
+    lines = binary = 0
+    for spec in inputs:
+        with open_lines(spec, progress=progress, timeout=timeout, stdin=stdin) as (info, stream):
+            dump = parse_lines(stream, info.name)
+        snapshots.extend(dump.snapshots)
+        lines += dump.lines
+        binary += dump.binary_lines
+    return report_from_dump(Dump(" + ".join(inputs), tuple(snapshots), lines, binary))
 
 
 def analyze_text(text: str, source: str = "-") -> Report:
     """The report of a dump held in a string (tests, notebooks)."""
-    return report_from_dump(parse_lines(text.splitlines(keepends=True), source))
-
-
-def analyze_lines(lines: Iterable[str], source: str = "-") -> Report:
-    return report_from_dump(parse_lines(lines, source))
+    return report_from_dump(parse_text(text, source))
 
 
 def no_dump_message(dump: Dump) -> str:
@@ -94,7 +109,7 @@ def _raw_clusters(snap: Snapshot, norm: Normalizer) -> list[RawCluster]:
 
 
 def _normalizer(snaps: Iterable[Snapshot]) -> Normalizer:
-    def frames() -> Iterable:  # type: ignore[type-arg]
+    def frames() -> Iterator[Frame]:
         for s in snaps:
             for g in s.goroutines:
                 yield from g.stack.frames
