@@ -10,7 +10,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .pipeline import Filters, NoDumpError, analyze, analyze_text, apply_filters
+from .pipeline import Filters, NoDumpError, analyze, analyze_inputs, analyze_text, apply_filters
 from .report import Cluster, Report
 from .source import SourceError
 
@@ -22,6 +22,7 @@ __all__ = [
     "SourceError",
     "__version__",
     "analyze",
+    "analyze_inputs",
     "analyze_text",
     "apply_filters",
 ]
