@@ -131,6 +131,50 @@ def test_argument_values_come_back_per_goroutine() -> None:
     assert b.frame_args(frame) == "0xc000020000, {0x3?, 0x4}"
 
 
+def test_three_goroutines_of_one_call_path_keep_their_own_arguments() -> None:
+    # The third is found by its text cut at the argument lists (no masking): its arguments,
+    # its frames with constant arguments, and its creator number must still be its own.
+    snap = one(
+        "".join(
+            f"goroutine {n} [chan receive]:\nmain.f(0xc0000{n}0000, ...)\n\t/src/m.go:3 +0x1d\n"
+            "main.g()\n\t/src/m.go:9 +0x2\n"
+            f"created by main.main in goroutine {n - 4}\n\t/src/m.go:20 +0x5\n\n"
+            for n in (5, 6, 7)
+        )
+    )
+    assert [g.frame_args(g.stack.frames[0]) for g in snap.goroutines] == [
+        "0xc000050000, ...",
+        "0xc000060000, ...",
+        "0xc000070000, ...",
+    ]
+    assert [g.frame_args(g.stack.frames[1]) for g in snap.goroutines] == ["", "", ""]
+    assert [g.parent_id for g in snap.goroutines] == [1, 2, 3]
+    assert len({id(g.stack) for g in snap.goroutines}) == 1
+
+
+def test_a_broken_call_line_that_cuts_like_a_known_one_is_still_rejected() -> None:
+    # "main.f(0x1\nzzz)" cut at its last "(" gives the key of "main.f(0x2)": the newline
+    # in its "arguments" must send it to the grammar, which rejects the line.
+    good = "main.f(0x2)\n\t/src/m.go:3 +0x1d\n"
+    (snap,) = parse_text(
+        f"goroutine 5 [select]:\n{good}\ngoroutine 6 [select]:\n{good}\n"
+        "goroutine 7 [select]:\nmain.f(0x1\nzzz)\n\t/src/m.go:3 +0x1d\n"
+    ).snapshots
+    assert [g.partial for g in snap.goroutines] == [False, False, True]
+    assert [i.line for i in snap.issues] == [10, 11, 12]
+
+
+def test_a_creator_ending_in_a_parenthesis_keeps_its_frames_arguments() -> None:
+    # The creator line ends in ")" over a location, so cutting at ")\n\t" finds one call
+    # more than the grammar: the stack is read from its real text instead.
+    body = "main.f(0xc000010000)\n\t/src/m.go:3 +0x1d\ncreated by main.g(x)\n\t/src/m.go:9 +0x5\n"
+    snap = one(f"goroutine 5 [select]:\n{body}\ngoroutine 6 [select]:\n{body}")
+    for g in snap.goroutines:
+        assert g.stack.created_by is not None
+        assert g.stack.created_by.func == "main.g(x)"
+        assert g.frame_args(g.stack.frames[0]) == "0xc000010000"
+
+
 def test_hex_looking_names_are_not_masked() -> None:
     # Regression (found by hypothesis): the shape mask must not rewrite names.
     body = "main.A0x1(0xc000010000)\n\t/src/0x1f/A0x1.go:3 +0x1d\n"

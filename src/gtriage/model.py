@@ -2,18 +2,17 @@
 
 Goroutines of one leaking dump are mostly copies of each other, so the parts that repeat
 (frames, whole stacks) are shared objects, and each goroutine keeps only what differs: its
-header values and the argument words of its stack (`Goroutine.values`). `Goroutine.frame_args`
-puts those words back into the argument text when someone wants to see them.
+header values and the argument texts of its calls (`Goroutine.values`); `Goroutine.frame_args`
+gives a frame's arguments as that goroutine printed them.
 """
 
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass, field
 
 HEX_PLACEHOLDER = "0x0"  # what every hex word of a stack shape reads as
-_PLACEHOLDER_RE = re.compile(re.escape(HEX_PLACEHOLDER))
+ARGS_SEP = "\0"  # between the argument texts in Goroutine.values
 
 
 class DumpFormat(enum.StrEnum):
@@ -29,13 +28,13 @@ class Frame:
     """One call as printed: `func(args)` then `\\tfile:line`."""
 
     func: str
-    # Argument text with every hex word replaced by HEX_PLACEHOLDER; the words live on the
+    # Argument text with every hex word replaced by HEX_PLACEHOLDER; the real text lives on the
     # goroutine. "..." for inlined frames, "" for frames printed without arguments.
     args: str
     file: str
     line: int
-    # Index into Goroutine.values of this frame's first argument word; -1 when `args` holds
-    # the real words (a stack parsed from its unmasked text).
+    # Index of this frame's argument text in Goroutine.values; -1 when `args` is the real
+    # text (no hex words in it, or a stack parsed from its unmasked text).
     slot: int = 0
 
     @property
@@ -92,7 +91,8 @@ class Goroutine:
     thread: int | None = None  # m=N; None when not printed or m=nil
     parent_id: int | None = None  # "created by ... in goroutine N"
     ancestor_ids: tuple[int, ...] = ()
-    values: str = ""  # the argument words of its frames in printed order, space separated
+    # The argument texts of the frames with a slot, in slot order, joined by ARGS_SEP.
+    values: str = ""
     partial: bool = False  # some lines of its stack could not be parsed or were cut off
 
     # Hashable like the frozen model (equal goroutines share id and line), so frozen
@@ -101,12 +101,11 @@ class Goroutine:
         return hash((self.id, self.line))
 
     def frame_args(self, frame: Frame) -> str:
-        """The frame's argument text with this goroutine's values put back."""
-        if frame.slot < 0 or HEX_PLACEHOLDER not in frame.args:
+        """The frame's argument text as this goroutine printed it."""
+        if frame.slot < 0:
             return frame.args
-        words = self.values.split(" ")
-        it = iter(words[frame.slot :])
-        return _PLACEHOLDER_RE.sub(lambda _m: next(it, HEX_PLACEHOLDER), frame.args)
+        texts = self.values.split(ARGS_SEP)
+        return texts[frame.slot] if frame.slot < len(texts) else frame.args
 
 
 @dataclass(frozen=True, slots=True)

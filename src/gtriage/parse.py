@@ -35,14 +35,17 @@ from .shapes import (
     GID_SPLIT,
     HEAD_SPLIT,
     HEX_SPLIT,
+    CallSplit,
     HeaderShape,
     HeaderValues,
     Memo,
     StackShape,
     assemble_stack,
+    call_args,
     header_shape,
     masked_a_name,
     parse_unit,
+    split_calls,
     split_labels,
     stack_shape,
     unit_groups,
@@ -51,6 +54,7 @@ from .transform import grammar_parse
 
 MAX_KEPT_ISSUES = 200  # per snapshot; the count goes on past it
 MAX_BODIES = 1 << 13  # verbatim stack texts remembered: bounded, they are the biggest keys
+MAX_CALL_KEYS = 1 << 14  # stack texts cut at their arguments (Memo.calls): one per call path
 MAX_HEADER_RESTS = 1 << 14  # distinct header tails remembered (state, minutes, labels)
 
 
@@ -234,25 +238,38 @@ class Parser:
     def _stack(
         self, text: str, sec: Section, snap: _SnapshotBuilder
     ) -> tuple[StackShape, str, list[str], bool]:
-        """The stack's shape, its hex words joined by spaces, and its goroutine numbers.
+        """The stack's shape, its Goroutine.values, and its goroutine numbers.
 
         Goroutines of a leak often print the very same stack text (same arguments, same
-        creator): those are looked up whole, before any masking.
+        creator): those are looked up whole. The others are cut at their argument lists,
+        and that key finds a shape parsed before; only new shapes are masked and parsed.
         """
-        if self.use_memo:
-            seen = self.memo.bodies.get(text)
-            if seen is not None:
-                return seen
-        got = self._stack_of_text(text, sec, snap)
-        if self.use_memo and not got[3] and len(self.memo.bodies) < MAX_BODIES:
-            self.memo.bodies[text] = got
+        if not self.use_memo:
+            return self._stack_of_text(text, sec, snap, None)
+        memo = self.memo
+        seen = memo.bodies.get(text)
+        if seen is not None:
+            return seen
+        split = split_calls(text)
+        got = None
+        if split is not None:
+            shape = memo.calls.get(split.key)
+            if shape is not None:
+                values = shape.values(split.args)
+                # Arguments run to the end of their line: a newline inside means the
+                # text only looked alike.
+                if "\n" not in values:
+                    got = (shape, values, split.gids, False)
+        if got is None:
+            got = self._stack_of_text(text, sec, snap, split)
+        if not got[3] and len(memo.bodies) < MAX_BODIES:
+            memo.bodies[text] = got
         return got
 
     def _stack_of_text(
-        self, text: str, sec: Section, snap: _SnapshotBuilder
+        self, text: str, sec: Section, snap: _SnapshotBuilder, split: CallSplit | None
     ) -> tuple[StackShape, str, list[str], bool]:
         parts = HEX_SPLIT.split(text)
-        hexes = parts[1::2]
         key = HEX_PLACEHOLDER.join(parts[0::2])
         gids: list[str] = []
         found = key.count("goroutine ")
@@ -269,25 +286,29 @@ class Parser:
             gparts = GID_SPLIT.split(key)
             gids = gparts[1::2]
             key = GID_PLACEHOLDER.join(gparts[0::2])
-        memo = self.memo.stacks
+        memo = self.memo
         whole = not self.use_memo  # the reference path: one grammar call per stack
-        if self.use_memo and key in memo:
-            shape = memo[key]
-            if shape is not None:
-                return shape, shape.values(hexes), gids, False
-            # Literal shapes keep their arguments in the frames: no values to store.
-            return stack_shape(text, self.memo, literal=True), "", gids, False
-        try:
-            shape = stack_shape(key, self.memo, whole=whole)
-        except LarkError:
-            return self._stack_by_units(text.split("\n")[:-1], sec, snap, key)
-        if masked_a_name(shape.stack):
-            # A "0x.." inside a function or file name was masked too: this shape is parsed
-            # from its real text every time (names stay exact; arguments are kept as text).
-            memo[key] = None
-            return stack_shape(text, self.memo, literal=True, whole=whole), "", gids, False
-        memo[key] = shape
-        return shape, shape.values(hexes), gids, False
+        shape = memo.stacks.get(key) if self.use_memo else None
+        if shape is None and (key not in memo.stacks or not self.use_memo):
+            try:
+                shape = stack_shape(key, memo, whole=whole)
+            except LarkError:
+                return self._stack_by_units(text.split("\n")[:-1], sec, snap, key)
+            if masked_a_name(shape.stack):
+                # A "0x.." inside a function or file name was masked too: this shape is
+                # parsed from its real text every time (names stay exact, arguments real).
+                shape = None
+            memo.stacks[key] = shape
+        if shape is None:
+            return stack_shape(text, memo, literal=True, whole=whole), "", gids, False
+        args = split.args if split is not None else call_args(text)
+        if len(args) != shape.calls:
+            # A name that ends in ")" over a location cuts the text elsewhere than the
+            # grammar did: keep this stack's arguments in its frames.
+            return stack_shape(text, memo, literal=True, whole=whole), "", gids, False
+        if split is not None and len(gids) == len(split.gids) and len(memo.calls) < MAX_CALL_KEYS:
+            memo.calls[split.key] = shape
+        return shape, shape.values(args), gids, False
 
     def _stack_by_units(
         self, body: list[str], sec: Section, snap: _SnapshotBuilder, key: str
@@ -295,9 +316,8 @@ class Parser:
         """The grammar rejected a call of the stack: keep the calls it accepts, count the
         lines of the ones it rejects. A cut-off dump ends in a rejected call."""
         masked_lines = key.split("\n")[: len(body)]
-        items: list[tuple[Any, int]] = []
+        items: list[Any] = []
         kept_real: list[str] = []
-        offset = 0
         for unit in unit_groups(masked_lines):
             try:
                 u = parse_unit("".join(masked_lines[i] + "\n" for i in unit), self.memo, False)
@@ -307,12 +327,13 @@ class Parser:
                 if sec.cut and unit[-1] == len(body) - 1:
                     snap.truncated = True
                 continue
-            items.extend((it, offset) for it in u.items)
-            offset += u.hexes
+            items.extend(u.items)
             kept_real.extend(body[i] for i in unit)
         shape = assemble_stack(items, self.memo)
-        real = "\n".join(kept_real)
-        return shape, shape.values(HEX_SPLIT.findall(real)), GID_SPLIT.findall(real), True
+        real = "".join(line + "\n" for line in kept_real)
+        args = call_args(real)
+        values = shape.values(args) if len(args) == shape.calls else ""
+        return shape, values, GID_SPLIT.findall(real), True
 
     # -- other sections
     def preamble(self, sec: Section, snap: _SnapshotBuilder) -> None:

@@ -30,6 +30,11 @@ class Kind(enum.Enum):
     JUNK = "junk"  # a line inside a dump that fits no section
 
 
+# For the per-goroutine path: reading an enum member costs ~0.1 us on Python 3.11.
+_GOROUTINE = Kind.GOROUTINE
+_PREAMBLE = Kind.PREAMBLE
+
+
 @dataclass(slots=True)
 class Section:
     kind: Kind
@@ -396,7 +401,7 @@ class _Machine:
         """A whole goroutine block known to be clean, after a blank line inside a dump."""
         if self.cur is not None:
             self.out.append(_close(self.cur))
-        self.out.append(Section(Kind.GOROUTINE, n, [header], body=body))
+        self.out.append(Section(_GOROUTINE, n, [header], body=body))
         self.cur = None
         self.seen_goroutine = True
         self.after_blank = False
@@ -404,11 +409,7 @@ class _Machine:
     def accepts_blocks(self) -> bool:
         """Whether the next clean goroutine block can skip the line-by-line reading."""
         cur = self.cur
-        return (
-            self.in_dump
-            and not self.unwrap.active
-            and (cur is None or cur.kind is Kind.PREAMBLE)
-        )
+        return self.in_dump and not self.unwrap.active and (cur is None or cur.kind is _PREAMBLE)
 
     def finish(self, ended_with_newline: bool) -> None:
         if self.cur is not None:

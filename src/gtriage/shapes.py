@@ -9,15 +9,15 @@ definition of the format (tests check it against a plain grammar parse of every 
 
 from __future__ import annotations
 
-import bisect
 import operator
 import re
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from lark import Token
 
-from .model import HEX_PLACEHOLDER, Ancestor, Frame, Labels, Stack
+from .model import ARGS_SEP, HEX_PLACEHOLDER, Ancestor, Frame, Labels, Stack
 from .transform import AncestorMark, CreatedItem, Elided, Flag, FrameItem, Header, grammar_parse, token_pos
 
 # Shape masks. Hex words anywhere (arguments, +0x offsets, fp/sp/pc, gp/mp); goroutine
@@ -26,6 +26,9 @@ HEX_SPLIT = re.compile(r"(0x[0-9a-f]+)")  # the runtime prints hex in lower case
 GID_SPLIT = re.compile(r"goroutine (\d+)")
 HEAD_SPLIT = re.compile(r"(0x[0-9a-fA-F]+|\d+)")
 GID_PLACEHOLDER = "goroutine 0"
+# Where a call's argument list ends and its location starts: ")\n\t". The grammar's ARGS
+# hold no parentheses, so the text between a call line's last "(" and this is its arguments.
+CALL_END = ")\n\t"
 
 @dataclass(frozen=True, slots=True)
 class HeaderShape:
@@ -44,21 +47,54 @@ class StackShape:
     stack: Stack
     parent_slot: int | None  # index among the masked goroutine numbers
     ancestor_slots: tuple[int, ...]
-    # Which of the stack's hex words are argument words (the rest are +0x offsets and
-    # fp/sp/pc): a goroutine keeps only those.
-    arg_words: tuple[int, ...] = ()
+    # Call lines of the stack ("func(args)" over a location), in printed order, and which
+    # of them have hex words in their arguments: a goroutine keeps those argument texts.
+    calls: int = 0
+    arg_calls: tuple[int, ...] = ()
 
-    def values(self, hexes: list[str]) -> str:
-        """A goroutine's argument words, space-separated, from all the hex words of its stack."""
-        idx = self.arg_words
+    def values(self, args: list[str]) -> str:
+        """A goroutine's Goroutine.values from the argument texts of all its calls."""
+        idx = self.arg_calls
         if not idx:
             return ""
         if len(idx) == 1:
-            return hexes[idx[0]] if idx[0] < len(hexes) else ""
-        try:
-            return " ".join(operator.itemgetter(*idx)(hexes))
-        except IndexError:  # fewer words than the shape expects: a cut-off stack
-            return " ".join(hexes[i] if i < len(hexes) else "0x0" for i in idx)
+            return args[idx[0]]
+        return ARGS_SEP.join(operator.itemgetter(*idx)(args))
+
+
+def call_args(text: str) -> list[str]:
+    """The argument text of each call line of a stack text, in printed order."""
+    return [p.rpartition("(")[2] for p in text.split(CALL_END)[:-1]]
+
+
+class CallSplit(NamedTuple):
+    """A stack text cut at its argument lists, with no regular expression (see Memo.calls)."""
+
+    key: str  # the text without arguments, the creator's goroutine number as 0
+    args: list[str]
+    gids: list[str]
+
+
+def split_calls(text: str) -> CallSplit | None:
+    """None for texts whose locations carry per-goroutine words (fp=/sp= at traceback
+    level 2): those go through hex masking."""
+    parts = text.split(CALL_END)
+    tail = parts.pop()
+    if " fp=" in tail:
+        return None
+    cut = list(map(str.rpartition, parts, repeat("(")))
+    gids: list[str] = []
+    i = tail.rfind(" in goroutine ")
+    if i >= 0:
+        i += 14
+        j = tail.find("\n", i)
+        if tail[i:j].isdigit():
+            gids = [tail[i:j]]
+            tail = tail[:i] + "0" + tail[j:]
+    # Joined with "()" + CALL_END, which no piece holds: two texts with one key differ
+    # only in their arguments and creator number.
+    key = "()\n\t".join(map(operator.itemgetter(0), cut)) + "()\n\t" + tail
+    return CallSplit(key, list(map(operator.itemgetter(2), cut)), gids)
 
 
 # (shape, goroutine id, minutes, thread, bubble, labels): a plain tuple, built once per
@@ -74,6 +110,10 @@ class Memo:
         self.headers: dict[str, HeaderShape | None] = {}
         self.labels: dict[str, Labels] = {}
         self.stacks: dict[str, StackShape | None] = {}  # None: parse the real text
+        # Stack texts cut at their argument lists (CallSplit.key) -> their shape. The runtime
+        # prints a call site's arguments the same way every time, so this key finds the
+        # shape without masking hex words; only shapes the grammar parsed are put here.
+        self.calls: dict[str, StackShape] = {}
         self.units: dict[tuple[str, bool], Unit] = {}
         self.record_lines: dict[str, Frame | Labels | None] = {}
         self.record_heads: set[str] = set()
@@ -145,8 +185,7 @@ def split_labels(header: str) -> tuple[str, str]:
 class Unit(NamedTuple):
     """One call (a line and the tab-indented lines under it) as the grammar read it."""
 
-    items: tuple[Any, ...]  # FrameItem slots count from the unit's start
-    hexes: int  # hex words in the unit
+    items: tuple[Any, ...]
 
 
 def unit_groups(lines: list[str]) -> list[list[int]]:
@@ -161,15 +200,11 @@ def unit_groups(lines: list[str]) -> list[list[int]]:
     return units
 
 
-def with_slots(items: list[Any], text: str, literal: bool) -> list[Any]:
-    """Give each frame the number of hex words before it in `text` (-1 when literal)."""
+def with_slots(items: list[Any], literal: bool) -> list[Any]:
+    """Mark the frames of a text parsed unmasked (slot -1: their arguments are real)."""
     if literal:
         return [it._replace(slot=-1) if isinstance(it, FrameItem) else it for it in items]
-    positions = [m.start() for m in HEX_SPLIT.finditer(text)]
-    return [
-        it._replace(slot=bisect.bisect_left(positions, token_pos(it.func))) if isinstance(it, FrameItem) else it
-        for it in items
-    ]
+    return items
 
 
 def parse_unit(text: str, memo: Memo, literal: bool) -> Unit:
@@ -177,8 +212,7 @@ def parse_unit(text: str, memo: Memo, literal: bool) -> Unit:
     key = (text, literal)
     got = memo.units.get(key)
     if got is None:
-        items = with_slots(grammar_parse(text, "stack"), text, literal)
-        got = Unit(tuple(items), 0 if literal else len(HEX_SPLIT.findall(text)))
+        got = Unit(tuple(with_slots(grammar_parse(text, "stack"), literal)))
         memo.units[key] = got
     return got
 
@@ -188,14 +222,11 @@ def stack_shape(masked: str, memo: Memo, *, literal: bool = False, whole: bool =
     time and each distinct call is parsed once: a new stack shape mostly reuses calls seen
     in other shapes. `whole`: one grammar call for the whole text (the reference)."""
     if whole:
-        return assemble_stack([(it, 0) for it in with_slots(grammar_parse(masked, "stack"), masked, literal)], memo)
+        return assemble_stack(with_slots(grammar_parse(masked, "stack"), literal), memo)
     lines = masked.split("\n")[:-1]
-    items: list[tuple[Any, int]] = []
-    offset = 0
+    items: list[Any] = []
     for unit in unit_groups(lines):
-        u = parse_unit("".join(lines[i] + "\n" for i in unit), memo, literal)
-        items.extend((it, offset) for it in u.items)
-        offset += u.hexes
+        items.extend(parse_unit("".join(lines[i] + "\n" for i in unit), memo, literal).items)
     return assemble_stack(items, memo)
 
 
@@ -207,12 +238,12 @@ def masked_a_name(stack: Stack) -> bool:
     )
 
 
-def assemble_stack(items: list[tuple[Any, int]], memo: Memo) -> StackShape:
-    """Build the shared Stack from the grammar's items, each with the number of hex words
-    before its call (a frame's slot counts from there; -1 when the text was not masked and
-    the arguments are the real words). Frame slots are renumbered to count argument words
-    only (Goroutine.values keeps no other words)."""
-    arg_words: list[int] = []
+def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
+    """Build the shared Stack from the grammar's items. A frame whose masked arguments hold
+    hex words gets the index of its argument text in Goroutine.values as its slot; other
+    frames get -1 (their `args` are what every goroutine printed)."""
+    calls = 0
+    arg_calls: list[int] = []
     frames: list[Frame] = []
     created_by: Frame | None = None
     elided = elided_at = 0
@@ -229,13 +260,13 @@ def assemble_stack(items: list[tuple[Any, int]], memo: Memo) -> StackShape:
         if in_ancestor:
             ancestors.append(Ancestor(tuple(cur_frames), cur_created, cur_elided))
 
-    for it, base in items:
+    for it in items:
         if isinstance(it, FrameItem):
-            slot = it.slot
-            if slot >= 0:
-                n = it.args.count(HEX_PLACEHOLDER)
-                arg_words.extend(range(base + slot, base + slot + n))
-                slot = len(arg_words) - n
+            slot = -1
+            if it.slot >= 0 and HEX_PLACEHOLDER in it.args:
+                arg_calls.append(calls)
+                slot = len(arg_calls) - 1
+            calls += 1
             cur_frames.append(memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot)))
         elif isinstance(it, CreatedItem):
             f = memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
@@ -272,4 +303,4 @@ def assemble_stack(items: list[tuple[Any, int]], memo: Memo) -> StackShape:
     )
     parent = gid_roles.index("parent") if "parent" in gid_roles else None
     anc = tuple(i for i, r in enumerate(gid_roles) if r == "ancestor")
-    return StackShape(stack, parent, anc, tuple(arg_words))
+    return StackShape(stack, parent, anc, calls, tuple(arg_calls))
