@@ -120,6 +120,7 @@ class Memo:
         # Whole stack texts seen verbatim -> (shape, values, goroutine numbers, partial).
         self.bodies: dict[str, tuple[StackShape, str, list[str], bool]] = {}
         self.frames: dict[Frame, Frame] = {}
+        self.frame_parts: dict[tuple[str, str, str, int, int], Frame] = {}
 
     def frame(self, f: Frame) -> Frame:
         return self.frames.setdefault(f, f)
@@ -188,6 +189,10 @@ class Unit(NamedTuple):
     items: tuple[Any, ...]
 
 
+# Where a unit starts: at every line that is not a tab-indented location.
+_UNIT_START = re.compile(r"\n(?!\t)")
+
+
 def unit_groups(lines: list[str]) -> list[list[int]]:
     """Indices of the lines of each unit: a line that does not start with a tab, and the
     tab-indented lines under it (its location)."""
@@ -223,10 +228,9 @@ def stack_shape(masked: str, memo: Memo, *, literal: bool = False, whole: bool =
     in other shapes. `whole`: one grammar call for the whole text (the reference)."""
     if whole:
         return assemble_stack(with_slots(grammar_parse(masked, "stack"), literal), memo)
-    lines = masked.split("\n")[:-1]
     items: list[Any] = []
-    for unit in unit_groups(lines):
-        items.extend(parse_unit("".join(lines[i] + "\n" for i in unit), memo, literal).items)
+    for unit in _UNIT_START.split(masked[:-1]):
+        items.extend(parse_unit(unit + "\n", memo, literal).items)
     return assemble_stack(items, memo)
 
 
@@ -267,7 +271,12 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
                 arg_calls.append(calls)
                 slot = len(arg_calls) - 1
             calls += 1
-            cur_frames.append(memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot)))
+            # Looked up by its parts first: building a frozen Frame to find it costs more.
+            fkey = (it.func, it.args, it.loc.file, it.loc.line, slot)
+            frame = memo.frame_parts.get(fkey)
+            if frame is None:
+                frame = memo.frame_parts[fkey] = memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot))
+            cur_frames.append(frame)
         elif isinstance(it, CreatedItem):
             f = memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
             if in_ancestor:
