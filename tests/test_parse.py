@@ -152,6 +152,21 @@ def test_three_goroutines_of_one_call_path_keep_their_own_arguments() -> None:
     assert len({id(g.stack) for g in snap.goroutines}) == 1
 
 
+def test_level2_goroutines_differing_in_fp_sp_share_their_stack() -> None:
+    # SIGQUIT prints fp= and sp= on every frame, different in each goroutine.
+    snap = one(
+        "".join(
+            f"goroutine {n} gp=0xc00000{n}000 m=nil [select]:\n"
+            f"main.f(0xc0000{n}0000)\n\t/src/m.go:3 +0x1d fp=0xc0000{n}1f38 sp=0xc0000{n}1f18 pc=0x4a1b2d\n"
+            f"main.g()\n\t/src/m.go:9 +0x2 fp=0xc0000{n}1fe0 sp=0xc0000{n}1fb8 pc=0x4a1c02\n\n"
+            for n in (5, 6, 7)
+        )
+    )
+    assert len({id(g.stack) for g in snap.goroutines}) == 1
+    assert [g.frame_args(g.stack.frames[0]) for g in snap.goroutines] == ["0xc000050000", "0xc000060000", "0xc000070000"]
+    assert [(f.func, f.line) for f in snap.goroutines[2].stack.frames] == [("main.f", 3), ("main.g", 9)]
+
+
 def test_a_broken_call_line_that_cuts_like_a_known_one_is_still_rejected() -> None:
     # "main.f(0x1\nzzz)" cut at its last "(" gives the key of "main.f(0x2)": the newline
     # in its "arguments" must send it to the grammar, which rejects the line.

@@ -252,14 +252,13 @@ class Parser:
             return seen
         split = split_calls(text)
         got = None
-        if split is not None:
-            shape = memo.calls.get(split.key)
-            if shape is not None:
-                values = shape.values(split.args)
-                # Arguments run to the end of their line: a newline inside means the
-                # text only looked alike.
-                if "\n" not in values:
-                    got = (shape, values, split.gids, False)
+        shape = memo.calls.get(split.key)
+        if shape is not None:
+            values = shape.values(split.args)
+            # Arguments run to the end of their line: a newline inside means the text only
+            # looked alike.
+            if "\n" not in values:
+                got = (shape, values, split.gids, False)
         if got is None:
             got = self._stack_of_text(text, sec, snap, split)
         if not got[3] and len(memo.bodies) < MAX_BODIES:

@@ -67,6 +67,9 @@ def call_args(text: str) -> list[str]:
     return [p.rpartition("(")[2] for p in text.split(CALL_END)[:-1]]
 
 
+_FRAME_SP = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+")
+
+
 class CallSplit(NamedTuple):
     """A stack text cut at its argument lists, with no regular expression (see Memo.calls)."""
 
@@ -75,13 +78,14 @@ class CallSplit(NamedTuple):
     gids: list[str]
 
 
-def split_calls(text: str) -> CallSplit | None:
-    """None for texts whose locations carry per-goroutine words (fp=/sp= at traceback
-    level 2): those go through hex masking."""
+def split_calls(text: str) -> CallSplit:
     parts = text.split(CALL_END)
+    if " fp=" in parts[-1]:
+        # Traceback level 2 (SIGQUIT, GOTRACEBACK=crash) prints each frame's fp= and sp=,
+        # which differ in every goroutine; pc= and the rest of the location do not. The
+        # key leaves them out (the shape never keeps them).
+        parts = _FRAME_SP.sub("", text).split(CALL_END)
     tail = parts.pop()
-    if " fp=" in tail:
-        return None
     cut = list(map(str.rpartition, parts, repeat("(")))
     gids: list[str] = []
     i = tail.rfind(" in goroutine ")
