@@ -102,6 +102,35 @@ def test_sort_by_minutes_puts_the_oldest_first(ui: Any) -> None:
     assert seen == sorted(seen, reverse=True)
 
 
+def test_sorting_keeps_the_cluster_and_does_not_redraw_its_detail(ui: Any, demo: Report) -> None:
+    # A sort moves rows, not the selection: the detail pane (the costly part of a redraw on
+    # a big dump) is left as it is, and still shows the selected cluster.
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await pilot.press("j", "j")
+        pane = app.screen.query_one(DetailPane)
+        chosen = table(app).current
+        shows: list[object] = []
+        original = pane.stack.show
+
+        def counting(*args: Any, **kwargs: Any) -> None:
+            shows.append(args)
+            original(*args, **kwargs)
+
+        pane.stack.show = counting  # type: ignore[method-assign]
+        await pilot.press("2")
+        seen["same"] = table(app).current is chosen and pane.cluster is chosen
+        seen["shows"] = len(shows)
+        await pilot.press("r")  # folding runtime frames must still redraw it
+        seen["after_r"] = len(shows)
+
+    ui.run(demo, steps)
+    assert seen["same"]
+    assert seen["shows"] == 0
+    assert seen["after_r"] == 1
+
+
 def test_cursor_moves_and_the_detail_pane_follows(ui: Any, demo: Report) -> None:
     seen: dict[str, Any] = {}
 

@@ -67,7 +67,10 @@ class DetailPane(VerticalScroll):
         yield Static(plain("No cluster selected."), id="detail-summary")
         yield StackView(id="detail-stack")
 
-    def show(self, cluster: Cluster | None) -> None:
+    def show(self, cluster: Cluster | None, *, force: bool = False) -> None:
+        if cluster is self.cluster and cluster is not None and not force:
+            # Sorting and filtering keep the cursor on the same cluster: nothing to redraw.
+            return
         same = cluster is not None and self.cluster is not None and cluster.rank == self.cluster.rank
         self.cluster = cluster
         text = summary(cluster) if cluster is not None else plain("No cluster matches.")
@@ -79,7 +82,7 @@ class DetailPane(VerticalScroll):
 
     def toggle_runtime(self) -> None:
         self.fold_runtime = not self.fold_runtime
-        self.show(self.cluster)
+        self.show(self.cluster, force=True)
 
     @property
     def stack(self) -> StackView:
