@@ -1,10 +1,11 @@
 """Stack and header *shapes*: what the grammar parsed once, shared by every section alike.
 
 A leaking dump is mostly copies of a few stacks that differ only in goroutine ids, hex
-words and minutes. A section is split into its shape (those values masked) and its
-values; each distinct shape is parsed once, and a stack shape a call at a time, each
-distinct call once. Shapes only ever come from the grammar: this is a memo, not a second
-definition of the format (tests check it against a plain grammar parse of every sample).
+words and minutes. A new stack is masked into its shape (those values replaced) and parsed
+once, a call at a time, each distinct call once; later stacks of that shape are found by
+their text cut at the argument lists (split_calls), without masking. Shapes only ever come
+from the grammar: this is a memo, not a second definition of the format (tests check it
+against a plain grammar parse of every sample).
 """
 
 from __future__ import annotations
