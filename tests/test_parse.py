@@ -167,6 +167,28 @@ def test_level2_goroutines_differing_in_fp_sp_share_their_stack() -> None:
     assert [(f.func, f.line) for f in snap.goroutines[2].stack.frames] == [("main.f", 3), ("main.g", 9)]
 
 
+def test_level2_headers_alike_but_for_gp_m_mp_keep_their_own_id_and_thread() -> None:
+    frame = "main.f()\n\t/src/m.go:3 +0x1d fp=0xc000051f38 sp=0xc000051f18 pc=0x4a1b2d\n\n"
+    heads = [
+        "goroutine 5 gp=0xc000007a40 m=3 mp=0xc000100008 [select, 2 minutes]:",
+        "goroutine 6 gp=0xc000007c00 m=4 mp=0xc000100c08 [select, 2 minutes]:",
+        "goroutine 7 gp=0xc000007e00 m=12 mp=0xc000101808 [select, 2 minutes]:",
+        "goroutine 8 gp=0xc000008000 m=nil [select, 2 minutes]:",
+        "goroutine 9 gp=0xc000008200 m=nil [select, 2 minutes]:",
+        "goroutine 10 gp=0xc000008400 m=5 mp=0xc000102008 [select, 3 minutes, locked to thread]:",
+    ]
+    snap = one("".join(h + "\n" + frame for h in heads))
+    got = [(g.id, g.thread, g.minutes, g.locked) for g in snap.goroutines]
+    assert got == [
+        (5, 3, 2, False),
+        (6, 4, 2, False),
+        (7, 12, 2, False),
+        (8, None, 2, False),
+        (9, None, 2, False),
+        (10, 5, 3, True),
+    ]
+
+
 def test_a_broken_call_line_that_cuts_like_a_known_one_is_still_rejected() -> None:
     # "main.f(0x1\nzzz)" cut at its last "(" gives the key of "main.f(0x2)": the newline
     # in its "arguments" must send it to the grammar, which rejects the line.

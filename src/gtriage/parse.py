@@ -176,6 +176,15 @@ class Parser:
             if digits.isdigit():
                 # Only the id differs; the memo's tuple is reused with the id in slot 1.
                 return (hit[0], int(digits), hit[2], hit[3], hit[4], hit[5])
+        level2 = _level2_key(rest) if self.use_memo and rest.startswith(" gp=") else None
+        if level2 is not None:
+            key, words = level2
+            hit = self.memo.header_gp.get(key)
+            digits = header[10:sp]
+            if hit is not None and digits.isdigit():
+                m = hit[0].m_slot
+                thread = int(words[m - 1]) if m is not None and 0 < m <= len(words) else None
+                return (hit[0], int(digits), hit[2], thread, hit[4], hit[5])
         got = self._header(header)
         if got is None:
             return None
@@ -188,9 +197,10 @@ class Parser:
             int(values[shape.bubble_slot]) if shape.bubble_slot is not None else None,
             labels,
         )
-        # Level-2 headers carry gp= addresses, unique to each goroutine: not worth keeping.
         if rest.startswith(" [") and len(self.memo.header_rests) < MAX_HEADER_RESTS:
             self.memo.header_rests[rest] = vals
+        elif level2 is not None and len(self.memo.header_gp) < MAX_HEADER_RESTS:
+            self.memo.header_gp[level2[0]] = vals
         return vals
 
     def _header(self, header: str) -> tuple[HeaderShape, list[str], Labels] | None:
@@ -481,6 +491,16 @@ class Parser:
             handlers[sec.kind](sec, snap)
         if snap is not None:
             yield snap.build()
+
+
+def _level2_key(rest: str) -> tuple[str, list[str]] | None:
+    """A level-2 header's tail (" gp=0x.. m=3 mp=0x.. [select]:") as a memo key with its
+    gp=/m=/mp= words masked, and those words: they differ in every goroutine, the rest not."""
+    i = rest.find(" [")
+    if i < 0:
+        return None
+    parts = HEAD_SPLIT.split(rest[:i])
+    return "\0".join(parts[0::2]) + rest[i:], parts[1::2]
 
 
 def _panic(text: str) -> Panic:

@@ -80,12 +80,12 @@ class CallSplit(NamedTuple):
 
 
 def split_calls(text: str) -> CallSplit:
-    parts = text.split(CALL_END)
-    if " fp=" in parts[-1]:
+    if " fp=" in text:
         # Traceback level 2 (SIGQUIT, GOTRACEBACK=crash) prints each frame's fp= and sp=,
         # which differ in every goroutine; pc= and the rest of the location do not. The
         # key leaves them out (the shape never keeps them).
-        parts = _FRAME_SP.sub("", text).split(CALL_END)
+        text = _FRAME_SP.sub("", text)
+    parts = text.split(CALL_END)
     tail = parts.pop()
     cut = list(map(str.rpartition, parts, repeat("(")))
     gids: list[str] = []
@@ -112,6 +112,7 @@ class Memo:
 
     def __init__(self) -> None:
         self.header_rests: dict[str, HeaderValues] = {}
+        self.header_gp: dict[str, HeaderValues] = {}  # level-2 tails, gp=/m=/mp= masked
         self.headers: dict[str, HeaderShape | None] = {}
         self.labels: dict[str, Labels] = {}
         self.stacks: dict[str, StackShape | None] = {}  # None: parse the real text
