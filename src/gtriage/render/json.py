@@ -20,6 +20,21 @@ def frame_obj(f: FrameInfo) -> dict[str, Any]:
     }
 
 
+class _FrameObjs:
+    """frame_obj, made once per frame of a report: clusters share most of their frames
+    (10,000 frame lists on a 10,000-goroutine dump, 1,300 distinct frames). Keyed by
+    identity: every FrameInfo belongs to the report, alive while it is rendered."""
+
+    def __init__(self) -> None:
+        self._made: dict[int, dict[str, Any]] = {}
+
+    def __call__(self, f: FrameInfo) -> dict[str, Any]:
+        got = self._made.get(id(f))
+        if got is None:
+            got = self._made[id(f)] = frame_obj(f)
+        return got
+
+
 def _access(a: AccessInfo) -> dict[str, Any]:
     return {
         "op": a.op,
@@ -31,7 +46,7 @@ def _access(a: AccessInfo) -> dict[str, Any]:
     }
 
 
-def _cluster(c: Cluster) -> dict[str, Any]:
+def _cluster(c: Cluster, frame_obj: _FrameObjs) -> dict[str, Any]:
     return {
         "rank": c.rank,
         "count": c.count,
@@ -65,6 +80,7 @@ def _cluster(c: Cluster) -> dict[str, Any]:
 
 
 def report_obj(r: Report) -> dict[str, Any]:
+    frames = _FrameObjs()
     crash = None
     if r.crash is not None:
         crash = {
@@ -86,7 +102,7 @@ def report_obj(r: Report) -> dict[str, Any]:
         },
         "crash": crash,
         "races": [{"access": _access(x.access), "previous": _access(x.previous)} for x in r.races],
-        "clusters": [_cluster(c) for c in r.clusters],
+        "clusters": [_cluster(c, frames) for c in r.clusters],
         # Additions:
         "format": r.format,
         "truncated": r.truncated,
