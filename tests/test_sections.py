@@ -128,3 +128,38 @@ def test_debug1_pasted_with_spaces() -> None:
 
 def test_text_without_a_dump() -> None:
     assert parse_text("nothing here\npanic handling is fine\ngoroutines are great\n").snapshots == ()
+
+
+# Blocks after a blank line, each with the sections the reader must make of it. "whole": the
+# block was taken as one goroutine without reading it line by line.
+BLOCKS = [
+    ("calls only", "goroutine 3 [select]:\nmain.f(0x1)\n\t/m.go:3 +0x1\nmain.g()\n\t/m.go:4 +0x2\n", [3], True),
+    ("with creator", "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 +0x1\ncreated by main.main in goroutine 1\n\t/m.go:9 +0x5\n", [3], True),
+    ("elided", "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 +0x1\n...50 frames elided...\ncreated by main.main in goroutine 1\n\t/m.go:9 +0x5\n", [3], True),
+    (
+        "ancestor in the middle",
+        "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 +0x1\ncreated by main.main\n\t/m.go:9 +0x5\n"
+        "[originating from goroutine 1]:\nmain.main(...)\n\t/m.go:8 +0x4\n",
+        [3],
+        True,
+    ),
+    ("two goroutines, no blank line", "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 +0x1\ngoroutine 4 [select]:\nmain.g()\n\t/m.go:4 +0x2\n", [3, 4], False),
+    (
+        # A location ending in ")" makes the newline count come out even: the header hidden
+        # behind it must still become a goroutine of its own.
+        "header hidden behind a location ending in ')'",
+        "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 (x)\n\t/m.go:3 +0x1\ngoroutine 4 [select]:\nmain.g()\n\t/m.go:4 +0x2\n",
+        [3, 4],
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("block", "goroutines", "whole"), [b[1:] for b in BLOCKS], ids=[b[0] for b in BLOCKS])
+def test_blocks_after_a_blank_line(block: str, goroutines: list[int], whole: bool) -> None:
+    text = DUMP + "\n" + block + "\n" + DUMP.replace("goroutine 1 ", "goroutine 11 ").replace("goroutine 7", "goroutine 17")
+    secs = [s for s in split_sections(text.splitlines(keepends=True)) if s.kind is Kind.GOROUTINE]
+    got = [s for s in secs if s.lines[0].split()[1] in {str(g) for g in goroutines}]
+    assert [int(s.lines[0].split()[1]) for s in got] == goroutines
+    assert [s.body is not None for s in got] == [whole] * len(goroutines)
+    assert [g for snap in ids(text) for g in snap] == [1, 7, *goroutines, 11, 17]

@@ -129,7 +129,7 @@ class Parser:
             return
         shape, gp_id, minutes, thread, bubble, labels = head
         text = sec.body if sec.body is not None else "".join(line + "\n" for line in sec.lines[1:])
-        stack_shape, values, gids, partial = self._stack(text, sec, snap)
+        stack_shape, values, gids, partial = self._stack(text, sec, snap, sec.calls)
         parent = (
             int(gids[stack_shape.parent_slot])
             if stack_shape.parent_slot is not None and stack_shape.parent_slot < len(gids)
@@ -246,7 +246,7 @@ class Parser:
         return got
 
     def _stack(
-        self, text: str, sec: Section, snap: _SnapshotBuilder
+        self, text: str, sec: Section, snap: _SnapshotBuilder, calls: list[str] | None = None
     ) -> tuple[StackShape, str, list[str], bool]:
         """The stack's shape, its Goroutine.values, and its goroutine numbers.
 
@@ -260,7 +260,7 @@ class Parser:
         seen = memo.bodies.get(text)
         if seen is not None:
             return seen
-        split = split_calls(text)
+        split = split_calls(text, calls)
         got = None
         shape = memo.calls.get(split.key)
         if shape is not None:

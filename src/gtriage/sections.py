@@ -43,8 +43,9 @@ class Section:
     # The input ended inside this section without a final newline (a cut-off dump).
     cut: bool = False
     # GOROUTINE sections taken as whole blocks: the stack lines as one text (lines[0] is
-    # the header and the only item of `lines` then).
+    # the header and the only item of `lines` then), and that text cut at CALL_END.
     body: str | None = None
+    calls: list[str] | None = None
 
 
 # Log prefixes, each anchored at the start of the line. Why each exists:
@@ -79,6 +80,9 @@ _RACE_FENCE = "=================="
 # Longest line a goroutine's stack may hold (Go prints at most ~10 argument words a frame).
 MAX_STACK_LINE = 1 << 16
 _STACK_LINE_STARTS = ("created by ", "...", "[originating from goroutine ", "non-Go function")
+# Where a call's argument list ends and its location starts. The grammar's ARGS hold no
+# parentheses, so the text between a call line's last "(" and this is its arguments.
+CALL_END = ")\n\t"
 
 
 def _is_header(line: str) -> bool:
@@ -397,11 +401,11 @@ class _Machine:
             self.cur = None
         out.append(Section(Kind.JUNK, n, [text]))
 
-    def take_goroutine(self, header: str, body: str, n: int) -> None:
+    def take_goroutine(self, header: str, body: str, n: int, calls: list[str]) -> None:
         """A whole goroutine block known to be clean, after a blank line inside a dump."""
         if self.cur is not None:
             self.out.append(_close(self.cur))
-        self.out.append(Section(_GOROUTINE, n, [header], body=body))
+        self.out.append(Section(_GOROUTINE, n, [header], body=body, calls=calls))
         self.cur = None
         self.seen_goroutine = True
         self.after_blank = False
@@ -427,6 +431,25 @@ _CLEAN_STACK = re.compile(
     r"|\[originating from goroutine [^\n]*|non-Go function[^\n]*))*"
 )
 MAX_FAST_BLOCK = 1 << 20
+
+
+def _clean_stack(body: str, newlines: int, calls: list[str]) -> bool:
+    """Whether every line of a stack text (ending in a newline, holding `newlines`) is a
+    stack line, as _CLEAN_STACK says, given the text cut at CALL_END.
+
+    Each cut is a line ending in ")" over a tab-indented one. When the first piece is one
+    line and the pieces between cuts hold one newline each on average, the lines are such
+    pairs, and only the last piece (a location, then maybe "created by ...") is left to
+    check with the regex; a header line is refused outright, so that no goroutine can hide
+    in another's stack. Counting is ~5x cheaper than the regex over every line.
+    """
+    n = len(calls)
+    if n >= 2 and "\n" not in calls[0]:
+        tail = calls[-1]
+        if newlines == 2 * n - 3 + tail.count("\n") and "\ngoroutine " not in body:
+            i = tail.find("\n") + 1
+            return i == len(tail) or _CLEAN_STACK.fullmatch(tail, i, len(tail) - 1) is not None
+    return _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is not None
 CHUNK = 1 << 20
 
 
@@ -475,15 +498,18 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
             and block[10:11].isdigit()
             and len(block) < MAX_FAST_BLOCK
             and m.accepts_blocks()
-            and _CLEAN_STACK.fullmatch(block, nl + 1)
         ):
-            m.take_goroutine(block[:nl], block[nl + 1 :] + "\n", n)
-            # The blank line after it: nothing is open, so it only marks the gap.
-            m.after_blank = True
-            n += block.count("\n", nl + 1) + 3
-            yield from out
-            out.clear()
-            continue
+            body = block[nl + 1 :] + "\n"
+            calls = body.split(CALL_END)
+            newlines = body.count("\n")
+            if _clean_stack(body, newlines, calls):
+                m.take_goroutine(block[:nl], body, n, calls)
+                # The blank line after it: nothing is open, so it only marks the gap.
+                m.after_blank = True
+                n += newlines + 2
+                yield from out
+                out.clear()
+                continue
         lines = block.split("\n")
         count = len(lines) - 1
         if not blank_after and block.endswith("\n"):

@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from lark import Token
 
 from .model import ARGS_SEP, HEX_PLACEHOLDER, Ancestor, Frame, Labels, Stack
+from .sections import CALL_END
 from .transform import AncestorMark, CreatedItem, Elided, Flag, FrameItem, Header, grammar_parse, token_pos
 
 # Shape masks. Hex words anywhere (arguments, +0x offsets, fp/sp/pc, gp/mp); goroutine
@@ -27,9 +28,6 @@ HEX_SPLIT = re.compile(r"(0x[0-9a-f]+)")  # the runtime prints hex in lower case
 GID_SPLIT = re.compile(r"goroutine (\d+)")
 HEAD_SPLIT = re.compile(r"(0x[0-9a-fA-F]+|\d+)")
 GID_PLACEHOLDER = "goroutine 0"
-# Where a call's argument list ends and its location starts: ")\n\t". The grammar's ARGS
-# hold no parentheses, so the text between a call line's last "(" and this is its arguments.
-CALL_END = ")\n\t"
 
 @dataclass(frozen=True, slots=True)
 class HeaderShape:
@@ -79,13 +77,16 @@ class CallSplit(NamedTuple):
     gids: list[str]
 
 
-def split_calls(text: str) -> CallSplit:
+def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
+    """`parts`: the text already cut at CALL_END, if it was (the list is taken over)."""
     if " fp=" in text:
         # Traceback level 2 (SIGQUIT, GOTRACEBACK=crash) prints each frame's fp= and sp=,
         # which differ in every goroutine; pc= and the rest of the location do not. The
         # key leaves them out (the shape never keeps them).
         text = _FRAME_SP.sub("", text)
-    parts = text.split(CALL_END)
+        parts = None
+    if parts is None:
+        parts = text.split(CALL_END)
     tail = parts.pop()
     cut = list(map(str.rpartition, parts, repeat("(")))
     gids: list[str] = []
