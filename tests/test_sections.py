@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gtriage.parse import parse_text
-from gtriage.sections import Kind, split_sections
+from gtriage.sections import _CLEAN_STACK, CALL_END, Kind, _clean_stack, split_sections
 
 DUMP = (
     "goroutine 1 [chan receive]:\n"
@@ -163,3 +165,33 @@ def test_blocks_after_a_blank_line(block: str, goroutines: list[int], whole: boo
     assert [int(s.lines[0].split()[1]) for s in got] == goroutines
     assert [s.body is not None for s in got] == [whole] * len(goroutines)
     assert [g for snap in ids(text) for g in snap] == [1, 7, *goroutines, 11, 17]
+
+
+# Pieces a goroutine block may be made of: calls over their locations (one location ending
+# in ")" as a trap), and single lines that are stack lines or belong elsewhere.
+BLOCK_PIECES = st.sampled_from(
+    [
+        "main.f(0xc000010000, 0x1)\n\t/src/m.go:3 +0x1d",
+        "main.(*T).M(...)\n\t/src/m.go:3 +0x1d fp=0xc000051f38 sp=0xc000051f18 pc=0x4a1b2d",
+        "main.g()\n\t/src/m.go:3 (x)",
+        "\t/src/m.go:3 (x)",
+        "\t/src/m.go:9 +0x2",
+        "main.g()",
+        "created by main.main in goroutine 1\n\t/src/m.go:9 +0x45",
+        "...additional frames elided...",
+        "[originating from goroutine 1]:",
+        "non-Go function at pc=0x4a1b2d",
+        "goroutine 4 [select]:",
+        "panic: boom",
+        "FAIL\texample.com/x\t2.005s",
+        "log line (with parentheses)",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(BLOCK_PIECES, min_size=1, max_size=10).map(lambda ps: "\n".join(ps) + "\n"))
+def test_the_counting_check_agrees_with_the_line_regex(body: str) -> None:
+    calls = body.split(CALL_END)
+    fast = _clean_stack(body, body.count("\n"), calls)
+    assert fast == (_CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is not None)

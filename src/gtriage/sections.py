@@ -15,6 +15,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import Protocol, TextIO, runtime_checkable
 
 
@@ -435,18 +436,18 @@ MAX_FAST_BLOCK = 1 << 20
 
 def _clean_stack(body: str, newlines: int, calls: list[str]) -> bool:
     """Whether every line of a stack text (ending in a newline, holding `newlines`) is a
-    stack line, as _CLEAN_STACK says, given the text cut at CALL_END.
+    stack line, exactly as _CLEAN_STACK says, given the text cut at CALL_END.
 
     Each cut is a line ending in ")" over a tab-indented one. When the first piece is one
-    line and the pieces between cuts hold one newline each on average, the lines are such
-    pairs, and only the last piece (a location, then maybe "created by ...") is left to
-    check with the regex; a header line is refused outright, so that no goroutine can hide
-    in another's stack. Counting is ~5x cheaper than the regex over every line.
+    line and every piece between cuts holds exactly one newline (each holds one, and they
+    hold as many as there are pieces), every line up to the last piece is such a line, and
+    only the last piece (a location, then maybe "created by ...") is left for the regex.
+    About 3x cheaper than the regex over every line.
     """
     n = len(calls)
     if n >= 2 and "\n" not in calls[0]:
         tail = calls[-1]
-        if newlines == 2 * n - 3 + tail.count("\n") and "\ngoroutine " not in body:
+        if newlines == 2 * n - 3 + tail.count("\n") and all(map(str.__contains__, calls[1:-1], repeat("\n"))):
             i = tail.find("\n") + 1
             return i == len(tail) or _CLEAN_STACK.fullmatch(tail, i, len(tail) - 1) is not None
     return _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is not None
