@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
+from textual.widgets._footer import FooterKey
 
 from gtriage.pipeline import NoDumpError, analyze, analyze_text
 from gtriage.render.markdown import render_markdown
@@ -20,6 +21,7 @@ from gtriage.tui.clusters_screen import ClustersScreen
 from gtriage.tui.clusters_table import ClustersTable
 from gtriage.tui.crash_banner import CrashBanner
 from gtriage.tui.detail_pane import DetailPane
+from gtriage.tui.footer import Footer
 from gtriage.tui.goroutine_list import GoroutineList
 from gtriage.tui.goroutines_screen import GoroutinesScreen
 from gtriage.tui.help_screen import HelpScreen
@@ -176,6 +178,33 @@ def test_search_as_you_type(ui: Any, demo: Report) -> None:
     assert "(1 shown)" in seen["text"]
     assert "search: recvForever" in seen["text"]
     assert seen["cleared"] == len(demo.clusters)
+
+
+def test_the_footer_is_rebuilt_only_when_its_keys_change(ui: Any, demo: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A bindings signal that leaves the shown keys as they are keeps the footer's widgets
+    # (focus moves send such signals); one that changes them rebuilds it.
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        footer = app.screen.query_one(Footer)
+        before = list(footer.query(FooterKey))
+        app.screen.bindings_updated_signal.publish(app.screen)
+        await pilot.pause()
+        await pilot.pause()
+        seen["kept"] = list(footer.query(FooterKey)) == before
+        shown = {k: v for k, v in app.screen.active_bindings.items() if v[1].action != "cycle_sort"}
+        monkeypatch.setattr(type(app.screen), "active_bindings", property(lambda _s: shown))
+        app.screen.bindings_updated_signal.publish(app.screen)
+        await pilot.pause()
+        await pilot.pause()
+        seen["before"] = [k.description for k in before]
+        seen["rebuilt"] = [k.description for k in footer.query(FooterKey)]
+
+    ui.run(demo, steps)
+    assert seen["kept"]
+    assert "Sort" in seen["before"]
+    assert seen["rebuilt"]
+    assert "Sort" not in seen["rebuilt"]
 
 
 def test_search_is_fuzzy_and_covers_files_states_and_labels(ui: Any, demo: Report) -> None:

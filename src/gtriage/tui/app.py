@@ -20,7 +20,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from gtriage.pipeline import NoDumpError
 from gtriage.render.safe import inert_line
@@ -28,6 +28,7 @@ from gtriage.report import Report
 from gtriage.source import SourceError
 
 from .clusters_screen import ClustersScreen
+from .footer import Footer
 from .help_screen import HelpScreen
 from .loading_view import LoadingView
 from .messages import LoadCrashed, LoadFailed, LoadProgress, OpenFrame, ReportLoaded

@@ -9,13 +9,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from gtriage.report import Cluster
 
 from .clusters_table import ClustersTable
 from .crash_banner import CrashBanner
 from .detail_pane import DetailPane
+from .footer import Footer
 from .goroutines_screen import GoroutinesScreen
 from .handoff import clusters_markdown, save_markdown
 from .jump_screen import JumpScreen

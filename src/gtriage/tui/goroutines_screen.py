@@ -9,11 +9,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from gtriage.render.common import minutes_text, state_text
 from gtriage.report import Cluster
 
+from .footer import Footer
 from .goroutine_list import GoroutineList
 from .handoff import clusters_markdown
 from .jump_screen import JumpScreen
