@@ -226,7 +226,7 @@ class _Machine:
     """The line-by-line reading of dump text, resumable one line at a time.
 
     Most goroutines of a big dump never come here: split_sections hands whole clean
-    goroutine blocks over without looking at their lines (see _CLEAN_STACK).
+    goroutine blocks over without looking at their lines (see _clean_stack).
     """
 
     def __init__(self) -> None:
