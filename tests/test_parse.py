@@ -6,12 +6,14 @@ tsan's Go mode) for the Go version named in its row.
 
 from __future__ import annotations
 
+import io
 from textwrap import dedent
 
 import pytest
 
 from gtriage.model import Goroutine, Snapshot
-from gtriage.parse import parse_text
+from gtriage.parse import Parser, parse_text
+from gtriage.sections import split_sections
 
 
 def one(text: str) -> Snapshot:
@@ -187,6 +189,17 @@ def test_level2_headers_alike_but_for_gp_m_mp_keep_their_own_id_and_thread() -> 
         (9, None, 2, False),
         (10, 5, 3, True),
     ]
+
+
+def test_level2_stack_texts_are_not_remembered_verbatim() -> None:
+    # fp=/sp= differ in every goroutine, so no level-2 text repeats: keeping them (7 KB each
+    # on a SIGQUIT dump) only cost memory, 57 MB on the 10k bench dump.
+    frame = "main.f()\n\t/src/m.go:3 +0x1d fp=0xc0000{n}1f38 sp=0xc0000{n}1f18 pc=0x4a1b2d\n"
+    text = "".join(f"goroutine {n} gp=0xc00000{n}000 m=nil [select]:\n" + frame.format(n=n) + "\n" for n in range(5, 9))
+    parser = Parser()
+    (snap,) = parser.parse(split_sections(io.StringIO(text)))
+    assert [g.id for g in snap.goroutines] == [5, 6, 7, 8]
+    assert parser.memo.bodies == {}
 
 
 def test_a_broken_call_line_that_cuts_like_a_known_one_is_still_rejected() -> None:

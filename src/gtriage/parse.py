@@ -271,7 +271,8 @@ class Parser:
                 got = (shape, values, split.gids, False)
         if got is None:
             got = self._stack_of_text(text, sec, snap, split)
-        if not got[3] and len(memo.bodies) < MAX_BODIES:
+        # Level-2 texts never repeat (fp=/sp= differ), and they are the longest: not kept.
+        if not got[3] and not split.level2 and len(memo.bodies) < MAX_BODIES:
             memo.bodies[text] = got
         return got
 

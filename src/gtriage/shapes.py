@@ -75,11 +75,13 @@ class CallSplit(NamedTuple):
     key: str  # the text without arguments, the creator's goroutine number as 0
     args: list[str]
     gids: list[str]
+    level2: bool  # the text had fp=/sp= words: no two goroutines print it alike
 
 
 def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
     """`parts`: the text already cut at CALL_END, if it was (the list is taken over)."""
-    if " fp=" in text:
+    level2 = " fp=" in text
+    if level2:
         # Traceback level 2 (SIGQUIT, GOTRACEBACK=crash) prints each frame's fp= and sp=,
         # which differ in every goroutine; pc= and the rest of the location do not. The
         # key leaves them out (the shape never keeps them).
@@ -100,7 +102,7 @@ def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
     # Joined with "()" + CALL_END, which no piece holds: two texts with one key differ
     # only in their arguments and creator number.
     key = "()\n\t".join(map(operator.itemgetter(0), cut)) + "()\n\t" + tail
-    return CallSplit(key, list(map(operator.itemgetter(2), cut)), gids)
+    return CallSplit(key, list(map(operator.itemgetter(2), cut)), gids, level2)
 
 
 # (shape, goroutine id, minutes, thread, bubble, labels): a plain tuple, built once per
