@@ -214,6 +214,32 @@ def test_a_broken_call_line_that_cuts_like_a_known_one_is_still_rejected() -> No
     assert [i.line for i in snap.issues] == [10, 11, 12]
 
 
+def test_a_broken_call_without_hex_arguments_is_still_rejected() -> None:
+    # The same with a call whose arguments hold no hex word (so no value is kept for it):
+    # "main.g(" over "zzz)" cuts like "main.g()" and must not pass as it.
+    good = "main.g()\n\t/src/m.go:3 +0x1d\n"
+    (snap,) = parse_text(
+        f"goroutine 5 [select]:\n{good}\ngoroutine 6 [select]:\n{good}\n"
+        "goroutine 7 [select]:\nmain.g(\nzzz)\n\t/src/m.go:3 +0x1d\n"
+    ).snapshots
+    assert [g.partial for g in snap.goroutines] == [False, False, True]
+    assert [i.line for i in snap.issues] == [10, 11, 12]
+
+
+@pytest.mark.parametrize("args", ["0x1", ""])
+def test_a_line_hidden_in_a_clean_looking_block_is_still_rejected(args: str) -> None:
+    # Every line of "main.g(0x1)" over "zzz)" ends in ")", so the block passes the line
+    # check, and cut at its last "(" it gives the key of "main.g(0x1)": the line break in its
+    # "arguments" must send it to the grammar.
+    good = f"main.g({args})\n\t/src/m.go:3 +0x1d\n"
+    (snap,) = parse_text(
+        f"goroutine 5 [select]:\n{good}\ngoroutine 6 [select]:\n{good}\n"
+        f"goroutine 7 [select]:\nmain.g({args})\nzzz)\n\t/src/m.go:3 +0x1d\n\ngoroutine 8 [select]:\n{good}"
+    ).snapshots
+    assert [g.partial for g in snap.goroutines] == [False, False, True, False]
+    assert [i.line for i in snap.issues] == [10, 11, 12]
+
+
 def test_a_creator_ending_in_a_parenthesis_keeps_its_frames_arguments() -> None:
     # The creator line ends in ")" over a location, so cutting at ")\n\t" finds one call
     # more than the grammar: the stack is read from its real text instead.

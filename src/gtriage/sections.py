@@ -44,7 +44,8 @@ class Section:
     # The input ended inside this section without a final newline (a cut-off dump).
     cut: bool = False
     # GOROUTINE sections taken as whole blocks: the stack lines as one text (lines[0] is
-    # the header and the only item of `lines` then), and that text cut at CALL_END.
+    # the header and the only item of `lines` then), and that text cut at CALL_END when
+    # it is made of call lines over their locations (_call_pairs).
     body: str | None = None
     calls: list[str] | None = None
 
@@ -402,7 +403,7 @@ class _Machine:
             self.cur = None
         out.append(Section(Kind.JUNK, n, [text]))
 
-    def take_goroutine(self, header: str, body: str, n: int, calls: list[str]) -> None:
+    def take_goroutine(self, header: str, body: str, n: int, calls: list[str] | None) -> None:
         """A whole goroutine block known to be clean, after a blank line inside a dump."""
         if self.cur is not None:
             self.out.append(_close(self.cur))
@@ -434,23 +435,25 @@ _CLEAN_STACK = re.compile(
 MAX_FAST_BLOCK = 1 << 20
 
 
-def _clean_stack(body: str, newlines: int, calls: list[str]) -> bool:
-    """Whether every line of a stack text (ending in a newline, holding `newlines`) is a
-    stack line, exactly as _CLEAN_STACK says, given the text cut at CALL_END.
+def _call_pairs(newlines: int, calls: list[str]) -> bool:
+    """Whether a stack text (ending in a newline, holding `newlines`), cut at CALL_END into
+    `calls`, is made of call lines over their locations, then a last piece of stack lines.
 
     Each cut is a line ending in ")" over a tab-indented one. When the first piece is one
     line and every piece between cuts holds exactly one newline (each holds one, and they
     hold as many as there are pieces), every line up to the last piece is such a line, and
     only the last piece (a location, then maybe "created by ...") is left for the regex.
-    About 3x cheaper than the regex over every line.
+    About 3x cheaper than the regex over every line. True implies _CLEAN_STACK matches; and
+    then each piece's last "(" opens the arguments of its call, which hold no line break.
     """
     n = len(calls)
-    if n >= 2 and "\n" not in calls[0]:
-        tail = calls[-1]
-        if newlines == 2 * n - 3 + tail.count("\n") and all(map(str.__contains__, calls[1:-1], repeat("\n"))):
-            i = tail.find("\n") + 1
-            return i == len(tail) or _CLEAN_STACK.fullmatch(tail, i, len(tail) - 1) is not None
-    return _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is not None
+    if n < 2 or "\n" in calls[0]:
+        return False
+    tail = calls[-1]
+    if newlines != 2 * n - 3 + tail.count("\n") or not all(map(str.__contains__, calls[1:-1], repeat("\n"))):
+        return False
+    i = tail.find("\n") + 1
+    return i == len(tail) or _CLEAN_STACK.fullmatch(tail, i, len(tail) - 1) is not None
 CHUNK = 1 << 20
 
 
@@ -501,9 +504,12 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
             and m.accepts_blocks()
         ):
             body = block[nl + 1 :] + "\n"
-            calls = body.split(CALL_END)
+            cut = body.split(CALL_END)
             newlines = body.count("\n")
-            if _clean_stack(body, newlines, calls):
+            # Odd but clean blocks (ancestors, say) still go whole, without their cut: the
+            # parser cuts them again and checks each argument for line breaks.
+            calls = cut if _call_pairs(newlines, cut) else None
+            if calls is not None or _CLEAN_STACK.fullmatch(body, 0, len(body) - 1):
                 m.take_goroutine(block[:nl], body, n, calls)
                 # The blank line after it: nothing is open, so it only marks the gap.
                 m.after_blank = True
