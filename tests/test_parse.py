@@ -240,6 +240,18 @@ def test_a_line_hidden_in_a_clean_looking_block_is_still_rejected(args: str) -> 
     assert [i.line for i in snap.issues] == [10, 11, 12]
 
 
+def test_a_call_line_with_a_stray_parenthesis_is_still_rejected() -> None:
+    # "main.g(0x1)x)" cuts like "main.g(0x1)" at its last "(": the grammar's arguments hold
+    # no ")", so it must be read by the grammar, which rejects the line.
+    good = "main.g(0x1)\n\t/src/m.go:3 +0x1d\n"
+    (snap,) = parse_text(
+        f"goroutine 5 [select]:\n{good}\ngoroutine 6 [select]:\n{good}\n"
+        "goroutine 7 [select]:\nmain.g(0x1)x)\n\t/src/m.go:3 +0x1d\n"
+    ).snapshots
+    assert [g.partial for g in snap.goroutines] == [False, False, True]
+    assert [i.line for i in snap.issues] == [10, 11]
+
+
 def test_a_creator_ending_in_a_parenthesis_keeps_its_frames_arguments() -> None:
     # The creator line ends in ")" over a location, so cutting at ")\n\t" finds one call
     # more than the grammar: the stack is read from its real text instead.

@@ -263,11 +263,14 @@ class Parser:
         split = split_calls(text, calls)
         got = None
         shape = memo.calls.get(split.key)
-        # A key found means the text matches one the grammar read, but for its arguments.
-        # An argument holding a line break ("f(" over "x)") means it only looked alike; a
-        # block cut by split_sections (calls given) was checked for that already.
-        if shape is not None and (calls is not None or "\n" not in "".join(split.args)):
-            got = (shape, shape.values(split.args), split.gids, False)
+        # A key found means the text matches one the grammar read, but for its arguments
+        # (the runtime prints a call site's arguments the same way each time). Arguments
+        # holding what the grammar's never do, a line break ("f(" over "x)") or a ")",
+        # mean it only looked alike: the grammar decides.
+        if shape is not None:
+            args = "".join(split.args)
+            if "\n" not in args and ")" not in args:
+                got = (shape, shape.values(split.args), split.gids, False)
         if got is None:
             got = self._stack_of_text(text, sec, snap, split)
         # Level-2 texts never repeat (fp=/sp= differ), and they are the longest: not kept.
