@@ -80,13 +80,6 @@ class CallSplit(NamedTuple):
 
 def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
     """`parts`: the text already cut at CALL_END, if it was (the list is taken over)."""
-    level2 = " fp=" in text
-    if level2:
-        # Traceback level 2 (SIGQUIT, GOTRACEBACK=crash) prints each frame's fp= and sp=,
-        # which differ in every goroutine; pc= and the rest of the location do not. The
-        # key leaves them out (the shape never keeps them).
-        text = _FRAME_SP.sub("", text)
-        parts = None
     if parts is None:
         parts = text.split(CALL_END)
     tail = parts.pop()
@@ -102,6 +95,12 @@ def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
     # Joined with "()" + CALL_END, which no piece holds: two texts with one key differ
     # only in their arguments and creator number.
     key = "()\n\t".join(map(operator.itemgetter(0), cut)) + "()\n\t" + tail
+    level2 = " fp=" in tail
+    if level2:
+        # Traceback level 2 (SIGQUIT, GOTRACEBACK=crash) prints each frame's fp= and sp=,
+        # which differ in every goroutine; pc= and the rest of the location do not. The
+        # key leaves them out (the shape never keeps them).
+        key = _FRAME_SP.sub("", key)
     return CallSplit(key, list(map(operator.itemgetter(2), cut)), gids, level2)
 
 
