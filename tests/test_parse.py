@@ -272,6 +272,18 @@ def test_hex_looking_names_are_not_masked() -> None:
         assert (f.func, f.file, g.frame_args(f)) == ("main.A0x1", "/src/0x1f/A0x1.go", "0xc000010000")
 
 
+def test_hex_looking_names_in_a_cut_stack_are_not_masked() -> None:
+    # Regression: the calls kept from a stack the grammar rejects in part were the masked
+    # ones, so "main.A0x1" showed as "main.A0x0".
+    snap = parse_text(
+        "goroutine 5 [select]:\nmain.A0x1(0xc000010000)\n\t/src/0x1f/A0x1.go:3 +0x1d\nmain.B(0x2)\n\t/src/b."
+    ).snapshots[0]
+    (g,) = snap.goroutines
+    assert g.partial
+    f = g.stack.frames[0]
+    assert (f.func, f.file, g.frame_args(f)) == ("main.A0x1", "/src/0x1f/A0x1.go", "0xc000010000")
+
+
 def test_creator_in_goroutine_go121() -> None:
     g = goroutine("goroutine 22 [chan send]:\n" + FRAME + "created by main.main in goroutine 1\n\t/src/m.go:39 +0x45\n")
     assert g.stack.created_by is not None

@@ -43,6 +43,7 @@ from .shapes import (
     assemble_stack,
     call_args,
     header_shape,
+    items_mask_a_name,
     masked_a_name,
     parse_unit,
     split_calls,
@@ -333,6 +334,9 @@ class Parser:
         for unit in unit_groups(masked_lines):
             try:
                 u = parse_unit("".join(masked_lines[i] + "\n" for i in unit), self.memo, False)
+                if items_mask_a_name(u.items):
+                    # "0x.." in a name was masked too: this call is read from its real text.
+                    u = parse_unit("".join(body[i] + "\n" for i in unit), self.memo, True)
             except LarkError:
                 for i in unit:
                     snap.issue(sec.line + 1 + i, body[i], "stack line not understood")

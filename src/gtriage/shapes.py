@@ -242,6 +242,15 @@ def stack_shape(masked: str, memo: Memo, *, literal: bool = False, whole: bool =
     return assemble_stack(items, memo)
 
 
+def items_mask_a_name(items: tuple[Any, ...]) -> bool:
+    """Whether a masked call's names (function, file) hold a masked hex word."""
+    return any(
+        HEX_PLACEHOLDER in it.func or HEX_PLACEHOLDER in it.loc.file
+        for it in items
+        if isinstance(it, (FrameItem, CreatedItem))
+    )
+
+
 def masked_a_name(stack: Stack) -> bool:
     frames = [*stack.frames, *(f for a in stack.ancestors for f in a.frames)]
     creators = [stack.created_by, *(a.created_by for a in stack.ancestors)]
