@@ -19,7 +19,7 @@ from .detail_pane import DetailPane
 from .footer import Footer
 from .goroutines_screen import GoroutinesScreen
 from .handoff import clusters_markdown, save_markdown
-from .jump_screen import JumpScreen
+from .jump_screen import jump_to_goroutine
 from .messages import ClusterChosen, ClusterHighlighted, SearchChanged, SearchClosed
 from .search_bar import SearchBar
 from .status_line import StatusLine
@@ -158,14 +158,7 @@ class ClustersScreen(Screen[None]):
         self.notify(f"Saved {len(self.shown)} clusters to {path}", markup=False)
 
     def action_jump(self) -> None:
-        def go(gid: int | None) -> None:
-            if gid is None:
-                return
-            found = self.index.find_goroutine(gid)
-            if found is None:
-                self.notify(f"No goroutine {gid} in this dump.", severity="warning", markup=False)
-                return
-            cluster, pos = found
+        def show(cluster: Cluster, pos: int) -> None:
             self.app.push_screen(GoroutinesScreen(self.index, cluster, start=pos))
 
-        self.app.push_screen(JumpScreen(), go)
+        jump_to_goroutine(self, self.index, show)

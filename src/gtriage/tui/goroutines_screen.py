@@ -17,7 +17,7 @@ from gtriage.report import Cluster
 from .footer import Footer
 from .goroutine_list import GoroutineList
 from .handoff import clusters_markdown
-from .jump_screen import JumpScreen
+from .jump_screen import jump_to_goroutine
 from .messages import GoroutineHighlighted
 from .stack_view import StackView
 from .text import goroutine_header, goroutine_stack, goroutine_text, origins_of, plain
@@ -107,15 +107,10 @@ class GoroutinesScreen(Screen[None]):
         self.notify(f"Copied cluster #{self.cluster.rank} as Markdown.", markup=False)
 
     def action_jump(self) -> None:
-        def go(gid: int | None) -> None:
-            if gid is None:
-                return
-            found = self.index.find_goroutine(gid)
-            if found is None:
-                self.notify(f"No goroutine {gid} in this dump.", severity="warning", markup=False)
-            elif found[0].rank == self.cluster.rank:
-                self.list.select(found[1])
+        def show(cluster: Cluster, pos: int) -> None:
+            if cluster.rank == self.cluster.rank:
+                self.list.select(pos)
             else:
-                self.app.switch_screen(GoroutinesScreen(self.index, found[0], start=found[1]))
+                self.app.switch_screen(GoroutinesScreen(self.index, cluster, start=pos))
 
-        self.app.push_screen(JumpScreen(), go)
+        jump_to_goroutine(self, self.index, show)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Static
+
+from gtriage.report import Cluster
+
+from .view import ReportIndex
 
 
 class JumpScreen(ModalScreen[int | None]):
@@ -26,3 +31,18 @@ class JumpScreen(ModalScreen[int | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def jump_to_goroutine(screen: Screen[Any], index: ReportIndex, show: Callable[[Cluster, int], None]) -> None:
+    """Ask for a goroutine id; `show` its cluster and position, or say there is none."""
+
+    def go(gid: int | None) -> None:
+        if gid is None:
+            return
+        found = index.find_goroutine(gid)
+        if found is None:
+            screen.notify(f"No goroutine {gid} in this dump.", severity="warning", markup=False)
+            return
+        show(*found)
+
+    screen.app.push_screen(JumpScreen(), go)
