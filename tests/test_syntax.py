@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from gtriage.syntax import parser
+import os
+from pathlib import Path
+
+from gtriage.syntax import parser, prune_caches
 from gtriage.transform import DumpTransformer
 
 
@@ -13,3 +16,17 @@ def test_the_compiled_grammar_stays_small() -> None:
     lark = parser(DumpTransformer)
     assert len(lark.rules) < 200
     assert max(sum(1 for r in lark.rules if r.origin == o.origin) for o in lark.rules) <= 16
+
+
+def test_old_grammar_caches_are_pruned(tmp_path: Path) -> None:
+    # One cache per grammar version; the ones used last stay, older ones go, other files
+    # in the folder are left alone.
+    caches = [tmp_path / f"grammar-{i}.cache" for i in range(6)]
+    for age, path in enumerate(caches):
+        path.write_bytes(b"x")
+        os.utime(path, (1_000_000 - age * 1000, 1_000_000 - age * 1000))
+    other = tmp_path / "notes.txt"
+    other.write_text("mine")
+    current = caches[-1]  # the oldest file, but the one in use now
+    prune_caches(str(current), keep=3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grammar-0.cache", "grammar-1.cache", "grammar-5.cache", "notes.txt"]

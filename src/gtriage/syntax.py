@@ -59,11 +59,29 @@ def _cache_file(text: str) -> str | bool:
     return os.path.join(folder, f"grammar-{key}.cache")
 
 
+KEEP_CACHES = 4  # grammar caches kept: the ones of the gtriage versions used last
+
+
+def prune_caches(current: str, keep: int = KEEP_CACHES) -> None:
+    """Mark `current` as just used and delete all but the `keep` newest grammar caches
+    beside it: every grammar version writes one, and nothing else ever removes them."""
+    folder = os.path.dirname(current)
+    try:
+        os.utime(current)
+        names = [n for n in os.listdir(folder) if n.startswith("grammar-") and n.endswith(".cache")]
+        paths = sorted((os.path.join(folder, n) for n in names), key=os.path.getmtime, reverse=True)
+        for old in paths[keep:]:
+            os.remove(old)
+    except OSError:
+        pass  # another gtriage may be pruning too; a cache left over costs only disk
+
+
 @functools.cache
 def parser(transformer: type[Transformer[object, object]]) -> Lark:
     """An LALR parser that builds objects with `transformer` while it parses (no tree)."""
     text = grammar_text()
-    return Lark(
+    cache = _cache_file(text)
+    lark_parser = Lark(
         text,
         parser="lalr",
         lexer="contextual",
@@ -71,5 +89,8 @@ def parser(transformer: type[Transformer[object, object]]) -> Lark:
         transformer=transformer(),
         maybe_placeholders=True,
         propagate_positions=False,
-        cache=_cache_file(text),
+        cache=cache,
     )
+    if isinstance(cache, str):
+        prune_caches(cache)
+    return lark_parser
