@@ -252,6 +252,25 @@ def test_a_call_line_with_a_stray_parenthesis_is_still_rejected() -> None:
     assert [i.line for i in snap.issues] == [10, 11]
 
 
+def test_a_call_printing_other_fixed_arguments_keeps_its_own() -> None:
+    # Found by the memo-vs-grammar test on damaged dumps: "main.g(..>)" cuts like the known
+    # "main.g(...)", and showed "..." (the shape's text) instead of what it printed.
+    good = "main.f(0xc000010000)\n\t/src/m.go:3 +0x1d\nmain.g(...)\n\t/src/m.go:9 +0x2\n"
+    odd = good.replace("(...)", "(..>)")
+    snap = one(f"goroutine 5 [select]:\n{good}\ngoroutine 6 [select]:\n{good}\ngoroutine 7 [select]:\n{odd}")
+    assert [g.frame_args(g.stack.frames[1]) for g in snap.goroutines] == ["...", "...", "..>"]
+    assert [g.frame_args(g.stack.frames[0]) for g in snap.goroutines] == ["0xc000010000"] * 3
+
+
+def test_argument_texts_of_many_calls_come_back_in_order() -> None:
+    # Goroutine.values joins the argument texts with a line break, which no argument holds;
+    # a NUL byte in an argument (damaged input) stays inside its own call.
+    body = "main.f(0x1, \x000x2)\n\t/src/m.go:3 +0x1d\nmain.g(0x3?)\n\t/src/m.go:9 +0x2\nmain.h({0x4, 0x5})\n\t/src/m.go:12 +0x2\n"
+    (snap,) = parse_text(f"goroutine 5 [select]:\n{body}\ngoroutine 6 [select]:\n{body}").snapshots
+    for g in snap.goroutines:
+        assert [g.frame_args(f) for f in g.stack.frames] == ["0x1, \x000x2", "0x3?", "{0x4, 0x5}"]
+
+
 def test_a_creator_ending_in_a_parenthesis_keeps_its_frames_arguments() -> None:
     # The creator line ends in ")" over a location, so cutting at ")\n\t" finds one call
     # more than the grammar: the stack is read from its real text instead.

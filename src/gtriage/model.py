@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass, field
 
 HEX_PLACEHOLDER = "0x0"  # what every hex word of a stack shape reads as
-ARGS_SEP = "\0"  # between the argument texts in Goroutine.values
+ARGS_SEP = "\n"  # between the argument texts in Goroutine.values: no argument holds one
 
 
 class DumpFormat(enum.StrEnum):

@@ -266,11 +266,12 @@ class Parser:
         shape = memo.calls.get(split.key)
         # A key found means the text matches one the grammar read, but for its arguments
         # (the runtime prints a call site's arguments the same way each time). Arguments
-        # holding what the grammar's never do, a line break ("f(" over "x)") or a ")",
-        # mean it only looked alike: the grammar decides.
+        # holding what the grammar's never do, a line break ("f(" over "x)") or a ")", or
+        # calls without hex words printing something else, mean it only looked alike: the
+        # grammar decides.
         if shape is not None:
             args = "".join(split.args)
-            if "\n" not in args and ")" not in args:
+            if "\n" not in args and ")" not in args and shape.fits(split.args):
                 got = (shape, shape.values(split.args), split.gids, False)
         if got is None:
             got = self._stack_of_text(text, sec, snap, split)

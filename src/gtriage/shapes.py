@@ -50,15 +50,27 @@ class StackShape:
     # of them have hex words in their arguments: a goroutine keeps those argument texts.
     calls: int = 0
     arg_calls: tuple[int, ...] = ()
+    # The other calls, and their argument texts joined by ARGS_SEP: the same in every
+    # goroutine of the shape ("", "...", "{...}").
+    fixed_calls: tuple[int, ...] = ()
+    fixed_args: str = ""
 
     def values(self, args: list[str]) -> str:
         """A goroutine's Goroutine.values from the argument texts of all its calls."""
-        idx = self.arg_calls
-        if not idx:
-            return ""
-        if len(idx) == 1:
-            return args[idx[0]]
-        return ARGS_SEP.join(operator.itemgetter(*idx)(args))
+        return _pick(self.arg_calls, args)
+
+    def fits(self, args: list[str]) -> bool:
+        """Whether the argument texts of a stack cut like this shape's texts are this
+        shape's: the calls without hex words must print exactly what it printed."""
+        return _pick(self.fixed_calls, args) == self.fixed_args
+
+
+def _pick(idx: tuple[int, ...], args: list[str]) -> str:
+    if not idx:
+        return ""
+    if len(idx) == 1:
+        return args[idx[0]]
+    return ARGS_SEP.join(operator.itemgetter(*idx)(args))
 
 
 def call_args(text: str) -> list[str]:
@@ -237,7 +249,7 @@ def stack_shape(masked: str, memo: Memo, *, literal: bool = False, whole: bool =
     if whole:
         return assemble_stack(with_slots(grammar_parse(masked, "stack"), literal), memo)
     items: list[Any] = []
-    for unit in _UNIT_START.split(masked[:-1]):
+    for unit in _UNIT_START.split(masked[:-1]) if masked else ():  # "": a header with no stack
         items.extend(parse_unit(unit + "\n", memo, literal).items)
     return assemble_stack(items, memo)
 
@@ -265,6 +277,8 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
     frames get -1 (their `args` are what every goroutine printed)."""
     calls = 0
     arg_calls: list[int] = []
+    fixed_calls: list[int] = []
+    fixed_args: list[str] = []
     frames: list[Frame] = []
     created_by: Frame | None = None
     elided = elided_at = 0
@@ -287,6 +301,9 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
             if it.slot >= 0 and HEX_PLACEHOLDER in it.args:
                 arg_calls.append(calls)
                 slot = len(arg_calls) - 1
+            else:
+                fixed_calls.append(calls)
+                fixed_args.append(it.args)
             calls += 1
             # Looked up by its parts first: building a frozen Frame to find it costs more.
             fkey = (it.func, it.args, it.loc.file, it.loc.line, slot)
@@ -329,4 +346,4 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
     )
     parent = gid_roles.index("parent") if "parent" in gid_roles else None
     anc = tuple(i for i, r in enumerate(gid_roles) if r == "ancestor")
-    return StackShape(stack, parent, anc, calls, tuple(arg_calls))
+    return StackShape(stack, parent, anc, calls, tuple(arg_calls), tuple(fixed_calls), ARGS_SEP.join(fixed_args))
