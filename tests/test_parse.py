@@ -477,6 +477,17 @@ def test_debug1_with_labels_and_unknown_pc() -> None:
     assert b.count == 7
 
 
+def test_debug1_heads_with_as_many_pcs_keep_their_own_counts() -> None:
+    # Record heads are checked once per number of PCs (the PCs masked): each keeps its count.
+    snap = one(
+        "goroutine profile: total 15\n"
+        "7 @ 0x103b125 0x106fd81\n#\t0x13ac449\tmain.a+0x29\t/x/main.go:1\n\n"
+        "5 @ 0x103b999 0x106f000\n#\t0x13ac449\tmain.b+0x29\t/x/main.go:2\n\n"
+        "3 @ 0x103b125 0x106fd81 0x1\n#\t0x13ac449\tmain.c+0x29\t/x/main.go:3\n"
+    )
+    assert [r.count for r in snap.records] == [7, 5, 3]
+
+
 def test_unparsable_header_is_counted_not_lost() -> None:
     dump = parse_text("goroutine 5 [running]:\n" + FRAME + "\ngoroutine 6 [broken\n" + FRAME)
     snap = dump.snapshots[0]
