@@ -200,3 +200,20 @@ def test_the_counting_check_never_accepts_what_the_line_regex_rejects(body: str)
         assert _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is not None
         # ...and each call's arguments (after its last "(") are on its own line.
         assert not any("\n" in c.rpartition("(")[2] for c in calls[:-1])
+
+
+def test_a_stack_text_seen_before_is_taken_whole_without_a_second_look() -> None:
+    # The copies of a leak print the same text: the first taken whole is checked and cut,
+    # the others are known clean (no cut: the parser finds them whole). The very first
+    # block of the input is read line by line (the dump starts there). Line numbers hold.
+    block = "main.f(0x1)\n\t/m.go:3 +0x1\ncreated by main.main in goroutine 1\n\t/m.go:9 +0x5\n"
+    text = "".join(f"goroutine {n} [select]:\n{block}\n" for n in (3, 4, 5, 6)) + DUMP
+    secs = [s for s in split_sections(text.splitlines(keepends=True)) if s.kind is Kind.GOROUTINE]
+    assert [(s.line, s.body == block, s.calls is not None) for s in secs[:4]] == [
+        (1, False, False),
+        (7, True, True),
+        (13, True, False),
+        (19, True, False),
+    ]
+    got = [(g.id, g.line, g.frame_args(g.stack.frames[0])) for g in parse_text(text).snapshots[0].goroutines]
+    assert got[:5] == [(3, 1, "0x1"), (4, 7, "0x1"), (5, 13, "0x1"), (6, 19, "0x1"), (1, 25, "")]

@@ -456,6 +456,27 @@ def _call_pairs(newlines: int, calls: list[str]) -> bool:
     return i == len(tail) or _CLEAN_STACK.fullmatch(tail, i, len(tail) - 1) is not None
 
 
+MAX_CLEAN_BODIES = 1 << 13  # stack texts remembered as clean (the parser keeps as many)
+
+
+def _whole_stack(body: str, clean: dict[str, int]) -> tuple[int, list[str] | None] | None:
+    """The newlines of a clean stack text and its cut at CALL_END when it is made of call
+    pairs; None when its lines must be read one by one. `clean`: texts found clean so far."""
+    newlines = clean.get(body)
+    if newlines is not None:
+        return newlines, None  # the very same text again (a leak's copies): no cut needed
+    cut = body.split(CALL_END)
+    newlines = body.count("\n")
+    # Odd but clean texts (ancestors, say) still go whole, without their cut: the parser
+    # cuts them itself.
+    calls = cut if _call_pairs(newlines, cut) else None
+    if calls is None and _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is None:
+        return None
+    if len(clean) < MAX_CLEAN_BODIES and " fp=" not in cut[-1]:
+        clean[body] = newlines  # level-2 texts (fp= on every frame) never repeat
+    return newlines, calls
+
+
 CHUNK = 1 << 20
 
 
@@ -495,6 +516,7 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
     n = 1  # line number of the block's first line
     header_start = "goroutine "
     last_ended = True
+    clean: dict[str, int] = {}  # clean stack texts seen -> their newlines
     for block, blank_after in _blocks(stream):
         nl = block.find("\n")
         if (
@@ -506,12 +528,9 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
             and m.accepts_blocks()
         ):
             body = block[nl + 1 :] + "\n"
-            cut = body.split(CALL_END)
-            newlines = body.count("\n")
-            # Odd but clean blocks (ancestors, say) still go whole, without their cut: the
-            # parser cuts them itself.
-            calls = cut if _call_pairs(newlines, cut) else None
-            if calls is not None or _CLEAN_STACK.fullmatch(body, 0, len(body) - 1):
+            whole = _whole_stack(body, clean)
+            if whole is not None:
+                newlines, calls = whole
                 m.take_goroutine(block[:nl], body, n, calls)
                 # The blank line after it: nothing is open, so it only marks the gap.
                 m.after_blank = True
