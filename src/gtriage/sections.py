@@ -472,7 +472,7 @@ def _whole_stack(body: str, clean: dict[str, int]) -> tuple[int, list[str] | Non
     calls = cut if _call_pairs(newlines, cut) else None
     if calls is None and _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is None:
         return None
-    if len(clean) < MAX_CLEAN_BODIES and " fp=" not in cut[-1]:
+    if len(clean) < MAX_CLEAN_BODIES and " fp=" not in body:
         clean[body] = newlines  # level-2 texts (fp= on every frame) never repeat
     return newlines, calls
 

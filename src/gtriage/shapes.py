@@ -107,7 +107,7 @@ def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
     # Joined with "()" + CALL_END, which no piece holds: two texts with one key differ
     # only in their arguments and creator number.
     key = "()\n\t".join(map(operator.itemgetter(0), cut)) + "()\n\t" + tail
-    level2 = " fp=" in tail
+    level2 = " fp=" in key  # on any location, not just the last (that may be inlined)
     if level2:
         # Traceback level 2 (SIGQUIT, GOTRACEBACK=crash) prints each frame's fp= and sp=,
         # which differ in every goroutine; pc= and the rest of the location do not. The
