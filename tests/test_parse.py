@@ -191,15 +191,20 @@ def test_level2_headers_alike_but_for_gp_m_mp_keep_their_own_id_and_thread() -> 
     ]
 
 
-def test_level2_stack_texts_are_not_remembered_verbatim() -> None:
+@pytest.mark.parametrize("last", ["", "main.inl(...)\n\t/src/m.go:7\n"], ids=["fp on the last", "inlined last"])
+def test_level2_stack_texts_are_not_remembered_verbatim(last: str) -> None:
     # fp=/sp= differ in every goroutine, so no level-2 text repeats: keeping them (7 KB each
-    # on a SIGQUIT dump) only cost memory, 57 MB on the 10k bench dump.
+    # on a SIGQUIT dump) only cost memory, 57 MB on the 10k bench dump. The goroutines still
+    # share their stack.
     frame = "main.f()\n\t/src/m.go:3 +0x1d fp=0xc0000{n}1f38 sp=0xc0000{n}1f18 pc=0x4a1b2d\n"
-    text = "".join(f"goroutine {n} gp=0xc00000{n}000 m=nil [select]:\n" + frame.format(n=n) + "\n" for n in range(5, 9))
+    text = "".join(
+        f"goroutine {n} gp=0xc00000{n}000 m=nil [select]:\n" + frame.format(n=n) + last + "\n" for n in range(5, 9)
+    )
     parser = Parser()
     (snap,) = parser.parse(split_sections(io.StringIO(text)))
     assert [g.id for g in snap.goroutines] == [5, 6, 7, 8]
     assert parser.memo.bodies == {}
+    assert len({id(g.stack) for g in snap.goroutines}) == 1
 
 
 def test_a_broken_call_line_that_cuts_like_a_known_one_is_still_rejected() -> None:
