@@ -56,11 +56,6 @@ class Cluster:
     previous_count: int | None  # count of the matching cluster in the previous dump
     goroutines: tuple[Goroutine, ...]  # for the TUI's per-goroutine view; not in JSON
 
-    @property
-    def program_only(self) -> bool:
-        """True when its blocked_at is in the program's own code or a module."""
-        return self.blocked_at.origin in ("main", "module")
-
 
 @dataclass(frozen=True, slots=True)
 class AccessInfo:

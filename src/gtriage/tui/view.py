@@ -40,10 +40,6 @@ class ViewQuery:
     hide_healthy: bool = False
     state: str | None = None  # show only clusters in this state
 
-    @property
-    def filtered(self) -> bool:
-        return bool(self.search.strip()) or self.hide_healthy or self.state is not None
-
 
 def _sort_key(key: SortKey, c: Cluster) -> tuple[int | str, ...]:
     """Biggest first for numbers, A-Z for states; rank breaks ties."""
