@@ -335,7 +335,7 @@ class Parser:
         for unit in unit_groups(masked_lines):
             try:
                 u = parse_unit("".join(masked_lines[i] + "\n" for i in unit), self.memo, False)
-                if items_mask_a_name(u.items):
+                if items_mask_a_name(u):
                     # "0x.." in a name was masked too: this call is read from its real text.
                     u = parse_unit("".join(body[i] + "\n" for i in unit), self.memo, True)
             except LarkError:
@@ -344,7 +344,7 @@ class Parser:
                 if sec.cut and unit[-1] == len(body) - 1:
                     snap.truncated = True
                 continue
-            items.extend(u.items)
+            items.extend(u)
             kept_real.extend(body[i] for i in unit)
         shape = assemble_stack(items, self.memo)
         real = "".join(line + "\n" for line in kept_real)

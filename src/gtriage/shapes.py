@@ -46,14 +46,17 @@ class StackShape:
     stack: Stack
     parent_slot: int | None  # index among the masked goroutine numbers
     ancestor_slots: tuple[int, ...]
-    # Call lines of the stack ("func(args)" over a location), in printed order, and which
-    # of them have hex words in their arguments: a goroutine keeps those argument texts.
-    calls: int = 0
+    # The call lines of the stack ("func(args)" over a location) are numbered in printed
+    # order. Those with hex words in their arguments: a goroutine keeps their texts.
     arg_calls: tuple[int, ...] = ()
     # The other calls, and their argument texts joined by ARGS_SEP: the same in every
     # goroutine of the shape ("", "...", "{...}").
     fixed_calls: tuple[int, ...] = ()
     fixed_args: str = ""
+
+    @property
+    def calls(self) -> int:
+        return len(self.arg_calls) + len(self.fixed_calls)
 
     def values(self, args: list[str]) -> str:
         """A goroutine's Goroutine.values from the argument texts of all its calls."""
@@ -134,7 +137,8 @@ class Memo:
         # prints a call site's arguments the same way every time, so this key finds the
         # shape without masking hex words; only shapes the grammar parsed are put here.
         self.calls: dict[str, StackShape] = {}
-        self.units: dict[tuple[str, bool], Unit] = {}
+        # One call (a line and the tab-indented lines under it) -> the grammar's items.
+        self.units: dict[tuple[str, bool], tuple[Any, ...]] = {}
         self.record_lines: dict[str, Frame | Labels | None] = {}
         self.record_heads: set[str] = set()
         # Whole stack texts seen verbatim -> (shape, values, goroutine numbers, partial).
@@ -203,12 +207,6 @@ def split_labels(header: str) -> tuple[str, str]:
     return header, ""
 
 
-class Unit(NamedTuple):
-    """One call (a line and the tab-indented lines under it) as the grammar read it."""
-
-    items: tuple[Any, ...]
-
-
 # Where a unit starts: at every line that is not a tab-indented location.
 _UNIT_START = re.compile(r"\n(?!\t)")
 
@@ -225,20 +223,19 @@ def unit_groups(lines: list[str]) -> list[list[int]]:
     return units
 
 
-def with_slots(items: list[Any], literal: bool) -> list[Any]:
-    """Mark the frames of a text parsed unmasked (slot -1: their arguments are real)."""
+def mark_literal(items: list[Any], literal: bool) -> list[Any]:
+    """Mark the frames of a text parsed unmasked: their arguments are the real words."""
     if literal:
-        return [it._replace(slot=-1) if isinstance(it, FrameItem) else it for it in items]
+        return [it._replace(literal=True) if isinstance(it, FrameItem) else it for it in items]
     return items
 
 
-def parse_unit(text: str, memo: Memo, literal: bool) -> Unit:
-    """Raises LarkError when the grammar rejects the unit."""
+def parse_unit(text: str, memo: Memo, literal: bool) -> tuple[Any, ...]:
+    """The grammar's items for one call; raises LarkError when the grammar rejects it."""
     key = (text, literal)
     got = memo.units.get(key)
     if got is None:
-        got = Unit(tuple(with_slots(grammar_parse(text, "stack"), literal)))
-        memo.units[key] = got
+        got = memo.units[key] = tuple(mark_literal(grammar_parse(text, "stack"), literal))
     return got
 
 
@@ -247,10 +244,10 @@ def stack_shape(masked: str, memo: Memo, *, literal: bool = False, whole: bool =
     time and each distinct call is parsed once: a new stack shape mostly reuses calls seen
     in other shapes. `whole`: one grammar call for the whole text (the reference)."""
     if whole:
-        return assemble_stack(with_slots(grammar_parse(masked, "stack"), literal), memo)
+        return assemble_stack(mark_literal(grammar_parse(masked, "stack"), literal), memo)
     items: list[Any] = []
     for unit in _UNIT_START.split(masked[:-1]) if masked else ():  # "": a header with no stack
-        items.extend(parse_unit(unit + "\n", memo, literal).items)
+        items.extend(parse_unit(unit + "\n", memo, literal))
     return assemble_stack(items, memo)
 
 
@@ -298,7 +295,7 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
     for it in items:
         if isinstance(it, FrameItem):
             slot = -1
-            if it.slot >= 0 and HEX_PLACEHOLDER in it.args:
+            if not it.literal and HEX_PLACEHOLDER in it.args:
                 arg_calls.append(calls)
                 slot = len(arg_calls) - 1
             else:
@@ -346,4 +343,4 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
     )
     parent = gid_roles.index("parent") if "parent" in gid_roles else None
     anc = tuple(i for i, r in enumerate(gid_roles) if r == "ancestor")
-    return StackShape(stack, parent, anc, calls, tuple(arg_calls), tuple(fixed_calls), ARGS_SEP.join(fixed_args))
+    return StackShape(stack, parent, anc, tuple(arg_calls), tuple(fixed_calls), ARGS_SEP.join(fixed_args))

@@ -25,7 +25,7 @@ class FrameItem(NamedTuple):
     func: Token
     args: str
     loc: Loc
-    slot: int = 0  # -1: parsed from unmasked text, `args` are the real words
+    literal: bool = False  # parsed from unmasked text: `args` are the real words
 
 
 class CreatedItem(NamedTuple):
