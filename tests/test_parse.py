@@ -207,54 +207,31 @@ def test_level2_stack_texts_are_not_remembered_verbatim(last: str) -> None:
     assert len({id(g.stack) for g in snap.goroutines}) == 1
 
 
-def test_a_broken_call_line_that_cuts_like_a_known_one_is_still_rejected() -> None:
-    # "main.f(0x1\nzzz)" cut at its last "(" gives the key of "main.f(0x2)": the newline
-    # in its "arguments" must send it to the grammar, which rejects the line.
-    good = "main.f(0x2)\n\t/src/m.go:3 +0x1d\n"
+# Call lines that, cut at their last "(", give the key of a known call ("good", seen twice
+# before them): what they hold in place of arguments must send them to the grammar, which
+# rejects them. (name, good call, the lines that only look like it, issue lines)
+LOOKALIKES = [
+    # A line break in the "arguments".
+    ("broken call line", "main.f(0x2)", "main.f(0x1\nzzz)", [10, 11, 12]),
+    # The same for a call with no hex word, so no value is kept for it.
+    ("broken call, no hex arguments", "main.g()", "main.g(\nzzz)", [10, 11, 12]),
+    # Every line ends in ")", so the block passes the clean-block check as well.
+    ("line hidden in a clean-looking block", "main.g(0x1)", "main.g(0x1)\nzzz)", [10, 11, 12]),
+    ("line hidden, no hex arguments", "main.g()", "main.g()\nzzz)", [10, 11, 12]),
+    # The grammar's arguments hold no ")".
+    ("stray parenthesis", "main.g(0x1)", "main.g(0x1)x)", [10, 11]),
+]
+
+
+@pytest.mark.parametrize(("good", "odd", "issues"), [c[1:] for c in LOOKALIKES], ids=[c[0] for c in LOOKALIKES])
+def test_lookalike_call_lines_are_still_rejected(good: str, odd: str, issues: list[int]) -> None:
+    loc = "\t/src/m.go:3 +0x1d\n"
     (snap,) = parse_text(
-        f"goroutine 5 [select]:\n{good}\ngoroutine 6 [select]:\n{good}\n"
-        "goroutine 7 [select]:\nmain.f(0x1\nzzz)\n\t/src/m.go:3 +0x1d\n"
-    ).snapshots
-    assert [g.partial for g in snap.goroutines] == [False, False, True]
-    assert [i.line for i in snap.issues] == [10, 11, 12]
-
-
-def test_a_broken_call_without_hex_arguments_is_still_rejected() -> None:
-    # The same with a call whose arguments hold no hex word (so no value is kept for it):
-    # "main.g(" over "zzz)" cuts like "main.g()" and must not pass as it.
-    good = "main.g()\n\t/src/m.go:3 +0x1d\n"
-    (snap,) = parse_text(
-        f"goroutine 5 [select]:\n{good}\ngoroutine 6 [select]:\n{good}\n"
-        "goroutine 7 [select]:\nmain.g(\nzzz)\n\t/src/m.go:3 +0x1d\n"
-    ).snapshots
-    assert [g.partial for g in snap.goroutines] == [False, False, True]
-    assert [i.line for i in snap.issues] == [10, 11, 12]
-
-
-@pytest.mark.parametrize("args", ["0x1", ""])
-def test_a_line_hidden_in_a_clean_looking_block_is_still_rejected(args: str) -> None:
-    # Every line of "main.g(0x1)" over "zzz)" ends in ")", so the block passes the line
-    # check, and cut at its last "(" it gives the key of "main.g(0x1)": the line break in its
-    # "arguments" must send it to the grammar.
-    good = f"main.g({args})\n\t/src/m.go:3 +0x1d\n"
-    (snap,) = parse_text(
-        f"goroutine 5 [select]:\n{good}\ngoroutine 6 [select]:\n{good}\n"
-        f"goroutine 7 [select]:\nmain.g({args})\nzzz)\n\t/src/m.go:3 +0x1d\n\ngoroutine 8 [select]:\n{good}"
+        f"goroutine 5 [select]:\n{good}\n{loc}\ngoroutine 6 [select]:\n{good}\n{loc}\n"
+        f"goroutine 7 [select]:\n{odd}\n{loc}\ngoroutine 8 [select]:\n{good}\n{loc}"
     ).snapshots
     assert [g.partial for g in snap.goroutines] == [False, False, True, False]
-    assert [i.line for i in snap.issues] == [10, 11, 12]
-
-
-def test_a_call_line_with_a_stray_parenthesis_is_still_rejected() -> None:
-    # "main.g(0x1)x)" cuts like "main.g(0x1)" at its last "(": the grammar's arguments hold
-    # no ")", so it must be read by the grammar, which rejects the line.
-    good = "main.g(0x1)\n\t/src/m.go:3 +0x1d\n"
-    (snap,) = parse_text(
-        f"goroutine 5 [select]:\n{good}\ngoroutine 6 [select]:\n{good}\n"
-        "goroutine 7 [select]:\nmain.g(0x1)x)\n\t/src/m.go:3 +0x1d\n"
-    ).snapshots
-    assert [g.partial for g in snap.goroutines] == [False, False, True]
-    assert [i.line for i in snap.issues] == [10, 11]
+    assert [i.line for i in snap.issues] == issues
 
 
 def test_a_call_printing_other_fixed_arguments_keeps_its_own() -> None:
