@@ -17,6 +17,7 @@ from gtriage.pipeline import analyze
 from gtriage.report import Report
 from gtriage.tui.app import GTriageApp, Loader
 from gtriage.tui.clusters_screen import ClustersScreen
+from gtriage.tui.goroutines_screen import GoroutinesScreen
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "samples" / "demo.txt"
@@ -41,9 +42,16 @@ def screen_text(app: App[int]) -> str:
     return "\n".join("".join(seg.text for seg in strip) for strip in strips)
 
 
+async def open_goroutines(pilot: Pilot[int], app: GTriageApp, *keys: str) -> None:
+    """Press `keys`, then enter on the cluster under the cursor; wait for its goroutines."""
+    await pilot.press(*keys, "enter")
+    await wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen), "the goroutines screen")
+
+
 class UI:
     wait_until = staticmethod(wait_until)
     screen_text = staticmethod(screen_text)
+    open_goroutines = staticmethod(open_goroutines)
 
     @staticmethod
     def run(source: Report | Loader, steps: Steps, *, size: tuple[int, int] = SIZE,

@@ -293,8 +293,7 @@ def test_enter_shows_the_goroutines_of_the_cluster(ui: Any, demo: Report) -> Non
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
-        await pilot.press("j", "enter")
-        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        await ui.open_goroutines(pilot, app, "j")
         lst = app.screen.query_one(GoroutineList)
         seen["ids"] = [g.id for g in lst.goroutines]
         seen["children"] = len(lst.children)
@@ -326,8 +325,7 @@ def test_jump_to_a_goroutine_by_id(ui: Any, demo: Report) -> None:
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
-        await pilot.press("enter")  # cluster #1
-        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        await ui.open_goroutines(pilot, app)  # cluster #1
         await pilot.press("i")
         await ui.wait_until(pilot, lambda: isinstance(app.screen, JumpScreen))
         await pilot.press(*str(gid), "enter")
@@ -369,8 +367,7 @@ def test_frame_cursor_opens_the_editor_at_file_and_line(ui: Any, demo: Report, m
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
         await pilot.press("e")  # the cursor starts on the blocked frame
         await pilot.press("right_square_bracket", "e")  # next: the creator
-        await pilot.press("enter")
-        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        await ui.open_goroutines(pilot, app)
         await pilot.pause()
         await pilot.press("e")
 
@@ -418,8 +415,7 @@ def test_copy_and_save_markdown(ui: Any, demo: Report, tmp_path: Path, monkeypat
         await pilot.press("w")
         await pilot.pause()
         seen["notes"] = [n.message for n in app._notifications]
-        await pilot.press("h", "enter")
-        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        await ui.open_goroutines(pilot, app, "h")
         await pilot.press("j", "y")
         seen["goroutine"] = app.clipboard
         await pilot.press("c")
@@ -513,8 +509,7 @@ def test_escapes_in_goroutine_text_are_inert(ui: Any, demo: Report) -> None:
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
-        await pilot.press("enter")
-        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        await ui.open_goroutines(pilot, app)
         await pilot.pause()
         seen["text"] = ui.screen_text(app)
 
@@ -634,8 +629,7 @@ def test_debug1_profile_has_no_goroutine_text(ui: Any) -> None:
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
-        await pilot.press("enter")
-        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen))
+        await ui.open_goroutines(pilot, app)
         await pilot.pause()
         seen["text"] = ui.screen_text(app)
 
