@@ -404,13 +404,14 @@ class _Machine:
         out.append(Section(Kind.JUNK, n, [text]))
 
     def take_goroutine(self, header: str, body: str, n: int, calls: list[str] | None) -> None:
-        """A whole goroutine block known to be clean, after a blank line inside a dump."""
+        """A whole goroutine block known to be clean, after a blank line inside a dump, and
+        the blank line after it: nothing is open, so that line only marks the gap."""
         if self.cur is not None:
             self.out.append(_close(self.cur))
         self.out.append(Section(_GOROUTINE, n, [header], body=body, calls=calls))
         self.cur = None
         self.seen_goroutine = True
-        self.after_blank = False
+        self.after_blank = True
 
     def accepts_blocks(self) -> bool:
         """Whether the next clean goroutine block can skip the line-by-line reading."""
@@ -532,8 +533,6 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
             if whole is not None:
                 newlines, calls = whole
                 m.take_goroutine(block[:nl], body, n, calls)
-                # The blank line after it: nothing is open, so it only marks the gap.
-                m.after_blank = True
                 n += newlines + 2
                 yield from out
                 out.clear()
