@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import json
 import os
 import queue
@@ -45,8 +46,9 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -546,10 +548,192 @@ def _header_rest(text: str, goid: int) -> list[str]:
 
 
 def checkable_text(manifest: dict[str, Any], text: str) -> str:
-    """The text to check: docker json-file logs are decoded (their strings escape tabs and quotes)."""
-    if manifest.get("wrapper") == "docker-json":
-        return "".join(json.loads(line)["log"] for line in text.splitlines() if line.strip())
-    return text
+    """The plain dump inside a wrapped sample, recovered with plain string operations.
+
+    Each wrapper of ``wrap_all`` has its inverse here (docker json-file logs are
+    decoded, quote markers and indentation taken off, tabs put back, ...); a text
+    without a known wrapper is checked as it is.
+    """
+    unwrap = UNWRAP.get(str(manifest.get("wrapper", "")))
+    return unwrap(text) if unwrap else text
+
+
+def _joined(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+def _is_header(line: str) -> bool:
+    return line.startswith("goroutine ") and line.endswith("]:")
+
+
+HCLOG_PLUGIN = " [DEBUG] plugin.terraform-provider-x: "
+
+
+def _unwrap_hclog(text: str) -> str:
+    """go-plugin logs each stderr line of the plugin at DEBUG under the plugin's name."""
+    return _joined(
+        [ln[ln.index(HCLOG_PLUGIN) + len(HCLOG_PLUGIN) :] for ln in text.split("\n") if HCLOG_PLUGIN in ln]
+    )
+
+
+def _unquote_md(text: str, depth: int) -> str:
+    """The lines quoted exactly ``depth`` deep (``>`` or ``>>``, then one space), unquoted."""
+    out = []
+    for line in text.split("\n"):
+        n = len(line) - len(line.lstrip(">"))
+        if n == depth:
+            out.append(line[depth + 1 :] if line[depth : depth + 1] == " " else line[depth:])
+    return _joined(out)
+
+
+def _blank_before_headers(text: str) -> str:
+    """Put back the blank line before each goroutine header (pastes that dropped blank lines)."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if _is_header(line) and out and out[-1] != "":
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
+def _retab(text: str, width: int) -> str:
+    """Leading runs of ``width`` spaces back to tabs."""
+    out = []
+    for line in text.split("\n"):
+        n = len(line) - len(line.lstrip(" "))
+        out.append("\t" * (n // width) + line[n - n % width :])
+    return "\n".join(out)
+
+
+def _tab_paths(text: str) -> str:
+    """Tabs removed: a location line is the one starting with an absolute path."""
+    return "\n".join("\t" + line if line.startswith("/") else line for line in text.split("\n"))
+
+
+def _unindent_block(text: str) -> str:
+    """The markdown code block: from the first to the last line indented by 4 spaces."""
+    lines = text.split("\n")
+    inside = [i for i, line in enumerate(lines) if line.startswith("    ")]
+    return _joined([line[4:] for line in lines[inside[0] : inside[-1] + 1]]) if inside else ""
+
+
+def _unreflow(text: str) -> str:
+    """Location lines indented by 12 spaces get their tab back; call lines lose their 2 spaces."""
+    out = []
+    for line in text.split("\n"):
+        if line.startswith(" " * 12):
+            out.append("\t" + line[12:])
+        elif line.startswith("  "):
+            out.append(line[2:])
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v",
+              "\\": "\\\\", '"': '\\"'}  # fmt: skip
+
+
+def go_quote(s: str) -> str:
+    """Go's ``strconv.Quote`` (``%q``): exact for ASCII; beyond it Python's isprintable stands in for unicode.IsPrint."""
+    out = ['"']
+    for ch in s:
+        c = ord(ch)
+        if ch in GO_ESCAPES:
+            out.append(GO_ESCAPES[ch])
+        elif 0x20 <= c < 0x7F or (c > 0x7F and ch.isprintable()):
+            out.append(ch)
+        elif c < 0x80:
+            out.append(f"\\x{c:02x}")
+        elif c < 0x10000:
+            out.append(f"\\u{c:04x}")
+        else:
+            out.append(f"\\U{c:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def go_unquote(q: str) -> str:
+    """The inverse of :func:`go_quote` (a double-quoted Go string literal)."""
+    assert q[0] == q[-1] == '"', q[:20]
+    simple = {v[1]: k for k, v in GO_ESCAPES.items()}
+    out, i, body = [], 0, q[1:-1]
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+        elif body[i + 1] in simple:
+            out.append(simple[body[i + 1]])
+            i += 2
+        else:
+            n = {"x": 2, "u": 4, "U": 8}[body[i + 1]]
+            out.append(chr(int(body[i + 2 : i + 2 + n], 16)))
+            i += 2 + n
+    return "".join(out)
+
+
+def _unwrap_slog_text(text: str) -> str:
+    """slog TextHandler lines: the ``stack=`` value, Go-quoted, is the last attribute."""
+    key = ' stack="'
+    return "".join(go_unquote(ln[ln.index(key) + len(key) - 1 :]) for ln in text.split("\n") if key in ln)
+
+
+def _unwrap_slog_json(text: str) -> str:
+    """slog JSONHandler lines: the ``stack`` member."""
+    objs = [json.loads(line) for line in text.split("\n") if line.startswith("{")]
+    return "".join(o["stack"] for o in objs if "stack" in o)
+
+
+def _unglue(text: str) -> str:
+    """A goroutine header glued to the end of the line before it starts its own line again."""
+    return re.sub(r"(?<=[^\n])(?=goroutine \d+ (?:gp=|\[))", "\n", text)
+
+
+def _drop_prose(text: str) -> str:
+    """Markdown between goroutines: a ``## `` heading, a blank line, a paragraph, a blank line."""
+    out, state = [], ""
+    for line in text.split("\n"):
+        if line.startswith("## "):
+            state = "heading"
+        elif state == "heading" and line == "":
+            state = "paragraph"
+        elif state == "paragraph":
+            state = "paragraph" if line else ""  # its lines, then the blank line after it
+        else:
+            state = ""
+            out.append(line)
+    return "\n".join(out)
+
+
+def _fenced(text: str) -> str:
+    """The text between the first fence line (three backticks) and the next."""
+    lines = text.split("\n")
+    fences = [i for i, line in enumerate(lines) if line.startswith("```")]
+    return _joined(lines[fences[0] + 1 : fences[1]])
+
+
+UNWRAP: dict[str, Callable[[str], str]] = {
+    "docker-json": lambda t: "".join(json.loads(line)["log"] for line in t.splitlines() if line.strip()),
+    "hclog": _unwrap_hclog,
+    "md-quote": lambda t: _unquote_md(t, 1),
+    "md-quote-compact": lambda t: _blank_before_headers(_unquote_md(t, 1)),
+    "md-quote-reply": lambda t: _unquote_md(t, 2),
+    "spaces2": lambda t: _retab(t, 2),
+    "spaces3": lambda t: _retab(t, 3),
+    "notabs": _tab_paths,
+    "md-indented": _unindent_block,
+    "chat-reflow": _unreflow,
+    "oneline-goquote": _unwrap_slog_text,
+    "oneline-json": _unwrap_slog_json,
+    "glued-header": _unglue,
+    "md-prose": _drop_prose,
+    "github-issue": _fenced,
+    "no-final-newline": lambda t: t if t.endswith("\n") else t + "\n",
+    "sigquit-crash-logs": lambda t: _joined(
+        [ln for ln in t.removesuffix("\n").split("\n") if not ln.startswith("time=")]
+    ),
+}
 
 
 def _header_problems(manifest: dict[str, Any], g: dict[str, Any], goid: int, rest: str) -> list[str]:
@@ -671,16 +855,22 @@ def wrap_all(dumps: Path, wrapped: Path) -> list[Path]:
     versions = sorted((d for d in dumps.glob("go1.*") if d.is_dir()), key=lambda d: version_tuple(d.name))
     newest = versions[-1]
 
-    def load(name: str) -> tuple[dict[str, Any], str]:
-        return json.loads((newest / f"{name}.json").read_text()), (newest / f"{name}.txt").read_text()
+    def load(name: str, version: Path = newest) -> tuple[dict[str, Any], str]:
+        return json.loads((version / f"{name}.json").read_text()), (version / f"{name}.txt").read_text()
 
     made: list[Path] = []
 
-    def emit(name: str, source: str, manifest: dict[str, Any], text: str, **extra: Any) -> None:
+    def emit(name: str, source: str, manifest: dict[str, Any], text: str, version: Path = newest,
+             plain: str | None = None, max_bytes: int = MAX_FILE, **extra: Any) -> None:  # fmt: skip
+        """Write one wrapped sample; ``plain`` is the dump checkable_text must give back exactly."""
         m = dict(manifest)
         m.update(
-            kind=name, dump=f"{name}.txt", wrapper=name, source=f"dumps/{newest.name}/{source}.txt", **extra
+            kind=name, dump=f"{name}.txt", wrapper=name, source=f"dumps/{version.name}/{source}.txt", **extra
         )
+        if plain is not None and checkable_text(m, text) != plain:
+            raise RuntimeError(f"{name}: checkable_text does not give back the dump it wraps")
+        if len(text.encode()) > max_bytes:
+            raise RuntimeError(f"{name}: {len(text.encode())} bytes, over {max_bytes}")
         made.append(write_pair(wrapped, m, text))
 
     sig_m, sig = load("leaky.sigquit-all")
@@ -747,7 +937,201 @@ def wrap_all(dumps: Path, wrapped: Path) -> list[Path]:
     # Pasted into a chat or ticket: tabs became spaces.
     emit("spaces", "crashzoo.goroutine-all", cr_m, cr.replace("\t", "        "))
     emit("spaces4", "leaky.debug2", d2_m, d2.replace("\t", "    "))
+    wrap_pastes(dumps, newest, load, functools.partial(emit, max_bytes=MAX_WRAPPED))
     return made
+
+
+MAX_WRAPPED = 300_000  # the pasted samples below stay small
+HCLOG_ZONE = timezone(timedelta(hours=3))
+PROVIDER = ".terraform/providers/registry.terraform.io/example/x/1.0.0/linux_amd64/terraform-provider-x"
+
+
+def _hclog_line(ms: int, bracket: str, msg: str) -> str:
+    """One line as hclog's logPlain writes it: time (TimeFormat), level bracket, space, name: message."""
+    t = datetime(2021, 5, 27, 10, 46, 33, 870000, tzinfo=HCLOG_ZONE) + timedelta(milliseconds=ms)
+    return (
+        f"{t.strftime('%Y-%m-%dT%H:%M:%S')}.{t.microsecond // 1000:03d}{t.strftime('%z')} {bracket} {msg}\n"
+    )
+
+
+def _slog_time(i: int, nanos: bool = False) -> str:
+    """slog's time: TextHandler keeps milliseconds, JSONHandler prints RFC 3339 with nanoseconds."""
+    t = datetime(2026, 11, 25, 10, 0, 1, tzinfo=UTC) + timedelta(milliseconds=1117 * i)
+    if not nanos:
+        return f"{t.strftime('%Y-%m-%dT%H:%M:%S')}.{t.microsecond // 1000:03d}Z"
+    frac = f"{t.microsecond:06d}{(i * 7919) % 1000:03d}".rstrip("0")  # RFC3339Nano drops trailing zeros
+    return f"{t.strftime('%Y-%m-%dT%H:%M:%S')}{'.' + frac if frac else ''}Z"
+
+
+def _quote_md(lines: list[str]) -> list[str]:
+    """Markdown / email quoting: ``> `` before a line, ``>`` alone for a blank one, ``>`` before a quoted one."""
+    return [">" + line if line.startswith(">") else "> " + line if line else ">" for line in lines]
+
+
+def wrap_pastes(dumps: Path, newest: Path, load: Callable[..., tuple[dict[str, Any], str]],
+                emit: Callable[..., None]) -> None:  # fmt: skip
+    """Real dumps the way people paste them: in hclog, markdown, chats, one-line logs, twice, glued."""
+    d2_m, d2 = load("leaky.debug2")
+    cr_m, cr = load("crashzoo.goroutine-all")
+    dl_m, dl = load("crashzoo.deadlock-all")
+    rp_m, rp = load("crashzoo.repanic-new-all")
+    so_m, so = load("crashzoo.stackoverflow-all")
+    tt_m, tt = load("crashzoo.testtimeout-all")
+    ml_m, ml = load("crashzoo.multiline-all")
+    mw_m, mw = load("crashzoo.mapwrites-all")
+    sq_m, sq = load("leaky.sigquit-all")
+    go119 = dumps / "go1.19"
+    sc_m, sc = load("leaky.sigquit-crash", go119)
+
+    # hashicorp go-plugin (Terraform 0.13/0.14): each stderr line of the plugin, trailing space
+    # trimmed, logged at DEBUG by the client's hclog logger named after the plugin.
+    plugin = "plugin.terraform-provider-x:"
+    before = [("[INFO] ", "plugin: configuring client automatic mTLS"),
+              ("[DEBUG]", f"plugin: starting plugin: path={PROVIDER} args=[{PROVIDER}]"),
+              ("[DEBUG]", f"plugin: plugin started: path={PROVIDER} pid=48213"),
+              ("[DEBUG]", f"plugin: waiting for RPC address: path={PROVIDER}"),
+              ("[INFO] ", f"{plugin} configuring server automatic mTLS: timestamp=2021-05-27T10:46:33.889+0300"),
+              ("[DEBUG]", "plugin: using plugin: version=5"),
+              ("[DEBUG]", f"{plugin} plugin address: address=/tmp/plugin2754125915 network=unix "
+                          "timestamp=2021-05-27T10:46:33.890+0300")]  # fmt: skip
+    after = [("[DEBUG]", f'plugin: plugin process exited: path={PROVIDER} pid=48213 error="exit status 2"'),
+             ("[DEBUG]", "plugin: plugin exited")]  # fmt: skip
+    text = "".join(_hclog_line(i * 7, b, m) for i, (b, m) in enumerate(before))
+    base = 7 * len(before) + 212
+    text += "".join(_hclog_line(base + i, "[DEBUG]", f"{plugin} {line.rstrip()}")
+                    for i, line in enumerate(_lines(cr.rstrip("\n"))))  # fmt: skip
+    base += len(_lines(cr)) + 3
+    text += "".join(_hclog_line(base + 2 * i, b, m) for i, (b, m) in enumerate(after))
+    emit("hclog", "crashzoo.goroutine-all", cr_m, text, plain="plugin address: address=/tmp/plugin2754125915 "
+         "network=unix timestamp=2021-05-27T10:46:33.890+0300\n" + cr,
+         how="hashicorp go-plugin log (Terraform 0.13/0.14 style, hclog TimeFormat 2006-01-02T15:04:05.000Z0700): "
+         "seven client lines, then every line of the plugin's stderr (the dump, trailing space trimmed as go-plugin "
+         "does) as '<ts> [DEBUG] plugin.terraform-provider-x: <line>' with a millisecond more each, a blank line "
+         "as the prefix alone (ending in ': '), then two client lines; one client line of the plugin's own "
+         "(plugin address, DEBUG) has the same prefix as the dump lines")  # fmt: skip
+
+    # Markdown quotes: a GitHub comment quoting the dump, blank lines kept as '>'.
+    text = (
+        "\n".join(_quote_md(_lines(dl.rstrip("\n"))))
+        + "\n\nSame here on go1.27.3: the consumer never gets its job.\n"
+    )
+    emit("md-quote", "crashzoo.deadlock-all", dl_m, text, plain=dl,
+         how="GitHub comment: '> ' before every line of the dump, '>' for its blank lines, then a blank line and "
+         "one line of prose")  # fmt: skip
+    lines = [line for line in _lines(cr.rstrip("\n")) if line]
+    text = "We see this every few hours:\n\n" + "\n".join(_quote_md(lines)) + "\n"
+    emit("md-quote-compact", "crashzoo.goroutine-all", cr_m, text, plain=cr,
+         how="markdown quote of the dump with its blank lines removed (between goroutines and after the panic "
+         "line): a line of prose, a blank line, then '> ' before every remaining line")  # fmt: skip
+    inner = _quote_md(_lines(rp.rstrip("\n")))
+    alex = ["Our worker crashed overnight with:", "", *inner, "", "Any idea?"]
+    text = ("On Wed, Nov 25, 2026 at 10:12 AM Alex <alex@example.com> wrote:\n" + "\n".join(_quote_md(alex))
+            + "\n\nThe deferred cleanup panics again while the first panic unwinds.\n")  # fmt: skip
+    emit("md-quote-reply", "crashzoo.repanic-new-all", rp_m, text, plain=rp,
+         how="an email reply quoting a message that quoted the dump: the dump's lines start with '>> ' (blank "
+         "ones are '>>'), the quoted message's own lines with '> ', then the reply")  # fmt: skip
+
+    # Tabs expanded to 2 or 3 spaces, or removed.
+    emit("spaces2", "crashzoo.deadlock-all", dl_m, dl.replace("\t", "  "), plain=dl,
+         how="every tab replaced by 2 spaces")  # fmt: skip
+    emit("spaces3", "crashzoo.goroutine-all", cr_m, cr.replace("\t", "   "), plain=cr,
+         how="every tab replaced by 3 spaces")  # fmt: skip
+    emit("notabs", "crashzoo.stackoverflow-all", so_m, so.replace("\t", ""), plain=so,
+         how="every tab removed: location lines start at column 0 with their absolute path")  # fmt: skip
+
+    # Indented: a markdown code block, and a chat tool's reflow.
+    block = "".join("    " + line + "\n" if line else "\n" for line in _lines(tt.rstrip("\n")))
+    text = "`go test ./...` hangs, then times out:\n\n" + block + "\nIt happens with -count=1 only.\n"
+    emit("md-indented", "crashzoo.testtimeout-all", tt_m, text, plain=tt,
+         how="markdown indented code block: a line of prose, a blank line, every non-blank line of the dump "
+         "indented by 4 spaces (blank lines stay empty), a blank line, a line of prose")  # fmt: skip
+    out, inside = [], False
+    for line in _lines(cr.rstrip("\n")):
+        inside = (inside or line.startswith("goroutine ")) and line != ""
+        out.append(line if not inside or line.startswith("goroutine ") else
+                   " " * 12 + line[1:] if line.startswith("\t") else "  " + line)  # fmt: skip
+    emit("chat-reflow", "crashzoo.goroutine-all", cr_m, "\n".join(out) + "\n", plain=cr,
+         how="reflowed as some chat tools show it: goroutine headers, blank lines and the panic line at column "
+         "0, call and 'created by' lines indented by 2 spaces, location lines by 12 spaces instead of a tab")  # fmt: skip
+
+    # The whole dump in one log line: slog's TextHandler quotes it with strconv.Quote (%q),
+    # its JSONHandler escapes it as a JSON string.
+    def slog_text(i: int, level: str, msg: str, attrs: str) -> str:
+        return f"time={_slog_time(i)} level={level} msg={go_quote(msg)} {attrs}\n"
+
+    text = (slog_text(0, "INFO", "worker started", "pid=4242") +
+            slog_text(1, "INFO", "config reloaded", "path=/etc/app/config.yaml") +
+            slog_text(2, "ERROR", "worker crashed", f"pid=4242 exit=2 stack={go_quote(ml)}") +
+            slog_text(3, "INFO", "restarting worker", "attempt=1"))  # fmt: skip
+    emit("oneline-goquote", "crashzoo.multiline-all", ml_m, text, plain=ml,
+         how="slog TextHandler log: four lines; the third carries the whole dump (final newline included) as "
+         "its last attribute stack=, quoted as Go's strconv.Quote / %q does (\\n, \\t, \\\\, \\\", \\xNN)")  # fmt: skip
+
+    def slog_json(i: int, level: str, msg: str, **attrs: Any) -> str:
+        obj = {"time": _slog_time(i, nanos=True), "level": level, "msg": msg, **attrs}
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+    text = (slog_json(0, "INFO", "worker started", pid=4242) +
+            slog_json(1, "ERROR", "worker crashed", pid=4242, exit=2, stack=cr) +
+            slog_json(2, "INFO", "restarting worker", attempt=1))  # fmt: skip
+    emit("oneline-json", "crashzoo.goroutine-all", cr_m, text, plain=cr,
+         how="slog JSONHandler log: three lines; the second carries the whole dump (final newline included) "
+         "as the JSON string member \"stack\" (json.dumps escaping)")  # fmt: skip
+
+    # Glued: another writer's partial line lands between the SIGQUIT dump's preamble and its first header.
+    first = sq.index("\ngoroutine ") + 1
+    text = ("time=2026-11-25T10:00:04.512Z level=INFO msg=\"request served\" path=/api/v1/items status=200\n"
+            + sq[:first] + "SIGQUIT received, dumping all stacks" + sq[first:])  # fmt: skip
+    emit("glued-header", "leaky.sigquit-all", sq_m, text,
+         how="a log line, then the SIGQUIT dump with 'SIGQUIT received, dumping all stacks' (no newline, as a "
+         "second writer on the same stderr printed it) between its 'PC=' preamble's blank line and its first "
+         "goroutine header, which is glued to that text: '...dumping all stacksgoroutine 0 gp=...'")  # fmt: skip
+
+    # Prose between goroutines of a debug=2 dump, and a GitHub issue.
+    heads = [m.start() + 1 for m in re.finditer(r"\ngoroutine \d+ \[", d2)]
+    one, two = heads[len(heads) // 3], heads[2 * len(heads) // 3]
+    text = (d2[:one] + "## the stuck ones\n\nThese never return; the channel they wait on is never closed.\n\n"
+            + d2[one:two] + "## more of them\n\nThe same again from here on,\nas far as I can tell.\n\n"
+            + d2[two:])  # fmt: skip
+    emit("md-prose", "leaky.debug2", d2_m, text, plain=d2,
+         how="markdown between goroutines of a debug=2 dump: before the goroutine header a third of the way "
+         "in, '## the stuck ones', a blank line, a one-line paragraph, a blank line; before the header two thirds "
+         "in, '## more of them', a blank line, a two-line paragraph, a blank line")  # fmt: skip
+    text = ("### What version of Go are you using (`go version`)?\n\ngo1.27.3 linux/amd64\n\n"
+            "### What did you see happen?\n\nThe service crashed under load:\n\n```\n" + mw + "```\n\n"
+            "It happens about once a day; two writers share the cache map without a lock.\n")  # fmt: skip
+    emit("github-issue", "crashzoo.mapwrites-all", mw_m, text, plain=mw,
+         how="GitHub issue body: headings and prose, a ``` fence line, the dump, a closing ``` line, more prose")  # fmt: skip
+
+    # The same dump pasted twice in a row.
+    src = f"dumps/{newest.name}/leaky.debug2.txt"
+    emit("pasted-twice", "leaky.debug2", d2_m, d2 + d2, plain=d2 + d2, parts=[src, src],
+         how="leaky.debug2.txt twice in a row, the second copy right after the first one's final newline (no "
+         "blank line); every goroutine id appears twice, groups are those of one copy")  # fmt: skip
+
+    # Two programs: a leaky debug=2 dump and a crashzoo traceback, one blank line between.
+    both = json.loads(json.dumps(d2_m))
+    both.update(format="mixed", crash=cr_m["crash"], groups=d2_m["groups"] + cr_m["groups"])
+    emit("two-programs", "leaky.debug2", both, d2 + "\n" + cr, plain=d2 + "\n" + cr,
+         parts=[src, f"dumps/{newest.name}/crashzoo.goroutine-all.txt"],
+         how="leaky.debug2.txt, a blank line, crashzoo.goroutine-all.txt (another program: its goroutine ids "
+         "overlap leaky's), no log lines between")  # fmt: skip
+
+    # A complete dump whose file lacks the final newline.
+    emit("no-final-newline", "crashzoo.deadlock-all", dl_m, dl.rstrip("\n"), plain=dl, truncated=False,
+         how="crashzoo.deadlock-all.txt without its final newline; the dump is complete")  # fmt: skip
+
+    # Log lines right after a GOTRACEBACK=crash register dump.
+    def logfmt(i: int, msg: str) -> str:
+        return f"time={_slog_time(i)} level=INFO msg={go_quote(msg)}\n" if " " in msg else \
+            f"time={_slog_time(i)} level=INFO msg={msg}\n"  # fmt: skip
+
+    text = (logfmt(0, "starting") + logfmt(1, "ready to serve") + sc
+            + logfmt(40, "starting") + logfmt(41, "loaded config") + logfmt(42, "ready to serve"))  # fmt: skip
+    emit("sigquit-crash-logs", "leaky.sigquit-crash", sc_m, text, version=go119, plain=sc,
+         how="two slog TextHandler lines, then the Go 1.19 SIGQUIT dump with GOTRACEBACK=crash (threads, "
+         "register dumps; the process aborts), then, right after its last register line with no blank line, "
+         "three lines of the restarted process")  # fmt: skip
 
 
 def _complete(text: str, goid: int) -> bool:
