@@ -38,7 +38,6 @@ import os
 import queue
 import re
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -46,7 +45,7 @@ import tempfile
 import threading
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -130,6 +129,7 @@ class Toolchain:
 
     go: Path
     version: str
+    goroot: str = ""  # ``go env GOROOT``: the root its standard-library frames name
 
     @property
     def minor(self) -> tuple[int, int]:
@@ -175,7 +175,10 @@ def find_toolchain(go: Path | str) -> Toolchain:
     m = re.search(r"\b(go\d+\.\d+(?:\.\d+)?)\b", out.stdout)
     if not m:
         raise RuntimeError(f"cannot parse {out.stdout!r}")
-    return Toolchain(go=go, version=m.group(1))
+    root = subprocess.run(
+        [str(go), "env", "GOROOT"], capture_output=True, text=True, timeout=60, env=env, check=False
+    ).stdout.strip()
+    return Toolchain(go=go, version=m.group(1), goroot=root or str(go.resolve().parent.parent))
 
 
 def expected_state(block: str, version: tuple[int, int]) -> str:
@@ -348,12 +351,39 @@ def base_manifest(program: str, tc: Toolchain, kind: str, fmt: str, env: dict[st
     }
 
 
-def write_pair(out: Path, manifest: dict[str, Any], text: str) -> Path:
+# Committed samples name no path of the capturing machine: frames under samples/ read
+# /home/gopher/samples/..., standard-library frames /usr/local/go/... whatever the toolchain.
+NEUTRAL_SAMPLES = "/home/gopher/samples"
+NEUTRAL_GOROOT = "/usr/local/go"
+NEUTRAL_ROOTS = ("/home/gopher/", "/usr/local/go/")
+# An absolute path followed by :line, not the tail of a relative one (example.com/x.go:3).
+FRAME_PATH_RE = re.compile(r"(?<![\w.@~-])(/[^\s:\"]+):\d+")
+
+
+def neutral_paths(text: str, goroots: Iterable[str | Path] = ()) -> str:
+    """Rewrite this machine's paths in a captured text: this samples/ directory becomes
+    /home/gopher/samples, each toolchain's GOROOT (``goroots``) /usr/local/go."""
+    text = text.replace(f"{SAMPLES}/", f"{NEUTRAL_SAMPLES}/")
+    for root in sorted({str(r).rstrip("/") for r in goroots} - {""}, key=len, reverse=True):
+        text = text.replace(f"{root}/", f"{NEUTRAL_GOROOT}/")
+    return text
+
+
+def foreign_paths(text: str) -> list[str]:
+    """Absolute frame paths (``/x/y.go:12``) outside /home/gopher/ and /usr/local/go/."""
+    return sorted({m[1] for m in FRAME_PATH_RE.finditer(text) if not m[1].startswith(NEUTRAL_ROOTS)})
+
+
+def write_pair(out: Path, manifest: dict[str, Any], text: str, goroots: Iterable[str | Path] = ()) -> Path:
+    """Write a dump (its paths made neutral first, see :func:`neutral_paths`) and its manifest."""
     out.mkdir(parents=True, exist_ok=True)
+    text = neutral_paths(text, goroots)
     data = text.encode()
     if len(data) > MAX_FILE:
         raise RuntimeError(f"{manifest['dump']} is {len(data)} bytes, over {MAX_FILE}")
-    problems = check_manifest(manifest, checkable_text(manifest, text))
+    plain = checkable_text(manifest, text)
+    problems = [f"frame path {p} is not neutral (a GOROOT not rewritten?)" for p in foreign_paths(plain)[:5]]
+    problems += check_manifest(manifest, plain)
     if problems:
         (out / (manifest["dump"] + ".rejected")).write_bytes(data)
         raise RuntimeError(
@@ -427,7 +457,7 @@ def capture_leaky(
             leaky_group(raw, tc, markers, fmt == "debug1", minutes, leakprofile) for raw in raws
         ]
         manifest["marker_lines"] = {k: f"{rel}:{line}" for k, (rel, line) in sorted(markers.items())}
-        return write_pair(out, manifest, text)
+        return write_pair(out, manifest, text, [tc.goroot])
 
 
 # --------------------------------------------------------------------------- crashzoo
@@ -504,7 +534,7 @@ def capture_crash(tc: Toolchain, out: Path, scenario: str, traceback: str, binar
             r["func"] for r in raws if r["key"] == "testtimeout" and r["kind"] == "group"
         )
     manifest["marker_lines"] = {k: f"{r}:{n}" for k, (r, n) in sorted(markers.items())}
-    return write_pair(out, manifest, text)
+    return write_pair(out, manifest, text, [tc.goroot])
 
 
 # --------------------------------------------------------------------------- race
@@ -525,7 +555,7 @@ def capture_race(tc: Toolchain, out: Path, tmp: Path) -> Path:
     manifest["races"] = [{"access": side(r["access"]), "previous": side(r["previous"])} for r in raws]
     manifest["exit_code"] = proc.returncode
     manifest["marker_lines"] = {k: f"{r}:{n}" for k, (r, n) in sorted(markers.items())}
-    return write_pair(out, manifest, text)
+    return write_pair(out, manifest, text, [tc.goroot])
 
 
 # --------------------------------------------------------------------------- checks
@@ -856,7 +886,8 @@ def wrap_all(dumps: Path, wrapped: Path) -> list[Path]:
     newest = versions[-1]
 
     def load(name: str, version: Path = newest) -> tuple[dict[str, Any], str]:
-        return json.loads((version / f"{name}.json").read_text()), (version / f"{name}.txt").read_text()
+        text = neutral_paths((version / f"{name}.txt").read_text())  # before any byte offset is taken
+        return json.loads((version / f"{name}.json").read_text()), text
 
     made: list[Path] = []
 
@@ -1215,7 +1246,8 @@ def write_demo(dumps: Path) -> None:
                     key=lambda d: version_tuple(d.name))[-1]  # fmt: skip
     man = json.loads((newest / "leaky.debug2.json").read_text())
     man.update(dump="demo.txt", source=f"dumps/{newest.name}/leaky.debug2.txt")
-    shutil.copyfile(newest / "leaky.debug2.txt", SAMPLES / "demo.txt")
+    text = neutral_paths((newest / "leaky.debug2.txt").read_bytes().decode())
+    (SAMPLES / "demo.txt").write_bytes(text.encode())
     (SAMPLES / "demo.json").write_text(json.dumps(man, indent=1) + "\n")
 
 
