@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,22 @@ def test_manifest_is_reproducible(path: Path) -> None:
         rel, _, line = loc.rpartition(":")
         src = (SAMPLES / rel).read_text().splitlines()
         assert f"SAMPLE:{key}" in src[int(line) - 1], f"marker {key} moved: regenerate the samples"
+
+
+# An absolute path followed by :line (a frame's file), not the tail of a relative one.
+FRAME_PATH = re.compile(r"(?<![\w.@~-])(/[^\s:\"]+):\d+")
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=[str(p.relative_to(SAMPLES)) for p in MANIFESTS])
+def test_frame_paths_are_neutral(path: Path) -> None:
+    """No path of the capturing machine: programs under /home/gopher/, the standard library under /usr/local/go/."""
+    manifest = json.loads(path.read_text())
+    text = (path.parent / manifest["dump"]).read_bytes().decode("utf-8")
+    plain = load_capture().checkable_text(manifest, text)
+    paths = {m[1] for m in FRAME_PATH.finditer(plain)}
+    assert paths or manifest.get("build_flags") == ["-trimpath"], "no absolute frame path found"
+    foreign = sorted(p for p in paths if not p.startswith(("/home/gopher/", "/usr/local/go/")))
+    assert not foreign, foreign[:5]
 
 
 def test_sizes() -> None:
