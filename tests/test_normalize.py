@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from gtriage.model import Frame
@@ -25,6 +27,8 @@ GOROOT = "/usr/local/go/"
         ("main.F[go.shape.int].func1", "main", "", "F[go.shape.int]", "func1"),
         ("gopkg.in/yaml.v3.(*decoder).unmarshal", "gopkg.in/yaml.v3", "*decoder", "unmarshal", ""),
         ("main.Store.Get", "main", "Store", "Get", ""),  # value receiver
+        ("main.f.func٣", "main", "", "f.func٣", ""),  # an Arabic-Indic digit is not the compiler's
+        ("main.F[a.b.func1", "main", "", "F[a.b.func1", ""),  # "[" never closed: nothing masked
     ],
 )
 def test_split_func(func: str, package: str, receiver: str, name: str, closure: str) -> None:
@@ -58,6 +62,11 @@ def test_method_value() -> None:
         ),
         ("github.com/x/y.F", "github.com/x/y@v0.0.0-20240101000000-abcdef123456/f.go", Origin.MODULE, "github.com/x/y", "v0.0.0-20240101000000-abcdef123456"),
         ("github.com/x/y.F", "/home/u/app/vendor/github.com/x/y/f.go", Origin.MODULE, "github.com/x/y", None),
+        # The first "pkg/mod/" holds no module; the second does.
+        ("github.com/a/b.F", "/x/pkg/mod/@/pkg/mod/github.com/a/b@v1.0.0/f.go", Origin.MODULE, "github.com/a/b", "v1.0.0"),
+        ("github.com/a/b.F", "/x/pkg/mod/github.com/a/b@/f.go", Origin.MAIN, None, None),  # no version
+        ("github.com/a/b.F", "github.com/a/b@x1/f.go", Origin.MAIN, None, None),  # trimmed, not "v..."
+        ("github.com/a/b.F", "github com/a/b@v1/f.go", Origin.MAIN, None, None),  # a space in the host
         ("_cgo_topofstack", "?", Origin.CGO, None, None),
         ("main.callC", "/home/u/app/_cgo_gotypes.go", Origin.CGO, None, None),
     ],
@@ -80,3 +89,22 @@ def test_goroot_is_read_from_the_dump() -> None:
         Frame("sync.(*WaitGroup).Wait", "", "/opt/go1.25/src/sync/waitgroup.go", 118),
     ]
     assert detect_goroot(frames) == "/opt/go1.25/"
+
+
+# Names the runtime never prints, but a dump may hold: each took seconds to minutes when the
+# module, vendor and type-argument patterns were searched with regular expressions.
+HOSTILE_NAMES = [
+    ("pkg/mod repeated", "main.f", "/pkg/mod/" * 20_000),  # 92 s
+    ("pkg/mod, @ at the end", "main.f", "/pkg/mod/" * 20_000 + "@"),
+    ("dots of a trimmed module", "main.f", "a." * 20_000),  # 24 s
+    ("vendor repeated", "main.f", "vendor/" * 20_000 + "/"),
+    ("unclosed type arguments", "main.f" + "[" * 20_000, "/x.go"),  # 2 s
+    ("dots and parentheses", "main." + ".(" * 20_000, "/x.go"),
+]
+
+
+@pytest.mark.parametrize(("func", "file"), [h[1:] for h in HOSTILE_NAMES], ids=[h[0] for h in HOSTILE_NAMES])
+def test_hostile_names_take_linear_time(func: str, file: str) -> None:
+    t = time.perf_counter()
+    Normalizer(None).info(Frame(func, "", file, 1))
+    assert time.perf_counter() - t < 1.0

@@ -62,14 +62,83 @@ class FrameInfo:
 
 # Closure and wrapper suffixes the compiler adds, innermost last: func1, func1.2, gowrap1,
 # deferwrap1 (Go 1.22+), glob..func1 (package-level closures before Go 1.22, init.func1 after).
-_CLOSURE_PART = re.compile(r"^(?:func\d+|gowrap\d+|deferwrap\d+|\d+)$")
-# Module cache: .../pkg/mod/github.com/!azure/x@v1.2.3/dir/file.go ("!" escapes capitals).
-_MODCACHE = re.compile(r"(?:^|/)pkg/mod/(?P<mod>[^@]+)@(?P<ver>[^/]+)/")
-# -trimpath: "github.com/x/y@v1.2.3/file.go".
-_TRIMMED_MOD = re.compile(r"^(?P<mod>[^/@\s]+\.[^/@\s]+/[^@]+)@(?P<ver>v[^/]+)/")
-_VENDOR = re.compile(r"(?:^|/)vendor/(?P<path>.+)/[^/]+$")
+# [0-9], not \d: in a str pattern \d is any Unicode digit, and the compiler writes ASCII.
+_CLOSURE_PART = re.compile(r"^(?:func[0-9]+|gowrap[0-9]+|deferwrap[0-9]+|[0-9]+)$")
 # gopkg.in/yaml.v3 style: a dot inside the last path element of the package.
-_GOPKG_VERSION = re.compile(r"^[\w.-]*?\.v\d+(?=\.)")
+_GOPKG_VERSION = re.compile(r"^[\w.-]*?\.v[0-9]+(?=\.)")
+
+# The module paths below are found with str.find, not regular expressions: a file name is
+# dump text, and searched patterns such as r"/pkg/mod/([^@]+)@" rescan the rest of the
+# name from every "/pkg/mod/" in it (92 s for a 180 KB name of "/pkg/mod/" repeated).
+
+
+def _modcache(file: str) -> tuple[str, str] | None:
+    """Module and version of a module-cache path, .../pkg/mod/github.com/!azure/x@v1.2.3/f.go
+    ("!" escapes capitals): what r"(?:^|/)pkg/mod/([^@]+)@([^/]+)/" finds, in linear time.
+    A "pkg/mod/" that fails fails at the first "@" after it, and so does every other
+    "pkg/mod/" before that "@": the next try starts past it."""
+    pos = 0
+    while (s := file.find("pkg/mod/", pos)) >= 0:
+        if s > 0 and file[s - 1] != "/":
+            pos = s + 1
+            continue
+        at = file.find("@", s + 8)
+        if at < 0:
+            return None
+        slash = file.find("/", at + 1)
+        if slash < 0:
+            return None
+        if at > s + 8 and slash > at + 1:
+            return file[s + 8 : at], file[at + 1 : slash]
+        pos = at + 1
+    return None
+
+
+def _trimmed_module(file: str) -> tuple[str, str] | None:
+    r"""Module and version of a -trimpath file name, "github.com/x/y@v1.2.3/file.go": what
+    r"^([^/@\s]+\.[^/@\s]+/[^@]+)@(v[^/]+)/" matches, in linear time (that pattern tries
+    every dot of the first element and rescans the rest from each)."""
+    at = file.find("@")
+    first = file.find("/")
+    if at < 0 or not 0 < first < at - 1:
+        return None
+    host = file[:first]
+    if "." not in host[1:-1] or any(c.isspace() for c in host):
+        return None
+    slash = file.find("/", at + 1)
+    if not file.startswith("v", at + 1) or slash < at + 3:
+        return None
+    return file[:at], file[at + 1 : slash]
+
+
+def _vendored(file: str) -> str | None:
+    """The import path of a file under vendor/: what r"(?:^|/)vendor/(.+)/[^/]+$" finds
+    (the first "vendor/" that has a folder after it), in linear time."""
+    last = file.rfind("/")
+    if last < 0 or last == len(file) - 1:
+        return None
+    s = file.find("vendor/")
+    while s > 0 and file[s - 1] != "/":
+        s = file.find("vendor/", s + 1)
+    if s < 0 or s + 7 >= last:
+        return None
+    return file[s + 7 : last]
+
+
+def _mask_type_args(func: str) -> str:
+    r"""Every "[...]" of a function name as underscores of the same length: what
+    re.sub(r"\[[^\]]*\]", ...) does, in linear time (that pattern rescans the rest of the
+    name from every "[" when no "]" follows)."""
+    out: list[str] = []
+    pos = 0
+    while (i := func.find("[", pos)) >= 0 and (j := func.find("]", i + 1)) >= 0:
+        out.append(func[pos:i])
+        out.append("_" * (j + 1 - i))
+        pos = j + 1
+    if not out:
+        return func
+    out.append(func[pos:])
+    return "".join(out)
 
 
 def _unescape_module(path: str) -> str:
@@ -87,7 +156,7 @@ def split_func(func: str) -> FuncName:
     if fm:
         func = func[:-3]
     # Type arguments may hold dots and slashes; mask them while looking for the package.
-    masked = re.sub(r"\[[^\]]*\]", lambda m: "_" * len(m.group(0)), func)
+    masked = _mask_type_args(func)
     slash = masked.rfind("/")
     dot = masked.find(".", slash + 1)
     if dot < 0:
@@ -185,12 +254,12 @@ class Normalizer:
             origin = Origin.RUNTIME
         elif func.startswith(("non-Go function", "_cgo_")) or file in ("?", "??") or file.endswith("_cgo_gotypes.go"):
             origin = Origin.CGO
-        elif (m := _MODCACHE.search(file)) is not None or (m := _TRIMMED_MOD.match(file)) is not None:
+        elif (mv := _modcache(file) or _trimmed_module(file)) is not None:
             origin = Origin.MODULE
-            module, version = _unescape_module(m.group("mod")), m.group("ver")
-        elif (m := _VENDOR.search(file)) is not None and not self._in_goroot(file):
+            module, version = _unescape_module(mv[0]), mv[1]
+        elif (vendored := _vendored(file)) is not None and not self._in_goroot(file):
             origin = Origin.MODULE
-            module = m.group("path")
+            module = vendored
         elif _is_runtime_package(pkg) and self._stdlib_file(file, pkg):
             origin = Origin.RUNTIME
         elif _is_std_import_path(pkg) and self._stdlib_file(file, pkg):
