@@ -355,8 +355,8 @@ def test_jump_to_a_goroutine_by_id(ui: Any, demo: Report) -> None:
 
 
 def test_frame_cursor_opens_the_editor_at_file_and_line(ui: Any, demo: Report, monkeypatch: pytest.MonkeyPatch) -> None:
-    # demo.txt names files under /work/main; point them at this checkout so they exist.
-    text = (SAMPLES / "demo.txt").read_text().replace("/work/main/", f"{SAMPLES.parent}/")
+    # demo.txt names files under /home/gopher/samples; point them at this checkout so they exist.
+    text = (SAMPLES / "demo.txt").read_text().replace("/home/gopher/samples/", f"{SAMPLES}/")
     report = analyze_text(text, "demo")
     calls: list[list[str]] = []
     monkeypatch.setattr(GTriageApp, "run_editor", lambda self, argv: calls.append(argv))
