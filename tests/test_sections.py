@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -217,3 +218,142 @@ def test_a_stack_text_seen_before_is_taken_whole_without_a_second_look() -> None
     ]
     got = [(g.id, g.line, g.frame_args(g.stack.frames[0])) for g in parse_text(text).snapshots[0].goroutines]
     assert got[:5] == [(3, 1, "0x1"), (4, 7, "0x1"), (5, 13, "0x1"), (6, 19, "0x1"), (1, 25, "")]
+
+
+# ---------------------------------------------------------------- pastes and carriers
+def _quote_go(text: str) -> str:
+    """strconv.Quote for the ASCII text of DUMP."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t") + '"'
+
+
+def _every_line(prefix: str, blank: str) -> str:
+    return "".join((prefix + line if line else blank) + "\n" for line in ["app up", *DUMP.splitlines(), "", "bye"])
+
+
+# Each row: the dump as people paste it. DUMP's goroutines 1 and 7 must be read, in one
+# snapshot, with no line left unparsed.
+PASTES = {
+    "hclog plugin prefix": _every_line(
+        "2021-05-27T10:46:33.875+0300 [DEBUG] plugin.terraform-provider-x: ",
+        "2021-05-27T10:46:33.876+0300 [DEBUG] plugin.terraform-provider-x: ",
+    ),
+    "a prefix nobody listed": _every_line("[pod/web-5d8f7c9b6-x2x7q/app] ", "[pod/web-5d8f7c9b6-x2x7q/app] "),
+    "markdown quote": _every_line("> ", ">"),
+    "markdown quote of a quote": _every_line(">> ", ">>"),
+    "markdown quote, blank lines dropped": "".join("> " + line + "\n" for line in DUMP.splitlines() if line),
+    "tabs as 2 spaces": DUMP.replace("\t", "  "),
+    "tabs dropped": DUMP.replace("\t", ""),
+    "calls indented by 2, locations by 12": "".join(
+        ("            " + line[1:]) if line.startswith("\t") else ("  " + line if not line.startswith("goroutine") and line else line)
+        for line in DUMP.splitlines(keepends=True)
+    ),
+    "whole dump indented by 4": "".join("    " + line for line in DUMP.splitlines(keepends=True)),
+    "one line, Go %q in a log line": 'time=2026-11-25T10:00:00Z level=ERROR msg=crash stack=' + _quote_go(DUMP) + "\n",
+    "one line, JSON-escaped": "level=error stack=" + json.dumps(DUMP) + " more=1\n",
+    "glued header": "SIGQUIT received, dumping all stacks" + DUMP,
+    "markdown heading and prose between goroutines": DUMP.replace(
+        "\ngoroutine 7", "\n## The stuck ones\n\nThese wait forever (see #123).\n\ngoroutine 7"
+    ),
+    "fenced in an issue": "It hangs:\n\n```\n" + DUMP + "```\n\nAny idea (thanks)?\n",
+    "no final newline": DUMP.rstrip("\n"),
+}
+
+
+@pytest.mark.parametrize("text", PASTES.values(), ids=PASTES.keys())
+def test_pastes(text: str) -> None:
+    dump = parse_text(text)
+    assert [[g.id for g in s.goroutines] for s in dump.snapshots] == [[1, 7]]
+    clean(text)
+    snap = dump.snapshots[0]
+    assert not snap.truncated
+    assert [f.file for g in snap.goroutines for f in g.stack.frames] == ["/src/m.go", "/src/m.go"]
+
+
+def test_json_lines_of_docker_keep_their_line_numbers() -> None:
+    lines = ["starting", *DUMP.splitlines()]
+    text = "".join(json.dumps({"log": line + "\n", "stream": "stderr", "time": "2026-11-25T10:00:00Z"}) + "\n" for line in lines)
+    snap = parse_text(text).snapshots[0]
+    assert [(g.id, g.line) for g in snap.goroutines] == [(1, 2), (7, 6)]
+
+
+def test_the_same_dump_pasted_twice_is_two_dumps() -> None:
+    assert ids(DUMP + "\n" + DUMP) == [[1, 7], [1, 7]]
+
+
+def test_two_dumps_with_nothing_between() -> None:
+    other = DUMP.replace("goroutine 7 [select]", "goroutine 9 [select]")
+    assert ids(DUMP + "\n" + other) == [[1, 7], [1, 9]]
+
+
+def test_a_lone_panic_line_is_no_dump() -> None:
+    from gtriage.pipeline import NoDumpError, report_from_dump
+
+    with pytest.raises(NoDumpError):
+        report_from_dump(parse_text("INFO up\npanic: not a crash, a log message\nINFO still up\n"))
+
+
+def test_a_header_printed_twice_is_counted_once() -> None:
+    text = DUMP.replace("goroutine 7 [select]:\n", "goroutine 7 [select]:\ngoroutine 7 [select]:\n")
+    (snap,) = parse_text(text).snapshots
+    assert [g.id for g in snap.goroutines] == [1, 7]
+    assert snap.goroutines[1].stack.frames
+    assert [i.reason for i in snap.issues] == ["goroutine 7 printed twice in a row (counted once)"]
+    assert snap.repeated_headers == 1
+
+
+def test_a_header_with_no_stack_is_reported() -> None:
+    (snap,) = parse_text("goroutine 5 [select]:\n\n" + DUMP).snapshots
+    assert [g.id for g in snap.goroutines] == [5, 1, 7]
+    assert [(i.line, i.reason) for i in snap.issues] == [(1, "goroutine header with no stack under it")]
+
+
+def test_log_lines_right_after_a_register_dump_are_not_the_dump() -> None:
+    text = "SIGQUIT: quit\nPC=0x1 m=0 sigcode=0\n\n" + DUMP + "\nrax    0x0\nrbx    0x1\nINFO restarted\nINFO up (pid 7)\n"
+    assert ids(text) == [[1, 7]]
+    clean(text)
+
+
+def test_a_damaged_line_does_not_split_the_dump() -> None:
+    # A header with its first word damaged, and a call line that lost its ")".
+    damaged = DUMP.replace("goroutine 7 [select]", "goroutXne 7 [select]").replace("main.main()", "main.main(")
+    text = damaged + "\n" + DUMP.replace("goroutine 1 ", "goroutine 11 ").replace("goroutine 7", "goroutine 17")
+    (snap,) = parse_text(text).snapshots
+    assert [g.id for g in snap.goroutines] == [1, 11, 17]
+    # The damaged header and its four stack lines are counted, and the broken call with
+    # its location.
+    assert snap.unparsed_lines == 7
+
+
+@pytest.mark.parametrize(
+    ("line", "header"),
+    [("panic: boom(x)", False), ("goroutine 8 [x] (y)", True)],
+)
+def test_blocks_are_cut_where_the_line_reader_cuts(line: str, header: bool) -> None:
+    # A line that ends in ")" looks like a call to the fast path; the line reader starts a
+    # section there. Both must read the block the same way.
+    block = "goroutine 3 [select]:\nmain.f(0x1)\n\t/m.go:3 +0x1\n" + line + "\nmain.g()\n\t/m.go:4 +0x2\n"
+    text = DUMP + "\n" + block + "\n" + DUMP.replace("goroutine 1 ", "goroutine 11 ").replace("goroutine 7", "goroutine 17")
+    secs = [s for s in split_sections(io.StringIO(text)) if s.kind is Kind.GOROUTINE]
+    assert all(s.body is None for s in secs if s.lines[0].startswith("goroutine 3 "))
+    seen = sum(s.headers_seen for s in parse_text(text).snapshots)
+    assert seen == 5 + header
+
+
+def test_only_ascii_digits_make_a_header() -> None:
+    assert ids("goroutine ² [running]:\nmain.main()\n\t/m.go:3 +0x1\n") == []
+    assert ids("goroutine 1 [running]:\nmain.main()\n\t/m.go:3 +0x1\n\ngoroutine ٣ [select]:\nmain.f()\n\t/m.go:4 +0x1\n") == [[1]]
+
+
+def test_one_damaged_id_that_repeats_another_does_not_split_the_dump() -> None:
+    text = DUMP + "\n" + DUMP.replace("goroutine 1 ", "goroutine 7 ").replace("goroutine 7 [select]", "goroutine 9 [select]")
+    (snap,) = parse_text(text).snapshots
+    assert [g.id for g in snap.goroutines] == [1, 7, 7, 9]
+    assert [i.reason for i in snap.issues] == ["goroutine 7 printed twice in this dump"]
+
+
+def test_a_new_dump_that_starts_with_a_new_goroutine() -> None:
+    # A second debug=2 capture: its first goroutine (the handler) is new, then the rest repeat.
+    def capture(handler: int) -> str:
+        return f"goroutine {handler} [running]:\nmain.serve()\n\t/src/m.go:30 +0x1\n\n" + DUMP
+
+    assert ids(capture(3) + "\n" + capture(4)) == [[3, 1, 7, 4], [1, 7]]

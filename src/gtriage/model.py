@@ -173,8 +173,10 @@ class Snapshot:
     races: tuple[Race, ...] = ()
     issues: tuple[ParseIssue, ...] = ()
     unparsed_lines: int = 0
-    headers_seen: int = 0  # goroutine headers sections saw; = parsed + unparsed headers
+    # Goroutine headers sections saw: parsed + unparsed + repeated headers.
+    headers_seen: int = 0
     unparsed_headers: int = 0
+    repeated_headers: int = 0  # a header printed twice in a row: its goroutine counted once
     truncated: bool = False  # the input ended inside a goroutine
     first_line: int = 0
     last_line: int = 0

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from lark.exceptions import LarkError
 
+from .carriers import LineMap
 from .model import (
     HEX_PLACEHOLDER,
     Crash,
@@ -69,23 +70,35 @@ class _SnapshotBuilder:
     unparsed_lines: int = 0
     headers_seen: int = 0
     unparsed_headers: int = 0
+    repeated_headers: int = 0
     profile_total: int | None = None
     crash: Crash | None = None
     crash_goroutine_pending: bool = False
     truncated: bool = False
     last_line: int = 0
     last_section: Section | None = None  # its end is the snapshot's last line
+    # Stream line -> input line, when a carrier changed the lines (JSON logs, one-line dumps).
+    origin: LineMap | None = None
+    stackless: tuple[int, str] | None = None  # the last goroutine's header had no stack
+
+    def at(self, line: int) -> int:
+        """The input line of a stream line."""
+        return line if self.origin is None else self.origin(line)
 
     def issue(self, line: int, text: str, reason: str) -> None:
         self.unparsed_lines += 1
         if len(self.issues) < MAX_KEPT_ISSUES:
-            self.issues.append(ParseIssue(line, text[:500], reason))
+            self.issues.append(ParseIssue(self.at(line), text[:500], reason))
 
     def build(self) -> Snapshot:
+        if self.stackless is not None:
+            self.issue(*self.stackless, "goroutine header with no stack under it")
+            self.stackless = None
         sec = self.last_section
         if sec is not None:
             extra = sec.body.count("\n") if sec.body is not None else len(sec.lines) - 1
             self.last_line = sec.line + max(extra, 0)
+        self.first_line, self.last_line = self.at(self.first_line), self.at(self.last_line)
         if self.profile_total is not None or self.records:
             fmt = DumpFormat.DEBUG1
         elif self.races and not self.goroutines and self.crash is None:
@@ -104,6 +117,7 @@ class _SnapshotBuilder:
             unparsed_lines=self.unparsed_lines,
             headers_seen=self.headers_seen,
             unparsed_headers=self.unparsed_headers,
+            repeated_headers=self.repeated_headers,
             truncated=self.truncated,
             first_line=self.first_line,
             last_line=self.last_line,
@@ -124,6 +138,8 @@ class Parser:
         head = self._header_fast(header)
         if head is None:
             snap.unparsed_headers += 1
+            if sec.cut and len(sec.lines) == 1:
+                snap.truncated = True
             snap.issue(sec.line, header, "goroutine header not understood")
             for i, text in enumerate(sec.lines[1:], 1):
                 snap.issue(sec.line + i, text, "stack of an unparsed goroutine header")
@@ -140,7 +156,7 @@ class Parser:
             id=gp_id,
             state=shape.state,
             stack=stack_shape.stack,
-            line=sec.line,
+            line=snap.at(sec.line),
             minutes=minutes,
             locked=shape.locked,
             scan=shape.scan,
@@ -155,10 +171,27 @@ class Parser:
                 else ()
             ),
             values=values,
-            partial=partial or sec.cut,
+            partial=partial,
         )
-        if sec.cut:
+        if sec.cut and (partial or not text):
+            # The input ended inside this goroutine and its last lines do not read: cut off
+            # (debug=2 stops at 64 MiB mid-line). A missing final newline alone is no cut.
             snap.truncated = True
+        stackless, snap.stackless = snap.stackless, None
+        if sec.repeated and snap.goroutines and snap.goroutines[-1].id == g.id:
+            prev = snap.goroutines[-1]
+            snap.repeated_headers += 1
+            snap.issue(sec.line, header, f"goroutine {g.id} printed twice in a row (counted once)")
+            if not prev.stack.frames and g.stack.frames:
+                snap.goroutines[-1] = g  # the first copy had lost its stack
+            return
+        if sec.id_seen:
+            # Not a new dump (the next header was new again): one damaged digit, maybe.
+            snap.issue(sec.line, header, f"goroutine {g.id} printed twice in this dump")
+        if stackless is not None:
+            snap.issue(*stackless, "goroutine header with no stack under it")
+        if not text:
+            snap.stackless = (sec.line, header)  # said unless the next header repeats it
         if snap.crash_goroutine_pending:
             snap.crash_goroutine_pending = False
             if g.state == "running" and snap.crash is not None:
@@ -389,7 +422,7 @@ class Parser:
             fatal_error=fatal,
             signal=signal,
             fault_address=fault,
-            line=sec.line,
+            line=snap.at(sec.line),
         )
         snap.crash_goroutine_pending = True
 
@@ -457,7 +490,7 @@ class Parser:
                 frames.append(got)
             elif isinstance(got, tuple):
                 labels = got
-        snap.records.append(Record(count, tuple(frames), labels, sec.line))
+        snap.records.append(Record(count, tuple(frames), labels, snap.at(sec.line)))
 
     def profile(self, sec: Section, snap: _SnapshotBuilder) -> None:
         try:
@@ -472,7 +505,7 @@ class Parser:
             for i, line in enumerate(sec.lines):
                 snap.issue(sec.line + i, line, "race report line not understood")
             return
-        snap.races.append(Race(access, previous, sec.line))
+        snap.races.append(Race(access, previous, snap.at(sec.line)))
 
     # -- driver
     def parse(self, sections: Iterable[Section]) -> Iterator[Snapshot]:
@@ -490,13 +523,14 @@ class Parser:
             if sec.kind is Kind.DUMP:
                 if snap is not None:
                     yield snap.build()
-                snap = _SnapshotBuilder(first_line=sec.line, last_line=sec.line)
+                snap = _SnapshotBuilder(first_line=sec.line, last_line=sec.line, origin=sec.origin)
                 continue
             if snap is None:  # sections always open with DUMP; be safe anyway
                 snap = _SnapshotBuilder(first_line=sec.line)
             snap.last_section = sec
             if sec.kind is Kind.JUNK:
-                snap.issue(sec.line, sec.lines[0], "not part of any goroutine")
+                for i, text in enumerate(sec.lines):
+                    snap.issue(sec.line + i, text, "not part of any goroutine")
                 continue
             handlers[sec.kind](sec, snap)
         if snap is not None:

@@ -121,7 +121,8 @@ def _normalizer(snaps: Iterable[Snapshot]) -> Normalizer:
 def report_from_dump(dump: Dump) -> Report:
     snap = _primary(dump)
     if snap is None or (
-        not snap.goroutines and not snap.records and snap.crash is None and not snap.races
+        # A crash's first lines alone ("panic: ..." in a log, a README) are no dump.
+        not snap.goroutines and not snap.records and not snap.races
         and snap.profile_total is None and not snap.headers_seen
     ):
         raise NoDumpError(no_dump_message(dump))

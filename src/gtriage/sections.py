@@ -1,22 +1,37 @@
-"""Find the dumps inside arbitrary text and cut them into sections for the grammar.
+"""Find the dumps inside text and cut them into sections for the grammar.
 
-This is the only place that knows about the wrappers dumps arrive in (log prefixes, docker
-JSON lines, spaces pasted for tabs, indentation). It decides where a section starts and
-ends by looking at the first characters of a line; what a section says is the grammar's
-business (parse.py). One pass, one line at a time, O(1) work per line outside the rare
-cases (a line outside any dump is tried against the prefix patterns).
+This is the one place that decides where a section starts and ends, and where a dump (a
+snapshot) starts: by the first characters of a line, one line (and at most two lines of
+look-ahead) at a time. What a section says is the grammar's business (parse.py); what
+carried the text (JSON logs, line prefixes) is carriers.py's. The fast path below takes
+whole goroutine blocks without reading their lines, and only ever takes a block that the
+line reader would have cut the same way.
+
+The rules, in the order the line reader applies them:
+- A dump starts at a goroutine header, a crash's first line (`panic: `, `fatal error: `,
+  `[signal `, `SIGQUIT: quit`, ...), `goroutine profile: total N` or a race report.
+- A new dump starts only where the runtime starts one: a goroutine id seen before in this
+  dump (but goroutine 0, the threads' system stacks, and the header just before it: a line
+  printed twice), a `panic: ` or `fatal error: ` after goroutines, a debug=1 profile header
+  after goroutines or records, a goroutine header after debug=1 records.
+- Text that belongs to no section (log lines, prose, markdown headings) is skipped; it ends
+  the open section but not the dump. A dump made only of a crash's first lines ends there.
+- A line that fits no section but is followed (within two lines) by a stack location is
+  damage, not foreign text: it stays in its goroutine, or, with no goroutine open, is
+  counted with the stack lines after it as lines of no goroutine.
 """
 
 from __future__ import annotations
 
 import enum
 import io
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import Protocol, TextIO, runtime_checkable
+from typing import TextIO
+
+from .carriers import CarrierStats, LineMap, Readable, Stream, read_streams
 
 
 class Kind(enum.Enum):
@@ -48,26 +63,28 @@ class Section:
     # it is made of call lines over their locations (_call_pairs).
     body: str | None = None
     calls: list[str] | None = None
+    # DUMP sections: where the lines of this dump's stream came from in the input.
+    origin: LineMap | None = None
+    # GOROUTINE sections: the same id as the goroutine just before (a line printed twice),
+    # or as an earlier one of the same dump (not a new dump: the next header was new).
+    repeated: bool = False
+    id_seen: bool = False
 
-
-# Log prefixes, each anchored at the start of the line. Why each exists:
-# kubectl logs --timestamps and most structured loggers (RFC 3339, optional fraction/zone).
-_RFC3339 = re.compile(
-    r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)? "
-    r"(?:(?:stdout|stderr) [FP] )?"  # CRI (containerd) log files add "stderr F "
-)
-# journalctl short format: "Nov 25 10:00:00 host unit[123]: "
-_JOURNALD = re.compile(r"[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ [^\s:]+(?:\[\d+\])?: ")
-# klog / glog: "I1125 10:00:00.000000   12345 file.go:12] "
-_KLOG = re.compile(r"[IWEF]\d{4} \d\d:\d\d:\d\d\.\d+ +\d+ [^\s\]]+\] ")
-_PREFIXES = (_RFC3339, _JOURNALD, _KLOG)
 
 # ?debug=1 record start: "3 @ 0x47c70e 0x410f8b".
-_RECORD_START = re.compile(r"\d+ @( 0x[0-9a-fA-F]+)*$")
+_RECORD_START = re.compile(r"[0-9]+ @( 0x[0-9a-fA-F]+)*$")
 # Register dump line: "rax    0x1", "r8     0x0", "rflags 0x246", "lr      0x10045c".
 _REG_LINE = re.compile(r"[a-z][a-z0-9]* +0x[0-9a-fA-F]+$")
 _SIGNAL_LINE = re.compile(r"SIG[A-Z0-9]+: ")
 _SPACES = re.compile(r" {2,}|(?<=^#) ")
+# A frame's location once its indentation is gone (tabs pasted as nothing or as spaces):
+# "/x/m.go:12 +0x1d", "example.com/m/m.go:12" (-trimpath), with fp=/sp=/pc= at traceback
+# level 2. A path has a "/" and its file an extension; log text ("addr=127.0.0.1:8080",
+# 'at="x.go:3"') has "=" or quotes.
+_LOCATION = re.compile(
+    r"[^\s\"=][^\n\"=]*[/\\][^\n\"=]*\.[A-Za-z][A-Za-z0-9_]*:[0-9]+(?: \+0x[0-9a-fA-F]+)?"
+    r"(?: fp=0x[0-9a-fA-F]+ sp=0x[0-9a-fA-F]+)?(?: pc=0x[0-9a-fA-F]+)?"
+)
 
 _PREAMBLE_STARTS = (
     "panic: ",
@@ -88,7 +105,16 @@ CALL_END = ")\n\t"
 
 
 def _is_header(line: str) -> bool:
-    return line.startswith("goroutine ") and line[10:11].isdigit()
+    return line.startswith("goroutine ") and "0" <= line[10:11] <= "9"
+
+
+def header_id(line: str) -> int | None:
+    """The id of a goroutine header line, when its digits are ASCII and few enough."""
+    sp = line.find(" ", 10)
+    digits = line[10:sp] if sp > 0 else line[10:]
+    if not 0 < len(digits) <= 20 or not digits.isascii() or not digits.isdigit():
+        return None
+    return int(digits)
 
 
 def _starts_preamble(line: str) -> bool:
@@ -98,6 +124,18 @@ def _starts_preamble(line: str) -> bool:
 
 
 def _starts_dump(line: str) -> bool:
+    """Lines that start a dump wherever they stand."""
+    return (
+        _is_header(line)
+        or (_starts_preamble(line) and not line.startswith(("runtime: ", "PC=0x")))
+        or line.startswith("goroutine profile: total ")
+        or line == "WARNING: DATA RACE"
+        or line == _RACE_FENCE
+    )
+
+
+def _starts_section(line: str) -> bool:
+    """Lines that end a goroutine's stack: the start of another section of the dump."""
     return (
         _is_header(line)
         or _starts_preamble(line)
@@ -107,112 +145,23 @@ def _starts_dump(line: str) -> bool:
     )
 
 
-def _continues_dump(line: str) -> bool:
-    """Whether a line after a blank line inside a dump starts another of its sections."""
-    return (
-        _starts_dump(line)
-        or line == "-----"
-        or line == "runtime stack:"
-        or _RECORD_START.match(line) is not None
-        or _REG_LINE.match(line) is not None
-    )
-
-
 def _is_stack_line(line: str) -> bool:
     """Lines a goroutine's stack is made of, besides tab-indented locations."""
     return line.endswith(")") or line.startswith(_STACK_LINE_STARTS)
 
 
-def _stack_ended(line: str, cur: Section | None) -> bool:
-    """A line right under a complete call (its location printed) that no stack holds:
-    the goroutine, and with it the dump, ended without a blank line (go test's "FAIL",
-    log lines written right after a traceback)."""
-    return (
-        cur is not None
-        and cur.kind is Kind.GOROUTINE
-        and len(cur.lines) > 1
-        and cur.lines[-1][:1] == "\t"
-        and line[:1] not in ("\t", " ", "")
-        and not _is_stack_line(line)
-    )
-
-
-def _ends_dump(line: str, cur: Section | None, seen_goroutine: bool) -> bool:
-    """Whether a line that follows a blank line (or a finished stack) is past the dump."""
-    if _continues_dump(line):
+def _is_location(line: str | None) -> bool:
+    if line is None:
         return False
-    if cur is None or cur.kind is Kind.GOROUTINE:
+    if line[:1] == "\t":
         return True
-    if cur.kind is Kind.PREAMBLE and not seen_goroutine:
-        # Still inside a panic value, unless it is long: then it was a panic line in a log.
-        return not line.startswith("\t") and len(cur.lines) > 20
-    return cur.kind is not Kind.RACE
+    bare = line.lstrip(" ")
+    return not bare.endswith(")") and _LOCATION.fullmatch(bare) is not None
 
 
-def _unwrap_docker(line: str) -> str | None:
-    """The "log" field of a docker json-file line, without its newline."""
-    if not line.startswith('{"log":'):
-        return None
-    try:
-        obj = json.loads(line)
-    except ValueError:
-        return None
-    log = obj.get("log") if isinstance(obj, dict) else None
-    return log.rstrip("\r\n") if isinstance(log, str) else None
-
-
-class _Unwrapper:
-    """Strips the wrapper of the current dump from each line.
-
-    Outside a dump every known wrapper is tried (the dump start tells which one is in use);
-    inside a dump only that wrapper is stripped, so the common case costs one `match`.
-    """
-
-    __slots__ = ("active", "docker", "indent", "prefix")
-
-    def __init__(self) -> None:
-        self.prefix: re.Pattern[str] | None = None
-        self.docker = False
-        self.indent = ""
-        self.active = False  # anything to strip at all
-
-    def reset(self) -> None:
-        self.prefix = None
-        self.docker = False
-        self.indent = ""
-        self.active = False
-
-    def strip(self, line: str) -> str:
-        if self.docker:
-            inner = _unwrap_docker(line)
-            if inner is not None:
-                line = inner
-        elif self.prefix is not None:
-            m = self.prefix.match(line)
-            if m is not None:
-                line = line[m.end() :]
-        if self.indent and line.startswith(self.indent):
-            line = line[len(self.indent) :]
-        return line
-
-    def find_dump_start(self, line: str) -> str | None:
-        """If this line (outside a dump) starts one, choose the wrapper and return it bare."""
-        candidates: list[tuple[re.Pattern[str] | None, bool, str]] = [(None, False, line)]
-        inner = _unwrap_docker(line)
-        if inner is not None:
-            candidates.append((None, True, inner))
-        for pat in _PREFIXES:
-            m = pat.match(line)
-            if m is not None:
-                candidates.append((pat, False, line[m.end() :]))
-        for prefix, docker, text in candidates:
-            bare = text.lstrip(" \t")
-            if _starts_dump(bare) and not bare.startswith(("runtime: ", "PC=0x")):
-                self.prefix, self.docker = prefix, docker
-                self.indent = text[: len(text) - len(bare)]
-                self.active = prefix is not None or docker or bool(self.indent)
-                return bare
-        return None
+def _location_follows(nxt: str | None, nxt2: str | None) -> bool:
+    """Whether a line that fits nowhere is damage inside a stack: a location follows it."""
+    return _is_location(nxt) or (nxt is not None and nxt.strip() != "" and _is_location(nxt2))
 
 
 @dataclass(slots=True)
@@ -221,208 +170,293 @@ class SectionStats:
 
     lines: int = 0
     binary_lines: int = 0
+    carriers: set[str] = field(default_factory=set)
 
 
-class _Machine:
-    """The line-by-line reading of dump text, resumable one line at a time.
+class _LineReader:
+    """The line-by-line reading of one stream of dump text, resumable a line at a time.
 
     Most goroutines of a big dump never come here: split_sections hands whole clean
     goroutine blocks over without looking at their lines (see _clean_stack).
     """
 
-    def __init__(self) -> None:
-        self.unwrap = _Unwrapper()
-        self.in_dump = False
+    def __init__(self, origin: LineMap | None) -> None:
+        self.origin = origin
+        self.open = False  # a dump is open
+        self.content = False  # it holds more than a crash's first lines
+        self.debug1 = False  # it is a ?debug=1 profile
+        self.records = False  # it holds debug=1 records
+        self.ids: set[int] = set()  # goroutine ids seen in it
+        self.last_id: int | None = None
+        self.first_id: int | None = None  # of the dump's first goroutine
         self.cur: Section | None = None  # the open section
-        self.seen_goroutine = False  # in this dump
+        self.held: int | None = None  # index in `out` of a goroutine held back
         self.after_blank = False
         self.out: list[Section] = []
         self.binary_lines = 0  # outside any dump, not text (invalid UTF-8 or NUL bytes)
 
-    def feed(self, text: str, n: int) -> None:
-        """One line (without its newline), 1-based line number `n`; sections go to `out`."""
+    def _new_dump(self, n: int) -> None:
+        self._close()
+        self.held = None
+        self.open, self.content, self.debug1, self.records = True, False, False, False
+        self.ids = set()
+        self.last_id = self.first_id = None
+        self.out.append(Section(Kind.DUMP, n, origin=self.origin))
+
+    def _close(self) -> None:
+        if self.cur is not None:
+            self.out.append(_close(self.cur))
+            self.cur = None
+
+    def _open(self, sec: Section) -> None:
+        self._close()
+        self.cur = sec
+
+    def _goroutine(self, header: str, n: int) -> Section:
+        """A goroutine header: in this dump, or the first of a new one.
+
+        The runtime starts every dump afresh, so ids repeat only in a new dump, but one
+        damaged digit repeats an id too. A new dump therefore starts at a repeated id only
+        when it is the dump's first id again, or when the next header repeats one as well
+        (until then the goroutine is held back). The same header right under itself is a
+        line printed twice.
+        """
+        gid = header_id(header)
+        cur = self.cur
+        adjacent = cur is not None and cur.kind is Kind.GOROUTINE and gid == self.last_id
+        self._close()
+        if not self.open or self.records:
+            self._new_dump(n)
+        repeated = bool(gid) and gid in self.ids
+        sec = Section(Kind.GOROUTINE, n, repeated=repeated and adjacent, id_seen=repeated and not adjacent)
+        held = self.held
+        if held is None and repeated and not adjacent:
+            if gid == self.first_id:
+                # The dump starts over, as the runtime prints every dump: a new one.
+                self._new_dump(n)
+                repeated = sec.id_seen = False
+            else:
+                self.held = len(self.out)
+        elif held is not None:
+            self.held = None
+            while held < len(self.out) - 1 and self.out[held].kind is not Kind.GOROUTINE:
+                held += 1  # a line too long for a stack was counted before its goroutine ended
+            if repeated and not adjacent and held < len(self.out):
+                # Two repeated ids in a row: the new dump started at the first.
+                first = self.out[held]
+                first.id_seen = False
+                self.out.insert(held, Section(Kind.DUMP, first.line, origin=self.origin))
+                self.first_id = header_id(first.lines[0])
+                self.ids = {i for i in (self.first_id, gid) if i is not None}
+                self.debug1 = self.records = False
+                sec.id_seen = repeated = False
+        if self.first_id is None:
+            self.first_id = gid
+        if gid is not None:
+            self.ids.add(gid)
+        self.last_id = gid
+        self.content = True
+        return sec
+
+    def ready(self) -> list[Section]:
+        """The sections read so far, less a goroutine held back (see _goroutine)."""
         out = self.out
-        if self.in_dump:
-            orig = text
-            text = self.unwrap.strip(text)
-            if (self.after_blank or _stack_ended(text, self.cur)) and text.strip() and _ends_dump(text, self.cur, self.seen_goroutine):
-                # Text after a blank line that starts no section: the dump is over, and
-                # this line may start the next one.
-                if self.cur is not None:
-                    out.append(_close(self.cur))
-                    self.cur = None
-                self.in_dump = False
-                self.unwrap.reset()
-                text = orig
-        if not self.in_dump:
-            bare = self.unwrap.find_dump_start(text)
-            if bare is None:
-                if "\ufffd" in text or "\x00" in text:
-                    self.binary_lines += 1
-                return
-            self.in_dump, self.seen_goroutine, self.after_blank = True, False, False
-            out.append(Section(Kind.DUMP, n))
-            text = bare
+        if self.held is None:
+            self.out = []
+            return out
+        keep = self.held
+        self.held = 0
+        self.out = out[keep:]
+        return out[:keep]
 
-        kind = self.cur.kind if self.cur is not None else None
-
+    def feed(self, text: str, n: int, nxt: str | None = None, nxt2: str | None = None) -> None:
+        """One line (without its newline), 1-based stream line `n`, and the one or two lines
+        after it in its block (None past a blank line); sections go to `out`."""
         if not text.strip():
             # A blank line ends every section but a race report and a preamble (panic
             # values may hold blank lines).
-            if self.cur is not None:
-                if kind is Kind.PREAMBLE or kind is Kind.RACE:
-                    self.cur.lines.append("")
+            cur = self.cur
+            if cur is not None:
+                if cur.kind is Kind.PREAMBLE or cur.kind is Kind.RACE:
+                    cur.lines.append("")
                 else:
-                    out.append(self.cur)
+                    self.out.append(cur)
                     self.cur = None
             self.after_blank = True
             return
         prev_blank, self.after_blank = self.after_blank, False
+        cur = self.cur
+        kind = cur.kind if cur is not None else None
 
         if kind is Kind.RACE:
+            assert cur is not None
             if text == _RACE_FENCE:
-                assert self.cur is not None
-                while self.cur.lines and not self.cur.lines[-1]:
-                    self.cur.lines.pop()
-                out.append(self.cur)
-                self.cur = None
+                while cur.lines and not cur.lines[-1]:
+                    cur.lines.pop()
+                self._close()
                 self.after_blank = True  # the closing fence ends the report like a blank line
             else:
-                assert self.cur is not None
-                self.cur.lines.append(text)
+                cur.lines.append(text)
             return
 
         if _is_header(text):
-            if self.cur is not None:
-                out.append(_close(self.cur))
-            self.cur = Section(Kind.GOROUTINE, n, [text])
-            self.seen_goroutine = True
+            sec = self._goroutine(text, n)
+            sec.lines.append(text)
+            self._open(sec)
             return
 
-        if kind is Kind.GOROUTINE or kind is Kind.RUNTIME_STACK:
-            assert self.cur is not None
-            if len(text) > MAX_STACK_LINE:
-                # No frame is this long; keep the grammar away from it and count it.
-                out.append(Section(Kind.JUNK, n, [text[:200] + "…"]))
+        if kind is Kind.GOROUTINE or kind is Kind.RUNTIME_STACK or kind is Kind.JUNK:
+            assert cur is not None
+            if self._stack_line(cur, text, n, nxt, nxt2):
                 return
-            first = text[:1]
-            if first == "\t":
-                self.cur.lines.append(text)
-                return
-            if first == " ":
-                # Pasted with spaces for tabs: every indented line of a stack is a location.
-                self.cur.lines.append("\t" + text.lstrip(" "))
-                return
-            if _REG_LINE.match(text):
-                # GOTRACEBACK=crash: a thread's registers right under its system stack.
-                out.append(self.cur)
-                self.cur = Section(Kind.REGS, n, [text])
-                return
-            if not _starts_dump(text):
-                self.cur.lines.append(text)
-                return
-            out.append(self.cur)
-            self.cur = None
+            cur = None
+            kind = None
 
         if kind is Kind.RECORD:
-            assert self.cur is not None
+            assert cur is not None
             if text.startswith("#"):
-                self.cur.lines.append(_retab_record_line(text))
+                cur.lines.append(_retab_record_line(text))
                 return
-            out.append(self.cur)
-            self.cur = None
+            self._close()
 
         if kind is Kind.REGS:
-            assert self.cur is not None
+            assert cur is not None
             if _REG_LINE.match(text):
-                self.cur.lines.append(text)
+                cur.lines.append(text)
                 return
-            out.append(self.cur)
-            self.cur = None
+            self._close()
 
-        if text == _RACE_FENCE or text == "WARNING: DATA RACE":
-            if self.cur is not None:
-                out.append(_close(self.cur))
-            self.cur = Section(Kind.RACE, n, [] if text == _RACE_FENCE else [text])
-            return
-
-        if text.startswith("goroutine profile: total "):
-            if self.cur is not None:
-                out.append(_close(self.cur))
-                self.cur = None
-            if self.seen_goroutine:
-                out.append(Section(Kind.DUMP, n))
-            out.append(Section(Kind.PROFILE, n, [text]))
-            self.seen_goroutine = True
-            return
-
-        if _RECORD_START.match(text):
-            if self.cur is not None:
-                out.append(_close(self.cur))
-            self.cur = Section(Kind.RECORD, n, [text])
-            return
-
-        if text == "runtime stack:":
-            if self.cur is not None:
-                out.append(_close(self.cur))
-            self.cur = Section(Kind.RUNTIME_STACK, n, [text])
-            return
-
-        if prev_blank and _REG_LINE.match(text):
-            if self.cur is not None:
-                out.append(_close(self.cur))
-            self.cur = Section(Kind.REGS, n, [text])
-            return
-
-        if _starts_preamble(text) or text == "-----":
-            if kind is Kind.PREAMBLE:
-                assert self.cur is not None
-                self.cur.lines.append(text)
-            else:
-                if self.cur is not None:
-                    out.append(_close(self.cur))
-                if self.seen_goroutine and text.startswith(("panic: ", "fatal error: ")):
-                    # A second crash after goroutines: a new dump.
-                    self.seen_goroutine = False
-                    out.append(Section(Kind.DUMP, n))
-                self.cur = Section(Kind.PREAMBLE, n, [text])
+        if self._section_start(text, n, kind, prev_blank):
             return
 
         if kind is Kind.PREAMBLE:
             assert self.cur is not None
-            if not prev_blank or not self.seen_goroutine:
+            if not prev_blank or not self.content:
+                if prev_blank and not text.startswith("\t") and len(self.cur.lines) > 20:
+                    # A long "panic value" that goes on after a blank line: a panic line
+                    # in a log, and this is the log going on.
+                    self._foreign(text)
+                    return
                 # Continuation of a multi-line panic value ("\t" indented from Go 1.23).
                 self.cur.lines.append(_retab_leading(text))
                 return
-            out.append(_close(self.cur))
-            self.cur = None
+            self._close()
 
-        # Inside a dump, fitting nowhere: count it, never drop it silently.
-        if self.cur is not None:
-            out.append(_close(self.cur))
-            self.cur = None
-        out.append(Section(Kind.JUNK, n, [text]))
+        if not self.open:
+            if "\ufffd" in text or "\x00" in text:
+                self.binary_lines += 1
+            return
+        if _location_follows(nxt, nxt2) and not _is_location(text):
+            # A stack whose header is damaged beyond recognition: count its lines.
+            self._open(Section(Kind.JUNK, n, [text]))
+            return
+        self._foreign(text)
+
+    def _foreign(self, text: str) -> None:
+        """Text that is not the dump's (a log line, prose): skipped. A dump that so far
+        holds only a crash's first lines was a panic line in a log: it ends."""
+        self._close()
+        if not self.content:
+            self.open = False
+
+    def _stack_line(self, cur: Section, text: str, n: int, nxt: str | None, nxt2: str | None) -> bool:
+        """Add a line to an open goroutine (or damaged stack); False when it ends it."""
+        if len(text) > MAX_STACK_LINE:
+            # No frame is this long; keep the grammar away from it and count it.
+            self.out.append(Section(Kind.JUNK, n, [text[:200] + "…"]))
+            return True
+        first = text[:1]
+        if first == "\t":
+            cur.lines.append(text)
+            return True
+        if first == " ":
+            # Pasted with spaces for tabs, or indented: calls keep their text, the rest
+            # is a location.
+            bare = text.lstrip(" ")
+            cur.lines.append(bare if _is_stack_line(bare) and not _is_location(bare) else "\t" + bare)
+            return True
+        if cur.kind is not Kind.JUNK and _REG_LINE.match(text):
+            # GOTRACEBACK=crash: a thread's registers right under its system stack.
+            self._open(Section(Kind.REGS, n, [text]))
+            return True
+        if _starts_section(text):
+            self._close()
+            return False
+        if _is_stack_line(text):
+            cur.lines.append(text)
+            return True
+        last = cur.lines[-1]
+        if len(cur.lines) > 1 and last[:1] != "\t" and _LOCATION.fullmatch(text):
+            cur.lines.append("\t" + text)  # a location pasted without its tab
+            return True
+        if _location_follows(nxt, nxt2):
+            cur.lines.append(text)  # damage: the grammar will reject it, and it is counted
+            return True
+        self._foreign(text)
+        return True
+
+    def _section_start(self, text: str, n: int, kind: Kind | None, prev_blank: bool) -> bool:
+        """Open the section this line starts, if it starts one here."""
+        if text == _RACE_FENCE or text == "WARNING: DATA RACE":
+            if not self.open:
+                self._new_dump(n)
+            self.content = True
+            self._open(Section(Kind.RACE, n, [] if text == _RACE_FENCE else [text]))
+            return True
+        if text.startswith("goroutine profile: total "):
+            if not self.open or self.content:
+                self._new_dump(n)
+            self.content = self.debug1 = True
+            self._open(Section(Kind.PROFILE, n, [text]))
+            self._close()
+            return True
+        if not self.open and not _starts_dump(text):
+            return False
+        if self.debug1 and _RECORD_START.match(text):
+            self.records = True
+            self._open(Section(Kind.RECORD, n, [text]))
+            return True
+        if text == "runtime stack:":
+            self._open(Section(Kind.RUNTIME_STACK, n, [text]))
+            return True
+        if prev_blank and _REG_LINE.match(text):
+            self._open(Section(Kind.REGS, n, [text]))
+            return True
+        if _starts_preamble(text) or text == "-----":
+            if kind is Kind.PREAMBLE:
+                assert self.cur is not None
+                self.cur.lines.append(text)
+                return True
+            if not self.open or (
+                self.content and (text.startswith(("panic: ", "fatal error: ")) or _SIGNAL_LINE.match(text))
+            ):
+                # A crash's first line; after goroutines, a second crash or SIGQUIT: a new
+                # dump (GOTRACEBACK=crash prints a signal line per thread, after "-----").
+                self._new_dump(n)
+            self._open(Section(Kind.PREAMBLE, n, [text]))
+            return True
+        return False
 
     def take_goroutine(self, header: str, body: str, n: int, calls: list[str] | None) -> None:
         """A whole goroutine block known to be clean, after a blank line inside a dump, and
         the blank line after it: nothing is open, so that line only marks the gap."""
-        if self.cur is not None:
-            self.out.append(_close(self.cur))
-        self.out.append(Section(_GOROUTINE, n, [header], body=body, calls=calls))
-        self.cur = None
-        self.seen_goroutine = True
+        sec = self._goroutine(header, n)
+        sec.lines.append(header)
+        sec.body = body
+        sec.calls = calls
+        self.out.append(sec)
         self.after_blank = True
 
     def accepts_blocks(self) -> bool:
         """Whether the next clean goroutine block can skip the line-by-line reading."""
         cur = self.cur
-        return self.in_dump and not self.unwrap.active and (cur is None or cur.kind is _PREAMBLE)
+        return self.open and not self.records and (cur is None or cur.kind is _PREAMBLE)
 
     def finish(self, ended_with_newline: bool) -> None:
         if self.cur is not None:
             self.cur.cut = not ended_with_newline
-            self.out.append(_close(self.cur))
-            self.cur = None
+            self._close()
+        self.held = None
 
 
 # A goroutine block whose every line is a stack line: a tab-indented location, a call
@@ -434,6 +468,13 @@ _CLEAN_STACK = re.compile(
     r"|\[originating from goroutine [^\n]*|non-Go function[^\n]*))*"
 )
 MAX_FAST_BLOCK = 1 << 20
+# Lines inside a block that start a section for the line reader although _CLEAN_STACK takes
+# them for calls (they end in ")"): "panic: boom(x)", "goroutine 7 [x] (y)".
+_STARTS_IN_BODY = re.compile(
+    r"^(?:goroutine |panic: |fatal error: |runtime: |\[signal |unexpected fault address |PC=0x"
+    r"|\*\*\* Test killed|SIG[A-Z0-9]+: |WARNING: DATA RACE$|={18}$|-----$|runtime stack:$)",
+    re.MULTILINE,
+)
 
 
 def _call_pairs(newlines: int, calls: list[str]) -> bool:
@@ -466,6 +507,8 @@ def _whole_stack(body: str, clean: dict[str, int]) -> tuple[int, list[str] | Non
     newlines = clean.get(body)
     if newlines is not None:
         return newlines, None  # the very same text again (a leak's copies): no cut needed
+    if _STARTS_IN_BODY.search(body) is not None:
+        return None  # a line the line reader would start a section at
     cut = body.split(CALL_END)
     newlines = body.count("\n")
     # Odd but clean texts (ancestors, say) still go whole, without their cut: the parser
@@ -478,24 +521,15 @@ def _whole_stack(body: str, clean: dict[str, int]) -> tuple[int, list[str] | Non
     return newlines, calls
 
 
-CHUNK = 1 << 20
-
-
-@runtime_checkable
-class _Readable(Protocol):
-    def read(self, size: int = -1, /) -> str: ...
-
-
-def _blocks(stream: _Readable) -> Iterator[tuple[str, bool]]:
+def _blocks(chunks: Iterator[str]) -> Iterator[tuple[str, bool]]:
     """Blank-line-separated blocks of a text stream: (block, followed by a blank line).
 
     A block never holds an empty line; runs of blank lines give empty blocks.
     """
     rest = ""
-    while True:
-        chunk = stream.read(CHUNK)
+    for chunk in chunks:
         if not chunk:
-            break
+            continue
         buf = rest + chunk if rest else chunk
         parts = buf.split("\n\n")
         rest = parts.pop()
@@ -507,24 +541,37 @@ def _blocks(stream: _Readable) -> Iterator[tuple[str, bool]]:
 def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = None) -> Iterator[Section]:
     """Yield the sections of every dump in `source` (a text stream, or text lines).
 
-    A `Kind.DUMP` section marks the start of each dump. Lines outside any dump are skipped.
-    Streams are read in blocks separated by blank lines; a goroutine block whose lines are
-    all stack lines becomes a section without a line-by-line pass (the common case).
+    A `Kind.DUMP` section marks the start of each dump. Text outside any dump is skipped.
+    carriers.py first turns the input into streams of plain text (the input itself, and
+    what JSON logs carried); each is read on its own.
     """
-    stream: _Readable = source if isinstance(source, _Readable) else io.StringIO("".join(source))
-    m = _Machine()
-    out = m.out
+    readable: Readable = source if isinstance(source, Readable) else io.StringIO("".join(source))
+    cstats = CarrierStats()
+    binary = 0
+    for stream in read_streams(readable, cstats):
+        reader = _LineReader(stream.line_map)
+        yield from _stream_sections(stream, reader)
+        binary += reader.binary_lines
+    if stats is not None:
+        stats.lines = cstats.lines
+        stats.binary_lines = binary
+        stats.carriers = cstats.carriers
+
+
+def _stream_sections(stream: Stream, m: _LineReader) -> Iterator[Section]:
+    """The sections of one stream. Its blank-line-separated blocks go to the line reader,
+    but clean goroutine blocks inside a dump, which are taken whole (the common case)."""
     n = 1  # line number of the block's first line
     header_start = "goroutine "
     last_ended = True
     clean: dict[str, int] = {}  # clean stack texts seen -> their newlines
-    for block, blank_after in _blocks(stream):
+    for block, blank_after in _blocks(stream.chunks):
         nl = block.find("\n")
         if (
             blank_after  # the last block goes line by line: it may be cut off
             and nl > 10
             and block.startswith(header_start)
-            and block[10:11].isdigit()
+            and "0" <= block[10:11] <= "9"
             and len(block) < MAX_FAST_BLOCK
             and m.accepts_blocks()
         ):
@@ -534,8 +581,7 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
                 newlines, calls = whole
                 m.take_goroutine(block[:nl], body, n, calls)
                 n += newlines + 2
-                yield from out
-                out.clear()
+                yield from m.ready()
                 continue
         lines = block.split("\n")
         count = len(lines) - 1
@@ -543,8 +589,14 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
             lines.pop()  # the input's final newline
             count -= 1
         if blank_after or block:
+            last = len(lines) - 1
             for i, line in enumerate(lines):
-                m.feed(line[:-1] if line.endswith("\r") else line, n + i)
+                m.feed(
+                    line,
+                    n + i,
+                    lines[i + 1] if i < last else None,
+                    lines[i + 2] if i + 1 < last else None,
+                )
         if not blank_after:
             last_ended = block == "" or block.endswith("\n")
         if blank_after:
@@ -552,14 +604,10 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
             n += count + 2
         else:
             n += count + 1
-        if out:
-            yield from out
-            out.clear()
+        if m.out:
+            yield from m.ready()
     m.finish(last_ended)
-    yield from out
-    if stats is not None:
-        stats.lines = n - 1
-        stats.binary_lines = m.binary_lines
+    yield from m.ready()
 
 
 def _close(sec: Section) -> Section:

@@ -72,7 +72,9 @@ HOSTILE = "boom \x1b[2J\x1b]0;pwned\x07 [bold red]x[/] <script>alert(1)</script>
 
 def _hostile_report() -> Report:
     crash = (SAMPLES / "demo.txt").read_text()
-    text = f"panic: {HOSTILE}\n\ngoroutine 1 [running]:\nmain.main()\n\t/src/m.go:3 +0x1\n\n" + crash.split("\n\n", 1)[1]
+    # The panicking goroutine is one the demo dump does not hold: an id printed twice
+    # would start a second dump.
+    text = f"panic: {HOSTILE}\n\ngoroutine 100000 [running]:\nmain.main()\n\t/src/m.go:3 +0x1\n\n" + crash.split("\n\n", 1)[1]
     return analyze_text(text, "hostile")
 
 
