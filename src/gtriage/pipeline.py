@@ -31,7 +31,7 @@ from .report import (
     SnapshotInfo,
     SubGroup,
 )
-from .source import Progress, open_lines
+from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, Progress, open_lines
 
 UNPARSED_SAMPLES = 20
 
@@ -51,28 +51,36 @@ class Filters:
     healthy: bool = True  # show runtime/stdlib background clusters
 
 
-def analyze(source: str = "-", *, progress: Progress | None = None, timeout: float = 30.0) -> Report:
+def analyze(
+    source: str = "-",
+    *,
+    progress: Progress | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+) -> Report:
     """Read a dump from a path, URL or "-" (stdin) and return its ranked report.
 
     Raises source.SourceError when the input cannot be read and NoDumpError when it holds
-    no dump.
+    no dump. `timeout` bounds the whole fetch of a URL; `max_bytes` what is read (and what
+    gzip decompresses to).
     """
-    return analyze_inputs([source], progress=progress, timeout=timeout)
+    return analyze_inputs([source], progress=progress, timeout=timeout, max_bytes=max_bytes)
 
 
 def analyze_inputs(
     inputs: Sequence[str],
     *,
     progress: Progress | None = None,
-    timeout: float = 30.0,
+    timeout: float = DEFAULT_TIMEOUT,
     stdin: BinaryIO | None = None,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
 ) -> Report:
     """Read several inputs as successive dumps: the last is reported, compared with the
     one before it (`gtriage before.txt after.txt`)."""
     snapshots: list[Snapshot] = []
     lines = binary = 0
     for spec in inputs:
-        with open_lines(spec, progress=progress, timeout=timeout, stdin=stdin) as (info, stream):
+        with open_lines(spec, progress=progress, timeout=timeout, stdin=stdin, max_bytes=max_bytes) as (info, stream):
             dump = parse_lines(stream, info.name)
         snapshots.extend(dump.snapshots)
         lines += dump.lines
