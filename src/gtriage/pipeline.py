@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 from .cluster import (
     RawCluster,
+    SimilarityWork,
     assign_families,
     cluster_goroutines,
     cluster_records,
@@ -136,12 +137,13 @@ def report_from_dump(dump: Dump) -> Report:
         raise NoDumpError(no_dump_message(dump))
     norm = _normalizer(dump.snapshots)
     raw = _raw_clusters(snap, norm)
-    families = assign_families(raw)
+    work = SimilarityWork()
+    families = assign_families(raw, work)
     previous = None
     idx = next(i for i, s in enumerate(dump.snapshots) if s is snap)  # equal copies may exist
     earlier = [s for s in dump.snapshots[:idx] if s.goroutines or s.records]
     if earlier:
-        previous = match_previous(raw, _raw_clusters(earlier[-1], norm))
+        previous = match_previous(raw, _raw_clusters(earlier[-1], norm), work)
     if snap.format is DumpFormat.DEBUG1:
         total = snap.profile_total if snap.profile_total is not None else sum(r.count for r in snap.records)
     else:
@@ -176,6 +178,7 @@ def report_from_dump(dump: Dump) -> Report:
         families=families,
         input_lines=dump.lines,
         goroot=norm.goroot,
+        limits=work.limits(),
     )
 
 
