@@ -1,0 +1,3 @@
+module example.com/carriers
+
+go 1.21
