@@ -766,6 +766,29 @@ UNWRAP: dict[str, Callable[[str], str]] = {
 }
 
 
+def _unwrap_gotest_json(text: str) -> str:
+    """go test -json events: each package's ``Output`` strings joined, package after package."""
+    out: dict[str, list[str]] = {}
+    for e in (json.loads(line) for line in text.splitlines() if line.strip()):
+        out.setdefault(e.get("Package", ""), []).append(e.get("Output", ""))
+    return "".join("".join(parts) for parts in out.values())
+
+
+def _unwrap_pod_status(text: str) -> str:
+    """kubectl get pod -o json: the container's termination messages (state, then lastState)."""
+    cs = json.loads(text)["status"]["containerStatuses"][0]
+    return "\n".join(cs[k]["terminated"]["message"] for k in ("state", "lastState") if "terminated" in cs[k])
+
+
+# JSON carriers captured by samples/carriers.py: the dump is decoded out of the JSON strings.
+UNWRAP |= {
+    "gotest-json": _unwrap_gotest_json,
+    "docker-jsonfile": UNWRAP["docker-json"],
+    "slog-json": _unwrap_slog_json,
+    "k8s-pod-status": _unwrap_pod_status,
+}
+
+
 def _header_problems(manifest: dict[str, Any], g: dict[str, Any], goid: int, rest: str) -> list[str]:
     """Problems with one goroutine header (``rest`` starts after its ``[``)."""
     problems = []
@@ -1269,15 +1292,20 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("give at least one --go VER=PATH")
     only = set(args.only or PROGRAMS)
     notes: list[str] = []
+    gos: dict[str, Toolchain] = {}
     for spec in args.go:
         want, _, path = spec.partition("=")
         tc = find_toolchain(path)
         if tc.dirname != f"go{want}":
             ap.error(f"{path} is {tc.version}, not go{want}")
+        gos[want] = tc
         capture_version(tc, args.out, only, not args.no_slow, notes, set(args.kind or []))
     if not args.no_derived and args.out.resolve() == (SAMPLES / "dumps").resolve():
         write_demo(args.out)
         wrap_all(args.out, SAMPLES / "wrapped")
+        from carriers import capture_carriers  # samples/carriers.py (samples/ is sys.path[0] here)
+
+        capture_carriers(gos, args.out, SAMPLES / "wrapped")
         write_readme(args.out, read_notes(args.out) + notes)
     if notes and args.out.resolve() == (SAMPLES / "dumps").resolve():
         with open(args.out / "NOTES.txt", "a") as f:
