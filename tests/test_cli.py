@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import http.server
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from gtriage.cli import build_parser
 from manifests import SAMPLES
+from servers import BOMB_MEMBER, drip, raw_server, reply, stall
 
 DEMO = SAMPLES / "demo.txt"
 DEMO_MANIFEST = json.loads((SAMPLES / "demo.json").read_text())
@@ -148,6 +152,14 @@ def _free_port() -> int:
         pytest.param(["--match", "(", "x"], None, 2, "regular expression", id="bad-regex"),
         pytest.param(["--format", "yaml", "x"], None, 2, "format", id="bad-format"),
         pytest.param(["-", "-"], b"", 2, "once", id="stdin-twice"),
+        pytest.param(["localhost:6060/debug/pprof/goroutine"], None, 1, "did you mean http://localhost:6060/debug/pprof/goroutine?", id="no-scheme"),
+        pytest.param(["--timeout", "inf", "x"], None, 2, "--timeout", id="timeout-inf"),
+        pytest.param(["--timeout", "nan", "x"], None, 2, "--timeout", id="timeout-nan"),
+        pytest.param(["--timeout", "0", "x"], None, 2, "--timeout", id="timeout-0"),
+        pytest.param(["--timeout", "-1", "x"], None, 2, "--timeout", id="timeout-negative"),
+        pytest.param(["--max-size", "8X", "x"], None, 2, "--max-size", id="bad-size"),
+        pytest.param(["--max-size", "10K", str(DEMO)], None, 1, "more than 10 KiB", id="over-max-size"),
+        pytest.param(["--format", "tui", str(DEMO)], None, 2, "needs a terminal", id="tui-without-terminal"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code(args: list[str], stdin: bytes | None, code: int, words: str) -> None:
@@ -158,6 +170,77 @@ def test_bad_input_is_one_line_and_exit_code(args: list[str], stdin: bytes | Non
     assert err.count("\n") == 1, err
     assert words in err
     assert r.stdout == b""
+
+
+@pytest.mark.parametrize(("text", "size"), [("500M", 500 << 20), ("8G", 8 << 30), ("1.5GiB", 3 << 29), ("4096", 4096), ("64k", 64 << 10)])
+def test_max_size_takes_units(text: str, size: int) -> None:
+    assert build_parser().parse_args(["--max-size", text]).max_size == size
+
+
+def one_line(r: subprocess.CompletedProcess[bytes]) -> str:
+    """The single stderr line of a failed run, checked free of tracebacks and escapes."""
+    assert b"Traceback" not in r.stderr
+    assert b"\x1b" not in r.stderr
+    err = r.stderr.decode()
+    assert err.startswith("gtriage: ")
+    assert err.count("\n") == 1, err
+    return err
+
+
+def test_gzip_bomb_stops_at_max_size(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.gz"
+    bomb.write_bytes(BOMB_MEMBER * 1024)  # 1 GiB of zeros
+    r = run("--max-size", "4M", str(bomb))
+    assert r.returncode == 1
+    assert "more than 4 MiB decompressed" in one_line(r)
+
+
+def test_server_text_in_errors_is_inert() -> None:
+    with raw_server(reply(b"\x1b]0;pwned\x07\x1b[2J\r\n\r\n")) as url:
+        r = run(f"{url}/debug/pprof/goroutine")
+    assert r.returncode == 1
+    assert "\\x1b]0;pwned\\x07\\x1b[2J" in one_line(r)
+
+
+def test_timeout_bounds_the_whole_fetch() -> None:
+    with raw_server(drip(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n")) as url:
+        r = run("--timeout", "0.3", f"{url}/debug/pprof/goroutine")
+    assert r.returncode == 1
+    assert one_line(r).endswith("timed out after 0.3 s\n")
+
+
+def test_full_disk_is_one_line() -> None:
+    with open("/dev/full", "wb") as full:
+        r = subprocess.run(
+            [sys.executable, "-m", "gtriage.cli", "-f", "text", str(DEMO)],
+            stdout=full, stderr=subprocess.PIPE, env=ENV, timeout=60, check=False,
+        )
+    assert r.returncode == 1
+    assert "cannot write the report: No space left on device" in one_line(r)
+
+
+def test_closed_stdin_is_one_line() -> None:
+    r = subprocess.run(
+        ["sh", "-c", 'exec "$0" -m gtriage.cli - <&-', sys.executable],
+        capture_output=True, env=ENV, timeout=60, check=False,
+    )
+    assert r.returncode == 1
+    assert one_line(r) == "gtriage: -: stdin is closed\n"
+
+
+def test_ctrl_c_is_one_line_and_130() -> None:
+    arrived = threading.Event()
+    with raw_server(stall(b"", arrived)) as url:
+        p = subprocess.Popen(
+            [sys.executable, "-m", "gtriage.cli", f"{url}/debug/pprof/goroutine"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV,
+        )
+        assert arrived.wait(30)  # gtriage is past start-up, waiting for the response
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+    assert p.returncode == 130
+    assert out == b""
+    assert err == b"gtriage: interrupted\n"
 
 
 def test_directory_is_an_error(tmp_path: Path) -> None:
@@ -199,17 +282,68 @@ def test_two_inputs_compare_dumps(tmp_path: Path) -> None:
 
 
 def test_broken_pipe_is_quiet() -> None:
-    p = subprocess.Popen(
-        [sys.executable, "-m", "gtriage.cli", "-f", "text", str(DEMO)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=ENV,
-    )
-    assert p.stdout is not None
-    p.stdout.read(10)
-    p.stdout.close()
+    # `gtriage dump | head -c 10`, with a pipe smaller than the report so that the write
+    # is bound to meet the reader gone.
+    reader, writer = os.pipe()
+    fcntl.fcntl(writer, fcntl.F_SETPIPE_SZ, 4096)
+    with os.fdopen(reader, "rb") as r:
+        p = subprocess.Popen(
+            [sys.executable, "-m", "gtriage.cli", "-f", "text", str(DEMO)],
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            env=ENV,
+        )
+        os.close(writer)
+        assert len(r.read(10)) == 10
     _, err = p.communicate(timeout=60)
-    assert b"Traceback" not in err
+    assert err == b""
+    assert p.returncode == 0
+
+
+def _on_terminal(*args: str) -> tuple[int, bytes]:
+    """Run gtriage with a pseudo-terminal on stdin, stdout and stderr: (exit code, screen)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        p = subprocess.Popen(
+            [sys.executable, "-m", "gtriage.cli", *args],
+            stdin=follower, stdout=follower, stderr=follower,
+            env={**ENV, "TERM": "xterm"},
+        )
+        os.close(follower)
+        follower = -1
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the child is gone and the terminal closed
+                break
+            if not chunk:
+                break
+            screen += chunk
+        code = p.wait(timeout=60)
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    return code, screen
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        pytest.param(["/no/such/dump.txt"], b"No such file", id="missing-file"),
+        pytest.param([str(SAMPLES / "README.md")], b"no goroutine dump found", id="no-dump"),
+    ],
+)
+def test_input_error_never_opens_the_tui(args: list[str], words: bytes) -> None:
+    code, screen = _on_terminal("--format", "tui", *args)
+    assert code == 1
+    assert screen.startswith(b"gtriage: ")
+    assert words in screen
+    assert screen.count(b"\n") == 1, screen
+    assert b"\x1b" not in screen  # nothing drawn: no alternate screen, no cursor moves
 
 
 def test_no_color_env_wins_over_auto(tmp_path: Path) -> None:

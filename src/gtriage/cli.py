@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import io
+import math
 import os
 import re
 import sys
 from collections.abc import Callable, Sequence
-from typing import BinaryIO
+from contextlib import suppress
 
 from . import __version__
 from .pipeline import Filters, NoDumpError, analyze_inputs, apply_filters
 from .report import Report
-from .source import DEFAULT_TIMEOUT, SourceError
+from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceError, size_text
 
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2  # EXIT_INPUT: also a report that cannot be written
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 # (bytes read so far, total bytes when known)
 LoadProgress = Callable[[int, int | None], None]
@@ -40,6 +43,32 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if n < 1:
         raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
+    return n
+
+
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    # inf and nan parse as floats but bound nothing; 0 or less would fail every fetch.
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
+    return seconds
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:i?B)?", re.IGNORECASE)
+
+
+def _size(text: str) -> int:
+    """Bytes, or with a binary unit: 500M, 8G, 1.5GiB."""
+    m = _SIZE.fullmatch(text.strip())
+    if m is None:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (bytes, or with K, M, G or T: 500M, 8G)")
+    unit = 1 << (10 * "_KMGT".index(m.group(2).upper() or "_"))
+    n = int(float(m.group(1)) * unit)
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 byte or more: {text!r}")
     return n
 
 
@@ -70,7 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     hv.add_argument("--show-healthy", dest="healthy", action="store_true", help="show them (default)")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="color text output (NO_COLOR is honoured)")
     p.add_argument("--no-stacks", dest="stacks", action="store_false", help="text format: no representative stacks")
-    p.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS", help="network timeout for URLs")
+    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+                   help=f"the whole fetch of a URL must end within this (default {DEFAULT_TIMEOUT:g})")
+    p.add_argument("--max-size", type=_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
+                   help=f"read at most this much of an input, and of what a gzip input decompresses to "
+                   f"(default {size_text(DEFAULT_MAX_BYTES)}; K, M, G, T are powers of 1024)")
     p.add_argument("--version", action="version", version=f"gtriage {__version__}")
     return p
 
@@ -108,72 +141,120 @@ class _Progress:
             msg = f"\rgtriage: reading [{bar}] {pct:3d}% {mb} MiB"
         else:
             msg = f"\rgtriage: reading {mb} MiB"
-        sys.stderr.write(msg)
-        sys.stderr.flush()
+        with suppress(OSError, ValueError, AttributeError):  # a progress bar is not worth failing for
+            sys.stderr.write(msg)
+            sys.stderr.flush()
         self.shown = True
 
     def done(self) -> None:
+        """Clear the bar (once), before anything else is said on stderr."""
         if self.shown:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
-
-
-def _want_tui(fmt: str | None) -> bool:
-    if fmt == "tui":
-        return True
-    if fmt is not None:
-        return False
-    return sys.stdout.isatty() and _tty_available()
-
-
-def _tty_available() -> bool:
-    try:
-        fd = os.open("/dev/tty", os.O_RDWR)
-    except OSError:
-        return False
-    os.close(fd)
-    return True
+            self.shown = False
+            with suppress(OSError, ValueError, AttributeError):
+                sys.stderr.write("\r\x1b[K")
+                sys.stderr.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run gtriage; the exit code is 0, 1 (input or output failed), 2 (usage) or 130
+    (interrupted). Whatever the environment does (closed or full streams, a reader that
+    leaves, Ctrl-C), the user sees one line, never a traceback."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_INTERRUPTED
+    except MemoryError:
+        _say("out of memory")
+        return EXIT_INPUT
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     inputs: list[str] = list(args.inputs)
     if not inputs:
         if sys.stdin is None or sys.stdin.isatty():
-            sys.stderr.write("gtriage: no input: give a file or URL, or pipe a dump into stdin (see gtriage --help)\n")
+            _say("no input: give a file or URL, or pipe a dump into stdin (see gtriage --help)")
             return EXIT_USAGE
         inputs = ["-"]
     if inputs.count("-") > 1:
-        sys.stderr.write("gtriage: '-' (stdin) can be read only once\n")
+        _say("'-' (stdin) can be read only once")
         return EXIT_USAGE
     filters = Filters(
         top=args.top, match=args.match, exclude=args.exclude, min_count=args.min_count, healthy=args.healthy
     )
-    if _want_tui(args.format):
-        return _run_tui(inputs, args.timeout, filters)
+    if args.format == "tui" or args.format is None:
+        keys = _keyboard()
+        if isinstance(keys, str):
+            if args.format == "tui":
+                _say(f"--format tui needs a terminal, but {keys} (use --format text)")
+                return EXIT_USAGE
+        else:
+            return _run_tui(inputs, args, filters, keys)
 
-    bar = _Progress(" + ".join(inputs), None) if sys.stderr.isatty() else None
-    try:
-        report = analyze_inputs(inputs, timeout=args.timeout, progress=bar)
-    except (SourceError, NoDumpError) as e:
-        if bar:
-            bar.done()
-        sys.stderr.write(f"gtriage: {_one_line(str(e))}\n")
+    report = _load(inputs, args)
+    if report is None:
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        return 130
-    if bar:
-        bar.done()
     report = apply_filters(report, filters)
     out = _render(report, args.format or "text", _use_color(args.color, sys.stdout), args.stacks)
+    return _write_report(out)
+
+
+def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
+    """The report, or None once the one-line error is said."""
+    stderr = sys.stderr
+    bar = _Progress(" + ".join(inputs), None) if stderr is not None and stderr.isatty() else None
     try:
-        sys.stdout.write(out)
-        sys.stdout.flush()
+        try:
+            return analyze_inputs(inputs, timeout=args.timeout, max_bytes=args.max_size, progress=bar)
+        finally:
+            if bar:
+                bar.done()  # before the error line, and on Ctrl-C too
+    except (SourceError, NoDumpError) as e:
+        _say(_one_line(str(e)))
+        return None
+
+
+def _write_report(out: str) -> int:
+    stdout = sys.stdout
+    if stdout is None:
+        _say("cannot write the report: stdout is closed")
+        return EXIT_INPUT
+    if isinstance(stdout, io.TextIOWrapper):
+        # A terminal or pipe in a non-UTF-8 locale: spell what it cannot take as \xNN.
+        with suppress(ValueError, OSError):
+            stdout.reconfigure(errors="backslashreplace")
+    try:
+        stdout.write(out)
+        stdout.flush()
     except BrokenPipeError:
-        # `gtriage dump | head`: the reader left; not an error.
+        # `gtriage dump | head`: the reader left; not an error. What is still buffered
+        # goes to /dev/null, or Python's flush at exit would complain (the documented
+        # recipe for SIGPIPE).
+        _stdout_to_devnull()
+        return EXIT_OK
+    except OSError as e:
+        _stdout_to_devnull()
+        _say(f"cannot write the report: {e.strerror or e}")
+        return EXIT_INPUT
+    return EXIT_OK
+
+
+def _stdout_to_devnull() -> None:
+    with suppress(OSError, ValueError, AttributeError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    return EXIT_OK
+        os.close(devnull)
+
+
+def _say(message: str) -> None:
+    """One line on stderr. When stderr itself is closed or broken there is no one to tell."""
+    stderr = sys.stderr
+    if stderr is None:
+        return
+    with suppress(OSError, ValueError):
+        stderr.write(f"gtriage: {message}\n")
+        stderr.flush()
 
 
 def _render(report: Report, fmt: str, color: bool, stacks: bool) -> str:
@@ -196,27 +277,49 @@ def _one_line(text: str) -> str:
     return inert_line(text)
 
 
-def _run_tui(inputs: list[str], timeout: float, filters: Filters) -> int:
-    """Hand the dump to the TUI; a piped stdin stays the dump, the keyboard is /dev/tty."""
-    stdin: BinaryIO | None = None
-    if "-" in inputs and not sys.stdin.isatty():
-        # Textual reads keys from fd 0: keep the pipe on another descriptor and put the
-        # terminal on fd 0 (replacing sys.stdin alone is not enough).
-        pipe_fd = os.dup(0)
-        try:
-            tty_fd = os.open("/dev/tty", os.O_RDONLY)
-        except OSError:
-            os.close(pipe_fd)
-            sys.stderr.write("gtriage: no terminal for the TUI; use --format text\n")
-            return EXIT_USAGE
+def _keyboard() -> int | str | None:
+    """Where the TUI will read keys: None for stdin (a terminal), the descriptor of
+    /dev/tty when stdin is not one (a piped dump), or why there is no terminal for it.
+
+    Textual draws on stderr and reads keys from descriptor 0; without terminals there it
+    would draw into a file or wait forever for keys.
+    """
+    for name, stream in (("stdout", sys.stdout), ("stderr", sys.stderr)):
+        if stream is None or not stream.isatty():
+            return f"{name} is not a terminal"
+    if sys.stdin is None:
+        return "stdin is closed"
+    if sys.stdin.isatty():
+        return None
+    try:
+        return os.open("/dev/tty", os.O_RDONLY)
+    except OSError:
+        return "there is no terminal to read keys from"
+
+
+def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_fd: int | None) -> int:
+    """Read the dump first, then hand it to the TUI: an input error is one line on the
+    terminal and exit 1, before any screen is drawn (the progress bar is on stderr)."""
+    try:
+        report = _load(inputs, args)
+    except BaseException:
+        if tty_fd is not None:
+            os.close(tty_fd)
+        raise
+    if report is None:
+        if tty_fd is not None:
+            os.close(tty_fd)
+        return EXIT_INPUT
+    report = apply_filters(report, filters)
+    if tty_fd is not None:
+        # The dump came from (or stdin was) a pipe; Textual reads keys from fd 0: put the
+        # terminal there (replacing sys.stdin alone is not enough).
         os.dup2(tty_fd, 0)
         os.close(tty_fd)
-        stdin = os.fdopen(pipe_fd, "rb")
         sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the terminal, for Textual
 
     def load(progress: LoadProgress) -> Report:
-        report = analyze_inputs(inputs, timeout=timeout, stdin=stdin, progress=lambda n: progress(n, None))
-        return apply_filters(report, filters)
+        return report
 
     from .tui.app import run_tui
 
