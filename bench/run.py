@@ -294,6 +294,38 @@ def dump_paths(size: int, smallest: bool) -> list[DumpFile]:
     return files
 
 
+# Carriers of the smallest full dump (issue 11): (kind, how each line is written).
+WRAPPED = ("kubectl", "docker", "twice")
+
+
+def _stamp(i: int) -> str:
+    return f"2026-11-25T10:{i // 600_000 % 60:02d}:{i // 10_000 % 60:02d}.{(123456789 + i * 1000) % 10**9:09d}Z"
+
+
+def wrap_dumps(full: DumpFile, fresh: bool) -> list[DumpFile]:
+    """The full dump as `kubectl logs --timestamps` prints it, in docker's json-file log
+    (one object a line, as dockerd writes them), and twice in one file."""
+    out = []
+    for kind in WRAPPED:
+        d = DumpFile(full.path.with_name(f"debug{full.size}.{kind}.txt"), full.size, kind)
+        out.append(d)
+        if d.path.exists() and not fresh:
+            continue
+        tmp = d.path.with_name(d.path.name + ".part")
+        with open(full.path, encoding="utf-8", errors="replace") as src, open(tmp, "w", encoding="utf-8") as dst:
+            if kind == "twice":
+                text = src.read()
+                dst.write(text + text)
+            for i, line in enumerate(src if kind != "twice" else ()):
+                if kind == "kubectl":
+                    dst.write(f"{_stamp(i)} {line}")
+                else:
+                    dst.write(json.dumps({"log": line, "stream": "stderr", "time": _stamp(i)}, separators=(",", ":")) + "\n")
+        tmp.replace(d.path)
+        log(f"{d.label}: {d.path.stat().st_size / MIB:.1f} MiB written")
+    return out
+
+
 def _check_disk(size: int) -> None:
     need = size * 3000 * 3 + 512 * MIB  # d2 + full + SIGQUIT at ~3 KB a goroutine, and slack
     free = shutil.disk_usage(DUMPS).free
@@ -837,7 +869,20 @@ def render_markdown(res: dict[str, Any]) -> str:
                 f"{_fmt(v.get('render_markdown'))} | {_fmt(v['total'])} | {_fmt(per, 3)} | "
                 f"{_fmt(v['peak_rss_mib'], 0)} |"
             )
-    lines += ["", f"TUI: {res['tui']}", "", "Targets (issue 7):", ""]
+    if res.get("wrapped"):
+        lines += [
+            "",
+            "Wrapped inputs, each paired with the plain dump in one interleaved run (json):",
+            "",
+            "| dump | MB | wrapped s | plain s | × plain | peak RSS MiB (wrapped / plain) |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for w in res["wrapped"]:
+            lines.append(
+                f"| {w['dump']} | {w['bytes'] / 1e6:.1f} | {w['wrapped']['wall_s']} | {w['plain']['wall_s']} | "
+                f"{_fmt(w['x_plain'])} | {w['wrapped']['peak_rss_mib']} / {w['plain']['peak_rss_mib']} |"
+            )
+    lines += ["", f"TUI: {res['tui']}", "", "Targets (issues 7 and 11):", ""]
     lines += [f"- {t}" for t in res["targets"]]
     return "\n".join(lines) + "\n"
 
@@ -877,6 +922,12 @@ def check_targets(res: dict[str, Any], sizes: list[int]) -> list[str]:
             rss = r["gtriage"]["peak_rss_mib"]
             ok = "met" if rss < limit and r["gtriage"]["ok"] else "NOT met"
             out.append(f"{size:,} full: peak RSS {rss:,.0f} MiB (target < {limit} MiB): {ok}.")
+    limits = {"kubectl": (1.5, "kubectl --timestamps"), "docker": (2.0, "docker json-file"), "twice": (2.1, "twice the input")}
+    for w in res.get("wrapped") or []:
+        limit, name = limits[w["kind"]]
+        x = w["x_plain"]
+        if x is not None:
+            out.append(f"{small:,} full as {name}: {x:.2f}× the plain dump (target ≤ {limit}×): {'met' if x <= limit else 'NOT met'}.")
     tui = (res.get("tui_raw") or {}).get("result") or {}
     if "first_screen_s" in tui:
         first = tui["first_screen_s"]
@@ -974,9 +1025,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         dumps: list[DumpFile] = []
         for size in sizes:
             dumps += capture(binary, size, size == sizes[0], args.fresh)
+        full = next(d for d in dumps if d.size == sizes[0] and d.kind == "full")
+        wrapped = wrap_dumps(full, args.fresh)
         _kill_started()
         load_start = os.getloadavg()[0]
         res = bench(dumps, sizes, gt, args)
+        res["wrapped"] = bench_wrapped(full, wrapped, gt, args)
     finally:
         _kill_started()
     res.update(
@@ -996,6 +1050,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(md)
     log(f"wrote {OUT / 'results.md'} and {OUT / 'results.json'}")
     return 0
+
+
+def bench_wrapped(
+    full: DumpFile, wrapped: list[DumpFile], gt: Gtriage, args: argparse.Namespace
+) -> list[dict[str, Any]]:
+    """Each carrier paired with the plain dump in one interleaved run: the ratio of their
+    median times (json) is what issue 11 sets targets on."""
+    rows = []
+    for d in wrapped:
+        cmds: dict[str, tuple[list[str], float, bool]] = {
+            "plain": (gtriage_cmd(gt, "json", full.path), args.timeout, False),
+            "wrapped": (gtriage_cmd(gt, "json", d.path), args.timeout, False),
+        }
+        log(f"{d.label}: paired with {full.label}, {args.repeat}× interleaved")
+        got = measure_interleaved(cmds, args.repeat)
+        rows.append({
+            "dump": d.label, "kind": d.kind, "bytes": d.path.stat().st_size,
+            "plain": got["plain"].summary(), "wrapped": got["wrapped"].summary(),
+            "x_plain": _ratio(got["wrapped"], got["plain"]),
+        })
+    return rows
 
 
 def bench(dumps: list[DumpFile], sizes: list[int], gt: Gtriage, args: argparse.Namespace) -> dict[str, Any]:

@@ -357,3 +357,21 @@ def test_a_new_dump_that_starts_with_a_new_goroutine() -> None:
         return f"goroutine {handler} [running]:\nmain.serve()\n\t/src/m.go:30 +0x1\n\n" + DUMP
 
     assert ids(capture(3) + "\n" + capture(4)) == [[3, 1, 7, 4], [1, 7]]
+
+
+def test_text_without_blank_lines_comes_in_bounded_pieces() -> None:
+    # A log with no blank line anywhere: no block may grow with the input (that made the
+    # reading quadratic: 46 s for 200 MB).
+    from gtriage.sections import CHUNK, _blocks
+
+    line = "2026-11-25T10:00:00Z level=info msg=request (ok)\n"
+    chunks = iter([line * (CHUNK // len(line) + 1)] * 8)
+    pieces = list(_blocks(chunks))
+    assert max(len(b) for b, _ in pieces) < 2 * CHUNK + len(line)
+    assert "".join(b + "\n" for b, _ in pieces[:-1]) + pieces[-1][0] == line * 8 * (CHUNK // len(line) + 1)
+
+
+def test_line_numbers_across_pieces_of_a_long_log() -> None:
+    log = "".join(f"INFO request {i} (ok)\n" for i in range(120_000))  # > 2 MiB, no blank line
+    snap = parse_text(log + DUMP).snapshots[0]
+    assert [g.line for g in snap.goroutines] == [120_001, 120_005]

@@ -227,10 +227,14 @@ class _JsonLines:
             stats.carriers.add("docker json-file")
             self._stream(("docker", str(where)), f"docker {where}").add(obj["log"], n)
         else:
-            for i, text in enumerate(_dump_strings(obj)):
+            for text in _dump_strings(obj):
                 stats.carriers.add("JSON log")
-                self._stream(("json", str(n), str(i)), f"JSON line {n}").add(text, n)
+                self.document(text, n, f"JSON line {n}")
         return True
+
+    def document(self, text: str, n: int, name: str) -> None:
+        """A whole text held by input line n: a stream of its own."""
+        self._stream(("doc", str(len(self.streams))), name).add(text, n)
 
 
 # docker json-file, as dockerd writes every line (Go's encoding, keys in this order):
@@ -581,10 +585,13 @@ class _TextStream:
             if "\\n" in line:
                 dump = _one_line_dump(line)
                 if dump is not None:
+                    # A document of its own (a pod's message holds the end of a dump, cut
+                    # anywhere): read apart from the lines around it.
                     stats.carriers.add("one-line dump")
-                    body = "\n" + dump.replace("\r\n", "\n").rstrip("\n") + "\n\n"
-                    out.append(body)
-                    counts.append(body.count("\n"))
+                    n = first + i
+                    self.json.document(dump.replace("\r\n", "\n"), n, f"one-line dump on line {n}")
+                    out.append("")
+                    counts.append(0)
                     changed = True
                     continue
             out.append(line + "\n")

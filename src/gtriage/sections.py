@@ -521,10 +521,16 @@ def _whole_stack(body: str, clean: dict[str, int]) -> tuple[int, list[str] | Non
     return newlines, calls
 
 
-def _blocks(chunks: Iterator[str]) -> Iterator[tuple[str, bool]]:
-    """Blank-line-separated blocks of a text stream: (block, followed by a blank line).
+_BLANK, _END, _MORE = 1, 0, 2  # what follows a block: a blank line, nothing, more lines
 
-    A block never holds an empty line; runs of blank lines give empty blocks.
+
+def _blocks(chunks: Iterator[str]) -> Iterator[tuple[str, int]]:
+    """Blank-line-separated blocks of a text stream, each with what follows it.
+
+    A block never holds an empty line; runs of blank lines give empty blocks. Text that
+    goes on for more than a chunk without a blank line (a log) comes in pieces of whole
+    lines (_MORE), so that no text is joined onto a growing rest: linear time, bounded
+    memory.
     """
     rest = ""
     for chunk in chunks:
@@ -534,8 +540,16 @@ def _blocks(chunks: Iterator[str]) -> Iterator[tuple[str, bool]]:
         parts = buf.split("\n\n")
         rest = parts.pop()
         for part in parts:
-            yield part, True
-    yield rest, False
+            yield part, _BLANK
+        if len(rest) > CHUNK:
+            cut = rest.rfind("\n")
+            if cut > 0:
+                yield rest[:cut], _MORE
+                rest = rest[cut + 1 :]
+    yield rest, _END
+
+
+CHUNK = 1 << 20
 
 
 def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = None) -> Iterator[Section]:
@@ -565,7 +579,8 @@ def _stream_sections(stream: Stream, m: _LineReader) -> Iterator[Section]:
     header_start = "goroutine "
     last_ended = True
     clean: dict[str, int] = {}  # clean stack texts seen -> their newlines
-    for block, blank_after in _blocks(stream.chunks):
+    for block, after in _blocks(stream.chunks):
+        blank_after = after == _BLANK
         nl = block.find("\n")
         if (
             blank_after  # the last block goes line by line: it may be cut off
@@ -585,10 +600,10 @@ def _stream_sections(stream: Stream, m: _LineReader) -> Iterator[Section]:
                 continue
         lines = block.split("\n")
         count = len(lines) - 1
-        if not blank_after and block.endswith("\n"):
+        if after == _END and block.endswith("\n"):
             lines.pop()  # the input's final newline
             count -= 1
-        if blank_after or block:
+        if after != _END or block:
             last = len(lines) - 1
             for i, line in enumerate(lines):
                 m.feed(
@@ -597,13 +612,14 @@ def _stream_sections(stream: Stream, m: _LineReader) -> Iterator[Section]:
                     lines[i + 1] if i < last else None,
                     lines[i + 2] if i + 1 < last else None,
                 )
-        if not blank_after:
+        if after == _END:
             last_ended = block == "" or block.endswith("\n")
-        if blank_after:
+            n += count + 1
+        elif blank_after:
             m.feed("", n + count + 1)
             n += count + 2
         else:
-            n += count + 1
+            n += count + 1  # the line break the piece was cut at
         if m.out:
             yield from m.ready()
     m.finish(last_ended)
