@@ -3,6 +3,7 @@ to what was printed."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -105,6 +106,7 @@ def frames(draw: st.DrawFn) -> tuple[str, str, str, int, bool]:
     return draw(funcs), draw(args), draw(files), draw(st.integers(1, 99999)), draw(st.booleans())
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(st.lists(frames(), min_size=1, max_size=6), st.integers(1, 99))
 def test_frames_parse_back(fs: list[tuple[str, str, str, int, bool]], n: int) -> None:

@@ -98,6 +98,7 @@ def test_every_cut_point_of_a_goroutine(path) -> None:  # type: ignore[no-untype
         check(text[:k])
 
 
+@pytest.mark.slow
 def test_50_mb_line_inside_a_dump() -> None:
     text = (SAMPLES / "demo.txt").read_text()
     cut = text.index("\n", text.index("\ngoroutine ", 100) + 1) + 1  # after a header line
