@@ -68,7 +68,7 @@ GOTEST_CASES: dict[str, dict[str, Any]] = {
     "timeout": {"test": "TestHang", "env": {}, "flags": ["-timeout", "4s"]},
     "race": {"test": "TestRace", "env": {}, "flags": ["-race"]},
 }
-GOTEST_TRIES = 25  # runs until the dump is split by other packages' events
+GOTEST_TRIES = 40  # runs until the dump is split by other packages' events
 MIN_PIECES = 4  # ... into at least this many pieces
 
 TIMEOUT_BUILD = 300.0

@@ -77,7 +77,8 @@ func TestHang(t *testing.T) {
 		t.Fatal("run with -timeout")
 	}
 	moment.Publish(deadline)
-	park.Emit(park.Record{Kind: "crash", Key: "gotest-timeout",
+	// "testtimeout" is also crashzoo's name for this scenario.
+	park.Emit(park.Record{Kind: "crash", Key: "testtimeout",
 		Panics: []park.Panic{{Message: "test timed out after " + flag.Lookup("test.timeout").Value.String()}}})
 	park.Emit(park.Record{Kind: "group", Key: "gotest-hang", Block: "chan-recv", IDs: []int64{park.GoID()},
 		Func: park.Caller(0), CreatedBy: "testing.(*T).Run"})
