@@ -7,6 +7,7 @@ tsan's Go mode) for the Go version named in its row.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from textwrap import dedent
 
 import pytest
@@ -477,3 +478,32 @@ def test_unparsable_header_is_counted_not_lost() -> None:
     assert len(snap.goroutines) == 1
     assert snap.unparsed_headers == 1
     assert snap.issues[0].line == 5
+
+
+# ---------------------------------------------------------------- damaged race reports
+RACE = (Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27" / "race.race.txt").read_text()
+
+
+@pytest.mark.parametrize("op", ["drop", "duplicate", "log line"])
+def test_a_damaged_race_report_is_read(op: str) -> None:
+    from gtriage.pipeline import report_from_dump
+
+    lines = RACE.split("\n")
+    for i in range(len(lines)):
+        mutated = list(lines)
+        if op == "drop":
+            del mutated[i]
+        elif op == "duplicate":
+            mutated.insert(i, mutated[i])
+        else:
+            mutated.insert(i, "2026/11/25 10:00:00 INFO cache refreshed")
+        report = report_from_dump(parse_text("\n".join(mutated)))  # never "no dump found"
+        # The program makes two races; one damaged line costs at most the report it is in.
+        assert len(report.races) >= (2 if op == "duplicate" else 1), (op, i)
+
+
+def test_debug1_without_its_total_line() -> None:
+    text = "1 @ 0x1 0x2\n#\t0x1\tmain.f+0x1\t/src/m.go:3\n\n2 @ 0x3\n#\t0x3\tmain.g+0x1\t/src/m.go:4\n"
+    (snap,) = parse_text("INFO up\n" + text).snapshots
+    assert [(r.count, r.line) for r in snap.records] == [(1, 2), (2, 5)]
+    assert snap.unparsed_lines == 0

@@ -149,3 +149,43 @@ def test_mutated_dumps_parse_the_same_with_and_without_the_memo(path) -> None:  
     for _ in range(15):
         damaged = mutate(mutate(text, rng), rng)
         assert seen(parse_text(damaged, memo=True)) == seen(parse_text(damaged, memo=False))
+
+
+# One damaged line must not split a dump: the goroutines before the damage would be
+# counted in a first snapshot and vanish from the report of the last.
+def damage(text: str, rng: random.Random, op: str) -> str:
+    if op == "20 byte flips":
+        b = bytearray(text.encode())
+        for _ in range(20):
+            k = rng.randrange(len(b))
+            b[k] ^= 1 << rng.randrange(8)
+        return b.decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    if op == "5% of lines dropped":
+        return "\n".join(line for line in lines if rng.random() > 0.05)
+    for _ in range(5):
+        i = rng.randrange(len(lines) - 1)
+        if op == "adjacent lines swapped":
+            lines[i], lines[i + 1] = lines[i + 1], lines[i]
+        elif op == "NUL bytes":
+            lines[i] = lines[i][: len(lines[i]) // 2] + "\x00" + lines[i][len(lines[i]) // 2 :]
+        else:  # invalid UTF-8, decoded as the source does
+            lines[i] = "\ufffd\ufffd" + lines[i]
+    return "\n".join(lines)
+
+
+DAMAGES = ["20 byte flips", "5% of lines dropped", "adjacent lines swapped", "NUL bytes", "invalid UTF-8"]
+SINGLE_DUMPS = [
+    SAMPLES / "dumps" / "go1.27" / f"{name}.txt"
+    for name in ("leaky.debug2", "leaky.sigquit-all", "leaky.sigquit-crash", "leaky.debug1", "crashzoo.goroutine-all")
+]
+
+
+@pytest.mark.parametrize("op", DAMAGES)
+@pytest.mark.parametrize("path", SINGLE_DUMPS, ids=lambda p: p.name)
+def test_damage_never_splits_a_dump(path, op: str) -> None:  # type: ignore[no-untyped-def]
+    text = path.read_text(encoding="utf-8")
+    for seed in range(6):
+        dump = parse_text(damage(text, random.Random(seed), op))
+        holding = [s for s in dump.snapshots if s.goroutines or s.records]
+        assert len(holding) == 1, (op, seed, [len(s.goroutines) for s in dump.snapshots])

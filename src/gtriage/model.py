@@ -177,6 +177,7 @@ class Snapshot:
     headers_seen: int = 0
     unparsed_headers: int = 0
     repeated_headers: int = 0  # a header printed twice in a row: its goroutine counted once
+    races_seen: int = 0  # race reports found, read or not
     truncated: bool = False  # the input ended inside a goroutine
     first_line: int = 0
     last_line: int = 0

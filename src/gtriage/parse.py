@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 
-from lark.exceptions import LarkError
+from lark.exceptions import LarkError, UnexpectedInput
 
 from .carriers import LineMap
 from .model import (
@@ -55,6 +55,7 @@ from .shapes import (
 from .transform import grammar_parse
 
 MAX_KEPT_ISSUES = 200  # per snapshot; the count goes on past it
+MAX_RACE_REPAIRS = 8  # lines dropped from a damaged race report before it is given up
 MAX_BODIES = 1 << 13  # verbatim stack texts remembered: bounded, they are the biggest keys
 MAX_CALL_KEYS = 1 << 14  # stack texts cut at their arguments (Memo.calls): one per call path
 MAX_HEADER_RESTS = 1 << 14  # distinct header tails remembered (state, minutes, labels)
@@ -71,6 +72,7 @@ class _SnapshotBuilder:
     headers_seen: int = 0
     unparsed_headers: int = 0
     repeated_headers: int = 0
+    races_seen: int = 0
     profile_total: int | None = None
     crash: Crash | None = None
     crash_goroutine_pending: bool = False
@@ -101,7 +103,7 @@ class _SnapshotBuilder:
         self.first_line, self.last_line = self.at(self.first_line), self.at(self.last_line)
         if self.profile_total is not None or self.records:
             fmt = DumpFormat.DEBUG1
-        elif self.races and not self.goroutines and self.crash is None:
+        elif self.races_seen and not self.goroutines and self.crash is None:
             fmt = DumpFormat.RACE
         else:
             fmt = DumpFormat.TRACEBACK
@@ -118,6 +120,7 @@ class _SnapshotBuilder:
             headers_seen=self.headers_seen,
             unparsed_headers=self.unparsed_headers,
             repeated_headers=self.repeated_headers,
+            races_seen=self.races_seen,
             truncated=self.truncated,
             first_line=self.first_line,
             last_line=self.last_line,
@@ -499,13 +502,30 @@ class Parser:
             snap.issue(sec.line, sec.lines[0], "profile header not understood")
 
     def race(self, sec: Section, snap: _SnapshotBuilder) -> None:
-        try:
-            access, previous = grammar_parse("\n".join(sec.lines) + "\n", "race")
-        except LarkError:
-            for i, line in enumerate(sec.lines):
-                snap.issue(sec.line + i, line, "race report line not understood")
+        """A race report; a damaged one is read without the lines the grammar stops at (a
+        log line inside it, a flipped byte), each counted, a few times at most."""
+        snap.races_seen += 1
+        kept = list(range(len(sec.lines)))
+        dropped: list[int] = []
+        for _ in range(MAX_RACE_REPAIRS):
+            try:
+                access, previous = grammar_parse("".join(sec.lines[i] + "\n" for i in kept), "race")
+            except UnexpectedInput as e:
+                at = max(getattr(e, "line", 0) or 0, 1) - 1  # the line the grammar stopped at
+                if at >= len(kept) or at == 0:
+                    break  # the report's end or its first line is missing: nothing to drop
+                if dropped and dropped[-1] == kept[at] + 1:
+                    at -= 1  # dropping the next line did not help: the line before is the odd one
+                dropped.append(kept.pop(at))
+                continue
+            except LarkError:
+                break
+            for i in sorted(dropped):
+                snap.issue(sec.line + i, sec.lines[i], "race report line not understood")
+            snap.races.append(Race(access, previous, snap.at(sec.line)))
             return
-        snap.races.append(Race(access, previous, snap.at(sec.line)))
+        for i, line in enumerate(sec.lines):
+            snap.issue(sec.line + i, line, "race report line not understood")
 
     # -- driver
     def parse(self, sections: Iterable[Section]) -> Iterator[Snapshot]:

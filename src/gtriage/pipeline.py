@@ -106,7 +106,7 @@ def no_dump_message(dump: Dump) -> str:
 def _primary(dump: Dump) -> Snapshot | None:
     """The dump the report is about: the last one that holds goroutines or records."""
     for snap in reversed(dump.snapshots):
-        if snap.goroutines or snap.records or snap.profile_total is not None:
+        if snap.goroutines or snap.records or snap.profile_total is not None or snap.races_seen:
             return snap
     return dump.snapshots[-1] if dump.snapshots else None
 
@@ -131,7 +131,7 @@ def report_from_dump(dump: Dump) -> Report:
     snap = _primary(dump)
     if snap is None or (
         # A crash's first lines alone ("panic: ..." in a log, a README) are no dump.
-        not snap.goroutines and not snap.records and not snap.races
+        not snap.goroutines and not snap.records and not snap.races_seen
         and snap.profile_total is None and not snap.headers_seen
     ):
         raise NoDumpError(no_dump_message(dump))

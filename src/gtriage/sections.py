@@ -191,6 +191,7 @@ class _LineReader:
         self.first_id: int | None = None  # of the dump's first goroutine
         self.cur: Section | None = None  # the open section
         self.held: int | None = None  # index in `out` of a goroutine held back
+        self.closed: Kind | None = None  # the kind of the section closed last
         self.after_blank = False
         self.out: list[Section] = []
         self.binary_lines = 0  # outside any dump, not text (invalid UTF-8 or NUL bytes)
@@ -205,6 +206,7 @@ class _LineReader:
 
     def _close(self) -> None:
         if self.cur is not None:
+            self.closed = self.cur.kind
             self.out.append(_close(self.cur))
             self.cur = None
 
@@ -280,8 +282,7 @@ class _LineReader:
                 if cur.kind is Kind.PREAMBLE or cur.kind is Kind.RACE:
                     cur.lines.append("")
                 else:
-                    self.out.append(cur)
-                    self.cur = None
+                    self._close()
             self.after_blank = True
             return
         prev_blank, self.after_blank = self.after_blank, False
@@ -326,7 +327,7 @@ class _LineReader:
                 return
             self._close()
 
-        if self._section_start(text, n, kind, prev_blank):
+        if self._section_start(text, n, kind, prev_blank, nxt):
             return
 
         if kind is Kind.PREAMBLE:
@@ -395,8 +396,14 @@ class _LineReader:
         self._foreign(text)
         return True
 
-    def _section_start(self, text: str, n: int, kind: Kind | None, prev_blank: bool) -> bool:
+    def _section_start(self, text: str, n: int, kind: Kind | None, prev_blank: bool, nxt: str | None) -> bool:
         """Open the section this line starts, if it starts one here."""
+        if not self.debug1 and nxt is not None and nxt[:1] == "#" and _RECORD_START.match(text):
+            # A debug=1 record without its "goroutine profile: total" line (cut off, or
+            # pasted without it): the profile starts here.
+            if not self.open or self.content:
+                self._new_dump(n)
+            self.content = self.debug1 = True
         if text == _RACE_FENCE or text == "WARNING: DATA RACE":
             if not self.open:
                 self._new_dump(n)
@@ -428,10 +435,15 @@ class _LineReader:
                 self.cur.lines.append(text)
                 return True
             if not self.open or (
-                self.content and (text.startswith(("panic: ", "fatal error: ")) or _SIGNAL_LINE.match(text))
+                self.content
+                and (
+                    text.startswith(("panic: ", "fatal error: "))
+                    or (_SIGNAL_LINE.match(text) and self.closed is not Kind.REGS)
+                )
             ):
                 # A crash's first line; after goroutines, a second crash or SIGQUIT: a new
-                # dump (GOTRACEBACK=crash prints a signal line per thread, after "-----").
+                # dump (GOTRACEBACK=crash prints a signal line per thread, after its
+                # registers and "-----").
                 self._new_dump(n)
             self._open(Section(Kind.PREAMBLE, n, [text]))
             return True
