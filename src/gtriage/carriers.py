@@ -490,8 +490,15 @@ class _TextStream:
 
     def chunks(self) -> Iterator[str]:
         carry = ""
+        held: list[str] = []  # chunks without a line break: one long line, joined once
         while True:
             chunk = self.source.read(CHUNK)
+            if chunk and "\n" not in chunk:
+                held.append(chunk)
+                continue
+            if held:
+                chunk = "".join(held) + chunk
+                held = []
             text = carry + chunk if carry else chunk
             carry = ""
             if not chunk:
