@@ -375,3 +375,12 @@ def test_line_numbers_across_pieces_of_a_long_log() -> None:
     log = "".join(f"INFO request {i} (ok)\n" for i in range(120_000))  # > 2 MiB, no blank line
     snap = parse_text(log + DUMP).snapshots[0]
     assert [g.line for g in snap.goroutines] == [120_001, 120_005]
+
+
+def test_an_indented_call_inside_a_block_reads_as_in_the_line_reader() -> None:
+    block = "goroutine 3 [select]:\n  main.f(0x1)\n\t/m.go:3 +0x1\n"
+    text = DUMP + "\n" + block + "\n" + DUMP.replace("goroutine 1 ", "goroutine 11 ").replace("goroutine 7", "goroutine 17")
+    (snap,) = parse_text(text).snapshots
+    g3 = next(g for g in snap.goroutines if g.id == 3)
+    assert [f.func for f in g3.stack.frames] == ["main.f"]
+    assert snap.unparsed_lines == 0

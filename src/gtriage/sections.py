@@ -479,11 +479,13 @@ _CLEAN_STACK = re.compile(
     r"|non-Go function[^\n]*)(?:\n(?:[\t][^\n]*|[^\n]*\)|created by [^\n]*|\.\.\.[^\n]*"
     r"|\[originating from goroutine [^\n]*|non-Go function[^\n]*))*"
 )
-MAX_FAST_BLOCK = 1 << 20
-# Lines inside a block that start a section for the line reader although _CLEAN_STACK takes
-# them for calls (they end in ")"): "panic: boom(x)", "goroutine 7 [x] (y)".
+# Longer blocks go line by line, where a line over MAX_STACK_LINE is counted apart.
+MAX_FAST_BLOCK = MAX_STACK_LINE
+# Lines inside a block that the line reader reads otherwise although _CLEAN_STACK takes them
+# for calls (they end in ")"): section starts ("panic: boom(x)", "goroutine 7 [x] (y)"), and
+# indented lines (the line reader takes their indentation off).
 _STARTS_IN_BODY = re.compile(
-    r"^(?:goroutine |panic: |fatal error: |runtime: |\[signal |unexpected fault address |PC=0x"
+    r"^(?: |goroutine |panic: |fatal error: |runtime: |\[signal |unexpected fault address |PC=0x"
     r"|\*\*\* Test killed|SIG[A-Z0-9]+: |WARNING: DATA RACE$|={18}$|-----$|runtime stack:$)",
     re.MULTILINE,
 )
