@@ -367,8 +367,8 @@ def test_text_without_blank_lines_comes_in_bounded_pieces() -> None:
     line = "2026-11-25T10:00:00Z level=info msg=request (ok)\n"
     chunks = iter([line * (CHUNK // len(line) + 1)] * 8)
     pieces = list(_blocks(chunks))
-    assert max(len(b) for b, _ in pieces) < 2 * CHUNK + len(line)
-    assert "".join(b + "\n" for b, _ in pieces[:-1]) + pieces[-1][0] == line * 8 * (CHUNK // len(line) + 1)
+    assert max(len(b) for b, _, _ in pieces) < 2 * CHUNK + len(line)
+    assert "".join(b + "\n" for b, _, _ in pieces[:-1]) + pieces[-1][0] == line * 8 * (CHUNK // len(line) + 1)
 
 
 def test_line_numbers_across_pieces_of_a_long_log() -> None:

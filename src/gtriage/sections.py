@@ -483,12 +483,25 @@ _CLEAN_STACK = re.compile(
 MAX_FAST_BLOCK = MAX_STACK_LINE
 # Lines inside a block that the line reader reads otherwise although _CLEAN_STACK takes them
 # for calls (they end in ")"): section starts ("panic: boom(x)", "goroutine 7 [x] (y)"), and
-# indented lines (the line reader takes their indentation off).
-_STARTS_IN_BODY = re.compile(
-    r"^(?: |goroutine |panic: |fatal error: |runtime: |\[signal |unexpected fault address |PC=0x"
-    r"|\*\*\* Test killed|SIG[A-Z0-9]+: |WARNING: DATA RACE$|={18}$|-----$|runtime stack:$)",
-    re.MULTILINE,
-)
+# indented lines (the line reader takes their indentation off). Other section starts end in
+# no ")", so _CLEAN_STACK refuses them anyway.
+_STARTS = (" ", "goroutine ", "panic: ", "fatal error: ", "runtime: ", "[signal ", "unexpected fault address ",
+           "PC=0x", "*** Test killed", "SIG")  # fmt: skip
+_STARTS_AFTER_NL = tuple("\n" + m for m in _STARTS)
+_STARTS_IN_BODY = re.compile("\n(?:" + "|".join(re.escape(m) for m in _STARTS) + ")")
+
+
+def _starts_inside_blocks(text: str) -> bool:
+    """Whether a text may hold such a line inside a block, in a few passes over the whole
+    text (a regex over each block cost ~10 us a goroutine): goroutine headers right after
+    a blank line are block starts, any other start may be inside a block."""
+    if text.count("\ngoroutine ") != text.count("\n\ngoroutine "):
+        return True
+    return any(m in text for m in _STARTS_AFTER_NL if m != "\ngoroutine ")
+
+
+def _starts_in_body(body: str) -> bool:
+    return body.startswith(_STARTS) or _STARTS_IN_BODY.search(body) is not None
 
 
 def _call_pairs(newlines: int, calls: list[str]) -> bool:
@@ -515,13 +528,14 @@ def _call_pairs(newlines: int, calls: list[str]) -> bool:
 MAX_CLEAN_BODIES = 1 << 13  # stack texts remembered as clean (the parser keeps as many)
 
 
-def _whole_stack(body: str, clean: dict[str, int]) -> tuple[int, list[str] | None] | None:
+def _whole_stack(body: str, clean: dict[str, int], checked: bool) -> tuple[int, list[str] | None] | None:
     """The newlines of a clean stack text and its cut at CALL_END when it is made of call
-    pairs; None when its lines must be read one by one. `clean`: texts found clean so far."""
+    pairs; None when its lines must be read one by one. `clean`: texts found clean so far;
+    `checked`: the text around it holds no line the line reader reads otherwise."""
     newlines = clean.get(body)
     if newlines is not None:
         return newlines, None  # the very same text again (a leak's copies): no cut needed
-    if _STARTS_IN_BODY.search(body) is not None:
+    if not checked and _starts_in_body(body):
         return None  # a line the line reader would start a section at
     cut = body.split(CALL_END)
     newlines = body.count("\n")
@@ -538,8 +552,9 @@ def _whole_stack(body: str, clean: dict[str, int]) -> tuple[int, list[str] | Non
 _BLANK, _END, _MORE = 1, 0, 2  # what follows a block: a blank line, nothing, more lines
 
 
-def _blocks(chunks: Iterator[str]) -> Iterator[tuple[str, int]]:
-    """Blank-line-separated blocks of a text stream, each with what follows it.
+def _blocks(chunks: Iterator[str]) -> Iterator[tuple[str, int, bool]]:
+    """Blank-line-separated blocks of a text stream, each with what follows it, and whether
+    the text it came from holds no line the fast path must not take (_starts_inside_blocks).
 
     A block never holds an empty line; runs of blank lines give empty blocks. Text that
     goes on for more than a chunk without a blank line (a log) comes in pieces of whole
@@ -551,16 +566,17 @@ def _blocks(chunks: Iterator[str]) -> Iterator[tuple[str, int]]:
         if not chunk:
             continue
         buf = rest + chunk if rest else chunk
+        checked = not _starts_inside_blocks(buf)
         parts = buf.split("\n\n")
         rest = parts.pop()
         for part in parts:
-            yield part, _BLANK
+            yield part, _BLANK, checked
         if len(rest) > CHUNK:
             cut = rest.rfind("\n")
             if cut > 0:
-                yield rest[:cut], _MORE
+                yield rest[:cut], _MORE, False
                 rest = rest[cut + 1 :]
-    yield rest, _END
+    yield rest, _END, False
 
 
 CHUNK = 1 << 20
@@ -593,7 +609,7 @@ def _stream_sections(stream: Stream, m: _LineReader) -> Iterator[Section]:
     header_start = "goroutine "
     last_ended = True
     clean: dict[str, int] = {}  # clean stack texts seen -> their newlines
-    for block, after in _blocks(stream.chunks):
+    for block, after, checked in _blocks(stream.chunks):
         blank_after = after == _BLANK
         nl = block.find("\n")
         if (
@@ -605,7 +621,7 @@ def _stream_sections(stream: Stream, m: _LineReader) -> Iterator[Section]:
             and m.accepts_blocks()
         ):
             body = block[nl + 1 :] + "\n"
-            whole = _whole_stack(body, clean)
+            whole = _whole_stack(body, clean, checked)
             if whole is not None:
                 newlines, calls = whole
                 m.take_goroutine(block[:nl], body, n, calls)
