@@ -1,15 +1,12 @@
-"""Taking dump text out of what carried it (carriers.py): line maps, learned prefixes,
-escaped one-line dumps, JSON-lines logs."""
+"""Taking dump text out of what carried it (carriers.py): plain text, CRLF, and the streams
+JSON-lines logs carry (json_logs.py)."""
 
 from __future__ import annotations
 
 import io
 import json
-import re
 
-import pytest
-
-from gtriage.carriers import LineMap, prefix_shape, read_streams, unescape
+from gtriage.carriers import read_streams
 
 
 def streams(text: str) -> list[tuple[str, str, list[int]]]:
@@ -21,41 +18,6 @@ def streams(text: str) -> list[tuple[str, str, list[int]]]:
         lm = s.line_map
         out.append((s.name, body, [lm(i) if lm is not None else i for i in range(1, n + 1)]))
     return out
-
-
-def test_line_map_runs() -> None:
-    lm = LineMap()
-    assert lm(7) == 7  # nothing mapped: every line is itself
-    lm.same(1, 3)  # stream 1-3 = input 1-3
-    lm.add(4, 3)  # stream 4-6 = input 4 (a one-line dump)
-    lm.same(5, 2)  # stream 7-8 = input 5-6
-    lm.add(9, 1)  # stream 9 = input 9 (input 7-8 were JSON lines)
-    assert [lm(i) for i in range(1, 10)] == [1, 2, 3, 4, 4, 4, 5, 6, 9]
-
-
-SHAPES = [
-    # (prefix as learned, lines that carry it, lines that do not)
-    ("2026-11-25T10:00:00.123456789Z ", ["2026-11-25T10:00:01Z x", "2026-11-25T10:00:01.5Z ", "2026-11-25T10:00:01.5Z"], ["x 2026-11-25T10:00:01Z"]),
-    ("2021-05-27T10:46:33.875+0300 [DEBUG] plugin.terraform-provider-x: ", ["2021-05-27T10:46:34.001+0300 [DEBUG] plugin.terraform-provider-x: \tmain.go:3"], ["2021-05-27T10:46:34.001+0300 [INFO]  provider: configuring"]),
-    ("> ", ["> x", ">"], [">> x", "x"]),
-    ("Nov 25 10:00:00 host app[1234]: ", ["Nov 25 10:00:09 host app[99]: goroutine 1 [running]:"], ["Nov 25 10:00:09 other app[99]: x"]),
-]
-
-
-@pytest.mark.parametrize(("prefix", "carried", "not_carried"), SHAPES, ids=[s[0] for s in SHAPES])
-def test_prefix_shapes(prefix: str, carried: list[str], not_carried: list[str]) -> None:
-    shape = re.compile(prefix_shape(prefix))
-    assert shape.match(prefix + "goroutine 1 [running]:")
-    for line in carried:
-        assert shape.match(line), line
-    for line in not_carried:
-        assert not shape.match(line), line
-
-
-def test_unescape_go_quoted() -> None:
-    # strconv.Quote of a dump line: tab, newline, quote, backslash, a byte, a rune.
-    assert unescape(r"main.f({0x1, \"a\\b\"})\n\t/m.go:3 +0x1d\x00\u00e9") == 'main.f({0x1, "a\\b"})\n\t/m.go:3 +0x1d\x00é'
-    assert unescape(r"\ud800") == "\ufffd"  # no lone surrogate gets out
 
 
 def test_plain_text_is_one_stream_unchanged() -> None:

@@ -15,7 +15,6 @@ from typing import Any, TextIO
 
 from lark.exceptions import LarkError, UnexpectedInput
 
-from .carriers import LineMap
 from .model import (
     HEX_PLACEHOLDER,
     Crash,
@@ -52,6 +51,7 @@ from .shapes import (
     stack_shape,
     unit_groups,
 )
+from .streams import LineMap
 from .transform import grammar_parse
 
 MAX_KEPT_ISSUES = 200  # per snapshot; the count goes on past it

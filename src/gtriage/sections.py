@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from itertools import repeat
 from typing import TextIO
 
-from .carriers import CarrierStats, LineMap, Readable, Stream, read_streams
+from .carriers import read_streams
+from .streams import CarrierStats, LineMap, Readable, Stream
 
 
 class Kind(enum.Enum):

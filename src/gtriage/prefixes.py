@@ -1,0 +1,139 @@
+"""Line prefixes learned from the lines only the runtime prints, and headers glued to other
+text. Nobody lists the prefixes: kubectl, journald, klog, CRI, hclog, markdown quotes and
+any other are learned the same way."""
+
+from __future__ import annotations
+
+import re
+
+# Headers not at the start of their line: "2021-05-27T10:46:33.875+0300 [DEBUG] x: goroutine 1 [".
+# The lookbehinds sit after the literal so that the regex engine can search for it fast;
+# "in goroutine" (creators), "by goroutine" (races) and "from goroutine" (ancestors) are
+# not headers.
+_HEADER_INSIDE = re.compile(
+    r"goroutine (?<!\ngoroutine )(?<!in goroutine )(?<!by goroutine )(?<!from goroutine )"
+    r"[0-9]+ (?:gp=0x[0-9a-f]+ m=[0-9a-z]+ (?:mp=0x[0-9a-f]+ )?)?\[[^\]\n]*\]"
+)
+# Other lines only the runtime prints at a line's start; a prefix before them is learned
+# when the next line carries the same prefix.
+_OTHER_STARTS = ("created by ", "panic: ", "fatal error: ", "WARNING: DATA RACE", "goroutine profile: total ")
+MAX_SHAPES = 16  # distinct prefixes learned per stream; a prefix that varies more is no prefix
+_DIGITS = re.compile(r"[.,][0-9]+|[0-9]+|\s+$")
+
+
+def prefix_shape(prefix: str) -> str:
+    """A regex for lines that carry a prefix like this one: the digits of timestamps, pids
+    and counters vary; fractions of a second may vanish (RFC 3339 drops trailing zeros); a
+    blank line may lose the prefix's trailing space."""
+
+    def part(m: re.Match[str]) -> str:
+        t = m.group()
+        if t[0] in ".,":
+            return r"(?:[.,][0-9]+)?"
+        if t[0].isspace():
+            return "(?:" + re.escape(t) + "|(?=\n)|$)"
+        return "[0-9]+"
+
+    out = []
+    last = 0
+    for m in _DIGITS.finditer(prefix):
+        out.append(re.escape(prefix[last : m.start()]))
+        out.append(part(m))
+        last = m.end()
+    out.append(re.escape(prefix[last:]))
+    return "".join(out)
+
+
+class Prefixes:
+    """The line prefixes learned so far in one stream, and stripping them."""
+
+    def __init__(self) -> None:
+        self.shapes: list[str] = []
+        self.strip: re.Pattern[str] | None = None
+        self._strip_after_nl: re.Pattern[str] = re.compile("$^")
+        self._compiled: dict[str, re.Pattern[str]] = {}
+
+    def _matcher(self, shape: str) -> re.Pattern[str]:
+        m = self._compiled.get(shape)
+        if m is None:
+            m = self._compiled[shape] = re.compile(shape)
+        return m
+
+    def learn(self, shape: str) -> None:
+        if shape in self.shapes or len(self.shapes) >= MAX_SHAPES:
+            return
+        self.shapes.append(shape)
+        # Longest first: "> > " before "> ".
+        alts = "|".join(sorted(self.shapes, key=len, reverse=True))
+        self.strip = re.compile("^(?:" + alts + ")", re.MULTILINE)
+        # Searching for "\n" then the prefix is faster than trying "^" at every position.
+        self._strip_after_nl = re.compile("\n(?:" + alts + ")")
+
+    def stripped(self, text: str) -> str:
+        """The text without the learned prefixes at its lines' starts."""
+        assert self.strip is not None
+        return self._strip_after_nl.sub("\n", "\n" + text)[1:]
+
+    def known(self, text: str, start: int, end: int) -> bool:
+        """Whether text[start:end] is a prefix learned before."""
+        if self.strip is None:
+            return False
+        m = self.strip.match(text, start)
+        return m is not None and m.end() == end
+
+    def carried(self, text: str, shape: str) -> bool:
+        return self._matcher(shape).match(text) is not None
+
+
+def _line_at(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n", 0, pos) + 1
+    end = text.find("\n", pos)
+    return start, len(text) if end < 0 else end
+
+
+def _confirmed(text: str, start: int, end: int, shape: str, prefixes: Prefixes) -> bool:
+    """Whether the line before or after [start, end) carries the same prefix."""
+    if end < len(text):
+        nxt_end = text.find("\n", end + 1)
+        nxt = text[end + 1 : len(text) if nxt_end < 0 else nxt_end]
+        if nxt and prefixes.carried(nxt, shape):
+            return True
+    if start > 0:
+        prev = text[text.rfind("\n", 0, start - 1) + 1 : start - 1]
+        if prev and prefixes.carried(prev, shape):
+            return True
+    return False
+
+
+def learn_prefixes(text: str, prefixes: Prefixes, glued: list[int]) -> None:
+    """Learn the prefixes of the runtime's lines in `text`; note headers glued to the end
+    of another line (their offsets go to `glued`)."""
+    for m in _HEADER_INSIDE.finditer(text):
+        p = m.start()
+        start, end = _line_at(text, p)
+        if start == p:
+            continue
+        if prefixes.known(text, start, p):
+            continue
+        prefix = text[start:p]
+        if not prefix.strip():
+            prefixes.learn(re.escape(prefix))  # indentation: the whole dump was indented
+            continue
+        shape = prefix_shape(prefix)
+        if _confirmed(text, start, end, shape, prefixes):
+            prefixes.learn(shape)
+        else:
+            # Not repeated on its neighbours: text glued to the header ("...dumping all
+            # stacksgoroutine 1 [running]:"). The header starts a line of its own.
+            glued.append(p)
+    for mark in _OTHER_STARTS:
+        i = text.find(mark)
+        while i >= 0:
+            start, end = _line_at(text, i)
+            if start != i and text[i - 1] != "\t" and not prefixes.known(text, start, i):
+                prefix = text[start:i]
+                if prefix.strip() and not prefix.endswith(("in ", "by ")):
+                    shape = prefix_shape(prefix)
+                    if _confirmed(text, start, end, shape, prefixes):
+                        prefixes.learn(shape)
+            i = text.find(mark, end)

@@ -1,0 +1,84 @@
+"""Streams of plain dump text, and the map from their lines back to the input's.
+
+A carrier (carriers.py) may turn one input line into many stream lines (an escaped
+one-line dump) or leave input lines out of a stream (JSON log lines carried elsewhere);
+the line map keeps every line number a report shows pointing into the input.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+CHUNK = 1 << 20
+
+
+@runtime_checkable
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> str: ...
+
+
+class LineMap:
+    """Stream line -> input line, for streams whose lines are not the input's one for one.
+
+    Runs of stream lines: each starts at a stream line, maps it to an input line, and
+    either advances with the input (step 1) or stays on that input line (step 0: a line
+    that held several, such as a one-line dump). No run at all: every line is itself.
+    Lookups are a bisection.
+    """
+
+    __slots__ = ("_next", "_origins", "_starts", "_steps", "_want")
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._origins: list[int] = []
+        self._steps: list[int] = []
+        self._next = 1  # the next stream line to be mapped
+        self._want = -1  # the input line that would continue the last step-1 run
+
+    def same(self, origin: int, count: int) -> None:
+        """The next `count` stream lines are input lines origin, origin + 1, ..."""
+        if count <= 0:
+            return
+        if origin != self._want:
+            self._starts.append(self._next)
+            self._origins.append(origin)
+            self._steps.append(1)
+        self._next += count
+        self._want = origin + count
+
+    def add(self, origin: int, count: int) -> None:
+        """The next `count` stream lines all come from input line `origin`."""
+        if count == 1:
+            self.same(origin, 1)
+        elif count > 1:
+            self._starts.append(self._next)
+            self._origins.append(origin)
+            self._steps.append(0)
+            self._next += count
+            self._want = -1
+
+    def __call__(self, line: int) -> int:
+        i = bisect.bisect_right(self._starts, line) - 1
+        if i < 0:
+            return line
+        return self._origins[i] + self._steps[i] * (line - self._starts[i])
+
+
+@dataclass(slots=True)
+class Stream:
+    """Plain text for sections.py, in pieces that each end at a line end (but the last)."""
+
+    name: str
+    chunks: Iterator[str]
+    line_map: LineMap | None = None
+
+
+@dataclass(slots=True)
+class CarrierStats:
+    """What the carriers saw; filled in as the input is read."""
+
+    lines: int = 0  # input lines
+    carriers: set[str] = field(default_factory=set)  # names of the carriers found
