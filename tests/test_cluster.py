@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import random
+import time
+from collections.abc import Callable
+
+import pytest
+
+from gtriage import cluster
+from gtriage.cluster import NO_FRAME, signature_of
 from gtriage.pipeline import analyze_text
+from gtriage.render.json import render_json
+from gtriage.render.text import render_text
+from manifests import SAMPLES
 
 
 def block(gid: int, state: str, frames: list[tuple[str, str, str]], creator: str = "main.main", parent: int = 1) -> str:
@@ -77,3 +90,115 @@ def test_growth_against_the_previous_dump() -> None:
     assert c.count == 2
     assert c.previous_count == 1
     assert any("grew from 1 to 2" in w for w in c.why)
+
+
+# ---------------------------------------------------------------- bounded similarity
+# Dumps are untrusted: family matching compares signatures pairwise, each comparison costs
+# the product of their lengths, so what it compares is bounded and a bound reached is said
+# in the report. Each dump below took minutes before (timings of the unbounded code).
+
+
+def plain(gid: int, funcs: list[str], state: str = "chan receive") -> str:
+    # A function's call site is on one line whatever its depth, as in a real dump.
+    body = "".join(f"{f}(...)\n\t/x/y.go:{12 + len(f)} +0x1d\n" for f in funcs)
+    return f"goroutine {gid} [{state}]:\n{body}\n"
+
+
+def long_names() -> str:
+    # 30 goroutines, each blocked in a function with a 60 KB name of its own (was 50 s).
+    return "".join(plain(i, [f"main.f{i}_" + "a" * 60_000]) for i in range(1, 31))
+
+
+def nested_parentheses() -> str:
+    # A debug=1 frame of 10^6 nested parentheses, its cluster compared with itself (was 60-100 s).
+    return (
+        "goroutine profile: total 1\n1 @ 0x47c70e 0x410f8b\n"
+        "#\t0x47c70d\tmain.f" + "(" * 10**6 + ")" * 10**6 + "+0x2d\t/x/y.go:12\n\n"
+    )
+
+
+def shuffled_stacks() -> str:
+    # 2,000 clusters with 100 frames each in an order of their own: signatures of ~1,000
+    # characters that all have to be compared (was 120 s).
+    rng = random.Random(1)
+    names = [f"main.g{j}" for j in range(200)]
+    return "".join(plain(i, [f"main.top{i}", *rng.sample(names, 99)]) for i in range(1, 2001))
+
+
+HOSTILE = [
+    pytest.param(long_names, "signature_chars", 10.0, id="names of 60 KB"),
+    pytest.param(nested_parentheses, "signature_chars", 10.0, id="a debug=1 frame of 10^6 parentheses"),
+    pytest.param(shuffled_stacks, "family_comparisons", 60.0, id="2,000 shuffled deep stacks", marks=pytest.mark.slow),
+]
+
+
+@pytest.mark.parametrize(("make", "limit", "seconds"), HOSTILE)
+def test_family_matching_is_bounded(make: Callable[[], str], limit: str, seconds: float) -> None:
+    text = make()
+    t = time.perf_counter()
+    report = analyze_text(text)
+    elapsed = time.perf_counter() - t
+    assert limit in [lim.name for lim in report.limits]
+    assert elapsed < seconds
+
+
+def test_families_among_the_largest_clusters_only_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster, "FAMILY_LIMIT", 3)
+    text = "".join(plain(i, [f"main.h{i}"]) for i in range(1, 6))
+    report = analyze_text(text)
+    assert [lim.name for lim in report.limits] == ["family_clusters"]
+    assert "3 largest of 5 clusters" in report.limits[0].message
+    assert "warning: limit reached: families were looked for among the 3 largest" in render_text(report)
+    assert json.loads(render_json(report))["limits"][0]["name"] == "family_clusters"
+
+
+def test_a_spent_budget_still_joins_identical_stacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # No comparison is affordable: same-function stacks (one function at several lines)
+    # still form their family, near-identical ones no longer do, and the report says so.
+    monkeypatch.setattr(cluster, "SIMILARITY_BUDGET", 0)
+    text = (
+        block(10, "chan receive", [("main.poll", "0x1", "poll.go:30")])
+        + block(11, "chan receive", [("main.poll", "0x1", "poll.go:31")])
+        + block(12, "chan receive", [("main.leaf", "0x1", "walk.go:26"), *[("main.walk", "0x1", "walk.go:20")] * 30])
+        + block(13, "chan receive", [("main.leaf", "0x1", "walk.go:27"), *[("main.walk", "0x1", "walk.go:20")] * 31])
+    )
+    report = analyze_text(text)
+    fam = {c.blocked_at.location: c.family for c in report.clusters}
+    assert fam["/app/poll.go:30"] == fam["/app/poll.go:31"] is not None
+    assert fam["/app/walk.go:26"] is None
+    assert "family_comparisons" in [lim.name for lim in report.limits]
+
+
+def test_a_spent_budget_still_matches_the_previous_dump_by_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cluster, "SIMILARITY_BUDGET", 0)
+    one = block(10, "chan receive", [("main.worker", "0x1", "w.go:5")])
+    moved = block(20, "chan receive", [("main.worker2", "0x1", "w.go:7")])
+    report = analyze_text(one + moved + "INFO later\n\n" + one + block(11, "chan receive", [("main.worker", "0x1", "w.go:5")]) + block(21, "chan receive", [("main.worker3", "0x1", "w.go:8")]))
+    by_func = {c.blocked_at.func: c for c in report.clusters}
+    assert by_func["main.worker"].previous_count == 1  # same place: no comparison needed
+    assert by_func["main.worker3"].previous_count is None  # similar to worker2, not compared
+    assert "previous_comparisons" in [lim.name for lim in report.limits]
+
+
+def test_no_limit_on_an_ordinary_dump() -> None:
+    report = analyze_text((SAMPLES / "demo.txt").read_text())
+    assert report.limits == ()
+    assert json.loads(render_json(report))["limits"] == []
+
+
+@pytest.mark.parametrize(
+    ("funcs", "cut"),
+    [
+        (["main.f"], False),
+        (["main." + "a" * 300], True),  # one name past SIGNATURE_FUNC_CHARS
+        ([f"main.f{i:04}" for i in range(500)], True),  # 5,500 characters of names
+        ([f"main.f{i:04}" for i in range(100_000)], True),  # cut without reading them all
+    ],
+    ids=["short", "long name", "long stack", "100,000 frames"],
+)
+def test_signatures_are_cut(funcs: list[str], cut: bool) -> None:
+    frames = [dataclasses.replace(NO_FRAME, func=f) for f in funcs]
+    sig, was_cut = signature_of(frames)
+    assert was_cut is cut
+    assert len(sig) <= cluster.SIGNATURE_CHARS
+    assert sig.startswith(funcs[0][: cluster.SIGNATURE_FUNC_CHARS])

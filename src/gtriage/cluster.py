@@ -9,17 +9,34 @@ cluster signatures, never over goroutine pairs.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .model import Goroutine, Labels, Record, Stack
 from .normalize import FrameInfo, FuncName, Normalizer, Origin
+from .report import Limit
 
 # Clusters whose stack signatures are at least this similar (0-100) form a family.
 FAMILY_SIMILARITY = 90.0
 # Families are computed among the largest clusters only; beyond this the tail is noise.
 FAMILY_LIMIT = 2000
+
+# rapidfuzz compares two signatures in time proportional to the product of their lengths,
+# and similarity compares clusters pairwise, so a dump of huge names or of thousands of
+# distinct stacks took minutes (50 names of 60 KB: 132 s). Every factor is bounded here;
+# bounds that an input reached are reported (SimilarityWork.limits).
+# A function name counts with this many characters at most, a signature with this many: the
+# runtime prints names of tens of characters and at most 100 frames a stack.
+SIGNATURE_FUNC_CHARS = 256
+SIGNATURE_CHARS = 4096
+# Comparison work allowed for families, and again for matching the previous dump: character
+# pairs (the product of two signatures' lengths; rapidfuzz's bit-parallel LCS spends 25 ps
+# on each for signatures of real dumps, up to 100 ps for random text) plus PAIR_COST for
+# each pair (its fixed cost, 0.1-0.4 us). 0.5 s for real signatures, 2 s at worst.
+SIMILARITY_BUDGET = 20_000_000_000
+PAIR_COST = 4_000
 
 # blocked_at of a goroutine printed without frames ("running on other thread").
 NO_FRAME = FrameInfo("(no frames)", "", 0, Origin.UNKNOWN, None, None, FuncName("", "", "(no frames)", "", False))
@@ -87,7 +104,27 @@ class RawCluster:
 
     def signature(self) -> str:
         """Function names of the representative stack: what families compare."""
-        return "\n".join(f.func for f in self.representative.frames)
+        return signature_of(self.representative.frames)[0]
+
+
+def signature_of(frames: Sequence[FrameInfo]) -> tuple[str, bool]:
+    """The function names of a stack, one a line, each cut to SIGNATURE_FUNC_CHARS and the
+    whole to SIGNATURE_CHARS; and whether anything was cut. Frames past the cut are never
+    looked at (a hostile stack may hold 100,000)."""
+    parts: list[str] = []
+    cut = False
+    size = -1
+    for f in frames:
+        name = f.func[:SIGNATURE_FUNC_CHARS]
+        cut = cut or len(name) < len(f.func)
+        parts.append(name)
+        size += len(name) + 1
+        if size > SIGNATURE_CHARS:
+            break
+    sig = "\n".join(parts)
+    if len(sig) > SIGNATURE_CHARS:
+        return sig[:SIGNATURE_CHARS], True
+    return sig, cut
 
 
 def blocked_at(frames: Sequence[FrameInfo]) -> FrameInfo:
@@ -170,16 +207,113 @@ def exact_groups(group: StackGroup) -> Counter[str]:
     return Counter(g.values for g in group.goroutines)
 
 
-def assign_families(clusters: Sequence[RawCluster]) -> int:
+@dataclass(slots=True)
+class SimilarityWork:
+    """What the bounds on similarity left out of one report, said as report Limits."""
+
+    clusters: int = 0  # clusters of the dump, when more than FAMILY_LIMIT
+    cut: int = 0  # signatures cut to SIGNATURE_CHARS / SIGNATURE_FUNC_CHARS
+    families_compared: int | None = None  # clusters compared before the budget ran out
+    previous_compared: int | None = None  # the same, matching the previous dump
+
+    def limits(self) -> tuple[Limit, ...]:
+        out: list[Limit] = []
+        if self.clusters > FAMILY_LIMIT:
+            out.append(Limit(
+                "family_clusters",
+                FAMILY_LIMIT,
+                f"families were looked for among the {FAMILY_LIMIT:,} largest of {self.clusters:,} clusters",
+            ))
+        if self.families_compared is not None:
+            out.append(Limit(
+                "family_comparisons",
+                SIMILARITY_BUDGET,
+                f"families: the comparison budget ran out after the {self.families_compared:,} largest "
+                "clusters; the smaller ones joined a family only when their stack's functions were identical",
+            ))
+        if self.previous_compared is not None:
+            out.append(Limit(
+                "previous_comparisons",
+                SIMILARITY_BUDGET,
+                f"matching the previous dump: the comparison budget ran out after {self.previous_compared:,} "
+                "clusters; the others were matched only by where they are blocked",
+            ))
+        if self.cut:
+            out.append(Limit(
+                "signature_chars",
+                SIGNATURE_CHARS,
+                f"{self.cut:,} stack signatures were compared cut to {SIGNATURE_CHARS:,} characters "
+                f"({SIGNATURE_FUNC_CHARS} a function name)",
+            ))
+        return tuple(out)
+
+
+class _Signatures:
+    """Signatures by state, each state's sorted by length, compared under a work budget.
+
+    fuzz.ratio is 200 * LCS / (len(a) + len(b)), so a similarity of S needs the shorter
+    signature to be at least S / (200 - S) of the longer (9/11 at 90): only that window of
+    lengths is compared, and nothing is lost by it.
+    """
+
+    def __init__(self, budget: int, items: Sequence[tuple[str, str, int]] = ()) -> None:
+        """`items`: (state, signature, owner) known from the start, sorted once."""
+        self.budget = budget
+        self.exhausted = False
+        # state -> (lengths, signatures, owners), sorted by length
+        self._by_state: dict[str, tuple[list[int], list[str], list[int]]] = {}
+        for state, sig, owner in sorted(items, key=lambda it: len(it[1])):
+            lens, sigs, owners = self._by_state.setdefault(state, ([], [], []))
+            lens.append(len(sig))
+            sigs.append(sig)
+            owners.append(owner)
+
+    def add(self, state: str, sig: str, owner: int) -> None:
+        lens, sigs, owners = self._by_state.setdefault(state, ([], [], []))
+        at = bisect_right(lens, len(sig))
+        lens.insert(at, len(sig))
+        sigs.insert(at, sig)
+        owners.insert(at, owner)
+
+    def similar(self, state: str, sig: str) -> list[tuple[float, int]] | None:
+        """(score, owner) of every signature of the state at least FAMILY_SIMILARITY
+        similar; None once the budget is spent."""
+        if self.exhausted:
+            return None
+        got = self._by_state.get(state)
+        if got is None:
+            return []
+        from rapidfuzz import fuzz, process  # imported where used: 40 ms off every start
+
+        lens, sigs, owners = got
+        n, s = len(sig), FAMILY_SIMILARITY
+        # Rounded outwards: a window too wide costs time, never a match.
+        lo = bisect_left(lens, int(n * s / (200 - s)))
+        hi = bisect_right(lens, int(n * (200 - s) / s) + 1)
+        if lo >= hi:
+            return []
+        cost = n * sum(lens[lo:hi]) + PAIR_COST * (hi - lo)
+        if cost > self.budget:
+            self.exhausted = True
+            return None
+        self.budget -= cost
+        found = process.extract(sig, sigs[lo:hi], scorer=fuzz.ratio, score_cutoff=s, limit=None)
+        return [(score, owners[lo + k]) for _choice, score, k in found]
+
+
+def assign_families(clusters: Sequence[RawCluster], work: SimilarityWork | None = None) -> int:
     """Give clusters with near-identical stacks (same state) a shared family number.
 
-    Returns how many families have two or more clusters. O(k^2) in distinct clusters k,
-    capped at FAMILY_LIMIT of the largest; each comparison runs in rapidfuzz's C code.
+    Returns how many families have two or more clusters. Clusters whose signatures are
+    identical join without a comparison; the others are compared largest first, each with
+    the signatures of its state and of a length that could match, until the comparison
+    budget is spent. `work` records which bounds were reached.
     """
-    from rapidfuzz import fuzz, process  # imported where used: 40 ms off every start
-
-    ordered = sorted(clusters, key=lambda c: -c.count)[:FAMILY_LIMIT]
-    sigs = [c.signature() for c in ordered]
+    work = work if work is not None else SimilarityWork()
+    ordered = sorted(clusters, key=lambda c: -c.count)
+    if len(ordered) > FAMILY_LIMIT:
+        work.clusters = len(ordered)
+        ordered = ordered[:FAMILY_LIMIT]
     parent = list(range(len(ordered)))
 
     def find(i: int) -> int:
@@ -188,14 +322,25 @@ def assign_families(clusters: Sequence[RawCluster]) -> int:
             i = parent[i]
         return i
 
-    for i, sig in enumerate(sigs):
+    index = _Signatures(SIMILARITY_BUDGET)
+    first: dict[tuple[str, str], int] = {}
+    for i, c in enumerate(ordered):
+        sig, cut = signature_of(c.representative.frames)
+        work.cut += cut
         if not sig:
             continue
-        for _choice, score, j in process.extract(
-            sig, sigs, scorer=fuzz.ratio, score_cutoff=FAMILY_SIMILARITY, limit=None
-        ):
-            if j != i and ordered[j].state == ordered[i].state and score >= FAMILY_SIMILARITY:
-                parent[find(j)] = find(i)
+        same = first.setdefault((c.state, sig), i)
+        if same != i:
+            parent[find(i)] = find(same)  # compared as one: the first found every match
+            continue
+        found = index.similar(c.state, sig)
+        if found is None:
+            if work.families_compared is None:
+                work.families_compared = i
+            continue
+        for _score, j in found:
+            parent[find(j)] = find(i)
+        index.add(c.state, sig, i)
     members: dict[int, list[RawCluster]] = defaultdict(list)
     for i, c in enumerate(ordered):
         members[find(i)].append(c)
@@ -209,20 +354,32 @@ def assign_families(clusters: Sequence[RawCluster]) -> int:
     return fam
 
 
-def match_previous(current: Sequence[RawCluster], previous: Sequence[RawCluster]) -> dict[int, int]:
+def match_previous(
+    current: Sequence[RawCluster], previous: Sequence[RawCluster], work: SimilarityWork | None = None
+) -> dict[int, int]:
     """Map id(cluster) of `current` to the count of its match in an earlier dump: the same
-    blocked_at and state, else the most similar signature with the same state."""
-    from rapidfuzz import fuzz, process
-
+    blocked_at and state, else the most similar signature with the same state (the earlier
+    one of equals). Comparisons are bounded as in assign_families."""
+    work = work if work is not None else SimilarityWork()
     exact = {(c.blocked_at.location, c.blocked_at.func, c.state): c.count for c in previous}
-    prev_sigs = [p.signature() for p in previous]
+    items = []
+    for j, p in enumerate(previous):
+        sig, cut = signature_of(p.representative.frames)
+        work.cut += cut
+        items.append((p.state, sig, j))
+    index = _Signatures(SIMILARITY_BUDGET, items)
     out: dict[int, int] = {}
-    for c in current:
+    for i, c in enumerate(current):
         key = (c.blocked_at.location, c.blocked_at.func, c.state)
         if key in exact:
             out[id(c)] = exact[key]
             continue
-        best = process.extractOne(c.signature(), prev_sigs, scorer=fuzz.ratio, score_cutoff=FAMILY_SIMILARITY)
-        if best is not None and previous[best[2]].state == c.state:
-            out[id(c)] = previous[best[2]].count
+        if work.previous_compared is not None:
+            continue
+        found = index.similar(c.state, signature_of(c.representative.frames)[0])
+        if found is None:
+            work.previous_compared = i
+        elif found:
+            _score, j = max(found, key=lambda m: (m[0], -m[1]))
+            out[id(c)] = previous[j].count
     return out

@@ -74,6 +74,17 @@ class RaceInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Limit:
+    """A bound on work that the input reached: that part of the report was computed on
+    less than all of it (every cluster is still there; what relates them may be missing).
+    Bounds keep the time near-linear in the input whatever a dump holds."""
+
+    name: str  # stable identifier, e.g. "family_clusters"
+    limit: int  # the bound, in the unit the message says
+    message: str  # what was left out, in words
+
+
+@dataclass(frozen=True, slots=True)
 class SnapshotInfo:
     """One dump of the input; the report's clusters come from the last one."""
 
@@ -101,3 +112,4 @@ class Report:
     families: int
     input_lines: int
     goroot: str | None  # as the dump shows it; renderers shorten paths with it
+    limits: tuple[Limit, ...] = ()  # bounds on work that this input reached

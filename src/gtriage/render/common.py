@@ -74,6 +74,7 @@ def health_lines(r: Report) -> list[str]:
     if r.unparsed_lines:
         where = ", ".join(f"line {i.line}" for i in r.unparsed_samples[:5])
         out.append(f"{r.unparsed_lines} lines inside the dump could not be parsed ({where})")
+    out.extend(f"limit reached: {lim.message}" for lim in r.limits)
     return out
 
 

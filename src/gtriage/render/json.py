@@ -118,6 +118,8 @@ def report_obj(r: Report) -> dict[str, Any]:
             }
             for s in r.snapshots
         ],
+        # Bounds on work this input reached (families among the largest clusters only, ...).
+        "limits": [{"name": lim.name, "limit": lim.limit, "message": lim.message} for lim in r.limits],
     }
 
 
