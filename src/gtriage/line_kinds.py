@@ -1,0 +1,111 @@
+"""What one line of a dump is, by its first characters: a header, a crash's first line, a
+stack line, a location, a register. The line reader (line_reader.py) decides from these
+where sections start and end."""
+
+from __future__ import annotations
+
+import re
+
+# ?debug=1 record start: "3 @ 0x47c70e 0x410f8b".
+RECORD_START = re.compile(r"[0-9]+ @( 0x[0-9a-fA-F]+)*$")
+# Register dump line: "rax    0x1", "r8     0x0", "rflags 0x246", "lr      0x10045c".
+REG_LINE = re.compile(r"[a-z][a-z0-9]* +0x[0-9a-fA-F]+$")
+SIGNAL_LINE = re.compile(r"SIG[A-Z0-9]+: ")
+_SPACES = re.compile(r" {2,}|(?<=^#) ")
+# A frame's location once its indentation is gone (tabs pasted as nothing or as spaces):
+# "/x/m.go:12 +0x1d", "example.com/m/m.go:12" (-trimpath), with fp=/sp=/pc= at traceback
+# level 2. A path has a "/" and its file an extension; log text ("addr=127.0.0.1:8080",
+# 'at="x.go:3"') has "=" or quotes.
+LOCATION = re.compile(
+    r"[^\s\"=][^\n\"=]*[/\\][^\n\"=]*\.[A-Za-z][A-Za-z0-9_]*:[0-9]+(?: \+0x[0-9a-fA-F]+)?"
+    r"(?: fp=0x[0-9a-fA-F]+ sp=0x[0-9a-fA-F]+)?(?: pc=0x[0-9a-fA-F]+)?"
+)
+
+_PREAMBLE_STARTS = (
+    "panic: ",
+    "fatal error: ",
+    "[signal ",
+    "unexpected fault address ",
+    "PC=0x",
+    "*** Test killed",
+    "runtime: ",
+)
+RACE_FENCE = "=================="
+# Longest line a goroutine's stack may hold (Go prints at most ~10 argument words a frame).
+MAX_STACK_LINE = 1 << 16
+_STACK_LINE_STARTS = ("created by ", "...", "[originating from goroutine ", "non-Go function")
+
+
+def is_header(line: str) -> bool:
+    return line.startswith("goroutine ") and "0" <= line[10:11] <= "9"
+
+
+def header_id(line: str) -> int | None:
+    """The id of a goroutine header line, when its digits are ASCII and few enough."""
+    sp = line.find(" ", 10)
+    digits = line[10:sp] if sp > 0 else line[10:]
+    if not 0 < len(digits) <= 20 or not digits.isascii() or not digits.isdigit():
+        return None
+    return int(digits)
+
+
+def starts_preamble(line: str) -> bool:
+    return line.startswith(_PREAMBLE_STARTS) or (
+        line.startswith("SIG") and SIGNAL_LINE.match(line) is not None
+    )
+
+
+def starts_dump(line: str) -> bool:
+    """Lines that start a dump wherever they stand."""
+    return (
+        is_header(line)
+        or (starts_preamble(line) and not line.startswith(("runtime: ", "PC=0x")))
+        or line.startswith("goroutine profile: total ")
+        or line == "WARNING: DATA RACE"
+        or line == RACE_FENCE
+    )
+
+
+def starts_section(line: str) -> bool:
+    """Lines that end a goroutine's stack: the start of another section of the dump."""
+    return (
+        is_header(line)
+        or starts_preamble(line)
+        or line.startswith("goroutine profile: total ")
+        or line == "WARNING: DATA RACE"
+        or line == RACE_FENCE
+    )
+
+
+def is_stack_line(line: str) -> bool:
+    """Lines a goroutine's stack is made of, besides tab-indented locations."""
+    return line.endswith(")") or line.startswith(_STACK_LINE_STARTS)
+
+
+def is_location(line: str | None) -> bool:
+    if line is None:
+        return False
+    if line[:1] == "\t":
+        return True
+    bare = line.lstrip(" ")
+    return not bare.endswith(")") and LOCATION.fullmatch(bare) is not None
+
+
+def location_follows(nxt: str | None, nxt2: str | None) -> bool:
+    """Whether a line that fits nowhere is damage inside a stack: a location follows it."""
+    return is_location(nxt) or (nxt is not None and nxt.strip() != "" and is_location(nxt2))
+
+
+def retab_leading(text: str) -> str:
+    """A nested panic pasted with spaces for its tab. Other lines keep their spaces: a
+    panic value's own indentation is part of the value (Go before 1.23 adds none)."""
+    if text[:1] == " " and text.lstrip(" ").startswith("panic: "):
+        return "\t" + text.lstrip(" ")
+    return text
+
+
+def retab_record_line(text: str) -> str:
+    """debug=1 frame lines are tab-separated; a paste may have turned tabs into spaces."""
+    if "\t" in text or text.startswith("# labels:"):
+        return text
+    return _SPACES.sub("\t", text)

@@ -1,0 +1,390 @@
+"""The line reader: the one place that decides where a section starts and ends, and where a
+dump (a snapshot) starts, by the first characters of a line, one line (and at most two
+lines of look-ahead) at a time. sections.py feeds it, and takes whole goroutine blocks past
+it only where it would have cut them the same way.
+
+The rules, in the order the line reader applies them:
+- A dump starts at a goroutine header, a crash's first line (`panic: `, `fatal error: `,
+  `[signal `, `SIGQUIT: quit`, ...), `goroutine profile: total N`, a debug=1 record over
+  its frames, or a race report.
+- A new dump starts only where the runtime starts one: the dump's first goroutine id again,
+  or two ids in a row seen before in it (one repeated id alone is a damaged digit; goroutine
+  0, the threads' system stacks, repeats in every dump; the same header right under itself
+  is a line printed twice); a `panic: `, `fatal error: ` or signal line after goroutines
+  (but a signal line after a thread's registers: GOTRACEBACK=crash); a debug=1 profile
+  header after goroutines or records; a goroutine header after debug=1 records.
+- Text that belongs to no section (log lines, prose, markdown headings) is skipped; it ends
+  the open section but not the dump. A dump made only of a crash's first lines ends there.
+- A line that fits no section but is followed (within two lines) by a stack location is
+  damage, not foreign text: it stays in its goroutine, or, with no goroutine open, is
+  counted with the stack lines after it as lines of no goroutine.
+- Inside a stack, a location is told by its shape, not its indentation (tabs pasted as
+  spaces or as nothing); indented calls lose their indentation.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from .line_kinds import (
+    LOCATION,
+    MAX_STACK_LINE,
+    RACE_FENCE,
+    RECORD_START,
+    REG_LINE,
+    SIGNAL_LINE,
+    header_id,
+    is_header,
+    is_location,
+    is_stack_line,
+    location_follows,
+    retab_leading,
+    retab_record_line,
+    starts_dump,
+    starts_preamble,
+    starts_section,
+)
+from .streams import LineMap
+
+
+class Kind(enum.Enum):
+    DUMP = "dump"  # a new snapshot starts; no lines
+    GOROUTINE = "goroutine"  # header line, then its stack lines
+    RUNTIME_STACK = "runtime stack"  # "runtime stack:" then the system stack of a throw
+    PREAMBLE = "preamble"  # panic / fatal error / signal / SIGQUIT lines
+    PROFILE = "profile"  # "goroutine profile: total N"
+    RECORD = "record"  # one ?debug=1 record
+    RACE = "race"  # one race report, without its "=====" fences
+    REGS = "regs"  # a register dump
+    JUNK = "junk"  # a line inside a dump that fits no section
+
+
+# For the per-goroutine path: reading an enum member costs ~0.1 us on Python 3.11.
+_GOROUTINE = Kind.GOROUTINE
+_PREAMBLE = Kind.PREAMBLE
+
+
+@dataclass(slots=True)
+class Section:
+    kind: Kind
+    line: int  # 1-based input line of lines[0]
+    lines: list[str] = field(default_factory=list)
+    # The input ended inside this section without a final newline (a cut-off dump).
+    cut: bool = False
+    # GOROUTINE sections taken as whole blocks: the stack lines as one text (lines[0] is
+    # the header and the only item of `lines` then), and that text cut at CALL_END when
+    # it is made of call lines over their locations (_call_pairs).
+    body: str | None = None
+    calls: list[str] | None = None
+    # DUMP sections: where the lines of this dump's stream came from in the input.
+    origin: LineMap | None = None
+    # GOROUTINE sections: the same id as the goroutine just before (a line printed twice),
+    # or as an earlier one of the same dump (not a new dump: the next header was new).
+    repeated: bool = False
+    id_seen: bool = False
+
+
+class LineReader:
+    """The line-by-line reading of one stream of dump text, resumable a line at a time.
+
+    Most goroutines of a big dump never come here: split_sections hands whole clean
+    goroutine blocks over without looking at their lines (see _clean_stack).
+    """
+
+    def __init__(self, origin: LineMap | None) -> None:
+        self.origin = origin
+        self.open = False  # a dump is open
+        self.content = False  # it holds more than a crash's first lines
+        self.debug1 = False  # it is a ?debug=1 profile
+        self.records = False  # it holds debug=1 records
+        self.ids: set[int] = set()  # goroutine ids seen in it
+        self.last_id: int | None = None
+        self.first_id: int | None = None  # of the dump's first goroutine
+        self.cur: Section | None = None  # the open section
+        self.held: int | None = None  # index in `out` of a goroutine held back
+        self.closed: Kind | None = None  # the kind of the section closed last
+        self.after_blank = False
+        self.out: list[Section] = []
+        self.binary_lines = 0  # outside any dump, not text (invalid UTF-8 or NUL bytes)
+
+    def _new_dump(self, n: int) -> None:
+        self._close()
+        self.held = None
+        self.open, self.content, self.debug1, self.records = True, False, False, False
+        self.ids = set()
+        self.last_id = self.first_id = None
+        self.out.append(Section(Kind.DUMP, n, origin=self.origin))
+
+    def _close(self) -> None:
+        if self.cur is not None:
+            self.closed = self.cur.kind
+            self.out.append(_close(self.cur))
+            self.cur = None
+
+    def _open(self, sec: Section) -> None:
+        self._close()
+        self.cur = sec
+
+    def _goroutine(self, header: str, n: int) -> Section:
+        """A goroutine header: in this dump, or the first of a new one.
+
+        The runtime starts every dump afresh, so ids repeat only in a new dump, but one
+        damaged digit repeats an id too. A new dump therefore starts at a repeated id only
+        when it is the dump's first id again, or when the next header repeats one as well
+        (until then the goroutine is held back). The same header right under itself is a
+        line printed twice.
+        """
+        gid = header_id(header)
+        cur = self.cur
+        adjacent = cur is not None and cur.kind is Kind.GOROUTINE and gid == self.last_id
+        self._close()
+        if not self.open or self.records:
+            self._new_dump(n)
+        repeated = bool(gid) and gid in self.ids
+        sec = Section(Kind.GOROUTINE, n, repeated=repeated and adjacent, id_seen=repeated and not adjacent)
+        held = self.held
+        if held is None and repeated and not adjacent:
+            if gid == self.first_id:
+                # The dump starts over, as the runtime prints every dump: a new one.
+                self._new_dump(n)
+                repeated = sec.id_seen = False
+            else:
+                self.held = len(self.out)
+        elif held is not None:
+            self.held = None
+            while held < len(self.out) - 1 and self.out[held].kind is not Kind.GOROUTINE:
+                held += 1  # a line too long for a stack was counted before its goroutine ended
+            if repeated and not adjacent and held < len(self.out):
+                # Two repeated ids in a row: the new dump started at the first.
+                first = self.out[held]
+                first.id_seen = False
+                self.out.insert(held, Section(Kind.DUMP, first.line, origin=self.origin))
+                self.first_id = header_id(first.lines[0])
+                self.ids = {i for i in (self.first_id, gid) if i is not None}
+                self.debug1 = self.records = False
+                sec.id_seen = repeated = False
+        if self.first_id is None:
+            self.first_id = gid
+        if gid is not None:
+            self.ids.add(gid)
+        self.last_id = gid
+        self.content = True
+        return sec
+
+    def ready(self) -> list[Section]:
+        """The sections read so far, less a goroutine held back (see _goroutine)."""
+        out = self.out
+        if self.held is None:
+            self.out = []
+            return out
+        keep = self.held
+        self.held = 0
+        self.out = out[keep:]
+        return out[:keep]
+
+    def feed(self, text: str, n: int, nxt: str | None = None, nxt2: str | None = None) -> None:
+        """One line (without its newline), 1-based stream line `n`, and the one or two lines
+        after it in its block (None past a blank line); sections go to `out`."""
+        if not text.strip():
+            # A blank line ends every section but a race report and a preamble (panic
+            # values may hold blank lines).
+            cur = self.cur
+            if cur is not None:
+                if cur.kind is Kind.PREAMBLE or cur.kind is Kind.RACE:
+                    cur.lines.append("")
+                else:
+                    self._close()
+            self.after_blank = True
+            return
+        prev_blank, self.after_blank = self.after_blank, False
+        cur = self.cur
+        kind = cur.kind if cur is not None else None
+
+        if kind is Kind.RACE:
+            assert cur is not None
+            if text == RACE_FENCE:
+                while cur.lines and not cur.lines[-1]:
+                    cur.lines.pop()
+                self._close()
+                self.after_blank = True  # the closing fence ends the report like a blank line
+            else:
+                cur.lines.append(text)
+            return
+
+        if is_header(text):
+            sec = self._goroutine(text, n)
+            sec.lines.append(text)
+            self._open(sec)
+            return
+
+        if kind is Kind.GOROUTINE or kind is Kind.RUNTIME_STACK or kind is Kind.JUNK:
+            assert cur is not None
+            if self._stack_line(cur, text, n, nxt, nxt2):
+                return
+            cur = None
+            kind = None
+
+        if kind is Kind.RECORD:
+            assert cur is not None
+            if text.startswith("#"):
+                cur.lines.append(retab_record_line(text))
+                return
+            self._close()
+
+        if kind is Kind.REGS:
+            assert cur is not None
+            if REG_LINE.match(text):
+                cur.lines.append(text)
+                return
+            self._close()
+
+        if self._section_start(text, n, kind, prev_blank, nxt):
+            return
+
+        if kind is Kind.PREAMBLE:
+            assert self.cur is not None
+            if not prev_blank or not self.content:
+                if prev_blank and not text.startswith("\t") and len(self.cur.lines) > 20:
+                    # A long "panic value" that goes on after a blank line: a panic line
+                    # in a log, and this is the log going on.
+                    self._foreign(text)
+                    return
+                # Continuation of a multi-line panic value ("\t" indented from Go 1.23).
+                self.cur.lines.append(retab_leading(text))
+                return
+            self._close()
+
+        if not self.open:
+            if "\ufffd" in text or "\x00" in text:
+                self.binary_lines += 1
+            return
+        if location_follows(nxt, nxt2) and not is_location(text):
+            # A stack whose header is damaged beyond recognition: count its lines.
+            self._open(Section(Kind.JUNK, n, [text]))
+            return
+        self._foreign(text)
+
+    def _foreign(self, text: str) -> None:
+        """Text that is not the dump's (a log line, prose): skipped. A dump that so far
+        holds only a crash's first lines was a panic line in a log: it ends."""
+        self._close()
+        if not self.content:
+            self.open = False
+
+    def _stack_line(self, cur: Section, text: str, n: int, nxt: str | None, nxt2: str | None) -> bool:
+        """Add a line to an open goroutine (or damaged stack); False when it ends it."""
+        if len(text) > MAX_STACK_LINE:
+            # No frame is this long; keep the grammar away from it and count it.
+            self.out.append(Section(Kind.JUNK, n, [text[:200] + "…"]))
+            return True
+        first = text[:1]
+        if first == "\t":
+            cur.lines.append(text)
+            return True
+        if first == " ":
+            # Pasted with spaces for tabs, or indented: calls keep their text, the rest
+            # is a location.
+            bare = text.lstrip(" ")
+            cur.lines.append(bare if is_stack_line(bare) and not is_location(bare) else "\t" + bare)
+            return True
+        if cur.kind is not Kind.JUNK and REG_LINE.match(text):
+            # GOTRACEBACK=crash: a thread's registers right under its system stack.
+            self._open(Section(Kind.REGS, n, [text]))
+            return True
+        if starts_section(text):
+            self._close()
+            return False
+        if is_stack_line(text):
+            cur.lines.append(text)
+            return True
+        last = cur.lines[-1]
+        if len(cur.lines) > 1 and last[:1] != "\t" and LOCATION.fullmatch(text):
+            cur.lines.append("\t" + text)  # a location pasted without its tab
+            return True
+        if location_follows(nxt, nxt2):
+            cur.lines.append(text)  # damage: the grammar will reject it, and it is counted
+            return True
+        self._foreign(text)
+        return True
+
+    def _section_start(self, text: str, n: int, kind: Kind | None, prev_blank: bool, nxt: str | None) -> bool:
+        """Open the section this line starts, if it starts one here."""
+        if not self.debug1 and nxt is not None and nxt[:1] == "#" and RECORD_START.match(text):
+            # A debug=1 record without its "goroutine profile: total" line (cut off, or
+            # pasted without it): the profile starts here.
+            if not self.open or self.content:
+                self._new_dump(n)
+            self.content = self.debug1 = True
+        if text == RACE_FENCE or text == "WARNING: DATA RACE":
+            if not self.open:
+                self._new_dump(n)
+            self.content = True
+            self._open(Section(Kind.RACE, n, [] if text == RACE_FENCE else [text]))
+            return True
+        if text.startswith("goroutine profile: total "):
+            if not self.open or self.content:
+                self._new_dump(n)
+            self.content = self.debug1 = True
+            self._open(Section(Kind.PROFILE, n, [text]))
+            self._close()
+            return True
+        if not self.open and not starts_dump(text):
+            return False
+        if self.debug1 and RECORD_START.match(text):
+            self.records = True
+            self._open(Section(Kind.RECORD, n, [text]))
+            return True
+        if text == "runtime stack:":
+            self._open(Section(Kind.RUNTIME_STACK, n, [text]))
+            return True
+        if prev_blank and REG_LINE.match(text):
+            self._open(Section(Kind.REGS, n, [text]))
+            return True
+        if starts_preamble(text) or text == "-----":
+            if kind is Kind.PREAMBLE:
+                assert self.cur is not None
+                self.cur.lines.append(text)
+                return True
+            if not self.open or (
+                self.content
+                and (
+                    text.startswith(("panic: ", "fatal error: "))
+                    or (SIGNAL_LINE.match(text) and self.closed is not Kind.REGS)
+                )
+            ):
+                # A crash's first line; after goroutines, a second crash or SIGQUIT: a new
+                # dump (GOTRACEBACK=crash prints a signal line per thread, after its
+                # registers and "-----").
+                self._new_dump(n)
+            self._open(Section(Kind.PREAMBLE, n, [text]))
+            return True
+        return False
+
+    def take_goroutine(self, header: str, body: str, n: int, calls: list[str] | None) -> None:
+        """A whole goroutine block known to be clean, after a blank line inside a dump, and
+        the blank line after it: nothing is open, so that line only marks the gap."""
+        sec = self._goroutine(header, n)
+        sec.lines.append(header)
+        sec.body = body
+        sec.calls = calls
+        self.out.append(sec)
+        self.after_blank = True
+
+    def accepts_blocks(self) -> bool:
+        """Whether the next clean goroutine block can skip the line-by-line reading."""
+        cur = self.cur
+        return self.open and not self.records and (cur is None or cur.kind is _PREAMBLE)
+
+    def finish(self, ended_with_newline: bool) -> None:
+        if self.cur is not None:
+            self.cur.cut = not ended_with_newline
+            self._close()
+        self.held = None
+
+
+def _close(sec: Section) -> Section:
+    if sec.kind is Kind.PREAMBLE:
+        while sec.lines and not sec.lines[-1]:
+            sec.lines.pop()
+    return sec

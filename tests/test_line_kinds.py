@@ -1,0 +1,45 @@
+"""What one line of a dump is (line_kinds.py): rows name the runtime behaviour or the paste."""
+
+from __future__ import annotations
+
+import pytest
+
+from gtriage.line_kinds import header_id, is_location, is_stack_line
+
+LOCATIONS = [
+    ("\t/usr/local/go/src/runtime/proc.go:435 +0x1d", True),  # as printed
+    ("        /usr/local/go/src/runtime/proc.go:435 +0x1d", True),  # tab pasted as spaces
+    ("/home/gopher/samples/leaky/chans.go:11", True),  # tab pasted as nothing, inlined frame
+    ("example.com/leaky/chans.go:11 +0x25", True),  # -trimpath
+    ("/x/m.go:3 +0x1d fp=0xc000051f38 sp=0xc000051f18 pc=0x4a1b2d", True),  # traceback level 2
+    ("C:/Users/gopher/m.go:3 +0x1d", True),  # Windows
+    ('level=info msg="listening" addr=127.0.0.1:8080', False),  # a log line
+    ('at="pkg/x.go:3"', False),
+    ("main.main()", False),
+    (None, False),
+]
+
+
+@pytest.mark.parametrize(("line", "location"), LOCATIONS)
+def test_locations(line: str | None, location: bool) -> None:
+    assert is_location(line) is location
+
+
+@pytest.mark.parametrize(
+    ("line", "gid"),
+    [
+        ("goroutine 17 [chan receive]:", 17),
+        ("goroutine 7 gp=0xc000007a40 m=3 mp=0xc000100008 [running]:", 7),
+        ("goroutine ٣ [select]:", None),  # only ASCII digits are digits
+        ("goroutine 1² [select]:", None),
+        ("goroutine " + "9" * 5000 + " [select]:", None),  # no id is this long
+    ],
+)
+def test_header_ids(line: str, gid: int | None) -> None:
+    assert header_id(line) == gid
+
+
+def test_stack_lines() -> None:
+    assert is_stack_line("created by main.main in goroutine 1")
+    assert is_stack_line("...50 frames elided...")
+    assert not is_stack_line("FAIL\texample.com/x\t2.005s")
