@@ -480,6 +480,57 @@ def test_unparsable_header_is_counted_not_lost() -> None:
     assert snap.issues[0].line == 5
 
 
+# ---------------------------------------------------------------- numbers
+# Only ASCII digits are digits ("²" passes str.isdigit() and int() fails on it; "٣" passes
+# \d and int() reads 3), and the runtime prints no number longer than 20 digits (int()
+# refuses more than 4,300). Each such line is unparsed, never a crash nor a number.
+BIG = "9" * 5000
+GOOD = "goroutine 1 [chan receive]:\n" + FRAME + "\n"  # first: later headers hit the memo
+PROFILE = "goroutine profile: total 2\n"
+RECORD = "1 @ 0x47c70e\n#\t0x47c70d\tmain.f+0x2d\t/src/m.go:3\n\n"
+
+NUMBERS = [
+    # (row id, text, goroutine ids read, debug=1 record counts read, said to be too long)
+    ("id ²", GOOD + "goroutine ² [chan receive]:\n" + FRAME, [1], [], False),
+    ("id ٣", GOOD + "goroutine ٣ [chan receive]:\n" + FRAME, [1], [], False),
+    ("minutes ٣", GOOD + "goroutine 2 [chan receive, ٣ minutes]:\n" + FRAME, [1], [], False),
+    ("line ٣", GOOD + "goroutine 2 [chan receive]:\nmain.f()\n\t/src/m.go:٣ +0x1d\n", [1, 2], [], False),
+    ("id of 5000 digits, first", f"goroutine {BIG} [chan receive]:\n" + FRAME + "\n" + GOOD, [1], [], True),
+    ("id of 5000 digits", GOOD + f"goroutine {BIG} [chan receive]:\n" + FRAME, [1], [], True),
+    ("id of 21 digits", GOOD + "goroutine 123456789012345678901 [chan receive]:\n" + FRAME, [1], [], True),
+    ("minutes of 5000 digits", GOOD + f"goroutine 2 [chan receive, {BIG} minutes]:\n" + FRAME, [1], [], True),
+    ("m= of 5000 digits", GOOD + f"goroutine 2 gp=0xc000007a40 m={BIG} mp=0xc000100008 [chan receive]:\n" + FRAME, [1], [], True),
+    ("line of 5000 digits", GOOD + f"goroutine 2 [chan receive]:\nmain.f()\n\t/src/m.go:{BIG} +0x1d\n", [1, 2], [], True),
+    ("creator of 5000 digits", GOOD + f"goroutine 2 [chan receive]:\n{FRAME}created by main.g in goroutine {BIG}\n\t/src/m.go:9 +0x1d\n", [1, 2], [], True),
+    ("elided 5000 digits", GOOD + f"goroutine 2 [chan receive]:\n{FRAME}...{BIG} frames elided...\n", [1, 2], [], True),
+    ("debug=1 count of 5000 digits", PROFILE + RECORD + f"{BIG} @ 0x47c70e\n#\t0x47c70d\tmain.f+0x2d\t/src/m.go:3\n", [], [1], True),
+    ("debug=1 count ²", PROFILE + RECORD + "² @ 0x47c70e\n#\t0x47c70d\tmain.f+0x2d\t/src/m.go:3\n", [], [1], False),
+    ("debug=1 count ٣", PROFILE + RECORD + "٣ @ 0x47c70e\n#\t0x47c70d\tmain.f+0x2d\t/src/m.go:3\n", [], [1], False),
+    ("debug=1 line ٣", PROFILE + "1 @ 0x47c70e\n#\t0x47c70d\tmain.f+0x2d\t/src/m.go:٣\n", [], [1], False),
+    ("profile total of 5000 digits", f"goroutine profile: total {BIG}\n" + RECORD, [], [1], True),
+    ("profile total ٣", "goroutine profile: total ٣\n" + RECORD, [], [1], False),
+]
+
+
+@pytest.mark.parametrize(("text", "ids", "counts", "too_long"), [n[1:] for n in NUMBERS], ids=[n[0] for n in NUMBERS])
+def test_only_short_ascii_numbers_are_numbers(text: str, ids: list[int], counts: list[int], too_long: bool) -> None:
+    from gtriage.pipeline import report_from_dump
+
+    dump = parse_text(text)
+    assert [g.id for s in dump.snapshots for g in s.goroutines] == ids
+    assert [r.count for s in dump.snapshots for r in s.records] == counts
+    assert all(s.profile_total in (None, 2) for s in dump.snapshots)
+    issues = [i for s in dump.snapshots for i in s.issues]
+    assert issues, "an odd number is never read silently"
+    assert any("a number longer than 20 digits" in i.reason for i in issues) is too_long
+    report_from_dump(dump)  # nothing later chokes on what was read
+
+
+def test_a_number_of_20_digits_is_read() -> None:
+    g = goroutine("goroutine 18446744073709551615 [chan receive, 99999999999999999999 minutes]:\n" + FRAME)
+    assert (g.id, g.minutes) == (18446744073709551615, 99999999999999999999)
+
+
 # ---------------------------------------------------------------- damaged race reports
 RACE = (Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27" / "race.race.txt").read_text()
 

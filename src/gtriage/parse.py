@@ -9,6 +9,7 @@ line the grammar rejects is counted with its line number.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
@@ -35,6 +36,7 @@ from .shapes import (
     GID_SPLIT,
     HEAD_SPLIT,
     HEX_SPLIT,
+    MAX_DIGITS,
     CallSplit,
     HeaderShape,
     HeaderValues,
@@ -43,6 +45,7 @@ from .shapes import (
     assemble_stack,
     call_args,
     header_shape,
+    is_number,
     items_mask_a_name,
     masked_a_name,
     parse_unit,
@@ -55,6 +58,8 @@ from .streams import LineMap
 from .transform import grammar_parse
 
 MAX_KEPT_ISSUES = 200  # per snapshot; the count goes on past it
+# A run of digits no number the runtime prints is as long as (the grammar rejects it).
+_LONG_NUMBER = re.compile(rf"(?<![0-9A-Za-z])[0-9]{{{MAX_DIGITS + 1}}}")
 MAX_RACE_REPAIRS = 8  # lines dropped from a damaged race report before it is given up
 MAX_BODIES = 1 << 13  # verbatim stack texts remembered: bounded, they are the biggest keys
 MAX_CALL_KEYS = 1 << 14  # stack texts cut at their arguments (Memo.calls): one per call path
@@ -88,6 +93,8 @@ class _SnapshotBuilder:
         return line if self.origin is None else self.origin(line)
 
     def issue(self, line: int, text: str, reason: str) -> None:
+        if _LONG_NUMBER.search(text) is not None:
+            reason += f" (a number longer than {MAX_DIGITS} digits)"
         self.unparsed_lines += 1
         if len(self.issues) < MAX_KEPT_ISSUES:
             self.issues.append(ParseIssue(self.at(line), text[:500], reason))
@@ -210,7 +217,7 @@ class Parser:
         hit = self.memo.header_rests.get(rest) if self.use_memo else None
         if hit is not None:
             digits = header[10:sp]
-            if digits.isdigit():
+            if is_number(digits):
                 # Only the id differs; the memo's tuple is reused with the id in slot 1.
                 return (hit[0], int(digits), hit[2], hit[3], hit[4], hit[5])
         level2 = _level2_key(rest) if self.use_memo and rest.startswith(" gp=") else None
@@ -218,7 +225,7 @@ class Parser:
             key, words = level2
             hit = self.memo.header_gp.get(key)
             digits = header[10:sp]
-            if hit is not None and digits.isdigit():
+            if hit is not None and is_number(digits):
                 m = hit[0].m_slot
                 thread = int(words[m - 1]) if m is not None and 0 < m <= len(words) else None
                 return (hit[0], int(digits), hit[2], thread, hit[4], hit[5])
@@ -327,7 +334,7 @@ class Parser:
             # The usual case, "created by X in goroutine N": cut the number out directly.
             i = key.find("goroutine ") + 10
             j = key.find("\n", i)
-            if key[i:j].isdigit():
+            if is_number(key[i:j]):
                 gids = [key[i:j]]
                 key = key[:i] + "0" + key[j:]
             else:
@@ -463,7 +470,7 @@ class Parser:
             # Heads with as many PCs read alike once the PCs are masked: one parse each.
             pcs = HEX_PLACEHOLDER.join(HEX_SPLIT.split(pcs)[0::2])
         try:
-            if self.use_memo and pcs in self.memo.record_heads and head[:at].isdigit():
+            if self.use_memo and pcs in self.memo.record_heads and is_number(head[:at]):
                 count = int(head[:at])
             else:
                 count = grammar_parse(head[:at] + pcs + "\n", "record_head")

@@ -24,10 +24,20 @@ from .transform import AncestorMark, CreatedItem, Elided, Flag, FrameItem, Heade
 
 # Shape masks. Hex words anywhere (arguments, +0x offsets, fp/sp/pc, gp/mp); goroutine
 # numbers in "in goroutine N" and "[originating from goroutine N]"; in headers every number.
+# Numbers are what the grammar's INT reads: ASCII digits, MAX_DIGITS at most. A longer run
+# stays in the masked text, where the grammar rejects it, rather than reach int().
 HEX_SPLIT = re.compile(r"(0x[0-9a-f]+)")  # the runtime prints hex in lower case
-GID_SPLIT = re.compile(r"goroutine (\d+)")
-HEAD_SPLIT = re.compile(r"(0x[0-9a-fA-F]+|\d+)")
+GID_SPLIT = re.compile(r"goroutine ([0-9]{1,20})(?![0-9])")
+HEAD_SPLIT = re.compile(r"(0x[0-9a-fA-F]+|(?<![0-9])[0-9]{1,20}(?![0-9]))")
 GID_PLACEHOLDER = "goroutine 0"
+MAX_DIGITS = 20  # a uint64; the runtime prints no longer decimal number
+
+
+def is_number(text: str) -> bool:
+    """Whether text is a number as the runtime prints one: ASCII digits, at most MAX_DIGITS.
+    str.isdigit() alone takes "²" (int() then fails) and "٣" (read as 3), and int()
+    refuses more than 4,300 digits."""
+    return 0 < len(text) <= MAX_DIGITS and text.isascii() and text.isdigit()
 
 @dataclass(frozen=True, slots=True)
 class HeaderShape:
@@ -104,7 +114,7 @@ def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
     if i >= 0:
         i += 14
         j = tail.find("\n", i)
-        if tail[i:j].isdigit():
+        if is_number(tail[i:j]):
             gids = [tail[i:j]]
             tail = tail[:i] + "0" + tail[j:]
     # Joined with "()" + CALL_END, which no piece holds: two texts with one key differ
