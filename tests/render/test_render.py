@@ -103,7 +103,15 @@ def test_json_keeps_the_message_exactly() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "want"),
-    [("a\x1bb", "a\\x1bb"), ("tab\tnl\n", "tab\tnl\n"), ("\x9b31m", "\\x9b31m"), ("\u202eevil", "\\u202eevil")],
+    [
+        ("a\x1bb", "a\\x1bb"),
+        ("tab\tnl\n", "tab\tnl\n"),
+        ("\x9b31m", "\\x9b31m"),
+        ("\u202eevil", "\\u202eevil"),
+        ("\ud800x", "\\ud800x"),  # a lone surrogate: no encoder writes it
+        ("\ud83d\ude00", "\\ud83d\\ude00"),  # two of them are still no character in a str
+        ("😀 é", "😀 é"),
+    ],
 )
 def test_inert(raw: str, want: str) -> None:
     assert inert(raw) == want
@@ -113,3 +121,39 @@ def test_markdown_helpers() -> None:
     assert MarkdownIt("commonmark").renderInline(md_inline("*a* `b` <i>")) == "*a* `b` &lt;i&gt;"
     span = md_code_span("x ``y`` z")
     assert MarkdownIt("commonmark").renderInline(span) == "<code>x ``y`` z</code>"
+
+
+# A str may hold surrogates, which no encoder writes: a caller's string, or a Go-quoted
+# "\\ud800" in a label that the transformer decodes.
+SURROGATE_DUMP = (
+    "panic: boom\ud800\n\n"
+    "goroutine 1 [running]:\nmain.main\udfff()\n\t/src/m\ud800.go:3 +0x1\n\n"
+    'goroutine 2 [chan receive\ud800] {job: "\\ud800x", emoji: "\\U0001F600"}:\nmain.f\ud800(0x1)\n\t/src/m.go:4 +0x1\n'
+    "created by main.g\ud800 in goroutine 1\n\t/src/m.go:9 +0x1\n\n"
+    "not a dump line \ud800\n"
+)
+
+
+def _strings(obj: object) -> list[str]:
+    if isinstance(obj, str):
+        return [obj]
+    if isinstance(obj, dict):
+        return [s for k, v in obj.items() for s in [k, *_strings(v)]]
+    if isinstance(obj, list):
+        return [s for v in obj for s in _strings(v)]
+    return []
+
+
+def test_surrogates_are_spelled_out_in_every_format() -> None:
+    report = analyze_text(SURROGATE_DUMP, "src\ud800")
+    assert ("job", "\ud800x") in [kv for c in report.clusters for lc in c.labels for kv in lc.labels]
+    for out in (render_text(report), render_text(report, color=True), render_markdown(report)):
+        out.encode("utf-8")  # raised UnicodeEncodeError
+        assert "\\ud800" in out
+    out = render_json(report)
+    assert "\\ud800" not in out.replace("\\\\", "")  # no surrogate escape: jq rejects them
+    strings = _strings(json.loads(out))
+    for s in strings:
+        s.encode("utf-8")
+    assert "\\ud800x" in strings  # the label value, spelled out
+    assert "\U0001F600" in strings  # a character beyond the BMP stays itself

@@ -8,6 +8,8 @@ from typing import Any
 from gtriage.normalize import FrameInfo
 from gtriage.report import SCHEMA, AccessInfo, Cluster, Report
 
+from .safe import scalar
+
 
 def frame_obj(f: FrameInfo) -> dict[str, Any]:
     return {
@@ -123,8 +125,26 @@ def report_obj(r: Report) -> dict[str, Any]:
     }
 
 
+def _scalar(obj: Any) -> Any:
+    """The object with surrogates in every string (keys too) spelled out (safe.scalar)."""
+    if isinstance(obj, str):
+        return scalar(obj)
+    if isinstance(obj, dict):
+        return {scalar(k): _scalar(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_scalar(v) for v in obj]
+    return obj
+
+
 def render_json(r: Report) -> str:
     # ensure_ascii: control and bidi characters from the dump leave as \\u escapes.
     # Compact on purpose: with `indent` the json module falls back to its pure-Python
     # encoder (5x slower on a 10,000-goroutine report). Pipe through `jq` to read it.
-    return json.dumps(report_obj(r), ensure_ascii=True, separators=(",", ":")) + "\n"
+    obj = report_obj(r)
+    out = json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
+    if "\\ud" in out:
+        # A surrogate in some string would leave as a "\ud800" escape that is no text (jq
+        # rejects it): spelled out, and the report written again. Characters beyond the
+        # BMP come here too (ensure_ascii writes them as surrogate pairs) and stay as they are.
+        out = json.dumps(_scalar(obj), ensure_ascii=True, separators=(",", ":"))
+    return out + "\n"

@@ -9,13 +9,22 @@ from __future__ import annotations
 import re
 
 # C0 controls but tab and newline, DEL, C1 controls (0x9b is a one-byte CSI on some
-# terminals), and the Unicode bidi overrides that reorder what a line appears to say.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# terminals), the Unicode bidi overrides that reorder what a line appears to say, and
+# surrogates: no encoder writes one (UTF-8 refuses, "\ud800" in JSON is no text, and jq
+# rejects it), yet a str may hold one: a caller's string, or a Go-quoted "\ud800" label.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _escape(m: re.Match[str]) -> str:
     c = ord(m.group(0))
     return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+
+def scalar(text: str) -> str:
+    """Text that any encoder can write: each surrogate spelled out (`\\ud800`), the rest
+    as it is. For output that keeps dump text exact otherwise (JSON)."""
+    return _SURROGATE.sub(_escape, text)
 
 
 def inert(text: str) -> str:
