@@ -14,6 +14,7 @@ from textual.widgets._footer import FooterKey
 
 from gtriage.pipeline import NoDumpError, analyze, analyze_text
 from gtriage.render.markdown import render_markdown
+from gtriage.render.safe import inert
 from gtriage.report import Report
 from gtriage.source import SourceError
 from gtriage.tui.app import GTriageApp
@@ -500,6 +501,25 @@ def test_escape_sequences_and_markup_from_the_dump_are_inert(ui: Any) -> None:
     assert "panic: \\x1b[2J[bold red]x[/]" in seen["text"]
     assert not any("\x1b" in s for s in seen["segments"])
     assert "\x1b" not in seen["clipboard"]
+
+
+def test_copying_a_goroutine_copies_what_is_shown(ui: Any) -> None:
+    # y copied the dump's raw text: an OSC 52 sequence, BEL, a one-byte CSI, a bidi override.
+    hostile = "\x1b]52;c;cHduZWQ=\x07\x9b31m\u202e"
+    text = (SAMPLES / "demo.txt").read_text().replace("main.recvForever(", f"main.recvForever{hostile}(")
+    report = analyze_text(text, "hostile")
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await ui.open_goroutines(pilot, app)
+        await pilot.press("y")
+        seen["clipboard"] = app.clipboard
+
+    ui.run(report, steps)
+    g = report.clusters[0].goroutines[0]
+    assert seen["clipboard"] == inert(goroutine_text(g))
+    assert "main.recvForever\\x1b]52;c;cHduZWQ=\\x07\\x9b31m\\u202e(" in seen["clipboard"]
+    assert not set(seen["clipboard"]) & set("\x1b\x07\x9b\u202e")
 
 
 def test_escapes_in_goroutine_text_are_inert(ui: Any, demo: Report) -> None:

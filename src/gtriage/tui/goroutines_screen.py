@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from gtriage.render.common import minutes_text, state_text
+from gtriage.render.safe import inert
 from gtriage.report import Cluster
 
 from .footer import Footer
@@ -99,7 +100,9 @@ class GoroutinesScreen(Screen[None]):
     def action_copy_goroutine(self) -> None:
         g = self.list.current
         if g is not None:
-            self.app.copy_to_clipboard(goroutine_text(g))
+            # The text as shown, inert: the dump's own ESC, BEL, C1 and bidi characters
+            # would act wherever it is pasted (a terminal, an editor).
+            self.app.copy_to_clipboard(inert(goroutine_text(g)))
             self.notify(f"Copied goroutine {g.id}.", markup=False)
 
     def action_copy_cluster(self) -> None:
