@@ -206,6 +206,10 @@ def _split_dots(text: str) -> list[str]:
 def detect_goroot(frames: Iterable[Frame]) -> str | None:
     """GOROOT as the dump shows it: the folder above src/<pkg>/ of a standard-library frame."""
     for f in frames:
+        # Only a path with /src/ in it can say; taking the name apart costs far more, and a
+        # dump without GOROOT paths (-trimpath, or made up) has every frame looked at.
+        if "/src/" not in f.file:
+            continue
         pkg = split_func(f.func).package
         if not _is_std_import_path(pkg):
             continue
