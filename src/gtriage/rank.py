@@ -97,7 +97,7 @@ def rank_clusters(
             why.append("blocked when the runtime found every goroutine asleep (deadlock)")
         if leaked:
             score += LEAKED_BONUS * leaked
-            why.append(f"{leaked} marked (leaked) by the Go runtime's leak detector: proven leaks")
+            why.append(f"{leaked:,} marked (leaked) by the Go runtime's leak detector: proven leaks")
 
         if healthy:
             base = 1.0
@@ -109,10 +109,10 @@ def rank_clusters(
             base = 10.0
         score += base * (1 + math.log2(count)) * (1 + math.log2(1 + hi) / 4)
 
-        share = f" ({100 * count / total:.0f}% of all)" if total else ""
-        why.append(f"{count} goroutine{'s' if count != 1 else ''}{share}")
+        share = f" ({share_text(count, total)} of all)" if total else ""
+        why.append(f"{count:,} goroutine{'s' if count != 1 else ''}{share}")
         if hi:
-            why.append(f"waiting {lo}-{hi} minutes" if lo != hi else f"waiting {hi} minutes")
+            why.append(f"waiting {lo:,}-{hi:,} minutes" if lo != hi else f"waiting {hi:,} minute{'s' if hi != 1 else ''}")
         if healthy:
             why.append(_healthy_reason(c))
         elif c.state in LEAK_STATES and own_code:
@@ -125,10 +125,21 @@ def rank_clusters(
         if previous is not None and id(c) in previous:
             before = previous[id(c)]
             if before != count:
-                why.append(f"{'grew' if count > before else 'shrank'} from {before} to {count} since the previous dump")
+                why.append(f"{'grew' if count > before else 'shrank'} from {before:,} to {count:,} since the previous dump")
         out.append(Ranked(c, score, why, healthy, crashed))
     out.sort(key=lambda r: (-r.score, -r.cluster.count, r.cluster.blocked_at.location, r.cluster.state))
     return out
+
+
+def share_text(part: int, total: int) -> str:
+    """A percentage that never rounds a cluster away: "<1%" for 3 of 10,000 (not "0%"),
+    ">99%" for 9,999 of 10,000 (not "100%", which would say there is nothing else)."""
+    pct = 100 * part / total
+    if 0 < pct < 1:
+        return "<1%"
+    if 99 < pct < 100:
+        return ">99%"
+    return f"{pct:.0f}%"
 
 
 def _describe_state(state: str) -> str:
@@ -158,4 +169,4 @@ def _fan_out(c: RawCluster) -> str | None:
     parent, n = top
     creator = c.representative.created_by
     where = f", in {creator.func}" if creator is not None else ""
-    return f"fan-out: {n} started by one goroutine (goroutine {parent}{where})"
+    return f"fan-out: {n:,} started by one goroutine (goroutine {parent}{where})"

@@ -113,3 +113,6 @@ class Report:
     input_lines: int
     goroot: str | None  # as the dump shows it; renderers shorten paths with it
     limits: tuple[Limit, ...] = ()  # bounds on work that this input reached
+    # Clusters in the dump before apply_filters narrowed `clusters` ("3 of 25 clusters
+    # shown"); None when no filter was applied. Text and Markdown say it; JSON has no field.
+    clusters_before_filters: int | None = None

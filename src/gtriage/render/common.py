@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from gtriage.model import Crash
 from gtriage.normalize import FrameInfo, Origin
 from gtriage.report import Cluster, RaceInfo, Report
+
+
+def num(n: int) -> str:
+    """A count as people read it: 1,234,567 (ids and line numbers stay bare, to grep for)."""
+    return f"{n:,}"
+
+
+def plural(n: int, word: str) -> str:
+    """"1 goroutine", "10,560 goroutines"."""
+    return f"{num(n)} {word}{'' if n == 1 else 's'}"
 
 
 def minutes_text(c: Cluster) -> str:
     if c.minutes_max == 0:
         return ""
     if c.minutes_min == c.minutes_max:
-        return f"{c.minutes_max} min"
-    return f"{c.minutes_min}-{c.minutes_max} min"
+        return f"{num(c.minutes_max)} min"
+    return f"{num(c.minutes_min)}-{num(c.minutes_max)} min"
 
 
 def state_text(c: Cluster) -> str:
@@ -54,14 +66,15 @@ def crash_lines(crash: Crash) -> list[str]:
 
 def summary_line(r: Report) -> str:
     kind = {"traceback": "traceback", "debug1": "debug=1 profile", "race": "race report"}.get(r.format, r.format)
-    parts = [_plural(r.goroutines, "goroutine"), _plural(len(r.clusters), "cluster") + " shown", kind]
+    shown = len(r.clusters)
+    total = r.clusters_before_filters
+    # "3 of 25 clusters shown" once a filter left some out, so a --top 3 report cannot be
+    # mistaken for a dump of 3 clusters.
+    clusters = plural(shown, "cluster") if total is None or total == shown else f"{num(shown)} of {plural(total, 'cluster')} shown"
+    parts = [plural(r.goroutines, "goroutine"), clusters, kind]
     if len(r.snapshots) > 1:
         parts.append(f"{len(r.snapshots)} dumps in the input, the last one reported")
     return ", ".join(parts)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def health_lines(r: Report) -> list[str]:
@@ -69,11 +82,11 @@ def health_lines(r: Report) -> list[str]:
     out: list[str] = []
     if r.truncated:
         out.append(
-            f"the dump is cut off (debug=2 stops at 64 MiB): {r.goroutines} goroutines were read before the cut"
+            f"the dump is cut off (debug=2 stops at 64 MiB): {plural(r.goroutines, 'goroutine')} were read before the cut"
         )
     if r.unparsed_lines:
         where = ", ".join(f"line {i.line}" for i in r.unparsed_samples[:5])
-        out.append(f"{r.unparsed_lines} lines inside the dump could not be parsed ({where})")
+        out.append(f"{plural(r.unparsed_lines, 'line')} inside the dump could not be parsed ({where})")
     out.extend(f"limit reached: {lim.message}" for lim in r.limits)
     return out
 
@@ -93,6 +106,40 @@ def folded(frames: tuple[FrameInfo, ...]) -> list[tuple[FrameInfo | None, int]]:
     if run:
         out.append((None, run))
     return out
+
+
+class StackRow(NamedTuple):
+    """One line of a stack as reports show it."""
+
+    frame: FrameInfo | None  # None: a run of runtime frames folded away
+    span: int  # frames it stands for: the runtime frames folded, or calls of one frame in a row
+
+
+def stack_rows(frames: tuple[FrameInfo, ...]) -> list[StackRow]:
+    """Runtime frames folded, and a frame repeated in a row (a deep recursion of one call)
+    as one row with its count: a stack of 120 identical calls reads as one line, not 120."""
+    out: list[StackRow] = []
+    for f, n in folded(frames):
+        if f is not None and out and out[-1].frame == f:
+            out[-1] = StackRow(f, out[-1].span + 1)
+        else:
+            out.append(StackRow(f, n or 1))
+    return out
+
+
+def repeat_text(row: StackRow) -> str:
+    """The suffix of a recursion's row (times sign and count); "" for a frame called once."""
+    return f"  × {num(row.span)}" if row.frame is not None and row.span > 1 else ""
+
+
+def family_text(c: Cluster, shown: tuple[Cluster, ...]) -> str:
+    """What `[family N]` means, with the other clusters of the family that are shown."""
+    others = [f"#{o.rank}" for o in shown if o.family == c.family and o is not c]
+    text = (
+        f"{c.family}: clusters with near-identical stacks (the same functions at other lines, "
+        "or another recursion depth) share this number"
+    )
+    return text + (f"; also {', '.join(others)}" if others else "")
 
 
 def race_line(race: RaceInfo) -> str:

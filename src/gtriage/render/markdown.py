@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from gtriage.report import Cluster, Report
 
-from .common import crash_lines, folded, health_lines, location, minutes_text, state_text, summary_line
-from .safe import inert, md_code_span, md_fence, md_inline
+from .common import (
+    crash_lines,
+    family_text,
+    health_lines,
+    location,
+    minutes_text,
+    num,
+    repeat_text,
+    stack_rows,
+    state_text,
+    summary_line,
+)
+from .safe import md_code_span, md_fence, md_inline
 
 DETAILED = 10  # clusters with a full section; the rest are in the table only
-MAX_IDS = 20
+MAX_IDS = 20  # goroutine ids in a section's line; all of them are in a <details> below it
 
 
 def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
@@ -36,50 +47,58 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
         for c in report.clusters:
             created = md_code_span(c.created_by.func, in_table=True) if c.created_by else ""
             out.append(
-                f"| {c.rank} | {c.count} | {md_inline(state_text(c))} | {minutes_text(c)} | "
+                f"| {c.rank} | {num(c.count)} | {md_inline(state_text(c))} | {minutes_text(c)} | "
                 f"{md_code_span(c.blocked_at.func, in_table=True)} {md_code_span(location(c.blocked_at, report.goroot), in_table=True)} | {created} |"
             )
         out.append("")
         for c in report.clusters[:detailed]:
-            out += _section(c, report.goroot)
+            out += _section(c, report)
     else:
         out += ["No clusters to show.", ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _section(c: Cluster, goroot: str | None) -> list[str]:
+def cluster_title(c: Cluster) -> str:
+    """Rank, count, state and minutes of a cluster, escaped for a Markdown heading."""
     mins = minutes_text(c)
-    title = f"### #{c.rank}: {c.count} × {md_inline(state_text(c))}" + (f", {mins}" if mins else "")
-    out = [title, ""]
+    return f"#{c.rank}: {num(c.count)} × {md_inline(state_text(c))}" + (f", {mins}" if mins else "")
+
+
+def _section(c: Cluster, report: Report) -> list[str]:
+    goroot = report.goroot
+    out = [f"### {cluster_title(c)}", ""]
     out.append(f"- **Blocked at:** {md_code_span(c.blocked_at.func)} {md_code_span(location(c.blocked_at, goroot))}")
     if c.created_by is not None:
         out.append(f"- **Created by:** {md_code_span(c.created_by.func)} {md_code_span(location(c.created_by, goroot))}")
     out.append(f"- **Why:** {md_inline('; '.join(c.why))}")
     if c.leaked:
-        out.append(f"- **Leaked (runtime leak detector):** {c.leaked}")
+        out.append(f"- **Leaked (runtime leak detector):** {num(c.leaked)}")
     if c.locked_to_thread:
-        out.append(f"- **Locked to thread:** {c.locked_to_thread}")
+        out.append(f"- **Locked to thread:** {num(c.locked_to_thread)}")
+    if c.family is not None:
+        out.append(f"- **Family:** {md_inline(family_text(c, report.clusters))}")
     for lc in c.labels[:5]:
         text = ", ".join(f"{k}={v}" for k, v in lc.labels)
-        out.append(f"- **Labels** {md_code_span(text)}: {lc.count}")
-    ids = ", ".join(str(i) for i in c.goroutine_ids[:MAX_IDS])
-    if c.goroutine_ids:
-        if len(c.goroutine_ids) > MAX_IDS:
-            rest = ", ".join(str(i) for i in c.goroutine_ids[MAX_IDS:])
-            out.append(f"- **Goroutines:** {ids} …")
-            out += ["", "<details><summary>all goroutine ids</summary>", "", inert(rest), "", "</details>"]
-        else:
-            out.append(f"- **Goroutines:** {ids}")
+        out.append(f"- **Labels** {md_code_span(text)}: {num(lc.count)}")
+    ids = [str(i) for i in c.goroutine_ids]
+    if len(ids) > MAX_IDS:
+        # The folded list holds every id, the first ones too: it is what people copy.
+        out.append(f"- **Goroutines:** {', '.join(ids[:MAX_IDS])} … ({num(len(ids))} in all)")
+        out += ["", f"<details><summary>all {num(len(ids))} goroutine ids</summary>", "", ", ".join(ids), "", "</details>"]
+    elif ids:
+        out.append(f"- **Goroutines:** {', '.join(ids)}")
     stack: list[str] = []
-    for f, n in folded(c.frames):
+    for row in stack_rows(c.frames):
+        f = row.frame
         if f is None:
-            stack.append(f"    … {n} runtime frame{'s' if n != 1 else ''}")
+            stack.append(f"    … {num(row.span)} runtime frame{'s' if row.span != 1 else ''}")
         else:
-            stack += [f.func + ("  <- blocked here" if f == c.blocked_at else ""), f"    {location(f, goroot)}"]
+            mark = "  <- blocked here" if f == c.blocked_at else ""
+            stack += [f.func + repeat_text(row) + mark, f"    {location(f, goroot)}"]
     if c.created_by is not None:
         stack += [f"created by {c.created_by.func}", f"    {location(c.created_by, goroot)}"]
     out += ["", md_fence("\n".join(stack), "text"), ""]
     if len(c.stacks) > 1:
-        out.append(f"{len(c.stacks)} stack shapes in this cluster; the largest is shown.")
+        out.append(f"{num(len(c.stacks))} stack shapes in this cluster; the largest is shown.")
         out.append("")
     return out

@@ -7,11 +7,14 @@ from gtriage.report import Cluster, Report
 
 from .common import (
     crash_lines,
-    folded,
+    family_text,
     frame_text,
     health_lines,
     location,
     minutes_text,
+    num,
+    repeat_text,
+    stack_rows,
     state_text,
     summary_line,
 )
@@ -25,7 +28,7 @@ YELLOW = "\x1b[33m"
 CYAN = "\x1b[36m"
 GREEN = "\x1b[32m"
 
-MAX_FRAMES = 12  # of the representative stack; the rest is counted
+MAX_FRAMES = 12  # rows of the representative stack; the rest is counted
 
 
 class _Style:
@@ -59,23 +62,24 @@ def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> 
             out.append(f"  {label} by {who} at {inert_line(top)}")
     for c in report.clusters:
         out.append("")
-        out.extend(_cluster(c, st, stacks, report.goroot))
+        out.extend(_cluster(c, st, stacks, report))
     if not report.clusters:
         out.append("")
         out.append("no clusters to show")
     return "\n".join(out) + "\n"
 
 
-def _cluster(c: Cluster, st: _Style, stacks: bool, goroot: str | None) -> list[str]:
+def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
+    goroot = report.goroot
     mins = minutes_text(c)
     flags = []
     if c.leaked:
-        flags.append(f"{c.leaked} leaked")
+        flags.append(f"{num(c.leaked)} leaked")
     if c.locked_to_thread:
-        flags.append(f"{c.locked_to_thread} locked to thread")
+        flags.append(f"{num(c.locked_to_thread)} locked to thread")
     if c.family is not None:
         flags.append(f"family {c.family}")
-    head = f"#{c.rank}  {c.count} × {inert_line(state_text(c))}"
+    head = f"#{c.rank}  {num(c.count)} × {inert_line(state_text(c))}"
     if mins:
         head += f"  {mins}"
     if flags:
@@ -87,13 +91,16 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, goroot: str | None) -> list[s
         lines.append(f"    created by  {inert_line(frame_text(c.created_by, goroot))}")
     if c.labels:
         shown = "; ".join(
-            ", ".join(f"{k}={v}" for k, v in lc.labels) + f" ({lc.count})" for lc in c.labels[:4]
+            ", ".join(f"{k}={v}" for k, v in lc.labels) + f" ({num(lc.count)})" for lc in c.labels[:4]
         )
         more = f" … {len(c.labels) - 4} more" if len(c.labels) > 4 else ""
         lines.append(f"    labels      {inert_line(shown)}{more}")
     lines.append(st(f"    why         {inert_line('; '.join(c.why))}", CYAN))
+    if c.family is not None:
+        # The header's "[family N]" means nothing to a newcomer: say it where it is shown.
+        lines.append(f"    family      {family_text(c, report.clusters)}")
     if len(c.stacks) > 1:
-        lines.append(f"    stacks      {len(c.stacks)} shapes; largest {c.stacks[0].count}")
+        lines.append(f"    stacks      {num(len(c.stacks))} shapes; largest {num(c.stacks[0].count)}")
     if stacks:
         lines.extend(_stack(c.frames, c.blocked_at, st, goroot))
     return lines
@@ -101,22 +108,20 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, goroot: str | None) -> list[s
 
 def _stack(frames: tuple[FrameInfo, ...], blocked: FrameInfo, st: _Style, goroot: str | None) -> list[str]:
     out: list[str] = []
-    shown = 0
-    items = folded(frames)
-    for f, n in items:
+    covered = 0  # frames the rows so far stand for
+    for shown, row in enumerate(stack_rows(frames)):
+        f = row.frame
         if shown >= MAX_FRAMES:
-            rest = sum(1 if g is not None else k for g, k in items) - shown
-            out.append(st(f"      … {rest} more frames", DIM))
+            out.append(st(f"      … {num(len(frames) - covered)} more frames", DIM))
             break
+        covered += row.span
         if f is None:
-            out.append(st(f"      ⋯ {n} runtime frame{'s' if n != 1 else ''}", DIM))
-            shown += 1
+            out.append(st(f"      ⋯ {num(row.span)} runtime frame{'s' if row.span != 1 else ''}", DIM))
             continue
         mark = "▸" if f == blocked else " "
-        text = f"    {mark} {inert_line(f.func)}  {inert_line(location(f, goroot))}"
+        text = f"    {mark} {inert_line(f.func)}  {inert_line(location(f, goroot))}{repeat_text(row)}"
         if f.origin in (Origin.MAIN, Origin.MODULE):
             out.append(st(text, GREEN, BOLD) if f == blocked else st(text, GREEN))
         else:
             out.append(st(text, DIM))
-        shown += 1
     return out
