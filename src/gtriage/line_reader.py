@@ -18,7 +18,8 @@ The rules, in the order the line reader applies them:
 - A line that fits no section but is followed (within two lines) by a stack location is
   damage, not foreign text: it stays in its goroutine, or, with no goroutine open, is
   counted with the stack lines after it as lines of no goroutine.
-- Inside a stack, a location is told by its shape, not its indentation (tabs pasted as
+- Inside a stack, a line that ends in ")" over a tab-indented line is a call, whatever it
+  starts with; a location is told by its shape, not its indentation (tabs pasted as
   spaces or as nothing); indented calls lose their indentation.
 """
 
@@ -137,6 +138,16 @@ class LineReader:
         """
         gid = header_id(header)
         cur = self.cur
+        if gid and self.held is None and self.open and not self.records and gid not in self.ids:
+            # The common case, a new goroutine of the open dump.
+            if cur is not None:
+                self._close()
+            self.ids.add(gid)
+            self.last_id = gid
+            if self.first_id is None:
+                self.first_id = gid
+            self.content = True
+            return Section(_GOROUTINE, n)
         adjacent = cur is not None and cur.kind is Kind.GOROUTINE and gid == self.last_id
         self._close()
         if not self.open or self.records:
@@ -210,6 +221,13 @@ class LineReader:
                 self.after_blank = True  # the closing fence ends the report like a blank line
             else:
                 cur.lines.append(text)
+            return
+
+        if (kind is Kind.GOROUTINE or kind is Kind.RUNTIME_STACK) and nxt is not None and nxt[:1] == "\t" and text[-1:] == ")" and text[:1] != " ":
+            # A call over its location is a call, whatever it starts with ("panic: x(y)",
+            # "goroutine 7 [x] (y)"): the runtime starts no section with such a pair.
+            assert cur is not None
+            cur.lines.append(text)
             return
 
         if is_header(text):

@@ -54,21 +54,19 @@ MAX_FAST_BLOCK = MAX_STACK_LINE
 # no ")", so _CLEAN_STACK refuses them anyway.
 _STARTS = (" ", "goroutine ", "panic: ", "fatal error: ", "runtime: ", "[signal ", "unexpected fault address ",
            "PC=0x", "*** Test killed", "SIG")  # fmt: skip
-_STARTS_AFTER_NL = tuple("\n" + m for m in _STARTS)
 _STARTS_IN_BODY = re.compile("\n(?:" + "|".join(re.escape(m) for m in _STARTS) + ")")
-
-
-def _starts_inside_blocks(text: str) -> bool:
-    """Whether a text may hold such a line inside a block, in a few passes over the whole
-    text (a regex over each block cost ~10 us a goroutine): goroutine headers right after
-    a blank line are block starts, any other start may be inside a block."""
-    if text.count("\ngoroutine ") != text.count("\n\ngoroutine "):
-        return True
-    return any(m in text for m in _STARTS_AFTER_NL if m != "\ngoroutine ")
 
 
 def _starts_in_body(body: str) -> bool:
     return body.startswith(_STARTS) or _STARTS_IN_BODY.search(body) is not None
+
+
+def _calls_start_sections(calls: list[str]) -> bool:
+    """_starts_in_body for a text cut into call pairs. A call over its location is a call
+    whatever it starts with (line_reader.py reads it so too), so only the first call's
+    indentation and the last piece's lines are left to look at: no search of the whole
+    text (~10 us a goroutine). (A paste that indents calls indents the first one too.)"""
+    return calls[0][:1] == " " or _starts_in_body(calls[-1])
 
 
 def _call_pairs(newlines: int, calls: list[str]) -> bool:
@@ -95,22 +93,26 @@ def _call_pairs(newlines: int, calls: list[str]) -> bool:
 MAX_CLEAN_BODIES = 1 << 13  # stack texts remembered as clean (the parser keeps as many)
 
 
-def _whole_stack(body: str, clean: dict[str, int], checked: bool) -> tuple[int, list[str] | None] | None:
+def _whole_stack(body: str, clean: dict[str, int]) -> tuple[int, list[str] | None] | None:
     """The newlines of a clean stack text and its cut at CALL_END when it is made of call
-    pairs; None when its lines must be read one by one. `clean`: texts found clean so far;
-    `checked`: the text around it holds no line the line reader reads otherwise."""
+    pairs; None when its lines must be read one by one: a line is no stack line, or the
+    line reader would read it otherwise (_STARTS). `clean`: texts found clean so far."""
     newlines = clean.get(body)
     if newlines is not None:
         return newlines, None  # the very same text again (a leak's copies): no cut needed
-    if not checked and _starts_in_body(body):
-        return None  # a line the line reader would start a section at
     cut = body.split(CALL_END)
     newlines = body.count("\n")
-    # Odd but clean texts (ancestors, say) still go whole, without their cut: the parser
-    # cuts them itself.
-    calls = cut if _call_pairs(newlines, cut) else None
-    if calls is None and _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is None:
+    calls: list[str] | None
+    if _call_pairs(newlines, cut):
+        if _calls_start_sections(cut):
+            return None
+        calls = cut
+    elif _starts_in_body(body) or _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is None:
         return None
+    else:
+        # Odd but clean texts (ancestors, say) still go whole, without their cut: the
+        # parser cuts them itself.
+        calls = None
     if len(clean) < MAX_CLEAN_BODIES and " fp=" not in body:
         clean[body] = newlines  # level-2 texts (fp= on every frame) never repeat
     return newlines, calls
@@ -119,9 +121,8 @@ def _whole_stack(body: str, clean: dict[str, int], checked: bool) -> tuple[int, 
 _BLANK, _END, _MORE = 1, 0, 2  # what follows a block: a blank line, nothing, more lines
 
 
-def _blocks(chunks: Iterator[str]) -> Iterator[tuple[str, int, bool]]:
-    """Blank-line-separated blocks of a text stream, each with what follows it, and whether
-    the text it came from holds no line the fast path must not take (_starts_inside_blocks).
+def _blocks(chunks: Iterator[str]) -> Iterator[tuple[str, int]]:
+    """Blank-line-separated blocks of a text stream, each with what follows it.
 
     A block never holds an empty line; runs of blank lines give empty blocks. Text that
     goes on for more than a chunk without a blank line (a log) comes in pieces of whole
@@ -133,17 +134,16 @@ def _blocks(chunks: Iterator[str]) -> Iterator[tuple[str, int, bool]]:
         if not chunk:
             continue
         buf = rest + chunk if rest else chunk
-        checked = not _starts_inside_blocks(buf)
         parts = buf.split("\n\n")
         rest = parts.pop()
         for part in parts:
-            yield part, _BLANK, checked
+            yield part, _BLANK
         if len(rest) > CHUNK:
             cut = rest.rfind("\n")
             if cut > 0:
-                yield rest[:cut], _MORE, False
+                yield rest[:cut], _MORE
                 rest = rest[cut + 1 :]
-    yield rest, _END, False
+    yield rest, _END
 
 
 CHUNK = 1 << 20
@@ -176,7 +176,7 @@ def _stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
     header_start = "goroutine "
     last_ended = True
     clean: dict[str, int] = {}  # clean stack texts seen -> their newlines
-    for block, after, checked in _blocks(stream.chunks):
+    for block, after in _blocks(stream.chunks):
         blank_after = after == _BLANK
         nl = block.find("\n")
         if (
@@ -188,7 +188,7 @@ def _stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
             and m.accepts_blocks()
         ):
             body = block[nl + 1 :] + "\n"
-            whole = _whole_stack(body, clean, checked)
+            whole = _whole_stack(body, clean)
             if whole is not None:
                 newlines, calls = whole
                 m.take_goroutine(block[:nl], body, n, calls)
