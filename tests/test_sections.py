@@ -367,8 +367,8 @@ def test_text_without_blank_lines_comes_in_bounded_pieces() -> None:
     line = "2026-11-25T10:00:00Z level=info msg=request (ok)\n"
     chunks = iter([line * (CHUNK // len(line) + 1)] * 8)
     pieces = list(_blocks(chunks))
-    assert max(len(b) for b, _, _ in pieces) < 2 * CHUNK + len(line)
-    assert "".join(b + "\n" for b, _, _ in pieces[:-1]) + pieces[-1][0] == line * 8 * (CHUNK // len(line) + 1)
+    assert max(len(b) for b, _ in pieces) < 2 * CHUNK + len(line)
+    assert "".join(b + "\n" for b, _ in pieces[:-1]) + pieces[-1][0] == line * 8 * (CHUNK // len(line) + 1)
 
 
 def test_line_numbers_across_pieces_of_a_long_log() -> None:
@@ -384,3 +384,20 @@ def test_an_indented_call_inside_a_block_reads_as_in_the_line_reader() -> None:
     g3 = next(g for g in snap.goroutines if g.id == 3)
     assert [f.func for f in g3.stack.frames] == ["main.f"]
     assert snap.unparsed_lines == 0
+
+
+@pytest.mark.parametrize("line", ["panic: boom(x)", "goroutine 8 [x] (y)"])
+def test_a_call_over_its_location_is_a_call_in_both_readers(line: str) -> None:
+    block = "goroutine 3 [select]:\nmain.f(0x1)\n\t/m.go:3 +0x1\n" + line + "\n\t/m.go:9 +0x2\n"
+    after = DUMP.replace("goroutine 1 ", "goroutine 11 ").replace("goroutine 7", "goroutine 17")
+    fast = parse_text(DUMP + "\n" + block + "\n" + after)  # the block is taken whole
+    lines = parse_text(DUMP + "\n" + block + after)  # the same lines, read one by one
+    got = []
+    for dump in (fast, lines):
+        (snap,) = dump.snapshots
+        g3 = next(g for g in snap.goroutines if g.id == 3)
+        got.append([(f.func, f.line) for f in g3.stack.frames])
+        assert snap.headers_seen == 5
+        assert snap.unparsed_lines == 0
+    assert got[0] == got[1]
+    assert [line for _, line in got[0]] == [3, 9]
