@@ -7,6 +7,7 @@ import gzip
 import http.server
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from gtriage import __version__
 from gtriage.cli import build_parser
 from manifests import SAMPLES
 from servers import BOMB_MEMBER, drip, raw_server, reply, stall
@@ -160,6 +162,9 @@ def _free_port() -> int:
         pytest.param(["--max-size", "8X", "x"], None, 2, "--max-size", id="bad-size"),
         pytest.param(["--max-size", "10K", str(DEMO)], None, 1, "more than 10 KiB", id="over-max-size"),
         pytest.param(["--format", "tui", str(DEMO)], None, 2, "needs a terminal", id="tui-without-terminal"),
+        pytest.param(["--cluster", "26", str(DEMO)], None, 2, "no cluster #26 in", id="cluster-past-the-last"),
+        pytest.param(["--goroutines", "-f", "json", str(DEMO)], None, 2, "--goroutines prints text or markdown", id="goroutines-json"),
+        pytest.param(["--goroutines", str(SAMPLES / "dumps/go1.27/leaky.debug1.txt")], None, 1, "debug=1", id="goroutines-debug1"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code(args: list[str], stdin: bytes | None, code: int, words: str) -> None:
@@ -331,15 +336,16 @@ def _on_terminal(*args: str) -> tuple[int, bytes]:
 
 
 @pytest.mark.parametrize(
-    ("args", "words"),
+    ("args", "code", "words"),
     [
-        pytest.param(["/no/such/dump.txt"], b"No such file", id="missing-file"),
-        pytest.param([str(SAMPLES / "README.md")], b"no goroutine dump found", id="no-dump"),
+        pytest.param(["/no/such/dump.txt"], 1, b"No such file", id="missing-file"),
+        pytest.param([str(SAMPLES / "README.md")], 1, b"no goroutine dump found", id="no-dump"),
+        pytest.param(["--cluster", "26", str(DEMO)], 2, b"no cluster #26", id="cluster-past-the-last"),
     ],
 )
-def test_input_error_never_opens_the_tui(args: list[str], words: bytes) -> None:
-    code, screen = _on_terminal("--format", "tui", *args)
-    assert code == 1
+def test_input_error_never_opens_the_tui(args: list[str], code: int, words: bytes) -> None:
+    got, screen = _on_terminal("--format", "tui", *args)
+    assert got == code
     assert screen.startswith(b"gtriage: ")
     assert words in screen
     assert screen.count(b"\n") == 1, screen
@@ -392,3 +398,76 @@ def test_progress_bar_counts_bytes(capsys: pytest.CaptureFixture[str]) -> None:
     assert "32 MiB" in err
     bar.done()
     assert capsys.readouterr().err == "\r\x1b[K"
+
+
+@pytest.mark.parametrize("argv", [["-m", "gtriage", "--version"], ["-m", "gtriage", "-V"]])
+def test_python_dash_m_and_short_version(argv: list[str]) -> None:
+    r = subprocess.run([sys.executable, *argv], capture_output=True, env=ENV, timeout=60, check=False)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.decode() == f"gtriage {__version__}\n"
+
+
+def _readme_usage_lines() -> list[str]:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    use = readme.split("\n## Use\n", 1)[1]
+    block = use.split("```sh\n", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip()]
+
+
+def test_help_has_the_readme_examples_and_the_exit_codes() -> None:
+    r = run("--help")
+    assert r.returncode == 0
+    text = r.stdout.decode()
+    lines = _readme_usage_lines()
+    assert len(lines) >= 6
+    for line in lines:
+        assert f"\n  {line}\n" in text, line
+    for code, words in ((0, "report printed"), (1, "input unreadable"), (2, "usage error"), (130, "interrupted")):
+        assert re.search(rf"^  {code} +{words}", text, re.M), code
+
+
+@pytest.mark.parametrize(
+    "option",
+    [a.option_strings[0] for a in build_parser()._actions if a.option_strings and a.nargs != 0 and a.dest not in ("help", "version")],
+)
+def test_help_gives_each_default(option: str) -> None:
+    (action,) = [a for a in build_parser()._actions if option in a.option_strings]
+    assert action.help is not None
+    assert "default" in action.help, option
+
+
+@pytest.mark.parametrize(
+    ("args", "funcs"),
+    [
+        pytest.param(["--match", "recvforever"], ["main.recvForever"], id="lower-case-ignores-case"),
+        pytest.param(["--match", "RecvForever"], [], id="capital-respects-case"),
+        pytest.param(["--exclude", "recvforever", "--top", "1"], ["main.Store.Get"], id="exclude-lower-ignores-case"),
+    ],
+)
+def test_match_and_exclude_are_smart_case(args: list[str], funcs: list[str]) -> None:
+    # The pattern rules themselves are in test_filters.py; this is the wiring.
+    r = run("-f", "json", *args, str(DEMO))
+    assert r.returncode == 0, r.stderr
+    assert [c["blocked_at"]["func"] for c in json.loads(r.stdout)["clusters"]] == funcs
+
+
+def test_cluster_and_its_goroutines() -> None:
+    report = json.loads(run("-f", "json", "--cluster", "2", "--cluster", "4", str(DEMO)).stdout)
+    assert [c["rank"] for c in report["clusters"]] == [2, 4]
+    r = run("--cluster", "2", "--goroutines", str(DEMO))
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == b""
+    out = r.stdout.decode()
+    ids = sorted(int(m) for m in re.findall(r"^goroutine (\d+) \[", out, re.M))
+    assert ids == report["clusters"][0]["goroutine_ids"]
+    # As the dump printed them: the demo's own text of the first one, less its pc offsets.
+    first = out.split("\n\n", 1)[0]
+    dump = DEMO.read_text()
+    start = dump.index(first.split("\n", 1)[0] + "\n")
+    assert re.sub(r" \+0x[0-9a-f]+", "", dump[start : dump.index("\n\n", start)]) == first
+
+
+def test_top_says_how_many_of_how_many() -> None:
+    # Markdown says it the same way (tests/render/test_wording.py).
+    r = run("-f", "text", "--top", "2", str(DEMO))
+    assert r.stdout.decode().splitlines()[1] == "280 goroutines, 2 of 25 clusters shown, traceback"

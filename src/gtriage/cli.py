@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 
 from . import __version__
-from .pipeline import Filters, NoDumpError, analyze_inputs, apply_filters
+from .pipeline import Filters, NoDumpError, analyze_inputs, apply_filters, filter_regex
 from .report import Report
 from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceError, size_text
 
@@ -31,7 +31,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _regex(text: str) -> re.Pattern[str]:
     try:
-        return re.compile(text)
+        return filter_regex(text)
     except re.error as e:
         raise argparse.ArgumentTypeError(f"bad regular expression {text!r}: {e}") from e
 
@@ -72,12 +72,38 @@ def _size(text: str) -> int:
     return n
 
 
+# The README's usage lines, and the commands this parser adds: a test keeps them in step.
+EXAMPLES = """\
+examples:
+  curl -s host:6060/debug/pprof/goroutine?debug=2 | gtriage   # TUI on a terminal, even from a pipe
+  gtriage dump.txt                                             # a file (plain or .gz)
+  gtriage http://host:6060/debug/pprof/goroutine?debug=2       # fetch it yourself
+  gtriage dump.txt --format markdown > ticket.md               # for the incident ticket
+  gtriage dump.txt --format json | jq '.clusters[0]'           # for scripts
+  gtriage before.txt after.txt                                 # report on after.txt, compared with before.txt
+  gtriage dump.txt --top 5 --match 'chan|select' --hide-healthy
+  gtriage dump.txt --cluster 3 --goroutines | less             # every goroutine of cluster #3, as dumped
+"""
+
+EXIT_CODES = """\
+exit codes:
+  0    report printed (also when the reader of a pipe leaves early: gtriage dump.txt | head)
+  1    input unreadable, no dump found, or the report could not be written
+  2    usage error (also --format tui without a terminal, --cluster N past the last
+       cluster, --goroutines with --format json)
+  130  interrupted (Ctrl-C)
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="gtriage",
-        description="Cluster and rank the goroutines of a Go dump (debug=2, debug=1, SIGQUIT, "
-        "panic, fatal error, race report). With no --format it opens the TUI on a terminal "
-        "and prints a text report otherwise.",
+        description="Cluster and rank the goroutines of a Go dump (debug=2, debug=1, SIGQUIT,\n"
+        "panic, fatal error, race report). With no --format it opens the TUI on a\n"
+        "terminal and prints a text report otherwise.",
+        epilog=EXAMPLES + "\n" + EXIT_CODES,
+        # The examples and exit codes are laid out by hand; option help is still wrapped.
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "inputs",
@@ -88,23 +114,33 @@ def build_parser() -> argparse.ArgumentParser:
         "successive dumps: the last is reported, compared with the one before. "
         "Default: stdin when it is not a terminal.",
     )
-    p.add_argument("--format", "-f", choices=("text", "markdown", "json", "tui"), help="output format")
-    p.add_argument("--top", "-n", type=_positive, metavar="N", help="show the N highest-ranked clusters")
-    p.add_argument("--match", "-m", type=_regex, metavar="REGEX", help="only clusters whose state, functions, files, creator or labels match")
-    p.add_argument("--exclude", "-x", type=_regex, metavar="REGEX", help="leave out clusters that match")
-    p.add_argument("--min-count", type=_positive, default=1, metavar="N", help="only clusters of at least N goroutines")
+    p.add_argument("--format", "-f", choices=("text", "markdown", "json", "tui"),
+                   help="output format (default: tui when stdout and stderr are terminals, else text)")
+    p.add_argument("--top", "-n", type=_positive, metavar="N", help="show the N highest-ranked clusters (default: all)")
+    p.add_argument("--match", "-m", type=_regex, metavar="REGEX",
+                   help="only clusters whose state, functions, files, creator or labels match; "
+                   "smart-case: case-insensitive unless REGEX has a capital letter (default: all clusters)")
+    p.add_argument("--exclude", "-x", type=_regex, metavar="REGEX", help="leave out clusters that match, smart-case too (default: none)")
+    p.add_argument("--min-count", type=_positive, default=1, metavar="N", help="only clusters of at least N goroutines (default 1)")
+    p.add_argument("--cluster", dest="ranks", type=_positive, action="append", default=[], metavar="N",
+                   help="only cluster #N, numbered as the full report numbers it; repeat for more (default: all)")
+    p.add_argument("--goroutines", action="store_true",
+                   help="print every goroutine of the clusters shown, header and stack as the dump printed "
+                   "them (without pc offsets and addresses), instead of the report; "
+                   "with --format markdown, one code block per cluster")
     hv = p.add_mutually_exclusive_group()
     hv.add_argument("--hide-healthy", dest="healthy", action="store_false", default=True,
                     help="hide runtime/stdlib background clusters (GC workers, signal handling, listeners)")
     hv.add_argument("--show-healthy", dest="healthy", action="store_true", help="show them (default)")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="color text output (NO_COLOR is honoured)")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="color text output (default auto: on a terminal; NO_COLOR is honoured)")
     p.add_argument("--no-stacks", dest="stacks", action="store_false", help="text format: no representative stacks")
     p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help=f"the whole fetch of a URL must end within this (default {DEFAULT_TIMEOUT:g})")
     p.add_argument("--max-size", type=_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
                    help=f"read at most this much of an input, and of what a gzip input decompresses to "
                    f"(default {size_text(DEFAULT_MAX_BYTES)}; K, M, G, T are powers of 1024)")
-    p.add_argument("--version", action="version", version=f"gtriage {__version__}")
+    p.add_argument("--version", "-V", action="version", version=f"gtriage {__version__}")
     return p
 
 
@@ -181,9 +217,17 @@ def _main(argv: Sequence[str] | None) -> int:
         _say("'-' (stdin) can be read only once")
         return EXIT_USAGE
     filters = Filters(
-        top=args.top, match=args.match, exclude=args.exclude, min_count=args.min_count, healthy=args.healthy
+        top=args.top,
+        match=args.match,
+        exclude=args.exclude,
+        min_count=args.min_count,
+        healthy=args.healthy,
+        ranks=tuple(args.ranks),
     )
-    if args.format == "tui" or args.format is None:
+    if args.goroutines and args.format in ("json", "tui"):
+        _say(f"--goroutines prints text or markdown, not {args.format} (the JSON report lists each cluster's goroutine_ids)")
+        return EXIT_USAGE
+    if (args.format == "tui" or args.format is None) and not args.goroutines:
         keys = _keyboard()
         if isinstance(keys, str):
             if args.format == "tui":
@@ -195,9 +239,28 @@ def _main(argv: Sequence[str] | None) -> int:
     report = _load(inputs, args)
     if report is None:
         return EXIT_INPUT
+    if not _ranks_exist(report, args.ranks):
+        return EXIT_USAGE
     report = apply_filters(report, filters)
+    if args.goroutines:
+        if report.format == "debug1":
+            _say(f"{_one_line(report.source)}: a debug=1 profile prints no goroutines of their own "
+                 "(fetch ?debug=2 for them)")
+            return EXIT_INPUT
+        return _write_report(_render_goroutines(report, args.format or "text"))
     out = _render(report, args.format or "text", _use_color(args.color, sys.stdout), args.stacks)
     return _write_report(out)
+
+
+def _ranks_exist(report: Report, ranks: list[int]) -> bool:
+    """Whether every --cluster N names a cluster of this dump (ranks run 1 to the count);
+    says which does not. A filter that hides a cluster is no error: its report is empty."""
+    past = sorted({n for n in ranks if n > len(report.clusters)})
+    if past:
+        n = len(report.clusters)
+        _say(f"no cluster #{past[0]} in {_one_line(report.source)}: it has {n} cluster{'' if n == 1 else 's'}")
+        return False
+    return True
 
 
 def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
@@ -271,6 +334,12 @@ def _render(report: Report, fmt: str, color: bool, stacks: bool) -> str:
     return render_text(report, color=color, stacks=stacks)
 
 
+def _render_goroutines(report: Report, fmt: str) -> str:
+    from .render.goroutines import render_goroutines_markdown, render_goroutines_text
+
+    return render_goroutines_markdown(report) if fmt == "markdown" else render_goroutines_text(report)
+
+
 def _one_line(text: str) -> str:
     from .render.safe import inert_line
 
@@ -306,10 +375,10 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
         if tty_fd is not None:
             os.close(tty_fd)
         raise
-    if report is None:
+    if report is None or not _ranks_exist(report, args.ranks):
         if tty_fd is not None:
             os.close(tty_fd)
-        return EXIT_INPUT
+        return EXIT_INPUT if report is None else EXIT_USAGE
     report = apply_filters(report, filters)
     if tty_fd is not None:
         # The dump came from (or stdin was) a pipe; Textual reads keys from fd 0: put the
