@@ -197,9 +197,3 @@ def read_streams(source: Readable, stats: CarrierStats | None = None) -> Iterato
     yield Stream("-", text.chunks(), text.line_map)
     for buf in text.json.streams.values():
         yield buf.stream()
-
-
-def stream_of(text: str, name: str = "-") -> Stream:
-    """A stream over text that needs no carrier handling (tests)."""
-    return Stream(name, iter([text]))
-
