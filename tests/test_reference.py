@@ -37,22 +37,11 @@ from gtriage.parse import MAX_KEPT_ISSUES, parse_text
 
 DUMPS = Path(__file__).resolve().parents[1] / "samples" / "dumps"
 
-# Open fast-reader bugs (rows of KNOWN_DIFFERENCES), and how the property test lives with them.
-KNOWN_BUGS = {
-    # Reproduced by the reference (reference.read's compat names).
-    "tab_prefix",
-    "chunks",
-    "race_fence_lines",
-    "first_parent",
-    # Left out of the comparison: the stack lines under a goroutine header the grammar
-    # rejects (the fast reader counts them only when it read the goroutine line by line).
-    "orphan_stacks",
-    # Compared modulo the bug: goroutine numbers in names read as "goroutine 0" on both sides.
-    "gid_in_name",
-    # Not reached by these inputs (registers, then a goroutine block, then a signal line).
-    "block_closed_kind",
-}
-COMPAT = ("tab_prefix", "chunks", "race_fence_lines", "first_parent")
+# Open fast-reader bugs (rows of KNOWN_DIFFERENCES), and how the property test lives with them
+# (reference.read's compat names reproduce a bug, or it is left out of the comparison). None
+# is open: the eight this test found are fixed, each with its row below.
+KNOWN_BUGS: set[str] = set()
+COMPAT: tuple[str, ...] = ()
 GID_IN_NAME = re.compile(r"goroutine [0-9]{1,20}(?![0-9])")
 
 
@@ -351,7 +340,6 @@ KNOWN_DIFFERENCES = [
         "reads no goroutine number there, so the creator's name is read from the masked text and "
         "says 'goroutine 0²' (see goroutine-number-masked-in-a-name). The creator is "
         "'main.main in goroutine 1²' and there is no parent.",
-        bug="gid_in_name",
     ),
     Row(
         "unparsed-header-whole-block",
@@ -360,7 +348,6 @@ KNOWN_DIFFERENCES = [
         "Parser.goroutine counts the stack lines of a header it cannot parse from sec.lines[1:], "
         "but a goroutine block taken whole keeps its stack in sec.body: only the header line is "
         "counted (read line by line, as the last block of the input, all three are).",
-        bug="orphan_stacks",
     ),
     Row(
         "location-glued-to-created-by",
@@ -396,7 +383,6 @@ KNOWN_DIFFERENCES = [
         "prefixes are off, a text that starts with a tab is a stack location, never a log "
         "prefix. (A plain dump escapes now: nothing is learned from 'created by' in a text "
         "where a line starts with 'goroutine '; a prefixed dump has no such line.)",
-        bug="tab_prefix",
     ),
     Row(
         "goroutine-number-masked-in-a-name",
@@ -407,7 +393,6 @@ KNOWN_DIFFERENCES = [
         "stack. When the creator line is damaged (here a NUL before 'in'), the grammar reads the "
         "number as part of the creator's name, which then says 'goroutine 0'. masked_a_name "
         "re-reads names holding a masked hex word, but not a masked goroutine number.",
-        bug="gid_in_name",
     ),
     Row(
         "prefix-learned-across-the-last-two-lines",
@@ -420,7 +405,6 @@ KNOWN_DIFFERENCES = [
         "neighbour: the header is unglued instead, no prefix is learned, and the frame reads "
         "'2026-11-25T10:00:01Z main.main' in '2026-11-25T10:00:02Z \\t/a/m.go'. Any prefixed "
         "input whose first prefixed runtime line is among the last two lines of a 1 MiB chunk.",
-        bug="chunks",
     ),
     Row(
         "race-report-line-numbers-after-its-fence",
@@ -429,7 +413,6 @@ KNOWN_DIFFERENCES = [
         "A race report opened by its '==================' fence is a Section whose line is the "
         "fence's but whose lines start after it: Parser.race counts line i at sec.line + i, one "
         "line too early (here lines 1-2 for lines 2-3).",
-        bug="race_fence_lines",
     ),
     Row(
         "block-path-forgets-the-goroutine-it-closed",
@@ -442,7 +425,6 @@ KNOWN_DIFFERENCES = [
         "goroutine block without setting `closed`, so after registers, a goroutine block, then "
         "'SIGQUIT: quit', the signal line stays in the first dump (the line reader, having "
         "closed the goroutine, starts the second dump there): the second snapshot has no signal.",
-        bug="block_closed_kind",
     ),
     Row(
         "two-creators-one-parent",
@@ -456,7 +438,6 @@ KNOWN_DIFFERENCES = [
         "parent from the first 'created by' line that has a goroutine number "
         "(gid_roles.index('parent')): creator main.h with parent 1, which is main.main's. The "
         "creator and its number are one line: main.h, parent 6.",
-        bug="first_parent",
     ),
     # Differences where the reference was wrong (fixed there): rows that pass.
     Row(

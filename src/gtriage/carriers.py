@@ -73,9 +73,11 @@ class _TextStream:
                 carry = text + carry
                 continue
             carry = text[end + 1 :] + carry
-            yield self._rewrite(text[: end + 1])
+            yield self._rewrite(text[: end + 1], text[end + 1 : text.rfind("\n") + 1])
 
-    def _rewrite(self, text: str) -> str:
+    def _rewrite(self, text: str, ahead: str = "") -> str:
+        """The chunk `text` as sections.py reads it; `ahead` is the line after it (carried
+        to the next chunk), the neighbour a prefix on the chunk's last line is confirmed by."""
         first = self.input_line
         lines_in = _count_lines(text)
         self.input_line += lines_in
@@ -98,7 +100,7 @@ class _TextStream:
                 pieces, counts = carried
                 text = "".join(pieces)
         glued: list[int] = []
-        learn_prefixes(text, self.prefixes, glued)
+        learn_prefixes(text + ahead if ahead else text, self.prefixes, glued, len(text))
         if glued:
             if pieces is None:
                 pieces = [line + "\n" for line in text.split("\n")]

@@ -338,7 +338,8 @@ class LineReader:
             if not self.open:
                 self._new_dump(n)
             self.content = True
-            self._open(Section(Kind.RACE, n, [] if text == RACE_FENCE else [text]))
+            # After a fence, the report's first line is the next one.
+            self._open(Section(Kind.RACE, n + 1, []) if text == RACE_FENCE else Section(Kind.RACE, n, [text]))
             return True
         if text.startswith("goroutine profile: total "):
             if not self.open or self.content:
@@ -387,6 +388,7 @@ class LineReader:
         sec.body = body
         sec.calls = calls
         self.out.append(sec)
+        self.closed = _GOROUTINE
         self.after_blank = True
 
     def accepts_blocks(self) -> bool:

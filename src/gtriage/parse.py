@@ -37,6 +37,7 @@ from .shapes import (
     HEAD_SPLIT,
     HEX_SPLIT,
     MAX_DIGITS,
+    MEMO_ENTRIES,
     CallSplit,
     HeaderShape,
     HeaderValues,
@@ -151,7 +152,8 @@ class Parser:
             if sec.cut and len(sec.lines) == 1:
                 snap.truncated = True
             snap.issue(sec.line, header, "goroutine header not understood")
-            for i, text in enumerate(sec.lines[1:], 1):
+            stack = sec.body.split("\n")[:-1] if sec.body is not None else sec.lines[1:]
+            for i, text in enumerate(stack, 1):
                 snap.issue(sec.line + i, text, "stack of an unparsed goroutine header")
             return
         shape, gp_id, minutes, thread, bubble, labels = head
@@ -264,7 +266,7 @@ class Parser:
                 shape = header_shape(masked, len(values))
                 if shape is None:
                     shape = header_shape(head, len(values), strict=False)
-                else:
+                elif len(memo) < MEMO_ENTRIES:
                     memo[key] = shape
             except LarkError:
                 return None
@@ -286,7 +288,8 @@ class Parser:
                 got = grammar_parse(text, "labelset")
             except LarkError:
                 return None
-            memo[text] = got
+            if len(memo) < MEMO_ENTRIES:
+                memo[text] = got
         return got
 
     def _stack(
@@ -355,7 +358,8 @@ class Parser:
                 # A "0x.." inside a function or file name was masked too: this shape is
                 # parsed from its real text every time (names stay exact, arguments real).
                 shape = None
-            memo.stacks[key] = shape
+            if len(memo.stacks) < MEMO_ENTRIES:
+                memo.stacks[key] = shape
         if shape is None:
             return stack_shape(text, memo, literal=True, whole=whole), "", gids, False
         args = split.args if split is not None else call_args(text)
@@ -474,7 +478,8 @@ class Parser:
                 count = int(head[:at])
             else:
                 count = grammar_parse(head[:at] + pcs + "\n", "record_head")
-                self.memo.record_heads.add(pcs)
+                if len(self.memo.record_heads) < MEMO_ENTRIES:
+                    self.memo.record_heads.add(pcs)
         except LarkError:
             snap.issue(sec.line, sec.lines[0], "debug=1 record not understood")
             for i, line in enumerate(sec.lines[1:], 1):
@@ -495,7 +500,8 @@ class Parser:
                     continue
                 if isinstance(got, Frame):
                     got = self.memo.frame(got)
-                memo[line] = got
+                if len(memo) < MEMO_ENTRIES:
+                    memo[line] = got
             if isinstance(got, Frame):
                 frames.append(got)
             elif isinstance(got, tuple):

@@ -124,10 +124,14 @@ def _confirmed(text: str, start: int, end: int, shape: str, prefixes: Prefixes) 
     return False
 
 
-def learn_prefixes(text: str, prefixes: Prefixes, glued: list[int]) -> None:
-    """Learn the prefixes of the runtime's lines in `text`; note headers glued to the end
-    of another line (their offsets go to `glued`)."""
+def learn_prefixes(text: str, prefixes: Prefixes, glued: list[int], limit: int | None = None) -> None:
+    """Learn the prefixes of the runtime's lines in text[:limit]; note headers glued to the
+    end of another line (their offsets go to `glued`). The text past `limit` is only there
+    as the next line of the last one (a prefix is confirmed by a neighbour)."""
+    limit = len(text) if limit is None else limit
     for p in _headers_inside(text):
+        if p >= limit:
+            break
         start, end = _line_at(text, p)
         if start == p:
             continue
@@ -138,7 +142,8 @@ def learn_prefixes(text: str, prefixes: Prefixes, glued: list[int]) -> None:
             prefixes.learn(re.escape(prefix))  # indentation: the whole dump was indented
             continue
         shape = prefix_shape(prefix)
-        if _confirmed(text, start, end, shape, prefixes):
+        # A log prefix holds no tab: text with one is a location the header is glued to.
+        if "\t" not in prefix and _confirmed(text, start, end, shape, prefixes):
             prefixes.learn(shape)
         else:
             # Not repeated on its neighbours: text glued to the header ("...dumping all
@@ -146,13 +151,13 @@ def learn_prefixes(text: str, prefixes: Prefixes, glued: list[int]) -> None:
             glued.append(p)
     if text.startswith("goroutine ") or "\ngoroutine " in text:
         return  # the runtime's own lines stand bare here: nothing else to learn from
-    for m in (m for pat in _OTHER_INSIDE for m in pat.finditer(text)):
+    for m in (m for pat in _OTHER_INSIDE for m in pat.finditer(text, 0, limit)):
         i = m.start()
         start, end = _line_at(text, i)
         if start == i or prefixes.known(text, start, i):
             continue
         prefix = text[start:i]
-        if prefix.strip() and not prefix.endswith(("in ", "by ")):
+        if prefix.strip() and "\t" not in prefix and not prefix.endswith(("in ", "by ")):
             shape = prefix_shape(prefix)
             if _confirmed(text, start, end, shape, prefixes):
                 prefixes.learn(shape)

@@ -134,6 +134,13 @@ def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
 HeaderValues = tuple[HeaderShape, int, int, int | None, int | None, Labels]
 
 
+# Entries a table of the memo keeps (stack shapes, calls, frames). A real dump has hundreds
+# of shapes and a few thousand calls; a dump of all-distinct stacks would otherwise keep
+# every text twice over while it is parsed (2 GB at a million goroutines). Past the bound
+# a new text is parsed each time it comes, as if seen for the first time.
+MEMO_ENTRIES = 1 << 16
+
+
 class Memo:
     """Shapes seen so far in one input, and the frames they share."""
 
@@ -157,7 +164,12 @@ class Memo:
         self.frame_parts: dict[tuple[str, str, str, int, int], Frame] = {}
 
     def frame(self, f: Frame) -> Frame:
-        return self.frames.setdefault(f, f)
+        got = self.frames.get(f)
+        if got is not None:
+            return got
+        if len(self.frames) < MEMO_ENTRIES:
+            self.frames[f] = f
+        return f
 
 
 def header_shape(masked: str, nvalues: int, *, strict: bool = True) -> HeaderShape | None:
@@ -245,7 +257,9 @@ def parse_unit(text: str, memo: Memo, literal: bool) -> tuple[Any, ...]:
     key = (text, literal)
     got = memo.units.get(key)
     if got is None:
-        got = memo.units[key] = tuple(mark_literal(grammar_parse(text, "stack"), literal))
+        got = tuple(mark_literal(grammar_parse(text, "stack"), literal))
+        if len(memo.units) < MEMO_ENTRIES:
+            memo.units[key] = got
     return got
 
 
@@ -273,8 +287,12 @@ def items_mask_a_name(items: tuple[Any, ...]) -> bool:
 def masked_a_name(stack: Stack) -> bool:
     frames = [*stack.frames, *(f for a in stack.ancestors for f in a.frames)]
     creators = [stack.created_by, *(a.created_by for a in stack.ancestors)]
+    # A goroutine number is masked too ("created by f\x00in goroutine 1", damaged, reads
+    # as a name holding one): such a stack is read from its real text as well.
     return any(
-        HEX_PLACEHOLDER in f.func or HEX_PLACEHOLDER in f.file for f in [*frames, *creators] if f is not None
+        HEX_PLACEHOLDER in f.func or HEX_PLACEHOLDER in f.file or GID_PLACEHOLDER in f.func or GID_PLACEHOLDER in f.file
+        for f in [*frames, *creators]
+        if f is not None
     )
 
 
@@ -292,6 +310,7 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
     ancestors: list[Ancestor] = []
     other_thread = cgo = False
     gid_roles: list[str] = []
+    parent: int | None = None  # index of the creator's number among the goroutine numbers
     # Frames of the goroutine itself until the first "[originating from goroutine N]".
     cur_frames: list[Frame] = frames
     cur_created: Frame | None = None
@@ -316,7 +335,9 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
             fkey = (it.func, it.args, it.loc.file, it.loc.line, slot)
             frame = memo.frame_parts.get(fkey)
             if frame is None:
-                frame = memo.frame_parts[fkey] = memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot))
+                frame = memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot))
+                if len(memo.frame_parts) < MEMO_ENTRIES:
+                    memo.frame_parts[fkey] = frame
             cur_frames.append(frame)
         elif isinstance(it, CreatedItem):
             f = memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
@@ -324,6 +345,9 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
                 cur_created = f
             else:
                 created_by = f
+                # The creator kept is the last one (a damaged header may leave two), and
+                # so is its goroutine number.
+                parent = len(gid_roles) if it.has_gid else None
             if it.has_gid:
                 gid_roles.append("parent" if not in_ancestor else "ancestor-parent")
         elif isinstance(it, Elided):
@@ -351,6 +375,5 @@ def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
         other_thread=other_thread,
         cgo=cgo,
     )
-    parent = gid_roles.index("parent") if "parent" in gid_roles else None
     anc = tuple(i for i, r in enumerate(gid_roles) if r == "ancestor")
     return StackShape(stack, parent, anc, tuple(arg_calls), tuple(fixed_calls), ARGS_SEP.join(fixed_args))
