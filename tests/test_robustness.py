@@ -4,15 +4,18 @@ goroutine header is accounted for (parsed + unparsed = headers seen)."""
 from __future__ import annotations
 
 import contextlib
+import io
 import random
 import re
 import time
 
 import pytest
 
+from gtriage import parse, shapes
 from gtriage.model import Dump
 from gtriage.parse import parse_text
 from gtriage.pipeline import NoDumpError, report_from_dump
+from gtriage.sections import split_sections
 from manifests import SAMPLES
 
 REAL = [
@@ -189,3 +192,40 @@ def test_damage_never_splits_a_dump(path, op: str) -> None:  # type: ignore[no-u
         dump = parse_text(damage(text, random.Random(seed), op))
         holding = [s for s in dump.snapshots if s.goroutines or s.records]
         assert len(holding) == 1, (op, seed, [len(s.goroutines) for s in dump.snapshots])
+
+
+# A dump of all-distinct stacks filled the memo's tables with every text it held (2 GB while
+# a million goroutines were parsed); each table now stops growing at MEMO_ENTRIES, and a text
+# past that is parsed as if new. Tiny bounds here: what is read must not change.
+STATES = ["chan receive", "select", "chan send", "sync.Mutex.Lock", "IO wait"]
+DISTINCT = "".join(
+    f"goroutine {i} [{STATES[i % 5]}, {i % 3 + 1} minutes] {{job: w{i % 4}}}:\n"
+    f"main.h{i % 7}(0xc0000{i:05x})\n\t/x/y.go:{i % 5 + 1} +0x1d\n"
+    f"created by main.spawn{i % 3} in goroutine 1\n\t/x/y.go:40 +0x2f\n\n"
+    for i in range(1, 200)
+)
+DEBUG1 = "goroutine profile: total 9\n" + "".join(
+    f"{i} @ 0x47c70e{' 0x1' * (i % 4)}\n# labels: {{\"k\":\"v{i % 3}\"}}\n#\t0x47c70d\tmain.f{i % 5}+0x2d\t/x/y.go:{i}\n\n"
+    for i in range(1, 40)
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [DISTINCT, DEBUG1, *[p.read_text(encoding="utf-8", errors="replace") for p in REAL[:2]]],
+    ids=["distinct stacks", "debug=1", *[str(p.relative_to(SAMPLES)) for p in REAL[:2]]],
+)
+def test_a_full_memo_reads_the_same(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    def records(dump: Dump) -> list[object]:
+        return [(r.count, r.frames, r.labels) for s in dump.snapshots for r in s.records]
+
+    unbounded = parse_text(text)
+    monkeypatch.setattr(shapes, "MEMO_ENTRIES", 3)
+    monkeypatch.setattr(parse, "MEMO_ENTRIES", 3)
+    parser = parse.Parser()
+    bounded = Dump("-", tuple(parser.parse(split_sections(io.StringIO(text)))))
+    assert seen(bounded) == seen(unbounded)
+    assert records(bounded) == records(unbounded)
+    memo = parser.memo
+    tables = [memo.stacks, memo.units, memo.frames, memo.frame_parts, memo.headers, memo.labels, memo.record_lines, memo.record_heads]
+    assert all(len(t) <= 3 for t in tables), [len(t) for t in tables]
