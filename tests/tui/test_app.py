@@ -244,10 +244,10 @@ def test_quick_filters_hide_healthy_and_show_one_state(ui: Any, demo: Report) ->
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
-        await pilot.press("h")
+        await pilot.press("H")
         seen["hidden"] = list(table(app).clusters)
         seen["text"] = ui.screen_text(app)
-        await pilot.press("h", "t")
+        await pilot.press("H", "t")
         seen["one_state"] = {c.state for c in table(app).clusters}
         await pilot.press("t")
         seen["next_state"] = {c.state for c in table(app).clusters}
@@ -411,7 +411,7 @@ def test_copy_and_save_markdown(ui: Any, demo: Report, tmp_path: Path, monkeypat
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
         await pilot.press("j", "c")
         seen["cluster"] = app.clipboard
-        await pilot.press("h", "C")
+        await pilot.press("H", "C")
         seen["shown"] = app.clipboard
         await pilot.press("w")
         await pilot.pause()
@@ -624,7 +624,7 @@ def test_help_footer_and_command_palette(ui: Any, demo: Report) -> None:
         await pilot.press("escape")
 
     ui.run(demo, steps)
-    for key in ("/ Search", "s Sort", "h Healthy", "q Quit", "? Help"):
+    for key in ("/ Search", "s Sort", "H Healthy", "q Quit", "? Help"):
         assert key.replace(" ", "") in seen["footer"].replace(" ", "")
     assert isinstance(seen["help"], HelpScreen)
     assert "fuzzy search" in seen["help_text"]

@@ -1,5 +1,6 @@
 """SVG snapshots of the main screens on samples/demo.txt (layout only; behaviour is in
-test_app.py). Regenerate with `pytest tests/tui/test_snapshots.py --snapshot-update`."""
+test_app.py), at the size people work at (160x48), the smallest that must work (80x24)
+and a big one (200x50). Regenerate with `pytest tests/tui/test_snapshots.py --snapshot-update`."""
 
 from __future__ import annotations
 
@@ -13,9 +14,12 @@ from gtriage.pipeline import analyze
 from gtriage.tui.app import GTriageApp
 from gtriage.tui.clusters_screen import ClustersScreen
 from gtriage.tui.goroutines_screen import GoroutinesScreen
+from gtriage.tui.help_screen import HelpScreen
 
 DEMO = Path(__file__).resolve().parents[2] / "samples" / "demo.txt"
 SIZE = (160, 48)
+SMALL = (80, 24)
+BIG = (200, 50)
 
 
 def _app() -> GTriageApp:
@@ -38,12 +42,40 @@ def test_clusters_screen(snap_compare: Any) -> None:
     assert snap_compare(_app(), terminal_size=SIZE, run_before=_until(lambda p: isinstance(p.app.screen, ClustersScreen)))
 
 
-def test_goroutines_screen(snap_compare: Any) -> None:
-    async def open_second(pilot: Pilot[Any]) -> None:
-        await _until(lambda p: isinstance(p.app.screen, ClustersScreen))(pilot)
-        await pilot.press("j", "enter")
-        await _until(lambda p: isinstance(p.app.screen, GoroutinesScreen))(pilot)
-        await pilot.press("j")
-        await pilot.pause()
+async def _open_second(pilot: Pilot[Any]) -> None:
+    await _until(lambda p: isinstance(p.app.screen, ClustersScreen))(pilot)
+    await pilot.press("j", "enter")
+    await _until(lambda p: isinstance(p.app.screen, GoroutinesScreen))(pilot)
+    await pilot.press("j")
+    await pilot.pause()
 
-    assert snap_compare(_app(), terminal_size=SIZE, run_before=open_second)
+
+async def _help(pilot: Pilot[Any]) -> None:
+    await _until(lambda p: isinstance(p.app.screen, ClustersScreen))(pilot)
+    await pilot.press("question_mark")
+    await _until(lambda p: isinstance(p.app.screen, HelpScreen))(pilot)
+
+
+def test_goroutines_screen(snap_compare: Any) -> None:
+    assert snap_compare(_app(), terminal_size=SIZE, run_before=_open_second)
+
+
+def test_clusters_screen_80x24(snap_compare: Any) -> None:
+    # The footer keeps q Quit and ? Help; count, state, where whole; names cut at the left.
+    assert snap_compare(_app(), terminal_size=SMALL, run_before=_until(lambda p: isinstance(p.app.screen, ClustersScreen)))
+
+
+def test_goroutines_screen_80x24(snap_compare: Any) -> None:
+    assert snap_compare(_app(), terminal_size=SMALL, run_before=_open_second)
+
+
+def test_help_screen_80x24(snap_compare: Any) -> None:
+    assert snap_compare(_app(), terminal_size=SMALL, run_before=_help)
+
+
+def test_clusters_screen_200x50(snap_compare: Any) -> None:
+    assert snap_compare(_app(), terminal_size=BIG, run_before=_until(lambda p: isinstance(p.app.screen, ClustersScreen)))
+
+
+def test_help_screen_200x50(snap_compare: Any) -> None:
+    assert snap_compare(_app(), terminal_size=BIG, run_before=_help)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from gtriage.pipeline import analyze
+from gtriage.render.text import render_text
 from gtriage.report import Report
 from gtriage.tui.app import editor_argv
 from gtriage.tui.text import cluster_stack, goroutine_text, plain
@@ -66,3 +67,15 @@ def test_plain_text_is_inert() -> None:
 )
 def test_editor_argv(editor: str, argv: list[str]) -> None:
     assert editor_argv(editor, "/src/a.go", 12) == argv
+
+
+def test_cluster_stack_shows_a_recursion_as_one_row_as_the_text_report_does() -> None:
+    report = analyze(str(SAMPLES / "dumps" / "go1.27" / "crashzoo.stackoverflow.txt"))
+    c = report.clusters[0]
+    folded = cluster_stack(c, fold_runtime=True)
+    deep = [s for s in folded if s.call.startswith("main.recurse  × ")]
+    assert len(deep) == 1
+    count = deep[0].call.rsplit("× ", 1)[1]
+    assert f"× {count}" in render_text(report)
+    assert len(folded) < 10 < len(c.frames)
+    assert len(cluster_stack(c, fold_runtime=False)) == len(c.frames)  # r: every frame

@@ -86,3 +86,41 @@ def test_pipe_into_gtriage_and_drive_it_with_keys(tmp_path: Path) -> None:
         assert status.read_text().strip() == "0"
     finally:
         _tmux("kill-server", check=False)
+
+
+def test_80x24_terminal_keys_and_ctrl_c(tmp_path: Path) -> None:
+    report = analyze(str(DEMO))
+    top = report.clusters[0]
+    session = "small"
+    status = tmp_path / "status"
+    cli = f"{shlex.quote(sys.executable)} -m gtriage.cli"
+    command = f"env -u COLUMNS -u LINES {cli} {shlex.quote(str(DEMO))}; echo $? > {shlex.quote(str(status))}"
+    _tmux("new-session", "-d", "-s", session, "-x", "80", "-y", "24", "-c", str(ROOT), command)
+    try:
+        first = _wait(session, lambda s: f"#1  {top.count} × {top.state}" in s and "? Help" in s, "the first screen")
+        lines = first.splitlines()
+        footer = next(line for line in reversed(lines) if line.strip())
+        assert "q Quit" in footer, first
+        assert "? Help" in footer, first
+        assert all(len(line) <= 80 for line in lines)
+        for c in report.clusters[:5]:  # count, state and file:line of the top rows, whole
+            row = next(line for line in lines if line.split()[:1] == [str(c.rank)])
+            assert f"{c.count}  {c.state}" in row
+            assert f"{c.blocked_at.file.rsplit('/', 1)[-1]}:{c.blocked_at.line}" in row
+        _tmux("send-keys", "-t", session, "F1")
+        _wait(session, lambda s: "Keys" in s and "ctrl+c" in s, "the help on F1")
+        _tmux("send-keys", "-t", session, "Escape")
+        _wait(session, lambda s: "Keys" not in s and "? Help" in s, "the help to close")
+        _tmux("send-keys", "-t", session, "Enter")
+        _wait(session, lambda s: "esc Back" in s, "the goroutines of the cluster")
+        _tmux("send-keys", "-t", session, "c")
+        _wait(session, lambda s: "OSC 52" in s, "the clipboard message")
+        _tmux("send-keys", "-t", session, "h")
+        _wait(session, lambda s: "/ Search" in s, "h to go back to the clusters")
+        _tmux("send-keys", "-t", session, "C-c")
+        deadline = time.monotonic() + 10
+        while not (status.exists() and status.read_text().strip()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert status.read_text().strip() == "0"
+    finally:
+        _tmux("kill-server", check=False)

@@ -63,7 +63,10 @@ class GTriageApp(App[int]):
     TITLE = "gtriage"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", priority=True),
-        Binding("question_mark", "help", "Help"),
+        # Ctrl-C quits as in less, k9s and htop. Textual's own ctrl+c only says "press
+        # ctrl+q"; priority, so it quits from the search bar too (where it would copy).
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True),
+        Binding("question_mark,f1", "help", "Help", key_display="?"),
     ]
 
     def __init__(self, load: Loader, title: str) -> None:
@@ -75,6 +78,7 @@ class GTriageApp(App[int]):
         self.load_error: str | None = None
         self.crash: BaseException | None = None
         self._quit = threading.Event()
+        self._first_screen = threading.Event()  # the clusters screen has been drawn once
         self._last_progress = 0.0
 
     def compose(self) -> ComposeResult:
@@ -91,10 +95,11 @@ class GTriageApp(App[int]):
     def _load(self) -> None:
         try:
             report = self.load(self._progress)
-            index = ReportIndex(report).prepare()
             # The report is read-only from here on; with 100,000 goroutines a full collection
-            # walks millions of objects (~0.3 s pauses between keys): keep the GC off them.
+            # walks millions of objects (~0.3 s pauses between keys, and one during the
+            # first screen's allocations): keep the GC off them, before anything else.
             gc.freeze()
+            index = ReportIndex(report)
         except _Cancelled:
             return
         except (SourceError, NoDumpError) as e:
@@ -103,6 +108,10 @@ class GTriageApp(App[int]):
             self.post_message(LoadCrashed(e))
         else:
             self.post_message(ReportLoaded(index))
+            # The goroutine id map (for `i`) is one pass over every goroutine: build it
+            # once the top clusters are on screen, not before them.
+            self._first_screen.wait()
+            index.prepare()
 
     def _progress(self, done: int, total: int | None) -> None:
         if self._quit.is_set():
@@ -123,6 +132,7 @@ class GTriageApp(App[int]):
         # The indeterminate bar animates at the frame rate even when covered: remove it.
         self.query_one(LoadingView).remove()
         self.push_screen(ClustersScreen(msg.index))
+        self.call_after_refresh(self._first_screen.set)
 
     @on(LoadFailed)
     def _on_failed(self, msg: LoadFailed) -> None:
@@ -154,6 +164,7 @@ class GTriageApp(App[int]):
 
     async def action_quit(self) -> None:
         self._quit.set()
+        self._first_screen.set()  # lets the loader thread end
         code = EXIT_INPUT if self.load_error is not None else EXIT_OK
         self.exit(code, return_code=code)
 

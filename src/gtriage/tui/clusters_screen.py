@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Header
 
+from gtriage.render.common import num
 from gtriage.report import Cluster
 
 from .clusters_table import ClustersTable
@@ -18,15 +19,18 @@ from .crash_banner import CrashBanner
 from .detail_pane import DetailPane
 from .footer import Footer
 from .goroutines_screen import GoroutinesScreen
-from .handoff import clusters_markdown, save_markdown
+from .handoff import clipboard_note, clusters_markdown, save_markdown
 from .jump_screen import jump_to_goroutine
 from .messages import ClusterChosen, ClusterHighlighted, SearchChanged, SearchClosed
 from .search_bar import SearchBar
+from .stack_view import toggle_paths
 from .status_line import StatusLine
 from .view import ReportIndex, SortKey, ViewQuery
 
 
 class ClustersScreen(Screen[None]):
+    # The footer shows these in this order and, on a narrow terminal, drops them from the
+    # end: the hand-off keys (c, w) before the views of the stack.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search"),
         Binding("s", "cycle_sort", "Sort"),
@@ -34,16 +38,19 @@ class ClustersScreen(Screen[None]):
         Binding("2", "sort('count')", "Sort by count", show=False),
         Binding("3", "sort('minutes')", "Sort by minutes", show=False),
         Binding("4", "sort('state')", "Sort by state", show=False),
-        Binding("h", "toggle_healthy", "Healthy"),
+        # Shift-H, as htop's H hides a class of rows: plain h is vim's "left", which
+        # means back (on the goroutines screen), so it never toggles a filter.
+        Binding("H", "toggle_healthy", "Healthy"),
         Binding("t", "cycle_state", "State"),
-        Binding("r", "toggle_runtime", "Runtime"),
-        Binding("left_square_bracket", "frame(-1)", "Previous frame", show=False),
-        Binding("right_square_bracket", "frame(1)", "Next frame", show=False),
-        Binding("e", "edit", "Editor"),
         Binding("c", "copy_cluster", "Copy"),
         Binding("C", "copy_shown", "Copy all", show=False),
         Binding("w", "save", "Save"),
+        Binding("r", "toggle_runtime", "Runtime"),
+        Binding("e", "edit", "Editor"),
         Binding("i", "jump", "Go to id"),
+        Binding("p", "toggle_paths", "Paths"),
+        Binding("left_square_bracket", "frame(-1)", "Previous frame", show=False),
+        Binding("right_square_bracket", "frame(1)", "Next frame", show=False),
         Binding("escape", "clear", "Clear", show=False),
     ]
 
@@ -58,18 +65,25 @@ class ClustersScreen(Screen[None]):
         yield Header()
         yield CrashBanner(self.report)
         yield SearchBar()
-        yield ClustersTable()
-        yield DetailPane()
+        yield ClustersTable(self.report.clusters)
+        yield DetailPane(self.index.paths)
         yield StatusLine(self.report)
         yield Footer()
 
     def on_mount(self) -> None:
         r = self.report
-        self.sub_title = f"{r.goroutines} goroutines · {len(r.clusters)} clusters · {r.unparsed_lines} unparsed lines" + (
+        self.sub_title = (
+            f"{num(r.goroutines)} goroutines · {num(len(r.clusters))} clusters"
+            f" · {num(r.unparsed_lines)} unparsed lines"
+        ) + (
             " · TRUNCATED" if r.truncated else ""
         )
         self.refresh_view()
         self.query_one(ClustersTable).focus()
+
+    def on_screen_resume(self) -> None:
+        # `p` on the goroutines screen changes how paths are spelled here too.
+        self.detail.follow_paths()
 
     # ---------------------------------------------------------------- view state
     def set_query(self, q: ViewQuery) -> None:
@@ -131,6 +145,10 @@ class ClustersScreen(Screen[None]):
     def action_toggle_runtime(self) -> None:
         self.detail.toggle_runtime()
 
+    def action_toggle_paths(self) -> None:
+        toggle_paths(self, self.index.paths)
+        self.detail.follow_paths()
+
     def action_frame(self, step: int) -> None:
         self.detail.stack.move(step)
 
@@ -143,11 +161,13 @@ class ClustersScreen(Screen[None]):
             self.notify("No cluster selected.", severity="warning")
             return
         self.app.copy_to_clipboard(clusters_markdown(self.report, (c,)))
-        self.notify(f"Copied cluster #{c.rank} as Markdown.", markup=False)
+        self.notify(clipboard_note(f"Cluster #{c.rank} as Markdown", "w saves the shown clusters to a file"), markup=False)
 
     def action_copy_shown(self) -> None:
         self.app.copy_to_clipboard(clusters_markdown(self.report, self.shown))
-        self.notify(f"Copied {len(self.shown)} clusters as Markdown.", markup=False)
+        n = len(self.shown)
+        what = f"{n} cluster{'s' if n != 1 else ''} as Markdown"
+        self.notify(clipboard_note(what, "w saves them to a file"), markup=False)
 
     def action_save(self) -> None:
         try:

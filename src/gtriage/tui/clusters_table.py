@@ -1,23 +1,37 @@
-"""The ranked clusters, one row each (clusters are few, so a DataTable holds them all)."""
+"""The ranked clusters, one row each (clusters are few, so a DataTable holds them all).
+
+The columns are fitted to the terminal's width: rank, count, state and where (file:line)
+always show in full; the function names get what is left and lose their start (`…`)
+rather than their end; created-by and labels show only when there is room for them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from gtriage.normalize import FrameInfo
-from gtriage.render.common import minutes_text, state_text
+from gtriage.render.common import minutes_text, num, state_text
 from gtriage.report import Cluster
 
 from .messages import ClusterChosen, ClusterHighlighted
-from .text import ORIGIN_STYLE, plain
+from .text import ORIGIN_STYLE, clip_left, clip_right, plain
 
 # "where" (file:line) before the function: on a narrow terminal the long function names
-# are what scrolls out of view, not the line to open.
+# are what is cut, not the line to open.
 COLUMNS = ("#", "count", "state", "minutes", "where", "blocked at", "created by", "labels")
+PADDING = 2  # DataTable's cell padding: one cell each side
+MAX_STATE = 24  # longer states (rare: "chan receive (nil chan)" is 23) are cut at the right
+MAX_WHERE = 32  # a file name longer than this loses its start, never its line
+MIN_FUNC = 14  # "blocked at" gets at least this, even if the row must scroll
+MIN_STATE = 12  # the state gives up cells down to this before the function goes below MIN_FUNC
+MIN_EXTRA = 12  # created-by and labels show only with at least this much room
 
 
 def _short_location(f: FrameInfo) -> str:
@@ -28,26 +42,90 @@ def _labels_text(c: Cluster) -> str:
     if not c.labels:
         return ""
     top = c.labels[0]
-    text = ",".join(f"{k}={v}" for k, v in top.labels) + f" ({top.count})"
+    text = ",".join(f"{k}={v}" for k, v in top.labels) + f" ({num(top.count)})"
     return text + (f" +{len(c.labels) - 1}" if len(c.labels) > 1 else "")
 
 
-def cluster_row(c: Cluster) -> list[Text]:
-    """The cells of one row: every cell a plain Text (dump strings are never markup)."""
-    dim = "dim" if c.healthy and not c.crashed else ""
-    count = str(c.count)
+def _count(c: Cluster) -> str:
+    count = num(c.count)
     if c.previous_count is not None and c.previous_count != c.count:
-        count += f" ({c.count - c.previous_count:+d})"
-    return [
-        plain(str(c.rank), dim),
-        Text(count, style=dim or "bold", justify="right"),
-        plain(state_text(c), "bold red" if c.crashed else dim),
-        plain(minutes_text(c), dim),
-        plain(_short_location(c.blocked_at), dim),
-        plain(c.blocked_at.func, dim or ORIGIN_STYLE.get(c.blocked_at.origin, "")),
-        plain(c.created_by.func if c.created_by else "", dim),
-        plain(_labels_text(c), dim),
-    ]
+        count += f" ({c.count - c.previous_count:+,d})"
+    return count
+
+
+# What each column shows, untruncated.
+CELLS: dict[str, Callable[[Cluster], str]] = {
+    "#": lambda c: str(c.rank),
+    "count": _count,
+    "state": state_text,
+    "minutes": minutes_text,
+    "where": lambda c: _short_location(c.blocked_at),
+    "blocked at": lambda c: c.blocked_at.func,
+    "created by": lambda c: c.created_by.func if c.created_by else "",
+    "labels": _labels_text,
+}
+CLIP: dict[str, Callable[[str, int], str]] = {
+    "state": clip_right,
+    "minutes": clip_right,
+    "where": lambda text, width: clip_left(text, width, breaks=""),
+    "blocked at": clip_left,
+    "created by": clip_left,
+    "labels": clip_right,
+}
+
+
+def column_widths(clusters: Sequence[Cluster], width: int) -> dict[str, int]:
+    """Content width of each column shown, in order, for a table `width` cells wide.
+
+    Widths come from every cluster of the report, not the ones a search leaves, so the
+    columns stay put while one types. Minutes and labels show only when some cluster has
+    them."""
+    natural = {
+        name: max([cell_len(name), *(cell_len(CELLS[name](c)) for c in clusters)]) for name in COLUMNS
+    }
+    out = {
+        "#": natural["#"],
+        "count": natural["count"],
+        "state": min(natural["state"], MAX_STATE),
+    }
+    if any(c.minutes_max for c in clusters):
+        out["minutes"] = natural["minutes"]
+    out["where"] = min(natural["where"], MAX_WHERE)
+    rest = width - sum(w + PADDING for w in out.values()) - PADDING
+    if rest < MIN_FUNC:  # the state gives way first, down to MIN_STATE
+        give = min(MIN_FUNC - rest, max(out["state"] - MIN_STATE, 0))
+        out["state"] -= give
+        rest += give
+    out["blocked at"] = min(natural["blocked at"], max(rest, MIN_FUNC))
+    rest -= out["blocked at"]
+    has_labels = any(c.labels for c in clusters)
+    for name in ("created by", "labels"):
+        if name == "labels" and not has_labels:
+            continue
+        if rest - PADDING >= min(natural[name], MIN_EXTRA):
+            out[name] = min(natural[name], rest - PADDING)
+            rest -= out[name] + PADDING
+    return out
+
+
+def cluster_row(c: Cluster, widths: dict[str, int]) -> list[Text]:
+    """The cells of one row, cut to `widths`: every cell a plain Text (dump strings are
+    never markup)."""
+    dim = "dim" if c.healthy and not c.crashed else ""
+    styles = {
+        "count": dim or "bold",
+        "state": "bold red" if c.crashed else dim,
+        "blocked at": dim or ORIGIN_STYLE.get(c.blocked_at.origin, ""),
+    }
+    row: list[Text] = []
+    for name, width in widths.items():
+        text = CELLS[name](c)
+        clip = CLIP.get(name)
+        cell = plain(clip(text, width) if clip else text, styles.get(name, dim))
+        if name == "count":
+            cell.justify = "right"
+        row.append(cell)
+    return row
 
 
 class ClustersTable(DataTable[Text]):
@@ -56,36 +134,64 @@ class ClustersTable(DataTable[Text]):
         Binding("k", "cursor_up", "Up", show=False),
         Binding("g", "scroll_top", "Top", show=False),
         Binding("G", "scroll_bottom", "Bottom", show=False),
+        # vim's "right": into the cluster, as h goes back out of it.
+        Binding("l", "select_cursor", "Open", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, all_clusters: Sequence[Cluster]) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, id="clusters")
+        self.all_clusters = all_clusters
         self.clusters: tuple[Cluster, ...] = ()
+        self.widths: dict[str, int] = {}
 
-    def on_mount(self) -> None:
-        for name in COLUMNS:
-            self.add_column(name, key=name)
+    def _fit(self) -> bool:
+        """Lay the columns out for the current width; True when they changed."""
+        width = self.size.width or self.app.size.width
+        # Room for the vertical scrollbar, whether or not the rows need it now.
+        widths = column_widths(self.all_clusters, width - self.styles.scrollbar_size_vertical)
+        if widths == self.widths:
+            return False
+        self.widths = widths
+        self.clear(columns=True)
+        for name, w in widths.items():
+            self.add_column(name, width=w, key=name)
+        return True
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.widths and self._fit():
+            self._fill(self.clusters)
+
+    def _fill(self, clusters: tuple[Cluster, ...]) -> None:
+        current = self.current
+        self.clusters = clusters
+        self.clear()
+        for c in clusters:
+            self.add_row(*cluster_row(c, self.widths), key=str(c.rank))
+        self._restore_cursor(current)
+
+    def _restore_cursor(self, current: Cluster | None) -> None:
+        row = next((i for i, c in enumerate(self.clusters) if current is not None and c.rank == current.rank), 0)
+        if self.clusters:
+            self.move_cursor(row=row, animate=False)
+        # DataTable says nothing when the cursor stays at row 0: the screen must still hear.
+        self.post_message(ClusterHighlighted(self.current))
 
     def show(self, clusters: tuple[Cluster, ...]) -> None:
         """Replace the rows, keeping the cursor on the same cluster when it is still shown."""
+        if not self.widths:
+            self._fit()
         current = self.current
         same_rows = len(clusters) == len(self.clusters) and {c.rank for c in clusters} == {
             c.rank for c in self.clusters
         }
-        self.clusters = clusters
         if same_rows:
             # Only the order changed: reorder in place, cheaper than rebuilding the rows.
+            self.clusters = clusters
             order = {c.rank: i for i, c in enumerate(clusters)}
             self.sort("#", key=lambda rank_cell: order[int(rank_cell.plain)])
+            self._restore_cursor(current)
         else:
-            self.clear()
-            for c in clusters:
-                self.add_row(*cluster_row(c), key=str(c.rank))
-        row = next((i for i, c in enumerate(clusters) if current is not None and c.rank == current.rank), 0)
-        if clusters:
-            self.move_cursor(row=row, animate=False)
-        # DataTable says nothing when the cursor stays at row 0: the screen must still hear.
-        self.post_message(ClusterHighlighted(self.current))
+            self._fill(clusters)
 
     @property
     def current(self) -> Cluster | None:

@@ -11,29 +11,33 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from gtriage.render.common import minutes_text, state_text
+from gtriage.render.common import minutes_text, num, state_text
 from gtriage.render.safe import inert
 from gtriage.report import Cluster
 
 from .footer import Footer
 from .goroutine_list import GoroutineList
-from .handoff import clusters_markdown
+from .handoff import clipboard_note, clusters_markdown, save_markdown
 from .jump_screen import jump_to_goroutine
 from .messages import GoroutineHighlighted
-from .stack_view import StackView
+from .stack_view import StackView, toggle_paths
 from .text import goroutine_header, goroutine_stack, goroutine_text, origins_of, plain
 from .view import ReportIndex
 
 
 class GoroutinesScreen(Screen[None]):
+    # In the footer's order of importance (a narrow terminal drops the last ones).
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back"),
+        # h: vim's "left", back out of the cluster (as l / enter went into it).
+        Binding("escape,h", "back", "Back", key_display="esc"),
+        Binding("y", "copy_goroutine", "Copy goroutine"),
+        Binding("c", "copy_cluster", "Copy cluster"),
+        Binding("w", "save", "Save"),
         Binding("i", "jump", "Go to id"),
         Binding("left_square_bracket", "frame(-1)", "Prev frame"),
         Binding("right_square_bracket", "frame(1)", "Next frame"),
         Binding("e", "edit", "Editor"),
-        Binding("y", "copy_goroutine", "Copy goroutine"),
-        Binding("c", "copy_cluster", "Copy cluster"),
+        Binding("p", "toggle_paths", "Paths"),
     ]
 
     def __init__(self, index: ReportIndex, cluster: Cluster, *, start: int = 0) -> None:
@@ -47,17 +51,17 @@ class GoroutinesScreen(Screen[None]):
         c = self.cluster
         yield Header()
         mins = minutes_text(c)
-        title = f"#{c.rank}  {c.count} × {state_text(c)}" + (f", {mins}" if mins else "") + f"  at {c.blocked_at.func}"
+        title = f"#{c.rank}  {num(c.count)} × {state_text(c)}" + (f", {mins}" if mins else "") + f"  at {c.blocked_at.func}"
         yield Static(plain(title, "bold"), id="goroutines-title")
         lst = GoroutineList(c, id="goroutines")
         yield Static(plain(GoroutineList.header(lst.id_width), "bold"), id="goroutines-header")
         yield lst
         with VerticalScroll(id="goroutine-pane"):
-            yield StackView(id="goroutine-stack")
+            yield StackView(self.index.paths, id="goroutine-stack")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"cluster #{self.cluster.rank}: {len(self.cluster.goroutines)} goroutines"
+        self.sub_title = f"cluster #{self.cluster.rank}: {num(len(self.cluster.goroutines))} goroutines"
         lst = self.list
         lst.focus()
         if not self.cluster.goroutines:
@@ -103,11 +107,23 @@ class GoroutinesScreen(Screen[None]):
             # The text as shown, inert: the dump's own ESC, BEL, C1 and bidi characters
             # would act wherever it is pasted (a terminal, an editor).
             self.app.copy_to_clipboard(inert(goroutine_text(g)))
-            self.notify(f"Copied goroutine {g.id}.", markup=False)
+            self.notify(clipboard_note(f"Goroutine {g.id}", "w saves the cluster to a file"), markup=False)
 
     def action_copy_cluster(self) -> None:
         self.app.copy_to_clipboard(clusters_markdown(self.index.report, (self.cluster,)))
-        self.notify(f"Copied cluster #{self.cluster.rank} as Markdown.", markup=False)
+        note = clipboard_note(f"Cluster #{self.cluster.rank} as Markdown", "w saves it to a file")
+        self.notify(note, markup=False)
+
+    def action_save(self) -> None:
+        try:
+            path = save_markdown(clusters_markdown(self.index.report, (self.cluster,)))
+        except OSError as e:
+            self.notify(f"Could not save: {e}", severity="error", markup=False)
+            return
+        self.notify(f"Saved cluster #{self.cluster.rank} to {path}", markup=False)
+
+    def action_toggle_paths(self) -> None:
+        toggle_paths(self, self.index.paths)
 
     def action_jump(self) -> None:
         def show(cluster: Cluster, pos: int) -> None:

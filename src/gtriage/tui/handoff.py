@@ -25,3 +25,10 @@ def save_markdown(text: str, directory: Path | None = None) -> Path:
         path = Path(f"{base}-{n}.md")
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def clipboard_note(what: str, sure_way: str) -> str:
+    """What to say after an OSC 52 copy. The terminal never answers one (it may be off, as
+    in tmux by default), so the note says where the text went and the sure way, never
+    "Copied"."""
+    return f"{what} sent to the terminal clipboard (OSC 52; tmux needs set-clipboard on). Sure way: {sure_way}."

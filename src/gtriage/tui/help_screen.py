@@ -1,9 +1,11 @@
-"""`?`: every key, in one place."""
+"""`?` / F1: every key, in one place, laid out for the width there is."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -11,56 +13,61 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
-    ("Everywhere", (
-        ("q", "quit (also while loading)"),
-        ("?", "this help"),
-        ("ctrl+p", "command palette (themes, keys, screenshots)"),
-        ("escape", "back / clear the search and filters"),
-    )),
-    ("Clusters", (
-        ("j k ↓ ↑  g G", "move, first, last"),
-        ("enter", "the goroutines of the cluster"),
-        ("/", "fuzzy search over functions, files, states, labels (enter keeps it, escape drops it)"),
-        ("s  1 2 3 4", "cycle the sort; sort by rank, count, minutes, state"),
-        ("h", "hide / show healthy runtime and stdlib clusters"),
-        ("t", "show one state at a time (cycles through the states)"),
-        ("[ ]", "previous / next frame of the stack"),
-        ("r", "show / fold runtime frames"),
-        ("e", "open the frame in $EDITOR (when the file is on this machine)"),
-        ("c", "copy the cluster as Markdown (OSC 52 clipboard)"),
-        ("C", "copy the shown clusters as Markdown"),
-        ("w", "save the shown clusters as Markdown (gtriage-<time>.md)"),
-        ("i", "go to a goroutine by id"),
-    )),
-    ("Goroutines", (
-        ("j k ↓ ↑  space b  g G", "step through the goroutines"),
-        ("i", "go to a goroutine by id"),
-        ("[ ]  e", "pick a frame, open it in $EDITOR"),
-        ("y", "copy the goroutine's text"),
-        ("c", "copy the cluster as Markdown"),
-        ("escape", "back to the clusters"),
-    )),
-)
+from .keys import CLIPBOARD_NOTE, KEYS
+
+MIN_MEANING = 28  # below this many cells beside the key, the meaning goes under the key
 
 
-def help_text() -> Text:
-    out = Text(end="")
-    for title, keys in KEYS:
-        out.append(f"{title}\n", style="bold underline")
-        for key, what in keys:
-            out.append(f"  {key:<24}", style="bold")
-            out.append(f"{what}\n")
-        out.append("\n")
-    out.rstrip()
-    return out
+class HelpText:
+    """The key table, rendered at the width it is given: key and meaning side by side
+    (the meaning wrapped under itself), or, when that leaves the meaning too little
+    room, each meaning under its key."""
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        key_width = max(len(k) for _, keys in KEYS for k, _ in keys)
+        side_by_side = options.max_width - key_width - 4 >= MIN_MEANING
+        for n, (title, keys) in enumerate(KEYS):
+            if n:
+                yield Text("")
+            yield Text(title, style="bold underline")
+            grid = Table.grid(padding=(0, 2, 0, 0) if side_by_side else 0, pad_edge=False)
+            if side_by_side:
+                grid.add_column(width=key_width + 2, no_wrap=True, style="bold")
+                grid.add_column(overflow="fold")
+                for key, what in keys:
+                    grid.add_row(Text(f"  {key}"), Text(what))
+            else:
+                grid.add_column(overflow="fold")
+                for key, what in keys:
+                    grid.add_row(Text(f" {key}", style="bold"))
+                    grid.add_row(Text(f"    {what}"))
+            yield grid
+        yield Text("")
+        yield Text(CLIPBOARD_NOTE, style="italic")
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark", "dismiss", "Close help"),
+        Binding("escape,question_mark,f1", "dismiss", "Close help"),
+        Binding("j,down", "scroll(1)", "Scroll down", show=False),
+        Binding("k,up", "scroll(-1)", "Scroll up", show=False),
+        Binding("g,home", "scroll_to(0)", "Top", show=False),
+        Binding("G,end", "scroll_to(-1)", "Bottom", show=False),
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help"):
-            yield Static(help_text())
+        box = VerticalScroll(id="help")
+        box.border_title = "Keys"
+        box.border_subtitle = "j k g G scroll · escape closes"
+        with box:
+            yield Static(HelpText())
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one("#help", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_scroll_to(self, end: int) -> None:
+        box = self.query_one("#help", VerticalScroll)
+        if end < 0:
+            box.scroll_end(animate=False)
+        else:
+            box.scroll_home(animate=False)

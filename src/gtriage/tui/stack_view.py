@@ -15,7 +15,7 @@ from textual.widget import Widget
 from gtriage.normalize import Origin
 
 from .messages import OpenFrame
-from .text import ORIGIN_STYLE, StackLine, plain
+from .text import ORIGIN_STYLE, PathStyle, StackLine, plain
 
 
 class StackView(Widget):
@@ -26,8 +26,9 @@ class StackView(Widget):
 
     cursor: reactive[int] = reactive(-1)
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, paths: PathStyle, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.paths = paths
         self.header: list[str] = []
         self.lines: list[StackLine] = []
 
@@ -87,5 +88,14 @@ class StackView(Widget):
                 call.stylize(cursor_style)
             out.append(call)
             if s.file:
-                out.append(plain(f"      {s.location}", "dim" if s.origin in (Origin.STDLIB, Origin.RUNTIME) else ""))
+                where = self.paths.location(s.file, s.line)
+                out.append(plain(f"      {where}", "dim" if s.origin in (Origin.STDLIB, Origin.RUNTIME) else ""))
         return Text("\n", end="").join(out)
+
+
+def toggle_paths(screen: Widget, paths: PathStyle) -> None:
+    """`p` on either screen: full paths, or as the text report spells them; say which."""
+    paths.full = not paths.full
+    for view in screen.query(StackView):
+        view.refresh()
+    screen.notify("Full paths." if paths.full else "Short paths ($GOROOT/…), as in the text report.", timeout=2)

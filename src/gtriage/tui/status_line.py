@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from gtriage.render.common import health_lines
+from gtriage.render.common import health_lines, num
 from gtriage.report import Report
 
 from .text import plain
@@ -14,9 +14,9 @@ from .view import ViewQuery
 
 def status_text(report: Report, shown: int, q: ViewQuery) -> Text:
     parts = [
-        f"{report.goroutines} goroutines",
-        f"{len(report.clusters)} clusters ({shown} shown)",
-        f"{report.unparsed_lines} unparsed lines",
+        f"{num(report.goroutines)} goroutines",
+        f"{num(len(report.clusters))} clusters ({num(shown)} shown)",
+        f"{num(report.unparsed_lines)} unparsed lines",
         f"sort: {q.sort.value}",
     ]
     if q.search.strip():

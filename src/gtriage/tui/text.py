@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 
 from gtriage.model import Frame, Goroutine
 from gtriage.normalize import FrameInfo, Origin
-from gtriage.render.common import folded
+from gtriage.render.common import StackRow, repeat_text, short_path, stack_rows
 from gtriage.render.safe import inert, inert_line
 from gtriage.report import Cluster
 
@@ -37,6 +38,75 @@ def block(text: str, style: str = "") -> Text:
     return Text(inert(text), style=style, end="")
 
 
+ELLIPSIS = "…"
+
+
+def _tail(text: str, width: int) -> str:
+    """The longest end of `text` that fits in `width` cells."""
+    used, i = 0, len(text)
+    while i > 0 and used + cell_len(text[i - 1]) <= width:
+        i -= 1
+        used += cell_len(text[i])
+    return text[i:]
+
+
+def clip_left(text: str, width: int, breaks: str = "/.") -> str:
+    """`text` in at most `width` cells, cut from the left with `…`. The end of a Go name
+    (the method, the closure) and of a location (the line) is what tells clusters apart.
+    The cut moves on to the next of `breaks` (an import path's `/`, then a name's `.`)
+    when that keeps at least half the room, so what is left starts with a whole name."""
+    if cell_len(text) <= width:
+        return text
+    if width <= 1:
+        return ELLIPSIS[:width]
+    tail = _tail(text, width - 1)
+    for mark in breaks:
+        # A break that starts a name: `.Wait`, `.(*T)`, not the dots of `[...]`.
+        at = next((i for i, ch in enumerate(tail[:-1]) if ch == mark and _starts_name(tail[i + 1])), -1)
+        if at >= 0 and cell_len(tail[at + 1 :]) * 2 >= width:
+            return ELLIPSIS + tail[at + 1 :]
+    return ELLIPSIS + tail
+
+
+def _starts_name(ch: str) -> bool:
+    return ch.isalpha() or ch in "_("
+
+
+def clip_right(text: str, width: int) -> str:
+    """`text` in at most `width` cells, cut at the right with `…` (states, label lists)."""
+    if cell_len(text) <= width:
+        return text
+    if width <= 1:
+        return ELLIPSIS[:width]
+    out, used = [], 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + ELLIPSIS
+
+
+@dataclass(slots=True)
+class PathStyle:
+    """How the panes spell file paths: `$GOROOT/…` and `$GOMODCACHE/…` as the text report
+    does (render.common.short_path), or in full (`p` toggles, for copying a path)."""
+
+    goroot: str | None
+    full: bool = False
+
+    def path(self, file: str) -> str:
+        return file if self.full else short_path(file, self.goroot)
+
+    def location(self, file: str, line: int) -> str:
+        return f"{self.path(file)}:{line}" if file else ""
+
+    def frame(self, f: FrameInfo) -> str:
+        """`func file:line`, like render.common.frame_text."""
+        return f"{f.func} {self.location(f.file, f.line)}" if f.file else f.func
+
+
 @dataclass(frozen=True, slots=True)
 class StackLine:
     """One entry of a stack as shown: the call, and where it is (for the editor)."""
@@ -56,20 +126,20 @@ class StackLine:
 def cluster_stack(c: Cluster, *, fold_runtime: bool) -> list[StackLine]:
     """The representative stack of a cluster, runtime frames folded or not."""
     out: list[StackLine] = []
-    items = folded(c.frames) if fold_runtime else [(f, 0) for f in c.frames]
-    for f, n in items:
+    # Folded as the text report shows it: runtime frames folded, a recursion of one frame as
+    # one row (with its count). Unfolded (`r`): every frame, as the dump has it.
+    rows = stack_rows(c.frames) if fold_runtime else [StackRow(f, 1) for f in c.frames]
+    for row in rows:
+        f, n = row
         if f is None:
             out.append(StackLine(f"… {n} runtime frame{'s' if n != 1 else ''} (r shows them)", folded=n))
         else:
-            out.append(_info_line(f, note="blocked here" if f == c.blocked_at else ""))
+            note = "blocked here" if f == c.blocked_at else ""
+            out.append(StackLine(f.func + repeat_text(row), f.file, f.line, f.origin, note))
     if c.created_by is not None:
         cb = c.created_by
         out.append(StackLine(f"created by {cb.func}", cb.file, cb.line, cb.origin))
     return out
-
-
-def _info_line(f: FrameInfo, note: str = "") -> StackLine:
-    return StackLine(f.func, f.file, f.line, f.origin, note)
 
 
 def origins_of(c: Cluster) -> dict[tuple[str, str], Origin]:

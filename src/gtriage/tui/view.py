@@ -7,6 +7,7 @@ pass over them; the search text of each cluster is built once per report.
 from __future__ import annotations
 
 import enum
+import threading
 from collections import Counter
 from dataclasses import dataclass
 
@@ -14,6 +15,8 @@ from rapidfuzz import fuzz
 
 from gtriage.pipeline import cluster_text
 from gtriage.report import Cluster, Report
+
+from .text import PathStyle
 
 # partial_ratio: 100 when the query is inside the text; typos in longer queries still pass,
 # while a query sharing only a few letters with a cluster (score ~75) does not.
@@ -74,6 +77,9 @@ class ReportIndex:
         # States by how many goroutines are in them, the most common first.
         self.states: tuple[str, ...] = tuple(s for s, _ in by_state.most_common())
         self._ids: dict[int, tuple[Cluster, int]] | None = None
+        self._ids_lock = threading.Lock()
+        # One for both screens: `p` on either shows every pane's paths in full.
+        self.paths = PathStyle(report.goroot)
 
     def select(self, q: ViewQuery) -> tuple[Cluster, ...]:
         out = [
@@ -97,18 +103,25 @@ class ReportIndex:
 
     def prepare(self) -> ReportIndex:
         """Build the goroutine id map now (the loader thread calls this, off the UI thread)."""
-        self.find_goroutine(0)
+        self._id_map()
         return self
 
     def find_goroutine(self, gid: int) -> tuple[Cluster, int] | None:
-        """The cluster holding goroutine `gid` and its position there. The map is built on
-        the first call: one pass over every goroutine (~140 ms for 100,000)."""
-        if self._ids is None:
-            self._ids = {}
-            for c in self.report.clusters:
-                for i, g in enumerate(c.goroutines):
-                    self._ids.setdefault(g.id, (c, i))
-                if not c.goroutines:  # debug=1 records carry ids only through goroutine_ids
-                    for i, n in enumerate(c.goroutine_ids):
-                        self._ids.setdefault(n, (c, i))
-        return self._ids.get(gid)
+        """The cluster holding goroutine `gid` and its position there."""
+        return self._id_map().get(gid)
+
+    def _id_map(self) -> dict[int, tuple[Cluster, int]]:
+        """Built once: one pass over every goroutine (~140 ms for 100,000). The loader
+        thread builds it after the first screen is up, and `i` may come first: the lock
+        makes the second caller wait for the map rather than see it half filled."""
+        with self._ids_lock:
+            if self._ids is None:
+                ids: dict[int, tuple[Cluster, int]] = {}
+                for c in self.report.clusters:
+                    for i, g in enumerate(c.goroutines):
+                        ids.setdefault(g.id, (c, i))
+                    if not c.goroutines:  # debug=1 records carry ids only through goroutine_ids
+                        for i, n in enumerate(c.goroutine_ids):
+                            ids.setdefault(n, (c, i))
+                self._ids = ids
+            return self._ids
