@@ -407,6 +407,10 @@ class LineReader:
             return
         prev_blank, self.after_blank = self.after_blank, False
 
+        if cur is not None and cur.kind == "race" and is_header(text):
+            self.close()  # a race report that lost its closing fence ends at a goroutine
+            cur = None
+
         if cur is not None and cur.kind == "race":
             if text == FENCE:
                 while cur.lines and cur.lines[-1][1] == "":
@@ -418,7 +422,7 @@ class LineReader:
             return
 
         kind = cur.kind if cur is not None else None
-        call = text.endswith(")") and not text.startswith(" ")
+        call = text.endswith(")") and not text.startswith(" ") and not is_header(text)
         if kind in ("goroutine", "runtime_stack") and call and nxt is not None and nxt.startswith("\t"):
             assert cur is not None
             cur.lines.append((n, text))  # a call over its location, whatever it starts with

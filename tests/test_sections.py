@@ -12,6 +12,19 @@ from hypothesis import strategies as st
 from gtriage.parse import parse_text
 from gtriage.sections import _CLEAN_STACK, CALL_END, Kind, _call_pairs, split_sections
 
+RACE_REPORT = (
+    "==================\n"
+    "WARNING: DATA RACE\n"
+    "Read at 0x00c000014128 by goroutine 8:\n"
+    "  main.reader()\n"
+    "      /src/race.go:12 +0x3c\n"
+    "\n"
+    "Previous write at 0x00c000014128 by goroutine 7:\n"
+    "  main.writer()\n"
+    "      /src/race.go:8 +0x44\n"
+    "==================\n"
+)
+
 DUMP = (
     "goroutine 1 [chan receive]:\n"
     "main.main()\n"
@@ -386,7 +399,7 @@ def test_an_indented_call_inside_a_block_reads_as_in_the_line_reader() -> None:
     assert snap.unparsed_lines == 0
 
 
-@pytest.mark.parametrize("line", ["panic: boom(x)", "goroutine 8 [x] (y)"])
+@pytest.mark.parametrize("line", ["panic: boom(x)"])
 def test_a_call_over_its_location_is_a_call_in_both_readers(line: str) -> None:
     block = "goroutine 3 [select]:\nmain.f(0x1)\n\t/m.go:3 +0x1\n" + line + "\n\t/m.go:9 +0x2\n"
     after = DUMP.replace("goroutine 1 ", "goroutine 11 ").replace("goroutine 7", "goroutine 17")
@@ -401,3 +414,22 @@ def test_a_call_over_its_location_is_a_call_in_both_readers(line: str) -> None:
         assert snap.unparsed_lines == 0
     assert got[0] == got[1]
     assert [line for _, line in got[0]] == [3, 9]
+
+
+@pytest.mark.parametrize("line", ["goroutine 8 [x] (y)", "goroutine 8 [select]:main.g()"])
+def test_a_header_over_a_location_stays_a_header_in_both_readers(line: str) -> None:
+    # A damaged header, or one glued to its first call: a goroutine (unparsed), never a
+    # frame of the goroutine above.
+    block = "goroutine 3 [select]:\nmain.f(0x1)\n\t/m.go:3 +0x1\n" + line + "\n\t/m.go:9 +0x2\n"
+    after = DUMP.replace("goroutine 1 ", "goroutine 11 ").replace("goroutine 7", "goroutine 17")
+    for text in (DUMP + "\n" + block + "\n" + after, DUMP + "\n" + block + after):
+        (snap,) = parse_text(text).snapshots
+        assert snap.headers_seen == 6
+        g3 = next(g for g in snap.goroutines if g.id == 3)
+        assert [f.func for f in g3.stack.frames] == ["main.f"]
+
+
+def test_a_race_report_without_its_closing_fence_ends_at_a_goroutine() -> None:
+    race = RACE_REPORT.rstrip("\n").rsplit("\n", 1)[0] + "\n"  # the closing fence lost
+    (snap,) = parse_text(race + DUMP).snapshots
+    assert [g.id for g in snap.goroutines] == [1, 7]

@@ -212,6 +212,10 @@ class LineReader:
         cur = self.cur
         kind = cur.kind if cur is not None else None
 
+        if kind is Kind.RACE and is_header(text):
+            self._close()  # a race report that lost its closing fence ends at a goroutine
+            kind = cur = None
+
         if kind is Kind.RACE:
             assert cur is not None
             if text == RACE_FENCE:
@@ -223,9 +227,17 @@ class LineReader:
                 cur.lines.append(text)
             return
 
-        if (kind is Kind.GOROUTINE or kind is Kind.RUNTIME_STACK) and nxt is not None and nxt[:1] == "\t" and text[-1:] == ")" and text[:1] != " ":
-            # A call over its location is a call, whatever it starts with ("panic: x(y)",
-            # "goroutine 7 [x] (y)"): the runtime starts no section with such a pair.
+        if (
+            (kind is Kind.GOROUTINE or kind is Kind.RUNTIME_STACK)
+            and nxt is not None
+            and nxt[:1] == "\t"
+            and text[-1:] == ")"
+            and text[:1] != " "
+            and not is_header(text)
+        ):
+            # A call over its location is a call, whatever it starts with ("panic: x(y)"):
+            # the runtime starts no section with such a pair. A header stays a header
+            # (one glued to its first call must not become a frame of the goroutine above).
             assert cur is not None
             cur.lines.append(text)
             return

@@ -63,10 +63,15 @@ def _starts_in_body(body: str) -> bool:
 
 def _calls_start_sections(calls: list[str]) -> bool:
     """_starts_in_body for a text cut into call pairs. A call over its location is a call
-    whatever it starts with (line_reader.py reads it so too), so only the first call's
-    indentation and the last piece's lines are left to look at: no search of the whole
-    text (~10 us a goroutine). (A paste that indents calls indents the first one too.)"""
-    return calls[0][:1] == " " or _starts_in_body(calls[-1])
+    whatever it starts with (line_reader.py reads it so too), but for a header: so only the
+    first call's indentation, headers, and the last piece's lines are left to look at: no
+    regex over the whole text (~10 us a goroutine). (A paste that indents calls indents the
+    first one too.)"""
+    return (
+        calls[0].startswith((" ", "goroutine "))
+        or any(map(str.__contains__, calls[1:-1], repeat("\ngoroutine ")))
+        or _starts_in_body(calls[-1])
+    )
 
 
 def _call_pairs(newlines: int, calls: list[str]) -> bool:
