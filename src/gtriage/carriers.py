@@ -46,9 +46,10 @@ class _TextStream:
     def chunks(self) -> Iterator[str]:
         carry = ""
         held: list[str] = []  # chunks without a line break: one long line, joined once
-        while True:
-            chunk = self.source.read(CHUNK)
-            if chunk and "\n" not in chunk:
+        nxt = self.source.read(CHUNK)  # one chunk read ahead: the last one is known as such
+        while nxt:
+            chunk, nxt = nxt, self.source.read(CHUNK)
+            if nxt and "\n" not in chunk:
                 held.append(chunk)
                 continue
             if held:
@@ -56,15 +57,14 @@ class _TextStream:
                 held = []
             text = carry + chunk if carry else chunk
             carry = ""
-            if not chunk:
-                if text:
-                    yield self._rewrite(text)
-                return
             if "\r" in text:
                 # CRLF; a "\r" at the end may belong with the next chunk's "\n".
-                if text.endswith("\r"):
+                if nxt and text.endswith("\r"):
                     text, carry = text[:-1], "\r"
                 text = text.replace("\r\n", "\n")
+            if not nxt:
+                yield self._rewrite(text)  # the whole rest: every line has its neighbours
+                return
             # Keep the last complete line with the rest, so that every line handled has
             # its next line at hand (a prefix is confirmed by a neighbour).
             end = text.rfind("\n")
@@ -74,6 +74,8 @@ class _TextStream:
                 continue
             carry = text[end + 1 :] + carry
             yield self._rewrite(text[: end + 1], text[end + 1 : text.rfind("\n") + 1])
+        if carry or held:
+            yield self._rewrite(carry + "".join(held))
 
     def _rewrite(self, text: str, ahead: str = "") -> str:
         """The chunk `text` as sections.py reads it; `ahead` is the line after it (carried

@@ -29,7 +29,16 @@ def _headers_inside(text: str) -> Iterator[int]:
 
 # Other lines only the runtime prints at a line's start; a prefix before them is learned
 # when the next line carries the same prefix.
-_OTHER_STARTS = ("created by ", "panic: ", "fatal error: ", "WARNING: DATA RACE", "goroutine profile: total ")
+_OTHER_STARTS = (
+    "created by ",
+    "panic: ",
+    "fatal error: ",
+    "WARNING: DATA RACE",
+    "goroutine profile: total ",
+    "SIGQUIT: quit",
+    "SIGABRT: abort",
+    "[signal ",
+)
 # Each found by its literal (fast), then kept only when no line break or tab is right
 # before it (a nested panic is "\tpanic: "): every "created by" of a plain dump is at a
 # line's start, and the loop over them would cost ~10 ms a MiB.
