@@ -102,3 +102,15 @@ def test_key_list_as_text_fits(width: int) -> None:
     assert all(cell_len(line) <= width for line in text.splitlines())
     for key in ("ctrl+c", "F1", "H", "escape  h", "OSC 52", "set-clipboard on"):
         assert key in text
+
+
+def test_hostile_names_are_cut_after_they_are_made_inert(demo: Report) -> None:
+    c = demo.clusters[0]
+    evil = dataclasses.replace(c, blocked_at=dataclasses.replace(c.blocked_at, func="main.x" + "\x1b[2J\u202e" * 20))
+    widths = column_widths((evil, *demo.clusters[1:]), 78)
+    cells = cluster_row(evil, widths)
+    shown = cells[list(widths).index("blocked at")].plain
+    assert "\x1b" not in shown
+    assert "\u202e" not in shown
+    assert shown.startswith("…")
+    assert cell_len(shown) <= widths["blocked at"]

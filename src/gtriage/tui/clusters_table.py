@@ -18,6 +18,7 @@ from textual.widgets import DataTable
 
 from gtriage.normalize import FrameInfo
 from gtriage.render.common import minutes_text, num, state_text
+from gtriage.render.safe import inert_line
 from gtriage.report import Cluster
 
 from .messages import ClusterChosen, ClusterHighlighted
@@ -81,7 +82,7 @@ def column_widths(clusters: Sequence[Cluster], width: int) -> dict[str, int]:
     columns stay put while one types. Minutes and labels show only when some cluster has
     them."""
     natural = {
-        name: max([cell_len(name), *(cell_len(CELLS[name](c)) for c in clusters)]) for name in COLUMNS
+        name: max([cell_len(name), *(cell_len(inert_line(CELLS[name](c))) for c in clusters)]) for name in COLUMNS
     }
     out = {
         "#": natural["#"],
@@ -119,7 +120,8 @@ def cluster_row(c: Cluster, widths: dict[str, int]) -> list[Text]:
     }
     row: list[Text] = []
     for name, width in widths.items():
-        text = CELLS[name](c)
+        # Made inert before it is measured and cut: `\x1b` takes four cells, ESC none.
+        text = inert_line(CELLS[name](c))
         clip = CLIP.get(name)
         cell = plain(clip(text, width) if clip else text, styles.get(name, dim))
         if name == "count":
