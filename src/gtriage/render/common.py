@@ -82,7 +82,7 @@ def health_lines(r: Report) -> list[str]:
     out: list[str] = []
     if r.truncated:
         out.append(
-            f"the dump is cut off (debug=2 stops at 64 MiB): {plural(r.goroutines, 'goroutine')} were read before the cut"
+            f"the dump is cut off (debug=2 stops at 64 MiB): {plural(r.goroutines, 'goroutine')} {'was' if r.goroutines == 1 else 'were'} read before the cut"
         )
     if r.unparsed_lines:
         where = ", ".join(f"line {i.line}" for i in r.unparsed_samples[:5])
