@@ -78,3 +78,8 @@ def test_the_schema_has_every_field_a_report_holds() -> None:
     assert not missing, f"fields in reports but not in the schema: {sorted(missing)}"
     assert {".crash.panics[].message", ".races[].access.op", ".clusters[].labels[].count", ".clusters[].stacks[].count"} <= held
 
+
+def test_readme_links_the_contract_in_the_repository() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "](docs/report-contract.md)" in readme
+    assert "../shared/" not in readme
