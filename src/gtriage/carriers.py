@@ -101,8 +101,20 @@ class _TextStream:
             if carried is not None:
                 pieces, counts = carried
                 text = "".join(pieces)
+        # Prefixes learned before come off first: the runtime's lines then stand at their
+        # lines' starts, and looking for new prefixes and glued headers costs next to nothing.
+        prefixes = self.prefixes
         glued: list[int] = []
-        learn_prefixes(text + ahead if ahead else text, self.prefixes, glued, len(text))
+        for _ in range(2):
+            if prefixes.strip is not None:
+                text = prefixes.stripped(text)
+                pieces = [prefixes.stripped(p) if p else p for p in pieces] if pieces is not None else None
+                ahead = prefixes.stripped(ahead) if ahead else ahead
+            known = len(prefixes.shapes)
+            glued = []
+            learn_prefixes(text + ahead if ahead else text, prefixes, glued, len(text), prefixes.strip is not None)
+            if len(prefixes.shapes) == known:
+                break
         if glued:
             if pieces is None:
                 pieces = [line + "\n" for line in text.split("\n")]
@@ -123,8 +135,6 @@ class _TextStream:
                     add(first + i, count)
         elif self.mapping:
             self.line_map.same(first, lines_in)
-        if self.prefixes.strip is not None:
-            text = self.prefixes.stripped(text)
         return text
 
     def _carried(self, text: str, first: int) -> tuple[list[str], list[int]] | None:

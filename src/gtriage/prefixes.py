@@ -133,18 +133,26 @@ def _confirmed(text: str, start: int, end: int, shape: str, prefixes: Prefixes) 
     return False
 
 
-def learn_prefixes(text: str, prefixes: Prefixes, glued: list[int], limit: int | None = None) -> None:
+def learn_prefixes(
+    text: str, prefixes: Prefixes, glued: list[int], limit: int | None = None, stripped: bool = False
+) -> None:
     """Learn the prefixes of the runtime's lines in text[:limit]; note headers glued to the
     end of another line (their offsets go to `glued`). The text past `limit` is only there
-    as the next line of the last one (a prefix is confirmed by a neighbour)."""
+    as the next line of the last one (a prefix is confirmed by a neighbour). `stripped`:
+    the prefixes known are already off the text, so one still before a header was printed
+    twice: a prefixed line whose line break was lost, glued to the header."""
     limit = len(text) if limit is None else limit
+    found = False
     for p in _headers_inside(text):
         if p >= limit:
             break
+        found = True
         start, end = _line_at(text, p)
         if start == p:
             continue
         if prefixes.known(text, start, p):
+            if stripped:
+                glued.append(p)
             continue
         prefix = text[start:p]
         if not prefix.strip():
@@ -158,8 +166,10 @@ def learn_prefixes(text: str, prefixes: Prefixes, glued: list[int], limit: int |
             # Not repeated on its neighbours: text glued to the header ("...dumping all
             # stacksgoroutine 1 [running]:"). The header starts a line of its own.
             glued.append(p)
-    if text.startswith("goroutine ") or "\ngoroutine " in text:
-        return  # the runtime's own lines stand bare here: nothing else to learn from
+    if found or text.startswith("goroutine ") or "\ngoroutine " in text:
+        # Headers taught what there is to learn, or stand bare: the runtime's other lines
+        # (a crash's first lines, race reports) are looked at only in text without them.
+        return
     for m in (m for pat in _OTHER_INSIDE for m in pat.finditer(text, 0, limit)):
         i = m.start()
         start, end = _line_at(text, i)
