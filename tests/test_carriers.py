@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
+
 from gtriage.carriers import read_streams
 
 
@@ -54,3 +56,27 @@ def test_go_test_json_packages_interleaved() -> None:
 def test_a_json_line_that_carries_nothing_is_left_out() -> None:
     got = streams('{"level":"info","msg":"up"}\nplain\n')
     assert got == [("-", "plain\n", [2])]
+
+
+DOCKER_LOGS = {
+    "plain": ["goroutine 1 [running]:\n", "main.main()\n", "\t/x/m.go:3 +0x1d\n"],
+    "quotes and slashes": ['panic: say "hi" / <b> & co\n', "\n"],
+    "an escaped backslash": ["a \\n is no line break\n", "x\n"],
+    "a line split at 16 KiB": ["x" * 10 + "", "y\n", "z\n"],
+    "control characters": ["bell \x07 and \x1b[2J\n"],
+}
+
+
+@pytest.mark.parametrize("logs", DOCKER_LOGS.values(), ids=DOCKER_LOGS.keys())
+def test_docker_logs_decode_as_json_does(logs: list[str]) -> None:
+    # Whole chunks take the few-pass path, odd ones the line by line path: both must give
+    # what json.loads gives. (Go's encoder escapes <, > and & as \u003c...; so does this.)
+    text = "".join(
+        json.dumps({"log": log, "stream": "stderr", "time": "2026-11-25T10:00:00.1Z"}, separators=(",", ":"))
+        .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        + "\n"
+        for log in logs
+    )
+    got = streams(text)
+    assert got[0][1] == ""
+    assert got[1][1] == "".join(logs)

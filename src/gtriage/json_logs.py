@@ -163,29 +163,43 @@ _DOCKER_STREAM = '","stream":"'
 _DOCKER_TIME = '","time":"'
 
 
-_DOCKER_TAIL = re.compile(r'","stream":"([a-z]+)","time":"[^"\\\n]*"\}\n')
+_DOCKER_SEPARATORS: dict[str, re.Pattern[str]] = {}
+
+
+def _docker_separator(where: str) -> re.Pattern[str]:
+    """Where one docker line of `where` ends and the next begins: the escaped line break
+    that ends a log, the line's other fields, and the next line's head."""
+    sep = _DOCKER_SEPARATORS.get(where)
+    if sep is None:
+        sep = _DOCKER_SEPARATORS[where] = re.compile(
+            re.escape(f'\\n","stream":"{where}","time":"') + r'[^"\n]*"\}\n' + re.escape(DOCKER_HEAD)
+        )
+    return sep
 
 
 def docker_chunk(text: str, lines: int) -> tuple[str, str] | None:
     """A chunk of docker json-file lines of one stream, each one whole line of output with
     only the common escapes, decoded with a few passes over the whole chunk (the line by
-    line path costs ~1 us a line): the stream and the text. None when it is not so simple."""
-    # (An escape other than these few, \u003c say, is left in the text and sends the chunk
-    # down the line by line path below; an escaped backslash would make "\\n" ambiguous.)
-    if text.count(DOCKER_HEAD) != lines or "\\\\" in text or text.count('\\n","stream"') != lines:
+    line path costs ~1 us a line): the stream and the text. None when it is not so simple.
+
+    One substitution turns every line's end and the next line's head into a line break;
+    its count proves every line is such a line. (An escape other than these few, \\u003c
+    say, is left in the text and sends the chunk down the line by line path; an escaped
+    backslash would make "\\\\n" ambiguous.)"""
+    if "\\\\" in text or not text.endswith("\n"):
         return None
-    m = _DOCKER_TAIL.search(text)
-    if m is None:
+    first = docker_line(text[: text.find("\n")])
+    if first is None:
         return None
-    where = m.group(1)
-    if text.count(f'","stream":"{where}","time":"') != lines:
+    where = first[1]
+    body, n = _docker_separator(where).subn("\n", text)
+    last = body.rfind(f'\\n","stream":"{where}","time":"')
+    if n != lines - 1 or last < 0 or '"' in body[body.find('"time":"', last) + 8 : -3] or not body.endswith('"}\n'):
         return None
-    tail = re.compile(re.escape(f'","stream":"{where}","time":"') + r'[^"\n]*"\}\n')
-    body = tail.sub("", text).replace(DOCKER_HEAD, "")
-    if body.count("\\n") != lines:
+    body = body[len(DOCKER_HEAD) : last] + "\n"
+    if "\\n" in body:
         return None  # a log holding a line break of its own: not one line each
-    body = body.replace("\\n", "\n").replace("\\t", "\t")
-    for escaped, plain in (('\\"', '"'), ("\\/", "/")):
+    for escaped, plain in (("\\t", "\t"), ('\\"', '"'), ("\\/", "/")):
         if escaped in body:
             body = body.replace(escaped, plain)
     if "\\" in body:
