@@ -222,7 +222,7 @@ def prefix_pattern(prefix: str) -> str:
 HEADER_ANYWHERE = re.compile(
     r"(?<!in )(?<!by )(?<!from )goroutine [0-9]+ (gp=0x[0-9a-f]+ m=[0-9a-z]+ (mp=0x[0-9a-f]+ )?)?\[[^\]\n]*\]"
 )
-OTHER_MARKS = ("created by ", "panic: ", "fatal error: ", RACE_START, PROFILE_START)
+OTHER_MARKS = ("created by ", "panic: ", "fatal error: ", RACE_START, PROFILE_START, "SIGQUIT: quit", "SIGABRT: abort", "[signal ")
 MAX_PREFIXES = 16
 
 
@@ -264,11 +264,13 @@ class Prefixes:
             return any(0 <= j < len(lines) and lines[j] and re.match(p, lines[j]) for j in (i + 1, i - 1))
 
         cuts: dict[int, list[int]] = {}
+        inside = False  # a header that does not start its line
         for i, line in enumerate(lines):
             for m in HEADER_ANYWHERE.finditer(line):
                 at = m.start()
                 if at == 0:
                     continue
+                inside = True
                 known = self.match(line)
                 if known is not None and known.end() == at:
                     continue
@@ -281,8 +283,8 @@ class Prefixes:
                     self.learn(p)
                 else:
                     cuts.setdefault(i, []).append(at)  # text glued to the header
-        if any(line.startswith("goroutine ") for line in lines):
-            return cuts  # the runtime's own lines stand bare here: nothing else to learn from
+        if inside or any(line.startswith("goroutine ") for line in lines):
+            return cuts  # headers taught what there is to learn, or stand bare
         for mark in OTHER_MARKS:
             for i, line in enumerate(lines):
                 at = line.find(mark)
