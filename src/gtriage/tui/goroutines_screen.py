@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Static
 
 from gtriage.render.common import minutes_text, num, state_text
+from gtriage.render.goroutines import header_text
 from gtriage.render.safe import inert
 from gtriage.report import Cluster
 
@@ -21,7 +22,7 @@ from .handoff import clipboard_note, clusters_markdown, save_markdown
 from .jump_screen import jump_to_goroutine
 from .messages import GoroutineHighlighted
 from .stack_view import StackView, toggle_paths
-from .text import goroutine_header, goroutine_stack, goroutine_text, origins_of, plain
+from .text import goroutine_stack, goroutine_text, origins_of, plain
 from .view import ReportIndex
 
 
@@ -89,7 +90,7 @@ class GoroutinesScreen(Screen[None]):
         if not 0 <= index < len(gs):
             return
         g = gs[index]
-        self.stack.show([goroutine_header(g)], goroutine_stack(g, self.origins, self.cluster.blocked_at))
+        self.stack.show([header_text(g)], goroutine_stack(g, self.origins, self.cluster.blocked_at))
         self.query_one("#goroutine-pane", VerticalScroll).scroll_home(animate=False)
 
     def action_back(self) -> None:

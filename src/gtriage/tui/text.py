@@ -16,6 +16,7 @@ from rich.text import Text
 from gtriage.model import Frame, Goroutine
 from gtriage.normalize import FrameInfo, Origin
 from gtriage.render.common import StackRow, repeat_text, short_path, stack_rows
+from gtriage.render.goroutines import header_text
 from gtriage.render.safe import inert, inert_line
 from gtriage.report import Cluster
 
@@ -156,22 +157,6 @@ def origins_of(c: Cluster) -> dict[tuple[str, str], Origin]:
     return out
 
 
-def goroutine_header(g: Goroutine) -> str:
-    """The header line as the runtime prints it (Go 1.27 layout for labels)."""
-    state = g.state + (" (leaked)" if g.leaked else "")
-    parts = [state]
-    if g.minutes:
-        parts.append(f"{g.minutes} minutes")
-    if g.locked:
-        parts.append("locked to thread")
-    if g.bubble is not None:
-        parts.append(f"synctest bubble {g.bubble}")
-    head = f"goroutine {g.id} [{', '.join(parts)}]"
-    if g.labels:
-        head += " {" + ", ".join(f"{k}: {v}" for k, v in g.labels) + "}"
-    return head + ":"
-
-
 def _call(g: Goroutine, f: Frame) -> str:
     return f"{f.func}({g.frame_args(f)})"
 
@@ -219,7 +204,7 @@ def _elided(n: int) -> str:
 
 def goroutine_text(g: Goroutine) -> str:
     """The goroutine as plain text, the way the runtime printed it (without pc offsets)."""
-    lines = [goroutine_header(g)]
+    lines = [header_text(g)]
     for s in goroutine_stack(g):
         lines.append(s.call)
         if s.file:
