@@ -89,7 +89,8 @@ def test_growth_against_the_previous_dump() -> None:
     c = report.clusters[0]
     assert c.count == 2
     assert c.previous_count == 1
-    assert any("grew from 1 to 2" in w for w in c.why)
+    assert (c.status, c.delta) == ("grew", 1)
+    assert any("grew by +1 since the previous dump (from 1 to 2)" in w for w in c.why)
 
 
 # ---------------------------------------------------------------- bounded similarity
@@ -173,10 +174,11 @@ def test_a_spent_budget_still_matches_the_previous_dump_by_place(monkeypatch: py
     monkeypatch.setattr(cluster, "SIMILARITY_BUDGET", 0)
     one = block(10, "chan receive", [("main.worker", "0x1", "w.go:5")])
     moved = block(20, "chan receive", [("main.worker2", "0x1", "w.go:7")])
-    report = analyze_text(one + moved + "INFO later\n\n" + one + block(11, "chan receive", [("main.worker", "0x1", "w.go:5")]) + block(21, "chan receive", [("main.worker3", "0x1", "w.go:8")]))
+    report = analyze_text(one + moved + "INFO later\n\n" + one + block(11, "chan receive", [("main.worker", "0x1", "w.go:5")]) + block(21, "chan receive", [("main.worker2", "0x1", "w.go:8")]))
     by_func = {c.blocked_at.func: c for c in report.clusters}
     assert by_func["main.worker"].previous_count == 1  # same place: no comparison needed
-    assert by_func["main.worker3"].previous_count is None  # similar to worker2, not compared
+    assert by_func["main.worker2"].previous_count is None  # moved a line: not compared
+    assert by_func["main.worker2"].status == "new"
     assert "previous_comparisons" in [lim.name for lim in report.limits]
 
 

@@ -68,6 +68,8 @@ def test_the_schema_has_every_field_a_report_holds() -> None:
     # Between them: a crash, a race, labels, unparsed lines, two dumps compared, sub-groups.
     reports = [
         analyze_inputs([str(SAMPLES / "demo.txt"), str(SAMPLES / "demo.txt")]),
+        # two different programs: every cluster new, every earlier one gone
+        analyze_inputs([str(SAMPLES / "dumps/go1.27/leaky.debug2.txt"), str(SAMPLES / "dumps/go1.27/crashzoo.goroutine-all.txt")]),
         analyze(str(SAMPLES / "dumps/go1.27/crashzoo.nilptr-all.txt")),
         analyze(str(SAMPLES / "dumps/go1.27/race.race.txt")),
         analyze(str(SAMPLES / "dumps/go1.27/leaky.labels.txt")),
@@ -76,7 +78,7 @@ def test_the_schema_has_every_field_a_report_holds() -> None:
     held = {p for r in reports for p in _report_paths(report_obj(r))}
     missing = held - _schema_paths()
     assert not missing, f"fields in reports but not in the schema: {sorted(missing)}"
-    assert {".crash.panics[].message", ".races[].access.op", ".clusters[].labels[].count", ".clusters[].stacks[].count"} <= held
+    assert {".crash.panics[].message", ".races[].access.op", ".clusters[].labels[].count", ".clusters[].stacks[].count", ".gone[].blocked_at.func", ".clusters[].status"} <= held
 
 
 def test_readme_links_the_contract_in_the_repository() -> None:

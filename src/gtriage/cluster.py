@@ -354,32 +354,150 @@ def assign_families(clusters: Sequence[RawCluster], work: SimilarityWork | None 
     return fam
 
 
+# An approximate match needs the same function, in the same state, blocked at most this many
+# lines from where it was (an edit above it moved it), or in a renamed file.
+MOVED_LINES = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PreviousMatch:
+    """The cluster of the previous dump that a cluster of the newer one is."""
+
+    count: int
+    blocked_at: FrameInfo
+    state: str
+    # None when matched by identity; else what it was matched to and why, in words
+    # ("main.poll at poll.go:30 (chan receive): the line moved from 30 to 31; stacks 97% alike").
+    approximate: str | None = None
+
+
+@dataclass(slots=True)
+class Comparison:
+    """Clusters of a newer dump matched with those of the previous one."""
+
+    matches: dict[int, PreviousMatch]  # id(cluster of the newer dump) -> its match
+    gone: list[RawCluster]  # clusters of the previous dump that nothing matched, largest first
+
+
+def _file_name(file: str) -> str:
+    """The file's name without its folders: paths differ between machines, -trimpath and
+    module versions (…/x@v1.2.3/f.go), the name does not."""
+    return file.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
+
+
+def identity(c: RawCluster, *, line: bool = True) -> tuple[str, str, int, str]:
+    """What a cluster is across dumps: blocked-at function, file name, line and state. The
+    line counts only in the program's own code (`line`=True): in the runtime, the standard
+    library and modules it changes with the Go release or module version."""
+    f = c.blocked_at
+    own = f.origin is Origin.MAIN
+    return (f.func, _file_name(f.file), f.line if own or line else 0, same_state(c.state))
+
+
+# Go 1.19 says "semacquire" for every sync wait that Go 1.20+ names (sync.Mutex.Lock, ...).
+_SYNC_STATES = frozenset({
+    "semacquire", "sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.RWMutex.Lock",
+    "sync.WaitGroup.Wait", "sync.Cond.Wait",
+})
+
+
+def same_state(state: str) -> str:
+    """A wait reason as every Go release spells it: the sync waits as Go 1.19's "semacquire"."""
+    base = state.removesuffix(" (durable)")
+    if base in _SYNC_STATES:
+        return "semacquire" + state[len(base):]
+    return state
+
+
+def _keys(clusters: Sequence[RawCluster]) -> list[tuple[str, str, int, str]]:
+    """identity without the line for code other than the program's own where that still
+    tells the dump's clusters apart, with it where two would share one."""
+    loose = Counter(identity(c, line=False) for c in clusters)
+    return [identity(c, line=loose[identity(c, line=False)] > 1) for c in clusters]
+
+
 def match_previous(
     current: Sequence[RawCluster], previous: Sequence[RawCluster], work: SimilarityWork | None = None
-) -> dict[int, int]:
-    """Map id(cluster) of `current` to the count of its match in an earlier dump: the same
-    blocked_at and state, else the most similar signature with the same state (the earlier
-    one of equals). Comparisons are bounded as in assign_families."""
+) -> Comparison:
+    """Match every cluster of `current` with one of an earlier dump, at most one each.
+
+    By identity first (`identity`: paths, module versions and Go releases do not count).
+    What is left is matched approximately only with the same function in the same state,
+    blocked at a nearby line of the same file (MOVED_LINES) or in a file of another name,
+    when the stacks are at least FAMILY_SIMILARITY alike (rapidfuzz): two different
+    functions are never one cluster. Comparisons are bounded as in assign_families.
+    """
     work = work if work is not None else SimilarityWork()
-    exact = {(c.blocked_at.location, c.blocked_at.func, c.state): c.count for c in previous}
-    items = []
+    out: dict[int, PreviousMatch] = {}
+    used: set[int] = set()
+    cur_keys = _keys(current)
+    prev_keys = _keys(previous)
+    # A key two clusters of either dump share (a file name in two folders) is no identity.
+    cur_n = Counter(cur_keys)
+    by_key: dict[tuple[str, str, int, str], list[int]] = defaultdict(list)
+    for j, k in enumerate(prev_keys):
+        by_key[k].append(j)
+    for c, k in zip(current, cur_keys, strict=True):
+        js = by_key.get(k, [])
+        if len(js) == 1 and cur_n[k] == 1:
+            p = previous[js[0]]
+            out[id(c)] = PreviousMatch(p.count, p.blocked_at, p.state)
+            used.add(js[0])
+    # Approximate: the same function and state only.
+    candidates: dict[tuple[str, str], list[int]] = defaultdict(list)
     for j, p in enumerate(previous):
-        sig, cut = signature_of(p.representative.frames)
+        if j not in used:
+            candidates[(p.blocked_at.func, same_state(p.state))].append(j)
+    budget = SIMILARITY_BUDGET
+    from rapidfuzz import fuzz  # imported where used: 40 ms off every start
+
+    for i, c in sorted(enumerate(current), key=lambda ic: (-ic[1].count, ic[0])):
+        if id(c) in out:
+            continue
+        js = [j for j in candidates.get((c.blocked_at.func, same_state(c.state)), ()) if j not in used]
+        if not js:
+            continue
+        sig, cut = signature_of(c.representative.frames)
         work.cut += cut
-        items.append((p.state, sig, j))
-    index = _Signatures(SIMILARITY_BUDGET, items)
-    out: dict[int, int] = {}
-    for i, c in enumerate(current):
-        key = (c.blocked_at.location, c.blocked_at.func, c.state)
-        if key in exact:
-            out[id(c)] = exact[key]
+        best: tuple[float, int, int] | None = None  # (score, -distance, -j)
+        for j in js:
+            p = previous[j]
+            same_file = _file_name(p.blocked_at.file) == _file_name(c.blocked_at.file)
+            distance = abs(p.blocked_at.line - c.blocked_at.line) if same_file else 0
+            if same_file and distance > MOVED_LINES:
+                continue
+            psig, pcut = signature_of(p.representative.frames)
+            work.cut += pcut
+            cost = len(sig) * len(psig) + PAIR_COST
+            if cost > budget:
+                if work.previous_compared is None:
+                    work.previous_compared = i
+                break
+            budget -= cost
+            score = fuzz.ratio(sig, psig)
+            if score < FAMILY_SIMILARITY:
+                continue
+            cand = (score, -distance, -j)
+            if best is None or cand > best:
+                best = cand
+        if best is None:
             continue
-        if work.previous_compared is not None:
-            continue
-        found = index.similar(c.state, signature_of(c.representative.frames)[0])
-        if found is None:
-            work.previous_compared = i
-        elif found:
-            _score, j = max(found, key=lambda m: (m[0], -m[1]))
-            out[id(c)] = previous[j].count
-    return out
+        score, _d, j = best[0], best[1], -best[2]
+        p = previous[j]
+        used.add(j)
+        out[id(c)] = PreviousMatch(p.count, p.blocked_at, p.state, _how(c.blocked_at, p, score))
+    gone = sorted((p for j, p in enumerate(previous) if j not in used), key=lambda p: -p.count)
+    return Comparison(out, gone)
+
+
+def _how(now: FrameInfo, before: RawCluster, score: float) -> str:
+    """What an approximate match was matched to, and why: "main.poll at poll.go:30 (chan
+    receive): the line moved from 30 to 31; stacks 97% alike"."""
+    b = before.blocked_at
+    alike = f"stacks {score:.0f}% alike"
+    what = f"{b.func} at {_file_name(b.file)}:{b.line} ({before.state or 'no state'})"
+    if _file_name(now.file) != _file_name(b.file):
+        return f"{what}: the file was renamed from {_file_name(b.file)}; {alike}"
+    if now.line != b.line:
+        return f"{what}: the line moved from {b.line} to {now.line}; {alike}"
+    return f"{what}: the same place in another folder; {alike}"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from .cluster import (
+    PreviousMatch,
     RawCluster,
     SimilarityWork,
     assign_families,
@@ -23,10 +24,11 @@ from .cluster import (
 from .model import Access, Dump, DumpFormat, Frame, Snapshot
 from .normalize import FrameInfo, Normalizer, detect_goroot
 from .parse import parse_lines, parse_text
-from .rank import Ranked, rank_clusters
+from .rank import Ranked, change, rank_clusters
 from .report import (
     AccessInfo,
     Cluster,
+    GoneCluster,
     LabelCount,
     RaceInfo,
     Report,
@@ -188,15 +190,24 @@ def report_from_dump(dump: Dump) -> Report:
         and snap.profile_total is None and not snap.headers_seen
     ):
         raise NoDumpError(no_dump_message(dump))
-    norm = _normalizer(dump.snapshots)
+    idx = next(i for i, s in enumerate(dump.snapshots) if s is snap)  # equal copies may exist
+    earlier = [s for s in dump.snapshots[:idx] if s.goroutines or s.records]
+    # GOROOT as the reported dump shows it: an earlier dump may come from another machine or
+    # Go release (/usr/local/go and a -trimpath build), and its GOROOT would make this one's
+    # runtime frames look like the program's own code. Without an earlier dump, any
+    # snapshot of the input may say.
+    norm = _normalizer([snap])
+    if norm.goroot is None and not earlier:
+        norm = _normalizer(dump.snapshots)
     raw = _raw_clusters(snap, norm)
     work = SimilarityWork()
     families = assign_families(raw, work)
-    previous = None
-    idx = next(i for i, s in enumerate(dump.snapshots) if s is snap)  # equal copies may exist
-    earlier = [s for s in dump.snapshots[:idx] if s.goroutines or s.records]
+    comparison = None
     if earlier:
-        previous = match_previous(raw, _raw_clusters(earlier[-1], norm), work)
+        # The earlier dump with its own GOROOT too.
+        prev_norm = _normalizer(earlier[-1:])
+        comparison = match_previous(raw, _raw_clusters(earlier[-1], prev_norm), work)
+    previous = comparison.matches if comparison is not None else None
     if snap.format is DumpFormat.DEBUG1:
         total = snap.profile_total if snap.profile_total is not None else sum(r.count for r in snap.records)
     else:
@@ -232,11 +243,16 @@ def report_from_dump(dump: Dump) -> Report:
         input_lines=dump.lines,
         goroot=norm.goroot,
         limits=work.limits(),
+        gone=tuple(
+            GoneCluster(g.count, g.state, g.blocked_at) for g in comparison.gone
+        ) if comparison is not None else None,
     )
 
 
-def _cluster(rank: int, r: Ranked, previous: dict[int, int] | None) -> Cluster:
+def _cluster(rank: int, r: Ranked, previous: dict[int, PreviousMatch] | None) -> Cluster:
     c = r.cluster
+    match = previous.get(id(c)) if previous is not None else None
+    status, delta = change(c.count, match.count if match is not None else None) if previous is not None else (None, None)
     st = c.stats()
     rep = c.representative
     stacks = []
@@ -271,8 +287,11 @@ def _cluster(rank: int, r: Ranked, previous: dict[int, int] | None) -> Cluster:
         family=c.family,
         healthy=r.healthy,
         crashed=r.crashed,
-        previous_count=previous.get(id(c)) if previous is not None else None,
+        previous_count=match.count if match is not None else None,
         goroutines=st.goroutines,
+        delta=delta,
+        status=status,
+        matched_approximately=match.approximate if match is not None else None,
     )
 
 

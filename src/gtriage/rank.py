@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .cluster import RawCluster
+from .cluster import PreviousMatch, RawCluster
 from .model import Crash
 from .normalize import Origin
 
@@ -39,6 +39,10 @@ _HEALTHY_FUNCS = (
     "internal/poll.(*FD).Accept",
 )
 
+# Growth since the previous dump: a leak is a cluster that keeps growing, so of two clusters
+# of one size the one that grew (or is new) ranks above the one that shrank.
+GROWTH_FACTOR = {"new": 1.25, "grew": 1.25, "steady": 1.0, "shrank": 0.8}
+
 CRASH_BONUS = 1e12
 BLAME_BONUS = 1e9
 LEAKED_BONUS = 1e6
@@ -68,9 +72,12 @@ def rank_clusters(
     *,
     total: int,
     crash: Crash | None,
-    previous: dict[int, int] | None = None,
+    previous: dict[int, PreviousMatch] | None = None,
 ) -> list[Ranked]:
-    """Score every cluster; most important first. Deterministic for equal scores."""
+    """Score every cluster; most important first. Deterministic for equal scores.
+
+    `previous`: when the input held an earlier dump, each cluster's match in it (a cluster
+    without one is new); None when there is no earlier dump."""
     deadlock = crash is not None and crash.fatal_error is not None and "deadlock" in crash.fatal_error
     out: list[Ranked] = []
     for c in clusters:
@@ -107,7 +114,12 @@ def rank_clusters(
             base = 30.0
         else:
             base = 10.0
-        score += base * (1 + math.log2(count)) * (1 + math.log2(1 + hi) / 4)
+        growth = 1.0
+        if previous is not None:
+            match = previous.get(id(c))
+            status, _delta = change(count, match.count if match is not None else None)
+            growth = GROWTH_FACTOR[status]
+        score += base * (1 + math.log2(count)) * (1 + math.log2(1 + hi) / 4) * growth
 
         share = f" ({share_text(count, total)} of all)" if total else ""
         why.append(f"{count:,} goroutine{'s' if count != 1 else ''}{share}")
@@ -122,13 +134,34 @@ def rank_clusters(
         fan = _fan_out(c)
         if fan:
             why.append(fan)
-        if previous is not None and id(c) in previous:
-            before = previous[id(c)]
-            if before != count:
-                why.append(f"{'grew' if count > before else 'shrank'} from {before:,} to {count:,} since the previous dump")
+        if previous is not None:
+            why.append(_change_reason(count, previous.get(id(c))))
         out.append(Ranked(c, score, why, healthy, crashed))
     out.sort(key=lambda r: (-r.score, -r.cluster.count, r.cluster.blocked_at.location, r.cluster.state))
     return out
+
+
+def change(count: int, before: int | None) -> tuple[str, int]:
+    """Status and delta of a cluster of `count` goroutines that had `before` in the previous
+    dump (None: no match there): new (+count), grew, shrank or steady."""
+    if before is None:
+        return "new", count
+    delta = count - before
+    return ("grew" if delta > 0 else "shrank" if delta < 0 else "steady"), delta
+
+
+def _change_reason(count: int, match: PreviousMatch | None) -> str:
+    if match is None:
+        return "new: not in the previous dump"
+    status, delta = change(count, match.count)
+    if status == "steady":
+        text = f"steady: {count:,} in the previous dump too"
+    else:
+        sign = "+" if delta > 0 else "\u2212"
+        text = f"{status} by {sign}{abs(delta):,} since the previous dump (from {match.count:,} to {count:,})"
+    if match.approximate is not None:
+        text += f"; matched approximately to {match.approximate}"
+    return text
 
 
 def share_text(part: int, total: int) -> str:

@@ -55,6 +55,22 @@ class Cluster:
     crashed: bool  # holds the goroutine that panicked or threw
     previous_count: int | None  # count of the matching cluster in the previous dump
     goroutines: tuple[Goroutine, ...]  # for the TUI's per-goroutine view; not in JSON
+    # Against the previous dump (None when the input held none): count - previous_count
+    # (the whole count for a new cluster), and "new" | "grew" | "shrank" | "steady".
+    delta: int | None = None
+    status: str | None = None
+    # The previous dump's cluster was matched approximately (same function, moved line or
+    # renamed file): what it was and why, in words; None for an exact match or none.
+    matched_approximately: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GoneCluster:
+    """A cluster of the previous dump that no cluster of the newer one matched."""
+
+    count: int
+    state: str
+    blocked_at: FrameInfo
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,3 +132,6 @@ class Report:
     # Clusters in the dump before apply_filters narrowed `clusters` ("3 of 25 clusters
     # shown"); None when no filter was applied. Text and Markdown say it; JSON has no field.
     clusters_before_filters: int | None = None
+    # Clusters of the previous dump (gtriage before.txt after.txt) with no match in the
+    # reported one, largest first; None when the input held no previous dump.
+    gone: tuple[GoneCluster, ...] | None = None

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from gtriage.model import Crash
 from gtriage.normalize import FrameInfo, Origin
-from gtriage.report import Cluster, RaceInfo, Report
+from gtriage.report import Cluster, GoneCluster, RaceInfo, Report
 
 
 def num(n: int) -> str:
@@ -29,6 +29,43 @@ def minutes_text(c: Cluster) -> str:
 
 def state_text(c: Cluster) -> str:
     return c.state or "(no state in debug=1)"
+
+
+MINUS = "\u2212"
+
+
+def change_text(c: Cluster) -> str | None:
+    """The cluster against the previous dump: "new", "grew +10", "shrank \u221210",
+    "steady"; "≈" after it when it was matched approximately. None without a previous dump."""
+    if c.status is None:
+        return None
+    if c.status in ("grew", "shrank") and c.delta is not None:
+        text = f"{c.status} {'+' if c.delta > 0 else MINUS}{num(abs(c.delta))}"
+    else:
+        text = c.status
+    return text + (" ≈" if c.matched_approximately is not None else "")
+
+
+def gone_text(g: GoneCluster, goroot: str | None) -> str:
+    """A cluster of the previous dump that nothing matched: "37 x sync.Mutex.Lock at ..."."""
+    return f"{num(g.count)} × {g.state or '(no state in debug=1)'} at {frame_text(g.blocked_at, goroot)}"
+
+
+# Gone clusters listed by text and Markdown, largest first; JSON has them all.
+GONE_SHOWN = 20
+
+
+def gone_title(gone: tuple[GoneCluster, ...]) -> str:
+    n = sum(g.count for g in gone)
+    return f"gone since the previous dump: {plural(len(gone), 'cluster')}, {plural(n, 'goroutine')}"
+
+
+def gone_more(gone: tuple[GoneCluster, ...]) -> str | None:
+    """"… 5 more (12 goroutines)" past the GONE_SHOWN largest; None when all are shown."""
+    rest = gone[GONE_SHOWN:]
+    if not rest:
+        return None
+    return f"… {num(len(rest))} more ({plural(sum(g.count for g in rest), 'goroutine')})"
 
 
 def short_path(file: str, goroot: str | None) -> str:

@@ -79,6 +79,9 @@ def _cluster(c: Cluster, frame_obj: _FrameObjs) -> dict[str, Any]:
         "healthy": c.healthy,
         "score": round(c.score, 3),
         "previous_count": c.previous_count,
+        "delta": c.delta,
+        "status": c.status,
+        "matched_approximately": c.matched_approximately,
     }
 
 
@@ -123,6 +126,10 @@ def report_obj(r: Report) -> dict[str, Any]:
         ],
         # Bounds on work this input reached (families among the largest clusters only, ...).
         "limits": [{"name": lim.name, "limit": lim.limit, "message": lim.message} for lim in r.limits],
+        # Clusters of the previous dump that nothing in this one matched; null without one.
+        "gone": [
+            {"count": g.count, "state": g.state, "blocked_at": frame_obj(g.blocked_at)} for g in r.gone
+        ] if r.gone is not None else None,
     }
 
 

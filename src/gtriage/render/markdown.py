@@ -5,8 +5,13 @@ from __future__ import annotations
 from gtriage.report import Cluster, Report
 
 from .common import (
+    GONE_SHOWN,
+    change_text,
     crash_lines,
     family_text,
+    gone_more,
+    gone_text,
+    gone_title,
     health_lines,
     location,
     minutes_text,
@@ -37,17 +42,19 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
                 for a in (race.access, race.previous)
             ))
         out.append("")
+    compared = report.gone is not None  # a change column only when there is a previous dump
     if report.clusters:
         out += [
             "## Clusters",
             "",
-            "| # | count | state | minutes | blocked at | created by |",
-            "|--:|------:|-------|---------|------------|------------|",
+            "| # | count |" + (" since previous |" if compared else "") + " state | minutes | blocked at | created by |",
+            "|--:|------:|" + ("----------------|" if compared else "") + "-------|---------|------------|------------|",
         ]
         for c in report.clusters:
             created = md_code_span(c.created_by.func, in_table=True) if c.created_by else ""
+            change = f" {change_text(c) or ''} |" if compared else ""
             out.append(
-                f"| {c.rank} | {num(c.count)} | {md_inline(state_text(c))} | {minutes_text(c)} | "
+                f"| {c.rank} | {num(c.count)} |{change} {md_inline(state_text(c))} | {minutes_text(c)} | "
                 f"{md_code_span(c.blocked_at.func, in_table=True)} {md_code_span(location(c.blocked_at, report.goroot), in_table=True)} | {created} |"
             )
         out.append("")
@@ -55,6 +62,14 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
             out += _section(c, report)
     else:
         out += ["No clusters to show.", ""]
+    if report.gone:
+        title = gone_title(report.gone)
+        out += [f"## {title[0].upper()}{title[1:]}", ""]
+        out += [f"- {md_inline(gone_text(g, report.goroot))}" for g in report.gone[:GONE_SHOWN]]
+        more = gone_more(report.gone)
+        if more is not None:
+            out.append(f"- {md_inline(more)}")
+        out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -71,6 +86,10 @@ def _section(c: Cluster, report: Report) -> list[str]:
     if c.created_by is not None:
         out.append(f"- **Created by:** {md_code_span(c.created_by.func)} {md_code_span(location(c.created_by, goroot))}")
     out.append(f"- **Why:** {md_inline('; '.join(c.why))}")
+    change = change_text(c)
+    if change is not None:
+        was = f" (was {num(c.previous_count)})" if c.previous_count is not None else ""
+        out.append(f"- **Since the previous dump:** {md_inline(change)}{was}")
     if c.leaked:
         out.append(f"- **Leaked (runtime leak detector):** {num(c.leaked)}")
     if c.locked_to_thread:

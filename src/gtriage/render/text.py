@@ -6,9 +6,14 @@ from gtriage.normalize import FrameInfo, Origin
 from gtriage.report import Cluster, Report
 
 from .common import (
+    GONE_SHOWN,
+    change_text,
     crash_lines,
     family_text,
     frame_text,
+    gone_more,
+    gone_text,
+    gone_title,
     health_lines,
     location,
     minutes_text,
@@ -66,6 +71,13 @@ def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> 
     if not report.clusters:
         out.append("")
         out.append("no clusters to show")
+    if report.gone:
+        out.append("")
+        out.append(st(gone_title(report.gone), BOLD))
+        out.extend(f"    {inert_line(gone_text(g, report.goroot))}" for g in report.gone[:GONE_SHOWN])
+        more = gone_more(report.gone)
+        if more is not None:
+            out.append(st(f"    {more}", DIM))
     return "\n".join(out) + "\n"
 
 
@@ -73,6 +85,9 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
     goroot = report.goroot
     mins = minutes_text(c)
     flags = []
+    change = change_text(c)
+    if change is not None:
+        flags.append(change)
     if c.leaked:
         flags.append(f"{num(c.leaked)} leaked")
     if c.locked_to_thread:
