@@ -70,13 +70,17 @@ DOCKER_LOGS = {
 @pytest.mark.parametrize("logs", DOCKER_LOGS.values(), ids=DOCKER_LOGS.keys())
 def test_docker_logs_decode_as_json_does(logs: list[str]) -> None:
     # Whole chunks take the few-pass path, odd ones the line by line path: both must give
-    # what json.loads gives. (Go's encoder escapes <, > and & as \u003c...; so does this.)
+    # what json.loads gives, stdout and stderr in the order written. (Go's encoder escapes <, > and & as \u003c...; so does this.)
     text = "".join(
         json.dumps({"log": log, "stream": "stderr", "time": "2026-11-25T10:00:00.1Z"}, separators=(",", ":"))
         .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
         + "\n"
         for log in logs
     )
-    got = streams(text)
-    assert got[0][1] == ""
-    assert got[1][1] == "".join(logs)
+    # As `docker logs` prints them: the input's own stream, each line numbered by the
+    # docker line it starts in.
+    starts, at_start = [], True
+    for n, log in enumerate(logs, 1):
+        starts += [n] * (at_start + log.count("\n") - log.endswith("\n"))
+        at_start = log.endswith("\n")
+    assert streams(text) == [("-", "".join(logs), starts)]

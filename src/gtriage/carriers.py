@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .escaped import one_line_dump
-from .json_logs import DOCKER_HEAD, JsonLogs, docker_chunk, docker_line
+from .json_logs import DOCKER_HEAD, JsonLogs, docker_chunk, docker_line, docker_log
 from .prefixes import Prefixes, learn_prefixes
 from .streams import CHUNK, CarrierStats, LineMap, Readable, Stream
 
@@ -41,6 +41,7 @@ class _TextStream:
         self.prefixes = Prefixes()
         self.line_map = LineMap()
         self.mapping = False  # whether a chunk was rewritten: from then on every chunk is mapped
+        self.at_line_start = True  # the stream's text so far ends a line (a docker line split at 16 KiB does not)
         self.input_line = 1  # input line of the next chunk's first line
 
     def chunks(self) -> Iterator[str]:
@@ -85,21 +86,22 @@ class _TextStream:
         self.input_line += lines_in
         self.stats.lines = self.input_line - 1
         pieces: list[str] | None = None
-        counts: list[int] = []  # stream lines each input line became
-        whole = docker_chunk(text, lines_in) if text.startswith(DOCKER_HEAD) else None
+        whole = docker_chunk(text, lines_in) if self.at_line_start and text.startswith(DOCKER_HEAD) else None
         if whole is not None:
-            self.json.docker_lines(whole[1], whole[0], first, lines_in, self.stats)
-            pieces, counts, text = [], [], ""
-            if not self.mapping:
-                self.mapping = True
-                self.line_map.same(1, first - 1)
+            text = whole  # one line of output a line of the log: the lines stay the input's
+            self.stats.carriers.add("docker json-file")
         # JSON log lines start with '{"'; an escaped dump holds an escaped frame location.
         # A character first: a one-character search is a memchr, a longer one ~2
         # instructions a character, and plain dumps hold no quote and no backslash.
-        elif text.startswith("{") or ('"' in text and '\n{"' in text) or ("\\" in text and "\\n\\t" in text):
-            carried = self._carried(text, first)
+        elif (
+            not self.at_line_start
+            or text.startswith("{")
+            or ('"' in text and '\n{"' in text)
+            or ("\\" in text and "\\n\\t" in text)
+        ):
+            carried = self._carried(text)
             if carried is not None:
-                pieces, counts = carried
+                pieces = carried
                 text = "".join(pieces)
         # Prefixes learned before come off first: the runtime's lines then stand at their
         # lines' starts, and looking for new prefixes and glued headers costs next to nothing.
@@ -123,45 +125,46 @@ class _TextStream:
                 else:
                     pieces[-1] = pieces[-1][:-1]
             pieces = _unglue(pieces, glued)
-            counts = [_count_lines(p) for p in pieces]
             text = "".join(pieces)
         if pieces is not None:
             if not self.mapping:
                 self.mapping = True
                 self.line_map.same(1, first - 1)
             add = self.line_map.add
-            for i, count in enumerate(counts):
-                if count:
-                    add(first + i, count)
+            at_start = self.at_line_start
+            for i, piece in enumerate(pieces):
+                if piece:
+                    # The stream lines that start in this piece come from its input line; a
+                    # docker line split at 16 KiB continues the line before.
+                    add(first + i, at_start + piece.count("\n") - piece.endswith("\n"))
+                    at_start = piece.endswith("\n")
+            self.at_line_start = at_start
         elif self.mapping:
             self.line_map.same(first, lines_in)
         return text
 
-    def _carried(self, text: str, first: int) -> tuple[list[str], list[int]] | None:
-        """The chunk's lines, one piece per input line: JSON lines taken out (empty pieces),
-        one-line dumps unfolded; and the stream lines each became. None when no line was
-        changed."""
+    def _carried(self, text: str) -> list[str] | None:
+        """The chunk's lines, one piece per input line: docker lines decoded, other JSON
+        lines taken out (empty pieces: what they carry has a stream of its own), one-line
+        dumps too. None when no line was changed."""
         lines = text.split("\n")
         if text.endswith("\n"):
             lines.pop()
+        first = self.input_line - len(lines)
         out: list[str] = []
-        counts: list[int] = []
-        changed = False
+        changed = not self.at_line_start
         stats = self.stats
         for i, line in enumerate(lines):
             if line[:1] == "{":
                 d = docker_line(line)
+                inline = docker_log(d[0]) if d is not None else self.json.take(line, first + i, stats)
                 if d is not None:
-                    self.json.docker(d[0], d[1], first + i, stats)
-                elif not self.json.take(line, first + i, stats):
-                    out.append(line + "\n")
-                    counts.append(1)
+                    stats.carriers.add("docker json-file")
+                if inline is not None:
+                    out.append(inline)
+                    changed = True
                     continue
-                out.append("")
-                counts.append(0)
-                changed = True
-                continue
-            if "\\n" in line:
+            elif "\\n" in line:
                 dump = one_line_dump(line)
                 if dump is not None:
                     # A document of its own (a pod's message holds the end of a dump, cut
@@ -170,16 +173,14 @@ class _TextStream:
                     n = first + i
                     self.json.document(dump.replace("\r\n", "\n"), n, f"one-line dump on line {n}")
                     out.append("")
-                    counts.append(0)
                     changed = True
                     continue
             out.append(line + "\n")
-            counts.append(1)
         if not changed:
             return None
         if not text.endswith("\n") and out and out[-1].endswith("\n"):
             out[-1] = out[-1][:-1]
-        return out, counts
+        return out
 
 
 def _unglue(pieces: list[str], glued: list[int]) -> list[str]:

@@ -85,7 +85,9 @@ class JsonLogs:
 
     - `go test -json` (test2json): every "Output" of one package is that test binary's
       output in order; packages run side by side interleave their events.
-    - docker `json-file`: every "log" of one "stream" (stdout, stderr) in order.
+    - docker `json-file`: its "log" texts are the input's own stream, stdout and stderr
+      merged in the order they were written, as `docker logs` prints them: nothing is kept
+      back, so memory stays bounded (docker_log decodes them).
     - anything else (log/slog JSON, structured logs): each string value holding a dump is a
       document of its own.
     """
@@ -99,55 +101,26 @@ class JsonLogs:
             s = self.streams[key] = _Buffered(name)
         return s
 
-    def docker(self, log: str, where: str, n: int, stats: CarrierStats) -> None:
-        """A docker json-file line's "log" (still escaped) and "stream"."""
-        if "\\" in log:
-            if "\\u" in log or "\\\\" in log:
-                log = json.loads('"' + log + '"')
-            else:
-                log = log.replace("\\n", "\n")
-                if "\\" in log:
-                    log = log.replace("\\t", "\t").replace('\\"', '"').replace("\\r", "\r").replace("\\/", "/")
-                    if "\\" in log:
-                        log = json.loads('"' + log.replace("\n", "\\n").replace("\t", "\\t") + '"')
-        stream = self.streams.get(("docker", where))
-        if stream is None:
-            stats.carriers.add("docker json-file")
-            stream = self._stream(("docker", where), f"docker {where}")
-        stream.add(log, n)
-
-    def docker_lines(self, text: str, where: str, first: int, count: int, stats: CarrierStats) -> None:
-        """`count` decoded docker lines of one stream, input lines first, first + 1, ..."""
-        stream = self.streams.get(("docker", where))
-        if stream is None:
-            stats.carriers.add("docker json-file")
-            stream = self._stream(("docker", where), f"docker {where}")
-        if not stream.at_line_start:
-            for i, line in enumerate(text.splitlines(keepends=True)):
-                stream.add(line, first + i)
-            return
-        stream.line_map.same(first, count)
-        stream.pieces.append(text)
-
-    def take(self, line: str, n: int, stats: CarrierStats) -> bool:
-        """Whether the line was a JSON object (its dump text, if any, is kept)."""
+    def take(self, line: str, n: int, stats: CarrierStats) -> str | None:
+        """None when the line is no JSON object. Else the text it holds for the input's own
+        stream (a docker line's "log"), or "" (what it carries, if anything, is kept in a
+        stream of its own)."""
         obj = _json_object(line)
         if obj is None:
-            return False
+            return None
         if "Action" in obj and isinstance(obj.get("Output"), str):
             pkg = obj.get("Package")
             name = f"go test -json {pkg}" if isinstance(pkg, str) and pkg else "go test -json"
             stats.carriers.add("go test -json")
             self._stream(("gotest", str(pkg)), name).add(obj["Output"], n)
         elif isinstance(obj.get("log"), str) and "Action" not in obj:
-            where = obj.get("stream")
             stats.carriers.add("docker json-file")
-            self._stream(("docker", str(where)), f"docker {where}").add(obj["log"], n)
+            return str(obj["log"])
         else:
             for text in _dump_strings(obj):
                 stats.carriers.add("JSON log")
                 self.document(text, n, f"JSON line {n}")
-        return True
+        return ""
 
     def document(self, text: str, n: int, name: str) -> None:
         """A whole text held by input line n: a stream of its own."""
@@ -163,40 +136,44 @@ _DOCKER_STREAM = '","stream":"'
 _DOCKER_TIME = '","time":"'
 
 
-_DOCKER_SEPARATORS: dict[str, re.Pattern[str]] = {}
+# Where one docker line ends and the next begins: the escaped line break that ends a log,
+# the line's other fields, and the next line's head.
+_DOCKER_SEPARATOR = re.compile(
+    re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + re.escape(_DOCKER_TIME) + r'[^"\n]*"\}\n' + re.escape(DOCKER_HEAD)
+)
+_DOCKER_LAST = re.compile(re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + re.escape(_DOCKER_TIME) + r'[^"\n]*"\}\n\Z')
 
 
-def _docker_separator(where: str) -> re.Pattern[str]:
-    """Where one docker line of `where` ends and the next begins: the escaped line break
-    that ends a log, the line's other fields, and the next line's head."""
-    sep = _DOCKER_SEPARATORS.get(where)
-    if sep is None:
-        sep = _DOCKER_SEPARATORS[where] = re.compile(
-            re.escape(f'\\n","stream":"{where}","time":"') + r'[^"\n]*"\}\n' + re.escape(DOCKER_HEAD)
-        )
-    return sep
+def docker_log(log: str) -> str:
+    """A docker json-file line's "log", unescaped."""
+    if "\\" not in log:
+        return log
+    if "\\u" in log or "\\\\" in log:
+        return str(json.loads('"' + log + '"'))
+    log = log.replace("\\n", "\n")
+    if "\\" in log:
+        log = log.replace("\\t", "\t").replace('\\"', '"').replace("\\r", "\r").replace("\\/", "/")
+        if "\\" in log:
+            return str(json.loads('"' + log.replace("\n", "\\n").replace("\t", "\\t") + '"'))
+    return log
 
 
-def docker_chunk(text: str, lines: int) -> tuple[str, str] | None:
-    """A chunk of docker json-file lines of one stream, each one whole line of output with
+def docker_chunk(text: str, lines: int) -> str | None:
+    """The text of a chunk of docker json-file lines, each one whole line of output with
     only the common escapes, decoded with a few passes over the whole chunk (the line by
-    line path costs ~1 us a line): the stream and the text. None when it is not so simple.
+    line path costs ~1 us a line); None when it is not so simple.
 
     One substitution turns every line's end and the next line's head into a line break;
     its count proves every line is such a line. (An escape other than these few, \\u003c
     say, is left in the text and sends the chunk down the line by line path; an escaped
     backslash would make "\\\\n" ambiguous.)"""
-    if "\\\\" in text or not text.endswith("\n"):
+    if "\\\\" in text or not text.startswith(DOCKER_HEAD):
         return None
-    first = docker_line(text[: text.find("\n")])
-    if first is None:
+    body, n = _DOCKER_SEPARATOR.subn("\n", text)
+    last = _DOCKER_LAST.search(body, max(0, len(body) - 200))
+    if n != lines - 1 or last is None:
         return None
-    where = first[1]
-    body, n = _docker_separator(where).subn("\n", text)
-    last = body.rfind(f'\\n","stream":"{where}","time":"')
-    if n != lines - 1 or last < 0 or '"' in body[body.find('"time":"', last) + 8 : -3] or not body.endswith('"}\n'):
-        return None
-    body = body[len(DOCKER_HEAD) : last] + "\n"
+    body = body[len(DOCKER_HEAD) : last.start()] + "\n"
     if "\\n" in body:
         return None  # a log holding a line break of its own: not one line each
     for escaped, plain in (("\\t", "\t"), ('\\"', '"'), ("\\/", "/")):
@@ -204,7 +181,7 @@ def docker_chunk(text: str, lines: int) -> tuple[str, str] | None:
             body = body.replace(escaped, plain)
     if "\\" in body:
         return None
-    return where, body
+    return body
 
 
 def docker_line(line: str) -> tuple[str, str] | None:
