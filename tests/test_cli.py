@@ -471,3 +471,10 @@ def test_top_says_how_many_of_how_many() -> None:
     # Markdown says it the same way (tests/render/test_wording.py).
     r = run("-f", "text", "--top", "2", str(DEMO))
     assert r.stdout.decode().splitlines()[1] == "280 goroutines, 2 of 25 clusters shown, traceback"
+
+
+def test_help_lists_the_tui_keys() -> None:
+    out = subprocess.run([sys.executable, "-m", "gtriage", "--help"], capture_output=True, text=True, check=True).stdout
+    keys = out[out.index("keys of the TUI:") :]
+    for key in ("q  ctrl+c", "?  F1", "H", "enter  l", "escape  h"):
+        assert key in keys, key

@@ -95,13 +95,20 @@ exit codes:
 """
 
 
+def _tui_keys() -> str:
+    # tui.keys is plain data: listing the keys imports no Textual.
+    from .tui.keys import keys_text
+
+    return "\n".join(("  " + line).rstrip() for line in keys_text(78).splitlines())
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="gtriage",
         description="Cluster and rank the goroutines of a Go dump (debug=2, debug=1, SIGQUIT,\n"
         "panic, fatal error, race report). With no --format it opens the TUI on a\n"
         "terminal and prints a text report otherwise.",
-        epilog=EXAMPLES + "\n" + EXIT_CODES,
+        epilog=EXAMPLES + "\n" + EXIT_CODES + "\nkeys of the TUI:\n" + _tui_keys(),
         # The examples and exit codes are laid out by hand; option help is still wrapped.
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
