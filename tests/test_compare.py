@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from gtriage.pipeline import analyze_inputs
+from gtriage.pipeline import analyze_inputs, analyze_text
 from gtriage.render.json import render_json
 from gtriage.render.markdown import render_markdown
 from gtriage.render.text import render_text
@@ -223,3 +225,28 @@ def test_json_text_and_markdown_show_the_comparison(tmp_path: Path) -> None:
     assert "| 1 | 200 | grew +50 | chan receive |" in md
     assert "- **Since the previous dump:** grew +50 (was 150)" in md
     assert "## Gone since the previous dump: 1 cluster, 37 goroutines" in md
+
+
+def _one(gid: int, line: int, file: str = "y.go") -> str:
+    return f"goroutine {gid} [chan receive]:\nmain.f(...)\n\t/x/{file}:{line} +0x1d\n\n"
+
+
+# Dumps are untrusted: 3,000 clusters of one function in each dump must not be compared
+# pairwise (9 million pairs took 10 s before candidates were looked up by line and stack).
+HOSTILE = [
+    pytest.param(lambda i: _one(i, 100_000 + i), 3000, id="every line far away: all new"),
+    pytest.param(lambda i: _one(i, i, f"z{i}.go"), 0, id="every file renamed: all matched"),
+    pytest.param(lambda i: _one(i, i + 5), 5, id="every line moved by 5"),
+]
+
+
+@pytest.mark.parametrize(("after", "gone"), HOSTILE)
+def test_matching_many_clusters_of_one_function_is_bounded(after: Callable[[int], str], gone: int) -> None:
+    n = 3000
+    text = "".join(_one(i, i) for i in range(1, n + 1)) + "INFO later\n\n" + "".join(after(i) for i in range(1, n + 1))
+    t = time.perf_counter()
+    report = analyze_text(text)
+    assert time.perf_counter() - t < 10
+    assert report.gone is not None
+    assert len(report.gone) == gone
+    assert sum(c.status == "new" for c in report.clusters) == gone

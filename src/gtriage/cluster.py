@@ -10,7 +10,7 @@ cluster signatures, never over goroutine pairs.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -443,46 +443,67 @@ def match_previous(
             p = previous[js[0]]
             out[id(c)] = PreviousMatch(p.count, p.blocked_at, p.state)
             used.add(js[0])
-    # Approximate: the same function and state only.
-    candidates: dict[tuple[str, str], list[int]] = defaultdict(list)
+    # Approximate: the same function and state only. A moved line: looked for among the
+    # lines of the same file name MOVED_LINES either side (sorted by line), compared with
+    # rapidfuzz; a renamed file: the very same stack's functions, looked up.
+    moved: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
+    renamed: dict[tuple[str, str, str], deque[int]] = defaultdict(deque)
+    sigs: dict[int, str] = {}
     for j, p in enumerate(previous):
-        if j not in used:
-            candidates[(p.blocked_at.func, same_state(p.state))].append(j)
+        if j in used:
+            continue
+        sig, cut = signature_of(p.representative.frames)
+        work.cut += cut
+        sigs[j] = sig
+        f, state = p.blocked_at, same_state(p.state)
+        moved[(f.func, state, _file_name(f.file))].append((f.line, j))
+        renamed[(f.func, state, sig)].append(j)
+    for lines in moved.values():
+        lines.sort()
     budget = SIMILARITY_BUDGET
     from rapidfuzz import fuzz  # imported where used: 40 ms off every start
 
-    for i, c in sorted(enumerate(current), key=lambda ic: (-ic[1].count, ic[0])):
+    for i, c in enumerate(sorted(current, key=lambda c: -c.count)):  # i: clusters compared
+        if work.previous_compared is not None:
+            break  # the budget is spent: the rest stay matched by identity only
         if id(c) in out:
             continue
-        js = [j for j in candidates.get((c.blocked_at.func, same_state(c.state)), ()) if j not in used]
-        if not js:
-            continue
+        f, state = c.blocked_at, same_state(c.state)
+        name = _file_name(f.file)
         sig, cut = signature_of(c.representative.frames)
         work.cut += cut
         best: tuple[float, int, int] | None = None  # (score, -distance, -j)
-        for j in js:
-            p = previous[j]
-            same_file = _file_name(p.blocked_at.file) == _file_name(c.blocked_at.file)
-            distance = abs(p.blocked_at.line - c.blocked_at.line) if same_file else 0
-            if same_file and distance > MOVED_LINES:
+        lines = moved.get((f.func, state, name), [])
+        lo = bisect_left(lines, (f.line - MOVED_LINES, -1))
+        hi = bisect_right(lines, (f.line + MOVED_LINES, len(previous)))
+        for line, j in lines[lo:hi]:
+            if j in used:
                 continue
-            psig, pcut = signature_of(p.representative.frames)
-            work.cut += pcut
-            cost = len(sig) * len(psig) + PAIR_COST
+            # Every pair costs (a hostile dump may hold thousands of one function's clusters).
+            cost = len(sig) * len(sigs[j]) + PAIR_COST
             if cost > budget:
-                if work.previous_compared is None:
-                    work.previous_compared = i
+                work.previous_compared = i
                 break
             budget -= cost
-            score = fuzz.ratio(sig, psig)
-            if score < FAMILY_SIMILARITY:
-                continue
-            cand = (score, -distance, -j)
-            if best is None or cand > best:
+            score = fuzz.ratio(sig, sigs[j])
+            cand = (score, -abs(line - f.line), -j)
+            if score >= FAMILY_SIMILARITY and (best is None or cand > best):
                 best = cand
         if best is None:
+            same = renamed.get((f.func, state, sig), deque())
+            while same and same[0] in used:
+                same.popleft()
+            for j in same:
+                if budget < PAIR_COST:
+                    work.previous_compared = i
+                    break
+                budget -= PAIR_COST
+                if j not in used and _file_name(previous[j].blocked_at.file) != name:
+                    best = (100.0, 0, -j)  # not the same file at a far line: a rename
+                    break
+        if best is None:
             continue
-        score, _d, j = best[0], best[1], -best[2]
+        score, j = best[0], -best[2]
         p = previous[j]
         used.add(j)
         out[id(c)] = PreviousMatch(p.count, p.blocked_at, p.state, _how(c.blocked_at, p, score))
