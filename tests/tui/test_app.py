@@ -655,3 +655,10 @@ def test_debug1_profile_has_no_goroutine_text(ui: Any) -> None:
 
     ui.run(report, steps)
     assert "no per-goroutine text" in seen["text"]
+
+
+@pytest.mark.parametrize(("typed", "gid"), [("42", 42), ("4 2", None), ("٣", None), ("9" * 5000, None), ("-1", None), ("", None)])
+def test_the_id_typed_is_ascii_digits_20_at_most(typed: str, gid: int | None) -> None:
+    from gtriage.tui.jump_screen import goroutine_id
+
+    assert goroutine_id(typed) == gid

@@ -27,10 +27,18 @@ class JumpScreen(ModalScreen[int | None]):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         value = event.value.strip()
-        self.dismiss(int(value) if value.lstrip("-").isdigit() else None)
+        self.dismiss(goroutine_id(value))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def goroutine_id(text: str) -> int | None:
+    """The id typed: ASCII digits, 20 at most (a goroutine id is a uint64; "٣" and a
+    5,000-digit number are no id, and int() would take the one and choke on the other)."""
+    if not 0 < len(text) <= 20 or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
 
 
 def jump_to_goroutine(screen: Screen[Any], index: ReportIndex, show: Callable[[Cluster, int], None]) -> None:
