@@ -114,3 +114,24 @@ def test_hostile_names_are_cut_after_they_are_made_inert(demo: Report) -> None:
     assert "\u202e" not in shown
     assert shown.startswith("…")
     assert cell_len(shown) <= widths["blocked at"]
+
+
+@pytest.mark.parametrize(
+    ("status", "delta", "approximate", "cell"),
+    [
+        ("new", 37, None, "new"),
+        ("grew", 23456, None, "+23,456"),
+        ("shrank", -10, None, "\u221210"),
+        ("steady", 0, None, "="),
+        ("grew", 2, "main.f at f.go:3 (select): the line moved from 3 to 4; stacks 100% alike", "+2≈"),
+    ],
+)
+def test_the_change_column_shows_status_and_delta(demo: Report, status: str, delta: int, approximate: str | None, cell: str) -> None:
+    c = dataclasses.replace(demo.clusters[0], status=status, delta=delta, matched_approximately=approximate)
+    widths = column_widths((c, *demo.clusters[1:]), 100)
+    assert list(widths)[:4] == ["#", "count", "Δ", "state"]
+    assert cluster_row(c, widths)[2].plain == cell
+
+
+def test_no_change_column_without_a_previous_dump(demo: Report) -> None:
+    assert "Δ" not in column_widths(demo.clusters, 100)

@@ -1,8 +1,9 @@
 """The ranked clusters, one row each (clusters are few, so a DataTable holds them all).
 
-The columns are fitted to the terminal's width: rank, count, state and where (file:line)
-always show in full; the function names get what is left and lose their start (`…`)
-rather than their end; created-by and labels show only when there is room for them.
+The columns are fitted to the terminal's width: rank, count, Δ (the change since the previous
+dump, when the input holds one), state and where (file:line) always show in full; the
+function names get what is left and lose their start (`…`) rather than their end;
+created-by and labels show only when there is room for them.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from gtriage.normalize import FrameInfo
-from gtriage.render.common import minutes_text, num, state_text
+from gtriage.render.common import MINUS, minutes_text, num, state_text
 from gtriage.render.safe import inert_line
 from gtriage.report import Cluster
 
@@ -26,7 +27,7 @@ from .text import ORIGIN_STYLE, clip_left, clip_right, plain
 
 # "where" (file:line) before the function: on a narrow terminal the long function names
 # are what is cut, not the line to open.
-COLUMNS = ("#", "count", "state", "minutes", "where", "blocked at", "created by", "labels")
+COLUMNS = ("#", "count", "Δ", "state", "minutes", "where", "blocked at", "created by", "labels")
 PADDING = 2  # DataTable's cell padding: one cell each side
 MAX_STATE = 24  # longer states (rare: "chan receive (nil chan)" is 23) are cut at the right
 MAX_WHERE = 32  # a file name longer than this loses its start, never its line
@@ -54,10 +55,28 @@ def _count(c: Cluster) -> str:
     return count
 
 
+def _delta(c: Cluster) -> str:
+    """Against the previous dump: "new", "+23", "\u221210", "=" (steady); "≈" after it when
+    matched approximately; "" without a previous dump."""
+    if c.status is None or c.delta is None:
+        return ""
+    if c.status == "new":
+        text = "new"
+    elif c.delta == 0:
+        text = "="
+    else:
+        text = f"{'+' if c.delta > 0 else MINUS}{num(abs(c.delta))}"
+    return text + ("≈" if c.matched_approximately is not None else "")
+
+
+DELTA_STYLE = {"new": "bold yellow", "grew": "bold red", "shrank": "green", "steady": "dim"}
+
+
 # What each column shows, untruncated.
 CELLS: dict[str, Callable[[Cluster], str]] = {
     "#": lambda c: str(c.rank),
     "count": _count,
+    "Δ": _delta,
     "state": state_text,
     "minutes": minutes_text,
     "where": lambda c: _short_location(c.blocked_at),
@@ -87,8 +106,10 @@ def column_widths(clusters: Sequence[Cluster], width: int) -> dict[str, int]:
     out = {
         "#": natural["#"],
         "count": natural["count"],
-        "state": min(natural["state"], MAX_STATE),
     }
+    if any(c.status is not None for c in clusters):  # a previous dump: the change column
+        out["Δ"] = natural["Δ"]
+    out["state"] = min(natural["state"], MAX_STATE)
     if any(c.minutes_max for c in clusters):
         out["minutes"] = natural["minutes"]
     out["where"] = min(natural["where"], MAX_WHERE)
@@ -117,6 +138,7 @@ def cluster_row(c: Cluster, widths: dict[str, int]) -> list[Text]:
         "count": dim or "bold",
         "state": "bold red" if c.crashed else dim,
         "blocked at": dim or ORIGIN_STYLE.get(c.blocked_at.origin, ""),
+        "Δ": DELTA_STYLE.get(c.status or "", ""),
     }
     row: list[Text] = []
     for name, width in widths.items():
@@ -124,7 +146,7 @@ def cluster_row(c: Cluster, widths: dict[str, int]) -> list[Text]:
         text = inert_line(CELLS[name](c))
         clip = CLIP.get(name)
         cell = plain(clip(text, width) if clip else text, styles.get(name, dim))
-        if name == "count":
+        if name in ("count", "Δ"):
             cell.justify = "right"
         row.append(cell)
     return row
