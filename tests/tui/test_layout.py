@@ -12,9 +12,10 @@ from rich.cells import cell_len
 from gtriage.pipeline import analyze
 from gtriage.report import Report
 from gtriage.tui.clusters_table import CELLS, PADDING, cluster_row, column_widths
+from gtriage.tui.detail_pane import summary
 from gtriage.tui.footer import ESSENTIAL, fit, key_width
 from gtriage.tui.keys import keys_text
-from gtriage.tui.text import clip_left, clip_right
+from gtriage.tui.text import PathStyle, clip_left, clip_right
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
@@ -135,3 +136,14 @@ def test_the_change_column_shows_status_and_delta(demo: Report, status: str, del
 
 def test_no_change_column_without_a_previous_dump(demo: Report) -> None:
     assert "Δ" not in column_widths(demo.clusters, 100)
+
+
+@pytest.mark.parametrize(
+    ("status", "previous", "words"),
+    [("new", None, "(new: not in the previous dump)"), ("grew", 100, "(was 100 in the previous dump)"), (None, None, "")],
+)
+def test_the_detail_title_says_the_change(demo: Report, status: str | None, previous: int | None, words: str) -> None:
+    c = dataclasses.replace(demo.clusters[0], status=status, previous_count=previous)
+    title = summary(c, PathStyle(demo.goroot)).plain.splitlines()[0]
+    assert title.endswith(words)
+    assert "previous dump" in title if status else "previous" not in title

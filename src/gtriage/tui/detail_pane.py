@@ -34,6 +34,8 @@ def summary(c: Cluster, paths: PathStyle) -> Text:
     title = f"#{c.rank}  {num(c.count)} × {state_text(c)}" + (f", {mins}" if mins else "")
     if c.previous_count is not None:
         title += f"  (was {num(c.previous_count)} in the previous dump)"
+    elif c.status == "new":
+        title += "  (new: not in the previous dump)"
     lines.append(plain(title, "bold"))
     lines += [plain(f"  • {w}") for w in c.why]
     lines.append(Text.assemble(("Blocked at  ", "bold"), plain(paths.frame(c.blocked_at)), end=""))
