@@ -386,9 +386,10 @@ def _file_name(file: str) -> str:
 
 
 def identity(c: RawCluster, *, line: bool = True) -> tuple[str, str, int, str]:
-    """What a cluster is across dumps: blocked-at function, file name, line and state. The
-    line counts only in the program's own code (`line`=True): in the runtime, the standard
-    library and modules it changes with the Go release or module version."""
+    """What a cluster is across dumps: blocked-at function, file name, line and state (sync
+    waits spelled as in every Go release). The line always counts in the program's own code;
+    elsewhere (runtime, standard library, modules) it changes with the Go release or module
+    version and counts only with `line` (where two clusters would otherwise be one)."""
     f = c.blocked_at
     own = f.origin is Origin.MAIN
     return (f.func, _file_name(f.file), f.line if own or line else 0, same_state(c.state))
@@ -422,10 +423,11 @@ def match_previous(
     """Match every cluster of `current` with one of an earlier dump, at most one each.
 
     By identity first (`identity`: paths, module versions and Go releases do not count).
-    What is left is matched approximately only with the same function in the same state,
-    blocked at a nearby line of the same file (MOVED_LINES) or in a file of another name,
-    when the stacks are at least FAMILY_SIMILARITY alike (rapidfuzz): two different
-    functions are never one cluster. Comparisons are bounded as in assign_families.
+    What is left is matched approximately only with the same function in the same state:
+    blocked at a nearby line of the same file name (MOVED_LINES) with stacks at least
+    FAMILY_SIMILARITY alike (rapidfuzz), else in a file of another name with the very same
+    stack's functions. Two different functions are never one cluster. Comparisons are
+    bounded by SIMILARITY_BUDGET, as in assign_families.
     """
     work = work if work is not None else SimilarityWork()
     out: dict[int, PreviousMatch] = {}
