@@ -276,9 +276,13 @@ def stack_shape(masked: str, memo: Memo, *, literal: bool = False, whole: bool =
 
 
 def items_mask_a_name(items: tuple[Any, ...]) -> bool:
-    """Whether a masked call's names (function, file) hold a masked hex word."""
+    """Whether a masked call's names (function, file) hold a masked hex word or goroutine
+    number (a damaged creator line reads "in goroutine N" into its name)."""
     return any(
-        HEX_PLACEHOLDER in it.func or HEX_PLACEHOLDER in it.loc.file
+        HEX_PLACEHOLDER in it.func
+        or HEX_PLACEHOLDER in it.loc.file
+        or GID_PLACEHOLDER in it.func
+        or GID_PLACEHOLDER in it.loc.file
         for it in items
         if isinstance(it, (FrameItem, CreatedItem))
     )
