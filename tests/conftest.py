@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -7,8 +8,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest
+from hypothesis import settings
 
 from manifests import SAMPLES, Sample
+
+# CI (CI=true) runs the property tests derandomized: the examples a developer already ran, so
+# that a landing never hangs on what a new random draw finds; a developer's runs explore.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 # The quick loop reads the newest Go release's samples, the wrapped ones and the demo; every
 # other release's rows are `slow` (CI runs them all: `pytest -m ''`).
