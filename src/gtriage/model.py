@@ -191,3 +191,4 @@ class Dump:
     snapshots: tuple[Snapshot, ...] = field(default_factory=tuple)
     lines: int = 0
     binary_lines: int = 0  # lines outside any dump that were not text
+    carriers: tuple[str, ...] = ()  # what the dumps came inside ("docker json-file", ...)

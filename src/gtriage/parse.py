@@ -594,7 +594,13 @@ def parse_lines(lines: TextIO | Iterable[str], source: str = "-", *, memo: bool 
     """Parse every dump in a text stream (read in blocks) or an iterable of lines."""
     stats = SectionStats()
     snaps = tuple(Parser(memo=memo).parse(split_sections(lines, stats)))
-    return Dump(source=source, snapshots=snaps, lines=stats.lines, binary_lines=stats.binary_lines)
+    return Dump(
+        source=source,
+        snapshots=snaps,
+        lines=stats.lines,
+        binary_lines=stats.binary_lines,
+        carriers=tuple(sorted(stats.carriers)),
+    )
 
 
 def parse_text(text: str, source: str = "-", *, memo: bool = True) -> Dump:

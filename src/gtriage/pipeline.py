@@ -135,13 +135,15 @@ def analyze_inputs(
     one before it (`gtriage before.txt after.txt`)."""
     snapshots: list[Snapshot] = []
     lines = binary = 0
+    carriers: set[str] = set()
     for spec in inputs:
         with open_lines(spec, progress=progress, timeout=timeout, stdin=stdin, max_bytes=max_bytes) as (info, stream):
             dump = parse_lines(stream, info.name)
         snapshots.extend(dump.snapshots)
         lines += dump.lines
         binary += dump.binary_lines
-    return report_from_dump(Dump(" + ".join(inputs), tuple(snapshots), lines, binary))
+        carriers.update(dump.carriers)
+    return report_from_dump(Dump(" + ".join(inputs), tuple(snapshots), lines, binary, tuple(sorted(carriers))))
 
 
 def analyze_text(text: str, source: str = "-") -> Report:
@@ -243,6 +245,7 @@ def report_from_dump(dump: Dump) -> Report:
         input_lines=dump.lines,
         goroot=norm.goroot,
         limits=work.limits(),
+        carriers=dump.carriers,
         gone=tuple(
             GoneCluster(g.count, g.state, g.blocked_at) for g in comparison.gone
         ) if comparison is not None else None,

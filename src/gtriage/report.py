@@ -135,3 +135,6 @@ class Report:
     # Clusters of the previous dump (gtriage before.txt after.txt) with no match in the
     # reported one, largest first; None when the input held no previous dump.
     gone: tuple[GoneCluster, ...] | None = None
+    # What the dumps came inside, when not plain text: "docker json-file", "go test -json",
+    # "JSON log", "one-line dump" (line prefixes are stripped, not named).
+    carriers: tuple[str, ...] = ()

@@ -169,3 +169,20 @@ def test_json_written_in_batches_is_the_report_object(batch: int, monkeypatch: p
     monkeypatch.setattr(json_render, "CLUSTER_BATCH", batch)
     whole = json.dumps(json_render.report_obj(report), ensure_ascii=True, separators=(",", ":")) + "\n"
     assert render_json(report) == whole
+
+
+@pytest.mark.parametrize(
+    ("sample", "carriers"),
+    [
+        ("demo.txt", []),
+        ("wrapped/kubectl-timestamps.txt", []),  # a prefix is stripped, not named
+        ("wrapped/docker-jsonfile.txt", ["docker json-file"]),
+        ("wrapped/gotest-json-panic.txt", ["go test -json"]),
+        ("wrapped/oneline-goquote.txt", ["one-line dump"]),
+    ],
+)
+def test_the_report_says_what_the_dump_came_inside(sample: str, carriers: list[str]) -> None:
+    report = analyze(str(SAMPLES / sample))
+    assert json.loads(render_json(report))["carriers"] == carriers
+    first = render_text(report).splitlines()[1]
+    assert ("read from " + ", ".join(carriers) in first) if carriers else "read from" not in first

@@ -111,6 +111,8 @@ def summary_line(r: Report) -> str:
     parts = [plural(r.goroutines, "goroutine"), clusters, kind]
     if len(r.snapshots) > 1:
         parts.append(f"{len(r.snapshots)} dumps in the input, the last one reported")
+    if r.carriers:
+        parts.append("read from " + ", ".join(r.carriers))
     return ", ".join(parts)
 
 

@@ -130,6 +130,8 @@ def report_obj(r: Report) -> dict[str, Any]:
         "gone": [
             {"count": g.count, "state": g.state, "blocked_at": frame_obj(g.blocked_at)} for g in r.gone
         ] if r.gone is not None else None,
+        # What the dumps came inside, when not plain text ("docker json-file", ...).
+        "carriers": list(r.carriers),
     }
 
 
