@@ -25,9 +25,6 @@ The rules, in the order the line reader applies them:
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
-
 from .line_kinds import (
     LOCATION,
     MAX_STACK_LINE,
@@ -46,44 +43,12 @@ from .line_kinds import (
     starts_preamble,
     starts_section,
 )
+from .section import Kind, Section
 from .streams import LineMap
-
-
-class Kind(enum.Enum):
-    DUMP = "dump"  # a new snapshot starts; no lines
-    GOROUTINE = "goroutine"  # header line, then its stack lines
-    RUNTIME_STACK = "runtime stack"  # "runtime stack:" then the system stack of a throw
-    PREAMBLE = "preamble"  # panic / fatal error / signal / SIGQUIT lines
-    PROFILE = "profile"  # "goroutine profile: total N"
-    RECORD = "record"  # one ?debug=1 record
-    RACE = "race"  # one race report, without its "=====" fences
-    REGS = "regs"  # a register dump
-    JUNK = "junk"  # a line inside a dump that fits no section
-
 
 # For the per-goroutine path: reading an enum member costs ~0.1 us on Python 3.11.
 _GOROUTINE = Kind.GOROUTINE
 _PREAMBLE = Kind.PREAMBLE
-
-
-@dataclass(slots=True)
-class Section:
-    kind: Kind
-    line: int  # 1-based input line of lines[0]
-    lines: list[str] = field(default_factory=list)
-    # The input ended inside this section without a final newline (a cut-off dump).
-    cut: bool = False
-    # GOROUTINE sections taken as whole blocks: the stack lines as one text (lines[0] is
-    # the header and the only item of `lines` then), and that text cut at CALL_END when
-    # it is made of call lines over their locations (_call_pairs).
-    body: str | None = None
-    calls: list[str] | None = None
-    # DUMP sections: where the lines of this dump's stream came from in the input.
-    origin: LineMap | None = None
-    # GOROUTINE sections: the same id as the goroutine just before (a line printed twice),
-    # or as an earlier one of the same dump (not a new dump: the next header was new).
-    repeated: bool = False
-    id_seen: bool = False
 
 
 class LineReader:

@@ -18,7 +18,8 @@ from typing import TextIO
 
 from .carriers import read_streams
 from .line_kinds import MAX_STACK_LINE
-from .line_reader import Kind, LineReader, Section
+from .line_reader import LineReader
+from .section import Kind, Section
 from .streams import CarrierStats, Readable, Stream
 
 __all__ = ["CALL_END", "Kind", "Section", "SectionStats", "split_sections"]
