@@ -13,7 +13,7 @@ from textwrap import dedent
 import pytest
 
 from gtriage.model import Goroutine, Snapshot
-from gtriage.parse import Parser, parse_text
+from gtriage.parse import SectionReader, parse_text
 from gtriage.sections import split_sections
 
 
@@ -201,7 +201,7 @@ def test_level2_stack_texts_are_not_remembered_verbatim(last: str) -> None:
     text = "".join(
         f"goroutine {n} gp=0xc00000{n}000 m=nil [select]:\n" + frame.format(n=n) + last + "\n" for n in range(5, 9)
     )
-    parser = Parser()
+    parser = SectionReader()
     (snap,) = parser.parse(split_sections(io.StringIO(text)))
     assert [g.id for g in snap.goroutines] == [5, 6, 7, 8]
     assert parser.memo.bodies == {}

@@ -33,7 +33,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import reference
-from gtriage.parse import MAX_KEPT_ISSUES, parse_text
+from gtriage.parse import parse_text
+from gtriage.snapshot_builder import MAX_KEPT_ISSUES
 
 DUMPS = Path(__file__).resolve().parents[1] / "samples" / "dumps"
 

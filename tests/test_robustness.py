@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from gtriage import parse, shapes
+from gtriage import fast_path, parse, record_sections, shapes
 from gtriage.model import Dump
 from gtriage.parse import parse_text
 from gtriage.pipeline import NoDumpError, report_from_dump
@@ -221,8 +221,9 @@ def test_a_full_memo_reads_the_same(text: str, monkeypatch: pytest.MonkeyPatch) 
 
     unbounded = parse_text(text)
     monkeypatch.setattr(shapes, "MEMO_ENTRIES", 3)
-    monkeypatch.setattr(parse, "MEMO_ENTRIES", 3)
-    parser = parse.Parser()
+    monkeypatch.setattr(fast_path, "MEMO_ENTRIES", 3)
+    monkeypatch.setattr(record_sections, "MEMO_ENTRIES", 3)
+    parser = parse.SectionReader()
     bounded = Dump("-", tuple(parser.parse(split_sections(io.StringIO(text)))))
     assert seen(bounded) == seen(unbounded)
     assert records(bounded) == records(unbounded)

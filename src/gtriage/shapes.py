@@ -13,13 +13,11 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass
-from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any
 
 from lark import Token
 
-from .model import ARGS_SEP, HEX_PLACEHOLDER, Ancestor, Frame, Labels, Stack
-from .sections import CALL_END
+from .model import ARGS_SEP, HEX_PLACEHOLDER, Ancestor, Frame, Stack
 from .transform import AncestorMark, CreatedItem, Elided, Flag, FrameItem, Header, grammar_parse, token_pos
 
 # Shape masks. Hex words anywhere (arguments, +0x offsets, fp/sp/pc, gp/mp); goroutine
@@ -86,87 +84,27 @@ def _pick(idx: tuple[int, ...], args: list[str]) -> str:
     return ARGS_SEP.join(operator.itemgetter(*idx)(args))
 
 
-def call_args(text: str) -> list[str]:
-    """The argument text of each call line of a stack text, in printed order."""
-    return [p.rpartition("(")[2] for p in text.split(CALL_END)[:-1]]
-
-
-_FRAME_SP = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+")
-
-
-class CallSplit(NamedTuple):
-    """A stack text cut at its argument lists, with no regular expression (see Memo.calls)."""
-
-    key: str  # the text without arguments, the creator's goroutine number as 0
-    args: list[str]
-    gids: list[str]
-    level2: bool  # the text had fp=/sp= words: no two goroutines print it alike
-
-
-def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
-    """`parts`: the text already cut at CALL_END, if it was (the list is taken over)."""
-    if parts is None:
-        parts = text.split(CALL_END)
-    tail = parts.pop()
-    cut = list(map(str.rpartition, parts, repeat("(")))
-    gids: list[str] = []
-    i = tail.rfind(" in goroutine ")
-    if i >= 0:
-        i += 14
-        j = tail.find("\n", i)
-        if is_number(tail[i:j]):
-            gids = [tail[i:j]]
-            tail = tail[:i] + "0" + tail[j:]
-    # Joined with "()" + CALL_END, which no piece holds: two texts with one key differ
-    # only in their arguments and creator number.
-    key = "()\n\t".join(map(operator.itemgetter(0), cut)) + "()\n\t" + tail
-    level2 = " fp=" in key  # on any location, not just the last (that may be inlined)
-    if level2:
-        # Traceback level 2 (SIGQUIT, GOTRACEBACK=crash) prints each frame's fp= and sp=,
-        # which differ in every goroutine; pc= and the rest of the location do not. The
-        # key leaves them out (the shape never keeps them).
-        key = _FRAME_SP.sub("", key)
-    return CallSplit(key, list(map(operator.itemgetter(2), cut)), gids, level2)
-
-
-# (shape, goroutine id, minutes, thread, bubble, labels): a plain tuple, built once per
-# goroutine on the hot path.
-HeaderValues = tuple[HeaderShape, int, int, int | None, int | None, Labels]
-
-
-# Entries a table of the memo keeps (stack shapes, calls, frames). A real dump has hundreds
+# Entries a table of a memo keeps (stack shapes, calls, frames). A real dump has hundreds
 # of shapes and a few thousand calls; a dump of all-distinct stacks would otherwise keep
 # every text twice over while it is parsed (2 GB at a million goroutines). Past the bound
 # a new text is parsed each time it comes, as if seen for the first time.
 MEMO_ENTRIES = 1 << 16
 
 
-class Memo:
-    """Shapes seen so far in one input, and the frames they share."""
+class GrammarMemo:
+    """What the grammar read once in one input, shared by every shape: each distinct call
+    (a line and the tab-indented lines under it) and each distinct frame."""
 
     def __init__(self) -> None:
-        self.header_rests: dict[str, HeaderValues] = {}
-        self.header_gp: dict[str, HeaderValues] = {}  # level-2 tails, gp=/m=/mp= masked
-        self.headers: dict[str, HeaderShape | None] = {}
-        self.labels: dict[str, Labels] = {}
-        self.stacks: dict[str, StackShape | None] = {}  # None: parse the real text
-        # Stack texts cut at their argument lists (CallSplit.key) -> their shape. The runtime
-        # prints a call site's arguments the same way every time, so this key finds the
-        # shape without masking hex words; only shapes the grammar parsed are put here.
-        self.calls: dict[str, StackShape] = {}
-        # One call (a line and the tab-indented lines under it) -> the grammar's items.
         self.units: dict[tuple[str, bool], tuple[Any, ...]] = {}
-        self.record_lines: dict[str, Frame | Labels | None] = {}
-        self.record_heads: set[str] = set()
-        # Whole stack texts seen verbatim -> (shape, values, goroutine numbers, partial).
-        self.bodies: dict[str, tuple[StackShape, str, list[str], bool]] = {}
         self.frames: dict[Frame, Frame] = {}
         self.frame_parts: dict[tuple[str, str, str, int, int], Frame] = {}
 
     def frame(self, f: Frame) -> Frame:
-        got = self.frames.get(f)
-        if got is not None:
-            return got
+        """The one Frame equal to f kept for this input (frames compare by identity first)."""
+        kept = self.frames.get(f)
+        if kept is not None:
+            return kept
         if len(self.frames) < MEMO_ENTRIES:
             self.frames[f] = f
         return f
@@ -252,7 +190,7 @@ def mark_literal(items: list[Any], literal: bool) -> list[Any]:
     return items
 
 
-def parse_unit(text: str, memo: Memo, literal: bool) -> tuple[Any, ...]:
+def parse_unit(text: str, memo: GrammarMemo, literal: bool) -> tuple[Any, ...]:
     """The grammar's items for one call; raises LarkError when the grammar rejects it."""
     key = (text, literal)
     got = memo.units.get(key)
@@ -263,7 +201,7 @@ def parse_unit(text: str, memo: Memo, literal: bool) -> tuple[Any, ...]:
     return got
 
 
-def stack_shape(masked: str, memo: Memo, *, literal: bool = False, whole: bool = False) -> StackShape:
+def stack_shape(masked: str, memo: GrammarMemo, *, literal: bool = False, whole: bool = False) -> StackShape:
     """Parse a stack's shape. A stack is a sequence of calls, so it is parsed a call at a
     time and each distinct call is parsed once: a new stack shape mostly reuses calls seen
     in other shapes. `whole`: one grammar call for the whole text (the reference)."""
@@ -300,84 +238,118 @@ def masked_a_name(stack: Stack) -> bool:
     )
 
 
-def assemble_stack(items: list[Any], memo: Memo) -> StackShape:
+def assemble_stack(items: list[Any], memo: GrammarMemo) -> StackShape:
     """Build the shared Stack from the grammar's items. A frame whose masked arguments hold
     hex words gets the index of its argument text in Goroutine.values as its slot; other
     frames get -1 (their `args` are what every goroutine printed)."""
-    calls = 0
-    arg_calls: list[int] = []
-    fixed_calls: list[int] = []
-    fixed_args: list[str] = []
-    frames: list[Frame] = []
-    created_by: Frame | None = None
-    elided = elided_at = 0
-    ancestors: list[Ancestor] = []
-    other_thread = cgo = False
-    gid_roles: list[str] = []
-    parent: int | None = None  # index of the creator's number among the goroutine numbers
-    # Frames of the goroutine itself until the first "[originating from goroutine N]".
-    cur_frames: list[Frame] = frames
-    cur_created: Frame | None = None
-    cur_elided = False
-    in_ancestor = False
-
-    def close_ancestor() -> None:
-        if in_ancestor:
-            ancestors.append(Ancestor(tuple(cur_frames), cur_created, cur_elided))
-
+    asm = _StackAssembler(memo)
     for it in items:
         if isinstance(it, FrameItem):
-            slot = -1
-            if not it.literal and HEX_PLACEHOLDER in it.args:
-                arg_calls.append(calls)
-                slot = len(arg_calls) - 1
-            else:
-                fixed_calls.append(calls)
-                fixed_args.append(it.args)
-            calls += 1
-            # Looked up by its parts first: building a frozen Frame to find it costs more.
-            fkey = (it.func, it.args, it.loc.file, it.loc.line, slot)
-            frame = memo.frame_parts.get(fkey)
-            if frame is None:
-                frame = memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot))
-                if len(memo.frame_parts) < MEMO_ENTRIES:
-                    memo.frame_parts[fkey] = frame
-            cur_frames.append(frame)
+            asm.frame(it)
         elif isinstance(it, CreatedItem):
-            f = memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
-            if in_ancestor:
-                cur_created = f
-            else:
-                created_by = f
-                # The creator kept is the last one (a damaged header may leave two), and
-                # so is its goroutine number.
-                parent = len(gid_roles) if it.has_gid else None
-            if it.has_gid:
-                gid_roles.append("parent" if not in_ancestor else "ancestor-parent")
+            asm.created(it)
         elif isinstance(it, Elided):
-            if in_ancestor:
-                cur_elided = True
-            else:
-                elided, elided_at = it.frames, len(frames)
+            asm.elided(it)
         elif isinstance(it, AncestorMark):
-            close_ancestor()
-            in_ancestor = True
-            cur_frames, cur_created, cur_elided = [], None, False
-            gid_roles.append("ancestor")
+            asm.ancestor()
         elif isinstance(it, Flag):
-            if it.name == "other_thread":
-                other_thread = True
-            elif it.name == "cgo":
-                cgo = True
-    close_ancestor()
-    stack = Stack(
-        frames=tuple(frames),
-        created_by=created_by,
-        elided=elided,
-        elided_at=elided_at,
-        ancestors=tuple(ancestors),
-        other_thread=other_thread,
-        cgo=cgo,
-    )
-    anc = tuple(i for i, r in enumerate(gid_roles) if r == "ancestor")
-    return StackShape(stack, parent, anc, tuple(arg_calls), tuple(fixed_calls), ARGS_SEP.join(fixed_args))
+            asm.flag(it)
+    return asm.shape()
+
+
+class _StackAssembler:
+    """The items of one stack, in printed order: the goroutine's own frames until the first
+    "[originating from goroutine N]", then each ancestor's."""
+
+    def __init__(self, memo: GrammarMemo) -> None:
+        self.memo = memo
+        self.calls = 0
+        self.arg_calls: list[int] = []
+        self.fixed_calls: list[int] = []
+        self.fixed_args: list[str] = []
+        self.frames: list[Frame] = []
+        self.created_by: Frame | None = None
+        self.elided_frames = self.elided_at = 0
+        self.ancestors: list[Ancestor] = []
+        self.other_thread = self.cgo = False
+        self.gid_roles: list[str] = []
+        self.parent: int | None = None  # index of the creator's number among the goroutine numbers
+        self.cur_frames: list[Frame] = self.frames
+        self.cur_created: Frame | None = None
+        self.cur_elided = False
+        self.in_ancestor = False
+
+    def frame(self, it: FrameItem) -> None:
+        slot = -1
+        if not it.literal and HEX_PLACEHOLDER in it.args:
+            self.arg_calls.append(self.calls)
+            slot = len(self.arg_calls) - 1
+        else:
+            self.fixed_calls.append(self.calls)
+            self.fixed_args.append(it.args)
+        self.calls += 1
+        # Looked up by its parts first: building a frozen Frame to find it costs more.
+        memo = self.memo
+        fkey = (it.func, it.args, it.loc.file, it.loc.line, slot)
+        frame = memo.frame_parts.get(fkey)
+        if frame is None:
+            frame = memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot))
+            if len(memo.frame_parts) < MEMO_ENTRIES:
+                memo.frame_parts[fkey] = frame
+        self.cur_frames.append(frame)
+
+    def created(self, it: CreatedItem) -> None:
+        f = self.memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
+        if self.in_ancestor:
+            self.cur_created = f
+        else:
+            self.created_by = f
+            # The creator kept is the last one (a damaged header may leave two), and so is
+            # its goroutine number.
+            self.parent = len(self.gid_roles) if it.has_gid else None
+        if it.has_gid:
+            self.gid_roles.append("parent" if not self.in_ancestor else "ancestor-parent")
+
+    def elided(self, it: Elided) -> None:
+        if self.in_ancestor:
+            self.cur_elided = True
+        else:
+            self.elided_frames, self.elided_at = it.frames, len(self.frames)
+
+    def ancestor(self) -> None:
+        self._close_ancestor()
+        self.in_ancestor = True
+        self.cur_frames, self.cur_created, self.cur_elided = [], None, False
+        self.gid_roles.append("ancestor")
+
+    def flag(self, it: Flag) -> None:
+        if it.name == "other_thread":
+            self.other_thread = True
+        elif it.name == "cgo":
+            self.cgo = True
+
+    def _close_ancestor(self) -> None:
+        if self.in_ancestor:
+            self.ancestors.append(Ancestor(tuple(self.cur_frames), self.cur_created, self.cur_elided))
+
+    def shape(self) -> StackShape:
+        self._close_ancestor()
+        self.in_ancestor = False
+        stack = Stack(
+            frames=tuple(self.frames),
+            created_by=self.created_by,
+            elided=self.elided_frames,
+            elided_at=self.elided_at,
+            ancestors=tuple(self.ancestors),
+            other_thread=self.other_thread,
+            cgo=self.cgo,
+        )
+        anc = tuple(i for i, r in enumerate(self.gid_roles) if r == "ancestor")
+        return StackShape(
+            stack,
+            self.parent,
+            anc,
+            tuple(self.arg_calls),
+            tuple(self.fixed_calls),
+            ARGS_SEP.join(self.fixed_args),
+        )

@@ -1,0 +1,88 @@
+"""A snapshot while it is read: its goroutines, records, crash and races so far, and the
+count of what the grammar rejected (kept with input line numbers, the first
+MAX_KEPT_ISSUES of them)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .model import Crash, DumpFormat, Goroutine, ParseIssue, Race, Record, Snapshot
+from .section import Section
+from .shapes import MAX_DIGITS
+from .streams import LineMap
+
+MAX_KEPT_ISSUES = 200  # per snapshot; the count goes on past it
+# A run of digits no number the runtime prints is as long as (the grammar rejects it).
+_LONG_NUMBER = re.compile(rf"(?<![0-9A-Za-z])[0-9]{{{MAX_DIGITS + 1}}}")
+
+
+@dataclass
+class SnapshotBuilder:
+    """One snapshot while its sections are read, and the accounting: every header becomes a
+    goroutine or an unparsed header, every rejected line an issue with its input line."""
+
+    first_line: int
+    goroutines: list[Goroutine] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    races: list[Race] = field(default_factory=list)
+    issues: list[ParseIssue] = field(default_factory=list)
+    unparsed_lines: int = 0
+    headers_seen: int = 0
+    unparsed_headers: int = 0
+    repeated_headers: int = 0
+    races_seen: int = 0
+    profile_total: int | None = None
+    crash: Crash | None = None
+    crash_goroutine_pending: bool = False
+    truncated: bool = False
+    last_line: int = 0
+    last_section: Section | None = None  # its end is the snapshot's last line
+    # Stream line -> input line, when a carrier changed the lines (JSON logs, one-line dumps).
+    origin: LineMap | None = None
+    stackless: tuple[int, str] | None = None  # the last goroutine's header had no stack
+
+    def at(self, line: int) -> int:
+        """The input line of a stream line."""
+        return line if self.origin is None else self.origin(line)
+
+    def issue(self, line: int, text: str, reason: str) -> None:
+        if _LONG_NUMBER.search(text) is not None:
+            reason += f" (a number longer than {MAX_DIGITS} digits)"
+        self.unparsed_lines += 1
+        if len(self.issues) < MAX_KEPT_ISSUES:
+            self.issues.append(ParseIssue(self.at(line), text[:500], reason))
+
+    def build(self) -> Snapshot:
+        if self.stackless is not None:
+            self.issue(*self.stackless, "goroutine header with no stack under it")
+            self.stackless = None
+        sec = self.last_section
+        if sec is not None:
+            extra = sec.body.count("\n") if sec.body is not None else len(sec.lines) - 1
+            self.last_line = sec.line + max(extra, 0)
+        self.first_line, self.last_line = self.at(self.first_line), self.at(self.last_line)
+        if self.profile_total is not None or self.records:
+            fmt = DumpFormat.DEBUG1
+        elif self.races_seen and not self.goroutines and self.crash is None:
+            fmt = DumpFormat.RACE
+        else:
+            fmt = DumpFormat.TRACEBACK
+        crash = self.crash
+        return Snapshot(
+            format=fmt,
+            goroutines=tuple(self.goroutines),
+            records=tuple(self.records),
+            profile_total=self.profile_total,
+            crash=crash,
+            races=tuple(self.races),
+            issues=tuple(self.issues),
+            unparsed_lines=self.unparsed_lines,
+            headers_seen=self.headers_seen,
+            unparsed_headers=self.unparsed_headers,
+            repeated_headers=self.repeated_headers,
+            races_seen=self.races_seen,
+            truncated=self.truncated,
+            first_line=self.first_line,
+            last_line=self.last_line,
+        )
