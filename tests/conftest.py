@@ -23,6 +23,15 @@ if os.environ.get("CI"):
 QUICK_DIRS = ("dumps/go1.27/", "wrapped/", "demo")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ from the current output instead of comparing (tests/render/test_golden.py)",
+    )
+
+
 def _sample_id(value: object) -> str | None:
     """The sample a test row reads: a Sample, a (Sample, ...) row, or a path under samples/."""
     if isinstance(value, tuple) and value:
