@@ -23,13 +23,14 @@ def test_wheel_contains_grammar_and_schema(tmp_path: Path) -> None:
         check=False,
     )
     assert r.returncode == 0, r.stderr[-2000:]
-    wheel = next(tmp_path.glob("gtriage-*.whl"))
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "gtriage/grammar/goroutines.lark" in names
-    assert "gtriage/schema/report.schema.json" in names
-    assert "gtriage/py.typed" in names
-    lark = zipfile.ZipFile(wheel).read("gtriage/grammar/goroutines.lark").decode()
-    assert lark == (ROOT / "grammar/goroutines.lark").read_text()
+    wheel = zipfile.ZipFile(next(tmp_path.glob("gtriage-*.whl")))
+    assert "gtriage/py.typed" in wheel.namelist()
+    # Every grammar file and the schema, byte for byte as in the source tree.
+    sources = {f"gtriage/grammar/{p.name}": p for p in sorted((ROOT / "grammar").glob("*.lark"))}
+    assert "gtriage/grammar/goroutines.lark" in sources
+    sources["gtriage/schema/report.schema.json"] = ROOT / "src/gtriage/schema/report.schema.json"
+    for name, path in sources.items():
+        assert wheel.read(name) == path.read_bytes(), name
 
 
 def test_headless_report_never_imports_textual() -> None:
@@ -59,9 +60,19 @@ def test_public_api() -> None:
     assert gtriage.apply_filters(report, gtriage.Filters(top=1)).clusters == report.clusters[:1]
 
 
-def test_report_objects_are_hashable() -> None:
+def test_report_objects_hash_by_value() -> None:
+    # API users key sets and dicts by report objects (a cluster holds its goroutines, which
+    # hash by id and line): the same dump read twice gives distinct objects that are equal,
+    # with equal hashes, so a cluster of one read finds its key from the other.
     import gtriage
 
     report = gtriage.analyze(str(ROOT / "samples/demo.txt"))
-    assert len(set(report.clusters)) == len(report.clusters)
-    assert hash(report.clusters[0]) == hash(report.clusters[0])
+    again = gtriage.analyze(str(ROOT / "samples/demo.txt"))
+    assert again.clusters[0] is not report.clusters[0]
+    assert again.clusters[0].goroutines[0] is not report.clusters[0].goroutines[0]
+    assert again == report
+    assert hash(again) == hash(report)
+    rank_of = {c: c.rank for c in report.clusters}
+    assert [rank_of[c] for c in again.clusters] == [c.rank for c in again.clusters]
+    # ... and different clusters are different keys.
+    assert len(set(report.clusters) | set(again.clusters)) == len(report.clusters)
