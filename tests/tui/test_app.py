@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
+from textual.color import Color
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
@@ -334,7 +336,9 @@ def test_jump_to_a_goroutine_by_id(ui: Any, demo: Report) -> None:
             pilot, lambda: isinstance(app.screen, GoroutinesScreen) and app.screen.cluster.rank == other.rank
         )
         await pilot.pause()
-        seen["cluster"] = app.screen.cluster
+        screen = app.screen
+        assert isinstance(screen, GoroutinesScreen)
+        seen["cluster"] = screen.cluster
         seen["current"] = app.screen.query_one(GoroutineList).current
         seen["text"] = ui.screen_text(app)
         # Within the same cluster, and from the clusters screen.
@@ -632,15 +636,44 @@ def test_help_footer_and_command_palette(ui: Any, demo: Report) -> None:
     assert isinstance(seen["palette"], CommandPalette)
 
 
+def light_share(app: GTriageApp) -> float:
+    """The share of the screen's cells drawn on a light background (what the terminal gets)."""
+    cells = light = 0
+    for strip in app.screen._compositor.render_strips():
+        for segment in strip:
+            if segment.style is None or segment.style.bgcolor is None:
+                continue
+            n = cell_len(segment.text)
+            cells += n
+            if Color.from_rich_color(segment.style.bgcolor).brightness > 0.5:
+                light += n
+    assert cells, "nothing drawn with a background"
+    return light / cells
+
+
 def test_light_theme_renders(ui: Any, demo: Report) -> None:
+    # The stylesheet uses theme variables only: switching to the light theme turns what is
+    # drawn light, the clusters table included (a colour written in the CSS would stay).
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["default"] = (app.current_theme.dark, light_share(app), table(app).background_colors[1].brightness)
         app.theme = "textual-light"
         await pilot.pause()
+        seen["light"] = (app.current_theme.dark, light_share(app), table(app).background_colors[1].brightness)
+        seen["theme"] = app.theme
         seen["text"] = ui.screen_text(app)
 
     ui.run(demo, steps)
+    dark, share, table_brightness = seen["default"]
+    assert dark
+    assert share < 0.1
+    assert table_brightness < 0.5
+    dark, share, table_brightness = seen["light"]
+    assert seen["theme"] == "textual-light"
+    assert not dark
+    assert share > 0.9
+    assert table_brightness > 0.5
     assert demo.clusters[0].blocked_at.func in seen["text"]
 
 
