@@ -386,20 +386,6 @@ def test_no_color_env_wins_over_auto(tmp_path: Path) -> None:
     assert b"\x1b[" not in out
 
 
-def test_progress_bar_counts_bytes(capsys: pytest.CaptureFixture[str]) -> None:
-    from gtriage.cli import _Progress
-
-    bar = _Progress("dump.txt", 64 << 20)
-    bar(1 << 20)  # small inputs get no bar
-    assert capsys.readouterr().err == ""
-    bar(32 << 20)
-    err = capsys.readouterr().err
-    assert "50%" in err
-    assert "32 MiB" in err
-    bar.done()
-    assert capsys.readouterr().err == "\r\x1b[K"
-
-
 @pytest.mark.parametrize("argv", [["-m", "gtriage", "--version"], ["-m", "gtriage", "-V"]])
 def test_python_dash_m_and_short_version(argv: list[str]) -> None:
     r = subprocess.run([sys.executable, *argv], capture_output=True, env=ENV, timeout=60, check=False)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from gtriage import cluster
+from gtriage import cluster, compare
 from gtriage.cluster import NO_FRAME, signature_of
 from gtriage.pipeline import analyze_text
 from gtriage.render.json import render_json
@@ -172,6 +172,7 @@ def test_a_spent_budget_still_joins_identical_stacks(monkeypatch: pytest.MonkeyP
 
 def test_a_spent_budget_still_matches_the_previous_dump_by_place(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cluster, "SIMILARITY_BUDGET", 0)
+    monkeypatch.setattr(compare, "SIMILARITY_BUDGET", 0)
     one = block(10, "chan receive", [("main.worker", "0x1", "w.go:5")])
     moved = block(20, "chan receive", [("main.worker2", "0x1", "w.go:7")])
     report = analyze_text(one + moved + "INFO later\n\n" + one + block(11, "chan receive", [("main.worker", "0x1", "w.go:5")]) + block(21, "chan receive", [("main.worker2", "0x1", "w.go:8")]))

@@ -6,7 +6,8 @@ from functools import cache
 
 import pytest
 
-from gtriage.pipeline import Filters, analyze, apply_filters, filter_regex, has_capital
+from gtriage.filters import Filters, apply_filters, filter_regex, has_capital
+from gtriage.pipeline import analyze
 from gtriage.report import Report
 from manifests import SAMPLES
 

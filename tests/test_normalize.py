@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from gtriage.frame_info import Origin
 from gtriage.model import Frame
-from gtriage.normalize import Normalizer, Origin, detect_goroot, split_func
+from gtriage.normalize import Normalizer, detect_goroot, split_func
 
 GOROOT = "/usr/local/go/"
 

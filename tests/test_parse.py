@@ -134,6 +134,19 @@ def test_argument_values_come_back_per_goroutine() -> None:
     assert b.frame_args(frame) == "0xc000020000, {0x3?, 0x4}"
 
 
+def test_a_creator_frame_has_no_arguments_of_its_own() -> None:
+    # Regression: Frame.slot defaulted to 0, so the creator (built without a slot) read
+    # the first frame's argument text from Goroutine.values.
+    snap = one(
+        "goroutine 5 [chan receive]:\nmain.f(0xc000010000)\n\t/src/m.go:3 +0x1d\n"
+        "created by main.main in goroutine 1\n\t/src/m.go:9 +0x25\n"
+    )
+    (g,) = snap.goroutines
+    assert g.stack.created_by is not None
+    assert g.frame_args(g.stack.created_by) == ""
+    assert g.frame_args(g.stack.frames[0]) == "0xc000010000"
+
+
 def test_three_goroutines_of_one_call_path_keep_their_own_arguments() -> None:
     # The third is found by its text cut at the argument lists (no masking): its arguments,
     # its frames with constant arguments, and its creator number must still be its own.

@@ -70,3 +70,26 @@ def test_deadlock_blames_blocked_goroutines() -> None:
     assert report.clusters[0].blocked_at.func == "main.worker"
     assert any("deadlock" in w for w in report.clusters[0].why)
     assert not any("deadlock" in w for w in report.clusters[1].why)
+
+
+# A goroutine inside a C call: runtime.cgocall under the cgo-generated wrapper of the
+# program, as Go 1.21+ prints it (frames from runtime/cgocall.go and _cgo_gotypes.go).
+CGO_CALL = (
+    f"runtime.cgocall(0x4b2d90, 0xc000057f58)\n\t{GOROOT}/runtime/cgocall.go:167 +0x4b fp=0xc000057f30 sp=0xc000057ef8 pc=0x40534b\n"
+    "main._Cfunc_block()\n\t_cgo_gotypes.go:61 +0x3f\n"
+)
+
+
+def test_a_goroutine_blocked_in_the_programs_c_code_is_not_background() -> None:
+    # Regression: blocked_at took cgo frames as the program's code, is_healthy and the
+    # ranking did not, so a cluster stuck in C was ranked with the GC workers.
+    text = "".join(g(i, "GC worker (idle)", GC) for i in range(2, 5)) + "".join(
+        g(i, "syscall", CGO_CALL) for i in range(10, 13)
+    )
+    report = analyze_text(text)
+    stuck = next(c for c in report.clusters if c.count == 3)
+    assert stuck.blocked_at.func == "main._Cfunc_block"
+    assert stuck.blocked_at.is_program_code
+    assert not stuck.healthy
+    assert "syscall in the program's own code" in stuck.why
+    assert report.clusters[0] is stuck

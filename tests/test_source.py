@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from gtriage.source import SourceError, open_lines, text_profile_url
+from gtriage.errors import SourceError
+from gtriage.http_fetch import text_profile_url
+from gtriage.source import open_lines
 from servers import BOMB_MEMBER, Respond, drip, endless, ok_head, raw_server, reply, stall
 
 TEXT = "goroutine 1 [running]:\nmain.main()\n\t/app/m.go:3 +0x1d\n"

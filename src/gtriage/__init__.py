@@ -10,9 +10,10 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .pipeline import Filters, NoDumpError, analyze, analyze_inputs, analyze_text, apply_filters
+from .errors import NoDumpError, SourceError
+from .filters import Filters, apply_filters
+from .pipeline import analyze, analyze_inputs, analyze_text
 from .report import Cluster, Report
-from .source import SourceError
 
 __all__ = [
     "Cluster",

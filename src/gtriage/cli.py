@@ -8,22 +8,19 @@ import math
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 
 from . import __version__
-from .pipeline import Filters, NoDumpError, analyze_inputs, apply_filters, filter_regex
+from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INPUT_ERRORS, size_text
+from .filters import Filters, apply_filters, filter_regex
+from .pipeline import analyze_inputs
+from .progress import Progress, ProgressBar
 from .report import Report
-from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceError, size_text
-
-EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2  # EXIT_INPUT: also a report that cannot be written
-EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-
-# (bytes read so far, total bytes when known)
-LoadProgress = Callable[[int, int | None], None]
+from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
 
-class _Parser(argparse.ArgumentParser):
+class _ArgumentParser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         # One line and exit code 2, as argparse does, but without the usage block.
         self.exit(EXIT_USAGE, f"gtriage: {message} (see gtriage --help)\n")
@@ -103,7 +100,7 @@ def _tui_keys() -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(
+    p = _ArgumentParser(
         prog="gtriage",
         description="Cluster and rank the goroutines of a Go dump (debug=2, debug=1, SIGQUIT,\n"
         "panic, fatal error, race report). With no --format it opens the TUI on a\n"
@@ -158,44 +155,6 @@ def _use_color(choice: str, stream: object) -> bool:
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty()) and os.environ.get("TERM") != "dumb"
-
-
-class _Progress:
-    """A one-line progress bar on stderr, for big inputs on a terminal only."""
-
-    MIN_BYTES = 8 << 20
-
-    def __init__(self, name: str, total: int | None) -> None:
-        self.name = name
-        self.total = total
-        self.shown = False
-        self.last = -1
-
-    def __call__(self, done: int) -> None:
-        if done < self.MIN_BYTES:
-            return
-        mb = done >> 20
-        if mb == self.last:
-            return
-        self.last = mb
-        if self.total:
-            pct = min(100, 100 * done // self.total)
-            bar = "#" * (pct // 4) + "-" * (25 - pct // 4)
-            msg = f"\rgtriage: reading [{bar}] {pct:3d}% {mb} MiB"
-        else:
-            msg = f"\rgtriage: reading {mb} MiB"
-        with suppress(OSError, ValueError, AttributeError):  # a progress bar is not worth failing for
-            sys.stderr.write(msg)
-            sys.stderr.flush()
-        self.shown = True
-
-    def done(self) -> None:
-        """Clear the bar (once), before anything else is said on stderr."""
-        if self.shown:
-            self.shown = False
-            with suppress(OSError, ValueError, AttributeError):
-                sys.stderr.write("\r\x1b[K")
-                sys.stderr.flush()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -273,14 +232,14 @@ def _ranks_exist(report: Report, ranks: list[int]) -> bool:
 def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
     """The report, or None once the one-line error is said."""
     stderr = sys.stderr
-    bar = _Progress(" + ".join(inputs), None) if stderr is not None and stderr.isatty() else None
+    bar = ProgressBar(" + ".join(inputs)) if stderr is not None and stderr.isatty() else None
     try:
         try:
             return analyze_inputs(inputs, timeout=args.timeout, max_bytes=args.max_size, progress=bar)
         finally:
             if bar:
                 bar.done()  # before the error line, and on Ctrl-C too
-    except (SourceError, NoDumpError) as e:
+    except INPUT_ERRORS as e:
         _say(_one_line(str(e)))
         return None
 
@@ -394,7 +353,7 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
         os.close(tty_fd)
         sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the terminal, for Textual
 
-    def load(progress: LoadProgress) -> Report:
+    def load(progress: Progress) -> Report:
         return report
 
     from .tui.app import run_tui

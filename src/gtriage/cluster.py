@@ -10,12 +10,13 @@ cluster signatures, never over goroutine pairs.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict, deque
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .frame_info import FrameInfo, FuncName, Origin
 from .model import Goroutine, Labels, Record, Stack
-from .normalize import FrameInfo, FuncName, Normalizer, Origin
+from .normalize import Normalizer
 from .report import Limit
 
 # Clusters whose stack signatures are at least this similar (0-100) form a family.
@@ -131,7 +132,7 @@ def blocked_at(frames: Sequence[FrameInfo]) -> FrameInfo:
     """The topmost frame of the program's own code (or a module's); else the topmost
     non-runtime frame; else the top frame."""
     for f in frames:
-        if f.origin in (Origin.MAIN, Origin.MODULE, Origin.CGO):
+        if f.is_program_code:
             return f
     for f in frames:
         if f.origin is not Origin.RUNTIME:
@@ -352,175 +353,3 @@ def assign_families(clusters: Sequence[RawCluster], work: SimilarityWork | None 
         for c in group:
             c.family = fam
     return fam
-
-
-# An approximate match needs the same function, in the same state, blocked at most this many
-# lines from where it was (an edit above it moved it), or in a renamed file.
-MOVED_LINES = 100
-
-
-@dataclass(frozen=True, slots=True)
-class PreviousMatch:
-    """The cluster of the previous dump that a cluster of the newer one is."""
-
-    count: int
-    blocked_at: FrameInfo
-    state: str
-    # None when matched by identity; else what it was matched to and why, in words
-    # ("main.poll at poll.go:30 (chan receive): the line moved from 30 to 31; stacks 97% alike").
-    approximate: str | None = None
-
-
-@dataclass(slots=True)
-class Comparison:
-    """Clusters of a newer dump matched with those of the previous one."""
-
-    matches: dict[int, PreviousMatch]  # id(cluster of the newer dump) -> its match
-    gone: list[RawCluster]  # clusters of the previous dump that nothing matched, largest first
-
-
-def _file_name(file: str) -> str:
-    """The file's name without its folders: paths differ between machines, -trimpath and
-    module versions (…/x@v1.2.3/f.go), the name does not."""
-    return file.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]
-
-
-def identity(c: RawCluster, *, line: bool = True) -> tuple[str, str, int, str]:
-    """What a cluster is across dumps: blocked-at function, file name, line and state (sync
-    waits spelled as in every Go release). The line always counts in the program's own code;
-    elsewhere (runtime, standard library, modules) it changes with the Go release or module
-    version and counts only with `line` (where two clusters would otherwise be one)."""
-    f = c.blocked_at
-    own = f.origin is Origin.MAIN
-    return (f.func, _file_name(f.file), f.line if own or line else 0, same_state(c.state))
-
-
-# Go 1.19 says "semacquire" for every sync wait that Go 1.20+ names (sync.Mutex.Lock, ...).
-_SYNC_STATES = frozenset({
-    "semacquire", "sync.Mutex.Lock", "sync.RWMutex.RLock", "sync.RWMutex.Lock",
-    "sync.WaitGroup.Wait", "sync.Cond.Wait",
-})
-
-
-def same_state(state: str) -> str:
-    """A wait reason as every Go release spells it: the sync waits as Go 1.19's "semacquire"."""
-    base = state.removesuffix(" (durable)")
-    if base in _SYNC_STATES:
-        return "semacquire" + state[len(base):]
-    return state
-
-
-def _keys(clusters: Sequence[RawCluster]) -> list[tuple[str, str, int, str]]:
-    """identity without the line for code other than the program's own where that still
-    tells the dump's clusters apart, with it where two would share one."""
-    loose = Counter(identity(c, line=False) for c in clusters)
-    return [identity(c, line=loose[identity(c, line=False)] > 1) for c in clusters]
-
-
-def match_previous(
-    current: Sequence[RawCluster], previous: Sequence[RawCluster], work: SimilarityWork | None = None
-) -> Comparison:
-    """Match every cluster of `current` with one of an earlier dump, at most one each.
-
-    By identity first (`identity`: paths, module versions and Go releases do not count).
-    What is left is matched approximately only with the same function in the same state:
-    blocked at a nearby line of the same file name (MOVED_LINES) with stacks at least
-    FAMILY_SIMILARITY alike (rapidfuzz), else in a file of another name with the very same
-    stack's functions. Two different functions are never one cluster. Comparisons are
-    bounded by SIMILARITY_BUDGET, as in assign_families.
-    """
-    work = work if work is not None else SimilarityWork()
-    out: dict[int, PreviousMatch] = {}
-    used: set[int] = set()
-    cur_keys = _keys(current)
-    prev_keys = _keys(previous)
-    # A key two clusters of either dump share (a file name in two folders) is no identity.
-    cur_n = Counter(cur_keys)
-    by_key: dict[tuple[str, str, int, str], list[int]] = defaultdict(list)
-    for j, k in enumerate(prev_keys):
-        by_key[k].append(j)
-    for c, k in zip(current, cur_keys, strict=True):
-        js = by_key.get(k, [])
-        if len(js) == 1 and cur_n[k] == 1:
-            p = previous[js[0]]
-            out[id(c)] = PreviousMatch(p.count, p.blocked_at, p.state)
-            used.add(js[0])
-    # Approximate: the same function and state only. A moved line: looked for among the
-    # lines of the same file name MOVED_LINES either side (sorted by line), compared with
-    # rapidfuzz; a renamed file: the very same stack's functions, looked up.
-    moved: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
-    renamed: dict[tuple[str, str, str], deque[int]] = defaultdict(deque)
-    sigs: dict[int, str] = {}
-    for j, p in enumerate(previous):
-        if j in used:
-            continue
-        sig, cut = signature_of(p.representative.frames)
-        work.cut += cut
-        sigs[j] = sig
-        f, state = p.blocked_at, same_state(p.state)
-        moved[(f.func, state, _file_name(f.file))].append((f.line, j))
-        renamed[(f.func, state, sig)].append(j)
-    for lines in moved.values():
-        lines.sort()
-    budget = SIMILARITY_BUDGET
-    from rapidfuzz import fuzz  # imported where used: 40 ms off every start
-
-    for i, c in enumerate(sorted(current, key=lambda c: -c.count)):  # i: clusters compared
-        if work.previous_compared is not None:
-            break  # the budget is spent: the rest stay matched by identity only
-        if id(c) in out:
-            continue
-        f, state = c.blocked_at, same_state(c.state)
-        name = _file_name(f.file)
-        sig, cut = signature_of(c.representative.frames)
-        work.cut += cut
-        best: tuple[float, int, int] | None = None  # (score, -distance, -j)
-        lines = moved.get((f.func, state, name), [])
-        lo = bisect_left(lines, (f.line - MOVED_LINES, -1))
-        hi = bisect_right(lines, (f.line + MOVED_LINES, len(previous)))
-        for line, j in lines[lo:hi]:
-            if j in used:
-                continue
-            # Every pair costs (a hostile dump may hold thousands of one function's clusters).
-            cost = len(sig) * len(sigs[j]) + PAIR_COST
-            if cost > budget:
-                work.previous_compared = i
-                break
-            budget -= cost
-            score = fuzz.ratio(sig, sigs[j])
-            cand = (score, -abs(line - f.line), -j)
-            if score >= FAMILY_SIMILARITY and (best is None or cand > best):
-                best = cand
-        if best is None:
-            same = renamed.get((f.func, state, sig), deque())
-            while same and same[0] in used:
-                same.popleft()
-            for j in same:
-                if budget < PAIR_COST:
-                    work.previous_compared = i
-                    break
-                budget -= PAIR_COST
-                if j not in used and _file_name(previous[j].blocked_at.file) != name:
-                    best = (100.0, 0, -j)  # not the same file at a far line: a rename
-                    break
-        if best is None:
-            continue
-        score, j = best[0], -best[2]
-        p = previous[j]
-        used.add(j)
-        out[id(c)] = PreviousMatch(p.count, p.blocked_at, p.state, _how(c.blocked_at, p, score))
-    gone = sorted((p for j, p in enumerate(previous) if j not in used), key=lambda p: -p.count)
-    return Comparison(out, gone)
-
-
-def _how(now: FrameInfo, before: RawCluster, score: float) -> str:
-    """What an approximate match was matched to, and why: "main.poll at poll.go:30 (chan
-    receive): the line moved from 30 to 31; stacks 97% alike"."""
-    b = before.blocked_at
-    alike = f"stacks {score:.0f}% alike"
-    what = f"{b.func} at {_file_name(b.file)}:{b.line} ({before.state or 'no state'})"
-    if _file_name(now.file) != _file_name(b.file):
-        return f"{what}: the file was renamed from {_file_name(b.file)}; {alike}"
-    if now.line != b.line:
-        return f"{what}: the line moved from {b.line} to {now.line}; {alike}"
-    return f"{what}: the same place in another folder; {alike}"

@@ -34,8 +34,9 @@ class Frame:
     file: str
     line: int
     # Index of this frame's argument text in Goroutine.values; -1 when `args` is the real
-    # text (no hex words in it, or a stack parsed from its unmasked text).
-    slot: int = 0
+    # text (no hex words in it, a stack parsed from its unmasked text, a creator, a debug=1
+    # or race frame). -1 by default: a frame made without a slot never reads another's.
+    slot: int = -1
 
     @property
     def inlined(self) -> bool:

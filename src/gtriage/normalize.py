@@ -6,59 +6,12 @@ the cost is per distinct frame, not per goroutine.
 
 from __future__ import annotations
 
-import enum
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from .frame_info import FrameInfo, FuncName, Origin
 from .model import Frame
-
-
-class Origin(enum.StrEnum):
-    MAIN = "main"  # the program's own code
-    MODULE = "module"  # a third-party module
-    STDLIB = "stdlib"
-    RUNTIME = "runtime"
-    CGO = "cgo"
-    UNKNOWN = "unknown"
-
-
-@dataclass(frozen=True, slots=True)
-class FuncName:
-    """A printed function name taken apart."""
-
-    package: str  # import path: "net/http", "github.com/x/y/pkg", "main"
-    receiver: str  # "*Hub", "Box[...]", "" for plain functions
-    name: str  # the function or method: "Subscribe"
-    closure: str  # "func1.2", "gowrap1", "deferwrap1", "" when not a closure
-    method_value: bool  # "-fm"
-
-    @property
-    def short(self) -> str:
-        """Package's last element plus the rest: "http.(*conn).serve"."""
-        pkg = self.package.rsplit("/", 1)[-1]
-        recv = f"({self.receiver})." if self.receiver else ""
-        tail = f".{self.closure}" if self.closure else ""
-        return f"{pkg}.{recv}{self.name}{tail}{'-fm' if self.method_value else ''}"
-
-
-@dataclass(frozen=True, slots=True)
-class FrameInfo:
-    """A frame with its meaning attached; what reports and the TUI show."""
-
-    func: str
-    file: str
-    line: int
-    origin: Origin
-    module: str | None
-    version: str | None
-    name: FuncName
-
-    @property
-    def location(self) -> str:
-        return f"{self.file}:{self.line}"
-
 
 # Closure and wrapper suffixes the compiler adds, innermost last: func1, func1.2, gowrap1,
 # deferwrap1 (Go 1.22+), glob..func1 (package-level closures before Go 1.22, init.func1 after).

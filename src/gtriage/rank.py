@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .cluster import PreviousMatch, RawCluster
+from .cluster import RawCluster
+from .compare import PreviousMatch
+from .frame_info import Origin
 from .model import Crash
-from .normalize import Origin
 
 # Wait reasons that, in the program's own code, are how leaks look (runtime2.go's
 # isChanWait / isSyncWait / isMutexWait families, nil channels, select {}, and Go 1.19's
@@ -63,7 +64,7 @@ def is_healthy(c: RawCluster) -> bool:
     if any(f.func in _HEALTHY_FUNCS for f in frames):
         return True
     return c.blocked_at.origin in (Origin.RUNTIME, Origin.STDLIB) and not any(
-        f.origin in (Origin.MAIN, Origin.MODULE) for f in frames
+        f.is_program_code for f in frames
     )
 
 
@@ -88,7 +89,7 @@ def rank_clusters(
         crashed = crash is not None and crash.goroutine is not None and crash.goroutine in st.ids
         lo, hi = st.minutes_min, st.minutes_max
         leaked = st.leaked
-        own_code = c.blocked_at.origin in (Origin.MAIN, Origin.MODULE)
+        own_code = c.blocked_at.is_program_code
 
         score = 0.0
         if crashed and crash is not None:

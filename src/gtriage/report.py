@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .frame_info import FrameInfo
 from .model import Crash, Goroutine, Labels, ParseIssue
-from .normalize import FrameInfo
 
 SCHEMA = "gtriage/1"
 

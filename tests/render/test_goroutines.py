@@ -7,9 +7,10 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
+from gtriage.filters import Filters, apply_filters
 from gtriage.model import Frame, Goroutine
 from gtriage.parse import parse_text
-from gtriage.pipeline import Filters, analyze, analyze_text, apply_filters
+from gtriage.pipeline import analyze, analyze_text
 from gtriage.render.goroutines import goroutine_text, render_goroutines_markdown, render_goroutines_text
 from manifests import SAMPLE_LIST, SAMPLES, Sample
 

@@ -8,7 +8,8 @@ from functools import cache
 import pytest
 from markdown_it import MarkdownIt
 
-from gtriage.pipeline import Filters, analyze, analyze_text, apply_filters
+from gtriage.filters import Filters, apply_filters
+from gtriage.pipeline import analyze, analyze_text
 from gtriage.rank import share_text
 from gtriage.render.markdown import render_markdown
 from gtriage.render.text import render_text

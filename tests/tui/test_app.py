@@ -14,11 +14,11 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets._footer import FooterKey
 
-from gtriage.pipeline import NoDumpError, analyze, analyze_text
+from gtriage.errors import NoDumpError, SourceError
+from gtriage.pipeline import analyze, analyze_text
 from gtriage.render.markdown import render_markdown
 from gtriage.render.safe import inert
 from gtriage.report import Report
-from gtriage.source import SourceError
 from gtriage.tui.app import GTriageApp
 from gtriage.tui.clusters_screen import ClustersScreen
 from gtriage.tui.clusters_table import ClustersTable

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 
-from gtriage.normalize import Origin
+from gtriage.frame_info import Origin
 from gtriage.pipeline import analyze_text
 from gtriage.render.common import location
 from gtriage.render.text import render_text

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from gtriage.frame_info import FrameInfo, Origin
 from gtriage.model import Crash
-from gtriage.normalize import FrameInfo, Origin
 from gtriage.report import Cluster, GoneCluster, RaceInfo, Report
 
 

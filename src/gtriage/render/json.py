@@ -6,7 +6,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from gtriage.normalize import FrameInfo
+from gtriage.frame_info import FrameInfo
 from gtriage.report import SCHEMA, AccessInfo, Cluster, Report
 
 from .safe import scalar

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gtriage.normalize import FrameInfo, Origin
+from gtriage.frame_info import FrameInfo
 from gtriage.report import Cluster, Report
 
 from .common import (
@@ -135,7 +135,7 @@ def _stack(frames: tuple[FrameInfo, ...], blocked: FrameInfo, st: _Style, goroot
             continue
         mark = "▸" if f == blocked else " "
         text = f"    {mark} {inert_line(f.func)}  {inert_line(location(f, goroot))}{repeat_text(row)}"
-        if f.origin in (Origin.MAIN, Origin.MODULE):
+        if f.is_program_code:
             out.append(st(text, GREEN, BOLD) if f == blocked else st(text, GREEN))
         else:
             out.append(st(text, DIM))

@@ -22,10 +22,10 @@ from textual.app import App, ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.widgets import Header
 
-from gtriage.pipeline import NoDumpError
+from gtriage.errors import EXIT_INPUT, EXIT_OK, INPUT_ERRORS
+from gtriage.progress import Progress
 from gtriage.render.safe import inert_line
 from gtriage.report import Report
-from gtriage.source import SourceError
 
 from .clusters_screen import ClustersScreen
 from .footer import Footer
@@ -34,11 +34,8 @@ from .loading_view import LoadingView
 from .messages import LoadCrashed, LoadFailed, LoadProgress, OpenFrame, ReportLoaded
 from .view import ReportIndex
 
-# (bytes read so far, total bytes when known)
-Progress = Callable[[int, int | None], None]
 Loader = Callable[[Progress], Report]
 
-EXIT_OK, EXIT_INPUT = 0, 1
 PROGRESS_EVERY = 0.05  # seconds between progress messages: the loader may report per line
 
 
@@ -102,7 +99,7 @@ class GTriageApp(App[int]):
             index = ReportIndex(report)
         except _Cancelled:
             return
-        except (SourceError, NoDumpError) as e:
+        except INPUT_ERRORS as e:
             self.post_message(LoadFailed(inert_line(str(e))))
         except BaseException as e:  # a bug: shown after the app exits, never swallowed
             self.post_message(LoadCrashed(e))

@@ -17,7 +17,7 @@ from textual import events
 from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
-from gtriage.normalize import FrameInfo
+from gtriage.frame_info import FrameInfo
 from gtriage.render.common import MINUS, minutes_text, num, state_text
 from gtriage.render.safe import inert_line
 from gtriage.report import Cluster

@@ -7,7 +7,6 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from gtriage.normalize import Origin
 from gtriage.render.common import minutes_text, num, state_text
 from gtriage.report import Cluster, SubGroup
 
@@ -19,7 +18,7 @@ MAX_LABELS = 5
 
 
 def _subgroup_line(i: int, sg: SubGroup, paths: PathStyle) -> Text:
-    own = next((f for f in sg.frames if f.origin in (Origin.MAIN, Origin.MODULE)), None)
+    own = next((f for f in sg.frames if f.is_program_code), None)
     top = own or (sg.frames[0] if sg.frames else None)
     exact = (
         f"{sg.exact_groups} argument sets (largest {sg.largest_exact})" if sg.exact_groups > 1 else "same arguments"

@@ -12,7 +12,7 @@ from textual.geometry import Region
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from gtriage.normalize import Origin
+from gtriage.frame_info import Origin
 
 from .messages import OpenFrame
 from .text import ORIGIN_STYLE, PathStyle, StackLine, plain

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from gtriage.pipeline import cluster_text
+from gtriage.filters import cluster_text
 from gtriage.report import Cluster, Report
 
 from .text import PathStyle

@@ -1,0 +1,151 @@
+"""The report's objects built from the ranked clusters of a dump: the one place that
+turns the pipeline's working types (RawCluster, Ranked, Access) into the public Report."""
+
+from __future__ import annotations
+
+from .cluster import RawCluster, exact_groups
+from .compare import Comparison, PreviousMatch
+from .frame_info import FrameInfo
+from .model import Access, Dump, DumpFormat, Snapshot
+from .normalize import Normalizer
+from .rank import Ranked, change
+from .report import (
+    AccessInfo,
+    Cluster,
+    GoneCluster,
+    LabelCount,
+    Limit,
+    RaceInfo,
+    Report,
+    SnapshotInfo,
+    SubGroup,
+)
+
+UNPARSED_SAMPLES = 20
+
+
+def goroutine_total(snap: Snapshot) -> int:
+    """Goroutines in a snapshot: debug=1's own total (else its records' counts), or the
+    distinct ids of a traceback."""
+    if snap.format is DumpFormat.DEBUG1:
+        return snap.profile_total if snap.profile_total is not None else sum(r.count for r in snap.records)
+    return len({g.id for g in snap.goroutines if g.id > 0})
+
+
+def build_report(
+    dump: Dump,
+    snap: Snapshot,
+    ranked: list[Ranked],
+    norm: Normalizer,
+    *,
+    families: int,
+    limits: tuple[Limit, ...],
+    comparison: Comparison | None,
+) -> Report:
+    """The report on `snap`, the dump's primary snapshot, compared with the one before it
+    when `comparison` is given."""
+    previous = comparison.matches if comparison is not None else None
+    clusters = tuple(_cluster(i, r, previous) for i, r in enumerate(ranked, 1))
+    all_races = [r for s in dump.snapshots for r in s.races]
+    unparsed = sum(s.unparsed_lines for s in dump.snapshots)
+    samples = tuple(i for s in dump.snapshots for i in s.issues)[:UNPARSED_SAMPLES]
+    return Report(
+        source=dump.source,
+        goroutines=goroutine_total(snap),
+        unparsed_lines=unparsed,
+        unparsed_samples=samples,
+        unparsed_headers=sum(s.unparsed_headers for s in dump.snapshots),
+        crash=snap.crash,
+        races=tuple(RaceInfo(_access(r.access, norm), _access(r.previous, norm)) for r in all_races),
+        clusters=clusters,
+        format=snap.format.value,
+        truncated=snap.truncated,
+        snapshots=tuple(
+            SnapshotInfo(
+                i,
+                s.format.value,
+                s.first_line,
+                s.last_line,
+                s.profile_total if s.profile_total is not None else len({g.id for g in s.goroutines if g.id > 0}),
+                s.truncated,
+            )
+            for i, s in enumerate(dump.snapshots)
+        ),
+        families=families,
+        input_lines=dump.lines,
+        goroot=norm.goroot,
+        limits=limits,
+        carriers=dump.carriers,
+        gone=tuple(
+            GoneCluster(g.count, g.state, g.blocked_at) for g in comparison.gone
+        ) if comparison is not None else None,
+    )
+
+
+
+
+def _cluster(rank: int, r: Ranked, previous: dict[int, PreviousMatch] | None) -> Cluster:
+    c = r.cluster
+    match = previous.get(id(c)) if previous is not None else None
+    status, delta = change(c.count, match.count if match is not None else None) if previous is not None else (None, None)
+    st = c.stats()
+    rep = c.representative
+    stacks = []
+    for grp in sorted(c.groups, key=lambda g: -g.count):
+        exact = exact_groups(grp) if grp.goroutines else None
+        stacks.append(
+            SubGroup(
+                count=grp.count,
+                frames=grp.frames,
+                created_by=grp.created_by,
+                exact_groups=len(exact) if exact else 1,
+                largest_exact=max(exact.values()) if exact else grp.count,
+                goroutine_ids=tuple(sorted(g.id for g in grp.goroutines)),
+            )
+        )
+    return Cluster(
+        rank=rank,
+        count=c.count,
+        state=c.state,
+        leaked=st.leaked,
+        minutes_min=st.minutes_min,
+        minutes_max=st.minutes_max,
+        locked_to_thread=st.locked,
+        blocked_at=c.blocked_at,
+        created_by=_main_creator(c),
+        goroutine_ids=st.ids,
+        labels=tuple(LabelCount(lbl, n) for lbl, n in sorted(c.labels.items(), key=lambda kv: (-kv[1], kv[0]))),
+        frames=rep.frames,
+        why=tuple(r.why),
+        stacks=tuple(stacks),
+        score=r.score,
+        family=c.family,
+        healthy=r.healthy,
+        crashed=r.crashed,
+        previous_count=match.count if match is not None else None,
+        goroutines=st.goroutines,
+        delta=delta,
+        status=status,
+        matched_approximately=match.approximate if match is not None else None,
+    )
+
+
+def _main_creator(c: RawCluster) -> FrameInfo | None:
+    counts: dict[FrameInfo, int] = {}
+    for grp in c.groups:
+        if grp.created_by is not None:
+            counts[grp.created_by] = counts.get(grp.created_by, 0) + grp.count
+    if not counts:
+        return None
+    return max(counts.items(), key=lambda kv: kv[1])[0]
+
+
+def _access(a: Access, norm: Normalizer) -> AccessInfo:
+    return AccessInfo(
+        op=a.op,
+        address=a.address,
+        goroutine=a.goroutine,
+        main_goroutine=a.main_goroutine,
+        frames=tuple(norm.info(f) for f in a.frames),
+        created_at=tuple(norm.info(f) for f in a.created_at) if a.created_at is not None else None,
+    )
