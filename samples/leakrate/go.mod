@@ -1,0 +1,3 @@
+module example.com/leakrate
+
+go 1.19
