@@ -156,12 +156,12 @@ def cluster_goroutines(goroutines: Sequence[Goroutine], norm: Normalizer) -> lis
     infos: dict[int, tuple[tuple[FrameInfo, ...], FrameInfo | None]] = {}
     for (sid, state), members in by_stack.items():
         stack: Stack = members[0].stack
-        got = infos.get(sid)
-        if got is None:
+        known = infos.get(sid)
+        if known is None:
             frames = tuple(norm.info(f) for f in stack.frames)
             creator = norm.info(stack.created_by) if stack.created_by is not None else None
-            got = infos[sid] = (frames, creator)
-        frames, creator = got
+            known = infos[sid] = (frames, creator)
+        frames, creator = known
         top = blocked_at(frames)
         ckey = (top.func, top.file, top.line, state)
         cl = clusters.get(ckey)
@@ -281,12 +281,12 @@ class _Signatures:
         similar; None once the budget is spent."""
         if self.exhausted:
             return None
-        got = self._by_state.get(state)
-        if got is None:
+        bucket = self._by_state.get(state)
+        if bucket is None:
             return []
         from rapidfuzz import fuzz, process  # imported where used: 40 ms off every start
 
-        lens, sigs, owners = got
+        lens, sigs, owners = bucket
         n, s = len(sig), FAMILY_SIMILARITY
         # Rounded outwards: a window too wide costs time, never a match.
         lo = bisect_left(lens, int(n * s / (200 - s)))

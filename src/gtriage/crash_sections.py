@@ -10,7 +10,7 @@ from lark.exceptions import LarkError
 from .model import Crash, Panic
 from .section import Section
 from .snapshot_builder import SnapshotBuilder
-from .transform import grammar_parse
+from .transform import PreKind, grammar_parse
 
 
 def read_preamble(sec: Section, snap: SnapshotBuilder) -> None:
@@ -21,20 +21,20 @@ def read_preamble(sec: Section, snap: SnapshotBuilder) -> None:
     fatal = signal = fault = None
     cont_target: list[str] | None = None
     for it in items:
-        if it.kind == "panic":
+        if it.kind is PreKind.PANIC:
             cont_target = [it.text]
             panics.append(cont_target)
-        elif it.kind == "cont" and cont_target is not None:
+        elif it.kind is PreKind.CONT and cont_target is not None:
             cont_target.append(it.text[1:] if it.text.startswith("\t") else it.text)
-        elif it.kind == "fatal":
+        elif it.kind is PreKind.FATAL:
             fatal = it.text
             cont_target = None
-        elif it.kind in ("signal", "sigquit"):
+        elif it.kind in (PreKind.SIGNAL, PreKind.SIGQUIT):
             signal = signal or it.text
             cont_target = None
-        elif it.kind == "fault":
+        elif it.kind is PreKind.FAULT:
             fault = it.text
-        elif it.kind == "blank" and cont_target is not None:
+        elif it.kind is PreKind.BLANK and cont_target is not None:
             cont_target.append("")
     if not (panics or fatal or signal or fault):
         return

@@ -84,8 +84,8 @@ class Deadline:
         self._timer.cancel()
 
 
-def net_reason(e: BaseException, deadline: Deadline | None, got: int = 0) -> str:
-    """What went wrong with a fetch, in the user's words; `got` is the body bytes so far."""
+def net_reason(e: BaseException, deadline: Deadline | None, received: int = 0) -> str:
+    """What went wrong with a fetch, in the user's words; `received`: the body bytes so far."""
     import http.client
     import urllib.error
 
@@ -95,7 +95,7 @@ def net_reason(e: BaseException, deadline: Deadline | None, got: int = 0) -> str
         return f"HTTP {e.code} {e.reason}"
     if isinstance(e, urllib.error.URLError):
         if isinstance(e.reason, BaseException):
-            return net_reason(e.reason, deadline, got)
+            return net_reason(e.reason, deadline, received)
         return str(e.reason)
     if isinstance(e, TimeoutError):
         return deadline.message() if deadline is not None else "timed out"
@@ -113,8 +113,8 @@ def net_reason(e: BaseException, deadline: Deadline | None, got: int = 0) -> str
         # of the connection.
         bad = e.__context__
         if isinstance(bad, ValueError) and not str(bad).endswith("b''"):
-            return f"bad chunked encoding after {got} bytes: a chunk size is not a number"
-        return f"connection closed in the middle of a chunk after {got} bytes"
+            return f"bad chunked encoding after {received} bytes: a chunk size is not a number"
+        return f"connection closed in the middle of a chunk after {received} bytes"
     if isinstance(e, http.client.InvalidURL):
         return f"invalid URL: {e}"
     if isinstance(e, http.client.HTTPException):

@@ -196,11 +196,11 @@ class Normalizer:
 
     def info(self, frame: Frame) -> FrameInfo:
         key = (frame.func, frame.file, frame.line)
-        got = self._cache.get(key)
-        if got is None:
-            got = self._classify(*key)
-            self._cache[key] = got
-        return got
+        info = self._cache.get(key)
+        if info is None:
+            info = self._classify(*key)
+            self._cache[key] = info
+        return info
 
     def _classify(self, func: str, file: str, line: int) -> FrameInfo:
         name = split_func(func)

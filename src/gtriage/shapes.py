@@ -18,7 +18,17 @@ from typing import Any
 from lark import Token
 
 from .model import ARGS_SEP, HEX_PLACEHOLDER, Ancestor, Frame, Stack
-from .transform import AncestorMark, CreatedItem, Elided, Flag, FrameItem, Header, grammar_parse, token_pos
+from .transform import (
+    AncestorMark,
+    CreatedItem,
+    Elided,
+    Flag,
+    FlagName,
+    FrameItem,
+    Header,
+    grammar_parse,
+    token_pos,
+)
 
 # Shape masks. Hex words anywhere (arguments, +0x offsets, fp/sp/pc, gp/mp); goroutine
 # numbers in "in goroutine N" and "[originating from goroutine N]"; in headers every number.
@@ -119,17 +129,17 @@ def header_shape(masked: str, nvalues: int, *, strict: bool = True) -> HeaderSha
     slot = {pos: i for i, pos in enumerate(positions)}
     claimed = [slot[token_pos(h.id_tok)]]
     m_slot = minutes_slot = bubble_slot = None
-    names = set()
+    names: set[FlagName] = set()
     for f in h.flags:
         names.add(f.name)
-        if f.name in ("m", "minutes", "bubble") and isinstance(f.value, Token):
+        if f.name in (FlagName.M, FlagName.MINUTES, FlagName.BUBBLE) and isinstance(f.value, Token):
             s = slot.get(token_pos(f.value))
             if s is None:
                 return None
             claimed.append(s)
-            if f.name == "m":
+            if f.name is FlagName.M:
                 m_slot = s
-            elif f.name == "minutes":
+            elif f.name is FlagName.MINUTES:
                 minutes_slot = s
             else:
                 bubble_slot = s
@@ -137,16 +147,16 @@ def header_shape(masked: str, nvalues: int, *, strict: bool = True) -> HeaderSha
     claimed.extend(i for i, pos in enumerate(positions) if masked.startswith("0x", pos))
     if strict and len(set(claimed)) != nvalues:
         return None
-    state = h.state + (" (durable)" if "durable" in names else "")
+    state = h.state + (" (durable)" if FlagName.DURABLE in names else "")
     return HeaderShape(
         state=state,
         id_slot=claimed[0],
         m_slot=m_slot,
         minutes_slot=minutes_slot,
         bubble_slot=bubble_slot,
-        scan="scan" in names,
-        leaked="leaked" in names,
-        locked="locked" in names,
+        scan=FlagName.SCAN in names,
+        leaked=FlagName.LEAKED in names,
+        locked=FlagName.LOCKED in names,
     )
 
 
@@ -193,12 +203,12 @@ def mark_literal(items: list[Any], literal: bool) -> list[Any]:
 def parse_unit(text: str, memo: GrammarMemo, literal: bool) -> tuple[Any, ...]:
     """The grammar's items for one call; raises LarkError when the grammar rejects it."""
     key = (text, literal)
-    got = memo.units.get(key)
-    if got is None:
-        got = tuple(mark_literal(grammar_parse(text, "stack"), literal))
+    items = memo.units.get(key)
+    if items is None:
+        items = tuple(mark_literal(grammar_parse(text, "stack"), literal))
         if len(memo.units) < MEMO_ENTRIES:
-            memo.units[key] = got
-    return got
+            memo.units[key] = items
+    return items
 
 
 def stack_shape(masked: str, memo: GrammarMemo, *, literal: bool = False, whole: bool = False) -> StackShape:
@@ -323,9 +333,9 @@ class _StackAssembler:
         self.gid_roles.append("ancestor")
 
     def flag(self, it: Flag) -> None:
-        if it.name == "other_thread":
+        if it.name is FlagName.OTHER_THREAD:
             self.other_thread = True
-        elif it.name == "cgo":
+        elif it.name is FlagName.CGO:
             self.cgo = True
 
     def _close_ancestor(self) -> None:

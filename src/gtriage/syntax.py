@@ -16,7 +16,6 @@ START_RULES = [
     "labelset",
     "stack",
     "runtime_stack",
-    "record",
     "record_head",
     "record_labels",
     "record_frame",

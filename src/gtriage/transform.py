@@ -7,6 +7,7 @@ decides what a section is (sections.py) or shares work between sections (shapes.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import replace
 from typing import Any, NamedTuple
 
@@ -42,8 +43,23 @@ class AncestorMark(NamedTuple):
     pass
 
 
+class FlagName(enum.StrEnum):
+    """What a header or stack line says besides its values (the grammar's flag rules)."""
+
+    M = "m"  # level-2 header: the thread (m=N)
+    SCAN = "scan"
+    LEAKED = "leaked"
+    DURABLE = "durable"
+    MINUTES = "minutes"
+    LOCKED = "locked"
+    BUBBLE = "bubble"
+    LABELS = "labels"
+    OTHER_THREAD = "other_thread"
+    CGO = "cgo"
+
+
 class Flag(NamedTuple):
-    name: str
+    name: FlagName
     value: Any = None
 
 
@@ -53,8 +69,20 @@ class Header(NamedTuple):
     flags: tuple[Flag, ...]
 
 
+class PreKind(enum.StrEnum):
+    """The lines of a crash preamble."""
+
+    PANIC = "panic"
+    CONT = "cont"  # a panic message's next line
+    FATAL = "fatal"
+    SIGNAL = "signal"
+    FAULT = "fault"
+    SIGQUIT = "sigquit"
+    BLANK = "blank"
+
+
 class PreItem(NamedTuple):
-    kind: str
+    kind: PreKind
     text: str
 
 
@@ -72,31 +100,31 @@ class DumpTransformer(Transformer[Token, Any]):
         return Header(c[0], str(state), flags)
 
     def regs_gp(self, c: list[Any]) -> Flag:
-        return Flag("m", c[1] if len(c) > 2 and c[1] is not None else None)
+        return Flag(FlagName.M, c[1] if len(c) > 2 and c[1] is not None else None)
 
     def scan(self, c: list[Any]) -> Flag:
-        return Flag("scan")
+        return Flag(FlagName.SCAN)
 
     def leaked(self, c: list[Any]) -> Flag:
-        return Flag("leaked")
+        return Flag(FlagName.LEAKED)
 
     def durable(self, c: list[Any]) -> Flag:
-        return Flag("durable")
+        return Flag(FlagName.DURABLE)
 
     def minutes(self, c: list[Any]) -> Flag:
-        return Flag("minutes", c[0])
+        return Flag(FlagName.MINUTES, c[0])
 
     def locked(self, c: list[Any]) -> Flag:
-        return Flag("locked")
+        return Flag(FlagName.LOCKED)
 
     def bubble(self, c: list[Any]) -> Flag:
-        return Flag("bubble", c[-1])
+        return Flag(FlagName.BUBBLE, c[-1])
 
     def labels_in(self, c: list[Any]) -> Flag:
-        return Flag("labels", c[0])
+        return Flag(FlagName.LABELS, c[0])
 
     def labels_out(self, c: list[Any]) -> Flag:
-        return Flag("labels", c[0])
+        return Flag(FlagName.LABELS, c[0])
 
     def labelset(self, c: list[Any]) -> Labels:
         return tuple(x for x in c if x is not None)
@@ -125,27 +153,17 @@ class DumpTransformer(Transformer[Token, Any]):
         return Elided(int(c[0]) if c and isinstance(c[0], Token) and c[0].type == "INT" else -1)
 
     def other_thread(self, c: list[Any]) -> Flag:
-        return Flag("other_thread")
+        return Flag(FlagName.OTHER_THREAD)
 
     def ancestor(self, c: list[Any]) -> AncestorMark:
         return AncestorMark()
 
     def cgo_frame(self, c: list[Any]) -> Flag:
-        return Flag("cgo")
+        return Flag(FlagName.CGO)
 
     # -- debug=1
     def profile(self, c: list[Any]) -> int:
         return int(c[0])
-
-    def record(self, c: list[Any]) -> tuple[int, Labels, list[Frame]]:
-        labels: Labels = ()
-        frames: list[Frame] = []
-        for x in c[1:]:
-            if isinstance(x, Frame):
-                frames.append(x)
-            elif isinstance(x, tuple):
-                labels = x
-        return c[0], labels, frames
 
     def record_head(self, c: list[Any]) -> int:
         return int(c[0])
@@ -164,25 +182,25 @@ class DumpTransformer(Transformer[Token, Any]):
         return [x for x in c if isinstance(x, PreItem)]
 
     def panic_line(self, c: list[Any]) -> PreItem:
-        return PreItem("panic", str(c[0]))
+        return PreItem(PreKind.PANIC, str(c[0]))
 
     def continuation(self, c: list[Any]) -> PreItem:
-        return PreItem("cont", str(c[0]))
+        return PreItem(PreKind.CONT, str(c[0]))
 
     def fatal_error(self, c: list[Any]) -> PreItem:
-        return PreItem("fatal", str(c[0]))
+        return PreItem(PreKind.FATAL, str(c[0]))
 
     def signal(self, c: list[Any]) -> PreItem:
-        return PreItem("signal", str(c[0]))
+        return PreItem(PreKind.SIGNAL, str(c[0]))
 
     def fault(self, c: list[Any]) -> PreItem:
-        return PreItem("fault", str(c[0]))
+        return PreItem(PreKind.FAULT, str(c[0]))
 
     def sigquit(self, c: list[Any]) -> PreItem:
-        return PreItem("sigquit", f"{c[0]}: {c[1]}")
+        return PreItem(PreKind.SIGQUIT, f"{c[0]}: {c[1]}")
 
     def blank(self, c: list[Any]) -> PreItem:
-        return PreItem("blank", "")
+        return PreItem(PreKind.BLANK, "")
 
     # -- race
     def race(self, c: list[Any]) -> tuple[Access, Access]:

@@ -128,6 +128,6 @@ def test_markdown_has_a_code_block_per_cluster() -> None:
     fences = [t for t in tokens if t.type == "fence"]
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h2"]
     assert len(fences) == 3
-    assert headings == [f"#{c.rank}: {c.count} × {c.state}" for c in report.clusters]
+    assert headings == [f"#{c.rank}  {c.count} × {c.state}" for c in report.clusters]
     for c, fence in zip(report.clusters, fences, strict=True):
         assert sorted(int(m) for m in re.findall(r"^goroutine (\d+) \[", fence.content, re.M)) == list(c.goroutine_ids)

@@ -32,7 +32,7 @@ from gtriage.tui.jump_screen import JumpScreen
 from gtriage.tui.loading_view import LoadingView
 from gtriage.tui.search_bar import SearchBar
 from gtriage.tui.stack_view import StackView
-from gtriage.tui.text import goroutine_text
+from gtriage.tui.styled import goroutine_text
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CUSTOMERR = SAMPLES / "dumps" / "go1.27" / "crashzoo.customerr.txt"

@@ -22,9 +22,9 @@ from gtriage.tui.clusters_table import ClustersTable
 from gtriage.tui.goroutine_list import GoroutineList
 from gtriage.tui.goroutines_screen import GoroutinesScreen
 from gtriage.tui.help_screen import HelpScreen
+from gtriage.tui.report_query import ReportIndex
 from gtriage.tui.search_bar import SearchBar
 from gtriage.tui.stack_view import StackView
-from gtriage.tui.view import ReportIndex
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 

@@ -15,7 +15,7 @@ from gtriage.tui.clusters_table import CELLS, PADDING, cluster_row, column_width
 from gtriage.tui.detail_pane import summary
 from gtriage.tui.footer import ESSENTIAL, fit, key_width
 from gtriage.tui.keys import keys_text
-from gtriage.tui.text import PathStyle, clip_left, clip_right
+from gtriage.tui.styled import PathStyle, clip_left, clip_right
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 

@@ -11,7 +11,7 @@ from gtriage.pipeline import analyze
 from gtriage.render.text import render_text
 from gtriage.report import Report
 from gtriage.tui.app import editor_argv
-from gtriage.tui.text import cluster_stack, goroutine_text, plain
+from gtriage.tui.styled import cluster_stack, goroutine_text, plain
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 # What the model does not keep: pc offsets, gp=/m= words, and blank lines between blocks.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from gtriage.report import Report
-from gtriage.tui.view import ReportIndex, SortKey, ViewQuery, matches
+from gtriage.tui.report_query import ReportIndex, SortKey, ViewQuery, matches
 
 
 def test_sort_keys_cycle_back_to_rank() -> None:

@@ -17,7 +17,7 @@ import re
 from gtriage.model import Frame, Goroutine
 from gtriage.report import Cluster, Report
 
-from .markdown import cluster_title
+from .common import cluster_title
 from .safe import inert, md_fence, md_inline
 
 # What Go 1.27 prints unquoted in a header's labels (runtime tracebackStringNeedsQuoting);
@@ -121,7 +121,7 @@ def render_goroutines_markdown(report: Report) -> str:
     out = [f"# Goroutines: {md_inline(report.source)}", ""]
     for c in report.clusters:
         text = "\n\n".join(goroutine_text(g) for g in _in_dump_order(c))
-        out += [f"## {cluster_title(c)}", "", md_fence(text, "text"), ""]
+        out += [f"## {cluster_title(c, md_inline)}", "", md_fence(text, "text"), ""]
     if not report.clusters:
         out += ["No clusters to show.", ""]
     return "\n".join(out).rstrip("\n") + "\n"

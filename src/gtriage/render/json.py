@@ -32,10 +32,10 @@ class _FrameObjs:
         self._made: dict[int, dict[str, Any]] = {}
 
     def __call__(self, f: FrameInfo) -> dict[str, Any]:
-        got = self._made.get(id(f))
-        if got is None:
-            got = self._made[id(f)] = frame_obj(f)
-        return got
+        obj = self._made.get(id(f))
+        if obj is None:
+            obj = self._made[id(f)] = frame_obj(f)
+        return obj
 
 
 def _access(a: AccessInfo) -> dict[str, Any]:

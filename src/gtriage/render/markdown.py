@@ -7,6 +7,7 @@ from gtriage.report import Cluster, Report
 from .common import (
     GONE_SHOWN,
     change_text,
+    cluster_title,
     crash_lines,
     family_text,
     gone_more,
@@ -16,6 +17,7 @@ from .common import (
     location,
     minutes_text,
     num,
+    race_accesses,
     repeat_text,
     stack_rows,
     state_text,
@@ -37,9 +39,9 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
         out += ["## Data races", ""]
         for i, race in enumerate(report.races, 1):
             out.append(f"{i}. " + "; ".join(
-                f"{md_inline(a.op)} by {'main goroutine' if a.main_goroutine else f'goroutine {a.goroutine}'} at "
+                f"{md_inline(a.op)} by {who} at "
                 + (md_code_span(f"{a.frames[0].func} {location(a.frames[0], report.goroot)}") if a.frames else "?")
-                for a in (race.access, race.previous)
+                for a, who in race_accesses(race)
             ))
         out.append("")
     compared = report.gone is not None  # a change column only when there is a previous dump
@@ -73,15 +75,9 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def cluster_title(c: Cluster) -> str:
-    """Rank, count, state and minutes of a cluster, escaped for a Markdown heading."""
-    mins = minutes_text(c)
-    return f"#{c.rank}: {num(c.count)} × {md_inline(state_text(c))}" + (f", {mins}" if mins else "")
-
-
 def _section(c: Cluster, report: Report) -> list[str]:
     goroot = report.goroot
-    out = [f"### {cluster_title(c)}", ""]
+    out = [f"### {cluster_title(c, md_inline)}", ""]
     out.append(f"- **Blocked at:** {md_code_span(c.blocked_at.func)} {md_code_span(location(c.blocked_at, goroot))}")
     if c.created_by is not None:
         out.append(f"- **Created by:** {md_code_span(c.created_by.func)} {md_code_span(location(c.created_by, goroot))}")

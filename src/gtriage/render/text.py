@@ -8,6 +8,7 @@ from gtriage.report import Cluster, Report
 from .common import (
     GONE_SHOWN,
     change_text,
+    cluster_title,
     crash_lines,
     family_text,
     frame_text,
@@ -16,11 +17,10 @@ from .common import (
     gone_title,
     health_lines,
     location,
-    minutes_text,
     num,
+    race_accesses,
     repeat_text,
     stack_rows,
-    state_text,
     summary_line,
 )
 from .safe import inert, inert_line
@@ -61,8 +61,7 @@ def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> 
         out.append("")
         a, p = race.access, race.previous
         out.append(st(f"DATA RACE at {inert_line(a.address)}", RED, BOLD))
-        for acc, label in ((a, a.op), (p, f"previous {p.op}")):
-            who = "main goroutine" if acc.main_goroutine else f"goroutine {acc.goroutine}"
+        for (acc, who), label in zip(race_accesses(race), (a.op, f"previous {p.op}"), strict=True):
             top = frame_text(acc.frames[0], report.goroot) if acc.frames else "?"
             out.append(f"  {label} by {who} at {inert_line(top)}")
     for c in report.clusters:
@@ -83,7 +82,6 @@ def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> 
 
 def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
     goroot = report.goroot
-    mins = minutes_text(c)
     flags = []
     change = change_text(c)
     if change is not None:
@@ -94,9 +92,7 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
         flags.append(f"{num(c.locked_to_thread)} locked to thread")
     if c.family is not None:
         flags.append(f"family {c.family}")
-    head = f"#{c.rank}  {num(c.count)} × {inert_line(state_text(c))}"
-    if mins:
-        head += f"  {mins}"
+    head = cluster_title(c, inert_line)
     if flags:
         head += f"  [{', '.join(flags)}]"
     color = (RED,) if c.crashed else (DIM,) if c.healthy else (BOLD,)

@@ -32,7 +32,7 @@ from .footer import Footer
 from .help_screen import HelpScreen
 from .loading_view import LoadingView
 from .messages import LoadCrashed, LoadFailed, LoadProgress, OpenFrame, ReportLoaded
-from .view import ReportIndex
+from .report_query import ReportIndex
 
 Loader = Callable[[Progress], Report]
 

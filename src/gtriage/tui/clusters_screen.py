@@ -22,10 +22,10 @@ from .goroutines_screen import GoroutinesScreen
 from .handoff import clipboard_note, clusters_markdown, save_markdown
 from .jump_screen import jump_to_goroutine
 from .messages import ClusterChosen, ClusterHighlighted, SearchChanged, SearchClosed
+from .report_query import ReportIndex, SortKey, ViewQuery
 from .search_bar import SearchBar
 from .stack_view import toggle_paths
 from .status_line import StatusLine
-from .view import ReportIndex, SortKey, ViewQuery
 
 
 class ClustersScreen(Screen[None]):

@@ -23,7 +23,7 @@ from gtriage.render.safe import inert_line
 from gtriage.report import Cluster
 
 from .messages import ClusterChosen, ClusterHighlighted
-from .text import ORIGIN_STYLE, clip_left, clip_right, plain
+from .styled import ORIGIN_STYLE, clip_left, clip_right, plain
 
 # "where" (file:line) before the function: on a narrow terminal the long function names
 # are what is cut, not the line to open.

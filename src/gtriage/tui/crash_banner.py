@@ -8,7 +8,7 @@ from textual.widgets import Static
 from gtriage.render.common import crash_lines, race_line
 from gtriage.report import Report
 
-from .text import block, plain
+from .styled import block, plain
 
 MAX_RACES = 3
 

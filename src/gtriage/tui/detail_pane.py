@@ -7,11 +7,11 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from gtriage.render.common import minutes_text, num, state_text
+from gtriage.render.common import cluster_title, num
 from gtriage.report import Cluster, SubGroup
 
 from .stack_view import StackView
-from .text import PathStyle, cluster_stack, plain
+from .styled import PathStyle, cluster_stack, plain
 
 MAX_SUBGROUPS = 12
 MAX_LABELS = 5
@@ -29,8 +29,7 @@ def _subgroup_line(i: int, sg: SubGroup, paths: PathStyle) -> Text:
 
 def summary(c: Cluster, paths: PathStyle) -> Text:
     lines: list[Text] = []
-    mins = minutes_text(c)
-    title = f"#{c.rank}  {num(c.count)} × {state_text(c)}" + (f", {mins}" if mins else "")
+    title = cluster_title(c)
     if c.previous_count is not None:
         title += f"  (was {num(c.previous_count)} in the previous dump)"
     elif c.status == "new":

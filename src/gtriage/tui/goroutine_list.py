@@ -19,7 +19,7 @@ from gtriage.model import Goroutine
 from gtriage.report import Cluster
 
 from .messages import GoroutineHighlighted
-from .text import plain, top_frame
+from .styled import plain, top_frame
 
 WIDTH = 400  # virtual width: long argument lists scroll horizontally
 

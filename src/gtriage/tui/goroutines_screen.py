@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from gtriage.render.common import minutes_text, num, state_text
+from gtriage.render.common import cluster_title, num
 from gtriage.render.goroutines import header_text
 from gtriage.render.safe import inert
 from gtriage.report import Cluster
@@ -21,9 +21,9 @@ from .goroutine_list import GoroutineList
 from .handoff import clipboard_note, clusters_markdown, save_markdown
 from .jump_screen import jump_to_goroutine
 from .messages import GoroutineHighlighted
+from .report_query import ReportIndex
 from .stack_view import StackView, toggle_paths
-from .text import goroutine_stack, goroutine_text, origins_of, plain
-from .view import ReportIndex
+from .styled import goroutine_stack, goroutine_text, origins_of, plain
 
 
 class GoroutinesScreen(Screen[None]):
@@ -51,8 +51,7 @@ class GoroutinesScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         c = self.cluster
         yield Header()
-        mins = minutes_text(c)
-        title = f"#{c.rank}  {num(c.count)} × {state_text(c)}" + (f", {mins}" if mins else "") + f"  at {c.blocked_at.func}"
+        title = f"{cluster_title(c)}  at {c.blocked_at.func}"
         yield Static(plain(title, "bold"), id="goroutines-title")
         lst = GoroutineList(c, id="goroutines")
         yield Static(plain(GoroutineList.header(lst.id_width), "bold"), id="goroutines-header")

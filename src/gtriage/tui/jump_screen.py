@@ -13,7 +13,7 @@ from textual.widgets import Input, Static
 
 from gtriage.report import Cluster
 
-from .view import ReportIndex
+from .report_query import ReportIndex
 
 
 class JumpScreen(ModalScreen[int | None]):

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import ProgressBar, Static
 
-from .text import plain
+from .styled import plain
 
 
 def _size(n: int) -> str:

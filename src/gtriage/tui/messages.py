@@ -7,7 +7,7 @@ from textual.message import Message
 from gtriage.model import Goroutine
 from gtriage.report import Cluster, Report
 
-from .view import ReportIndex
+from .report_query import ReportIndex
 
 
 class LoadProgress(Message):

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from gtriage.frame_info import Origin
 
 from .messages import OpenFrame
-from .text import ORIGIN_STYLE, PathStyle, StackLine, plain
+from .styled import ORIGIN_STYLE, PathStyle, StackLine, plain
 
 
 class StackView(Widget):

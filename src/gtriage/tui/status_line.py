@@ -8,8 +8,8 @@ from textual.widgets import Static
 from gtriage.render.common import health_lines, num
 from gtriage.report import Report
 
-from .text import plain
-from .view import ViewQuery
+from .report_query import ViewQuery
+from .styled import plain
 
 
 def status_text(report: Report, shown: int, q: ViewQuery) -> Text:

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from gtriage.filters import cluster_text
 from gtriage.report import Cluster, Report
 
-from .text import PathStyle
+from .styled import PathStyle
 
 # partial_ratio: 100 when the query is inside the text; typos in longer queries still pass,
 # while a query sharing only a few letters with a cluster (score ~75) does not.
