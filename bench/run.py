@@ -37,11 +37,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # tools.processes; gtbench is beside this script (sys.path[0])
+# The repository root, for tools.processes; gtbench is beside this script (sys.path[0]).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from gtbench.cli import main  # noqa: E402 (imported once the root is on sys.path, above)
+from gtbench.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())
