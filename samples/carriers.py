@@ -255,7 +255,7 @@ def capture_gotest(tc: cap.Toolchain, case: str, wrapped: Path, tmp: Path, name:
         sync.unlink(missing_ok=True)
         man.unlink(missing_ok=True)
         proc = subprocess.run(
-            cmd, cwd=CARRIERS, env=env, capture_output=True, timeout=TIMEOUT_GOTEST, preexec_fn=cap._no_core
+            cmd, cwd=CARRIERS, env=env, capture_output=True, timeout=TIMEOUT_GOTEST, preexec_fn=cap.no_core
         )
         text = proc.stdout.decode()
         events = [json.loads(line) for line in text.splitlines()]
@@ -334,7 +334,7 @@ def run_copied(binary: Path, env: dict[str, str]) -> tuple[list[tuple[str, int, 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
-        preexec_fn=cap._no_core,
+        preexec_fn=cap.no_core,
     )
 
     def pump(stream: str, f: Any) -> None:
