@@ -126,6 +126,12 @@ class _TextStream:
                     pieces[-1] = pieces[-1][:-1]
             pieces = _unglue(pieces, glued)
             text = "".join(pieces)
+        self._map_lines(first, lines_in, pieces)
+        return text
+
+    def _map_lines(self, first: int, lines_in: int, pieces: list[str] | None) -> None:
+        """Where the stream lines of a chunk came from: `pieces` (one per input line from
+        `first`) when the carrier changed the lines, else the chunk's `lines_in` as they are."""
         if pieces is not None:
             if not self.mapping:
                 self.mapping = True
@@ -141,7 +147,6 @@ class _TextStream:
             self.at_line_start = at_start
         elif self.mapping:
             self.line_map.same(first, lines_in)
-        return text
 
     def _carried(self, text: str) -> list[str] | None:
         """The chunk's lines, one piece per input line: docker lines decoded, other JSON

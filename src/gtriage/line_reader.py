@@ -85,7 +85,7 @@ class LineReader:
     def _close(self) -> None:
         if self.cur is not None:
             self.closed = self.cur.kind
-            self.out.append(_close(self.cur))
+            self.out.append(self.cur.closed())
             self.cur = None
 
     def _open(self, sec: Section) -> None:
@@ -163,93 +163,111 @@ class LineReader:
         """One line (without its newline), 1-based stream line `n`, and the one or two lines
         after it in its block (None past a blank line); sections go to `out`."""
         if not text.strip():
-            # A blank line ends every section but a race report and a preamble (panic
-            # values may hold blank lines).
-            cur = self.cur
-            if cur is not None:
-                if cur.kind is Kind.PREAMBLE or cur.kind is Kind.RACE:
-                    cur.lines.append("")
-                else:
-                    self._close()
-            self.after_blank = True
+            self._blank()
             return
         prev_blank, self.after_blank = self.after_blank, False
+        if self._race_line(text):
+            return
         cur = self.cur
         kind = cur.kind if cur is not None else None
-
-        if kind is Kind.RACE and is_header(text):
-            self._close()  # a race report that lost its closing fence ends at a goroutine
-            kind = cur = None
-
-        if kind is Kind.RACE:
-            assert cur is not None
-            if text == RACE_FENCE:
-                while cur.lines and not cur.lines[-1]:
-                    cur.lines.pop()
-                self._close()
-                self.after_blank = True  # the closing fence ends the report like a blank line
-            else:
-                cur.lines.append(text)
+        if cur is not None and self._call_line(cur, text, nxt):
             return
+        if is_header(text):
+            sec = self._goroutine(text, n)
+            sec.lines.append(text)
+            self._open(sec)
+            return
+        if cur is not None:
+            taken, kind = self._continue_section(cur, text, n, nxt, nxt2)
+            if taken:
+                return
+        if self._section_start(text, n, kind, prev_blank, nxt):
+            return
+        if kind is Kind.PREAMBLE and self._preamble_line(text, prev_blank):
+            return
+        self._outside(text, n, nxt, nxt2)
 
+    def _blank(self) -> None:
+        # A blank line ends every section but a race report and a preamble (panic values
+        # may hold blank lines).
+        cur = self.cur
+        if cur is not None:
+            if cur.kind is Kind.PREAMBLE or cur.kind is Kind.RACE:
+                cur.lines.append("")
+            else:
+                self._close()
+        self.after_blank = True
+
+    def _race_line(self, text: str) -> bool:
+        """A line of an open race report; False (and the report closed) for a goroutine
+        header: a race report that lost its closing fence ends at a goroutine."""
+        cur = self.cur
+        if cur is None or cur.kind is not Kind.RACE:
+            return False
+        if is_header(text):
+            self._close()
+            return False
+        if text == RACE_FENCE:
+            while cur.lines and not cur.lines[-1]:
+                cur.lines.pop()
+            self._close()
+            self.after_blank = True  # the closing fence ends the report like a blank line
+        else:
+            cur.lines.append(text)
+        return True
+
+    def _call_line(self, cur: Section, text: str, nxt: str | None) -> bool:
+        """A call over its location is a call, whatever it starts with ("panic: x(y)"): the
+        runtime starts no section with such a pair. A header stays a header (one glued to
+        its first call must not become a frame of the goroutine above)."""
         if (
-            (kind is Kind.GOROUTINE or kind is Kind.RUNTIME_STACK)
+            (cur.kind is Kind.GOROUTINE or cur.kind is Kind.RUNTIME_STACK)
             and nxt is not None
             and nxt[:1] == "\t"
             and text[-1:] == ")"
             and text[:1] != " "
             and not is_header(text)
         ):
-            # A call over its location is a call, whatever it starts with ("panic: x(y)"):
-            # the runtime starts no section with such a pair. A header stays a header
-            # (one glued to its first call must not become a frame of the goroutine above).
-            assert cur is not None
             cur.lines.append(text)
-            return
+            return True
+        return False
 
-        if is_header(text):
-            sec = self._goroutine(text, n)
-            sec.lines.append(text)
-            self._open(sec)
-            return
-
+    def _continue_section(
+        self, cur: Section, text: str, n: int, nxt: str | None, nxt2: str | None
+    ) -> tuple[bool, Kind | None]:
+        """Whether the open section took the line, and the kind a new section is started
+        after (None when a stack ended on a line that is not one of its own)."""
+        kind = cur.kind
         if kind is Kind.GOROUTINE or kind is Kind.RUNTIME_STACK or kind is Kind.JUNK:
-            assert cur is not None
-            if self._stack_line(cur, text, n, nxt, nxt2):
-                return
-            cur = None
-            kind = None
-
+            return (True, kind) if self._stack_line(cur, text, n, nxt, nxt2) else (False, None)
         if kind is Kind.RECORD:
-            assert cur is not None
             if text.startswith("#"):
                 cur.lines.append(retab_record_line(text))
-                return
+                return True, kind
             self._close()
-
-        if kind is Kind.REGS:
-            assert cur is not None
+        elif kind is Kind.REGS:
             if REG_LINE.match(text):
                 cur.lines.append(text)
-                return
+                return True, kind
             self._close()
+        return False, kind
 
-        if self._section_start(text, n, kind, prev_blank, nxt):
-            return
+    def _preamble_line(self, text: str, prev_blank: bool) -> bool:
+        assert self.cur is not None
+        if not prev_blank or not self.content:
+            if prev_blank and not text.startswith("\t") and len(self.cur.lines) > 20:
+                # A long "panic value" that goes on after a blank line: a panic line in a
+                # log, and this is the log going on.
+                self._foreign(text)
+                return True
+            # Continuation of a multi-line panic value ("\t" indented from Go 1.23).
+            self.cur.lines.append(retab_leading(text))
+            return True
+        self._close()
+        return False
 
-        if kind is Kind.PREAMBLE:
-            assert self.cur is not None
-            if not prev_blank or not self.content:
-                if prev_blank and not text.startswith("\t") and len(self.cur.lines) > 20:
-                    # A long "panic value" that goes on after a blank line: a panic line
-                    # in a log, and this is the log going on.
-                    self._foreign(text)
-                    return
-                # Continuation of a multi-line panic value ("\t" indented from Go 1.23).
-                self.cur.lines.append(retab_leading(text))
-                return
-            self._close()
-
+    def _outside(self, text: str, n: int, nxt: str | None, nxt2: str | None) -> None:
+        """A line outside any section."""
         if not self.open:
             if "\ufffd" in text or "\x00" in text:
                 self.binary_lines += 1
@@ -378,10 +396,3 @@ class LineReader:
             self.cur.cut = not ended_with_newline
             self._close()
         self.held = None
-
-
-def _close(sec: Section) -> Section:
-    if sec.kind is Kind.PREAMBLE:
-        while sec.lines and not sec.lines[-1]:
-            sec.lines.pop()
-    return sec

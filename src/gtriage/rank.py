@@ -80,65 +80,73 @@ def rank_clusters(
     `previous`: when the input held an earlier dump, each cluster's match in it (a cluster
     without one is new); None when there is no earlier dump."""
     deadlock = crash is not None and crash.fatal_error is not None and "deadlock" in crash.fatal_error
-    out: list[Ranked] = []
-    for c in clusters:
-        why: list[str] = []
-        count = c.count
-        healthy = is_healthy(c)
-        st = c.stats()
-        crashed = crash is not None and crash.goroutine is not None and crash.goroutine in st.ids
-        lo, hi = st.minutes_min, st.minutes_max
-        leaked = st.leaked
-        own_code = c.blocked_at.is_program_code
-
-        score = 0.0
-        if crashed and crash is not None:
-            score += CRASH_BONUS
-            if crash.panics:
-                why.append(f"the goroutine that panicked: {crash.panics[-1].message.splitlines()[0] if crash.panics[-1].message else ''}")
-            elif crash.fatal_error:
-                why.append(f"the goroutine that threw: fatal error: {crash.fatal_error}")
-            else:
-                why.append(f"the goroutine that received {crash.signal}")
-        if deadlock and not healthy and c.state not in RUNNING:
-            score += BLAME_BONUS
-            why.append("blocked when the runtime found every goroutine asleep (deadlock)")
-        if leaked:
-            score += LEAKED_BONUS * leaked
-            why.append(f"{leaked:,} marked (leaked) by the Go runtime's leak detector: proven leaks")
-
-        if healthy:
-            base = 1.0
-        elif c.state in LEAK_STATES and own_code:
-            base = 100.0
-        elif own_code:
-            base = 30.0
-        else:
-            base = 10.0
-        growth = 1.0
-        if previous is not None:
-            match = previous.get(id(c))
-            status, _delta = change(count, match.count if match is not None else None)
-            growth = GROWTH_FACTOR[status]
-        score += base * (1 + math.log2(count)) * (1 + math.log2(1 + hi) / 4) * growth
-
-        share = f" ({share_text(count, total)} of all)" if total else ""
-        why.append(f"{count:,} goroutine{'s' if count != 1 else ''}{share}")
-        if hi:
-            why.append(f"waiting {lo:,}-{hi:,} minutes" if lo != hi else f"waiting {hi:,} minute{'s' if hi != 1 else ''}")
-        if healthy:
-            why.append(_healthy_reason(c))
-        elif c.state in LEAK_STATES and own_code:
-            why.append(f"{_describe_state(c.state)} in the program's own code: looks like a leak")
-        elif own_code and c.state:
-            why.append(f"{c.state} in the program's own code")
-        fan = _fan_out(c)
-        if fan:
-            why.append(fan)
-        if previous is not None:
-            why.append(_change_reason(count, previous.get(id(c))))
-        out.append(Ranked(c, score, why, healthy, crashed))
+    out = [_rank_one(c, total, crash, deadlock, previous) for c in clusters]
     out.sort(key=lambda r: (-r.score, -r.cluster.count, r.cluster.blocked_at.location, r.cluster.state))
+    return out
+
+
+def _rank_one(
+    c: RawCluster, total: int, crash: Crash | None, deadlock: bool, previous: dict[int, PreviousMatch] | None
+) -> Ranked:
+    healthy = is_healthy(c)
+    st = c.stats()
+    crashed = crash is not None and crash.goroutine is not None and crash.goroutine in st.ids
+    why: list[str] = []
+    score = 0.0
+    if crashed and crash is not None:
+        score += CRASH_BONUS
+        why.append(_crash_reason(crash))
+    if deadlock and not healthy and c.state not in RUNNING:
+        score += BLAME_BONUS
+        why.append("blocked when the runtime found every goroutine asleep (deadlock)")
+    if st.leaked:
+        score += LEAKED_BONUS * st.leaked
+        why.append(f"{st.leaked:,} marked (leaked) by the Go runtime's leak detector: proven leaks")
+    own_code = c.blocked_at.is_program_code
+    if healthy:
+        base = 1.0
+    elif c.state in LEAK_STATES and own_code:
+        base = 100.0
+    elif own_code:
+        base = 30.0
+    else:
+        base = 10.0
+    growth = 1.0
+    match = previous.get(id(c)) if previous is not None else None
+    if previous is not None:
+        status, _delta = change(c.count, match.count if match is not None else None)
+        growth = GROWTH_FACTOR[status]
+    lo, hi = st.minutes_min, st.minutes_max
+    score += base * (1 + math.log2(c.count)) * (1 + math.log2(1 + hi) / 4) * growth
+    why.extend(_size_and_wait(c.count, total, lo, hi))
+    if healthy:
+        why.append(_healthy_reason(c))
+    elif c.state in LEAK_STATES and own_code:
+        why.append(f"{_describe_state(c.state)} in the program's own code: looks like a leak")
+    elif own_code and c.state:
+        why.append(f"{c.state} in the program's own code")
+    fan = _fan_out(c)
+    if fan:
+        why.append(fan)
+    if previous is not None:
+        why.append(_change_reason(c.count, match))
+    return Ranked(c, score, why, healthy, crashed)
+
+
+def _crash_reason(crash: Crash) -> str:
+    if crash.panics:
+        last = crash.panics[-1].message
+        return f"the goroutine that panicked: {last.splitlines()[0] if last else ''}"
+    if crash.fatal_error:
+        return f"the goroutine that threw: fatal error: {crash.fatal_error}"
+    return f"the goroutine that received {crash.signal}"
+
+
+def _size_and_wait(count: int, total: int, lo: int, hi: int) -> list[str]:
+    share = f" ({share_text(count, total)} of all)" if total else ""
+    out = [f"{count:,} goroutine{'s' if count != 1 else ''}{share}"]
+    if hi:
+        out.append(f"waiting {lo:,}-{hi:,} minutes" if lo != hi else f"waiting {hi:,} minute{'s' if hi != 1 else ''}")
     return out
 
 

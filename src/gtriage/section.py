@@ -39,3 +39,10 @@ class Section:
     # or as an earlier one of the same dump (not a new dump: the next header was new).
     repeated: bool = False
     id_seen: bool = False
+
+    def closed(self) -> Section:
+        """The section as it is handed on: a preamble without its trailing blank lines."""
+        if self.kind is Kind.PREAMBLE:
+            while self.lines and not self.lines[-1]:
+                self.lines.pop()
+        return self
