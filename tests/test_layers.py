@@ -66,3 +66,12 @@ def test_the_rule_sees_relative_and_nested_imports() -> None:
 def test_renderers_are_found() -> None:
     names = {p.name for p in RENDERERS}
     assert {"text.py", "markdown.py", "json.py", "app.py", "clusters_table.py"} <= names
+
+
+def test_the_readme_names_every_module() -> None:
+    # "How it works" is where a newcomer learns the layout: a module it does not name is a
+    # module nobody was told about.
+    readme = (PACKAGE.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## How it works", 1)[1].split("\n## ", 1)[0]
+    missing = [p.name for p in sorted(PACKAGE.glob("*.py")) if p.name != "__init__.py" and f"`{p.name}`" not in section]
+    assert missing == []
