@@ -15,6 +15,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,9 +41,10 @@ def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[b
     )
 
 
-def _top(out: bytes) -> dict:  # type: ignore[type-arg]
+def _top(out: bytes) -> dict[str, Any]:
     report = json.loads(out)
-    return report["clusters"][0]  # type: ignore[no-any-return]
+    top: dict[str, Any] = report["clusters"][0]
+    return top
 
 
 def test_file_json() -> None:

@@ -24,7 +24,8 @@ CONTRACT = (ROOT / "docs/report-contract.md").read_text()
 def _resolve(node: dict[str, Any]) -> dict[str, Any]:
     ref = node.get("$ref")
     if isinstance(ref, str):
-        return SCHEMA["$defs"][ref.removeprefix("#/$defs/")]  # type: ignore[no-any-return]
+        target: dict[str, Any] = SCHEMA["$defs"][ref.removeprefix("#/$defs/")]
+        return target
     return node
 
 

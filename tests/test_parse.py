@@ -74,7 +74,7 @@ HEADERS = [
 
 
 @pytest.mark.parametrize(("header", "state", "attrs"), [h[1:] for h in HEADERS], ids=[h[0] for h in HEADERS])
-def test_headers(header: str, state: str, attrs: dict) -> None:  # type: ignore[type-arg]
+def test_headers(header: str, state: str, attrs: dict[str, object]) -> None:
     g = goroutine(header + "\n" + FRAME)
     assert g.state == state
     for k, v in attrs.items():

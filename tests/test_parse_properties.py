@@ -58,7 +58,10 @@ def headers(draw: st.DrawFn) -> tuple[str, dict[str, object]]:
         text += " labels:{" + ", ".join(f"{quote(k)}: {quote(v)}" for k, v in labels) + "}"
     text += "]"
     if labels and form == "1.27":
-        q = lambda s: quote(s) if needs_quote(s) else s  # noqa: E731
+
+        def q(s: str) -> str:
+            return quote(s) if needs_quote(s) else s
+
         text += " {" + ", ".join(f"{q(k)}: {q(v)}" for k, v in labels) + "}"
     text += ":"
     return text, {"id": gid, "state": state, "minutes": minutes, "locked": locked, "leaked": leaked, "labels": tuple(labels)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import pytest
 
@@ -17,7 +18,7 @@ def _parse(sample: Sample, *, memo: bool = True) -> Dump:
         return parse_lines(f, str(sample.dump), memo=memo)
 
 
-def _goroutines(dump: Dump, group: dict) -> dict[int, Goroutine]:  # type: ignore[type-arg]
+def _goroutines(dump: Dump, group: dict[str, Any]) -> dict[int, Goroutine]:
     """Goroutines of the snapshot the group belongs to (files may hold several dumps)."""
     func = group["blocked_at"]["func"]
     for snap in dump.snapshots:
@@ -65,7 +66,7 @@ GROUP_SAMPLES = [
 
 
 @pytest.mark.parametrize(("sample", "group"), GROUP_SAMPLES, ids=lambda x: x.id if isinstance(x, Sample) else x["key"])
-def test_goroutines_are_what_the_program_made(sample: Sample, group: dict) -> None:  # type: ignore[type-arg]
+def test_goroutines_are_what_the_program_made(sample: Sample, group: dict[str, Any]) -> None:
     dump = _parse(sample)
     gs = _goroutines(dump, group)
     want = group["blocked_at"]
@@ -97,7 +98,7 @@ DEBUG1_GROUPS = [(s, g) for s in SAMPLE_LIST if s.format == "debug1" for g in s.
 
 
 @pytest.mark.parametrize(("sample", "group"), DEBUG1_GROUPS, ids=lambda x: x.id if isinstance(x, Sample) else x["key"])
-def test_debug1_records_count_what_the_program_made(sample: Sample, group: dict) -> None:  # type: ignore[type-arg]
+def test_debug1_records_count_what_the_program_made(sample: Sample, group: dict[str, Any]) -> None:
     snap = _primary(_parse(sample))
     want = group["blocked_at"]
     n = sum(

@@ -8,6 +8,8 @@ import io
 import random
 import re
 import time
+from collections.abc import Sized
+from pathlib import Path
 
 import pytest
 
@@ -85,7 +87,7 @@ def mutate(text: str, rng: random.Random) -> str:
 
 
 @pytest.mark.parametrize("path", REAL, ids=lambda p: str(p.relative_to(SAMPLES)))
-def test_mutated_real_dumps(path) -> None:  # type: ignore[no-untyped-def]
+def test_mutated_real_dumps(path: Path) -> None:
     text = path.read_text(encoding="utf-8", errors="replace")
     rng = random.Random(path.name)
     for _ in range(40):
@@ -94,7 +96,7 @@ def test_mutated_real_dumps(path) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("path", REAL[:2], ids=lambda p: str(p.relative_to(SAMPLES)))
-def test_every_cut_point_of_a_goroutine(path) -> None:  # type: ignore[no-untyped-def]
+def test_every_cut_point_of_a_goroutine(path: Path) -> None:
     text = path.read_text()
     start = text.index("\ngoroutine ", 200) + 1
     end = text.index("\n\n", start) + 2
@@ -143,7 +145,7 @@ def seen(dump: Dump) -> list[object]:
 
 
 @pytest.mark.parametrize("path", REAL, ids=lambda p: str(p.relative_to(SAMPLES)))
-def test_mutated_dumps_parse_the_same_with_and_without_the_memo(path) -> None:  # type: ignore[no-untyped-def]
+def test_mutated_dumps_parse_the_same_with_and_without_the_memo(path: Path) -> None:
     # The memo finds known stacks by their text cut at the argument lists, without the
     # grammar: on damaged text it must still show what the grammar alone shows. (Only the
     # masked argument text of a shape may differ: a stack whose arguments hold an odd
@@ -187,7 +189,7 @@ SINGLE_DUMPS = [
 
 @pytest.mark.parametrize("op", DAMAGES)
 @pytest.mark.parametrize("path", SINGLE_DUMPS, ids=lambda p: p.name)
-def test_damage_never_splits_a_dump(path, op: str) -> None:  # type: ignore[no-untyped-def]
+def test_damage_never_splits_a_dump(path: Path, op: str) -> None:
     text = path.read_text(encoding="utf-8")
     for seed in range(6):
         dump = parse_text(damage(text, random.Random(seed), op))
@@ -229,5 +231,5 @@ def test_a_full_memo_reads_the_same(text: str, monkeypatch: pytest.MonkeyPatch) 
     assert seen(bounded) == seen(unbounded)
     assert records(bounded) == records(unbounded)
     memo = parser.memo
-    tables = [memo.stacks, memo.units, memo.frames, memo.frame_parts, memo.headers, memo.labels, memo.record_lines, memo.record_heads]
+    tables: list[Sized] = [memo.stacks, memo.units, memo.frames, memo.frame_parts, memo.headers, memo.labels, memo.record_lines, memo.record_heads]
     assert all(len(t) <= 3 for t in tables), [len(t) for t in tables]

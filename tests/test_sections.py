@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 
 import pytest
 from hypothesis import example, given, settings
@@ -51,7 +52,7 @@ def clean(text: str) -> None:
         assert s.unparsed_lines == 0, s.issues
 
 
-WRAPPERS = {
+WRAPPERS: dict[str, Callable[[str], str]] = {
     "kubectl --timestamps": lambda line: f"2026-11-25T10:00:00.123456789Z {line}",
     "rfc3339 offset": lambda line: f"2026-11-25T10:00:00+01:00 {line}",
     "cri log file": lambda line: f"2026-11-25T10:00:00.1Z stderr F {line}",
@@ -63,7 +64,7 @@ WRAPPERS = {
 
 
 @pytest.mark.parametrize("wrap", WRAPPERS.values(), ids=WRAPPERS.keys())
-def test_wrappers_are_stripped(wrap) -> None:  # type: ignore[no-untyped-def]
+def test_wrappers_are_stripped(wrap: Callable[[str], str]) -> None:
     text = "".join(wrap(line) + "\n" for line in ["app starting", *DUMP.splitlines(), "", "app still running"])
     assert ids(text) == [[1, 7]]
     clean(text)

@@ -7,6 +7,7 @@ import io
 import sys
 import time
 from pathlib import Path
+from typing import BinaryIO, TypedDict, Unpack
 
 import pytest
 
@@ -18,7 +19,15 @@ from servers import BOMB_MEMBER, Respond, drip, endless, ok_head, raw_server, re
 TEXT = "goroutine 1 [running]:\nmain.main()\n\t/app/m.go:3 +0x1d\n"
 
 
-def read(spec: str, **kw) -> list[str]:  # type: ignore[no-untyped-def]
+class OpenOptions(TypedDict, total=False):
+    """The keyword arguments of open_lines that these tests pass on."""
+
+    timeout: float
+    max_bytes: int | None
+    stdin: BinaryIO
+
+
+def read(spec: str, **kw: Unpack[OpenOptions]) -> list[str]:
     with open_lines(spec, **kw) as (_info, lines):
         return list(lines)
 
@@ -80,7 +89,7 @@ def test_goroutine_endpoint_asks_for_text(url: str, want: str) -> None:
 MIB = 1 << 20
 
 
-def fails(spec: str, **kw) -> str:  # type: ignore[no-untyped-def]
+def fails(spec: str, **kw: Unpack[OpenOptions]) -> str:
     """The SourceError message of reading `spec`, checked to be one inert line."""
     with pytest.raises(SourceError) as info:
         read(spec, **kw)
