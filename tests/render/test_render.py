@@ -8,6 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from gtriage.pipeline import analyze, analyze_text
 from gtriage.render import json as json_render
@@ -16,14 +17,14 @@ from gtriage.render.markdown import render_markdown
 from gtriage.render.safe import inert, md_code_span, md_inline
 from gtriage.render.text import render_text
 from gtriage.report import Report
-from manifests import SAMPLE_LIST, SAMPLES
+from manifests import SAMPLE_LIST, SAMPLES, Sample
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "src/gtriage/schema/report.schema.json").read_text())
 SOME = [s for s in SAMPLE_LIST if not s.manifest.get("parts")][::4]
 
 
 @pytest.mark.parametrize("sample", SOME, ids=lambda s: s.id)
-def test_json_validates_against_the_shipped_schema(sample) -> None:  # type: ignore[no-untyped-def]
+def test_json_validates_against_the_shipped_schema(sample: Sample) -> None:
     obj = json.loads(render_json(analyze(str(sample.dump))))
     jsonschema.validate(obj, SCHEMA)
     assert obj["schema"] == "gtriage/1"
@@ -38,7 +39,7 @@ def test_json_schema_rejects_a_broken_report() -> None:
         jsonschema.validate(obj, SCHEMA)
 
 
-def _md_tokens(text: str) -> list:  # type: ignore[type-arg]
+def _md_tokens(text: str) -> list[Token]:
     return MarkdownIt("commonmark").enable("table").parse(text)
 
 

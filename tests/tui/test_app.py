@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from rich.cells import cell_len
@@ -16,6 +16,7 @@ from textual.widgets._footer import FooterKey
 
 from gtriage.errors import NoDumpError, SourceError
 from gtriage.pipeline import analyze, analyze_text
+from gtriage.progress import Progress
 from gtriage.render.markdown import render_markdown
 from gtriage.render.safe import inert
 from gtriage.report import Report
@@ -34,6 +35,9 @@ from gtriage.tui.search_bar import SearchBar
 from gtriage.tui.stack_view import StackView
 from gtriage.tui.styled import goroutine_text
 
+if TYPE_CHECKING:
+    from tui.conftest import UI
+
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 CUSTOMERR = SAMPLES / "dumps" / "go1.27" / "crashzoo.customerr.txt"
 RACE = SAMPLES / "dumps" / "go1.27" / "race.race.txt"
@@ -51,7 +55,7 @@ def shown_funcs(app: GTriageApp) -> list[str]:
 # ---------------------------------------------------------------- clusters view
 
 
-def test_first_screen_lists_every_cluster_with_totals(ui: Any, demo: Report) -> None:
+def test_first_screen_lists_every_cluster_with_totals(ui: type[UI], demo: Report) -> None:
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
@@ -71,7 +75,7 @@ def test_first_screen_lists_every_cluster_with_totals(ui: Any, demo: Report) -> 
     assert top.why[0] in text  # the detail pane follows the cursor: row 1 to start with
 
 
-def test_sort_keys(ui: Any, demo: Report) -> None:
+def test_sort_keys(ui: type[UI], demo: Report) -> None:
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
@@ -94,7 +98,7 @@ def test_sort_keys(ui: Any, demo: Report) -> None:
     assert seen["cycled"] == seen["count"]
 
 
-def test_sort_by_minutes_puts_the_oldest_first(ui: Any) -> None:
+def test_sort_by_minutes_puts_the_oldest_first(ui: type[UI]) -> None:
     report = analyze(str(SAMPLES / "dumps" / "go1.27" / "leaky.minutes.txt"))
     seen: list[int] = []
 
@@ -107,7 +111,7 @@ def test_sort_by_minutes_puts_the_oldest_first(ui: Any) -> None:
     assert seen == sorted(seen, reverse=True)
 
 
-def test_sorting_keeps_the_cluster_and_does_not_redraw_its_detail(ui: Any, demo: Report) -> None:
+def test_sorting_keeps_the_cluster_and_does_not_redraw_its_detail(ui: type[UI], demo: Report) -> None:
     # A sort moves rows, not the selection: the detail pane (the costly part of a redraw on
     # a big dump) is left as it is, and still shows the selected cluster.
     seen: dict[str, Any] = {}
@@ -123,7 +127,7 @@ def test_sorting_keeps_the_cluster_and_does_not_redraw_its_detail(ui: Any, demo:
             shows.append(args)
             original(*args, **kwargs)
 
-        pane.stack.show = counting  # type: ignore[method-assign]
+        pane.stack.show = counting  # type: ignore[method-assign]  # a counting wrapper stands in for this one widget's method, to count its redraws
         await pilot.press("2")
         seen["same"] = table(app).current is chosen and pane.cluster is chosen
         seen["shows"] = len(shows)
@@ -136,7 +140,7 @@ def test_sorting_keeps_the_cluster_and_does_not_redraw_its_detail(ui: Any, demo:
     assert seen["after_r"] == 1
 
 
-def test_cursor_moves_and_the_detail_pane_follows(ui: Any, demo: Report) -> None:
+def test_cursor_moves_and_the_detail_pane_follows(ui: type[UI], demo: Report) -> None:
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
@@ -158,7 +162,7 @@ def test_cursor_moves_and_the_detail_pane_follows(ui: Any, demo: Report) -> None
     assert seen["top"] == 0
 
 
-def test_search_as_you_type(ui: Any, demo: Report) -> None:
+def test_search_as_you_type(ui: type[UI], demo: Report) -> None:
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
@@ -183,7 +187,7 @@ def test_search_as_you_type(ui: Any, demo: Report) -> None:
     assert seen["cleared"] == len(demo.clusters)
 
 
-def test_the_footer_is_rebuilt_only_when_its_keys_change(ui: Any, demo: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_footer_is_rebuilt_only_when_its_keys_change(ui: type[UI], demo: Report, monkeypatch: pytest.MonkeyPatch) -> None:
     # A bindings signal that leaves the shown keys as they are keeps the footer's widgets
     # (focus moves send such signals); one that changes them rebuilds it.
     seen: dict[str, Any] = {}
@@ -210,7 +214,7 @@ def test_the_footer_is_rebuilt_only_when_its_keys_change(ui: Any, demo: Report, 
     assert "Sort" not in seen["rebuilt"]
 
 
-def test_search_is_fuzzy_and_covers_files_states_and_labels(ui: Any, demo: Report) -> None:
+def test_search_is_fuzzy_and_covers_files_states_and_labels(ui: type[UI], demo: Report) -> None:
     labelled = analyze(str(SAMPLES / "dumps" / "go1.27" / "leaky.labels.txt"))
     key, value = next(lc.labels[0] for c in labelled.clusters for lc in c.labels if lc.labels)
     seen: dict[str, Any] = {}
@@ -242,7 +246,7 @@ def test_search_is_fuzzy_and_covers_files_states_and_labels(ui: Any, demo: Repor
     assert all(any((key, value) in lc.labels for lc in c.labels) for c in seen["labels"])
 
 
-def test_quick_filters_hide_healthy_and_show_one_state(ui: Any, demo: Report) -> None:
+def test_quick_filters_hide_healthy_and_show_one_state(ui: type[UI], demo: Report) -> None:
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
@@ -268,7 +272,7 @@ def test_quick_filters_hide_healthy_and_show_one_state(ui: Any, demo: Report) ->
     assert seen["all"] == len(demo.clusters)
 
 
-def test_runtime_frames_fold_and_unfold(ui: Any, demo: Report) -> None:
+def test_runtime_frames_fold_and_unfold(ui: type[UI], demo: Report) -> None:
     target = next(c for c in demo.clusters if any(f.origin == "runtime" for f in c.frames))
     row = demo.clusters.index(target)
     seen: dict[str, Any] = {}
@@ -291,7 +295,7 @@ def test_runtime_frames_fold_and_unfold(ui: Any, demo: Report) -> None:
 # ---------------------------------------------------------------- goroutines
 
 
-def test_enter_shows_the_goroutines_of_the_cluster(ui: Any, demo: Report) -> None:
+def test_enter_shows_the_goroutines_of_the_cluster(ui: type[UI], demo: Report) -> None:
     c = demo.clusters[1]
     seen: dict[str, Any] = {}
 
@@ -322,7 +326,7 @@ def test_enter_shows_the_goroutines_of_the_cluster(ui: Any, demo: Report) -> Non
     assert isinstance(seen["back"], ClustersScreen)
 
 
-def test_jump_to_a_goroutine_by_id(ui: Any, demo: Report) -> None:
+def test_jump_to_a_goroutine_by_id(ui: type[UI], demo: Report) -> None:
     other = demo.clusters[2]
     gid = other.goroutine_ids[-1]
     seen: dict[str, Any] = {}
@@ -359,7 +363,7 @@ def test_jump_to_a_goroutine_by_id(ui: Any, demo: Report) -> None:
     assert any("No goroutine 999999" in m for m in seen["missing"])
 
 
-def test_frame_cursor_opens_the_editor_at_file_and_line(ui: Any, demo: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_frame_cursor_opens_the_editor_at_file_and_line(ui: type[UI], demo: Report, monkeypatch: pytest.MonkeyPatch) -> None:
     # demo.txt names files under /home/gopher/samples; point them at this checkout so they exist.
     text = (SAMPLES / "demo.txt").read_text().replace("/home/gopher/samples/", f"{SAMPLES}/")
     report = analyze_text(text, "demo")
@@ -385,7 +389,7 @@ def test_frame_cursor_opens_the_editor_at_file_and_line(ui: Any, demo: Report, m
     ]
 
 
-def test_editor_is_not_run_for_a_file_that_is_not_here(ui: Any, demo: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_editor_is_not_run_for_a_file_that_is_not_here(ui: type[UI], demo: Report, monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[list[str]] = []
     monkeypatch.setattr(GTriageApp, "run_editor", lambda self, argv: calls.append(argv))
     report = dataclasses.replace(demo, clusters=tuple(
@@ -408,7 +412,7 @@ def test_editor_is_not_run_for_a_file_that_is_not_here(ui: Any, demo: Report, mo
 # ---------------------------------------------------------------- hand-off
 
 
-def test_copy_and_save_markdown(ui: Any, demo: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_copy_and_save_markdown(ui: type[UI], demo: Report, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     seen: dict[str, Any] = {}
 
@@ -449,7 +453,7 @@ def _hostile_crash() -> Report:
     return analyze_text(text.replace(message, HOSTILE), "hostile")
 
 
-def test_crash_banner_shows_the_panic(ui: Any) -> None:
+def test_crash_banner_shows_the_panic(ui: type[UI]) -> None:
     report = analyze(str(CUSTOMERR))
     assert report.crash is not None
     seen: dict[str, Any] = {}
@@ -466,7 +470,7 @@ def test_crash_banner_shows_the_panic(ui: Any) -> None:
     assert crashed[0].blocked_at.func in seen["text"]
 
 
-def test_banner_is_hidden_without_a_crash(ui: Any, demo: Report) -> None:
+def test_banner_is_hidden_without_a_crash(ui: type[UI], demo: Report) -> None:
     seen: list[bool] = []
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
@@ -476,7 +480,7 @@ def test_banner_is_hidden_without_a_crash(ui: Any, demo: Report) -> None:
     assert seen == [False]
 
 
-def test_race_banner(ui: Any) -> None:
+def test_race_banner(ui: type[UI]) -> None:
     report = analyze(str(RACE))
     assert report.races
     seen: dict[str, Any] = {}
@@ -490,7 +494,7 @@ def test_race_banner(ui: Any) -> None:
     assert f"{first.op} by goroutine {first.goroutine} at {first.frames[0].func}" in seen["text"]
 
 
-def test_escape_sequences_and_markup_from_the_dump_are_inert(ui: Any) -> None:
+def test_escape_sequences_and_markup_from_the_dump_are_inert(ui: type[UI]) -> None:
     report = _hostile_crash()
     seen: dict[str, Any] = {}
 
@@ -507,7 +511,7 @@ def test_escape_sequences_and_markup_from_the_dump_are_inert(ui: Any) -> None:
     assert "\x1b" not in seen["clipboard"]
 
 
-def test_copying_a_goroutine_copies_what_is_shown(ui: Any) -> None:
+def test_copying_a_goroutine_copies_what_is_shown(ui: type[UI]) -> None:
     # y copied the dump's raw text: an OSC 52 sequence, BEL, a one-byte CSI, a bidi override.
     hostile = "\x1b]52;c;cHduZWQ=\x07\x9b31m\u202e"
     text = (SAMPLES / "demo.txt").read_text().replace("main.recvForever(", f"main.recvForever{hostile}(")
@@ -526,7 +530,7 @@ def test_copying_a_goroutine_copies_what_is_shown(ui: Any) -> None:
     assert not set(seen["clipboard"]) & set("\x1b\x07\x9b\u202e")
 
 
-def test_escapes_in_goroutine_text_are_inert(ui: Any, demo: Report) -> None:
+def test_escapes_in_goroutine_text_are_inert(ui: type[UI], demo: Report) -> None:
     # A hostile argument / file name in a goroutine, seen in the goroutines view.
     text = (SAMPLES / "demo.txt").read_text().replace("main.recvForever(", "main.recvForever\x1b]0;pwned\x07[red]x[/](")
     report = analyze_text(text, "hostile")
@@ -546,12 +550,12 @@ def test_escapes_in_goroutine_text_are_inert(ui: Any, demo: Report) -> None:
 # ---------------------------------------------------------------- loading, keys, help
 
 
-def test_loading_shows_progress_and_q_quits_while_loading(ui: Any) -> None:
+def test_loading_shows_progress_and_q_quits_while_loading(ui: type[UI]) -> None:
     release = threading.Event()
     reported = threading.Event()
     outcome: list[str] = []
 
-    def slow_load(progress: Any) -> Report:
+    def slow_load(progress: Progress) -> Report:
         progress(3 << 20, 8 << 20)
         reported.set()
         release.wait(5)
@@ -582,8 +586,8 @@ def test_loading_shows_progress_and_q_quits_while_loading(ui: Any) -> None:
 
 
 @pytest.mark.parametrize("error", [SourceError("dump.txt: no such file"), NoDumpError("x.txt: no goroutine dump found")])
-def test_load_error_is_shown_and_exits_1(ui: Any, error: Exception) -> None:
-    def failing(_progress: Any) -> Report:
+def test_load_error_is_shown_and_exits_1(ui: type[UI], error: Exception) -> None:
+    def failing(_progress: Progress) -> Report:
         raise error
 
     seen: dict[str, Any] = {}
@@ -600,8 +604,8 @@ def test_load_error_is_shown_and_exits_1(ui: Any, error: Exception) -> None:
     assert app.return_code == 1
 
 
-def test_a_loader_bug_is_not_swallowed(ui: Any) -> None:
-    def buggy(_progress: Any) -> Report:
+def test_a_loader_bug_is_not_swallowed(ui: type[UI]) -> None:
+    def buggy(_progress: Progress) -> Report:
         raise ZeroDivisionError("bug")
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
@@ -612,7 +616,7 @@ def test_a_loader_bug_is_not_swallowed(ui: Any) -> None:
     assert app.return_code == 1
 
 
-def test_help_footer_and_command_palette(ui: Any, demo: Report) -> None:
+def test_help_footer_and_command_palette(ui: type[UI], demo: Report) -> None:
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
@@ -651,7 +655,7 @@ def light_share(app: GTriageApp) -> float:
     return light / cells
 
 
-def test_light_theme_renders(ui: Any, demo: Report) -> None:
+def test_light_theme_renders(ui: type[UI], demo: Report) -> None:
     # The stylesheet uses theme variables only: switching to the light theme turns what is
     # drawn light, the clusters table included (a colour written in the CSS would stay).
     seen: dict[str, Any] = {}
@@ -677,7 +681,7 @@ def test_light_theme_renders(ui: Any, demo: Report) -> None:
     assert demo.clusters[0].blocked_at.func in seen["text"]
 
 
-def test_debug1_profile_has_no_goroutine_text(ui: Any) -> None:
+def test_debug1_profile_has_no_goroutine_text(ui: type[UI]) -> None:
     report = analyze(str(SAMPLES / "dumps" / "go1.27" / "leaky.debug1.txt"))
     seen: dict[str, Any] = {}
 

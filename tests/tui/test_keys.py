@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from textual.pilot import Pilot
@@ -26,6 +26,9 @@ from gtriage.tui.report_query import ReportIndex
 from gtriage.tui.search_bar import SearchBar
 from gtriage.tui.stack_view import StackView
 
+if TYPE_CHECKING:
+    from tui.conftest import UI
+
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 
 
@@ -38,7 +41,7 @@ def notes(app: GTriageApp) -> list[str]:
 
 # On the clusters table: the tmux test presses it there, in a real terminal.
 @pytest.mark.parametrize("where", ["search bar", "goroutines"])
-def test_ctrl_c_quits(ui: Any, demo: Report, where: str) -> None:
+def test_ctrl_c_quits(ui: type[UI], demo: Report, where: str) -> None:
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
         if where == "search bar":
             await pilot.press("slash", *"recv")
@@ -53,7 +56,7 @@ def test_ctrl_c_quits(ui: Any, demo: Report, where: str) -> None:
     assert app.return_code == 0
 
 
-def test_f1_and_question_mark_open_and_close_help(ui: Any, demo: Report) -> None:
+def test_f1_and_question_mark_open_and_close_help(ui: type[UI], demo: Report) -> None:
     seen: list[object] = []
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
@@ -66,7 +69,7 @@ def test_f1_and_question_mark_open_and_close_help(ui: Any, demo: Report) -> None
     assert seen == [HelpScreen, ClustersScreen, HelpScreen, ClustersScreen]
 
 
-def test_h_is_back_l_opens_and_shift_h_hides_healthy(ui: Any, demo: Report) -> None:
+def test_h_is_back_l_opens_and_shift_h_hides_healthy(ui: type[UI], demo: Report) -> None:
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
@@ -75,7 +78,9 @@ def test_h_is_back_l_opens_and_shift_h_hides_healthy(ui: Any, demo: Report) -> N
         seen["after_h"] = len(table.clusters)
         await pilot.press("j", "l")
         await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen), "l to open the cluster")
-        seen["opened"] = app.screen.cluster
+        screen = app.screen
+        assert isinstance(screen, GoroutinesScreen)
+        seen["opened"] = screen.cluster
         await pilot.press("h")
         await ui.wait_until(pilot, lambda: isinstance(app.screen, ClustersScreen), "h to go back")
         await pilot.press("H")
@@ -90,7 +95,7 @@ def test_h_is_back_l_opens_and_shift_h_hides_healthy(ui: Any, demo: Report) -> N
 # ---------------------------------------------------------------- clipboard
 
 
-def test_clipboard_messages_say_osc52_and_offer_w(ui: Any, demo: Report, tmp_path: Path,
+def test_clipboard_messages_say_osc52_and_offer_w(ui: type[UI], demo: Report, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     seen: dict[str, Any] = {}
@@ -129,7 +134,7 @@ def _modcache_demo() -> Report:
 
 
 @pytest.mark.parametrize("source", ["demo", "modcache"])
-def test_paths_are_spelled_as_in_the_text_report_and_p_shows_them_in_full(ui: Any, demo: Report, source: str) -> None:
+def test_paths_are_spelled_as_in_the_text_report_and_p_shows_them_in_full(ui: type[UI], demo: Report, source: str) -> None:
     report = demo if source == "demo" else _modcache_demo()
     c = next(c for c in report.clusters if any(f.origin is Origin.STDLIB for f in c.frames))
     row = report.clusters.index(c)
@@ -174,7 +179,7 @@ def test_paths_are_spelled_as_in_the_text_report_and_p_shows_them_in_full(ui: An
 # ---------------------------------------------------------------- big input
 
 
-def test_first_screen_does_not_wait_for_the_goroutine_id_map(ui: Any, demo: Report,
+def test_first_screen_does_not_wait_for_the_goroutine_id_map(ui: type[UI], demo: Report,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     # The id map (for `i`) is one pass over every goroutine: ~140 ms for 100,000, more when a
     # collection runs into it. Hold it back and the top clusters must still show.
@@ -199,14 +204,16 @@ def test_first_screen_does_not_wait_for_the_goroutine_id_map(ui: Any, demo: Repo
         gid = demo.clusters[2].goroutine_ids[-1]
         await pilot.press("i", *str(gid), "enter")
         await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen), "the goroutine")
-        seen["current"] = app.screen.query_one(GoroutineList).current.id
+        current = app.screen.query_one(GoroutineList).current
+        assert current is not None
+        seen["current"] = current.id
 
     ui.run(demo, steps, ready=False)
     assert demo.clusters[0].blocked_at.func in seen["text"]
     assert seen["current"] == demo.clusters[2].goroutine_ids[-1]
 
 
-def test_counts_have_thousands_separators(ui: Any, demo: Report) -> None:
+def test_counts_have_thousands_separators(ui: type[UI], demo: Report) -> None:
     big = dataclasses.replace(demo.clusters[0], count=123456)
     report = dataclasses.replace(demo, clusters=(big, *demo.clusters[1:]), goroutines=123536)
     seen: list[str] = []
@@ -220,7 +227,7 @@ def test_counts_have_thousands_separators(ui: Any, demo: Report) -> None:
     assert "123,536 goroutines" in seen[0]
 
 
-def test_stack_view_keeps_full_paths_for_the_editor(ui: Any, demo: Report) -> None:
+def test_stack_view_keeps_full_paths_for_the_editor(ui: type[UI], demo: Report) -> None:
     # Short spelling is for reading: the frame the editor opens is the real file.
     seen: list[Any] = []
 

@@ -4,7 +4,7 @@ file:line and cuts function names from the left, the help screen wraps under its
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from textual.pilot import Pilot
@@ -14,6 +14,9 @@ from gtriage.render.common import minutes_text, state_text
 from gtriage.report import Cluster, Report
 from gtriage.tui.app import GTriageApp
 from gtriage.tui.help_screen import HelpScreen
+
+if TYPE_CHECKING:
+    from tui.conftest import UI
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 SMALL = (80, 24)
@@ -36,7 +39,7 @@ def _rows(text: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name", ["demo.txt", "dumps/go1.27/leaky.minutes.txt"])
-def test_80x24_keeps_quit_help_and_where(ui: Any, name: str) -> None:
+def test_80x24_keeps_quit_help_and_where(ui: type[UI], name: str) -> None:
     report = analyze(str(SAMPLES / name))
     seen: dict[str, Any] = {}
 
@@ -68,7 +71,7 @@ def test_80x24_keeps_quit_help_and_where(ui: Any, name: str) -> None:
     assert cut, "some names are too long for 80 columns and must show cut"
 
 
-def test_help_fits_80x24_and_wraps_under_the_meaning(ui: Any, demo: Report) -> None:
+def test_help_fits_80x24_and_wraps_under_the_meaning(ui: type[UI], demo: Report) -> None:
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:

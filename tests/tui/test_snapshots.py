@@ -4,10 +4,11 @@ and a big one (200x50). Regenerate with `pytest tests/tui/test_snapshots.py --sn
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from gtriage.pipeline import analyze
@@ -20,6 +21,15 @@ DEMO = Path(__file__).resolve().parents[2] / "samples" / "demo.txt"
 SIZE = (160, 48)
 SMALL = (80, 24)
 BIG = (200, 50)
+
+
+class SnapCompare(Protocol):
+    """pytest-textual-snapshot's snap_compare fixture as these tests call it (the plugin's own
+    annotation names only the app argument)."""
+
+    def __call__(
+        self, app: App[Any], *, terminal_size: tuple[int, int], run_before: Callable[[Pilot[Any]], Awaitable[None]]
+    ) -> bool: ...
 
 
 def _app() -> GTriageApp:
@@ -38,7 +48,7 @@ def _until(cond: Callable[[Pilot[Any]], bool]) -> Callable[[Pilot[Any]], Any]:
     return run_before
 
 
-def test_clusters_screen(snap_compare: Any) -> None:
+def test_clusters_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(_app(), terminal_size=SIZE, run_before=_until(lambda p: isinstance(p.app.screen, ClustersScreen)))
 
 
@@ -56,26 +66,26 @@ async def _help(pilot: Pilot[Any]) -> None:
     await _until(lambda p: isinstance(p.app.screen, HelpScreen))(pilot)
 
 
-def test_goroutines_screen(snap_compare: Any) -> None:
+def test_goroutines_screen(snap_compare: SnapCompare) -> None:
     assert snap_compare(_app(), terminal_size=SIZE, run_before=_open_second)
 
 
-def test_clusters_screen_80x24(snap_compare: Any) -> None:
+def test_clusters_screen_80x24(snap_compare: SnapCompare) -> None:
     # The footer keeps q Quit and ? Help; count, state, where whole; names cut at the left.
     assert snap_compare(_app(), terminal_size=SMALL, run_before=_until(lambda p: isinstance(p.app.screen, ClustersScreen)))
 
 
-def test_goroutines_screen_80x24(snap_compare: Any) -> None:
+def test_goroutines_screen_80x24(snap_compare: SnapCompare) -> None:
     assert snap_compare(_app(), terminal_size=SMALL, run_before=_open_second)
 
 
-def test_help_screen_80x24(snap_compare: Any) -> None:
+def test_help_screen_80x24(snap_compare: SnapCompare) -> None:
     assert snap_compare(_app(), terminal_size=SMALL, run_before=_help)
 
 
-def test_clusters_screen_200x50(snap_compare: Any) -> None:
+def test_clusters_screen_200x50(snap_compare: SnapCompare) -> None:
     assert snap_compare(_app(), terminal_size=BIG, run_before=_until(lambda p: isinstance(p.app.screen, ClustersScreen)))
 
 
-def test_help_screen_200x50(snap_compare: Any) -> None:
+def test_help_screen_200x50(snap_compare: SnapCompare) -> None:
     assert snap_compare(_app(), terminal_size=BIG, run_before=_help)

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import pytest
 
-from gtriage.report import Report
+from gtriage.report import Cluster, Report
 from gtriage.tui.report_query import ReportIndex, SortKey, ViewQuery, matches
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 
 def test_sort_keys_cycle_back_to_rank() -> None:
@@ -26,9 +32,9 @@ def test_sort_keys_cycle_back_to_rank() -> None:
         (SortKey.STATE, lambda c: (c.state, c.rank)),
     ],
 )
-def test_select_sorts(demo: Report, key: SortKey, order: object) -> None:
+def test_select_sorts(demo: Report, key: SortKey, order: Callable[[Cluster], SupportsRichComparison]) -> None:
     got = ReportIndex(demo).select(ViewQuery(sort=key))
-    assert list(got) == sorted(demo.clusters, key=order)  # type: ignore[arg-type]
+    assert list(got) == sorted(demo.clusters, key=order)
 
 
 @pytest.mark.parametrize(
