@@ -20,7 +20,7 @@ if os.environ.get("CI"):
 
 # The quick loop reads the newest Go release's samples, the wrapped ones and the demo; every
 # other release's rows are `slow` (CI runs them all: `pytest -m ''`).
-QUICK_DIRS = ("dumps/go1.27/", "wrapped/", "demo")
+QUICK_DIRS = ("dumps/go1.27/", "wrapped/", "demo", "series/", "fleet/")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -43,8 +43,69 @@ def _sample_id(value: object) -> str | None:
     return None
 
 
+# Tests of half a second or more (measured with --durations on 2 cores) that the quick loop
+# leaves to CI, so a developer's `pytest` stays under a minute. Each area keeps a faster
+# test in the loop: the TUI its first screen, 80x24 snapshot, inert escapes, banners and the
+# tmux pipe; the CLI its formats and filters; robustness its quick damage rows.
+TESTS = Path(__file__).resolve().parent
+SLOW_TESTS = frozenset({
+    "test_cli.py::test_filters",
+    "test_cli.py::test_timeout_bounds_the_whole_fetch",
+    "test_cli.py::test_url",
+    "test_cli.py::test_url_http_error",
+    "test_cli.py::test_url_without_debug_asks_for_text",
+    "test_compare.py::test_matching_many_clusters_of_one_function_is_bounded",
+    "test_parse_properties.py::test_headers_parse_back",
+    "test_reference.py::test_mutated_dumps_read_alike",
+    "test_robustness.py::test_damage_never_splits_a_dump",
+    "test_robustness.py::test_every_cut_point_of_a_goroutine",
+    "test_robustness.py::test_mutated_dumps_parse_the_same_with_and_without_the_memo",
+    "test_robustness.py::test_mutated_real_dumps",
+    "test_sections.py::test_the_counting_check_never_accepts_what_the_line_regex_rejects",
+    "tui/test_app.py::test_copy_and_save_markdown",
+    "tui/test_app.py::test_copying_a_goroutine_copies_what_is_shown",
+    "tui/test_app.py::test_cursor_moves_and_the_detail_pane_follows",
+    "tui/test_app.py::test_debug1_profile_has_no_goroutine_text",
+    "tui/test_app.py::test_editor_is_not_run_for_a_file_that_is_not_here",
+    "tui/test_app.py::test_enter_shows_the_goroutines_of_the_cluster",
+    "tui/test_app.py::test_escapes_in_goroutine_text_are_inert",
+    "tui/test_app.py::test_frame_cursor_opens_the_editor_at_file_and_line",
+    "tui/test_app.py::test_help_footer_and_command_palette",
+    "tui/test_app.py::test_jump_to_a_goroutine_by_id",
+    "tui/test_app.py::test_light_theme_renders",
+    "tui/test_app.py::test_quick_filters_hide_healthy_and_show_one_state",
+    "tui/test_app.py::test_runtime_frames_fold_and_unfold",
+    "tui/test_app.py::test_search_as_you_type",
+    "tui/test_app.py::test_search_is_fuzzy_and_covers_files_states_and_labels",
+    "tui/test_app.py::test_sort_by_minutes_puts_the_oldest_first",
+    "tui/test_app.py::test_sort_keys",
+    "tui/test_app.py::test_sorting_keeps_the_cluster_and_does_not_redraw_its_detail",
+    "tui/test_app.py::test_the_footer_is_rebuilt_only_when_its_keys_change",
+    "tui/test_keys.py::test_clipboard_messages_say_osc52_and_offer_w",
+    "tui/test_keys.py::test_counts_have_thousands_separators",
+    "tui/test_keys.py::test_ctrl_c_quits",
+    "tui/test_keys.py::test_f1_and_question_mark_open_and_close_help",
+    "tui/test_keys.py::test_first_screen_does_not_wait_for_the_goroutine_id_map",
+    "tui/test_keys.py::test_h_is_back_l_opens_and_shift_h_hides_healthy",
+    "tui/test_keys.py::test_paths_are_spelled_as_in_the_text_report_and_p_shows_them_in_full",
+    "tui/test_narrow.py::test_80x24_keeps_quit_help_and_where",
+    "tui/test_narrow.py::test_help_fits_80x24_and_wraps_under_the_meaning",
+    "tui/test_snapshots.py::test_clusters_screen",
+    "tui/test_snapshots.py::test_clusters_screen_200x50",
+    "tui/test_snapshots.py::test_goroutines_screen",
+    "tui/test_snapshots.py::test_goroutines_screen_80x24",
+    "tui/test_snapshots.py::test_help_screen_200x50",
+    "tui/test_snapshots.py::test_help_screen_80x24",
+    "tui/test_tmux.py::test_80x24_terminal_keys_and_ctrl_c",
+})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
+        name = getattr(item, "originalname", item.name)  # without its parameters
+        if f"{item.path.relative_to(TESTS).as_posix()}::{name}" in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+            continue
         params = getattr(getattr(item, "callspec", None), "params", {})
         for value in params.values():
             sample = _sample_id(value)
