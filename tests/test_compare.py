@@ -17,6 +17,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from gtriage.filters import Filters, apply_filters, filter_regex
 from gtriage.pipeline import analyze_inputs, analyze_text
 from gtriage.render.json import render_json
 from gtriage.render.markdown import render_markdown
@@ -95,6 +96,31 @@ def test_a_group_taken_out_is_new_after_and_gone_before(tmp_path: Path) -> None:
     assert shrank.gone is not None
     assert [(g.blocked_at.func, g.count) for g in shrank.gone] == [("main.Store.Get", 37)]
     assert all(c.status == "steady" and c.delta == 0 for c in shrank.clusters)
+
+
+def test_filters_apply_to_gone_clusters_too(tmp_path: Path) -> None:
+    # Regression: --match, --exclude, --min-count and --cluster narrowed the clusters but
+    # every gone cluster was still listed.
+    full = LEAKY.read_text()
+    less = without(without(full, "main.Store.Get"), "main.(*Producer).Push")
+    report = compare(tmp_path, full, less)
+    assert report.gone is not None
+    assert sorted((g.blocked_at.func, g.count) for g in report.gone) == [("main.(*Producer).Push", 7), ("main.Store.Get", 37)]
+
+    def gone(f: Filters) -> list[str]:
+        narrowed = apply_filters(report, f).gone
+        assert narrowed is not None
+        return sorted(g.blocked_at.func for g in narrowed)
+
+    assert gone(Filters(match=filter_regex("store"))) == ["main.Store.Get"]
+    assert gone(Filters(match=filter_regex("chan send"))) == ["main.(*Producer).Push"]
+    assert gone(Filters(exclude=filter_regex("Mutex"))) == ["main.(*Producer).Push"]
+    assert gone(Filters(min_count=10)) == ["main.Store.Get"]
+    assert gone(Filters(ranks=(1,))) == []
+    assert gone(Filters(healthy=False, top=1)) == ["main.(*Producer).Push", "main.Store.Get"]
+    shown = render_text(apply_filters(report, Filters(match=filter_regex("store"))), color=False)
+    assert "main.Store.Get" in shown
+    assert "main.(*Producer).Push" not in shown
 
 
 @pytest.mark.parametrize(

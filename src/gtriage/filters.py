@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from .report import Cluster, Report
+from .report import Cluster, GoneCluster, Report
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,4 +102,32 @@ def apply_filters(report: Report, f: Filters) -> Report:
         kept = kept[: f.top]
     before = report.clusters_before_filters
     # Filtering a filtered report keeps the dump's own count ("3 of 25 clusters shown").
-    return replace(report, clusters=tuple(kept), clusters_before_filters=len(report.clusters) if before is None else before)
+    return replace(
+        report,
+        clusters=tuple(kept),
+        clusters_before_filters=len(report.clusters) if before is None else before,
+        gone=_gone(report.gone, f),
+    )
+
+
+def gone_text(g: GoneCluster) -> str:
+    """What --match / --exclude look at in a cluster that is gone: all the previous dump
+    says of it here, its state and where it was blocked."""
+    return "\n".join((g.state, g.blocked_at.func, g.blocked_at.location))
+
+
+def _gone(gone: tuple[GoneCluster, ...] | None, f: Filters) -> tuple[GoneCluster, ...] | None:
+    """The gone clusters that pass the filters that can judge them: none when --cluster
+    picks clusters of the newer dump; --hide-healthy keeps them (their stacks are not
+    kept, so whether they were background is unknown) and --top counts the newer dump's."""
+    if gone is None:
+        return None
+    if f.ranks:
+        return ()
+    return tuple(
+        g
+        for g in gone
+        if g.count >= f.min_count
+        and (f.match is None or f.match.search(gone_text(g)))
+        and (f.exclude is None or not f.exclude.search(gone_text(g)))
+    )
