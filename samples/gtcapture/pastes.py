@@ -76,7 +76,7 @@ def _hclog(d: Loaded, emit: Emit) -> None:
               ("[DEBUG]", f"plugin: waiting for RPC address: path={PROVIDER}"),
               ("[INFO] ", f"{plugin} configuring server automatic mTLS: timestamp=2021-05-27T10:46:33.889+0300"),
               ("[DEBUG]", "plugin: using plugin: version=5"),
-              ("[DEBUG]", f"{plugin} plugin address: address=/tmp/plugin2754125915 network=unix "
+              ("[DEBUG]", f"{plugin} plugin address: address=/home/gopher/.cache/plugin2754125915 network=unix "
                           "timestamp=2021-05-27T10:46:33.890+0300")]  # fmt: skip
     after = [("[DEBUG]", f'plugin: plugin process exited: path={PROVIDER} pid=48213 error="exit status 2"'),
              ("[DEBUG]", "plugin: plugin exited")]  # fmt: skip
@@ -86,7 +86,7 @@ def _hclog(d: Loaded, emit: Emit) -> None:
                     for i, line in enumerate(lines_of(cr.rstrip("\n"))))  # fmt: skip
     base += len(lines_of(cr)) + 3
     text += "".join(_hclog_line(base + 2 * i, b, m) for i, (b, m) in enumerate(after))
-    emit("hclog", "crashzoo.goroutine-all", cr_m, text, plain="plugin address: address=/tmp/plugin2754125915 "
+    emit("hclog", "crashzoo.goroutine-all", cr_m, text, plain="plugin address: address=/home/gopher/.cache/plugin2754125915 "
          "network=unix timestamp=2021-05-27T10:46:33.890+0300\n" + cr,
          how="hashicorp go-plugin log (Terraform 0.13/0.14 style, hclog TimeFormat 2006-01-02T15:04:05.000Z0700): "
          "seven client lines, then every line of the plugin's stderr (the dump, trailing space trimmed as go-plugin "
