@@ -140,6 +140,9 @@ class _Unmatched:
         self.used = used
         self.work = work
         self.budget = SIMILARITY_BUDGET
+        from rapidfuzz import fuzz  # imported where used: 40 ms off every start
+
+        self.ratio = fuzz.ratio
         self.moved: dict[tuple[str, str, str], list[tuple[int, int]]] = defaultdict(list)
         self.renamed: dict[tuple[str, str, str], deque[int]] = defaultdict(deque)
         self.sigs: dict[int, str] = {}
@@ -163,8 +166,6 @@ class _Unmatched:
         return self._moved_line(c, sig, i) or self._renamed_file(c, sig, i)
 
     def _moved_line(self, c: RawCluster, sig: str, i: int) -> tuple[float, int] | None:
-        from rapidfuzz import fuzz  # imported where used: 40 ms off every start
-
         f = c.blocked_at
         best: tuple[float, int, int] | None = None  # (score, -distance, -j)
         lines = self.moved.get((f.func, same_state(c.state), _file_name(f.file)), [])
@@ -179,15 +180,13 @@ class _Unmatched:
                 self.work.previous_compared = i
                 break
             self.budget -= cost
-            score = fuzz.ratio(sig, self.sigs[j])
+            score = self.ratio(sig, self.sigs[j])
             cand = (score, -abs(line - f.line), -j)
             if score >= FAMILY_SIMILARITY and (best is None or cand > best):
                 best = cand
         return (best[0], -best[2]) if best is not None else None
 
     def _renamed_file(self, c: RawCluster, sig: str, i: int) -> tuple[float, int] | None:
-        if self.work.previous_compared is not None:
-            return None  # the budget ran out on this very cluster
         f = c.blocked_at
         name = _file_name(f.file)
         same = self.renamed.get((f.func, same_state(c.state), sig), deque())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from typing import TextIO
 
 from .crash_sections import read_preamble, read_regs, read_runtime_stack
@@ -33,11 +34,12 @@ class SectionReader:
     def __init__(self, *, memo: bool = True) -> None:
         self.memo = ShapeMemo(enabled=memo)
         self.handlers: dict[Kind, Handler] = {
-            Kind.GOROUTINE: lambda sec, snap: read_goroutine(sec, snap, self.memo),
+            # partial, not a lambda: one Python frame less for every goroutine.
+            Kind.GOROUTINE: partial(read_goroutine, memo=self.memo),
             Kind.PREAMBLE: read_preamble,
             Kind.RUNTIME_STACK: read_runtime_stack,
             Kind.REGS: read_regs,
-            Kind.RECORD: lambda sec, snap: read_record(sec, snap, self.memo),
+            Kind.RECORD: partial(read_record, memo=self.memo),
             Kind.PROFILE: read_profile,
             Kind.RACE: read_race,
             Kind.JUNK: _junk,
