@@ -14,7 +14,7 @@ from contextlib import suppress
 from . import __version__
 from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INPUT_ERRORS, size_text
 from .filters import Filters, apply_filters, filter_regex
-from .pipeline import analyze_inputs
+from .pipeline import DEFAULT_CONCURRENCY, analyze_inputs
 from .progress import Progress, ProgressBar
 from .report import Report
 from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
@@ -78,6 +78,8 @@ examples:
   gtriage dump.txt --format markdown > ticket.md               # for the incident ticket
   gtriage dump.txt --format json | jq '.clusters[0]'           # for scripts
   gtriage before.txt after.txt                                 # report on after.txt, compared with before.txt
+  gtriage dumps/ --format markdown                             # a series: each cluster's trend and verdict
+  gtriage --fleet pod-a.txt pod-b.txt pod-c.txt                # several pods at one time: merged, with shares
   gtriage dump.txt --top 5 --match 'chan|select' --hide-healthy
   gtriage dump.txt --cluster 3 --goroutines | less             # every goroutine of cluster #3, as dumped
 """
@@ -113,11 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
         "inputs",
         nargs="*",
         metavar="INPUT",
-        help="a file (plain or .gz), '-' for stdin, or an http(s):// URL such as "
-        "http://host:6060/debug/pprof/goroutine?debug=2. Several inputs are read as "
-        "successive dumps: the last is reported, compared with the one before. "
-        "Default: stdin when it is not a terminal.",
+        help="a file (plain or .gz), '-' for stdin, an http(s):// URL such as "
+        "http://host:6060/debug/pprof/goroutine?debug=2, a directory or a .zip/.tar.gz of dumps, "
+        "or @FILE listing inputs one a line. Several dumps are a series of one process, put in "
+        "the order they were taken: the last is reported, compared with the one before, and with "
+        "three or more each cluster gets its trend. With --fleet they are several processes at one "
+        "time. Default: stdin when it is not a terminal.",
     )
+    p.add_argument("--fleet", action="store_true",
+                   help="the inputs are dumps of several processes (pods) taken at one time: merge "
+                   "their clusters, with each source's share (default: a series of one process)")
+    p.add_argument("--concurrency", type=_positive, default=DEFAULT_CONCURRENCY, metavar="N",
+                   help=f"--fleet: read N sources at a time (default {DEFAULT_CONCURRENCY})")
     p.add_argument("--format", "-f", choices=("text", "markdown", "json", "tui"),
                    help="output format (default: tui when stdout and stderr are terminals, else text)")
     p.add_argument("--top", "-n", type=_positive, metavar="N", help="show the N highest-ranked clusters (default: all)")
@@ -235,7 +244,10 @@ def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
     bar = ProgressBar(" + ".join(inputs)) if stderr is not None and stderr.isatty() else None
     try:
         try:
-            return analyze_inputs(inputs, timeout=args.timeout, max_bytes=args.max_size, progress=bar)
+            return analyze_inputs(
+                inputs, timeout=args.timeout, max_bytes=args.max_size, progress=None if args.fleet else bar,
+                fleet=args.fleet, concurrency=args.concurrency,
+            )
         finally:
             if bar:
                 bar.done()  # before the error line, and on Ctrl-C too

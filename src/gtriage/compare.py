@@ -28,6 +28,7 @@ class PreviousMatch:
     # None when matched by identity; else what it was matched to and why, in words
     # ("main.poll at poll.go:30 (chan receive): the line moved from 30 to 31; stacks 97% alike").
     approximate: str | None = None
+    index: int = -1  # of the matched cluster in the previous dump's list
 
 
 @dataclass(slots=True)
@@ -103,7 +104,7 @@ def match_previous(
         score, j = found
         p = previous[j]
         used.add(j)
-        out[id(c)] = PreviousMatch(p.count, p.blocked_at, p.state, _how(c.blocked_at, p, score))
+        out[id(c)] = PreviousMatch(p.count, p.blocked_at, p.state, _how(c.blocked_at, p, score), j)
     gone = sorted((p for j, p in enumerate(previous) if j not in used), key=lambda p: -p.count)
     return Comparison(out, gone)
 
@@ -124,7 +125,7 @@ def _match_by_identity(
         js = by_key.get(k, [])
         if len(js) == 1 and cur_n[k] == 1:
             p = previous[js[0]]
-            out[id(c)] = PreviousMatch(p.count, p.blocked_at, p.state)
+            out[id(c)] = PreviousMatch(p.count, p.blocked_at, p.state, index=js[0])
             used.add(js[0])
     return out, used
 

@@ -6,6 +6,8 @@ The only module that knows the order of the stages.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import BinaryIO
 
 from .cluster import (
@@ -16,15 +18,21 @@ from .cluster import (
     cluster_records,
 )
 from .compare import match_previous
-from .errors import NoDumpError
+from .errors import INPUT_ERRORS, NoDumpError
+from .fleet import merge_sources, spread_of
+from .inputs import Input, expand_inputs, open_member, short_names
 from .model import Dump, DumpFormat, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
 from .parse import parse_lines, parse_text
 from .progress import Progress
 from .rank import rank_clusters
-from .report import Report
-from .report_build import build_report, goroutine_total
-from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, open_lines
+from .report import FleetSource, Moment, Report
+from .report_build import FleetParts, build_report, goroutine_total
+from .series import MIN_POINTS, ORDER_GIVEN, Tracker, Trends, put_in_order
+from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceInfo, open_lines
+
+# Sources of a fleet read at once: network-bound fetches, parsed in turn under the GIL.
+DEFAULT_CONCURRENCY = 8
 
 
 def analyze(
@@ -50,20 +58,58 @@ def analyze_inputs(
     timeout: float = DEFAULT_TIMEOUT,
     stdin: BinaryIO | None = None,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
+    fleet: bool = False,
+    concurrency: int = DEFAULT_CONCURRENCY,
 ) -> Report:
-    """Read several inputs as successive dumps: the last is reported, compared with the
-    one before it (`gtriage before.txt after.txt`)."""
+    """Read several inputs (files, URLs, "-", @lists, directories, archives).
+
+    Without `fleet` they are successive dumps of one process, put in the order they were
+    taken: the last is reported, compared with the one before (`gtriage before.txt
+    after.txt`), and with three or more each cluster gets its trend. With `fleet` they are
+    dumps of several processes taken at one time, read `concurrency` at a time: their
+    clusters are merged, with each source's share; a source that fails is reported."""
+    items = expand_inputs(inputs)
+    opts = _ReadOptions(timeout, max_bytes, stdin)
+    if fleet:
+        return fleet_report(items, opts, concurrency)
+    dumps: list[Dump] = []
+    moments: list[Moment] = []
     snapshots: list[Snapshot] = []
-    lines = binary = 0
-    carriers: set[str] = set()
-    for spec in inputs:
-        with open_lines(spec, progress=progress, timeout=timeout, stdin=stdin, max_bytes=max_bytes) as (info, stream):
-            dump = parse_lines(stream, info.name)
-        snapshots.extend(dump.snapshots)
-        lines += dump.lines
-        binary += dump.binary_lines
-        carriers.update(dump.carriers)
-    return report_from_dump(Dump(" + ".join(inputs), tuple(snapshots), lines, binary, tuple(sorted(carriers))))
+    for item in items:
+        info, dump = read_dump(item, opts, progress)
+        dumps.append(dump)
+        for s in dump.snapshots:
+            snapshots.append(s)
+            moments.append(Moment(item.name, info.taken_at, info.clock or ORDER_GIVEN, goroutine_total(s)))
+    order, moments, ordered_by = put_in_order(moments)
+    merged = Dump(
+        " + ".join(inputs),
+        tuple(snapshots[i] for i in order),
+        sum(d.lines for d in dumps),
+        sum(d.binary_lines for d in dumps),
+        tuple(sorted({c for d in dumps for c in d.carriers})),
+    )
+    return report_from_dump(merged, moments, ordered_by)
+
+
+@dataclass(frozen=True, slots=True)
+class _ReadOptions:
+    timeout: float
+    max_bytes: int | None
+    stdin: BinaryIO | None
+
+
+def read_dump(item: Input, opts: _ReadOptions, progress: Progress | None = None) -> tuple[SourceInfo, Dump]:
+    """Read and parse one input."""
+    t, most = opts.timeout, opts.max_bytes
+    if item.member is not None:
+        with (
+            open_member(item.spec, item.member) as (f, mtime),
+            open_lines("-", stdin=f, member=(item.name, mtime), timeout=t, max_bytes=most, progress=progress) as (info, stream),
+        ):
+            return info, parse_lines(stream, item.name)
+    with open_lines(item.spec, stdin=opts.stdin, timeout=t, max_bytes=most, progress=progress) as (info, stream):
+        return info, parse_lines(stream, info.name)
 
 
 def analyze_text(text: str, source: str = "-") -> Report:
@@ -104,7 +150,10 @@ def _normalizer(snaps: Iterable[Snapshot]) -> Normalizer:
     return Normalizer(detect_goroot(frames()))
 
 
-def report_from_dump(dump: Dump) -> Report:
+def report_from_dump(dump: Dump, moments: Sequence[Moment] | None = None, ordered_by: str | None = None) -> Report:
+    """The report on the dump's last snapshot that holds goroutines, compared with the one
+    before it; with three or more, each cluster's trend over all of them. `moments`, one a
+    snapshot, say when each was taken (oldest first); without them, the order given."""
     snap = _primary(dump)
     if snap is None or (
         # A crash's first lines alone ("panic: ..." in a log, a README) are no dump.
@@ -113,7 +162,7 @@ def report_from_dump(dump: Dump) -> Report:
     ):
         raise NoDumpError(no_dump_message(dump))
     idx = next(i for i, s in enumerate(dump.snapshots) if s is snap)  # equal copies may exist
-    earlier = [s for s in dump.snapshots[:idx] if s.goroutines or s.records]
+    earlier = [i for i, s in enumerate(dump.snapshots[:idx]) if s.goroutines or s.records]
     # GOROOT as the reported dump shows it: an earlier dump may come from another machine or
     # Go release (/usr/local/go and a -trimpath build), and its GOROOT would make this one's
     # runtime frames look like the program's own code. Without an earlier dump, any
@@ -126,9 +175,95 @@ def report_from_dump(dump: Dump) -> Report:
     families = assign_families(raw, work)
     comparison = None
     if earlier:
-        # The earlier dump with its own GOROOT too.
-        prev_norm = _normalizer(earlier[-1:])
-        comparison = match_previous(raw, _raw_clusters(earlier[-1], prev_norm), work)
+        comparison = match_previous(raw, _own_clusters(dump.snapshots[earlier[-1]]), work)
+    trends = None
+    if len(earlier) + 1 >= MIN_POINTS:
+        points = [*earlier, idx]
+        when = list(moments) if moments is not None else [Moment(dump.source, None, ORDER_GIVEN)] * len(dump.snapshots)
+        trends = follow([dump.snapshots[i] for i in points[:-1]], raw, [when[i] for i in points], work)
     previous = comparison.matches if comparison is not None else None
-    ranked = rank_clusters(raw, total=goroutine_total(snap), crash=snap.crash, previous=previous)
-    return build_report(dump, snap, ranked, norm, families=families, limits=work.limits(), comparison=comparison)
+    ranked = rank_clusters(raw, total=goroutine_total(snap), crash=snap.crash, previous=previous,
+                           trends=trends.of if trends is not None else None)
+    return build_report(
+        dump, snap, ranked, norm, families=families, limits=work.limits(), comparison=comparison,
+        trends=trends, ordered_by=ordered_by or ORDER_GIVEN,
+    )
+
+
+def _own_clusters(snap: Snapshot) -> list[RawCluster]:
+    """A snapshot's clusters, with its own GOROOT."""
+    return _raw_clusters(snap, _normalizer([snap]))
+
+
+def follow(earlier: Sequence[Snapshot], raw: Sequence[RawCluster], moments: Sequence[Moment], work: SimilarityWork) -> Trends:
+    """Every cluster of the last dump (`raw`), and every cluster gone before it, over the series."""
+    tracker = Tracker()
+    for s, m in zip(earlier, moments, strict=False):
+        tracker.add(_own_clusters(s), m, work)
+    ids = tracker.add(raw, moments[-1], work)
+    return Trends(tracker, ids)
+
+
+def read_all(items: Sequence[Input], opts: _ReadOptions, concurrency: int) -> list[tuple[SourceInfo, Dump] | str]:
+    """Read every input, `concurrency` at a time: its info and dump, or why it failed (one
+    line). Each fetch has the whole `timeout` to itself."""
+    def one(item: Input) -> tuple[SourceInfo, Dump] | str:
+        try:
+            return read_dump(item, opts)
+        except INPUT_ERRORS as e:
+            return str(e)
+
+    if concurrency <= 1 or len(items) <= 1:
+        return [one(i) for i in items]
+    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="gtriage-fetch")
+    try:
+        return list(pool.map(one, items))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: leave the fetches behind
+
+
+def fleet_report(items: Sequence[Input], opts: _ReadOptions, concurrency: int) -> Report:
+    """Dumps of several processes taken at one time, as one report with each source's share."""
+    return fleet_from_reads(items, read_all(items, opts, concurrency))
+
+
+def fleet_from_reads(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, Dump] | str]) -> Report:
+    names = short_names(items)
+    sources: list[FleetSource] = []
+    raws: list[list[RawCluster]] = []
+    read_names: list[str] = []
+    snaps: list[Snapshot] = []
+    dumps: list[Dump] = []
+    for name, item, res in zip(names, items, reads, strict=True):
+        snap = _primary(res[1]) if not isinstance(res, str) else None
+        if isinstance(res, str) or snap is None or not (snap.goroutines or snap.records):
+            why = res if isinstance(res, str) else no_dump_message(res[1])
+            sources.append(FleetSource(name, item.name, None, why))
+            continue
+        dumps.append(res[1])
+        snaps.append(snap)
+        raws.append(_own_clusters(snap))
+        read_names.append(name)
+        sources.append(FleetSource(name, item.name, goroutine_total(snap)))
+    if not raws:
+        first = sources[0].error if sources else "no inputs"
+        raise NoDumpError(f"no source of the fleet could be read: {first}")
+    merged = merge_sources(raws)
+    parts = FleetParts(tuple(sources), tuple(read_names), merged.per_source, sum(goroutine_total(s) for s in snaps))
+    work = SimilarityWork()
+    families = assign_families(merged.clusters, work)
+    ranked = rank_clusters(
+        merged.clusters, total=parts.total, crash=None, spread=lambda c: spread_of(merged, c, read_names)
+    )
+    whole = Dump(
+        " + ".join(i.name for i in items),
+        tuple(snaps),
+        sum(d.lines for d in dumps),
+        sum(d.binary_lines for d in dumps),
+        tuple(sorted({c for d in dumps for c in d.carriers})),
+    )
+    fleet_snap = Snapshot(snaps[0].format, truncated=any(s.truncated for s in snaps))
+    return build_report(
+        whole, fleet_snap, ranked, _normalizer(snaps), families=families, limits=work.limits(),
+        comparison=None, fleet=parts,
+    )

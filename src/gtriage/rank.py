@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from .cluster import RawCluster
 from .compare import PreviousMatch
+from .fleet import Spread, spread_text
 from .frame_info import Origin
 from .model import Crash
+from .report import Trend
 
 # Wait reasons that, in the program's own code, are how leaks look (runtime2.go's
 # isChanWait / isSyncWait / isMutexWait families, nil channels, select {}, and Go 1.19's
@@ -44,6 +47,14 @@ _HEALTHY_FUNCS = (
 # of one size the one that grew (or is new) ranks above the one that shrank.
 GROWTH_FACTOR = {"new": 1.25, "grew": 1.25, "steady": 1.0, "shrank": 0.8}
 
+# Over a series, a cluster that grows at every dump is the leak to look at first; one that
+# grew and stopped, or came and went, is load.
+TREND_FACTOR = {"grows steadily": 1.6, "grew in the last interval": 1.1, "transient": 0.8, "shrinks": 0.8}
+
+# In a fleet, a cluster's weight goes from SPREAD_MIN (on one source of many) to
+# 2 - SPREAD_MIN (on every source): spread tells a fleet-wide leak from one sick pod.
+SPREAD_MIN = 0.75
+
 CRASH_BONUS = 1e12
 BLAME_BONUS = 1e9
 LEAKED_BONUS = 1e6
@@ -74,19 +85,37 @@ def rank_clusters(
     total: int,
     crash: Crash | None,
     previous: dict[int, PreviousMatch] | None = None,
+    trends: Callable[[RawCluster], Trend | None] | None = None,
+    spread: Callable[[RawCluster], Spread] | None = None,
 ) -> list[Ranked]:
     """Score every cluster; most important first. Deterministic for equal scores.
 
     `previous`: when the input held an earlier dump, each cluster's match in it (a cluster
-    without one is new); None when there is no earlier dump."""
+    without one is new); None when there is no earlier dump. `trends`: over a series of
+    three or more dumps, each cluster's trend (its verdict weighs like growth does).
+    `spread`: in a fleet, the sources that hold each cluster and how many were read (a
+    cluster on every pod weighs more than one of the same size on one)."""
     deadlock = crash is not None and crash.fatal_error is not None and "deadlock" in crash.fatal_error
-    out = [_rank_one(c, total, crash, deadlock, previous) for c in clusters]
+    out = []
+    for c in clusters:
+        sp = spread(c) if spread is not None else None
+        r = _rank_one(c, total, crash, deadlock, previous, trends(c) if trends else None, sp)
+        if sp is not None:
+            r.score *= SPREAD_MIN + (1 - SPREAD_MIN) * 2 * len(sp.shares) / max(sp.sources, 1)
+            r.why.append(spread_text(c.count, sp.shares, sp.sources))
+        out.append(r)
     out.sort(key=lambda r: (-r.score, -r.cluster.count, r.cluster.blocked_at.location, r.cluster.state))
     return out
 
 
 def _rank_one(
-    c: RawCluster, total: int, crash: Crash | None, deadlock: bool, previous: dict[int, PreviousMatch] | None
+    c: RawCluster,
+    total: int,
+    crash: Crash | None,
+    deadlock: bool,
+    previous: dict[int, PreviousMatch] | None,
+    trend: Trend | None,
+    spread: Spread | None = None,
 ) -> Ranked:
     healthy = is_healthy(c)
     st = c.stats()
@@ -116,6 +145,8 @@ def _rank_one(
     if previous is not None:
         status, _delta = change(c.count, match.count if match is not None else None)
         growth = GROWTH_FACTOR[status]
+    if trend is not None and trend.verdict is not None:
+        growth *= TREND_FACTOR.get(trend.verdict, 1.0)
     lo, hi = st.minutes_min, st.minutes_max
     score += base * (1 + math.log2(c.count)) * (1 + math.log2(1 + hi) / 4) * growth
     why.extend(_size_and_wait(c.count, total, lo, hi))
@@ -125,11 +156,13 @@ def _rank_one(
         why.append(f"{_describe_state(c.state)} in the program's own code: looks like a leak")
     elif own_code and c.state:
         why.append(f"{c.state} in the program's own code")
-    fan = _fan_out(c)
+    fan = _fan_out(c, spread)
     if fan:
         why.append(fan)
-    if previous is not None:
-        why.append(_change_reason(c.count, match))
+    if trend is not None and trend.verdict is not None:
+        why.append(trend_reason(trend))
+    if previous is not None and not (trend is not None and match is not None and match.count == c.count):
+        why.append(_change_reason(c.count, match))  # a trend already says "steady"
     return Ranked(c, score, why, healthy, crashed)
 
 
@@ -173,6 +206,13 @@ def _change_reason(count: int, match: PreviousMatch | None) -> str:
     return text
 
 
+def trend_reason(t: Trend) -> str:
+    """"grows steadily over 5 dumps: 0 → 10 → 20 → 30 → 40 (+40 a minute)"."""
+    rate = t.rate_text()
+    shown = f" ({rate})" if rate is not None and t.verdict != "steady" else ""
+    return f"{t.verdict} over {len(t.counts)} dumps: {t.counts_text()}{shown}"
+
+
 def share_text(part: int, total: int) -> str:
     """A percentage that never rounds a cluster away: "<1%" for 3 of 10,000 (not "0%"),
     ">99%" for 9,999 of 10,000 (not "100%", which would say there is nothing else)."""
@@ -204,11 +244,17 @@ def _healthy_reason(c: RawCluster) -> str:
     return "runtime/standard-library background goroutine: usually healthy"
 
 
-def _fan_out(c: RawCluster) -> str | None:
-    top = c.stats().top_parent
-    if top is None or top[1] < 10:
+def _fan_out(c: RawCluster, spread: Spread | None) -> str | None:
+    # In a fleet goroutine ids repeat from source to source: a parent is one source's.
+    if spread is not None:
+        top = spread.top_parent
+        parent, n, on = top if top is not None else (0, 0, "")
+        on = f" on {on}"
+    else:
+        parent, n = c.stats().top_parent or (0, 0)
+        on = ""
+    if n < 10:
         return None
-    parent, n = top
     creator = c.representative.created_by
     where = f", in {creator.func}" if creator is not None else ""
-    return f"fan-out: {n:,} started by one goroutine (goroutine {parent}{where})"
+    return f"fan-out: {n:,} started by one goroutine (goroutine {parent}{on}{where})"

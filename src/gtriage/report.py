@@ -34,6 +34,64 @@ class SubGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class Trend:
+    """A cluster's counts over a series of dumps (three or more)."""
+
+    counts: tuple[int, ...]  # one per dump of the series, oldest first (0: not in that dump)
+    # "grows steadily" | "grows then plateaus" | "new in the last dump" | "grew in the last
+    # interval" | "steady" | "shrinks" | "transient" | "fluctuates"; None with too few dumps
+    verdict: str | None
+    growth_per_minute: float | None  # first dump to last; None when their times are unknown
+
+    def counts_text(self, most: int = 8) -> str:
+        """"0 → 10 → 20 → 30 → 40"; past `most` counts, the first and last few."""
+        c = [f"{n:,}" for n in self.counts]
+        if len(c) > most:
+            half = max(most // 2 - 1, 1)
+            c = [*c[:half], "\u2026", *c[-half:]]
+        return " \u2192 ".join(c)
+
+    def rate_text(self) -> str | None:
+        """"+40 a minute", "+0.5 a minute", "\u22123 a minute"; None when the times are unknown."""
+        rate = self.growth_per_minute
+        if rate is None:
+            return None
+        sign = "+" if rate >= 0 else "\u2212"
+        r = abs(rate)
+        text = f"{r:,.0f}" if r >= 10 or r == int(r) else f"{r:.1f}" if r >= 0.1 else f"{r:.2g}"
+        return f"{sign}{text} a minute"
+
+
+@dataclass(frozen=True, slots=True)
+class Moment:
+    """When one dump of a series was taken, and what says so."""
+
+    source: str  # the input it came from, as given
+    taken_at: float | None  # seconds since the epoch; None when nothing tells
+    # "log timestamps" | "HTTP Date" | "time fetched" | "file modification time" | "order given"
+    clock: str
+    goroutines: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class SourceCount:
+    """Goroutines of a cluster in one source of a fleet."""
+
+    source: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class FleetSource:
+    """One source of a fleet: what it held, or why it could not be read."""
+
+    name: str  # short: "pod-a", "10.0.0.5:6060"
+    input: str  # as given
+    goroutines: int | None  # None when it failed
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Cluster:
     rank: int
     count: int
@@ -62,15 +120,18 @@ class Cluster:
     # The previous dump's cluster was matched approximately (same function, moved line or
     # renamed file): what it was and why, in words; None for an exact match or none.
     matched_approximately: str | None = None
+    trend: Trend | None = None  # over a series of three or more dumps
+    sources: tuple[SourceCount, ...] | None = None  # in a fleet: the sources holding it, most first
 
 
 @dataclass(frozen=True, slots=True)
 class GoneCluster:
-    """A cluster of the previous dump that no cluster of the newer one matched."""
+    """A cluster of an earlier dump that no cluster of the last one matched."""
 
-    count: int
+    count: int  # when last seen
     state: str
     blocked_at: FrameInfo
+    trend: Trend | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,3 +199,9 @@ class Report:
     # What the dumps came inside, when not plain text: "docker json-file", "go test -json",
     # "JSON log", "one-line dump" (line prefixes are stripped, not named).
     carriers: tuple[str, ...] = ()
+    # A series of three or more dumps, oldest first, and what put them in order ("file
+    # modification time", "order given", ...); None for fewer dumps.
+    series: tuple[Moment, ...] | None = None
+    ordered_by: str | None = None
+    # A fleet (--fleet): every source, read or failed; None otherwise.
+    fleet: tuple[FleetSource, ...] | None = None

@@ -3,8 +3,11 @@ turns the pipeline's working types (RawCluster, Ranked, Access) into the public 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .cluster import RawCluster, exact_groups
 from .compare import Comparison, PreviousMatch
+from .fleet import by_source
 from .frame_info import FrameInfo
 from .model import Access, Dump, DumpFormat, Snapshot
 from .normalize import Normalizer
@@ -12,6 +15,7 @@ from .rank import Ranked, change
 from .report import (
     AccessInfo,
     Cluster,
+    FleetSource,
     GoneCluster,
     LabelCount,
     Limit,
@@ -19,7 +23,9 @@ from .report import (
     Report,
     SnapshotInfo,
     SubGroup,
+    Trend,
 )
+from .series import Trends
 
 UNPARSED_SAMPLES = 20
 
@@ -41,17 +47,24 @@ def build_report(
     families: int,
     limits: tuple[Limit, ...],
     comparison: Comparison | None,
+    trends: Trends | None = None,
+    ordered_by: str | None = None,
+    fleet: FleetParts | None = None,
 ) -> Report:
     """The report on `snap`, the dump's primary snapshot, compared with the one before it
-    when `comparison` is given."""
+    when `comparison` is given, with each cluster's trend over a series (`trends`) or its
+    sources in a fleet."""
     previous = comparison.matches if comparison is not None else None
-    clusters = tuple(_cluster(i, r, previous) for i, r in enumerate(ranked, 1))
+    clusters = tuple(
+        _cluster(i, r, previous, trends.of(r.cluster) if trends is not None else None, fleet)
+        for i, r in enumerate(ranked, 1)
+    )
     all_races = [r for s in dump.snapshots for r in s.races]
     unparsed = sum(s.unparsed_lines for s in dump.snapshots)
     samples = tuple(i for s in dump.snapshots for i in s.issues)[:UNPARSED_SAMPLES]
     return Report(
         source=dump.source,
-        goroutines=goroutine_total(snap),
+        goroutines=fleet.total if fleet is not None else goroutine_total(snap),
         unparsed_lines=unparsed,
         unparsed_samples=samples,
         unparsed_headers=sum(s.unparsed_headers for s in dump.snapshots),
@@ -76,15 +89,38 @@ def build_report(
         goroot=norm.goroot,
         limits=limits,
         carriers=dump.carriers,
-        gone=tuple(
-            GoneCluster(g.count, g.state, g.blocked_at) for g in comparison.gone
-        ) if comparison is not None else None,
+        gone=_gone(comparison, trends),
+        series=tuple(trends.tracker.moments) if trends is not None else None,
+        ordered_by=ordered_by if trends is not None or comparison is not None else None,
+        fleet=fleet.sources if fleet is not None else None,
     )
 
 
+@dataclass(frozen=True, slots=True)
+class FleetParts:
+    """What a fleet adds to the report: its sources, and each merged cluster's counts."""
+
+    sources: tuple[FleetSource, ...]
+    names: tuple[str, ...]  # of the sources that were read, in the order of `per_source`
+    per_source: dict[int, list[int]]  # id(merged cluster) -> goroutines per source
+    total: int
 
 
-def _cluster(rank: int, r: Ranked, previous: dict[int, PreviousMatch] | None) -> Cluster:
+def _gone(comparison: Comparison | None, trends: Trends | None) -> tuple[GoneCluster, ...] | None:
+    """Over a series, every cluster seen in it but not in its last dump, with its trend;
+    else the previous dump's clusters that nothing matched."""
+    if trends is not None:
+        return tuple(GoneCluster(n, k.state, k.blocked_at, t) for k, n, t in trends.gone())
+    if comparison is None:
+        return None
+    return tuple(GoneCluster(g.count, g.state, g.blocked_at) for g in comparison.gone)
+
+
+
+
+def _cluster(
+    rank: int, r: Ranked, previous: dict[int, PreviousMatch] | None, trend: Trend | None, fleet: FleetParts | None
+) -> Cluster:
     c = r.cluster
     match = previous.get(id(c)) if previous is not None else None
     status, delta = change(c.count, match.count if match is not None else None) if previous is not None else (None, None)
@@ -127,6 +163,8 @@ def _cluster(rank: int, r: Ranked, previous: dict[int, PreviousMatch] | None) ->
         delta=delta,
         status=status,
         matched_approximately=match.approximate if match is not None else None,
+        trend=trend,
+        sources=by_source(fleet.per_source[id(c)], fleet.names) if fleet is not None else None,
     )
 
 

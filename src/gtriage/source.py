@@ -40,6 +40,10 @@ _BUFFER = 1 << 20
 class SourceInfo:
     name: str  # as the user gave it: path, URL or "-"
     size: int | None  # bytes, when known in advance (files, Content-Length)
+    # When the dump was taken as far as the source tells (seconds since the epoch), and what
+    # tells: "file modification time", "HTTP Date", "time fetched"; None for stdin.
+    taken_at: float | None = None
+    clock: str | None = None
 
 
 class _Stage(io.RawIOBase):
@@ -187,6 +191,19 @@ def _open_file(spec: str, path: str) -> tuple[io.FileIO, int | None]:
     return f, size
 
 
+def _http_date(value: str | None) -> tuple[float, str]:
+    """When the server says it answered (its Date header), else now: a profile is taken while
+    the request is served."""
+    if value:
+        from email.utils import parsedate_to_datetime
+
+        with suppress(TypeError, ValueError, IndexError, OverflowError):
+            return parsedate_to_datetime(value).timestamp(), "HTTP Date"
+    import time
+
+    return time.time(), "time fetched"
+
+
 def _read_file(f: io.FileIO) -> Callable[[int], bytes]:
     def read(n: int) -> bytes:
         return f.read(n) or b""  # one system call; None only for non-blocking files
@@ -208,8 +225,11 @@ def open_lines(
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     progress: Progress | None = None,
     stdin: BinaryIO | None = None,
+    member: tuple[str, float | None] | None = None,
 ) -> Iterator[tuple[SourceInfo, Iterable[str]]]:
     """Open `spec` ("-" for stdin) and yield its info and its text lines.
+
+    `member`: `stdin` is a member of an archive, with this name and modification time.
 
     `timeout` bounds the whole fetch of a URL; `max_bytes` bounds what is read and what
     gzip decompresses to. Read errors, also those met while the caller iterates, are
@@ -218,10 +238,16 @@ def open_lines(
     if not (timeout > 0):  # also NaN
         raise ValueError(f"timeout must be a positive number of seconds, not {timeout!r}")
     size: int | None = None
+    taken_at: float | None = None
+    clock: str | None = None
     closers: list[Callable[[], None]] = []
     try:
         scheme = m.group(1).lower() if (m := _SCHEME.match(spec)) else None
-        if spec == "-":
+        if member is not None and stdin is not None:
+            spec, taken_at = member
+            clock = "file modification time" if taken_at is not None else None
+            transport = _Transport(spec, getattr(stdin, "read1", stdin.read), max_bytes, progress)
+        elif spec == "-":
             raw = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
             if raw is None:
                 raise input_error(spec, "stdin is closed")
@@ -232,6 +258,7 @@ def open_lines(
             resp, deadline = fetch(spec, timeout, max_bytes)
             closers += [resp.close, deadline.cancel]
             size = resp.length
+            taken_at, clock = _http_date(resp.headers.get("Date"))
             transport = _Transport(
                 spec,
                 resp.read1,
@@ -247,6 +274,8 @@ def open_lines(
         else:
             f, size = _open_file(spec, _file_url_path(spec) if scheme == "file" else spec)
             closers.append(f.close)
+            with suppress(OSError):
+                taken_at, clock = os.fstat(f.fileno()).st_mtime, "file modification time"
             transport = _Transport(spec, _read_file(f), max_bytes, progress, size=size)
         stream: io.BufferedReader[_Stage] = io.BufferedReader(transport, _BUFFER)
         if transport.head(2) == _GZIP_MAGIC:
@@ -255,7 +284,7 @@ def open_lines(
         text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
         # The lines are the wrapper itself, no per-line generator in between (speed): read
         # errors are raised as SourceError by the stages inside it.
-        yield SourceInfo(spec, size), text
+        yield SourceInfo(spec, size, taken_at, clock), text
     finally:
         for close in reversed(closers):
             with suppress(Exception):

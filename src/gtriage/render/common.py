@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import NamedTuple
 
 from gtriage.frame_info import FrameInfo, Origin
 from gtriage.model import Crash
-from gtriage.report import AccessInfo, Cluster, GoneCluster, RaceInfo, Report
+from gtriage.report import AccessInfo, Cluster, FleetSource, GoneCluster, RaceInfo, Report, SourceCount, Trend
 
 
 def num(n: int) -> str:
@@ -58,7 +59,77 @@ GONE_SHOWN = 20
 
 def gone_title(gone: tuple[GoneCluster, ...]) -> str:
     n = sum(g.count for g in gone)
+    if any(g.trend is not None for g in gone):
+        return f"gone during the series: {plural(len(gone), 'cluster')}, {plural(n, 'goroutine')} when last seen"
     return f"gone since the previous dump: {plural(len(gone), 'cluster')}, {plural(n, 'goroutine')}"
+
+
+_BARS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"
+SPARK_POINTS = 24  # a sparkline shows this many of the last counts
+
+
+def sparkline(counts: tuple[int, ...], width: int = SPARK_POINTS) -> str:
+    """"▁▃▅▆█": the last `width` counts against the largest of them (0 is the lowest bar,
+    any goroutine at all one above it)."""
+    shown = counts[-width:]
+    top = max(shown, default=0)
+    if top <= 0:
+        return _BARS[0] * len(shown)
+    return "".join(_BARS[0] if n <= 0 else _BARS[max(1, round(n / top * 7))] for n in shown)
+
+
+def trend_text(t: Trend) -> str:
+    """"0 → 10 → 20 → 30 → 40  ▁▃▅▆█  grows steadily, +40 a minute"."""
+    words = t.verdict or ""
+    rate = t.rate_text()
+    if rate is not None and t.verdict != "steady":
+        words = f"{words}, {rate}" if words else rate
+    return f"{t.counts_text()}  {sparkline(t.counts)}  {words}".rstrip()
+
+
+def when_text(seconds: float) -> str:
+    """A moment in UTC, to the second: "2026-11-30 07:17:13 UTC"."""
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(seconds))
+
+
+def series_line(r: Report) -> str | None:
+    """"series of 5 dumps, 2026-11-30 07:17:13 UTC to 07:18:13 (1 min), in file modification time order"."""
+    if r.series is None:
+        return None
+    first, last = r.series[0], r.series[-1]
+    text = f"series of {len(r.series)} dumps"
+    if first.taken_at is not None and last.taken_at is not None:
+        span = last.taken_at - first.taken_at
+        end = when_text(last.taken_at)
+        start = when_text(first.taken_at)
+        end = end[11:] if end[:10] == start[:10] else end
+        text += f", {start.removesuffix(' UTC')} to {end} ({_span(span)})"
+    return f"{text}, ordered by {r.ordered_by}"
+
+
+def _span(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def sources_text(shares: tuple[SourceCount, ...], sources: int, shown: int = 3) -> str:
+    """"on 2 of 3 sources: pod-a 90, pod-b 24"."""
+    parts = ", ".join(f"{s.source} {num(s.count)}" for s in shares[:shown])
+    more = f", {num(len(shares) - shown)} more" if len(shares) > shown else ""
+    return f"on {num(len(shares))} of {num(sources)} sources: {parts}{more}"
+
+
+def fleet_lines(fleet: tuple[FleetSource, ...]) -> list[str]:
+    """"fleet of 3 sources, 2 read: pod-a 130 goroutines, pod-b 64" and one line per failure."""
+    ok = [s for s in fleet if s.goroutines is not None]
+    read = ", ".join(f"{s.name} {plural(s.goroutines or 0, 'goroutine')}" for s in ok[:8])
+    more = f", {num(len(ok) - 8)} more" if len(ok) > 8 else ""
+    out = [f"fleet of {plural(len(fleet), 'source')}, {num(len(ok))} read: {read}{more}"]
+    out.extend(f"{s.name} not read: {s.error}" for s in fleet if s.goroutines is None)
+    return out
 
 
 def gone_more(gone: tuple[GoneCluster, ...]) -> str | None:
@@ -110,7 +181,11 @@ def summary_line(r: Report) -> str:
     # mistaken for a dump of 3 clusters.
     clusters = plural(shown, "cluster") if total is None or total == shown else f"{num(shown)} of {plural(total, 'cluster')} shown"
     parts = [plural(r.goroutines, "goroutine"), clusters, kind]
-    if len(r.snapshots) > 1:
+    if r.fleet is not None:
+        pass  # fleet_lines say which sources
+    elif r.series is not None:
+        parts.append("the last of the series reported")
+    elif len(r.snapshots) > 1:
         parts.append(f"{len(r.snapshots)} dumps in the input, the last one reported")
     if r.carriers:
         parts.append("read from " + ", ".join(r.carriers))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from gtriage.frame_info import FrameInfo
-from gtriage.report import SCHEMA, AccessInfo, Cluster, Report
+from gtriage.report import SCHEMA, AccessInfo, Cluster, Report, Trend
 
 from .safe import scalar
 
@@ -82,7 +83,22 @@ def _cluster(c: Cluster, frame_obj: _FrameObjs) -> dict[str, Any]:
         "delta": c.delta,
         "status": c.status,
         "matched_approximately": c.matched_approximately,
+        "trend": _trend(c.trend),
+        "sources": [{"source": x.source, "count": x.count} for x in c.sources] if c.sources is not None else None,
     }
+
+
+def _trend(t: Trend | None) -> dict[str, Any] | None:
+    if t is None:
+        return None
+    rate = t.growth_per_minute
+    return {"counts": list(t.counts), "verdict": t.verdict, "growth_per_minute": round(rate, 3) if rate is not None else None}
+
+
+def _iso(seconds: float | None) -> str | None:
+    if seconds is None:
+        return None
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def report_obj(r: Report) -> dict[str, Any]:
@@ -128,8 +144,21 @@ def report_obj(r: Report) -> dict[str, Any]:
         "limits": [{"name": lim.name, "limit": lim.limit, "message": lim.message} for lim in r.limits],
         # Clusters of the previous dump that nothing in this one matched; null without one.
         "gone": [
-            {"count": g.count, "state": g.state, "blocked_at": frame_obj(g.blocked_at)} for g in r.gone
+            {"count": g.count, "state": g.state, "blocked_at": frame_obj(g.blocked_at), "trend": _trend(g.trend)}
+            for g in r.gone
         ] if r.gone is not None else None,
+        # A series of three or more dumps, oldest first; null otherwise.
+        "series": {
+            "ordered_by": r.ordered_by,
+            "dumps": [
+                {"source": m.source, "taken_at": _iso(m.taken_at), "clock": m.clock, "goroutines": m.goroutines}
+                for m in r.series
+            ],
+        } if r.series is not None else None,
+        # --fleet: every source, read or not; null otherwise.
+        "fleet": [
+            {"name": f.name, "input": f.input, "goroutines": f.goroutines, "error": f.error} for f in r.fleet
+        ] if r.fleet is not None else None,
         # What the dumps came inside, when not plain text ("docker json-file", ...).
         "carriers": list(r.carriers),
     }

@@ -10,6 +10,7 @@ from .common import (
     cluster_title,
     crash_lines,
     family_text,
+    fleet_lines,
     gone_more,
     gone_text,
     gone_title,
@@ -19,9 +20,13 @@ from .common import (
     num,
     race_accesses,
     repeat_text,
+    series_line,
+    sources_text,
+    sparkline,
     stack_rows,
     state_text,
     summary_line,
+    trend_text,
 )
 from .safe import md_code_span, md_fence, md_inline
 
@@ -31,6 +36,14 @@ MAX_IDS = 20  # goroutine ids in a section's line; all of them are in a <details
 
 def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
     out: list[str] = [f"# Goroutine triage: {md_inline(report.source)}", "", md_inline(summary_line(report)), ""]
+    series = series_line(report)
+    if series is not None:
+        out += [md_inline(series[0].upper() + series[1:]), ""]
+    if report.fleet is not None:
+        first, *failed = fleet_lines(report.fleet)
+        out += [md_inline(first[0].upper() + first[1:]), ""]
+        out += [f"> **Warning:** {md_inline(line)}" for line in failed]
+        out += [""] if failed else []
     for line in health_lines(report):
         out += [f"> **Warning:** {md_inline(line)}", ""]
     if report.crash is not None:
@@ -45,16 +58,24 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
             ))
         out.append("")
     compared = report.gone is not None  # a change column only when there is a previous dump
+    trended = report.series is not None  # a trend column over a series
+    spread = report.fleet is not None  # a sources column in a fleet
     if report.clusters:
         out += [
             "## Clusters",
             "",
-            "| # | count |" + (" since previous |" if compared else "") + " state | minutes | blocked at | created by |",
-            "|--:|------:|" + ("----------------|" if compared else "") + "-------|---------|------------|------------|",
+            "| # | count |" + (" since previous |" if compared else "") + (" trend |" if trended else "")
+            + (" sources |" if spread else "") + " state | minutes | blocked at | created by |",
+            "|--:|------:|" + ("----------------|" if compared else "") + ("-------|" if trended else "")
+            + ("---------|" if spread else "") + "-------|---------|------------|------------|",
         ]
         for c in report.clusters:
             created = md_code_span(c.created_by.func, in_table=True) if c.created_by else ""
             change = f" {change_text(c) or ''} |" if compared else ""
+            if trended:
+                change += f" {sparkline(c.trend.counts) if c.trend else ''} {md_inline(c.trend.verdict or '') if c.trend else ''} |"
+            if spread:
+                change += f" {num(len(c.sources or ()))} of {num(_read(report))} |"
             out.append(
                 f"| {c.rank} | {num(c.count)} |{change} {md_inline(state_text(c))} | {minutes_text(c)} | "
                 f"{md_code_span(c.blocked_at.func, in_table=True)} {md_code_span(location(c.blocked_at, report.goroot), in_table=True)} | {created} |"
@@ -67,12 +88,19 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
     if report.gone:
         title = gone_title(report.gone)
         out += [f"## {title[0].upper()}{title[1:]}", ""]
-        out += [f"- {md_inline(gone_text(g, report.goroot))}" for g in report.gone[:GONE_SHOWN]]
+        out += [
+            f"- {md_inline(gone_text(g, report.goroot))}" + (f" — {md_inline(trend_text(g.trend))}" if g.trend else "")
+            for g in report.gone[:GONE_SHOWN]
+        ]
         more = gone_more(report.gone)
         if more is not None:
             out.append(f"- {md_inline(more)}")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
+
+
+def _read(report: Report) -> int:
+    return sum(1 for s in report.fleet or () if s.goroutines is not None)
 
 
 def _section(c: Cluster, report: Report) -> list[str]:
@@ -81,6 +109,10 @@ def _section(c: Cluster, report: Report) -> list[str]:
     out.append(f"- **Blocked at:** {md_code_span(c.blocked_at.func)} {md_code_span(location(c.blocked_at, goroot))}")
     if c.created_by is not None:
         out.append(f"- **Created by:** {md_code_span(c.created_by.func)} {md_code_span(location(c.created_by, goroot))}")
+    if c.trend is not None:
+        out.append(f"- **Trend:** {md_inline(trend_text(c.trend))}")
+    if c.sources is not None and report.fleet is not None:
+        out.append(f"- **Sources:** {md_inline(sources_text(c.sources, _read(report), shown=10))}")
     out.append(f"- **Why:** {md_inline('; '.join(c.why))}")
     change = change_text(c)
     if change is not None:

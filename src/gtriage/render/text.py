@@ -11,6 +11,7 @@ from .common import (
     cluster_title,
     crash_lines,
     family_text,
+    fleet_lines,
     frame_text,
     gone_more,
     gone_text,
@@ -20,8 +21,11 @@ from .common import (
     num,
     race_accesses,
     repeat_text,
+    series_line,
+    sources_text,
     stack_rows,
     summary_line,
+    trend_text,
 )
 from .safe import inert, inert_line
 
@@ -49,6 +53,13 @@ class _Style:
 def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> str:
     st = _Style(color)
     out: list[str] = [st(f"gtriage: {inert_line(report.source)}", BOLD), summary_line(report)]
+    series = series_line(report)
+    if series is not None:
+        out.append(inert_line(series))
+    if report.fleet is not None:
+        first, *failed = fleet_lines(report.fleet)
+        out.append(inert_line(first))
+        out.extend(st(f"warning: {inert_line(line)}", YELLOW) for line in failed)
     for line in health_lines(report):
         out.append(st(f"warning: {inert_line(line)}", YELLOW))
     if report.crash is not None:
@@ -73,7 +84,10 @@ def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> 
     if report.gone:
         out.append("")
         out.append(st(gone_title(report.gone), BOLD))
-        out.extend(f"    {inert_line(gone_text(g, report.goroot))}" for g in report.gone[:GONE_SHOWN])
+        for g in report.gone[:GONE_SHOWN]:
+            out.append(f"    {inert_line(gone_text(g, report.goroot))}")
+            if g.trend is not None:
+                out.append(st(f"        trend  {trend_text(g.trend)}", DIM))
         more = gone_more(report.gone)
         if more is not None:
             out.append(st(f"    {more}", DIM))
@@ -106,6 +120,10 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
         )
         more = f" … {len(c.labels) - 4} more" if len(c.labels) > 4 else ""
         lines.append(f"    labels      {inert_line(shown)}{more}")
+    if c.trend is not None:
+        lines.append(f"    trend       {trend_text(c.trend)}")
+    if c.sources is not None and report.fleet is not None:
+        lines.append(f"    sources     {inert_line(sources_text(c.sources, _read(report)))}")
     lines.append(st(f"    why         {inert_line('; '.join(c.why))}", CYAN))
     if c.family is not None:
         # The header's "[family N]" means nothing to a newcomer: say it where it is shown.
@@ -115,6 +133,10 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
     if stacks:
         lines.extend(_stack(c.frames, c.blocked_at, st, goroot))
     return lines
+
+
+def _read(report: Report) -> int:
+    return sum(1 for s in report.fleet or () if s.goroutines is not None)
 
 
 def _stack(frames: tuple[FrameInfo, ...], blocked: FrameInfo, st: _Style, goroot: str | None) -> list[str]:

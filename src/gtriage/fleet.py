@@ -1,0 +1,87 @@
+"""A fleet: dumps taken at one time from several processes (pods), read as one.
+
+Each source is clustered on its own (goroutine ids repeat from process to process), then
+clusters at the same place in the same state are merged, and so are their stacks, by the
+keys cluster_goroutines groups with: the merged clusters are what clustering all the
+goroutines together would give, with the count each source contributed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .cluster import RawCluster, StackGroup
+from .frame_info import FrameInfo
+from .report import SourceCount
+
+
+@dataclass(slots=True)
+class Merged:
+    clusters: list[RawCluster]
+    # id(merged cluster) -> goroutines per source, in the sources' order (0 where absent)
+    per_source: dict[int, list[int]]
+    # id(merged cluster) -> (goroutine id, how many it started, source index): the parent
+    # that started the most of it in one source (ids repeat across sources)
+    top_parent: dict[int, tuple[int, int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Spread:
+    """A merged cluster across the fleet, as ranking weighs and words it."""
+
+    shares: tuple[SourceCount, ...]
+    sources: int  # sources read
+    top_parent: tuple[int, int, str] | None  # (goroutine id, how many it started, source)
+
+
+def merge_sources(per_source: Sequence[Sequence[RawCluster]]) -> Merged:
+    """One list of clusters from the clusters of every source, in the sources' order."""
+    n = len(per_source)
+    clusters: dict[tuple[str, str, int, str], RawCluster] = {}
+    groups: dict[tuple[tuple[str, str, int, str], tuple[FrameInfo, ...], FrameInfo | None], StackGroup] = {}
+    counts: dict[int, list[int]] = {}
+    parents: dict[int, tuple[int, int, int]] = {}
+    for s, raw in enumerate(per_source):
+        for c in raw:
+            top = c.blocked_at
+            key = (top.func, top.file, top.line, c.state)
+            m = clusters.get(key)
+            if m is None:
+                m = clusters[key] = RawCluster(c.state, top)
+                counts[id(m)] = [0] * n
+            counts[id(m)][s] += c.count
+            m.labels.update(c.labels)
+            parent = c.stats().top_parent
+            if parent is not None and parent[1] > parents.get(id(m), (0, 0, 0))[1]:
+                parents[id(m)] = (parent[0], parent[1], s)
+            for g in c.groups:
+                gk = (key, g.frames, g.created_by)
+                into = groups.get(gk)
+                if into is None:
+                    into = groups[gk] = StackGroup(g.frames, g.created_by)
+                    m.groups.append(into)
+                into.goroutines.extend(g.goroutines)
+                into.count += g.count
+    return Merged(list(clusters.values()), counts, parents)
+
+
+def by_source(counts: Sequence[int], names: Sequence[str]) -> tuple[SourceCount, ...]:
+    """The sources that hold some of a cluster, most first (then in the sources' order)."""
+    have = [(n, i) for i, n in enumerate(counts) if n]
+    have.sort(key=lambda p: (-p[0], p[1]))
+    return tuple(SourceCount(names[i], n) for n, i in have)
+
+
+def spread_of(merged: Merged, c: RawCluster, names: Sequence[str]) -> Spread:
+    top = merged.top_parent.get(id(c))
+    parent = (top[0], top[1], names[top[2]]) if top is not None else None
+    return Spread(by_source(merged.per_source[id(c)], names), len(names), parent)
+
+
+def spread_text(count: int, shares: Sequence[SourceCount], sources: int, shown: int = 3) -> str:
+    """"12,000 goroutines on 3 of 40 sources (pod-a 9,100, pod-b 2,400, pod-c 500)"."""
+    parts = ", ".join(f"{s.source} {s.count:,}" for s in shares[:shown])
+    more = f", {len(shares) - shown} more" if len(shares) > shown else ""
+    noun = "goroutine" if count == 1 else "goroutines"
+    return f"{count:,} {noun} on {len(shares)} of {sources} sources ({parts}{more})"

@@ -1,0 +1,186 @@
+"""Clusters followed across a series of dumps: each cluster's count at every dump, its growth
+per minute and a verdict (grows steadily, grows then plateaus, transient, ...).
+
+A Tracker takes one dump's clusters at a time, so `--watch` can follow a live endpoint for
+hours: it keeps a few integers per cluster and a slim copy of the cluster's blocked-at frame
+and representative stack to match the next dump with, never the dumps themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from itertools import pairwise
+
+from .cluster import RawCluster, SimilarityWork, StackGroup
+from .compare import match_previous
+from .report import Moment, Trend
+
+# Verdicts, in words the reports print as they are.
+STEADY = "steady"
+GROWS_STEADILY = "grows steadily"
+PLATEAU = "grows then plateaus"
+NEW = "new in the last dump"
+LATE_RISE = "grew in the last interval"
+SHRINKS = "shrinks"
+TRANSIENT = "transient"
+FLUCTUATES = "fluctuates"
+
+# A series needs this many dumps for a verdict: two are a comparison (new / grew / shrank).
+MIN_POINTS = 3
+# --watch keeps at most this many points per cluster (30 s polls: 3.5 days); the oldest go.
+MAX_POINTS = 10_000
+
+
+@dataclass(slots=True)
+class Track:
+    """One cluster followed over the series: its count at every dump (0 where absent)."""
+
+    counts: list[int]
+    key: RawCluster  # slim: blocked-at frame, state and representative stack, no goroutines
+
+
+@dataclass(slots=True)
+class Tracker:
+    """Per-cluster counts over successive dumps, added oldest first."""
+
+    moments: list[Moment] = field(default_factory=list)
+    tracks: list[Track] = field(default_factory=list)
+    max_points: int = MAX_POINTS
+
+    def add(self, clusters: Sequence[RawCluster], moment: Moment, work: SimilarityWork | None = None) -> dict[int, int]:
+        """Add one dump's clusters; returns id(cluster) -> its track's index in `tracks`.
+
+        Matched against every cluster seen so far (also those gone since), so one that
+        comes back continues its own track."""
+        n = len(self.moments)
+        keys = [t.key for t in self.tracks]
+        matches = match_previous(clusters, keys, work).matches if keys else {}
+        out: dict[int, int] = {}
+        seen: set[int] = set()
+        for c in clusters:
+            m = matches.get(id(c))
+            if m is not None and m.index >= 0:
+                i = m.index
+            else:
+                i = len(self.tracks)
+                self.tracks.append(Track([0] * n, _slim(c)))
+            t = self.tracks[i]
+            t.counts.append(c.count)
+            t.key = _slim(c)
+            out[id(c)] = i
+            seen.add(i)
+        for i, t in enumerate(self.tracks):
+            if i not in seen:
+                t.counts.append(0)
+        self.moments.append(moment)
+        if len(self.moments) > self.max_points:
+            del self.moments[0]
+            for t in self.tracks:
+                del t.counts[0]
+            self.tracks = [t for t in self.tracks if any(t.counts)]
+        return out
+
+    def trend(self, i: int) -> Trend:
+        counts = tuple(self.tracks[i].counts)
+        return Trend(counts, verdict(counts), growth_per_minute(counts, self.moments))
+
+    def gone(self, current: dict[int, int]) -> list[int]:
+        """Tracks with goroutines earlier in the series but none in the last dump, largest
+        peak first."""
+        taken = set(current.values())
+        left = [i for i, t in enumerate(self.tracks) if i not in taken and any(t.counts)]
+        return sorted(left, key=lambda i: -max(self.tracks[i].counts))
+
+
+def _slim(c: RawCluster) -> RawCluster:
+    rep = c.representative
+    return RawCluster(c.state, c.blocked_at, [StackGroup(rep.frames, rep.created_by, count=c.count)])
+
+
+def verdict(counts: Sequence[int]) -> str | None:
+    """What the counts of a cluster over MIN_POINTS or more dumps show, oldest first."""
+    if len(counts) < MIN_POINTS:
+        return None
+    steps = list(pairwise(counts))
+    rises = sum(1 for a, b in steps if b > a)
+    falls = sum(1 for a, b in steps if b < a)
+    if not rises and not falls:
+        return STEADY
+    if not falls:
+        if not any(counts[:-1]):
+            return NEW
+        if counts[-1] == counts[-2]:
+            return PLATEAU
+        return GROWS_STEADILY if rises >= 2 else LATE_RISE
+    if not rises:
+        return SHRINKS
+    if max(counts) > counts[0] and counts[-1] <= counts[0]:
+        return TRANSIENT
+    return FLUCTUATES
+
+
+def growth_per_minute(counts: Sequence[int], moments: Sequence[Moment]) -> float | None:
+    """Goroutines gained a minute from the first dump to the last; None when either time is
+    unknown or they are the same instant."""
+    if len(counts) < 2 or len(moments) < len(counts):
+        return None
+    first, last = moments[-len(counts)], moments[-1]
+    if first.taken_at is None or last.taken_at is None or last.taken_at <= first.taken_at:
+        return None
+    return (counts[-1] - counts[0]) * 60.0 / (last.taken_at - first.taken_at)
+
+
+# File modification times closer than this are the time files were copied (cp, git
+# checkout, unzip without times), not when the dumps were taken: they order nothing.
+FILE_TIMES_APART = 1.0
+FILE_CLOCK = "file modification time"
+ORDER_GIVEN = "order given"
+
+
+def put_in_order(moments: Sequence[Moment]) -> tuple[list[int], list[Moment], str]:
+    """The dumps of a series oldest first: their indices in that order, their moments (with
+    the time dropped where it orders nothing) and what ordered them, in words."""
+    n = len(moments)
+    given = list(range(n))
+    why = _untold(moments)
+    if why is not None:
+        return given, [Moment(m.source, None, ORDER_GIVEN, m.goroutines) for m in moments], f"{ORDER_GIVEN} ({why})"
+    order = sorted(given, key=lambda i: moments[i].taken_at or 0.0)  # stable: a file's dumps keep their order
+    clocks = sorted({m.clock for m in moments})
+    return order, [moments[i] for i in order], ", ".join(clocks)
+
+
+def _untold(moments: Sequence[Moment]) -> str | None:
+    """Why the moments' times cannot order them, or None when they can."""
+    if any(m.taken_at is None for m in moments):
+        return "stdin tells no time" if any(m.source == "-" for m in moments) else "no time known for every dump"
+    if len({m.taken_at for m in moments}) == 1 and len(moments) > 1:
+        return "one time for every dump"
+    files = {m.source: m.taken_at for m in moments if m.clock == FILE_CLOCK}
+    times = sorted(t for t in files.values() if t is not None)
+    if len(times) > 1 and any(b - a < FILE_TIMES_APART for a, b in pairwise(times)):
+        return f"file modification times less than {FILE_TIMES_APART:g} s apart: copied files?"
+    return None
+
+
+@dataclass(slots=True)
+class Trends:
+    """A series followed to its last dump: the trend of each of its clusters."""
+
+    tracker: Tracker
+    ids: dict[int, int]  # id(cluster of the last dump) -> its track
+
+    def of(self, c: RawCluster) -> Trend | None:
+        i = self.ids.get(id(c))
+        return self.tracker.trend(i) if i is not None else None
+
+    def gone(self) -> list[tuple[RawCluster, int, Trend]]:
+        """Clusters seen in the series but not in its last dump: their last key, their
+        count when last seen, and their trend; largest peak first."""
+        out = []
+        for i in self.tracker.gone(self.ids):
+            t = self.tracker.tracks[i]
+            last = next(n for n in reversed(t.counts) if n)
+            out.append((t.key, last, self.tracker.trend(i)))
+        return out

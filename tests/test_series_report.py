@@ -1,0 +1,222 @@
+"""Series and fleets end to end, on real captures of samples/leakrate whose counts are known by
+construction (the manifests): `gtriage t0 … t4` in any order, a directory, an archive, and
+`--fleet` over three processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tarfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from gtriage.errors import NoDumpError
+from gtriage.pipeline import analyze_inputs
+from gtriage.render.json import render_json
+from gtriage.render.markdown import render_markdown
+from gtriage.render.text import render_text
+from gtriage.report import Cluster, Report
+from manifests import SAMPLES
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = json.loads((ROOT / "src/gtriage/schema/report.schema.json").read_text())
+SERIES = [SAMPLES / f"series/leakrate.t{i}.txt" for i in range(5)]
+FLEET = [SAMPLES / f"fleet/pod-{p}.txt" for p in "abc"]
+
+
+def manifest(dump: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(dump.with_suffix(".json").read_text())
+    return data
+
+
+def captured(dump: Path) -> float:
+    return datetime.fromisoformat(manifest(dump)["captured_at"].replace("Z", "+00:00")).timestamp()
+
+
+def group(dump: Path, key: str) -> dict[str, Any]:
+    (g,) = [g for g in manifest(dump)["groups"] if g["key"] == key]
+    found: dict[str, Any] = g
+    return found
+
+
+def counts(key: str) -> list[int]:
+    """A group's count in each dump of the series, from the manifests."""
+    return [manifest(d)["counts"][key] for d in SERIES]
+
+
+def at(report: Report, key: str, dump: Path = SERIES[-1]) -> Cluster:
+    g = group(dump, key)
+    (c,) = [c for c in report.clusters if c.blocked_at.func == g["blocked_at"]["func"] and c.blocked_at.line == g["blocked_at"]["line"]]
+    return c
+
+
+@pytest.fixture
+def stamped(tmp_path: Path) -> list[Path]:
+    """The series copied, each file's modification time the moment it was captured."""
+    out = []
+    for d in SERIES:
+        copy = tmp_path / d.name
+        shutil.copyfile(d, copy)
+        os.utime(copy, (captured(d), captured(d)))
+        out.append(copy)
+    return out
+
+
+def minutes() -> float:
+    return (captured(SERIES[-1]) - captured(SERIES[0])) / 60
+
+
+def check_series(r: Report) -> None:
+    assert r.series is not None
+    assert len(r.series) == 5
+    assert [m.source.rsplit("/", 1)[-1].rsplit(":", 1)[-1] for m in r.series] == [d.name for d in SERIES]
+    leak = at(r, "leak")
+    assert leak.trend is not None
+    assert list(leak.trend.counts) == counts("leak")
+    assert leak.trend.verdict == "grows steadily"
+    assert leak.trend.growth_per_minute == pytest.approx((counts("leak")[-1] - counts("leak")[0]) / minutes(), rel=1e-6)
+    assert leak.rank == 1
+    assert any(w.startswith("grows steadily over 5 dumps") for w in leak.why)
+    plateau = at(r, "plateau")
+    assert plateau.trend is not None
+    assert list(plateau.trend.counts) == counts("plateau")
+    assert plateau.trend.verdict == "grows then plateaus"
+    steady = at(r, "steady")
+    assert steady.trend is not None
+    assert steady.trend.verdict == "steady"
+    # The burst group is in the middle dumps only: gone at the end, with its trend.
+    burst = group(SERIES[2], "burst")
+    assert r.gone is not None
+    (gone,) = [g for g in r.gone if g.blocked_at.func == burst["blocked_at"]["func"]]
+    assert gone.trend is not None
+    assert list(gone.trend.counts) == counts("burst")
+    assert gone.trend.verdict == "transient"
+    assert gone.count == max(counts("burst"))
+
+
+def test_a_series_in_any_order_is_put_in_time_order(stamped: list[Path]) -> None:
+    shuffled = [stamped[i] for i in (3, 0, 4, 2, 1)]
+    r = analyze_inputs([str(p) for p in shuffled])
+    check_series(r)
+    assert r.ordered_by == "file modification time"
+
+
+def test_a_directory_is_a_series(stamped: list[Path]) -> None:
+    r = analyze_inputs([str(stamped[0].parent)])
+    check_series(r)
+
+
+@pytest.mark.parametrize("kind", ["tar.gz", "zip"])
+def test_an_archive_is_a_series_in_its_recorded_times(stamped: list[Path], tmp_path: Path, kind: str) -> None:
+    archive = tmp_path / f"dumps.{kind}"
+    if kind == "zip":
+        with zipfile.ZipFile(archive, "w") as z:
+            for p in reversed(stamped):
+                z.write(p, f"pods/{p.name}")  # zip records local time to 2 s: still 15 s apart
+    else:
+        with tarfile.open(archive, "w:gz") as t:
+            for p in reversed(stamped):
+                t.add(p, f"pods/{p.name}")
+    for p in stamped:
+        os.utime(p, (0, 0))  # the archive alone tells the times now
+    r = analyze_inputs([str(archive)])
+    assert r.series is not None
+    assert r.series[0].source == f"{archive}:pods/leakrate.t0.txt"
+    leak = at(r, "leak")
+    assert leak.trend is not None
+    assert list(leak.trend.counts) == counts("leak")
+    assert leak.trend.verdict == "grows steadily"
+    assert leak.trend.growth_per_minute == pytest.approx(counts("leak")[-1] / minutes(), rel=0.1)
+
+
+def test_copied_files_are_read_in_the_order_given(tmp_path: Path) -> None:
+    copies = []
+    for d in SERIES:
+        shutil.copyfile(d, tmp_path / d.name)
+        os.utime(tmp_path / d.name, (1e9, 1e9))
+        copies.append(str(tmp_path / d.name))
+    r = analyze_inputs(copies)
+    assert r.ordered_by is not None
+    assert r.ordered_by.startswith("order given")
+    leak = at(r, "leak")
+    assert leak.trend is not None
+    assert list(leak.trend.counts) == counts("leak")
+    assert leak.trend.growth_per_minute is None  # no time, no rate: never guessed
+
+
+def test_every_output_shows_the_series(stamped: list[Path]) -> None:
+    r = analyze_inputs([str(p) for p in stamped])
+    doc = json.loads(render_json(r))
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["series"]["ordered_by"] == "file modification time"
+    assert [d["goroutines"] for d in doc["series"]["dumps"]] == [
+        sum(1 for line in d.read_text().splitlines() if line.startswith("goroutine ")) for d in SERIES
+    ]
+    top = doc["clusters"][0]
+    assert top["trend"]["counts"] == counts("leak")
+    assert top["trend"]["verdict"] == "grows steadily"
+    assert doc["gone"][0]["trend"]["verdict"] == "transient"
+    chain = " → ".join(str(n) for n in counts("leak"))
+    text = render_text(r, stacks=False)
+    assert f"trend       {chain}  ▁" in text
+    assert "grows steadily, +" in text
+    assert "series of 5 dumps" in text
+    assert "ordered by file modification time" in text
+    md = render_markdown(r)
+    assert f"- **Trend:** {chain}" in md
+    assert "| trend |" in md
+
+
+def test_two_dumps_are_a_comparison_not_a_series(stamped: list[Path]) -> None:
+    r = analyze_inputs([str(stamped[1]), str(stamped[3])])
+    assert r.series is None
+    assert all(c.trend is None for c in r.clusters)
+    assert at(r, "leak").status == "grew"
+
+
+def fleet_count(pod: Path, key: str) -> int:
+    count: int = manifest(pod)["counts"][key]
+    return count
+
+
+def test_a_fleet_merges_its_sources_with_each_share() -> None:
+    r = analyze_inputs([str(p) for p in FLEET], fleet=True)
+    assert r.fleet is not None
+    assert [s.name for s in r.fleet] == ["pod-a", "pod-b", "pod-c"]
+    leak = at(r, "leak", FLEET[0])
+    expected = sorted(((p.stem, fleet_count(p, "leak")) for p in FLEET if fleet_count(p, "leak")), key=lambda x: -x[1])
+    assert leak.sources is not None
+    assert [(s.source, s.count) for s in leak.sources] == expected
+    assert leak.count == sum(fleet_count(p, "leak") for p in FLEET)
+    assert r.goroutines == sum(s.goroutines or 0 for s in r.fleet)
+    # Goroutine ids repeat across processes: a fan-out names one source's parent.
+    parent = group(FLEET[0], "leak")["created_in_goroutine"]
+    assert any(f"(goroutine {parent} on pod-a, in main.(*Server).handle)" in w for w in leak.why)
+    plateau = at(r, "plateau", FLEET[0])
+    assert plateau.sources is not None
+    assert len(plateau.sources) == 3
+    assert f"on {len(leak.sources)} of 3 sources" in "; ".join(leak.why)
+    jsonschema.validate(json.loads(render_json(r)), SCHEMA)
+
+
+def test_a_fleet_source_that_fails_is_reported_and_the_rest_analysed(tmp_path: Path) -> None:
+    listing = tmp_path / "pods.txt"
+    listing.write_text("# pods\n" + "\n".join(str(p) for p in FLEET) + f"\n{tmp_path / 'pod-d.txt'}\n")
+    r = analyze_inputs([f"@{listing}"], fleet=True)
+    assert r.fleet is not None
+    assert [s.name for s in r.fleet if s.goroutines is None] == ["pod-d"]
+    assert r.fleet[-1].error is not None
+    assert "No such file" in r.fleet[-1].error
+    assert "pod-d not read:" in render_text(r)
+    assert at(r, "leak", FLEET[0]).count == sum(fleet_count(p, "leak") for p in FLEET)
+
+
+def test_a_fleet_with_no_source_read_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(NoDumpError, match="no source of the fleet could be read"):
+        analyze_inputs([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], fleet=True)
