@@ -54,6 +54,20 @@ def _seconds(text: str) -> float:
     return seconds
 
 
+_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?", re.IGNORECASE)
+
+
+def _interval(text: str) -> float:
+    """Seconds, or with a unit: 500ms, 30s, 2m, 1h."""
+    m = _DURATION.fullmatch(text.strip())
+    if m is None:
+        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (30s, 2m, 500ms, or seconds)")
+    seconds = float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[(m.group(2) or "s").lower()]
+    if seconds < 0.1:
+        raise argparse.ArgumentTypeError(f"must be at least 100ms: {text!r}")
+    return seconds
+
+
 _SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:i?B)?", re.IGNORECASE)
 
 
@@ -80,6 +94,8 @@ examples:
   gtriage before.txt after.txt                                 # report on after.txt, compared with before.txt
   gtriage dumps/ --format markdown                             # a series: each cluster's trend and verdict
   gtriage --fleet pod-a.txt pod-b.txt pod-c.txt                # several pods at one time: merged, with shares
+  gtriage --watch http://host:6060/debug/pprof/goroutine?debug=2 --interval 30s   # follow it live
+  gtriage --watch @pods.txt --format json > watch.jsonl        # a fleet watched over time, one JSON line a poll
   gtriage dump.txt --top 5 --match 'chan|select' --hide-healthy
   gtriage dump.txt --cluster 3 --goroutines | less             # every goroutine of cluster #3, as dumped
 """
@@ -125,6 +141,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--fleet", action="store_true",
                    help="the inputs are dumps of several processes (pods) taken at one time: merge "
                    "their clusters, with each source's share (default: a series of one process)")
+    p.add_argument("--watch", action="store_true",
+                   help="poll the inputs (usually URLs) every --interval and follow each cluster over time: "
+                   "the TUI updates in place; without a terminal one line per poll (JSON lines with "
+                   "--format json), and Ctrl-C ends with the full report. Several inputs are a fleet watched over time")
+    p.add_argument("--interval", type=_interval, default=30.0, metavar="DURATION",
+                   help="--watch: time between polls, e.g. 30s, 2m, 500ms (default 30s)")
+    p.add_argument("--polls", type=_positive, metavar="N", help="--watch: stop after N polls (default: until Ctrl-C)")
     p.add_argument("--concurrency", type=_positive, default=DEFAULT_CONCURRENCY, metavar="N",
                    help=f"--fleet: read N sources at a time (default {DEFAULT_CONCURRENCY})")
     p.add_argument("--format", "-f", choices=("text", "markdown", "json", "tui"),
@@ -202,6 +225,11 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.goroutines and args.format in ("json", "tui"):
         _say(f"--goroutines prints text or markdown, not {args.format} (the JSON report lists each cluster's goroutine_ids)")
         return EXIT_USAGE
+    if args.watch and args.goroutines:
+        _say("--goroutines prints one dump's goroutines; --watch follows many")
+        return EXIT_USAGE
+    if args.watch and args.format in ("text", "markdown", "json"):
+        return _watch(inputs, args, filters)
     if (args.format == "tui" or args.format is None) and not args.goroutines:
         keys = _keyboard()
         if isinstance(keys, str):
@@ -210,6 +238,8 @@ def _main(argv: Sequence[str] | None) -> int:
                 return EXIT_USAGE
         else:
             return _run_tui(inputs, args, filters, keys)
+    if args.watch:
+        return _watch(inputs, args, filters)
 
     report = _load(inputs, args)
     if report is None:
@@ -225,6 +255,36 @@ def _main(argv: Sequence[str] | None) -> int:
         return _write_report(_render_goroutines(report, args.format or "text"))
     out = _render(report, args.format or "text", _use_color(args.color, sys.stdout), args.stacks)
     return _write_report(out)
+
+
+def _watch(inputs: list[str], args: argparse.Namespace, filters: Filters) -> int:
+    """--watch without a terminal: a line per poll until --polls or Ctrl-C, then the report
+    of the last poll that read something. Exit 1 when no poll read anything."""
+    import time
+
+    from .render.poll import poll_json, poll_line
+    from .watch import Watch
+
+    try:
+        w = Watch(inputs, timeout=args.timeout, max_bytes=args.max_size, concurrency=args.concurrency)
+    except INPUT_ERRORS as e:
+        _say(_one_line(str(e)))
+        return EXIT_INPUT
+    line = poll_json if args.format == "json" else poll_line
+    try:
+        while True:
+            started = time.monotonic()
+            p = w.poll()
+            shown = apply_filters(p.report, filters) if p.report is not None else None
+            if _write_report(line(p.number, p.at, shown, p.errors) + "\n") != EXIT_OK or (args.polls and p.number >= args.polls):
+                break
+            time.sleep(max(0.0, args.interval - (time.monotonic() - started)))
+    except KeyboardInterrupt:
+        _say("stopped; the last poll's report follows")
+    if w.last is None:
+        _say("no poll read a dump")
+        return EXIT_INPUT
+    return _write_report(_render(apply_filters(w.last, filters), args.format or "text", _use_color(args.color, sys.stdout), args.stacks))
 
 
 def _ranks_exist(report: Report, ranks: list[int]) -> bool:

@@ -17,8 +17,8 @@ from .cluster import (
     cluster_goroutines,
     cluster_records,
 )
-from .compare import match_previous
-from .errors import INPUT_ERRORS, NoDumpError
+from .compare import Comparison, PreviousMatch, match_previous
+from .errors import INPUT_ERRORS, NoDumpError, SourceError
 from .fleet import merge_sources, spread_of
 from .inputs import Input, expand_inputs, open_member, short_names
 from .model import Dump, DumpFormat, Frame, Snapshot
@@ -69,7 +69,7 @@ def analyze_inputs(
     dumps of several processes taken at one time, read `concurrency` at a time: their
     clusters are merged, with each source's share; a source that fails is reported."""
     items = expand_inputs(inputs)
-    opts = _ReadOptions(timeout, max_bytes, stdin)
+    opts = ReadOptions(timeout, max_bytes, stdin)
     if fleet:
         return fleet_report(items, opts, concurrency)
     dumps: list[Dump] = []
@@ -93,13 +93,13 @@ def analyze_inputs(
 
 
 @dataclass(frozen=True, slots=True)
-class _ReadOptions:
+class ReadOptions:
     timeout: float
     max_bytes: int | None
     stdin: BinaryIO | None
 
 
-def read_dump(item: Input, opts: _ReadOptions, progress: Progress | None = None) -> tuple[SourceInfo, Dump]:
+def read_dump(item: Input, opts: ReadOptions, progress: Progress | None = None) -> tuple[SourceInfo, Dump]:
     """Read and parse one input."""
     t, most = opts.timeout, opts.max_bytes
     if item.member is not None:
@@ -204,7 +204,7 @@ def follow(earlier: Sequence[Snapshot], raw: Sequence[RawCluster], moments: Sequ
     return Trends(tracker, ids)
 
 
-def read_all(items: Sequence[Input], opts: _ReadOptions, concurrency: int) -> list[tuple[SourceInfo, Dump] | str]:
+def read_all(items: Sequence[Input], opts: ReadOptions, concurrency: int) -> list[tuple[SourceInfo, Dump] | str]:
     """Read every input, `concurrency` at a time: its info and dump, or why it failed (one
     line). Each fetch has the whole `timeout` to itself."""
     def one(item: Input) -> tuple[SourceInfo, Dump] | str:
@@ -222,48 +222,107 @@ def read_all(items: Sequence[Input], opts: _ReadOptions, concurrency: int) -> li
         pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: leave the fetches behind
 
 
-def fleet_report(items: Sequence[Input], opts: _ReadOptions, concurrency: int) -> Report:
+def fleet_report(items: Sequence[Input], opts: ReadOptions, concurrency: int) -> Report:
     """Dumps of several processes taken at one time, as one report with each source's share."""
     return fleet_from_reads(items, read_all(items, opts, concurrency))
 
 
-def fleet_from_reads(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, Dump] | str]) -> Report:
-    names = short_names(items)
-    sources: list[FleetSource] = []
-    raws: list[list[RawCluster]] = []
-    read_names: list[str] = []
-    snaps: list[Snapshot] = []
-    dumps: list[Dump] = []
-    for name, item, res in zip(names, items, reads, strict=True):
+@dataclass(slots=True)
+class _Gathered:
+    """The sources of one moment that could be read, their clusters, and every source's fate."""
+
+    sources: list[FleetSource]
+    raws: list[list[RawCluster]]
+    names: list[str]
+    snaps: list[Snapshot]
+    dumps: list[Dump]
+    infos: list[SourceInfo]
+
+    def whole(self, source: str) -> Dump:
+        return Dump(
+            source,
+            tuple(self.snaps),
+            sum(d.lines for d in self.dumps),
+            sum(d.binary_lines for d in self.dumps),
+            tuple(sorted({c for d in self.dumps for c in d.carriers})),
+        )
+
+
+def _gather(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, Dump] | str]) -> _Gathered:
+    g = _Gathered([], [], [], [], [], [])
+    for name, item, res in zip(short_names(items), items, reads, strict=True):
         snap = _primary(res[1]) if not isinstance(res, str) else None
         if isinstance(res, str) or snap is None or not (snap.goroutines or snap.records):
             why = res if isinstance(res, str) else no_dump_message(res[1])
-            sources.append(FleetSource(name, item.name, None, why))
+            g.sources.append(FleetSource(name, item.name, None, why))
             continue
-        dumps.append(res[1])
-        snaps.append(snap)
-        raws.append(_own_clusters(snap))
-        read_names.append(name)
-        sources.append(FleetSource(name, item.name, goroutine_total(snap)))
-    if not raws:
-        first = sources[0].error if sources else "no inputs"
+        g.dumps.append(res[1])
+        g.infos.append(res[0])
+        g.snaps.append(snap)
+        g.raws.append(_own_clusters(snap))
+        g.names.append(name)
+        g.sources.append(FleetSource(name, item.name, goroutine_total(snap)))
+    return g
+
+
+def fleet_from_reads(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, Dump] | str]) -> Report:
+    g = _gather(items, reads)
+    if not g.raws:
+        first = g.sources[0].error if g.sources else "no inputs"
         raise NoDumpError(f"no source of the fleet could be read: {first}")
-    merged = merge_sources(raws)
-    parts = FleetParts(tuple(sources), tuple(read_names), merged.per_source, sum(goroutine_total(s) for s in snaps))
+    merged = merge_sources(g.raws)
+    parts = FleetParts(tuple(g.sources), tuple(g.names), merged.per_source, sum(goroutine_total(s) for s in g.snaps))
     work = SimilarityWork()
     families = assign_families(merged.clusters, work)
     ranked = rank_clusters(
-        merged.clusters, total=parts.total, crash=None, spread=lambda c: spread_of(merged, c, read_names)
+        merged.clusters, total=parts.total, crash=None, spread=lambda c: spread_of(merged, c, g.names)
     )
-    whole = Dump(
-        " + ".join(i.name for i in items),
-        tuple(snaps),
-        sum(d.lines for d in dumps),
-        sum(d.binary_lines for d in dumps),
-        tuple(sorted({c for d in dumps for c in d.carriers})),
-    )
-    fleet_snap = Snapshot(snaps[0].format, truncated=any(s.truncated for s in snaps))
+    fleet_snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps))
     return build_report(
-        whole, fleet_snap, ranked, _normalizer(snaps), families=families, limits=work.limits(),
-        comparison=None, fleet=parts,
+        g.whole(" + ".join(i.name for i in items)), fleet_snap, ranked, _normalizer(g.snaps),
+        families=families, limits=work.limits(), comparison=None, fleet=parts,
+    )
+
+
+def poll_report(
+    items: Sequence[Input], reads: Sequence[tuple[SourceInfo, Dump] | str], tracker: Tracker, now: float
+) -> Report:
+    """One poll of --watch: the dumps just read (one source, or a fleet of several) added to
+    `tracker`, and reported with every cluster's trend since the first poll. Raises
+    NoDumpError (or SourceError for one source) when nothing could be read: the tracker is
+    left as it was."""
+    g = _gather(items, reads)
+    if not g.raws:
+        first = g.sources[0].error if g.sources else "no inputs"
+        if len(items) == 1:
+            raise SourceError(first or "no dump")
+        raise NoDumpError(f"no source could be read: {first}")
+    fleet = len(items) > 1
+    merged = merge_sources(g.raws) if fleet else None
+    raw = merged.clusters if merged is not None else g.raws[0]
+    total = sum(goroutine_total(s) for s in g.snaps)
+    info = g.infos[0]
+    taken, clock = (info.taken_at, info.clock) if info.clock == "HTTP Date" and info.taken_at is not None else (now, "time fetched")
+    work = SimilarityWork()
+    families = assign_families(raw, work)
+    ids = tracker.add(raw, Moment(" + ".join(g.names), taken, clock or "time fetched", total), work)
+    before: dict[int, PreviousMatch] | None = None
+    if len(tracker.moments) >= 2:
+        before = {}
+        for c in raw:
+            t = tracker.tracks[ids[id(c)]]
+            if t.counts[-2]:
+                before[id(c)] = PreviousMatch(t.counts[-2], t.key.blocked_at, t.key.state)
+    trends = Trends(tracker, ids) if len(tracker.moments) >= 2 else None
+    ranked = rank_clusters(
+        raw, total=total, crash=g.snaps[0].crash if not fleet else None, previous=before,
+        trends=trends.of if trends is not None else None,
+        spread=(lambda c: spread_of(merged, c, g.names)) if merged is not None else None,
+    )
+    parts = FleetParts(tuple(g.sources), tuple(g.names), merged.per_source, total) if merged is not None else None
+    snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps)) if fleet else g.snaps[0]
+    return build_report(
+        g.whole(" + ".join(i.name for i in items)), snap, ranked, _normalizer(g.snaps), families=families,
+        limits=work.limits(), comparison=Comparison(before, []) if before is not None else None,
+        trends=trends, ordered_by="time of each poll", fleet=parts,
     )

@@ -175,7 +175,7 @@ def _scalar(obj: Any) -> Any:
     return obj
 
 
-def _encode(obj: Any) -> str:
+def encode(obj: Any) -> str:
     # ensure_ascii: control and bidi characters from the dump leave as \\u escapes.
     # Compact on purpose: with `indent` the json module falls back to its pure-Python
     # encoder (5x slower on a 10,000-goroutine report). Pipe through `jq` to read it.
@@ -195,7 +195,7 @@ CLUSTER_BATCH = 1000
 
 def render_json(r: Report) -> str:
     """report_obj(r) as JSON, written a batch of clusters at a time."""
-    head = _encode(report_obj(replace(r, clusters=())))
+    head = encode(report_obj(replace(r, clusters=())))
     # The first "clusters":[] is the report's own key: inside a JSON string every quote is
     # escaped, and no object before it has such a key.
     at = head.index('"clusters":[]') + len('"clusters":[')
@@ -203,7 +203,7 @@ def render_json(r: Report) -> str:
     for i in range(0, len(r.clusters), CLUSTER_BATCH):
         frames = _FrameObjs()  # per batch, so that it stays small too
         batch = [_cluster(c, frames) for c in r.clusters[i : i + CLUSTER_BATCH]]
-        parts.append(("," if i else "") + _encode(batch)[1:-1])
+        parts.append(("," if i else "") + encode(batch)[1:-1])
     parts.append(head[at:])
     parts.append("\n")
     return "".join(parts)
