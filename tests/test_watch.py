@@ -24,7 +24,7 @@ import pytest
 
 from gtriage.cli import main
 from gtriage.watch import Watch
-from manifests import SAMPLES
+from manifests import SAMPLES, find_go
 
 SERIES = [SAMPLES / f"series/leakrate.t{i}.txt" for i in range(5)]
 LEAK = ("main.(*Server).awaitReply", 120)
@@ -140,19 +140,11 @@ def test_interval_takes_units() -> None:
         p.parse_args(["--interval", "0"])
 
 
-def _go() -> Path | None:
-    sys.path.insert(0, str(Path(__file__).parent / "samples"))
-    from test_live_capture import find_go
-
-    go: Path | None = find_go()
-    return go
-
-
 @pytest.mark.slow
 def test_watch_a_live_leaking_process(tmp_path: Path) -> None:
     """leakrate leaks 5 goroutines a tick (every 400 ms); three polls 1 s apart see it grow
     at every poll, by a multiple of 5 the program reported."""
-    go = _go()
+    go = find_go()
     if go is None:
         pytest.skip("no Go toolchain (set GTRIAGE_GO)")
     binary = tmp_path / "leakrate"

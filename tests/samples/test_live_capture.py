@@ -3,33 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from manifests import load_capture
+from manifests import find_go, load_capture
 
 SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-
-
-def find_go() -> Path | None:
-    """$GTRIAGE_GO, else `go` on PATH, else the newest /work/toolchains/*/go/bin/go."""
-    if os.environ.get("GTRIAGE_GO"):
-        return Path(os.environ["GTRIAGE_GO"])
-    on_path = shutil.which("go")
-    if on_path:
-        return Path(on_path)
-    found = [p for p in Path("/work/toolchains").glob("go1.*/go/bin/go") if p.is_file()]
-    found += [p for p in Path("/usr/lib").glob("go-1.*/bin/go") if p.is_file()]
-
-    def version(p: Path) -> tuple[int, int]:
-        m = re.search(r"go-?1\.(\d+)", str(p))
-        return (1, int(m.group(1))) if m else (0, 0)
-
-    return max(found, key=version) if found else None
 
 
 @pytest.mark.live
