@@ -32,7 +32,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
 
@@ -345,13 +345,43 @@ def capture_fleet(binary: Path, version: str, goroots: list[str], out: Path) -> 
     return written
 
 
+def kubectl_log(series: Path, out: Path) -> Path:
+    """The series as one pod's log read with `kubectl logs --timestamps`: the program wrote
+    each dump to stderr at the moment it was captured (a SIGUSR1 handler calling
+    pprof.Lookup("goroutine").WriteTo(os.Stderr, 2) is the usual way), among its own log
+    lines; every line carries the kubelet's RFC 3339 nanosecond timestamp."""
+    lines: list[str] = []
+    dumps = sorted(series.glob("leakrate.t*.txt"))
+    for n, path in enumerate(dumps):
+        manifest = json.loads(path.with_suffix(".json").read_text())
+        at = datetime.fromisoformat(manifest["captured_at"].replace("Z", "+00:00"))
+        body = [f'level=info msg="dumping goroutines" signal=SIGUSR1 tick={n}', *path.read_text().rstrip("\n").split("\n")]
+        for i, line in enumerate(body):
+            stamp = at + timedelta(microseconds=37 * i)  # the dump is written in a few ms
+            lines.append(stamp.strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z " + line)
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / "leakrate.kubectl.txt"
+    log.write_text("\n".join(lines) + "\n")
+    parts = [json.loads(p.with_suffix(".json").read_text()) for p in dumps]
+    manifest = {"program": "leakrate", "kind": "kubectl-timestamps", "dump": log.name,
+                "parts": [f"series/{p.name}" for p in dumps], "captured_at": [m["captured_at"] for m in parts],
+                "counts": [m["counts"] for m in parts]}  # fmt: skip
+    (out / "leakrate.kubectl.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    return log
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("--go", type=Path, required=True, help="the go binary to build leakrate with")
     ap.add_argument("--out", type=Path, default=SAMPLES, help="writes <out>/series and <out>/fleet")
     ap.add_argument("--spacing", type=float, default=15.0, help="seconds between series dumps (default 15)")
     ap.add_argument("--only", choices=["series", "fleet"], help="capture just one of the two")
+    ap.add_argument("--log-only", action="store_true",
+                    help="only derive <out>/series-log/leakrate.kubectl.txt from the series already captured")
     opts = ap.parse_args(argv)
+    if opts.log_only:
+        print(kubectl_log(opts.out / "series", opts.out / "series-log"))
+        return 0
     with tempfile.TemporaryDirectory(prefix="leakrate-") as tmp:
         env = go_env(Path(tmp))
         version = go_output(opts.go, env, "env", "GOVERSION").split()[0]
@@ -361,6 +391,7 @@ def main(argv: list[str] | None = None) -> int:
         written = []
         if opts.only != "fleet":
             written += capture_series(binary, version, goroots, opts.out / "series", opts.spacing)
+            written.append(kubectl_log(opts.out / "series", opts.out / "series-log"))
         if opts.only != "series":
             written += capture_fleet(binary, version, goroots, opts.out / "fleet")
     for path in written:

@@ -220,3 +220,23 @@ def test_a_fleet_source_that_fails_is_reported_and_the_rest_analysed(tmp_path: P
 def test_a_fleet_with_no_source_read_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(NoDumpError, match="no source of the fleet could be read"):
         analyze_inputs([str(tmp_path / "a.txt"), str(tmp_path / "b.txt")], fleet=True)
+
+
+LOG = SAMPLES / "series-log/leakrate.kubectl.txt"
+
+
+def test_one_log_of_several_dumps_is_a_series_in_its_timestamps() -> None:
+    """kubectl logs --timestamps of a pod that wrote its goroutines five times: the log's own
+    times order the dumps (to the second) and give the growth a minute."""
+    log = json.loads(LOG.with_suffix(".json").read_text())
+    r = analyze_inputs([str(LOG)])
+    assert r.ordered_by == "log timestamps"
+    assert r.series is not None
+    taken = [datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp() for t in log["captured_at"]]
+    assert [m.taken_at for m in r.series] == [float(int(t)) for t in taken]  # to the second
+    leak = at(r, "leak")
+    assert leak.trend is not None
+    assert list(leak.trend.counts) == [c["leak"] for c in log["counts"]]
+    assert leak.trend.verdict == "grows steadily"
+    span = (int(taken[-1]) - int(taken[0])) / 60
+    assert leak.trend.growth_per_minute == pytest.approx(log["counts"][-1]["leak"] / span)

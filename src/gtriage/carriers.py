@@ -82,6 +82,7 @@ class _TextStream:
         """The chunk `text` as sections.py reads it; `ahead` is the line after it (carried
         to the next chunk), the neighbour a prefix on the chunk's last line is confirmed by."""
         first = self.input_line
+        self.stats.clock.observe(text, first)
         lines_in = _count_lines(text)
         self.input_line += lines_in
         self.stats.lines = self.input_line - 1

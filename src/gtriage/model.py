@@ -182,6 +182,9 @@ class Snapshot:
     truncated: bool = False  # the input ended inside a goroutine
     first_line: int = 0
     last_line: int = 0
+    # When it was written, from the timestamps of the log lines around it (seconds since
+    # the epoch); None in a plain dump.
+    taken_at: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from functools import partial
 from typing import TextIO
 
@@ -71,6 +72,9 @@ def parse_lines(lines: TextIO | Iterable[str], source: str = "-", *, memo: bool 
     """Parse every dump in a text stream (read in blocks) or an iterable of lines."""
     stats = SectionStats()
     snaps = tuple(SectionReader(memo=memo).parse(split_sections(lines, stats)))
+    clock = stats.clock
+    if clock is not None and clock.lines:
+        snaps = tuple(replace(s, taken_at=clock.at(s.first_line, s.last_line)) for s in snaps)
     return Dump(
         source=source,
         snapshots=snaps,

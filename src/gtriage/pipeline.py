@@ -28,7 +28,7 @@ from .progress import Progress
 from .rank import rank_clusters
 from .report import FleetSource, Moment, Report
 from .report_build import FleetParts, build_report, goroutine_total
-from .series import MIN_POINTS, ORDER_GIVEN, Tracker, Trends, put_in_order
+from .series import LOG_CLOCK, MIN_POINTS, ORDER_GIVEN, Tracker, Trends, put_in_order
 from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceInfo, open_lines
 
 # Sources of a fleet read at once: network-bound fetches, parsed in turn under the GIL.
@@ -78,9 +78,14 @@ def analyze_inputs(
     for item in items:
         info, dump = read_dump(item, opts, progress)
         dumps.append(dump)
+        # The log's own timestamps where every dump of the input has one, else the source's.
+        logged = all(s.taken_at is not None for s in dump.snapshots)
         for s in dump.snapshots:
             snapshots.append(s)
-            moments.append(Moment(item.name, info.taken_at, info.clock or ORDER_GIVEN, goroutine_total(s)))
+            if logged:
+                moments.append(Moment(item.name, s.taken_at, LOG_CLOCK, goroutine_total(s)))
+            else:
+                moments.append(Moment(item.name, info.taken_at, info.clock or ORDER_GIVEN, goroutine_total(s)))
     order, moments, ordered_by = put_in_order(moments)
     merged = Dump(
         " + ".join(inputs),

@@ -19,6 +19,7 @@ from typing import TextIO
 from .carriers import read_streams
 from .line_kinds import MAX_STACK_LINE
 from .line_reader import LineReader
+from .log_clock import LogClock
 from .section import Kind, Section
 from .streams import CarrierStats, Readable, Stream
 
@@ -36,8 +37,7 @@ class SectionStats:
     lines: int = 0
     binary_lines: int = 0
     carriers: set[str] = field(default_factory=set)
-
-
+    clock: LogClock | None = None
 
 # A goroutine block whose every line is a stack line: a tab-indented location, a call
 # ending in ")", "created by", an elision marker, an ancestor header, a cgo frame. (Measured:
@@ -169,6 +169,7 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
         stats.lines = cstats.lines
         stats.binary_lines = binary
         stats.carriers = cstats.carriers
+        stats.clock = cstats.clock
 
 
 def _stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:

@@ -135,6 +135,7 @@ def growth_per_minute(counts: Sequence[int], moments: Sequence[Moment]) -> float
 # checkout, unzip without times), not when the dumps were taken: they order nothing.
 FILE_TIMES_APART = 1.0
 FILE_CLOCK = "file modification time"
+LOG_CLOCK = "log timestamps"
 ORDER_GIVEN = "order given"
 
 

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+from .log_clock import LogClock
+
 CHUNK = 1 << 20
 
 
@@ -82,3 +84,4 @@ class CarrierStats:
 
     lines: int = 0  # input lines
     carriers: set[str] = field(default_factory=set)  # names of the carriers found
+    clock: LogClock = field(default_factory=LogClock)  # log timestamps by input line

@@ -1,0 +1,82 @@
+"""When each part of a log was written, from the timestamps its lines carry: kubectl
+--timestamps and other RFC 3339 / ISO 8601 prefixes, and the "time" field of docker
+json-file and JSON log lines. A series of dumps inside one log is ordered by them.
+
+Only the first line of each new second is recorded (seconds are what ordering dumps and
+growth a minute need), so a log of hours keeps a few thousand samples. Only chunks whose
+first line carries a timestamp are searched: plain dumps cost one match at a chunk's start.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+_STAMP = r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(Z|[+-]\d\d:?\d\d)?"
+# At a line's start (kubectl, journald short-iso, slog text, most log libraries), or as a
+# JSON line's "time" / "ts" / "timestamp" field (docker json-file, slog JSON, zap).
+_PREFIX = re.compile(r"^\[?" + _STAMP, re.MULTILINE)
+_JSON = re.compile(r'^\{[^\n]*?"(?:time|ts|timestamp)":"' + _STAMP, re.MULTILINE)
+_HEAD = re.compile(r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")
+# A chunk is searched when its first line carries a timestamp, or it holds JSON lines.
+MAX_SAMPLES = 1_000_000  # seconds of log: 11 days
+
+
+@dataclass(slots=True)
+class LogClock:
+    """Input line -> the time its log line was written, sampled once a second."""
+
+    lines: list[int] = field(default_factory=list)
+    times: list[float] = field(default_factory=list)
+    _last: str = ""  # the last second recorded, as text ("2026-11-30 07:49:36Z")
+
+    def observe(self, text: str, first_line: int) -> None:
+        """Record the timestamps of a chunk of the input whose first line is `first_line`."""
+        if _HEAD.match(text):
+            pattern = _PREFIX
+        elif text.startswith('{"') or '\n{"' in text:
+            pattern = _JSON
+        else:
+            return
+        line, at = first_line, 0
+        for m in pattern.finditer(text):
+            second = f"{m.group(1)} {m.group(2)}{m.group(3) or ''}"
+            if second == self._last:
+                continue
+            line += text.count("\n", at, m.start())
+            at = m.start()
+            t = _seconds(m.group(1), m.group(2), m.group(3))
+            if t is None or len(self.lines) >= MAX_SAMPLES:
+                continue
+            self._last = second
+            self.lines.append(line)
+            self.times.append(t)
+
+    def at(self, first: int, last: int) -> float | None:
+        """When the lines `first`..`last` (a dump) were written: the second of the log line
+        at `first`, else of the first stamped line inside them; None when none is stamped."""
+        i = bisect_right(self.lines, first) - 1
+        if i >= 0:
+            # The second that began at or before `first` still runs at `first` when every
+            # line between is stamped (kubectl, docker); a gap of unstamped lines is the
+            # risk taken, and the report says the order came from log timestamps.
+            return self.times[i]
+        if i + 1 < len(self.lines) and self.lines[i + 1] <= last:
+            return self.times[i + 1]
+        return None
+
+
+def _seconds(day: str, clock: str, zone: str | None) -> float | None:
+    """Seconds since the epoch; a time without a zone is read as UTC (only differences
+    between the dumps of one log count)."""
+    try:
+        t = datetime.fromisoformat(f"{day}T{clock}")
+    except ValueError:
+        return None
+    if zone and zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        hh, mm = int(zone[1:3]), int(zone[-2:])
+        return t.replace(tzinfo=UTC).timestamp() - sign * (hh * 3600 + mm * 60)
+    return t.replace(tzinfo=UTC).timestamp()
