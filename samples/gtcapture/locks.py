@@ -71,7 +71,9 @@ def locks_groups(raws: list[dict[str, Any]], tc: Toolchain, markers: dict[str, t
         for name in raw["holds"]:
             held = by_object[name]
             addr = next(iter(held["addrs"].values()))
-            g["holds"].append({"name": name, "type": held["object"]["type"], "addr": addr if with_ids else None})
+            g["holds"].append(
+                {"name": name, "type": held["object"]["type"], "addr": addr if with_ids else None}
+            )
         groups.append(g)
     return groups
 
@@ -122,7 +124,11 @@ def profile_problems(manifest: dict[str, Any], data: bytes) -> list[str]:
         strings = string_table(gunzip(data))
     except (ValueError, OSError, EOFError) as exc:
         return [f"not a gzipped profile: {exc}"]
-    problems = [f"path {s} is not neutral" for s in strings if s.startswith("/") and not s.startswith(NEUTRAL_PREFIXES)]
+    problems = [
+        f"path {s} is not neutral"
+        for s in strings
+        if s.startswith("/") and not s.startswith(NEUTRAL_PREFIXES)
+    ]
     for g in manifest["groups"]:
         if g["blocked_at"]["func"] not in strings:
             problems.append(f"{g['key']}: function {g['blocked_at']['func']} not in the string table")
@@ -139,7 +145,9 @@ def write_profile(out: Path, manifest: dict[str, Any], data: bytes) -> Path:
     problems = profile_problems(manifest, data)
     if problems:
         (out / (manifest["dump"] + ".rejected")).write_bytes(data)
-        raise RuntimeError(f"{manifest['dump']} does not match its manifest:\n  " + "\n  ".join(problems[:20]))
+        raise RuntimeError(
+            f"{manifest['dump']} does not match its manifest:\n  " + "\n  ".join(problems[:20])
+        )
     (out / (manifest["dump"] + ".rejected")).unlink(missing_ok=True)
     (out / manifest["dump"]).write_bytes(data)
     path = out / "locks.debug0.json"
