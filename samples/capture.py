@@ -4,13 +4,14 @@
 Usage::
 
     python samples/capture.py --go 1.25=/path/to/go --go 1.19=/usr/lib/go-1.19/bin/go \
-        [--only leaky] [--out samples/dumps] [--no-slow] [--no-wrapped]
+        [--only leaky] [--kind debug2] [--out samples/dumps] [--no-slow] [--no-derived]
 
-For every toolchain given it builds the three sample programs (``leaky``,
-``crashzoo``, ``race``) into a temporary directory, runs them, captures their
+For every toolchain given it builds the four sample programs (``leaky``,
+``crashzoo``, ``race``, ``locks``) into a temporary directory, runs them, captures their
 goroutine dumps and writes ``<out>/go<X.Y>/<program>.<kind>.txt`` plus a
 manifest ``<program>.<kind>.json`` describing, by construction, what the dump
-must contain.  It then derives ``samples/wrapped/``, ``samples/demo.txt`` and
+must contain (locks' binary profile is ``locks.debug0.pb.gz``, its manifest
+``locks.debug0.json``).  It then derives ``samples/wrapped/``, ``samples/demo.txt`` and
 the table in ``samples/README.md``.
 
 It installs nothing, uses only the toolchains it is given, talks only to
@@ -23,6 +24,9 @@ Importable API (used by ``tests/samples``):
 * :func:`build` -- build one program with one toolchain.
 * :func:`capture_leaky(go, out, kind)` -- build and capture one leaky dump,
   write ``leaky.<kind>.txt``/``.json`` into ``out`` and return the manifest path.
+* :func:`capture_locks(go, out, kinds)` -- build locks and capture its debug=1, debug=0 and
+  debug=2 dumps of one moment and its ``GOTRACEBACK=system`` SIGQUIT dump into ``out``.
+* :func:`gunzip`, :func:`string_table` -- a debug=0 profile's message and its string table.
 * :func:`check_manifest(manifest, text)` -- plain string checks of a dump
   against its manifest; returns a list of problems (empty when it matches).
 * :func:`expected_state(block, version)` -- the wait-reason table.
@@ -50,17 +54,21 @@ from gtcapture.cli import main
 from gtcapture.config import SAMPLES
 from gtcapture.crashzoo import crash_panics
 from gtcapture.leaky import capture_leaky
+from gtcapture.locks import LOCKS_KINDS, NEUTRAL_BIN, capture_locks
 from gtcapture.manifest import base_manifest
 from gtcapture.markers import MARKER_RE, parse_manifest_lines, where
 from gtcapture.neutral import NEUTRAL_GOROOT, NEUTRAL_SAMPLES, neutral_paths
 from gtcapture.pairs import write_pair
+from gtcapture.profile import gunzip, string_table
 from gtcapture.states import expected_state
 from gtcapture.toolchain import Toolchain, build, find_toolchain
 from gtcapture.unwrap import checkable_text
 from tools.processes import no_core
 
 __all__ = [
+    "LOCKS_KINDS",
     "MARKER_RE",
+    "NEUTRAL_BIN",
     "NEUTRAL_GOROOT",
     "NEUTRAL_SAMPLES",
     "SAMPLES",
@@ -68,15 +76,18 @@ __all__ = [
     "base_manifest",
     "build",
     "capture_leaky",
+    "capture_locks",
     "check_manifest",
     "checkable_text",
     "crash_panics",
     "expected_state",
     "find_toolchain",
+    "gunzip",
     "main",
     "neutral_paths",
     "no_core",
     "parse_manifest_lines",
+    "string_table",
     "where",
     "write_pair",
 ]

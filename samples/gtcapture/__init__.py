@@ -11,7 +11,8 @@ Modules, one job each:
 * ``manifest``: a manifest's fields and leaky's groups.
 * ``neutral``: the capturing machine's paths made neutral.
 * ``pairs``: writing a dump and its manifest once the dump passed the checks.
-* ``leaky``, ``crashzoo``, ``race``: capturing each program.
+* ``leaky``, ``crashzoo``, ``race``, ``locks``: capturing each program.
+* ``profile``: pprof's binary profile (debug=0): its string table read and made neutral.
 * ``checks``: a dump checked against its manifest (:func:`check_manifest`).
 * ``unwrap``: the plain dump inside a wrapped sample (:func:`checkable_text`).
 * ``goquote``: Go's ``strconv.Quote`` and its inverse.

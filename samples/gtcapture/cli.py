@@ -11,6 +11,7 @@ from gtcapture.config import PROGRAMS, SAMPLES
 from gtcapture.crashzoo import CRASH_SCENARIOS, capture_crash
 from gtcapture.derived import read_notes, write_demo, write_readme
 from gtcapture.leaky import capture_leaky, leaky_kinds
+from gtcapture.locks import LOCKS_KINDS, capture_locks
 from gtcapture.race import capture_race
 from gtcapture.toolchain import Toolchain, build, find_toolchain
 from gtcapture.wrap import wrap_all
@@ -46,6 +47,15 @@ def capture_version(tc: Toolchain, out: Path, only: set[str], slow: bool, notes:
                             f"- {tc.version} crashzoo {scenario} {tb}: not captured: {str(exc).splitlines()[0]}"
                         )
                         print(f"  FAILED: {exc}", flush=True)
+        if "locks" in only:
+            wanted = [k for k in LOCKS_KINDS if not kinds or k in kinds]
+            print(f"[{tc.version}] locks {' '.join(wanted)}", flush=True)
+            try:
+                if wanted:
+                    capture_locks(tc, dest, wanted, workdir=tmp)
+            except Exception as exc:
+                notes.append(f"- {tc.version} locks: not captured: {str(exc).splitlines()[0]}")
+                print(f"  FAILED: {exc}", flush=True)
         if "race" in only:
             print(f"[{tc.version}] race", flush=True)
             try:
@@ -62,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--only", action="append", choices=PROGRAMS, help="programs to capture (default: all)")
     ap.add_argument("--out", type=Path, default=SAMPLES / "dumps")
-    ap.add_argument("--kind", action="append", help="leaky kinds to capture (default: all that apply)")
+    ap.add_argument("--kind", action="append", help="leaky or locks kinds to capture (default: all that apply)")
     ap.add_argument("--no-slow", action="store_true", help="skip the 62-second 'minutes' captures")
     ap.add_argument("--derived-only", action="store_true", help="only rewrite wrapped/, demo.*, README table")
     ap.add_argument(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 SAMPLES = Path(__file__).resolve().parent.parent  # samples/
-PROGRAMS = ("leaky", "crashzoo", "race")
+PROGRAMS = ("leaky", "crashzoo", "race", "locks")
 
 TIMEOUT_BUILD = 300.0
 TIMEOUT_START = 60.0

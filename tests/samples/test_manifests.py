@@ -21,13 +21,16 @@ def manifests() -> list[Path]:
 
 
 MANIFESTS = manifests()
+# Dumps in text; the binary debug=0 profiles (locks.debug0.pb.gz) are checked in
+# test_locks_manifests.py.
+TEXT = [p for p in MANIFESTS if json.loads(p.read_text()).get("format") != "debug0"]
 
 
 def test_corpus_present() -> None:
     assert len(MANIFESTS) > 10, "no sample manifests found under samples/"
 
 
-@pytest.mark.parametrize("path", MANIFESTS, ids=[str(p.relative_to(SAMPLES)) for p in MANIFESTS])
+@pytest.mark.parametrize("path", TEXT, ids=[str(p.relative_to(SAMPLES)) for p in TEXT])
 def test_dump_matches_manifest(path: Path) -> None:
     manifest = json.loads(path.read_text())
     dump = path.parent / manifest["dump"]
@@ -48,7 +51,7 @@ def test_manifest_is_reproducible(path: Path) -> None:
     manifest = json.loads(raw)
     for g in manifest["groups"]:
         assert g["ids"] == sorted(g["ids"])
-        assert manifest["format"] == "debug1" or len(g["ids"]) == g["count"]
+        assert manifest["format"] in ("debug1", "debug0") or len(g["ids"]) == g["count"]
     for key, loc in manifest["marker_lines"].items():
         rel, _, line = loc.rpartition(":")
         src = (SAMPLES / rel).read_text().splitlines()
@@ -59,7 +62,7 @@ def test_manifest_is_reproducible(path: Path) -> None:
 FRAME_PATH = re.compile(r"(?<![\w.@~-])(/[^\s:\"]+):\d+")
 
 
-@pytest.mark.parametrize("path", MANIFESTS, ids=[str(p.relative_to(SAMPLES)) for p in MANIFESTS])
+@pytest.mark.parametrize("path", TEXT, ids=[str(p.relative_to(SAMPLES)) for p in TEXT])
 def test_frame_paths_are_neutral(path: Path) -> None:
     """No path of the capturing machine: programs under /home/gopher/, the standard library under /usr/local/go/."""
     manifest = json.loads(path.read_text())
@@ -73,4 +76,5 @@ def test_frame_paths_are_neutral(path: Path) -> None:
 
 def test_sizes() -> None:
     total = sum(p.stat().st_size for p in SAMPLES.rglob("*") if p.is_file())
-    assert total <= 15 * 1024 * 1024, f"samples/ is {total} bytes"
+    # 16 MiB since the locks captures (1.3 MB over 8 releases) brought samples/ to 15.0 MiB.
+    assert total <= 16 * 1024 * 1024, f"samples/ is {total} bytes"
