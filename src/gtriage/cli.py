@@ -10,14 +10,18 @@ import re
 import sys
 from collections.abc import Sequence
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INPUT_ERRORS, size_text
-from .filters import Filters, apply_filters, filter_regex
-from .pipeline import analyze_inputs
-from .progress import Progress, ProgressBar
-from .report import Report
 from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+
+# The stages, the report and the filters are imported where they are used: --version and
+# --help load none of them (nor Lark).
+if TYPE_CHECKING:
+    from .filters import Filters
+    from .progress import Progress
+    from .report import Report
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -25,8 +29,16 @@ class _ArgumentParser(argparse.ArgumentParser):
         # One line and exit code 2, as argparse does, but without the usage block.
         self.exit(EXIT_USAGE, f"gtriage: {message} (see gtriage --help)\n")
 
+    def format_help(self) -> str:
+        # The keys of the TUI are laid out only when help is shown (~10 ms at start-up).
+        if self.epilog is None:
+            self.epilog = EXAMPLES + "\n" + EXIT_CODES + "\nkeys of the TUI:\n" + _tui_keys()
+        return super().format_help()
+
 
 def _regex(text: str) -> re.Pattern[str]:
+    from .filters import filter_regex
+
     try:
         return filter_regex(text)
     except re.error as e:
@@ -105,7 +117,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="Cluster and rank the goroutines of a Go dump (debug=2, debug=1, SIGQUIT,\n"
         "panic, fatal error, race report). With no --format it opens the TUI on a\n"
         "terminal and prints a text report otherwise.",
-        epilog=EXAMPLES + "\n" + EXIT_CODES + "\nkeys of the TUI:\n" + _tui_keys(),
         # The examples and exit codes are laid out by hand; option help is still wrapped.
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -182,6 +193,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if inputs.count("-") > 1:
         _say("'-' (stdin) can be read only once")
         return EXIT_USAGE
+    from .filters import Filters, apply_filters
+
     filters = Filters(
         top=args.top,
         match=args.match,
@@ -231,6 +244,9 @@ def _ranks_exist(report: Report, ranks: list[int]) -> bool:
 
 def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
     """The report, or None once the one-line error is said."""
+    from .pipeline import analyze_inputs
+    from .progress import ProgressBar
+
     stderr = sys.stderr
     bar = ProgressBar(" + ".join(inputs)) if stderr is not None and stderr.isatty() else None
     try:
@@ -345,6 +361,8 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
         if tty_fd is not None:
             os.close(tty_fd)
         return EXIT_INPUT if report is None else EXIT_USAGE
+    from .filters import apply_filters
+
     report = apply_filters(report, filters)
     if tty_fd is not None:
         # The dump came from (or stdin was) a pipe; Textual reads keys from fd 0: put the
