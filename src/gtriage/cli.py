@@ -155,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-size", type=_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
                    help=f"read at most this much of an input, and of what a gzip input decompresses to "
                    f"(default {size_text(DEFAULT_MAX_BYTES)}; K, M, G, T are powers of 1024)")
+    p.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                   help="processes that parse a big plain file (default: the usable cores; "
+                   "inputs under 8 MiB, stdin, URLs and gzip are read by one)")
     p.add_argument("--version", "-V", action="version", version=f"gtriage {__version__}")
     return p
 
@@ -251,13 +254,21 @@ def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
     bar = ProgressBar(" + ".join(inputs)) if stderr is not None and stderr.isatty() else None
     try:
         try:
-            return analyze_inputs(inputs, timeout=args.timeout, max_bytes=args.max_size, progress=bar)
+            return analyze_inputs(inputs, timeout=args.timeout, max_bytes=args.max_size, progress=bar, jobs=_jobs(args.jobs))
         finally:
             if bar:
                 bar.done()  # before the error line, and on Ctrl-C too
     except INPUT_ERRORS as e:
         _say(_one_line(str(e)))
         return None
+
+
+def _jobs(asked: int | None) -> int:
+    if asked is not None:
+        return asked
+    from .parallel import usable_cores
+
+    return usable_cores()
 
 
 def _write_report(out: str) -> int:

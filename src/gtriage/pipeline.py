@@ -50,20 +50,32 @@ def analyze_inputs(
     timeout: float = DEFAULT_TIMEOUT,
     stdin: BinaryIO | None = None,
     max_bytes: int | None = DEFAULT_MAX_BYTES,
+    jobs: int = 1,
 ) -> Report:
     """Read several inputs as successive dumps: the last is reported, compared with the
-    one before it (`gtriage before.txt after.txt`)."""
+    one before it (`gtriage before.txt after.txt`). `jobs` > 1: a big plain file is parsed
+    by that many processes (parallel.py), into the same report."""
     snapshots: list[Snapshot] = []
     lines = binary = 0
     carriers: set[str] = set()
     for spec in inputs:
-        with open_lines(spec, progress=progress, timeout=timeout, stdin=stdin, max_bytes=max_bytes) as (info, stream):
-            dump = parse_lines(stream, info.name)
+        dump = _parse_in_parallel(spec, jobs, max_bytes, progress)
+        if dump is None:
+            with open_lines(spec, progress=progress, timeout=timeout, stdin=stdin, max_bytes=max_bytes) as (info, stream):
+                dump = parse_lines(stream, info.name)
         snapshots.extend(dump.snapshots)
         lines += dump.lines
         binary += dump.binary_lines
         carriers.update(dump.carriers)
     return report_from_dump(Dump(" + ".join(inputs), tuple(snapshots), lines, binary, tuple(sorted(carriers))))
+
+
+def _parse_in_parallel(spec: str, jobs: int, max_bytes: int | None, progress: Progress | None) -> Dump | None:
+    if jobs < 2:
+        return None
+    from .parallel import parse_file
+
+    return parse_file(spec, jobs=jobs, max_bytes=max_bytes, progress=progress)
 
 
 def analyze_text(text: str, source: str = "-") -> Report:
