@@ -10,14 +10,18 @@ import re
 import sys
 from collections.abc import Sequence
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INPUT_ERRORS, size_text
-from .filters import Filters, apply_filters, filter_regex
-from .pipeline import DEFAULT_CONCURRENCY, analyze_inputs
-from .progress import Progress, ProgressBar
-from .report import Report
-from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from .source import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+
+# The stages, the report and the filters are imported where they are used: --version and
+# --help load none of them (nor Lark).
+if TYPE_CHECKING:
+    from .filters import Filters
+    from .progress import Progress
+    from .report import Report
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -25,8 +29,16 @@ class _ArgumentParser(argparse.ArgumentParser):
         # One line and exit code 2, as argparse does, but without the usage block.
         self.exit(EXIT_USAGE, f"gtriage: {message} (see gtriage --help)\n")
 
+    def format_help(self) -> str:
+        # The keys of the TUI are laid out only when help is shown (~10 ms at start-up).
+        if self.epilog is None:
+            self.epilog = EXAMPLES + "\n" + EXIT_CODES + "\nkeys of the TUI:\n" + _tui_keys()
+        return super().format_help()
+
 
 def _regex(text: str) -> re.Pattern[str]:
+    from .filters import filter_regex
+
     try:
         return filter_regex(text)
     except re.error as e:
@@ -123,7 +135,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="Cluster and rank the goroutines of a Go dump (debug=2, debug=1, SIGQUIT,\n"
         "panic, fatal error, race report). With no --format it opens the TUI on a\n"
         "terminal and prints a text report otherwise.",
-        epilog=EXAMPLES + "\n" + EXIT_CODES + "\nkeys of the TUI:\n" + _tui_keys(),
         # The examples and exit codes are laid out by hand; option help is still wrapped.
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -176,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-size", type=_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
                    help=f"read at most this much of an input, and of what a gzip input decompresses to "
                    f"(default {size_text(DEFAULT_MAX_BYTES)}; K, M, G, T are powers of 1024)")
+    p.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                   help="processes that parse a big plain file (default: the usable cores; "
+                   "inputs under 8 MiB, stdin, URLs and gzip are read by one)")
     p.add_argument("--version", "-V", action="version", version=f"gtriage {__version__}")
     return p
 
@@ -214,6 +228,8 @@ def _main(argv: Sequence[str] | None) -> int:
     if inputs.count("-") > 1:
         _say("'-' (stdin) can be read only once")
         return EXIT_USAGE
+    from .filters import Filters, apply_filters
+
     filters = Filters(
         top=args.top,
         match=args.match,
@@ -262,6 +278,7 @@ def _watch(inputs: list[str], args: argparse.Namespace, filters: Filters) -> int
     of the last poll that read something. Exit 1 when no poll read anything."""
     import time
 
+    from .filters import apply_filters
     from .render.poll import poll_json, poll_line
     from .watch import Watch
 
@@ -300,13 +317,16 @@ def _ranks_exist(report: Report, ranks: list[int]) -> bool:
 
 def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
     """The report, or None once the one-line error is said."""
+    from .pipeline import analyze_inputs
+    from .progress import ProgressBar
+
     stderr = sys.stderr
     bar = ProgressBar(" + ".join(inputs)) if stderr is not None and stderr.isatty() else None
     try:
         try:
             return analyze_inputs(
                 inputs, timeout=args.timeout, max_bytes=args.max_size, progress=None if args.fleet else bar,
-                fleet=args.fleet, concurrency=args.concurrency,
+                fleet=args.fleet, concurrency=args.concurrency, jobs=_jobs(args.jobs),
             )
         finally:
             if bar:
@@ -314,6 +334,14 @@ def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
     except INPUT_ERRORS as e:
         _say(_one_line(str(e)))
         return None
+
+
+def _jobs(asked: int | None) -> int:
+    if asked is not None:
+        return asked
+    from .parallel import usable_cores
+
+    return usable_cores()
 
 
 def _write_report(out: str) -> int:
@@ -417,6 +445,8 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
         if tty_fd is not None:
             os.close(tty_fd)
         return EXIT_INPUT if report is None else EXIT_USAGE
+    from .filters import apply_filters
+
     report = apply_filters(report, filters)
     if tty_fd is not None:
         # The dump came from (or stdin was) a pipe; Textual reads keys from fd 0: put the
