@@ -209,7 +209,7 @@ def _change_reason(count: int, match: PreviousMatch | None) -> str:
 def trend_reason(t: Trend) -> str:
     """"grows steadily over 5 dumps: 0 → 10 → 20 → 30 → 40 (+40 a minute)"."""
     rate = t.rate_text()
-    shown = f" ({rate})" if rate is not None and t.verdict != "steady" else ""
+    shown = f" ({rate})" if rate is not None and t.growth_per_minute and t.verdict != "steady" else ""
     return f"{t.verdict} over {len(t.counts)} dumps: {t.counts_text()}{shown}"
 
 

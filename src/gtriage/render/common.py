@@ -82,7 +82,7 @@ def trend_text(t: Trend) -> str:
     """"0 → 10 → 20 → 30 → 40  ▁▃▅▆█  grows steadily, +40 a minute"."""
     words = t.verdict or ""
     rate = t.rate_text()
-    if rate is not None and t.verdict != "steady":
+    if rate is not None and t.growth_per_minute and t.verdict != "steady":
         words = f"{words}, {rate}" if words else rate
     return f"{t.counts_text()}  {sparkline(t.counts)}  {words}".rstrip()
 
