@@ -4,6 +4,7 @@ and per-source breakdown, sources not read."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,11 +13,13 @@ from textual.pilot import Pilot
 
 from gtriage.pipeline import analyze_inputs
 from gtriage.render.common import sparkline, when_text
-from gtriage.report import Cluster
+from gtriage.report import Cluster, FleetSource, SourceCount
 from gtriage.tui.app import GTriageApp
 from gtriage.tui.clusters_table import ClustersTable, column_widths
-from gtriage.tui.report_query import cluster_key
-from gtriage.tui.status_line import StatusLine
+from gtriage.tui.detail_pane import summary
+from gtriage.tui.report_query import ViewQuery, cluster_key
+from gtriage.tui.status_line import StatusLine, status_text
+from gtriage.tui.styled import PathStyle
 
 if TYPE_CHECKING:
     from tui.conftest import UI, Leakrate
@@ -148,3 +151,21 @@ def test_outside_a_series_or_fleet_the_detail_pane_says_nothing_of_them(ui: type
     assert "Series" not in seen["detail"]
     assert "Sources" not in seen["detail"]
     assert "\n" not in seen["status"].strip()  # no series or fleet line
+
+
+def test_source_names_and_errors_are_inert(leakrate: Leakrate) -> None:
+    # A source's name is the user's or a server's text (a URL's host, a file name), its error
+    # quotes the server: neither may reach the terminal as escapes or markup.
+    report = leakrate.fleet()
+    assert report.fleet is not None
+    evil = "pod-\x1b[2J[bold red]x[/]"
+    fleet = (*report.fleet, FleetSource(evil, "http://evil/", None, "bad status \x1b]52;c;AAAA\x07"))
+    leak = leakrate.cluster(report, "leak", leakrate.FLEET[0])
+    assert leak.sources is not None
+    leak = dataclasses.replace(leak, sources=(*leak.sources, SourceCount(evil, 1)))
+    report = dataclasses.replace(report, fleet=fleet, clusters=(leak,))
+    texts = [summary(leak, PathStyle(report.goroot), report).plain, status_text(report, 1, ViewQuery()).plain]
+    for text in texts:
+        assert "\x1b" not in text
+        assert "\x07" not in text
+        assert "pod-\\x1b[2J[bold red]x[/]" in text
