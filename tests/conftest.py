@@ -101,6 +101,7 @@ SLOW_TESTS = frozenset({
     "tui/test_watch.py::test_each_poll_replaces_the_report_in_place",
     "tui/test_watch.py::test_the_replaced_report_is_let_go",
     "tui/test_tmux.py::test_80x24_terminal_keys_and_ctrl_c",
+    "tui/test_tmux.py::test_watch_in_a_terminal_updates_in_place",  # 3.5 s: five polls in tmux
 })
 
 

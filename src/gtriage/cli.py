@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .filters import Filters
     from .progress import Progress
     from .report import Report
+    from .watch import Watch
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -434,9 +435,15 @@ def _keyboard() -> int | str | None:
 
 def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_fd: int | None) -> int:
     """Read the dump first, then hand it to the TUI: an input error is one line on the
-    terminal and exit 1, before any screen is drawn (the progress bar is on stderr)."""
+    terminal and exit 1, before any screen is drawn (the progress bar is on stderr). With
+    --watch the first poll must read something (a wrong URL is said at once); later polls
+    that fail are shown in the TUI and retried."""
+    watch = None
     try:
-        report = _load(inputs, args)
+        if args.watch:
+            watch, report = _first_poll(inputs, args)
+        else:
+            report = _load(inputs, args)
     except BaseException:
         if tty_fd is not None:
             os.close(tty_fd)
@@ -460,7 +467,26 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
 
     from .tui.app import run_tui
 
-    return run_tui(load, title=" + ".join(inputs))
+    if watch is None:
+        return run_tui(load, title=" + ".join(inputs))
+    w = watch
+
+    def poll() -> Report:
+        return apply_filters(w.report(), filters)
+
+    return run_tui(load, title=" + ".join(inputs), poll=poll, interval=args.interval)
+
+
+def _first_poll(inputs: list[str], args: argparse.Namespace) -> tuple[Watch | None, Report | None]:
+    """The watch and its first poll's report; (None, None) once the error is said."""
+    from .watch import Watch
+
+    try:
+        w = Watch(inputs, timeout=args.timeout, max_bytes=args.max_size, concurrency=args.concurrency)
+        return w, w.report()
+    except INPUT_ERRORS as e:
+        _say(_one_line(str(e)))
+        return None, None
 
 
 if __name__ == "__main__":

@@ -47,7 +47,8 @@ def series_lines(c: Cluster, report: Report) -> list[Text]:
     t, series = c.trend, report.series
     if t is None or series is None:
         return []
-    words = [t.verdict or "no verdict", *([r] if (r := t.rate_text()) is not None else [])]
+    rate = t.rate_text() if t.growth_per_minute else None  # "+0 a minute" says nothing
+    words = [t.verdict or "no verdict", *([rate] if rate is not None else [])]
     n = len(series)
     words.append(f"{n} dumps, ordered by {report.ordered_by or 'the order given'}")
     out = [Text.assemble(("Series  ", "bold"), plain(" · ".join(words)), end="")]
