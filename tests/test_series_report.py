@@ -277,3 +277,9 @@ def test_a_live_fleet_on_loopback(tmp_path: Path) -> None:
     assert top.sources is not None
     assert {s.source: s.count for s in top.sources} == {a: n for a, n in expected.items() if n}
     assert top.count == sum(expected.values())
+
+
+def test_a_fleet_says_its_goroutine_ids_repeat() -> None:
+    r = analyze_inputs([str(p) for p in FLEET], fleet=True)
+    assert "- **Goroutines (ids of every source; they repeat):**" in render_markdown(r)
+    assert "- **Goroutines (ids" not in render_markdown(analyze_inputs([str(FLEET[0])]))

@@ -128,12 +128,14 @@ def _section(c: Cluster, report: Report) -> list[str]:
         text = ", ".join(f"{k}={v}" for k, v in lc.labels)
         out.append(f"- **Labels** {md_code_span(text)}: {num(lc.count)}")
     ids = [str(i) for i in c.goroutine_ids]
+    # In a fleet every process numbers its goroutines from 1: an id names no one goroutine.
+    label = "Goroutines (ids of every source; they repeat)" if report.fleet is not None else "Goroutines"
     if len(ids) > MAX_IDS:
         # The folded list holds every id, the first ones too: it is what people copy.
-        out.append(f"- **Goroutines:** {', '.join(ids[:MAX_IDS])} … ({num(len(ids))} in all)")
+        out.append(f"- **{label}:** {', '.join(ids[:MAX_IDS])} … ({num(len(ids))} in all)")
         out += ["", f"<details><summary>all {num(len(ids))} goroutine ids</summary>", "", ", ".join(ids), "", "</details>"]
     elif ids:
-        out.append(f"- **Goroutines:** {', '.join(ids)}")
+        out.append(f"- **{label}:** {', '.join(ids)}")
     stack: list[str] = []
     for row in stack_rows(c.frames):
         f = row.frame
