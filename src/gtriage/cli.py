@@ -160,6 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=_interval, default=30.0, metavar="DURATION",
                    help="--watch: time between polls, e.g. 30s, 2m, 500ms (default 30s)")
     p.add_argument("--polls", type=_positive, metavar="N", help="--watch: stop after N polls (default: until Ctrl-C)")
+    p.add_argument("--source", metavar="DIR",
+                   help="the program's source tree: show the line each cluster blocks at, and open that "
+                   "file with e in the TUI (default: the current directory when it holds go.mod)")
     p.add_argument("--concurrency", type=_positive, default=DEFAULT_CONCURRENCY, metavar="N",
                    help=f"--fleet: read N sources at a time (default {DEFAULT_CONCURRENCY})")
     p.add_argument("--format", "-f", choices=("text", "markdown", "json", "tui"),
@@ -242,6 +245,9 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.goroutines and args.format in ("json", "tui"):
         _say(f"--goroutines prints text or markdown, not {args.format} (the JSON report lists each cluster's goroutine_ids)")
         return EXIT_USAGE
+    if args.source is not None and not os.path.isdir(args.source):
+        _say(f"--source {_one_line(args.source)}: not a directory")
+        return EXIT_USAGE
     if args.watch and args.goroutines:
         _say("--goroutines prints one dump's goroutines; --watch follows many")
         return EXIT_USAGE
@@ -293,7 +299,7 @@ def _watch(inputs: list[str], args: argparse.Namespace, filters: Filters) -> int
         while True:
             started = time.monotonic()
             p = w.poll()
-            shown = apply_filters(p.report, filters) if p.report is not None else None
+            shown = apply_filters(_with_source(p.report, args.source), filters) if p.report is not None else None
             if _write_report(line(p.number, p.at, shown, p.errors) + "\n") != EXIT_OK or (args.polls and p.number >= args.polls):
                 break
             time.sleep(max(0.0, args.interval - (time.monotonic() - started)))
@@ -302,7 +308,7 @@ def _watch(inputs: list[str], args: argparse.Namespace, filters: Filters) -> int
     if w.last is None:
         _say("no poll read a dump")
         return EXIT_INPUT
-    return _write_report(_render(apply_filters(w.last, filters), args.format or "text", _use_color(args.color, sys.stdout), args.stacks))
+    return _write_report(_render(apply_filters(_with_source(w.last, args.source), filters), args.format or "text", _use_color(args.color, sys.stdout), args.stacks))
 
 
 def _ranks_exist(report: Report, ranks: list[int]) -> bool:
@@ -316,6 +322,15 @@ def _ranks_exist(report: Report, ranks: list[int]) -> bool:
     return True
 
 
+def _with_source(report: Report, given: str | None) -> Report:
+    """The report with each blocking line of the program read from its source tree
+    (--source DIR, or the current directory when it is a Go module), when there is one."""
+    from .program_source import default_tree, with_source
+
+    tree = default_tree(given)
+    return with_source(report, tree) if tree is not None else report
+
+
 def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
     """The report, or None once the one-line error is said."""
     from .pipeline import analyze_inputs
@@ -325,10 +340,10 @@ def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
     bar = ProgressBar(" + ".join(inputs)) if stderr is not None and stderr.isatty() else None
     try:
         try:
-            return analyze_inputs(
+            return _with_source(analyze_inputs(
                 inputs, timeout=args.timeout, max_bytes=args.max_size, progress=None if args.fleet else bar,
                 fleet=args.fleet, concurrency=args.concurrency, jobs=_jobs(args.jobs),
-            )
+            ), args.source)
         finally:
             if bar:
                 bar.done()  # before the error line, and on Ctrl-C too
@@ -472,7 +487,7 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
     w = watch
 
     def poll() -> Report:
-        return apply_filters(w.report(), filters)
+        return apply_filters(_with_source(w.report(), args.source), filters)
 
     return run_tui(load, title=" + ".join(inputs), poll=poll, interval=args.interval)
 
@@ -483,7 +498,7 @@ def _first_poll(inputs: list[str], args: argparse.Namespace) -> tuple[Watch | No
 
     try:
         w = Watch(inputs, timeout=args.timeout, max_bytes=args.max_size, concurrency=args.concurrency)
-        return w, w.report()
+        return w, _with_source(w.report(), args.source)
     except INPUT_ERRORS as e:
         _say(_one_line(str(e)))
         return None, None

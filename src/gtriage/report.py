@@ -92,6 +92,17 @@ class FleetSource:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceText:
+    """The blocking line as the program's source at hand has it (--source DIR)."""
+
+    path: str | None  # the local file read; None when none was found
+    line: int
+    text: str | None  # the line; None when it could not be read (see note)
+    around: tuple[tuple[int, str], ...]  # (line number, text) a few lines either side
+    note: str  # how the file was found, or why it was not read, in words
+
+
+@dataclass(frozen=True, slots=True)
 class Cluster:
     rank: int
     count: int
@@ -122,6 +133,7 @@ class Cluster:
     matched_approximately: str | None = None
     trend: Trend | None = None  # over a series of three or more dumps
     sources: tuple[SourceCount, ...] | None = None  # in a fleet: the sources holding it, most first
+    source: SourceText | None = None  # the blocking line's source, when a source tree was given
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,13 @@ def _cluster(c: Cluster, frame_obj: _FrameObjs) -> dict[str, Any]:
         "matched_approximately": c.matched_approximately,
         "trend": _trend(c.trend),
         "sources": [{"source": x.source, "count": x.count} for x in c.sources] if c.sources is not None else None,
+        "source": {
+            "path": c.source.path,
+            "line": c.source.line,
+            "text": c.source.text,
+            "context": [{"line": n, "text": t} for n, t in c.source.around],
+            "note": c.source.note,
+        } if c.source is not None else None,
     }
 
 

@@ -107,6 +107,10 @@ def _section(c: Cluster, report: Report) -> list[str]:
     goroot = report.goroot
     out = [f"### {cluster_title(c, md_inline)}", ""]
     out.append(f"- **Blocked at:** {md_code_span(c.blocked_at.func)} {md_code_span(location(c.blocked_at, goroot))}")
+    if c.source is not None:
+        src = c.source
+        shown = md_code_span(src.text.strip()) if src.text is not None else md_inline(f"not shown: {src.note}")
+        out.append(f"- **Source:** {shown}" + (f" ({md_inline(f'{src.path}:{src.line}')})" if src.text is not None else ""))
     if c.created_by is not None:
         out.append(f"- **Created by:** {md_code_span(c.created_by.func)} {md_code_span(location(c.created_by, goroot))}")
     if c.trend is not None:

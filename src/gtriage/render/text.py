@@ -22,6 +22,7 @@ from .common import (
     race_accesses,
     repeat_text,
     series_line,
+    source_line_text,
     sources_text,
     stack_rows,
     summary_line,
@@ -112,6 +113,8 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
     color = (RED,) if c.crashed else (DIM,) if c.healthy else (BOLD,)
     lines = [st(head, *color)]
     lines.append(f"    blocked at  {inert_line(frame_text(c.blocked_at, goroot))}")
+    if c.source is not None:
+        lines.append(f"    source      {inert_line(source_line_text(c.source))}")
     if c.created_by is not None:
         lines.append(f"    created by  {inert_line(frame_text(c.created_by, goroot))}")
     if c.labels:

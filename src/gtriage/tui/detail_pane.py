@@ -41,6 +41,21 @@ def _moment_time(taken_at: float | None, last: float | None) -> str | None:
     return text[11:] if same_day else text
 
 
+def source_lines(c: Cluster) -> list[Text]:
+    """The blocking line as the source tree has it, a few lines around it (e opens it)."""
+    src = c.source
+    if src is None:
+        return []
+    if src.text is None:
+        return [Text.assemble(("Source  ", "bold"), plain(f"not shown: {src.note}", "dim"), end="")]
+    out = [Text.assemble(("Source  ", "bold"), plain(f"{src.path}:{src.line}", "dim"), end="")]
+    width = len(str(src.around[-1][0])) if src.around else 1
+    for n, text in src.around:
+        line = plain(f"  {n:>{width}} │ {text.expandtabs(4)}", "bold" if n == src.line else "dim")
+        out.append(line)
+    return out
+
+
 def series_lines(c: Cluster, report: Report) -> list[Text]:
     """The cluster over the series: verdict, growth a minute, what ordered the dumps, then
     each dump's count with its time (or its source, when no time is known) and bar."""
@@ -100,6 +115,7 @@ def summary(c: Cluster, paths: PathStyle, report: Report | None = None) -> Text:
     lines.append(plain(title, "bold"))
     lines += [plain(f"  • {w}") for w in c.why]
     lines.append(Text.assemble(("Blocked at  ", "bold"), plain(paths.frame(c.blocked_at)), end=""))
+    lines += source_lines(c)
     if c.created_by is not None:
         lines.append(Text.assemble(("Created by  ", "bold"), plain(paths.frame(c.created_by)), end=""))
     if c.leaked:
