@@ -79,7 +79,7 @@ def build_report(
                 s.format.value,
                 s.first_line,
                 s.last_line,
-                s.profile_total if s.profile_total is not None else len({g.id for g in s.goroutines if g.id > 0}),
+                goroutine_total(s),
                 s.truncated,
             )
             for i, s in enumerate(dump.snapshots)
