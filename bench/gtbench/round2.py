@@ -124,7 +124,7 @@ def round2_main(repeat: int, repeat_big: int, tree: bool, timeout: float) -> int
         {f"jobs{j}": ([*gt, "--format", "json", "--jobs", str(j), str(BIG)], new) for j in jobs}, repeat_big, timeout
     )
     tui = _tui_vs_text(gt, new, repeat, timeout) if HUNDRED_K.exists() else None
-    res = {
+    res: dict[str, Any] = {
         "tui": tui,
         "date": time.strftime("%Y-%m-%d %H:%M %Z"),
         "machine": machine(),
