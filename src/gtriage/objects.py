@@ -1,0 +1,305 @@
+"""One object or many: the goroutines of a sync or channel wait grouped by what they wait on.
+
+The runtime prints argument values, and a few frames of a wait carry the awaited object's
+address as their first argument: `lockSlow(m)`, `semacquire1(&m.sema)`,
+`notifyListWait(&c.notify)`, `chanrecv(c)` (samples/README.md, "Locks", says which Go
+release prints which, at which traceback level). Only values printed exactly count: the
+runtime marks with "?" a value it is not sure of, and there it is often not the object.
+Where no such frame tells, the first argument of the program's own frame where the
+goroutines wait (a receiver, the channel passed in) is used, and the words say it is
+inferred. Otherwise the dump does not tell, and the report says why; nothing is guessed.
+
+One pass over the goroutines of the clusters in a sync or channel wait state; the frames
+to read are chosen once per stack shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .cluster import RawCluster, StackGroup
+from .frame_info import FrameInfo
+from .model import DumpFormat, Goroutine
+from .report import OBJECT_PLURALS, ObjectGroup, Objects
+
+MUTEX = "mutex"
+RWMUTEX = "RWMutex"
+WAITGROUP = "WaitGroup"
+COND = "Cond"
+CHANNEL = "channel"
+LOCKS = (MUTEX, RWMUTEX)
+
+EXACT = "exact"
+ARGUMENT = "argument"
+
+# Why the dump does not tell.
+DEBUG1 = "?debug=1 prints no arguments"
+MARKED = "the frames that would show it print the value with `?` (not reliable)"
+INLINED = "the calls that would show it are inlined and print no arguments"
+NOT_PRINTED = (
+    "no frame that this Go release prints at this traceback level shows it "
+    "(GOTRACEBACK=system dumps show the runtime frames that do)"
+)
+
+# Wait reasons of a wait on one object (and Go 1.19's "semacquire" for the sync ones). A
+# nil channel is no object; a select waits on several.
+_STATE_KINDS = {
+    "chan receive": CHANNEL,
+    "chan send": CHANNEL,
+    "sync.Mutex.Lock": MUTEX,
+    "sync.RWMutex.RLock": RWMUTEX,
+    "sync.RWMutex.Lock": RWMUTEX,
+    "sync.WaitGroup.Wait": WAITGROUP,
+    "sync.Cond.Wait": COND,
+    "semacquire": "",  # the frames say which
+}
+
+# Functions of a wait whose first argument is the object (offset 0) or a field of it.
+# lockSlow is where every release prints a mutex exactly; Lock, RLock and Wait are inlined
+# ("...") or marked ("?") in the captures, and count when a build prints them exactly.
+# notifyListWait gets &c.notify, 0x10 into a Cond (after the Locker interface); chanrecv
+# and chansend get the channel (GOTRACEBACK=system only: runtime frames).
+_WITNESSES: dict[str, tuple[str, int]] = {
+    "sync.(*Mutex).lockSlow": (MUTEX, 0),  # Go 1.19-1.23
+    "internal/sync.(*Mutex).lockSlow": (MUTEX, 0),  # Go 1.24+
+    "sync.(*Mutex).Lock": (MUTEX, 0),
+    "internal/sync.(*Mutex).Lock": (MUTEX, 0),
+    "sync.(*RWMutex).RLock": (RWMUTEX, 0),
+    "sync.(*RWMutex).Lock": (RWMUTEX, 0),
+    "sync.(*WaitGroup).Wait": (WAITGROUP, 0),  # exact from Go 1.25
+    "sync.(*Cond).Wait": (COND, 0),
+    "sync.runtime_notifyListWait": (COND, 0x10),
+    "runtime.chanrecv": (CHANNEL, 0),
+    "runtime.chansend": (CHANNEL, 0),
+}
+# semacquire1 gets a semaphore's address: a field of the object at an offset that depends on
+# the sync call under it (amd64 and other 64-bit layouts; a wrong offset would shift every
+# address of a kind alike and never merge or split a group): &m.sema, &rw.readerSem,
+# &rw.writerSem, the WaitGroup's sema. An RWMutex's Lock first locks rw.w, its first field:
+# lockSlow under RWMutex.Lock is the RWMutex at the same address.
+SEMACQUIRE = "runtime.semacquire1"
+_SEMA_FIELDS: dict[str, tuple[str, int]] = {
+    "sync.(*Mutex).lockSlow": (MUTEX, 4),
+    "internal/sync.(*Mutex).lockSlow": (MUTEX, 4),
+    "sync.(*RWMutex).RLock": (RWMUTEX, 0xC),
+    "sync.(*RWMutex).Lock": (RWMUTEX, 8),
+    "sync.(*WaitGroup).Wait": (WAITGROUP, 8),
+}
+# Frames that say which kind of object a wait is on, whatever their arguments show.
+_KIND_FRAMES: dict[str, str] = {
+    **{f: k for f, (k, _) in _WITNESSES.items()},
+    "runtime.chanrecv1": CHANNEL,
+    "runtime.chanrecv2": CHANNEL,
+    "runtime.chansend1": CHANNEL,
+}
+
+_HEX = re.compile(r"0x[0-9a-f]+")
+_LOWEST = 0x1000
+
+
+def first_value(args: str) -> int | str:
+    """The first argument of a frame's argument text as an address, or why it is none:
+    MARKED ("0xc000010120?"), INLINED ("..."), NOT_PRINTED (no arguments, a struct, nil, a
+    number too small to be an address)."""
+    if args == "...":
+        return INLINED
+    first = args.split(",", 1)[0].strip()
+    if first.endswith("?"):
+        return MARKED
+    if not _HEX.fullmatch(first):
+        return NOT_PRINTED
+    value = int(first, 16)
+    # nil, a small integer or a flag: no object lives in the first page (never mapped).
+    return value if value >= _LOWEST else NOT_PRINTED
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Where one stack shape's goroutines show their object: frame indices to read, best
+    first, with the kind and offset each gives; and the program's frame to fall back on."""
+
+    kind: str
+    witnesses: tuple[tuple[int, str, int], ...]  # (frame index, kind, offset)
+    argument: int | None  # index of the blocked-at frame when it is the program's own code
+
+
+@dataclass(frozen=True, slots=True)
+class Told:
+    """What one goroutine's stack says it waits on."""
+
+    basis: str
+    address: int
+    kind: str
+    via: str
+
+
+def _plan(frames: Sequence[FrameInfo], state: str) -> _Plan | None:
+    """How to read a stack shape's object, or None when it waits on no single object."""
+    base = state.removesuffix(" (durable)")
+    if base and base not in _STATE_KINDS:
+        return None
+    at = next((i for i, f in enumerate(frames) if f.is_program_code), len(frames))
+    wait = frames[:at]  # the frames of the wait itself, above the program's code
+    kinds = [_KIND_FRAMES[f.func] for f in wait if f.func in _KIND_FRAMES]
+    kind = kinds[0] if kinds else _STATE_KINDS.get(base, "")
+    if kind == MUTEX and RWMUTEX in kinds:
+        kind = RWMUTEX  # RWMutex.Lock waiting for rw.w
+    if not kind:
+        return None
+    found: list[tuple[int, int, str, int]] = []  # (priority, index, kind, offset)
+    for i, f in enumerate(wait):
+        if f.func in _WITNESSES:
+            of, off = _WITNESSES[f.func]
+        elif f.func == SEMACQUIRE:
+            # The semaphore belongs to the first sync call under it.
+            under = next((_SEMA_FIELDS[g.func] for g in wait[i + 1 :] if g.func in _SEMA_FIELDS), None)
+            if under is None:
+                continue
+            of, off = under
+        else:
+            continue
+        # Another kind's frame names another object: a Cond's Wait while it locks c.L
+        # again, say, is no witness of the mutex.
+        if _same_object(of, kind):
+            found.append((1 if off else 0, i, kind, off))
+    # The object as a receiver first, then a field of it: both agree, the receiver needs no
+    # offset.
+    found.sort()
+    argument = at if at < len(frames) else None
+    return _Plan(kind, tuple((i, k, off) for _p, i, k, off in found), argument)
+
+
+def _same_object(witness: str, kind: str) -> bool:
+    """A frame of `witness`'s kind tells the object of a `kind` wait: the same kind, or the
+    mutex an RWMutex's Lock takes first, its first field (same address)."""
+    return witness == kind or (witness == MUTEX and kind == RWMUTEX)
+
+
+def read_object(g: Goroutine, plan: _Plan, frames: Sequence[FrameInfo], argument: bool = True) -> Told | str:
+    """What g's stack says it waits on, or why it does not tell; without `argument`, from
+    the wait's own frames only."""
+    why = NOT_PRINTED
+    for i, kind, off in plan.witnesses:
+        v = first_value(g.frame_args(g.stack.frames[i]))
+        if isinstance(v, int):
+            return Told(EXACT, v - off, kind, frames[i].func)
+        why = _worse(why, v)
+    if argument and plan.argument is not None:
+        v = first_value(g.frame_args(g.stack.frames[plan.argument]))
+        if isinstance(v, int):
+            return Told(ARGUMENT, v, plan.kind, frames[plan.argument].func)
+        why = _worse(why, v)
+    return why
+
+
+def _worse(why: str, other: str) -> str:
+    """The reason to give: a `?` says most (the value was there, not to be trusted), an
+    inlined call next."""
+    order = (MARKED, INLINED, NOT_PRINTED)
+    return min(why, other, key=order.index)
+
+
+class ObjectFindings:
+    """Each cluster's Objects, and what each goroutine of them was found to wait on."""
+
+    def __init__(self) -> None:
+        self._objects: dict[int, Objects] = {}
+        self.told: dict[int, Told] = {}  # goroutine id -> its object
+
+    def of(self, c: RawCluster) -> Objects | None:
+        return self._objects.get(id(c))
+
+    def add(self, c: RawCluster, objects: Objects) -> None:
+        self._objects[id(c)] = objects
+
+
+def find_objects(clusters: Sequence[RawCluster], fmt: DumpFormat) -> ObjectFindings:
+    """The objects of every cluster that waits on a sync object or a channel."""
+    out = ObjectFindings()
+    for c in clusters:
+        plans = [(grp, _plan(grp.frames, c.state)) for grp in c.groups]
+        if all(p is None for _g, p in plans):
+            continue
+        if fmt is DumpFormat.DEBUG1:
+            kinds = Counter({p.kind: grp.count for grp, p in plans if p is not None})
+            out.add(c, Objects(kinds.most_common(1)[0][0], (), c.count, DEBUG1))
+            continue
+        out.add(c, _cluster_objects(plans, out.told))
+    return out
+
+
+def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], told: dict[int, Told]) -> Objects:
+    groups: dict[tuple[str, int, str], list[Goroutine]] = {}
+    vias: dict[tuple[str, int, str], str] = {}
+    kinds: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    read: list[tuple[Goroutine, Told | str, _Plan, StackGroup]] = []
+    for grp, plan in plans:
+        if plan is None:
+            continue
+        kinds[plan.kind] += grp.count
+        read.extend((g, read_object(g, plan, grp.frames), plan, grp) for g in grp.goroutines)
+    # An argument value and an address are not comparable: where the wait's own frames
+    # tell for some goroutines, the others are untold rather than grouped by argument.
+    exact = any(isinstance(t, Told) and t.basis == EXACT for _g, t, _p, _grp in read)
+    for g, t, plan, grp in read:
+        if exact and isinstance(t, Told) and t.basis == ARGUMENT:
+            t = read_object(g, plan, grp.frames, argument=False)
+        if isinstance(t, str):
+            reasons[t] += 1
+            continue
+        told[g.id] = t
+        key = (t.basis, t.address, t.kind)
+        groups.setdefault(key, []).append(g)
+        vias.setdefault(key, t.via)
+    made = [
+        ObjectGroup(basis, f"{addr:#x}", kind, vias[(basis, addr, kind)], len(gs), tuple(sorted(g.id for g in gs)))
+        for (basis, addr, kind), gs in groups.items()
+    ]
+    made.sort(key=lambda o: (-o.count, o.basis != EXACT, o.address))
+    untold = sum(reasons.values())
+    return Objects(kinds.most_common(1)[0][0], tuple(made), untold, reasons.most_common(1)[0][0] if untold else None)
+
+
+# A cluster whose goroutines all wait on one object is one stuck thing that a single fix
+# (the holder, the missing send) frees; one object each is a per-goroutine leak, ranked as
+# its size and wait say. The factor is modest, like growth since the previous dump.
+SHARED_FACTOR = 1.25
+
+
+def object_factor(o: Objects) -> float:
+    return SHARED_FACTOR if o.shared else 1.0
+
+
+def _via_text(group: ObjectGroup) -> str:
+    what = "receiver" if ")." in group.via else "first argument"
+    return f"inferred from {group.via}'s {what}"
+
+
+def objects_text(o: Objects) -> str | None:
+    """`why`'s words: "all 37 wait for one mutex (0xa40968)", "12 goroutines wait on 12
+    different channels", or that the dump does not tell and why."""
+    told, k = o.told, len(o.groups)
+    plural = OBJECT_PLURALS[o.kind]
+    if not told:
+        who = "it waits" if o.untold == 1 else "they wait"
+        return f"the dump does not tell which {o.kind} {who} on: {o.reason}"
+    first = o.groups[0]
+    inferred = next((f"; {_via_text(g)}" for g in o.groups if g.basis == ARGUMENT), "")
+    if k == 1:
+        if told == 1 and not o.untold:
+            return None  # one goroutine on one object says nothing
+        who = f"all {told:,}" if not o.untold else f"{told:,} of {told + o.untold:,}"
+        text = f"{who} wait on one {o.kind} ({first.address}{inferred}): one stuck object, not one each"
+    elif k == told:
+        text = f"{told:,} goroutines wait on {k:,} different {plural} (one each{inferred}): a per-goroutine leak, not one stuck object"
+    else:
+        shown = ", ".join(f"{g.count:,} on {g.address}" for g in o.groups[:3])
+        more = f", {k - 3:,} more" if k > 3 else ""
+        text = f"{told:,} goroutines wait on {k:,} {plural}{inferred and f' ({inferred[2:]})'}: {shown}{more}"
+    if o.untold:
+        text += f"; the dump does not tell for {o.untold:,} ({o.reason})"
+    return text
