@@ -4,6 +4,10 @@ locker returned) are in tests/test_locks_samples.py; these rows are the cases ar
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
+
 from gtriage.render.json import report_obj
 from gtriage.render.markdown import render_markdown
 from gtriage.render.text import render_text
@@ -123,3 +127,28 @@ def test_dump_text_in_the_lines_is_inert() -> None:
     text = render_text(report)
     assert "\x1b[31m" not in text
     assert "may hold    goroutine 7" in text
+
+
+def test_work_stays_linear_with_many_locks(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 300 clusters, each one goroutine waiting on a mutex of its own at its own line, and
+    # 300 goroutines elsewhere: a goroutine is looked at only for the locks its function or
+    # its argument texts name, never for every lock (300 x 600 links before).
+    import gtriage.holders as holders
+
+    calls = 0
+    link = holders._link
+
+    def counted(*args: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        return link(*args)
+
+    monkeypatch.setattr(holders, "_link", counted)
+    locks = [
+        goroutine(1000 + i, "sync.Mutex.Lock", lock_slow(f"{0xC000100000 + 64 * i:#x}") + frame(f"main.f{i}", "0x1", "/src/f.go", i + 1))
+        for i in range(300)
+    ]
+    others = [goroutine(2000 + i, "chan receive", frame(f"main.g{i}", "0xc0000f0000", "/src/g.go", i + 1)) for i in range(300)]
+    report = dump(*locks, *others)
+    assert all(c.holders == () for c in report.clusters)
+    assert calls == 0

@@ -18,6 +18,7 @@ one lock.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -25,7 +26,7 @@ from pathlib import PurePosixPath
 from .cluster import RawCluster
 from .frame_info import FrameInfo
 from .model import Goroutine
-from .objects import LOCKS, ObjectFindings, first_value
+from .objects import LOCKS, ObjectFindings, ValueReader
 
 FUNCTION = "function"
 ARGUMENT = "argument"
@@ -50,24 +51,48 @@ class _Lock:
     at: FrameInfo  # where the waiters wait in the program's code
     addresses: frozenset[int]  # the lock's, and the receiver all waiters share
     receiver: int | None  # the first argument all waiters print exactly at `at`, if one
+    waiting: frozenset[int]  # goroutines of any cluster waiting for this lock
+    texts: tuple[str, ...]  # `addresses` as the dump prints them
 
 
 def find_holders(clusters: Sequence[RawCluster], objects: ObjectFindings) -> dict[int, tuple[HolderFound, ...]]:
-    """id(cluster) -> the goroutines that may hold the one lock it waits on, likeliest first."""
-    locks = [lk for c in clusters if (lk := _lock(c, objects)) is not None]
+    """id(cluster) -> the goroutines that may hold the one lock it waits on, likeliest first.
+
+    O(goroutines + argument text), however many locks: a goroutine is looked at only for
+    the locks whose function its stack shape has, or whose address its texts hold (found
+    by one scan of its hex words)."""
+    value = ValueReader()
+    waiting = _waiting(clusters, objects)
+    locks = [lk for c in clusters if (lk := _lock(c, objects, value, waiting)) is not None]
     if not locks:
         return {}
+    by_func: dict[str, list[_Lock]] = {}
+    by_text: dict[str, list[_Lock]] = {}
+    for lk in locks:
+        by_func.setdefault(lk.at.func, []).append(lk)
+        for t in lk.texts:
+            by_text.setdefault(t, []).append(lk)
+    # A few addresses are found fastest by one search for any of them; many by looking up
+    # each hex word of the text (a regular expression of thousands of alternatives is slow).
+    words = _HEX_WORD if len(by_text) > _ALTERNATIVES else re.compile("|".join(map(re.escape, by_text)))
     found: dict[int, list[HolderFound]] = {id(lk.waiters): [] for lk in locks}
     for c in clusters:
         for grp in c.groups:
             program = [i for i, f in enumerate(grp.frames) if f.is_program_code]
             if not program:
                 continue
+            # A cluster's own goroutines wait for its lock: never its holders.
+            named = {id(lk): lk for i in program for lk in by_func.get(grp.frames[i].func, ()) if lk.waiters is not c}
+            kept: dict[int, list[str]] = {}  # id(stack) -> words of the texts it keeps itself
             for g in grp.goroutines:
-                for lk in locks:
-                    if c is lk.waiters or _waits_for(g, lk, objects):
+                hits = [lk for t in _words(g, program, words, kept) for lk in by_text.get(t, ()) if lk.waiters is not c]
+                if not hits and not named:
+                    continue
+                near = {**named, **{id(lk): lk for lk in hits}} if hits else named
+                for lk in near.values():
+                    if g.id in lk.waiting:
                         continue
-                    hit = _link(g, grp.frames, program, lk)
+                    hit = _link(g, grp.frames, program, lk, value)
                     if hit is not None:
                         found[id(lk.waiters)].append(HolderFound(g, c, hit[0], hit[1]))
     return {
@@ -75,31 +100,67 @@ def find_holders(clusters: Sequence[RawCluster], objects: ObjectFindings) -> dic
     }
 
 
-def _lock(c: RawCluster, objects: ObjectFindings) -> _Lock | None:
+_HEX_WORD = re.compile(r"0x[0-9a-f]+")
+_ALTERNATIVES = 64
+
+
+def _words(g: Goroutine, program: list[int], words: re.Pattern[str], kept: dict[int, list[str]]) -> list[str]:
+    """What `words` finds in g's argument texts: its own values, and those its stack keeps
+    itself (frames with slot < 0: no hex word, or a stack parsed unmasked), which goroutines
+    sharing the stack share."""
+    own = kept.get(id(g.stack))
+    if own is None:
+        own = kept[id(g.stack)] = [
+            w for i in program if (f := g.stack.frames[i]).slot < 0 for w in words.findall(f.args)
+        ]
+    found = words.findall(g.values)
+    return [*found, *own] if own else found
+
+
+def _lock(c: RawCluster, objects: ObjectFindings, value: ValueReader, waiting: dict[int, set[int]]) -> _Lock | None:
     o = objects.of(c)
     if o is None or o.kind not in LOCKS or len(o.groups) != 1 or not c.blocked_at.is_program_code:
         return None
     group = o.groups[0]
     addresses = {int(group.address, 16)}
-    receivers = set()
-    for grp in c.groups:
-        at = grp.frames.index(c.blocked_at) if c.blocked_at in grp.frames else -1
-        for g in grp.goroutines:
-            v = first_value(g.frame_args(g.stack.frames[at])) if at >= 0 else None
-            receivers.add(v if isinstance(v, int) else None)
-    receiver = next(iter(receivers)) if len(receivers) == 1 else None
+    receiver = _shared_receiver(c, value)
     if receiver is not None:
         addresses.add(receiver)
-    return _Lock(c, o.kind, c.blocked_at, frozenset(addresses), receiver)
+    texts = tuple(f"{a:#x}" for a in sorted(addresses))
+    ids = frozenset(i for a in addresses for i in waiting.get(a, ()))
+    return _Lock(c, o.kind, c.blocked_at, frozenset(addresses), receiver, ids, texts)
 
 
-def _waits_for(g: Goroutine, lk: _Lock, objects: ObjectFindings) -> bool:
-    """g waits for this very lock (at another line, say): a waiter, not a holder."""
-    t = objects.told.get(g.id)
-    return t is not None and t.kind in LOCKS and t.address in lk.addresses
+def _shared_receiver(c: RawCluster, value: ValueReader) -> int | None:
+    """The first argument every waiter prints exactly where they wait, if they share one."""
+    shared: int | None = None
+    for grp in c.groups:
+        if c.blocked_at not in grp.frames:
+            return None
+        at = grp.frames.index(c.blocked_at)
+        for g in grp.goroutines:
+            v = value(g.frame_args(g.stack.frames[at]))
+            if not isinstance(v, int) or (shared is not None and v != shared):
+                return None
+            shared = v
+    return shared
 
 
-def _link(g: Goroutine, frames: Sequence[FrameInfo], program: list[int], lk: _Lock) -> tuple[FrameInfo, str] | None:
+def _waiting(clusters: Sequence[RawCluster], objects: ObjectFindings) -> dict[int, set[int]]:
+    """Address -> the goroutines waiting for the lock there, in any cluster (at another
+    line, say): waiters, not holders."""
+    out: dict[int, set[int]] = {}
+    for c in clusters:
+        o = objects.of(c)
+        for og in o.groups if o is not None else ():
+            if og.kind in LOCKS:
+                out.setdefault(int(og.address, 16), set()).update(og.goroutine_ids)
+    return out
+
+
+def _link(
+    g: Goroutine, frames: Sequence[FrameInfo], program: list[int], lk: _Lock, value: ValueReader
+) -> tuple[FrameInfo, str] | None:
     """g's topmost program frame that links it to the lock, and how."""
     at = lk.at
     for i in program:
@@ -107,11 +168,11 @@ def _link(g: Goroutine, frames: Sequence[FrameInfo], program: list[int], lk: _Lo
         same_place = f.func == at.func and f.file == at.file
         if same_place and f.line == at.line:
             continue  # where the waiters wait: not past the Lock call
-        v = first_value(g.frame_args(g.stack.frames[i]))
-        value = v if isinstance(v, int) else None
-        if same_place and lk.receiver is not None and value is not None and value != lk.receiver:
+        v = value(g.frame_args(g.stack.frames[i]))
+        number = v if isinstance(v, int) else None
+        if same_place and lk.receiver is not None and number is not None and number != lk.receiver:
             continue  # the same method of another instance
-        by_argument = value is not None and value in lk.addresses
+        by_argument = number is not None and number in lk.addresses
         if same_place or by_argument:
             return f, BOTH if same_place and by_argument else FUNCTION if same_place else ARGUMENT
     return None

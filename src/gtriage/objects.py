@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .cluster import RawCluster, StackGroup
 from .frame_info import FrameInfo
@@ -106,10 +107,11 @@ def first_value(args: str) -> int | str:
     number too small to be an address)."""
     if args == "...":
         return INLINED
-    first = args.split(",", 1)[0].strip()
+    comma = args.find(",")
+    first = (args if comma < 0 else args[:comma]).strip()
     if first.endswith("?"):
         return MARKED
-    if not _HEX.fullmatch(first):
+    if not first.startswith("0x") or not _HEX.fullmatch(first):
         return NOT_PRINTED
     value = int(first, 16)
     # nil, a small integer or a flag: no object lives in the first page (never mapped).
@@ -126,9 +128,8 @@ class _Plan:
     argument: int | None  # index of the blocked-at frame when it is the program's own code
 
 
-@dataclass(frozen=True, slots=True)
-class Told:
-    """What one goroutine's stack says it waits on."""
+class Told(NamedTuple):
+    """What one goroutine's stack says it waits on (a tuple: one is made per goroutine)."""
 
     basis: str
     address: int
@@ -178,21 +179,43 @@ def _same_object(witness: str, kind: str) -> bool:
     return witness == kind or (witness == MUTEX and kind == RWMUTEX)
 
 
-def read_object(g: Goroutine, plan: _Plan, frames: Sequence[FrameInfo], argument: bool = True) -> Told | str:
-    """What g's stack says it waits on, or why it does not tell; without `argument`, from
-    the wait's own frames only."""
+class ValueReader:
+    """first_value of argument texts, remembered: the goroutines waiting on one object print
+    one text for it (37 lockSlow calls, one mutex). Bounded: a leak of a million channels
+    prints a million texts, each read once anyway."""
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int | str] = {}
+
+    def __call__(self, args: str) -> int | str:
+        v = self._seen.get(args)
+        if v is None:
+            v = first_value(args)
+            if len(self._seen) < self.SIZE:
+                self._seen[args] = v
+        return v
+
+
+def read_object(
+    g: Goroutine, plan: _Plan, frames: Sequence[FrameInfo], value: ValueReader
+) -> tuple[Told | None, str]:
+    """What g's stack says it waits on (None: it does not tell), and why the wait's own
+    frames did not tell (when they did not)."""
     why = NOT_PRINTED
+    stack = g.stack.frames
     for i, kind, off in plan.witnesses:
-        v = first_value(g.frame_args(g.stack.frames[i]))
+        v = value(g.frame_args(stack[i]))
         if isinstance(v, int):
-            return Told(EXACT, v - off, kind, frames[i].func)
+            return Told(EXACT, v - off, kind, frames[i].func), why
         why = _worse(why, v)
-    if argument and plan.argument is not None:
-        v = first_value(g.frame_args(g.stack.frames[plan.argument]))
+    if plan.argument is not None:
+        v = value(g.frame_args(stack[plan.argument]))
         if isinstance(v, int):
-            return Told(ARGUMENT, v, plan.kind, frames[plan.argument].func)
-        why = _worse(why, v)
-    return why
+            return Told(ARGUMENT, v, plan.kind, frames[plan.argument].func), why
+        return None, _worse(why, v)
+    return None, why
 
 
 def _worse(why: str, other: str) -> str:
@@ -203,11 +226,10 @@ def _worse(why: str, other: str) -> str:
 
 
 class ObjectFindings:
-    """Each cluster's Objects, and what each goroutine of them was found to wait on."""
+    """Each cluster's Objects, by id of the cluster."""
 
     def __init__(self) -> None:
         self._objects: dict[int, Objects] = {}
-        self.told: dict[int, Told] = {}  # goroutine id -> its object
 
     def of(self, c: RawCluster) -> Objects | None:
         return self._objects.get(id(c))
@@ -219,6 +241,7 @@ class ObjectFindings:
 def find_objects(clusters: Sequence[RawCluster], fmt: DumpFormat) -> ObjectFindings:
     """The objects of every cluster that waits on a sync object or a channel."""
     out = ObjectFindings()
+    value = ValueReader()
     for c in clusters:
         plans = [(grp, _plan(grp.frames, c.state)) for grp in c.groups]
         if all(p is None for _g, p in plans):
@@ -227,41 +250,55 @@ def find_objects(clusters: Sequence[RawCluster], fmt: DumpFormat) -> ObjectFindi
             kinds = Counter({p.kind: grp.count for grp, p in plans if p is not None})
             out.add(c, Objects(kinds.most_common(1)[0][0], (), c.count, DEBUG1))
             continue
-        out.add(c, _cluster_objects(plans, out.told))
+        out.add(c, _cluster_objects(plans, value))
     return out
 
 
-def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], told: dict[int, Told]) -> Objects:
-    groups: dict[tuple[str, int, str], list[Goroutine]] = {}
-    vias: dict[tuple[str, int, str], str] = {}
+def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueReader) -> Objects:
+    groups: dict[Told, list[int]] = {}  # (basis, address, kind, via) -> goroutine ids
     kinds: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
-    read: list[tuple[Goroutine, Told | str, _Plan, StackGroup]] = []
+    inferred: list[tuple[Told, int, str]] = []  # told by argument only, with why not exactly
     for grp, plan in plans:
         if plan is None:
             continue
         kinds[plan.kind] += grp.count
-        read.extend((g, read_object(g, plan, grp.frames), plan, grp) for g in grp.goroutines)
+        for g in grp.goroutines:
+            t, why = read_object(g, plan, grp.frames, value)
+            if t is None:
+                reasons[why] += 1
+            elif t.basis == ARGUMENT:
+                inferred.append((t, g.id, why))
+            else:
+                groups.setdefault(t, []).append(g.id)
     # An argument value and an address are not comparable: where the wait's own frames
     # tell for some goroutines, the others are untold rather than grouped by argument.
-    exact = any(isinstance(t, Told) and t.basis == EXACT for _g, t, _p, _grp in read)
-    for g, t, plan, grp in read:
-        if exact and isinstance(t, Told) and t.basis == ARGUMENT:
-            t = read_object(g, plan, grp.frames, argument=False)
-        if isinstance(t, str):
-            reasons[t] += 1
-            continue
-        told[g.id] = t
-        key = (t.basis, t.address, t.kind)
-        groups.setdefault(key, []).append(g)
-        vias.setdefault(key, t.via)
+    exact = bool(groups)
+    for t, gid, why in inferred:
+        if exact:
+            reasons[why] += 1
+        else:
+            groups.setdefault(t, []).append(gid)
     made = [
-        ObjectGroup(basis, f"{addr:#x}", kind, vias[(basis, addr, kind)], len(gs), tuple(sorted(g.id for g in gs)))
-        for (basis, addr, kind), gs in groups.items()
+        ObjectGroup(t.basis, f"{t.address:#x}", t.kind, t.via, len(ids), tuple(sorted(ids)))
+        for t, ids in _merged(groups).items()
     ]
     made.sort(key=lambda o: (-o.count, o.basis != EXACT, o.address))
     untold = sum(reasons.values())
     return Objects(kinds.most_common(1)[0][0], tuple(made), untold, reasons.most_common(1)[0][0] if untold else None)
+
+
+def _merged(groups: dict[Told, list[int]]) -> dict[Told, list[int]]:
+    """One group per object, whichever frame told for each goroutine (lockSlow for most,
+    semacquire1 where lockSlow printed "?"): keyed by the first frame seen."""
+    out: dict[tuple[str, int, str], tuple[Told, list[int]]] = {}
+    for t, ids in groups.items():
+        key = (t.basis, t.address, t.kind)
+        if key in out:
+            out[key][1].extend(ids)
+        else:
+            out[key] = (t, list(ids))
+    return dict(out.values())
 
 
 # A cluster whose goroutines all wait on one object is one stuck thing that a single fix
