@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from gtriage import objects
 from gtriage.objects import INLINED, MARKED, NOT_PRINTED, first_value
 from gtriage.pipeline import analyze_text
+from gtriage.render.text import render_text
 from gtriage.report import Cluster, Report
 
 GOROOT = "/usr/local/go/src"
@@ -187,3 +189,20 @@ def test_an_inlined_blocking_frame_does_not_tell() -> None:
     assert c.objects is not None
     assert (c.objects.groups, c.objects.reason) == ((), INLINED)
     assert f"the dump does not tell which channel they wait on: {INLINED}" in c.why
+
+
+def test_a_leak_of_many_channels_lists_the_largest_groups_and_counts_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    # One group per channel would be a million groups for a million-goroutine leak: the
+    # report keeps the largest MAX_GROUPS and counts the rest.
+    monkeypatch.setattr(objects, "MAX_GROUPS", 3)
+    body = "runtime.chanrecv({}, 0x0, 0x1)\n\t/usr/local/go/src/runtime/chan.go:583 +0x1\n" + frame("main.wait", "0x0?", "/src/w.go", 4)
+    shared = [goroutine(i, "chan receive", body.format("0xc000500000")) for i in (5, 6)]
+    each = [goroutine(i, "chan receive", body.format(f"{0xC000600000 + 0x60 * i:#x}")) for i in range(10, 20)]
+    report = dump(*shared, *each)
+    c = cluster_at(report, "main.wait")
+    o = c.objects
+    assert o is not None
+    assert (o.distinct, o.told, o.untold, len(o.groups)) == (11, 12, 0, 3)
+    assert o.groups[0].goroutine_ids == (5, 6)
+    assert "12 goroutines wait on 11 channels: 2 on 0xc000500000, 1 on 0xc0006003c0, 1 on 0xc000600420, 8 more" in c.why
+    assert "11 channels: 0xc000500000 (2), 0xc0006003c0 (1), 0xc000600420 (1) … 8 more" in render_text(report)

@@ -119,7 +119,7 @@ def _words(g: Goroutine, program: list[int], words: re.Pattern[str], kept: dict[
 
 def _lock(c: RawCluster, objects: ObjectFindings, value: ValueReader, waiting: dict[int, set[int]]) -> _Lock | None:
     o = objects.of(c)
-    if o is None or o.kind not in LOCKS or len(o.groups) != 1 or not c.blocked_at.is_program_code:
+    if o is None or o.kind not in LOCKS or o.distinct != 1 or not c.blocked_at.is_program_code:
         return None
     group = o.groups[0]
     addresses = {int(group.address, 16)}

@@ -33,6 +33,10 @@ COND = "Cond"
 CHANNEL = "channel"
 LOCKS = (MUTEX, RWMUTEX)
 
+# Object groups a cluster lists, largest first: a per-request leak of a million channels
+# would be a million groups of one; the count of them all is kept.
+MAX_GROUPS = 1000
+
 EXACT = "exact"
 ARGUMENT = "argument"
 
@@ -248,7 +252,7 @@ def find_objects(clusters: Sequence[RawCluster], fmt: DumpFormat) -> ObjectFindi
             continue
         if fmt is DumpFormat.DEBUG1:
             kinds = Counter({p.kind: grp.count for grp, p in plans if p is not None})
-            out.add(c, Objects(kinds.most_common(1)[0][0], (), c.count, DEBUG1))
+            out.add(c, Objects(kinds.most_common(1)[0][0], (), 0, 0, c.count, DEBUG1))
             continue
         out.add(c, _cluster_objects(plans, value))
     return out
@@ -279,13 +283,15 @@ def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueR
             reasons[why] += 1
         else:
             groups.setdefault(t, []).append(gid)
-    made = [
+    merged = sorted(_merged(groups).items(), key=lambda kv: (-len(kv[1]), kv[0].basis != EXACT, kv[0].address))
+    made = tuple(
         ObjectGroup(t.basis, f"{t.address:#x}", t.kind, t.via, len(ids), tuple(sorted(ids)))
-        for t, ids in _merged(groups).items()
-    ]
-    made.sort(key=lambda o: (-o.count, o.basis != EXACT, o.address))
+        for t, ids in merged[:MAX_GROUPS]
+    )
+    told = sum(len(ids) for _t, ids in merged)
     untold = sum(reasons.values())
-    return Objects(kinds.most_common(1)[0][0], tuple(made), untold, reasons.most_common(1)[0][0] if untold else None)
+    reason = reasons.most_common(1)[0][0] if untold else None
+    return Objects(kinds.most_common(1)[0][0], made, len(merged), told, untold, reason)
 
 
 def _merged(groups: dict[Told, list[int]]) -> dict[Told, list[int]]:
@@ -317,15 +323,16 @@ def _via_text(group: ObjectGroup) -> str:
 
 
 def objects_text(o: Objects) -> str | None:
-    """`why`'s words: "all 37 wait for one mutex (0xa40968)", "12 goroutines wait on 12
-    different channels", or that the dump does not tell and why."""
-    told, k = o.told, len(o.groups)
+    """`why`'s words: "all 37 wait on one mutex (0xa40968)", "12 goroutines wait on 12
+    different channels (one each)", or that the dump does not tell and why."""
+    told, k = o.told, o.distinct
     plural = OBJECT_PLURALS[o.kind]
     if not told:
         who = "it waits" if o.untold == 1 else "they wait"
         return f"the dump does not tell which {o.kind} {who} on: {o.reason}"
     first = o.groups[0]
-    inferred = next((f"; {_via_text(g)}" for g in o.groups if g.basis == ARGUMENT), "")
+    via = next((_via_text(g) for g in o.groups if g.basis == ARGUMENT), None)
+    inferred = f"; {via}" if via else ""
     if k == 1:
         if told == 1 and not o.untold:
             return None  # one goroutine on one object says nothing
@@ -336,7 +343,7 @@ def objects_text(o: Objects) -> str | None:
     else:
         shown = ", ".join(f"{g.count:,} on {g.address}" for g in o.groups[:3])
         more = f", {k - 3:,} more" if k > 3 else ""
-        text = f"{told:,} goroutines wait on {k:,} {plural}{inferred and f' ({inferred[2:]})'}: {shown}{more}"
+        text = f"{told:,} goroutines wait on {k:,} {plural}{f' ({via})' if via else ''}: {shown}{more}"
     if o.untold:
         text += f"; the dump does not tell for {o.untold:,} ({o.reason})"
     return text

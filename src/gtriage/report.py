@@ -59,18 +59,18 @@ class Objects:
     where the dump prints it exactly, and how many it does not tell about, and why."""
 
     kind: str  # of most of its goroutines
-    groups: tuple[ObjectGroup, ...]  # largest first
+    # Largest first; the largest objects.MAX_GROUPS only (a leak of a million channels is a
+    # million groups of one), `distinct` counts them all.
+    groups: tuple[ObjectGroup, ...]
+    distinct: int  # objects the dump tells apart
+    told: int  # goroutines it tells about
     untold: int  # goroutines (debug=1: the whole count) the dump does not tell about
     reason: str | None  # why it does not tell, when untold
 
     @property
-    def told(self) -> int:
-        return sum(g.count for g in self.groups)
-
-    @property
     def shared(self) -> bool:
         """Two or more goroutines, every one the dump tells about on one object."""
-        return len(self.groups) == 1 and self.groups[0].count > 1
+        return self.distinct == 1 and self.told > 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -109,6 +109,8 @@ def _objects(o: Objects | None) -> dict[str, Any] | None:
             }
             for g in o.groups
         ],
+        "distinct": o.distinct,
+        "told": o.told,
         "untold": o.untold,
         "reason": o.reason,
     }

@@ -17,11 +17,11 @@ def objects_line(o: Objects) -> str | None:
     be a receiver rather than the object)."""
     if o.told == 1 and not o.untold:
         return None
-    if not o.groups:
+    if not o.distinct:
         return f"the dump does not tell which {o.kind}: {o.reason}"
-    k = len(o.groups)
+    k = o.distinct
     noun = o.kind if k == 1 else OBJECT_PLURALS[o.kind]
-    each = k > 1 and all(g.count == 1 for g in o.groups)
+    each = k > 1 and k == o.told
     shown = ", ".join(g.address if each else f"{g.address} ({num(g.count)})" for g in o.groups[:SHOWN])
     more = f" … {num(k - SHOWN)} more" if k > SHOWN else ""
     text = f"{num(k)} {noun}{', one each' if each else ''}: {shown}{more}"
