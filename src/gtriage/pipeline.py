@@ -21,9 +21,11 @@ from .cluster import (
 from .compare import Comparison, PreviousMatch, match_previous
 from .errors import INPUT_ERRORS, NoDumpError, SourceError
 from .fleet import merge_sources, spread_of
+from .holders import find_holders
 from .inputs import Input, expand_inputs, open_member, short_names
 from .model import Dump, DumpFormat, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
+from .objects import find_objects
 from .parse import parse_lines, parse_text
 from .progress import Progress
 from .rank import rank_clusters
@@ -209,11 +211,12 @@ def report_from_dump(dump: Dump, moments: Sequence[Moment] | None = None, ordere
         when = list(moments) if moments is not None else [Moment(dump.source, None, ORDER_GIVEN)] * len(dump.snapshots)
         trends = follow([dump.snapshots[i] for i in points[:-1]], raw, [when[i] for i in points], work)
     previous = comparison.matches if comparison is not None else None
+    objects = find_objects(raw, snap.format)
     ranked = rank_clusters(raw, total=goroutine_total(snap), crash=snap.crash, previous=previous,
-                           trends=trends.of if trends is not None else None)
+                           trends=trends.of if trends is not None else None, objects=objects.of)
     return build_report(
         dump, snap, ranked, norm, families=families, limits=work.limits(), comparison=comparison,
-        trends=trends, ordered_by=ordered_by or ORDER_GIVEN,
+        trends=trends, ordered_by=ordered_by or ORDER_GIVEN, objects=objects, holders=find_holders(raw, objects),
     )
 
 

@@ -28,6 +28,7 @@ from .common import (
     summary_line,
     trend_text,
 )
+from .locks import holders_line, objects_line
 from .safe import md_code_span, md_fence, md_inline
 
 DETAILED = 10  # clusters with a full section; the rest are in the table only
@@ -118,6 +119,12 @@ def _section(c: Cluster, report: Report) -> list[str]:
     if c.sources is not None and report.fleet is not None:
         out.append(f"- **Sources:** {md_inline(sources_text(c.sources, _read(report), shown=10))}")
     out.append(f"- **Why:** {md_inline('; '.join(c.why))}")
+    objects = objects_line(c.objects) if c.objects is not None else None
+    if objects is not None:
+        out.append(f"- **Objects:** {md_inline(objects)}")
+    held = holders_line(c, goroot)
+    if held is not None:
+        out.append(f"- **May hold the lock:** {md_inline(held)}")
     change = change_text(c)
     if change is not None:
         was = f" (was {num(c.previous_count)})" if c.previous_count is not None else ""

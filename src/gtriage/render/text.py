@@ -28,6 +28,7 @@ from .common import (
     summary_line,
     trend_text,
 )
+from .locks import holders_line, objects_line
 from .safe import inert, inert_line
 
 RESET = "\x1b[0m"
@@ -128,6 +129,12 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
     if c.sources is not None and report.fleet is not None:
         lines.append(f"    sources     {inert_line(sources_text(c.sources, _read(report)))}")
     lines.append(st(f"    why         {inert_line('; '.join(c.why))}", CYAN))
+    objects = objects_line(c.objects) if c.objects is not None else None
+    if objects is not None:
+        lines.append(f"    objects     {inert_line(objects)}")
+    held = holders_line(c, goroot)
+    if held is not None:
+        lines.append(f"    may hold    {inert_line(held)}")
     if c.family is not None:
         # The header's "[family N]" means nothing to a newcomer: say it where it is shown.
         lines.append(f"    family      {family_text(c, report.clusters)}")
