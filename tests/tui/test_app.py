@@ -722,3 +722,33 @@ def test_the_source_tree_shows_the_line_and_e_opens_its_file(ui: type[UI], monke
     assert any(line.strip().startswith("120 │") and line.strip().endswith("<-reply // SAMPLE:leak") for line in seen["screen"].splitlines())
     assert c.source is not None
     assert calls == [["vi", f"+{c.blocked_at.line}", str(SAMPLES / "leakrate/main.go")]]
+
+
+def test_o_goes_to_the_goroutine_that_may_hold_the_lock(ui: type[UI]) -> None:
+    """locks: 37 goroutines wait for Store.mu at store.go:23 while the holder (the manifest
+    says which goroutine) is blocked at store.go:30 with it held."""
+    import json
+
+    dump = SAMPLES / "dumps/go1.27/locks.debug2.txt"
+    manifest = json.loads(dump.with_suffix(".json").read_text())
+    holder = next(g for g in manifest["groups"] if g["key"] == "store-holder")["ids"][0]
+    report = analyze(str(dump))
+    waiters = next(c for c in report.clusters if c.blocked_at.line == 23 and c.blocked_at.file.endswith("store.go"))
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        from gtriage.tui.detail_pane import DetailPane
+
+        for _ in range(len(report.clusters)):
+            if app.screen.query_one(DetailPane).cluster is waiters:
+                break
+            await pilot.press("down")
+        seen["detail"] = ui.screen_text(app)
+        await pilot.press("o")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen), "the goroutines screen")
+        await pilot.pause()
+        seen["screen"] = ui.screen_text(app)
+
+    ui.run(report, steps)
+    assert f"May hold it  goroutine {holder}" in seen["detail"]
+    assert f"goroutine {holder} [" in seen["screen"]

@@ -53,6 +53,7 @@ class ClustersScreen(Screen[None]):
         Binding("r", "toggle_runtime", "Runtime"),
         Binding("e", "edit", "Editor"),
         Binding("i", "jump", "Go to id"),
+        Binding("o", "holder", "Holder", show=False),
         Binding("p", "toggle_paths", "Paths"),
         Binding("left_square_bracket", "frame(-1)", "Previous frame", show=False),
         Binding("right_square_bracket", "frame(1)", "Next frame", show=False),
@@ -201,6 +202,21 @@ class ClustersScreen(Screen[None]):
             self.notify(f"Could not save: {e}", severity="error", markup=False)
             return
         self.notify(f"Saved {len(self.shown)} clusters to {path}", markup=False)
+
+    def action_holder(self) -> None:
+        """The goroutine that may hold the lock the selected cluster waits on (inferred from
+        the stacks), in its own cluster's goroutines."""
+        cluster = self.query_one(DetailPane).cluster
+        if cluster is None or not cluster.holders:
+            self.notify("No goroutine may hold what this cluster waits on (as far as the stacks tell).", markup=False)
+            return
+        gid = cluster.holders[0].goroutine
+        found = self.index.find_goroutine(gid)
+        if found is None:
+            self.notify(f"Goroutine {gid} is not in the report.", severity="warning", markup=False)
+            return
+        self.app.push_screen(GoroutinesScreen(self.index, found[0], start=found[1]))
+        self.notify(f"Goroutine {gid} may hold it: inferred from the stacks, not proven.", markup=False)
 
     def action_jump(self) -> None:
         def show(cluster: Cluster, pos: int) -> None:

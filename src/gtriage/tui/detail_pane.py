@@ -114,6 +114,10 @@ def summary(c: Cluster, paths: PathStyle, report: Report | None = None) -> Text:
         title += "  (new: not in the previous dump)"
     lines.append(plain(title, "bold"))
     lines += [plain(f"  • {w}") for w in c.why]
+    if c.holders:
+        h = c.holders[0]
+        lines.append(Text.assemble(("May hold it  ", "bold"), plain(f"goroutine {h.goroutine} (cluster #{h.cluster}, {h.state})"),
+                                   ("  o goes there; inferred from the stacks", "dim"), end=""))
     lines.append(Text.assemble(("Blocked at  ", "bold"), plain(paths.frame(c.blocked_at)), end=""))
     lines += source_lines(c)
     if c.created_by is not None:

@@ -35,6 +35,7 @@ KEYS: tuple[Section, ...] = (
         ("C", "send the shown clusters as Markdown to the terminal clipboard"),
         ("w", "save the shown clusters as Markdown (gtriage-<time>.md)"),
         ("i", "go to a goroutine by id"),
+        ("o", "go to the goroutine that may hold the lock the cluster waits on (inferred)"),
     )),
     ("Goroutines", (
         ("j k ↓ ↑  space b  g G", "step through the goroutines"),
