@@ -193,3 +193,16 @@ def test_watch_a_live_leaking_process(tmp_path: Path) -> None:
     top = next(c for c in summary["clusters"] if (c["blocked_at"]["func"], c["blocked_at"]["line"]) == LEAK)
     assert top["trend"]["counts"] == seen
     assert top["trend"]["growth_per_minute"] > 0
+
+
+def test_a_watch_of_one_process_says_what_its_locks_wait_on() -> None:
+    """--watch of one source groups by awaited object and names holders as a plain report
+    does (a fleet does not: one address in two processes is two objects)."""
+    dump = SAMPLES / "dumps/go1.27/locks.debug2.txt"
+    with serving([dump.read_bytes()]) as url:
+        p = Watch([url], timeout=5).poll()
+    assert p.report is not None
+    waiters = next(c for c in p.report.clusters if c.blocked_at.line == 23 and c.blocked_at.file.endswith("store.go"))
+    assert waiters.objects is not None
+    assert waiters.objects.distinct == 1
+    assert waiters.holders

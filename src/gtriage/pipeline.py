@@ -344,10 +344,13 @@ def poll_report(
             if t.counts[-2]:
                 before[id(c)] = PreviousMatch(t.counts[-2], t.key.blocked_at, t.key.state)
     trends = Trends(tracker, ids) if len(tracker.moments) >= 2 else None
+    # One process's addresses name its objects; the same address in two processes is none.
+    objects = find_objects(raw, g.snaps[0].format) if not fleet else None
     ranked = rank_clusters(
         raw, total=total, crash=g.snaps[0].crash if not fleet else None, previous=before,
         trends=trends.of if trends is not None else None,
         spread=(lambda c: spread_of(merged, c, g.names)) if merged is not None else None,
+        objects=objects.of if objects is not None else None,
     )
     parts = FleetParts(tuple(g.sources), tuple(g.names), merged.per_source, total) if merged is not None else None
     snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps)) if fleet else g.snaps[0]
@@ -355,4 +358,5 @@ def poll_report(
         g.whole(" + ".join(i.name for i in items)), snap, ranked, _normalizer(g.snaps), families=families,
         limits=work.limits(), comparison=Comparison(before, []) if before is not None else None,
         trends=trends, ordered_by="time of each poll", fleet=parts,
+        objects=objects, holders=find_holders(raw, objects) if objects is not None else None,
     )
