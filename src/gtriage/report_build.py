@@ -9,7 +9,7 @@ from .cluster import RawCluster, exact_groups
 from .compare import Comparison, PreviousMatch
 from .fleet import by_source
 from .frame_info import FrameInfo
-from .model import Access, Dump, DumpFormat, Snapshot
+from .model import Access, Dump, Snapshot
 from .normalize import Normalizer
 from .rank import Ranked, change
 from .report import (
@@ -31,9 +31,9 @@ UNPARSED_SAMPLES = 20
 
 
 def goroutine_total(snap: Snapshot) -> int:
-    """Goroutines in a snapshot: debug=1's own total (else its records' counts), or the
-    distinct ids of a traceback."""
-    if snap.format is DumpFormat.DEBUG1:
+    """Goroutines in a snapshot: a count profile's own total (else its records' counts), or
+    the distinct ids of a traceback."""
+    if snap.format.counts_only:
         return snap.profile_total if snap.profile_total is not None else sum(r.count for r in snap.records)
     return len({g.id for g in snap.goroutines if g.id > 0})
 
