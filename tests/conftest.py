@@ -97,7 +97,12 @@ SLOW_TESTS = frozenset({
     "tui/test_snapshots.py::test_goroutines_screen_80x24",
     "tui/test_snapshots.py::test_help_screen_200x50",
     "tui/test_snapshots.py::test_help_screen_80x24",
+    "tui/test_snapshots.py::test_series_clusters_screen_80x24",
+    "tui/test_series.py::test_the_detail_pane_shows_the_series_of_the_cluster",
+    "tui/test_watch.py::test_each_poll_replaces_the_report_in_place",
+    "tui/test_watch.py::test_the_replaced_report_is_let_go",
     "tui/test_tmux.py::test_80x24_terminal_keys_and_ctrl_c",
+    "tui/test_tmux.py::test_watch_in_a_terminal_updates_in_place",  # 3.5 s: five polls in tmux
 })
 
 

@@ -75,11 +75,15 @@ def test_the_schema_has_every_field_a_report_holds() -> None:
         analyze(str(SAMPLES / "dumps/go1.27/race.race.txt")),
         analyze(str(SAMPLES / "dumps/go1.27/leaky.labels.txt")),
         analyze(str(SAMPLES / "wrapped/chat-reflow.txt")),
+        # objects grouped exactly and by argument, holders, a debug=1 "does not tell"
+        analyze(str(SAMPLES / "dumps/go1.27/locks.debug2.txt")),
+        analyze(str(SAMPLES / "dumps/go1.27/locks.debug1.txt")),
     ]
     held = {p for r in reports for p in _report_paths(report_obj(r))}
     missing = held - _schema_paths()
     assert not missing, f"fields in reports but not in the schema: {sorted(missing)}"
-    assert {".crash.panics[].message", ".races[].access.op", ".clusters[].labels[].count", ".clusters[].stacks[].count", ".gone[].blocked_at.func", ".clusters[].status"} <= held
+    assert {".crash.panics[].message", ".races[].access.op", ".clusters[].labels[].count", ".clusters[].stacks[].count", ".gone[].blocked_at.func", ".clusters[].status",
+            ".clusters[].objects.groups[].basis", ".clusters[].holders[].frame.line"} <= held
 
 
 def test_readme_links_the_contract_in_the_repository() -> None:

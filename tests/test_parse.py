@@ -571,3 +571,17 @@ def test_debug1_without_its_total_line() -> None:
     (snap,) = parse_text("INFO up\n" + text).snapshots
     assert [(r.count, r.line) for r in snap.records] == [(1, 2), (2, 5)]
     assert snap.unparsed_lines == 0
+
+
+def test_dumps_one_after_another_keep_their_first_goroutine() -> None:
+    """Periodic debug=2 dumps written back to back (a log): the next dump is told by ids seen
+    again, which its first goroutine, the [running] one printing it, does not have. It
+    belongs to its own dump, not to the end of the one before (regression: every dump but
+    the first lost it to the previous one)."""
+    from manifests import SAMPLES
+
+    texts = [(SAMPLES / f"series/leakrate.t{i}.txt").read_text() for i in range(5)]
+    dump = parse_text("".join(texts))
+    headers = [[int(line.split()[1]) for line in t.splitlines() if line.startswith("goroutine ")] for t in texts]
+    assert [[g.id for g in s.goroutines] for s in dump.snapshots] == headers
+    assert all(s.goroutines[0].state == "running" for s in dump.snapshots)

@@ -409,7 +409,7 @@ KNOWN_DIFFERENCES = [
         "prefix-learned-across-the-last-two-lines",
         f"{TS.format(0)}goroutine 1 [running]:\n{TS.format(1)}main.main()\n{TS.format(2)}\t/a/m.go:1 +0x1",
         [{"ids": [1], "unparsed": [], "frames": (0, [("main.main", "/a/m.go", 1)])}],
-        "carriers._TextStream.chunks rewrites the text up to its second-to-last line break and "
+        "carriers.TextStream.chunks rewrites the text up to its second-to-last line break and "
         "keeps the last complete line for the next chunk, so the last line of a chunk is read "
         "without its next line (and that line without its previous one), although the comment "
         "says every line has its next line at hand. Here the header's prefix is confirmed by no "

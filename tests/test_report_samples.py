@@ -9,7 +9,7 @@ import pytest
 
 from gtriage.pipeline import analyze
 from gtriage.report import Report
-from manifests import SAMPLE_LIST, Sample, clusters_of_group
+from manifests import SAMPLE_LIST, SAMPLES, Sample, clusters_of_group
 
 # Files made of several captures describe groups of more than one process.
 SINGLE = [s for s in SAMPLE_LIST if not s.manifest.get("parts") and not s.manifest.get("truncated")]
@@ -111,3 +111,15 @@ def test_race_samples_fill_races(sample: Sample) -> None:
         assert got.access.op == want["access"]["op"]
         assert got.previous.op == want["previous"]["op"]
         assert got.access.frames[0].origin == "main"
+
+
+def test_a_debug1_profile_without_its_total_line_counts_its_records() -> None:
+    """A debug=1 paste that lost its "goroutine profile: total N" line: the snapshot counts
+    the goroutines of its records, as the report's total does (regression: it said 0)."""
+    from gtriage.pipeline import analyze_text
+
+    text = (SAMPLES / "dumps/go1.27/leaky.debug1.txt").read_text()
+    total = int(text.split("\n", 1)[0].rsplit(" ", 1)[1])
+    r = analyze_text(text.split("\n", 1)[1])
+    assert r.goroutines == total
+    assert [s.goroutines for s in r.snapshots] == [total]

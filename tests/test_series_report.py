@@ -240,3 +240,46 @@ def test_one_log_of_several_dumps_is_a_series_in_its_timestamps() -> None:
     assert leak.trend.verdict == "grows steadily"
     span = (int(taken[-1]) - int(taken[0])) / 60
     assert leak.trend.growth_per_minute == pytest.approx(log["counts"][-1]["leak"] / span)
+
+
+@pytest.mark.slow
+def test_a_live_fleet_on_loopback(tmp_path: Path) -> None:
+    """Three leakrate processes with different leak rates, served on 127.0.0.1 and read as a
+    fleet of URLs (with one dead address): each cluster's share per pod is what the program
+    reports after its ticks."""
+    import contextlib
+    import sys
+
+    from manifests import find_go
+
+    go = find_go()
+    if go is None:
+        pytest.skip("no Go toolchain (set GTRIAGE_GO)")
+    sys.path.insert(0, str(SAMPLES))
+    import leakrate_capture as lc
+
+    binary = lc.build(go, lc.go_env(tmp_path), tmp_path)
+    with contextlib.ExitStack() as stack:
+        urls: list[str] = []
+        expected: dict[str, int] = {}
+        for leak in lc.FLEET.values():
+            addr, raw = stack.enter_context(lc.started(binary, ["-leak", str(leak), *lc.SERIES_ARGS[2:]]))
+            for _ in range(lc.FLEET_TICKS):
+                raw = lc.tick(addr)
+            (g,) = [g for g in raw["groups"] if g["key"] == "leak"]
+            expected[addr] = g["count"]
+            urls.append(f"http://{addr}/debug/pprof/goroutine?debug=2")
+        dead = "http://127.0.0.1:9/debug/pprof/goroutine?debug=2"  # discard port: refused
+        r = analyze_inputs([*urls, dead], fleet=True, timeout=10)
+    assert r.fleet is not None
+    assert [s.goroutines is None for s in r.fleet] == [False, False, False, True]
+    top = next(c for c in r.clusters if c.blocked_at.func == "main.(*Server).awaitReply")
+    assert top.sources is not None
+    assert {s.source: s.count for s in top.sources} == {a: n for a, n in expected.items() if n}
+    assert top.count == sum(expected.values())
+
+
+def test_a_fleet_says_its_goroutine_ids_repeat() -> None:
+    r = analyze_inputs([str(p) for p in FLEET], fleet=True)
+    assert "- **Goroutines (ids of every source; they repeat):**" in render_markdown(r)
+    assert "- **Goroutines (ids" not in render_markdown(analyze_inputs([str(FLEET[0])]))

@@ -163,9 +163,11 @@ def test_watch_a_live_leaking_process(tmp_path: Path) -> None:
     threading.Thread(target=drain, daemon=True).start()
     try:
         addr = ""
+        before: list[str] = []  # the ticks printed before LISTEN count too
         deadline = time.monotonic() + 30
         while not addr and time.monotonic() < deadline:
             line = lines.get(timeout=30)
+            before.append(line)
             if line.startswith("LISTEN "):
                 addr = line.split()[1]
         url = f"http://{addr}/debug/pprof/goroutine?debug=2"
@@ -178,7 +180,8 @@ def test_watch_a_live_leaking_process(tmp_path: Path) -> None:
         proc.wait()
     ticks: list[dict[str, Any]] = []
     while not lines.empty():
-        line = lines.get()
+        before.append(lines.get())
+    for line in before:
         if line.startswith("MANIFEST "):
             ticks.append(json.loads(line.split(" ", 1)[1]))
     possible = {g["count"] for t in ticks for g in t["groups"] if g["key"] == "leak"}

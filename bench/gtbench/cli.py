@@ -19,6 +19,7 @@ from gtbench.machine import machine
 from gtbench.measure import bench, bench_wrapped
 from gtbench.profiling import profile_main
 from gtbench.results import check_targets, render_markdown
+from gtbench.round2 import round2_main
 from gtbench.snapshot import head_commit, snapshot
 from gtbench.stages import stages_main
 from gtbench.target import Gtriage, find_gtriage
@@ -44,6 +45,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                    help="measure the working tree as it is (default: a snapshot of the HEAD commit)")
     p.add_argument("--no-stages", action="store_true", help="skip the in-process stage timings")
     p.add_argument("--no-tui", action="store_true", help="skip the TUI first-screen timing")
+    p.add_argument("--round2", action="store_true",
+                   help="only issue 14's targets, paired (needs the 1,000, 10,000 and 300,000 dumps)")
     p.add_argument("--profile", action="store_true",
                    help="also cProfile gtriage on the smallest full dump (bench/out/profile.txt)")
     # Internal modes, run in a fresh interpreter by the runner itself.
@@ -59,7 +62,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def _internal_mode(args: argparse.Namespace) -> bool:
     """Run the internal mode asked for (--stages, --tui, --profile-file), if any."""
-    if args.stages:
+    if args.round2:
+        round2_main(args.repeat, args.repeat_big, args.tree, args.timeout)
+    elif args.stages:
         stages_main(args.stages)
     elif args.tui:
         tui_main(args.tui)

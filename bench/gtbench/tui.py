@@ -74,6 +74,7 @@ async def _drive(app: Any) -> dict[str, float]:
             await pilot.pause(0.005)
         await pilot.pause()
         first_screen = time.perf_counter() - t0
+        first_screen_at = time.time()  # for the caller, who knows when this process started
         if len(app.screen_stack) < 2:
             raise RuntimeError("the app pushed no screen over its loading view within 120 s")
         # Wall time includes the pilot's own waits (for the screen to settle, a frame
@@ -88,6 +89,7 @@ async def _drive(app: Any) -> dict[str, float]:
             cpu[label] = max(cpu.get(label, 0.0), time.process_time() - c1)
     return {
         "first_screen_s": first_screen,
+        "first_screen_at": first_screen_at,
         **{f"key_{k}_s": v for k, v in keys.items()},
         **{f"cpu_{k}_s": v for k, v in cpu.items()},
     }

@@ -26,7 +26,7 @@ def _count_lines(text: str) -> int:
     return text.count("\n") + (0 if not text or text.endswith("\n") else 1)
 
 
-class _TextStream:
+class TextStream:
     """The input as text: JSON-lines go to their own streams, escaped one-line dumps are
     unfolded, glued headers unglued, learned prefixes stripped; the rest passes as it is.
 
@@ -214,7 +214,7 @@ def read_streams(source: Readable, stats: CarrierStats | None = None) -> Iterato
     """The streams of plain dump text in `source`: the input itself (less what carriers
     held), then each stream a carrier held, in the order they first appeared."""
     st = stats if stats is not None else CarrierStats()
-    text = _TextStream(source, st)
+    text = TextStream(source, st)
     yield Stream("-", text.chunks(), text.line_map)
     for buf in text.json.streams.values():
         yield buf.stream()

@@ -10,14 +10,19 @@ import re
 import sys
 from collections.abc import Sequence
 from contextlib import suppress
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INPUT_ERRORS, size_text
-from .filters import Filters, apply_filters, filter_regex
-from .pipeline import DEFAULT_CONCURRENCY, analyze_inputs
-from .progress import Progress, ProgressBar
-from .report import Report
-from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from .source import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+
+# The stages, the report and the filters are imported where they are used: --version and
+# --help load none of them (nor Lark).
+if TYPE_CHECKING:
+    from .filters import Filters
+    from .progress import Progress
+    from .report import Report
+    from .watch import Watch
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -25,8 +30,16 @@ class _ArgumentParser(argparse.ArgumentParser):
         # One line and exit code 2, as argparse does, but without the usage block.
         self.exit(EXIT_USAGE, f"gtriage: {message} (see gtriage --help)\n")
 
+    def format_help(self) -> str:
+        # The keys of the TUI are laid out only when help is shown (~10 ms at start-up).
+        if self.epilog is None:
+            self.epilog = EXAMPLES + "\n" + EXIT_CODES + "\nkeys of the TUI:\n" + _tui_keys()
+        return super().format_help()
+
 
 def _regex(text: str) -> re.Pattern[str]:
+    from .filters import filter_regex
+
     try:
         return filter_regex(text)
     except re.error as e:
@@ -125,7 +138,6 @@ def build_parser() -> argparse.ArgumentParser:
         description="Cluster and rank the goroutines of a Go dump (debug=2, debug=1, SIGQUIT,\n"
         "panic, fatal error, race report, pprof's binary profile). With no --format\n"
         "it opens the TUI on a terminal and prints a text report otherwise.",
-        epilog=EXAMPLES + "\n" + EXIT_CODES + "\nkeys of the TUI:\n" + _tui_keys(),
         # The examples and exit codes are laid out by hand; option help is still wrapped.
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -150,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--interval", type=_interval, default=30.0, metavar="DURATION",
                    help="--watch: time between polls, e.g. 30s, 2m, 500ms (default 30s)")
     p.add_argument("--polls", type=_positive, metavar="N", help="--watch: stop after N polls (default: until Ctrl-C)")
+    p.add_argument("--source", metavar="DIR",
+                   help="the program's source tree: show the line each cluster blocks at, and open that "
+                   "file with e in the TUI (default: the current directory when it holds go.mod)")
     p.add_argument("--concurrency", type=_positive, default=DEFAULT_CONCURRENCY, metavar="N",
                    help=f"--fleet: read N sources at a time (default {DEFAULT_CONCURRENCY})")
     p.add_argument("--format", "-f", choices=("text", "markdown", "json", "tui"),
@@ -181,6 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug0", action="store_true",
                    help="fetch a /debug/pprof/goroutine URL without ?debug= as pprof's binary profile "
                    "(?debug=0: counts by stack, no states or ids) rather than the text (default ?debug=2)")
+    p.add_argument("--jobs", "-j", type=_positive, metavar="N",
+                   help="processes that parse a big plain file (default: the usable cores; "
+                   "inputs under 8 MiB, stdin, URLs and gzip are read by one)")
     p.add_argument("--version", "-V", action="version", version=f"gtriage {__version__}")
     return p
 
@@ -223,6 +241,8 @@ def _main(argv: Sequence[str] | None) -> int:
         from .http_fetch import profile_url
 
         inputs = [profile_url(i, 0) if i.startswith(("http://", "https://")) else i for i in inputs]
+    from .filters import Filters, apply_filters
+
     filters = Filters(
         top=args.top,
         match=args.match,
@@ -233,6 +253,9 @@ def _main(argv: Sequence[str] | None) -> int:
     )
     if args.goroutines and args.format in ("json", "tui"):
         _say(f"--goroutines prints text or markdown, not {args.format} (the JSON report lists each cluster's goroutine_ids)")
+        return EXIT_USAGE
+    if args.source is not None and not os.path.isdir(args.source):
+        _say(f"--source {_one_line(args.source)}: not a directory")
         return EXIT_USAGE
     if args.watch and args.goroutines:
         _say("--goroutines prints one dump's goroutines; --watch follows many")
@@ -272,6 +295,7 @@ def _watch(inputs: list[str], args: argparse.Namespace, filters: Filters) -> int
     of the last poll that read something. Exit 1 when no poll read anything."""
     import time
 
+    from .filters import apply_filters
     from .render.poll import poll_json, poll_line
     from .watch import Watch
 
@@ -285,7 +309,7 @@ def _watch(inputs: list[str], args: argparse.Namespace, filters: Filters) -> int
         while True:
             started = time.monotonic()
             p = w.poll()
-            shown = apply_filters(p.report, filters) if p.report is not None else None
+            shown = apply_filters(_with_source(p.report, args.source), filters) if p.report is not None else None
             if _write_report(line(p.number, p.at, shown, p.errors) + "\n") != EXIT_OK or (args.polls and p.number >= args.polls):
                 break
             time.sleep(max(0.0, args.interval - (time.monotonic() - started)))
@@ -294,7 +318,7 @@ def _watch(inputs: list[str], args: argparse.Namespace, filters: Filters) -> int
     if w.last is None:
         _say("no poll read a dump")
         return EXIT_INPUT
-    return _write_report(_render(apply_filters(w.last, filters), args.format or "text", _use_color(args.color, sys.stdout), args.stacks))
+    return _write_report(_render(apply_filters(_with_source(w.last, args.source), filters), args.format or "text", _use_color(args.color, sys.stdout), args.stacks))
 
 
 def _ranks_exist(report: Report, ranks: list[int]) -> bool:
@@ -308,22 +332,42 @@ def _ranks_exist(report: Report, ranks: list[int]) -> bool:
     return True
 
 
+def _with_source(report: Report, given: str | None) -> Report:
+    """The report with each blocking line of the program read from its source tree
+    (--source DIR, or the current directory when it is a Go module), when there is one."""
+    from .program_source import default_tree, with_source
+
+    tree = default_tree(given)
+    return with_source(report, tree) if tree is not None else report
+
+
 def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
     """The report, or None once the one-line error is said."""
+    from .pipeline import analyze_inputs
+    from .progress import ProgressBar
+
     stderr = sys.stderr
     bar = ProgressBar(" + ".join(inputs)) if stderr is not None and stderr.isatty() else None
     try:
         try:
-            return analyze_inputs(
+            return _with_source(analyze_inputs(
                 inputs, timeout=args.timeout, max_bytes=args.max_size, progress=None if args.fleet else bar,
-                fleet=args.fleet, concurrency=args.concurrency,
-            )
+                fleet=args.fleet, concurrency=args.concurrency, jobs=_jobs(args.jobs),
+            ), args.source)
         finally:
             if bar:
                 bar.done()  # before the error line, and on Ctrl-C too
     except INPUT_ERRORS as e:
         _say(_one_line(str(e)))
         return None
+
+
+def _jobs(asked: int | None) -> int:
+    if asked is not None:
+        return asked
+    from .parallel import usable_cores
+
+    return usable_cores()
 
 
 def _write_report(out: str) -> int:
@@ -416,9 +460,15 @@ def _keyboard() -> int | str | None:
 
 def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_fd: int | None) -> int:
     """Read the dump first, then hand it to the TUI: an input error is one line on the
-    terminal and exit 1, before any screen is drawn (the progress bar is on stderr)."""
+    terminal and exit 1, before any screen is drawn (the progress bar is on stderr). With
+    --watch the first poll must read something (a wrong URL is said at once); later polls
+    that fail are shown in the TUI and retried."""
+    watch = None
     try:
-        report = _load(inputs, args)
+        if args.watch:
+            watch, report = _first_poll(inputs, args)
+        else:
+            report = _load(inputs, args)
     except BaseException:
         if tty_fd is not None:
             os.close(tty_fd)
@@ -427,6 +477,8 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
         if tty_fd is not None:
             os.close(tty_fd)
         return EXIT_INPUT if report is None else EXIT_USAGE
+    from .filters import apply_filters
+
     report = apply_filters(report, filters)
     if tty_fd is not None:
         # The dump came from (or stdin was) a pipe; Textual reads keys from fd 0: put the
@@ -440,7 +492,26 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
 
     from .tui.app import run_tui
 
-    return run_tui(load, title=" + ".join(inputs))
+    if watch is None:
+        return run_tui(load, title=" + ".join(inputs))
+    w = watch
+
+    def poll() -> Report:
+        return apply_filters(_with_source(w.report(), args.source), filters)
+
+    return run_tui(load, title=" + ".join(inputs), poll=poll, interval=args.interval)
+
+
+def _first_poll(inputs: list[str], args: argparse.Namespace) -> tuple[Watch | None, Report | None]:
+    """The watch and its first poll's report; (None, None) once the error is said."""
+    from .watch import Watch
+
+    try:
+        w = Watch(inputs, timeout=args.timeout, max_bytes=args.max_size, concurrency=args.concurrency)
+        return w, _with_source(w.report(), args.source)
+    except INPUT_ERRORS as e:
+        _say(_one_line(str(e)))
+        return None, None
 
 
 if __name__ == "__main__":

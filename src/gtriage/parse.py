@@ -22,7 +22,7 @@ from .model import Dump, Snapshot
 from .race_section import read_race
 from .record_sections import read_profile, read_record
 from .sections import Kind, Section, SectionStats, split_sections
-from .snapshot_builder import SnapshotBuilder
+from .snapshot_builder import SnapshotBuilder, rehome_dumpers
 
 Handler = Callable[[Section, SnapshotBuilder], None]
 
@@ -71,7 +71,7 @@ def _junk(sec: Section, snap: SnapshotBuilder) -> None:
 def parse_lines(lines: TextIO | Iterable[str], source: str = "-", *, memo: bool = True) -> Dump:
     """Parse every dump in a text stream (read in blocks) or an iterable of lines."""
     stats = SectionStats()
-    snaps = tuple(SectionReader(memo=memo).parse(split_sections(lines, stats)))
+    snaps = rehome_dumpers(tuple(SectionReader(memo=memo).parse(split_sections(lines, stats))))
     clock = stats.clock
     if clock is not None and clock.lines:
         snaps = tuple(replace(s, taken_at=clock.at(s.first_line, s.last_line)) for s in snaps)

@@ -5,6 +5,7 @@ The only module that knows the order of the stages.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,19 +21,25 @@ from .cluster import (
 from .compare import Comparison, PreviousMatch, match_previous
 from .errors import INPUT_ERRORS, NoDumpError, SourceError
 from .fleet import merge_sources, spread_of
+from .holders import find_holders
 from .inputs import Input, expand_inputs, open_member, short_names
 from .model import Dump, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
+from .objects import find_objects
 from .parse import parse_lines, parse_text
 from .progress import Progress
 from .rank import rank_clusters
 from .report import FleetSource, Moment, Report
 from .report_build import FleetParts, build_report, goroutine_total
-from .series import LOG_CLOCK, MIN_POINTS, ORDER_GIVEN, Tracker, Trends, put_in_order
-from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, BinaryProfile, SourceInfo, open_input
-
-# Sources of a fleet read at once: network-bound fetches, parsed in turn under the GIL.
-DEFAULT_CONCURRENCY = 8
+from .series import FILE_CLOCK, LOG_CLOCK, MIN_POINTS, ORDER_GIVEN, Tracker, Trends, put_in_order
+from .source import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    BinaryProfile,
+    SourceInfo,
+    open_input,
+)
 
 
 def analyze(
@@ -60,6 +67,7 @@ def analyze_inputs(
     max_bytes: int | None = DEFAULT_MAX_BYTES,
     fleet: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
+    jobs: int = 1,
 ) -> Report:
     """Read several inputs (files, URLs, "-", @lists, directories, archives).
 
@@ -67,9 +75,11 @@ def analyze_inputs(
     taken: the last is reported, compared with the one before (`gtriage before.txt
     after.txt`), and with three or more each cluster gets its trend. With `fleet` they are
     dumps of several processes taken at one time, read `concurrency` at a time: their
-    clusters are merged, with each source's share; a source that fails is reported."""
+    clusters are merged, with each source's share; a source that fails is reported.
+    `jobs` > 1: a big plain file is parsed by that many processes (parallel.py), into the
+    same report."""
     items = expand_inputs(inputs)
-    opts = ReadOptions(timeout, max_bytes, stdin)
+    opts = ReadOptions(timeout, max_bytes, stdin, jobs)
     if fleet:
         return fleet_report(items, opts, concurrency)
     dumps: list[Dump] = []
@@ -102,6 +112,7 @@ class ReadOptions:
     timeout: float
     max_bytes: int | None
     stdin: BinaryIO | None
+    jobs: int = 1
 
 
 def read_dump(item: Input, opts: ReadOptions, progress: Progress | None = None) -> tuple[SourceInfo, Dump]:
@@ -113,6 +124,9 @@ def read_dump(item: Input, opts: ReadOptions, progress: Progress | None = None) 
             open_input("-", stdin=f, member=(item.name, mtime), timeout=t, max_bytes=most, progress=progress) as (info, stream),
         ):
             return info, _parse(stream, item.name)
+    dump = _parse_in_parallel(item.spec, opts.jobs, most, progress)
+    if dump is not None:
+        return _file_info(item.spec), dump
     with open_input(item.spec, stdin=opts.stdin, timeout=t, max_bytes=most, progress=progress) as (info, stream):
         return info, _parse(stream, info.name)
 
@@ -123,6 +137,23 @@ def _parse(content: Iterable[str] | BinaryProfile, name: str) -> Dump:
 
         return read_profile(content.data, name)
     return parse_lines(content, name)
+
+
+def _file_info(path: str) -> SourceInfo:
+    """What open_lines would say of a plain file that parallel.py read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return SourceInfo(path, None)
+    return SourceInfo(path, st.st_size, st.st_mtime, FILE_CLOCK)
+
+
+def _parse_in_parallel(spec: str, jobs: int, max_bytes: int | None, progress: Progress | None) -> Dump | None:
+    if jobs < 2:
+        return None
+    from .parallel import parse_file
+
+    return parse_file(spec, jobs=jobs, max_bytes=max_bytes, progress=progress)
 
 
 def analyze_text(text: str, source: str = "-") -> Report:
@@ -196,11 +227,12 @@ def report_from_dump(dump: Dump, moments: Sequence[Moment] | None = None, ordere
         when = list(moments) if moments is not None else [Moment(dump.source, None, ORDER_GIVEN)] * len(dump.snapshots)
         trends = follow([dump.snapshots[i] for i in points[:-1]], raw, [when[i] for i in points], work)
     previous = comparison.matches if comparison is not None else None
+    objects = find_objects(raw, snap.format)
     ranked = rank_clusters(raw, total=goroutine_total(snap), crash=snap.crash, previous=previous,
-                           trends=trends.of if trends is not None else None)
+                           trends=trends.of if trends is not None else None, objects=objects.of)
     return build_report(
         dump, snap, ranked, norm, families=families, limits=work.limits(), comparison=comparison,
-        trends=trends, ordered_by=ordered_by or ORDER_GIVEN,
+        trends=trends, ordered_by=ordered_by or ORDER_GIVEN, objects=objects, holders=find_holders(raw, objects),
     )
 
 

@@ -11,7 +11,8 @@ from .compare import PreviousMatch
 from .fleet import Spread, spread_text
 from .frame_info import Origin
 from .model import Crash
-from .report import Trend
+from .objects import object_factor, objects_text
+from .report import Objects, Trend
 
 # Wait reasons that, in the program's own code, are how leaks look (runtime2.go's
 # isChanWait / isSyncWait / isMutexWait families, nil channels, select {}, and Go 1.19's
@@ -87,6 +88,7 @@ def rank_clusters(
     previous: dict[int, PreviousMatch] | None = None,
     trends: Callable[[RawCluster], Trend | None] | None = None,
     spread: Callable[[RawCluster], Spread] | None = None,
+    objects: Callable[[RawCluster], Objects | None] | None = None,
 ) -> list[Ranked]:
     """Score every cluster; most important first. Deterministic for equal scores.
 
@@ -94,12 +96,15 @@ def rank_clusters(
     without one is new); None when there is no earlier dump. `trends`: over a series of
     three or more dumps, each cluster's trend (its verdict weighs like growth does).
     `spread`: in a fleet, the sources that hold each cluster and how many were read (a
-    cluster on every pod weighs more than one of the same size on one)."""
+    cluster on every pod weighs more than one of the same size on one). `objects`: what each
+    cluster of sync or channel waits waits on (one stuck object weighs a little more than one
+    object each: objects.SHARED_FACTOR)."""
     deadlock = crash is not None and crash.fatal_error is not None and "deadlock" in crash.fatal_error
     out = []
     for c in clusters:
         sp = spread(c) if spread is not None else None
-        r = _rank_one(c, total, crash, deadlock, previous, trends(c) if trends else None, sp)
+        r = _rank_one(c, total, crash, deadlock, previous, trends(c) if trends else None, sp,
+                      objects(c) if objects is not None else None)
         if sp is not None:
             r.score *= SPREAD_MIN + (1 - SPREAD_MIN) * 2 * len(sp.shares) / max(sp.sources, 1)
             r.why.append(spread_text(c.count, sp.shares, sp.sources))
@@ -116,6 +121,7 @@ def _rank_one(
     previous: dict[int, PreviousMatch] | None,
     trend: Trend | None,
     spread: Spread | None = None,
+    objects: Objects | None = None,
 ) -> Ranked:
     healthy = is_healthy(c)
     st = c.stats()
@@ -147,6 +153,8 @@ def _rank_one(
         growth = GROWTH_FACTOR[status]
     if trend is not None and trend.verdict is not None:
         growth *= TREND_FACTOR.get(trend.verdict, 1.0)
+    if objects is not None:
+        growth *= object_factor(objects)
     lo, hi = st.minutes_min, st.minutes_max
     score += base * (1 + math.log2(c.count)) * (1 + math.log2(1 + hi) / 4) * growth
     why.extend(_size_and_wait(c.count, total, lo, hi))
@@ -156,6 +164,9 @@ def _rank_one(
         why.append(f"{_describe_state(c.state)} in the program's own code: looks like a leak")
     elif own_code and c.state:
         why.append(f"{c.state} in the program's own code")
+    said = objects_text(objects) if objects is not None else None
+    if said:
+        why.append(said)
     fan = _fan_out(c, spread)
     if fan:
         why.append(fan)
@@ -209,7 +220,7 @@ def _change_reason(count: int, match: PreviousMatch | None) -> str:
 def trend_reason(t: Trend) -> str:
     """"grows steadily over 5 dumps: 0 → 10 → 20 → 30 → 40 (+40 a minute)"."""
     rate = t.rate_text()
-    shown = f" ({rate})" if rate is not None and t.verdict != "steady" else ""
+    shown = f" ({rate})" if rate is not None and t.growth_per_minute and t.verdict != "steady" else ""
     return f"{t.verdict} over {len(t.counts)} dumps: {t.counts_text()}{shown}"
 
 

@@ -34,6 +34,59 @@ class SubGroup:
 
 
 @dataclass(frozen=True, slots=True)
+class ObjectGroup:
+    """Goroutines of a cluster that wait on one object, as the dump's argument values show."""
+
+    # "exact": a runtime or sync frame printed the object's address (or a field's at a known
+    # offset, taken off) without "?"; "argument": only the program's own frame where they
+    # wait printed the same first argument (a receiver, the channel passed in): inferred.
+    basis: str
+    # The object's address (exact), or the argument value they share (argument), as "0x..."
+    address: str
+    kind: str  # "mutex" | "RWMutex" | "WaitGroup" | "Cond" | "channel"
+    via: str  # the function whose argument told
+    count: int
+    goroutine_ids: tuple[int, ...]
+
+
+# The kinds of object a wait is on, and how the words count them.
+OBJECT_PLURALS = {"mutex": "mutexes", "RWMutex": "RWMutexes", "WaitGroup": "WaitGroups", "Cond": "Conds", "channel": "channels"}
+
+
+@dataclass(frozen=True, slots=True)
+class Objects:
+    """What a cluster of sync or channel waits waits on: its goroutines grouped by object
+    where the dump prints it exactly, and how many it does not tell about, and why."""
+
+    kind: str  # of most of its goroutines
+    # Largest first; the largest objects.MAX_GROUPS only (a leak of a million channels is a
+    # million groups of one), `distinct` counts them all.
+    groups: tuple[ObjectGroup, ...]
+    distinct: int  # objects the dump tells apart
+    told: int  # goroutines it tells about
+    untold: int  # goroutines (debug=1: the whole count) the dump does not tell about
+    reason: str | None  # why it does not tell, when untold
+
+    @property
+    def shared(self) -> bool:
+        """Two or more goroutines, every one the dump tells about on one object."""
+        return self.distinct == 1 and self.told > 1
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """A goroutine that may hold the lock a cluster waits on: inference from the stacks."""
+
+    goroutine: int
+    cluster: int  # rank of the cluster it is in
+    state: str
+    frame: FrameInfo  # its frame that links it to the lock
+    # "function": in the waiters' function at another line; "argument": a frame with the
+    # lock's address or the waiters' shared receiver as first argument; "both".
+    link: str
+
+
+@dataclass(frozen=True, slots=True)
 class Trend:
     """A cluster's counts over a series of dumps (three or more)."""
 
@@ -92,6 +145,17 @@ class FleetSource:
 
 
 @dataclass(frozen=True, slots=True)
+class SourceText:
+    """The blocking line as the program's source at hand has it (--source DIR)."""
+
+    path: str | None  # the local file read; None when none was found
+    line: int
+    text: str | None  # the line; None when it could not be read (see note)
+    around: tuple[tuple[int, str], ...]  # (line number, text) a few lines either side
+    note: str  # how the file was found, or why it was not read, in words
+
+
+@dataclass(frozen=True, slots=True)
 class Cluster:
     rank: int
     count: int
@@ -122,6 +186,11 @@ class Cluster:
     matched_approximately: str | None = None
     trend: Trend | None = None  # over a series of three or more dumps
     sources: tuple[SourceCount, ...] | None = None  # in a fleet: the sources holding it, most first
+    source: SourceText | None = None  # the blocking line's source, when a source tree was given
+    # Sync and channel waits: their goroutines by awaited object; None for other clusters.
+    objects: Objects | None = None
+    # Waiting on one mutex or RWMutex: goroutines that may hold it (inferred), likeliest first.
+    holders: tuple[Holder, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,20 +3,23 @@ turns the pipeline's working types (RawCluster, Ranked, Access) into the public 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .cluster import RawCluster, exact_groups
 from .compare import Comparison, PreviousMatch
 from .fleet import by_source
 from .frame_info import FrameInfo
+from .holders import HolderFound, held_text, holder_text
 from .model import Access, Dump, Snapshot
 from .normalize import Normalizer
+from .objects import ObjectFindings
 from .rank import Ranked, change
 from .report import (
     AccessInfo,
     Cluster,
     FleetSource,
     GoneCluster,
+    Holder,
     LabelCount,
     Limit,
     RaceInfo,
@@ -50,13 +53,17 @@ def build_report(
     trends: Trends | None = None,
     ordered_by: str | None = None,
     fleet: FleetParts | None = None,
+    objects: ObjectFindings | None = None,
+    holders: dict[int, tuple[HolderFound, ...]] | None = None,
 ) -> Report:
     """The report on `snap`, the dump's primary snapshot, compared with the one before it
     when `comparison` is given, with each cluster's trend over a series (`trends`) or its
-    sources in a fleet."""
+    sources in a fleet; with what its sync and channel waits wait on (`objects`) and who
+    may hold the locks (`holders`, by id of the waiting cluster)."""
     previous = comparison.matches if comparison is not None else None
+    locks = _Locks(ranked, objects, holders or {})
     clusters = tuple(
-        _cluster(i, r, previous, trends.of(r.cluster) if trends is not None else None, fleet)
+        locks.add(_cluster(i, r, previous, trends.of(r.cluster) if trends is not None else None, fleet), r)
         for i, r in enumerate(ranked, 1)
     )
     all_races = [r for s in dump.snapshots for r in s.races]
@@ -79,7 +86,7 @@ def build_report(
                 s.format.value,
                 s.first_line,
                 s.last_line,
-                s.profile_total if s.profile_total is not None else len({g.id for g in s.goroutines if g.id > 0}),
+                goroutine_total(s),
                 s.truncated,
             )
             for i, s in enumerate(dump.snapshots)
@@ -104,6 +111,40 @@ class FleetParts:
     names: tuple[str, ...]  # of the sources that were read, in the order of `per_source`
     per_source: dict[int, list[int]]  # id(merged cluster) -> goroutines per source
     total: int
+
+
+class _Locks:
+    """Objects and holders put on the report's clusters, where ranks are known: the holder
+    goes first in its waiters' `why` (with its cluster's rank), and its own cluster says
+    whom it may keep waiting."""
+
+    def __init__(
+        self, ranked: list[Ranked], objects: ObjectFindings | None, holders: dict[int, tuple[HolderFound, ...]]
+    ) -> None:
+        self.objects = objects
+        self.holders = holders
+        self.rank = {id(r.cluster): i for i, r in enumerate(ranked, 1)}
+        self.held: dict[int, list[str]] = {}  # id(holder's cluster) -> its why lines
+        for r in ranked:
+            o = objects.of(r.cluster) if objects is not None else None
+            for h in holders.get(id(r.cluster), ()):
+                if o is not None:
+                    text = held_text(o.kind, o.groups[0].address, self.rank[id(r.cluster)], r.cluster.count)
+                    lines = self.held.setdefault(id(h.cluster), [])
+                    if text not in lines:
+                        lines.append(text)
+
+    def add(self, c: Cluster, r: Ranked) -> Cluster:
+        o = self.objects.of(r.cluster) if self.objects is not None else None
+        found = self.holders.get(id(r.cluster), ())
+        why = list(c.why)
+        if found and o is not None:
+            why.insert(0, holder_text(found[0], self.rank[id(found[0].cluster)], o.kind, r.cluster, len(found) - 1))
+        why.extend(self.held.get(id(r.cluster), ()))
+        if o is None and not found and len(why) == len(c.why):
+            return c
+        held = tuple(Holder(h.goroutine.id, self.rank[id(h.cluster)], h.goroutine.state, h.frame, h.link) for h in found)
+        return replace(c, objects=o, holders=held, why=tuple(why))
 
 
 def _gone(comparison: Comparison | None, trends: Trends | None) -> tuple[GoneCluster, ...] | None:

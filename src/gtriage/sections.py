@@ -163,7 +163,7 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
     binary = 0
     for stream in read_streams(readable, cstats):
         reader = LineReader(stream.line_map)
-        yield from _stream_sections(stream, reader)
+        yield from stream_sections(stream, reader)
         binary += reader.binary_lines
     if stats is not None:
         stats.lines = cstats.lines
@@ -172,7 +172,7 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
         stats.clock = cstats.clock
 
 
-def _stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
+def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
     """The sections of one stream. Its blank-line-separated blocks go to the line reader,
     but clean goroutine blocks inside a dump, which are taken whole (the common case)."""
     n = 1  # line number of the block's first line

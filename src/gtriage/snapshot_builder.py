@@ -5,7 +5,8 @@ MAX_KEPT_ISSUES of them)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from .model import Crash, DumpFormat, Goroutine, ParseIssue, Race, Record, Snapshot
 from .section import Section
@@ -86,3 +87,32 @@ class SnapshotBuilder:
             first_line=self.first_line,
             last_line=self.last_line,
         )
+
+
+# The goroutine that serves /debug/pprof/goroutine?debug=2 stops the world and prints itself
+# first, [running] in this function: it opens its dump and no other goroutine of the dump
+# can be [running] in it.
+DUMPER = "runtime/pprof.writeGoroutineStacks"
+
+
+def _is_dumper(g: Goroutine) -> bool:
+    frames = g.stack.frames
+    return g.state == "running" and bool(frames) and frames[0].func == DUMPER
+
+
+def rehome_dumpers(snaps: Sequence[Snapshot]) -> tuple[Snapshot, ...]:
+    """Dumps written one after another with nothing between them (a log of periodic debug=2
+    dumps) are told apart by goroutine ids seen again, which the next dump's first goroutine,
+    the one printing it, does not have: the line reader leaves it at the end of the dump
+    before. Give it back to its own dump, where the runtime printed it first."""
+    out = list(snaps)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if not (len(a.goroutines) > 1 and b.goroutines and _is_dumper(a.goroutines[-1])):
+            continue
+        if _is_dumper(b.goroutines[0]) or not _is_dumper(a.goroutines[0]):
+            continue  # b has its own (or a's dumps are not of this kind): leave them
+        g = a.goroutines[-1]
+        out[i] = replace(a, goroutines=a.goroutines[:-1], headers_seen=a.headers_seen - 1, last_line=max(a.first_line, g.line - 1))
+        out[i + 1] = replace(b, goroutines=(g, *b.goroutines), headers_seen=b.headers_seen + 1, first_line=g.line)
+    return tuple(out)

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 from .errors import INPUT_ERRORS
 from .inputs import Input, expand_inputs
-from .pipeline import DEFAULT_CONCURRENCY, ReadOptions, poll_report, read_all
+from .pipeline import ReadOptions, poll_report, read_all
 from .report import Report
 from .series import Tracker
-from .source import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+from .source import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)

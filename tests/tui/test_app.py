@@ -699,3 +699,26 @@ def test_the_id_typed_is_ascii_digits_20_at_most(typed: str, gid: int | None) ->
     from gtriage.tui.jump_screen import goroutine_id
 
     assert goroutine_id(typed) == gid
+
+
+def test_the_source_tree_shows_the_line_and_e_opens_its_file(ui: type[UI], monkeypatch: pytest.MonkeyPatch) -> None:
+    """--source: the detail pane shows the blocking line with its neighbours (the dump's own
+    paths name another machine), and `e` opens the tree's file at that line."""
+    from gtriage.program_source import SourceTree, with_source
+
+    report = with_source(analyze(str(SAMPLES / "series/leakrate.t4.txt")), SourceTree.open(str(SAMPLES / "leakrate")))
+    calls: list[list[str]] = []
+    monkeypatch.setattr(GTriageApp, "run_editor", lambda self, argv: calls.append(argv))
+    monkeypatch.setenv("EDITOR", "vi")
+    monkeypatch.delenv("VISUAL", raising=False)
+    seen: dict[str, str] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["screen"] = ui.screen_text(app)
+        await pilot.press("e")
+
+    ui.run(report, steps)
+    c = report.clusters[0]
+    assert any(line.strip().startswith("120 │") and line.strip().endswith("<-reply // SAMPLE:leak") for line in seen["screen"].splitlines())
+    assert c.source is not None
+    assert calls == [["vi", f"+{c.blocked_at.line}", str(SAMPLES / "leakrate/main.go")]]

@@ -96,5 +96,5 @@ def test_help_fits_80x24_and_wraps_under_the_meaning(ui: type[UI], demo: Report)
     assert "escape closes" in seen["top"]
     # j scrolls a line, G to the last section and the clipboard note.
     assert seen["one_down"] != seen["top"]
-    assert "Goroutines" in seen["bottom"]
+    assert "Columns" in seen["bottom"]  # the last section
     assert "set-clipboard" in seen["bottom"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from textual.app import App
 from textual.pilot import Pilot
@@ -16,6 +16,9 @@ from gtriage.tui.app import GTriageApp
 from gtriage.tui.clusters_screen import ClustersScreen
 from gtriage.tui.goroutines_screen import GoroutinesScreen
 from gtriage.tui.help_screen import HelpScreen
+
+if TYPE_CHECKING:
+    from tui.conftest import Leakrate
 
 DEMO = Path(__file__).resolve().parents[2] / "samples" / "demo.txt"
 SIZE = (160, 48)
@@ -89,3 +92,11 @@ def test_clusters_screen_200x50(snap_compare: SnapCompare) -> None:
 
 def test_help_screen_200x50(snap_compare: SnapCompare) -> None:
     assert snap_compare(_app(), terminal_size=BIG, run_before=_help)
+
+
+def test_series_clusters_screen_80x24(snap_compare: SnapCompare, leakrate: Leakrate) -> None:
+    # The trend column keeps its sparkline, where (file:line) stays whole; the status line
+    # says the series and its order; the detail pane starts on the leak with its series.
+    report = leakrate.series()
+    app = GTriageApp(lambda _p: report, "samples/series")
+    assert snap_compare(app, terminal_size=SMALL, run_before=_until(lambda p: isinstance(p.app.screen, ClustersScreen)))

@@ -124,3 +124,28 @@ def test_80x24_terminal_keys_and_ctrl_c(tmp_path: Path) -> None:
         assert status.read_text().strip() == "0"
     finally:
         _tmux("kill-server", check=False)
+
+
+def test_watch_in_a_terminal_updates_in_place(tmp_path: Path) -> None:
+    """`gtriage --watch URL` on a terminal: the TUI opens on the first poll and the trend
+    column fills in as the polls come (the leakrate series served one dump a request)."""
+    from test_watch import serving
+
+    series = [ROOT / f"samples/series/leakrate.t{i}.txt" for i in range(5)]
+    session = "watch"
+    status = tmp_path / "status"
+    with serving([p.read_bytes() for p in series]) as url:
+        cli = f"{shlex.quote(sys.executable)} -m gtriage.cli --watch {shlex.quote(url)} --interval 0.3s"
+        command = f"env -u COLUMNS -u LINES {cli}; echo $? > {shlex.quote(str(status))}"
+        _tmux("new-session", "-d", "-s", session, "-x", "120", "-y", "30", "-c", str(ROOT), command)
+        try:
+            # The leak group of t4 (40 at main.go:120) with its verdict over 5 polls.
+            screen = _wait(session, lambda s: "grows" in s and "40" in s and "main.go:120" in s, "the fifth poll")
+            assert "trend" in screen
+            _tmux("send-keys", "-t", session, "q")
+            deadline = time.monotonic() + 10
+            while not status.exists() and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert status.read_text().strip() == "0"
+        finally:
+            _tmux("kill-session", "-t", session, check=False)

@@ -8,7 +8,17 @@ from typing import NamedTuple
 
 from gtriage.frame_info import FrameInfo, Origin
 from gtriage.model import Crash
-from gtriage.report import AccessInfo, Cluster, FleetSource, GoneCluster, RaceInfo, Report, SourceCount, Trend
+from gtriage.report import (
+    AccessInfo,
+    Cluster,
+    FleetSource,
+    GoneCluster,
+    RaceInfo,
+    Report,
+    SourceCount,
+    SourceText,
+    Trend,
+)
 
 
 def num(n: int) -> str:
@@ -86,9 +96,16 @@ def trend_text(t: Trend) -> str:
     """"0 → 10 → 20 → 30 → 40  ▁▃▅▆█  grows steadily, +40 a minute"."""
     words = t.verdict or ""
     rate = t.rate_text()
-    if rate is not None and t.verdict != "steady":
+    if rate is not None and t.growth_per_minute and t.verdict != "steady":
         words = f"{words}, {rate}" if words else rate
     return f"{t.counts_text()}  {sparkline(t.counts)}  {words}".rstrip()
+
+
+def source_line_text(src: SourceText) -> str:
+    """"120 │ reply := <-ch  (/src/app/main.go)", or why the line is not shown."""
+    if src.text is None:
+        return f"not shown: {src.note}"
+    return f"{src.line} │ {src.text.strip()}  ({src.path})"
 
 
 def when_text(seconds: float) -> str:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from gtriage.frame_info import FrameInfo
-from gtriage.report import SCHEMA, AccessInfo, Cluster, Report, Trend
+from gtriage.report import SCHEMA, AccessInfo, Cluster, Objects, Report, Trend
 
 from .safe import scalar
 
@@ -85,6 +85,41 @@ def _cluster(c: Cluster, frame_obj: _FrameObjs) -> dict[str, Any]:
         "matched_approximately": c.matched_approximately,
         "trend": _trend(c.trend),
         "sources": [{"source": x.source, "count": x.count} for x in c.sources] if c.sources is not None else None,
+        "source": {
+            "path": c.source.path,
+            "line": c.source.line,
+            "text": c.source.text,
+            "context": [{"line": n, "text": t} for n, t in c.source.around],
+            "note": c.source.note,
+        } if c.source is not None else None,
+        "objects": _objects(c.objects),
+        "holders": [
+            {"goroutine": h.goroutine, "cluster": h.cluster, "state": h.state, "frame": frame_obj(h.frame), "link": h.link}
+            for h in c.holders
+        ],
+    }
+
+
+def _objects(o: Objects | None) -> dict[str, Any] | None:
+    if o is None:
+        return None
+    return {
+        "kind": o.kind,
+        "groups": [
+            {
+                "basis": g.basis,
+                "address": g.address,
+                "kind": g.kind,
+                "via": g.via,
+                "count": g.count,
+                "goroutine_ids": list(g.goroutine_ids),
+            }
+            for g in o.groups
+        ],
+        "distinct": o.distinct,
+        "told": o.told,
+        "untold": o.untold,
+        "reason": o.reason,
     }
 
 

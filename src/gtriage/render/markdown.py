@@ -28,6 +28,7 @@ from .common import (
     summary_line,
     trend_text,
 )
+from .locks import holders_line, objects_line
 from .safe import md_code_span, md_fence, md_inline
 
 DETAILED = 10  # clusters with a full section; the rest are in the table only
@@ -107,6 +108,10 @@ def _section(c: Cluster, report: Report) -> list[str]:
     goroot = report.goroot
     out = [f"### {cluster_title(c, md_inline)}", ""]
     out.append(f"- **Blocked at:** {md_code_span(c.blocked_at.func)} {md_code_span(location(c.blocked_at, goroot))}")
+    if c.source is not None:
+        src = c.source
+        shown = md_code_span(src.text.strip()) if src.text is not None else md_inline(f"not shown: {src.note}")
+        out.append(f"- **Source:** {shown}" + (f" ({md_inline(f'{src.path}:{src.line}')})" if src.text is not None else ""))
     if c.created_by is not None:
         out.append(f"- **Created by:** {md_code_span(c.created_by.func)} {md_code_span(location(c.created_by, goroot))}")
     if c.trend is not None:
@@ -114,6 +119,12 @@ def _section(c: Cluster, report: Report) -> list[str]:
     if c.sources is not None and report.fleet is not None:
         out.append(f"- **Sources:** {md_inline(sources_text(c.sources, _read(report), shown=10))}")
     out.append(f"- **Why:** {md_inline('; '.join(c.why))}")
+    objects = objects_line(c.objects) if c.objects is not None else None
+    if objects is not None:
+        out.append(f"- **Objects:** {md_inline(objects)}")
+    held = holders_line(c, goroot)
+    if held is not None:
+        out.append(f"- **May hold the lock:** {md_inline(held)}")
     change = change_text(c)
     if change is not None:
         was = f" (was {num(c.previous_count)})" if c.previous_count is not None else ""
@@ -128,12 +139,14 @@ def _section(c: Cluster, report: Report) -> list[str]:
         text = ", ".join(f"{k}={v}" for k, v in lc.labels)
         out.append(f"- **Labels** {md_code_span(text)}: {num(lc.count)}")
     ids = [str(i) for i in c.goroutine_ids]
+    # In a fleet every process numbers its goroutines from 1: an id names no one goroutine.
+    label = "Goroutines (ids of every source; they repeat)" if report.fleet is not None else "Goroutines"
     if len(ids) > MAX_IDS:
         # The folded list holds every id, the first ones too: it is what people copy.
-        out.append(f"- **Goroutines:** {', '.join(ids[:MAX_IDS])} … ({num(len(ids))} in all)")
+        out.append(f"- **{label}:** {', '.join(ids[:MAX_IDS])} … ({num(len(ids))} in all)")
         out += ["", f"<details><summary>all {num(len(ids))} goroutine ids</summary>", "", ", ".join(ids), "", "</details>"]
     elif ids:
-        out.append(f"- **Goroutines:** {', '.join(ids)}")
+        out.append(f"- **{label}:** {', '.join(ids)}")
     stack: list[str] = []
     for row in stack_rows(c.frames):
         f = row.frame

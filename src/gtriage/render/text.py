@@ -22,11 +22,13 @@ from .common import (
     race_accesses,
     repeat_text,
     series_line,
+    source_line_text,
     sources_text,
     stack_rows,
     summary_line,
     trend_text,
 )
+from .locks import holders_line, objects_line
 from .safe import inert, inert_line
 
 RESET = "\x1b[0m"
@@ -112,6 +114,8 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
     color = (RED,) if c.crashed else (DIM,) if c.healthy else (BOLD,)
     lines = [st(head, *color)]
     lines.append(f"    blocked at  {inert_line(frame_text(c.blocked_at, goroot))}")
+    if c.source is not None:
+        lines.append(f"    source      {inert_line(source_line_text(c.source))}")
     if c.created_by is not None:
         lines.append(f"    created by  {inert_line(frame_text(c.created_by, goroot))}")
     if c.labels:
@@ -125,6 +129,12 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
     if c.sources is not None and report.fleet is not None:
         lines.append(f"    sources     {inert_line(sources_text(c.sources, _read(report)))}")
     lines.append(st(f"    why         {inert_line('; '.join(c.why))}", CYAN))
+    objects = objects_line(c.objects) if c.objects is not None else None
+    if objects is not None:
+        lines.append(f"    objects     {inert_line(objects)}")
+    held = holders_line(c, goroot)
+    if held is not None:
+        lines.append(f"    may hold    {inert_line(held)}")
     if c.family is not None:
         # The header's "[family N]" means nothing to a newcomer: say it where it is shown.
         lines.append(f"    family      {family_text(c, report.clusters)}")

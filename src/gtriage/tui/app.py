@@ -1,7 +1,8 @@
 """The gtriage TUI: load the report in a background thread, then show its clusters.
 
-The App is thin: it runs the loader, swaps the loading view for the clusters screen, and
-owns what touches the terminal (quit, help, $EDITOR). Screens and widgets do the rest.
+The App is thin: it runs the loader (and, under `--watch`, the poller), swaps the loading
+view for the clusters screen, hands it each newer report, and owns what touches the
+terminal (quit, help, $EDITOR). Screens and widgets do the rest.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -31,12 +33,14 @@ from .clusters_screen import ClustersScreen
 from .footer import Footer
 from .help_screen import HelpScreen
 from .loading_view import LoadingView
-from .messages import LoadCrashed, LoadFailed, LoadProgress, OpenFrame, ReportLoaded
+from .messages import LoadCrashed, LoadFailed, LoadProgress, OpenFrame, PollFailed, ReportLoaded, ReportPolled
+from .poller import Poll, Poller, PollInfo
 from .report_query import ReportIndex
 
 Loader = Callable[[Progress], Report]
 
 PROGRESS_EVERY = 0.05  # seconds between progress messages: the loader may report per line
+POLL_INTERVAL = 30.0  # seconds between polls under --watch, unless told
 
 
 class _Cancelled(Exception):
@@ -66,9 +70,12 @@ class GTriageApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
     ]
 
-    def __init__(self, load: Loader, title: str) -> None:
+    def __init__(self, load: Loader, title: str, *, poll: Poll | None = None, interval: float = POLL_INTERVAL) -> None:
         super().__init__()
-        self.load = load
+        self.load: Loader | None = load
+        self.poll = poll
+        self.poll_info = PollInfo(interval) if poll is not None else None
+        self._clusters: ClustersScreen | None = None
         self.source = title
         self.title = f"gtriage · {inert_line('stdin' if title == '-' else title)}"
         self.report: Report | None = None
@@ -90,8 +97,13 @@ class GTriageApp(App[int]):
         threading.Thread(target=self._load, name="gtriage-load", daemon=True).start()
 
     def _load(self) -> None:
+        # The loader is used once; a closure over the first report (the command line's)
+        # must not keep that report alive after a poll has replaced it.
+        load, self.load = self.load, None
+        if load is None:
+            return
         try:
-            report = self.load(self._progress)
+            report = load(self._progress)
             # The report is read-only from here on; with 100,000 goroutines a full collection
             # walks millions of objects (~0.3 s pauses between keys, and one during the
             # first screen's allocations): keep the GC off them, before anything else.
@@ -128,8 +140,28 @@ class GTriageApp(App[int]):
         self.report = msg.report
         # The indeterminate bar animates at the frame rate even when covered: remove it.
         self.query_one(LoadingView).remove()
-        self.push_screen(ClustersScreen(msg.index))
+        self._clusters = ClustersScreen(msg.index, self.poll_info)
+        self.push_screen(self._clusters)
         self.call_after_refresh(self._first_screen.set)
+        if self.poll is not None and self.poll_info is not None:
+            # The first poll comes an interval after the first screen, as the next ones do.
+            poller = Poller(self.post_message, self.poll, self.poll_info.interval, stop=self._quit, start_after=self._first_screen)
+            poller.start()
+
+    @on(ReportPolled)
+    def _on_polled(self, msg: ReportPolled) -> None:
+        if self._clusters is None or self.poll_info is None:
+            return
+        self.poll_info = replace(self.poll_info, at=msg.at, shown_at=msg.at, error=None)
+        self.report = msg.report
+        self._clusters.replace_index(msg.index, self.poll_info)
+
+    @on(PollFailed)
+    def _on_poll_failed(self, msg: PollFailed) -> None:
+        if self._clusters is None or self.poll_info is None:
+            return
+        self.poll_info = replace(self.poll_info, at=msg.at, error=msg.message)
+        self._clusters.show_poll(self.poll_info)
 
     @on(LoadFailed)
     def _on_failed(self, msg: LoadFailed) -> None:
@@ -170,11 +202,16 @@ class GTriageApp(App[int]):
             self.push_screen(HelpScreen())
 
 
-def run_tui(load: Loader, title: str) -> int:
+def run_tui(load: Loader, title: str, poll: Poll | None = None, interval: float = POLL_INTERVAL) -> int:
     """Run the app; `load(progress)` parses the input in a background thread and returns the
     Report. Returns the exit code: 0, or 1 when the input could not be read or held no
-    dump (the one-line message is shown in the app and printed again on exit)."""
-    app = GTriageApp(load, title)
+    dump (the one-line message is shown in the app and printed again on exit).
+
+    With `poll` (`--watch`), once the first report is shown, `poll()` is called every
+    `interval` seconds on a daemon thread and each report it returns replaces the shown
+    one in place; a poll that raises an input error is shown on the status line and
+    polling goes on. `q` and Ctrl-C quit at once, even while a poll hangs."""
+    app = GTriageApp(load, title, poll=poll, interval=interval)
     result = app.run()
     if app.crash is not None:
         raise app.crash

@@ -1,4 +1,8 @@
-"""The main screen: crash banner, search, the clusters table, the detail pane, totals."""
+"""The main screen: crash banner, search, the clusters table, the detail pane, totals.
+
+Under `--watch` each newer report replaces the shown one in place (replace_index): the
+same widgets, the same search, sort and filters, the cursor on the same cluster.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Header
 
-from gtriage.render.common import num
-from gtriage.report import Cluster
+from gtriage.render.common import num, plural
+from gtriage.report import Cluster, Report
 
-from .clusters_table import ClustersTable
+from .clusters_table import ClustersTable, sources_read
 from .crash_banner import CrashBanner
 from .detail_pane import DetailPane
 from .footer import Footer
@@ -22,6 +26,7 @@ from .goroutines_screen import GoroutinesScreen
 from .handoff import clipboard_note, clusters_markdown, save_markdown
 from .jump_screen import jump_to_goroutine
 from .messages import ClusterChosen, ClusterHighlighted, SearchChanged, SearchClosed
+from .poller import PollInfo
 from .report_query import ReportIndex, SortKey, ViewQuery
 from .search_bar import SearchBar
 from .stack_view import toggle_paths
@@ -54,10 +59,11 @@ class ClustersScreen(Screen[None]):
         Binding("escape", "clear", "Clear", show=False),
     ]
 
-    def __init__(self, index: ReportIndex) -> None:
+    def __init__(self, index: ReportIndex, poll: PollInfo | None = None) -> None:
         super().__init__()
         self.index = index
         self.report = index.report
+        self.poll = poll  # None: not watching
         self.query_state = ViewQuery()
         self.shown: tuple[Cluster, ...] = ()
 
@@ -65,21 +71,37 @@ class ClustersScreen(Screen[None]):
         yield Header()
         yield CrashBanner(self.report)
         yield SearchBar()
-        yield ClustersTable(self.report.clusters)
-        yield DetailPane(self.index.paths)
+        yield ClustersTable(self.report)
+        yield DetailPane(self.index.paths, self.report)
         yield StatusLine(self.report)
         yield Footer()
 
     def on_mount(self) -> None:
-        r = self.report
-        self.sub_title = (
-            f"{num(r.goroutines)} goroutines · {num(len(r.clusters))} clusters"
-            f" · {num(r.unparsed_lines)} unparsed lines"
-        ) + (
-            " · TRUNCATED" if r.truncated else ""
-        )
+        self.sub_title = subtitle(self.report)
         self.refresh_view()
         self.query_one(ClustersTable).focus()
+
+    def replace_index(self, index: ReportIndex, poll: PollInfo) -> None:
+        """Show a newer report in place of this one; the old report and its index are let
+        go (a goroutines screen open on one of its clusters keeps that one until closed)."""
+        # `p` is a setting of the screens, not of a report: keep the PathStyle the panes hold.
+        index.paths = self.index.paths
+        index.paths.goroot = index.report.goroot
+        self.index = index
+        self.report = index.report
+        self.poll = poll
+        self.sub_title = subtitle(self.report)
+        self.query_one(CrashBanner).show_report(self.report)
+        self.detail.report = self.report
+        self.query_one(StatusLine).set_report(self.report)
+        self.shown = self.index.select(self.query_state)
+        self.table.replace_report(self.report, self.shown)
+        self._show_status()
+
+    def show_poll(self, poll: PollInfo) -> None:
+        """A poll failed (or polling news without a new report): the status line only."""
+        self.poll = poll
+        self._show_status()
 
     def on_screen_resume(self) -> None:
         # `p` on the goroutines screen changes how paths are spelled here too.
@@ -93,7 +115,10 @@ class ClustersScreen(Screen[None]):
     def refresh_view(self) -> None:
         self.shown = self.index.select(self.query_state)
         self.query_one(ClustersTable).show(self.shown)
-        self.query_one(StatusLine).show(len(self.shown), self.query_state)
+        self._show_status()
+
+    def _show_status(self) -> None:
+        self.query_one(StatusLine).show(len(self.shown), self.query_state, self.poll)
 
     @property
     def table(self) -> ClustersTable:
@@ -182,3 +207,15 @@ class ClustersScreen(Screen[None]):
             self.app.push_screen(GoroutinesScreen(self.index, cluster, start=pos))
 
         jump_to_goroutine(self, self.index, show)
+
+
+def subtitle(r: Report) -> str:
+    """The header's line: totals, and what the report spans."""
+    parts = [f"{num(r.goroutines)} goroutines", f"{num(len(r.clusters))} clusters", f"{num(r.unparsed_lines)} unparsed lines"]
+    if r.series is not None:
+        parts.append(f"series of {num(len(r.series))} dumps")
+    elif r.fleet is not None:
+        parts.append(f"fleet of {plural(len(r.fleet), 'source')}, {num(sources_read(r))} read")
+    if r.truncated:
+        parts.append("TRUNCATED")
+    return " · ".join(parts)

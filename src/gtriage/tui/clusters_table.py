@@ -3,7 +3,10 @@
 The columns are fitted to the terminal's width: rank, count, Δ (the change since the previous
 dump, when the input holds one), state and where (file:line) always show in full; the
 function names get what is left and lose their start (`…`) rather than their end;
-created-by and labels show only when there is room for them.
+created-by and labels show only when there is room for them. Over a series of dumps a trend
+column (a sparkline of the last counts, then a one-word verdict) keeps its sparkline and
+drops the word when the names need the room; in a fleet, `sources` says how many of the
+sources read hold the cluster ("2/3").
 """
 
 from __future__ import annotations
@@ -18,22 +21,27 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from gtriage.frame_info import FrameInfo
-from gtriage.render.common import MINUS, minutes_text, num, state_text
+from gtriage.render.common import MINUS, minutes_text, num, sparkline, state_text
 from gtriage.render.safe import inert_line
-from gtriage.report import Cluster
+from gtriage.report import Cluster, Report
 
 from .messages import ClusterChosen, ClusterHighlighted
+from .report_query import ClusterKey, cluster_key, is_new
 from .styled import ORIGIN_STYLE, clip_left, clip_right, plain
 
 # "where" (file:line) before the function: on a narrow terminal the long function names
 # are what is cut, not the line to open.
-COLUMNS = ("#", "count", "Δ", "state", "minutes", "where", "blocked at", "created by", "labels")
+COLUMNS = ("#", "count", "Δ", "trend", "sources", "state", "minutes", "where", "blocked at", "created by", "labels")
 PADDING = 2  # DataTable's cell padding: one cell each side
 MAX_STATE = 24  # longer states (rare: "chan receive (nil chan)" is 23) are cut at the right
 MAX_WHERE = 32  # a file name longer than this loses its start, never its line
 MIN_FUNC = 14  # "blocked at" gets at least this, even if the row must scroll
 MIN_STATE = 12  # the state gives up cells down to this before the function goes below MIN_FUNC
 MIN_EXTRA = 12  # created-by and labels show only with at least this much room
+TREND_POINTS = 12  # the table's sparkline: the last this many counts (the detail pane has them all)
+# The trend's word shows only while "blocked at" keeps this much (or all it needs): the
+# sparkline says most of it, the function name nothing else does.
+VERDICT_ROOM = 24
 
 
 def _short_location(f: FrameInfo) -> str:
@@ -70,13 +78,58 @@ def _delta(c: Cluster) -> str:
 
 
 DELTA_STYLE = {"new": "bold yellow", "grew": "bold red", "shrank": "green", "steady": "dim"}
+NEW_STYLE = "bold yellow"  # the rank of a cluster that was not in the dump before
+
+# Trend.verdict in one word for the table (the detail pane says it whole), and its colour:
+# growth is the leak signal, so it is what stands out.
+SHORT_VERDICT: dict[str, tuple[str, str]] = {
+    "grows steadily": ("grows", "bold red"),
+    "grows then plateaus": ("plateau", "yellow"),
+    "new in the last dump": ("new", NEW_STYLE),
+    "grew in the last interval": ("grew", "red"),
+    "steady": ("steady", "dim"),
+    "shrinks": ("shrinks", "green"),
+    "transient": ("transient", "dim"),
+    "fluctuates": ("fluctuates", ""),
+}
 
 
-# What each column shows, untruncated.
+def _trend(c: Cluster) -> str:
+    """"▁▃▅▆█ grows": the last counts, then the verdict in a word ("" without a series)."""
+    if c.trend is None:
+        return ""
+    spark = sparkline(c.trend.counts, TREND_POINTS)
+    verdict = c.trend.verdict
+    if verdict is None:
+        return spark
+    # Verdicts are an open set (series.py may add some): an unknown one keeps its first word.
+    word = SHORT_VERDICT.get(verdict, (verdict.split(" ", 1)[0], ""))[0]
+    return f"{spark} {word}"
+
+
+def _clip_trend(text: str, width: int) -> str:
+    """The whole trend, or its sparkline alone (its latest bars, if even that is too wide)."""
+    if cell_len(text) <= width:
+        return text
+    return text.split(" ", 1)[0][-width:] if width > 0 else ""
+
+
+def _sources(c: Cluster, read: int) -> str:
+    """"2/3": sources holding the cluster, of those read ("" outside a fleet)."""
+    return f"{num(len(c.sources))}/{num(read)}" if c.sources is not None else ""
+
+
+def sources_read(report: Report) -> int:
+    """The sources of a fleet that could be read (the denominator of "on 2 of 3 sources")."""
+    return sum(1 for s in report.fleet or () if s.goroutines is not None)
+
+
+# What each column shows, untruncated ("sources" needs the report too: cell_text).
 CELLS: dict[str, Callable[[Cluster], str]] = {
     "#": lambda c: str(c.rank),
     "count": _count,
     "Δ": _delta,
+    "trend": _trend,
     "state": state_text,
     "minutes": minutes_text,
     "where": lambda c: _short_location(c.blocked_at),
@@ -85,6 +138,7 @@ CELLS: dict[str, Callable[[Cluster], str]] = {
     "labels": _labels_text,
 }
 CLIP: dict[str, Callable[[str, int], str]] = {
+    "trend": _clip_trend,
     "state": clip_right,
     "minutes": clip_right,
     "where": lambda text, width: clip_left(text, width, breaks=""),
@@ -94,14 +148,21 @@ CLIP: dict[str, Callable[[str, int], str]] = {
 }
 
 
-def column_widths(clusters: Sequence[Cluster], width: int) -> dict[str, int]:
-    """Content width of each column shown, in order, for a table `width` cells wide.
+def cell_text(name: str, c: Cluster, read: int = 0) -> str:
+    """What column `name` shows for `c`, untruncated; `read`: the fleet's sources read."""
+    return _sources(c, read) if name == "sources" else CELLS[name](c)
+
+
+def column_widths(clusters: Sequence[Cluster], width: int, read: int = 0) -> dict[str, int]:
+    """Content width of each column shown, in order, for a table `width` cells wide (`read`:
+    the sources read, in a fleet).
 
     Widths come from every cluster of the report, not the ones a search leaves, so the
     columns stay put while one types. Minutes and labels show only when some cluster has
-    them."""
+    them; trend over a series, sources in a fleet."""
     natural = {
-        name: max([cell_len(name), *(cell_len(inert_line(CELLS[name](c))) for c in clusters)]) for name in COLUMNS
+        name: max([cell_len(name), *(cell_len(inert_line(cell_text(name, c, read))) for c in clusters)])
+        for name in COLUMNS
     }
     out = {
         "#": natural["#"],
@@ -109,6 +170,13 @@ def column_widths(clusters: Sequence[Cluster], width: int) -> dict[str, int]:
     }
     if any(c.status is not None for c in clusters):  # a previous dump: the change column
         out["Δ"] = natural["Δ"]
+    verdicts = 0  # cells the trend's words add to its sparkline
+    if any(c.trend is not None for c in clusters):
+        spark = max(len(c.trend.counts[-TREND_POINTS:]) for c in clusters if c.trend is not None)
+        out["trend"] = max(spark, cell_len("trend"))
+        verdicts = max(natural["trend"] - out["trend"], 0)
+    if any(c.sources is not None for c in clusters):
+        out["sources"] = natural["sources"]
     out["state"] = min(natural["state"], MAX_STATE)
     if any(c.minutes_max for c in clusters):
         out["minutes"] = natural["minutes"]
@@ -118,6 +186,9 @@ def column_widths(clusters: Sequence[Cluster], width: int) -> dict[str, int]:
         give = min(MIN_FUNC - rest, max(out["state"] - MIN_STATE, 0))
         out["state"] -= give
         rest += give
+    if verdicts and rest - verdicts >= min(natural["blocked at"], VERDICT_ROOM):
+        out["trend"] += verdicts
+        rest -= verdicts
     out["blocked at"] = min(natural["blocked at"], max(rest, MIN_FUNC))
     rest -= out["blocked at"]
     has_labels = any(c.labels for c in clusters)
@@ -130,23 +201,25 @@ def column_widths(clusters: Sequence[Cluster], width: int) -> dict[str, int]:
     return out
 
 
-def cluster_row(c: Cluster, widths: dict[str, int]) -> list[Text]:
+def cluster_row(c: Cluster, widths: dict[str, int], read: int = 0) -> list[Text]:
     """The cells of one row, cut to `widths`: every cell a plain Text (dump strings are
     never markup)."""
     dim = "dim" if c.healthy and not c.crashed else ""
     styles = {
+        "#": NEW_STYLE if is_new(c) else dim,
         "count": dim or "bold",
         "state": "bold red" if c.crashed else dim,
         "blocked at": dim or ORIGIN_STYLE.get(c.blocked_at.origin, ""),
         "Δ": DELTA_STYLE.get(c.status or "", ""),
+        "trend": SHORT_VERDICT.get(c.trend.verdict or "", ("", ""))[1] if c.trend is not None else "",
     }
     row: list[Text] = []
     for name, width in widths.items():
         # Made inert before it is measured and cut: `\x1b` takes four cells, ESC none.
-        text = inert_line(CELLS[name](c))
+        text = inert_line(cell_text(name, c, read))
         clip = CLIP.get(name)
         cell = plain(clip(text, width) if clip else text, styles.get(name, dim))
-        if name in ("count", "Δ"):
+        if name in ("count", "Δ", "sources"):
             cell.justify = "right"
         row.append(cell)
     return row
@@ -162,9 +235,10 @@ class ClustersTable(DataTable[Text]):
         Binding("l", "select_cursor", "Open", show=False),
     ]
 
-    def __init__(self, all_clusters: Sequence[Cluster]) -> None:
+    def __init__(self, report: Report) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, id="clusters")
-        self.all_clusters = all_clusters
+        self.all_clusters: Sequence[Cluster] = report.clusters
+        self.read = sources_read(report)
         self.clusters: tuple[Cluster, ...] = ()
         self.widths: dict[str, int] = {}
 
@@ -172,7 +246,7 @@ class ClustersTable(DataTable[Text]):
         """Lay the columns out for the current width; True when they changed."""
         width = self.size.width or self.app.size.width
         # Room for the vertical scrollbar, whether or not the rows need it now.
-        widths = column_widths(self.all_clusters, width - self.styles.scrollbar_size_vertical)
+        widths = column_widths(self.all_clusters, width - self.styles.scrollbar_size_vertical, self.read)
         if widths == self.widths:
             return False
         self.widths = widths
@@ -187,14 +261,18 @@ class ClustersTable(DataTable[Text]):
 
     def _fill(self, clusters: tuple[Cluster, ...]) -> None:
         current = self.current
+        self._add_rows(clusters)
+        self._restore_cursor(current)
+
+    def _add_rows(self, clusters: tuple[Cluster, ...]) -> None:
         self.clusters = clusters
         self.clear()
         for c in clusters:
-            self.add_row(*cluster_row(c, self.widths), key=str(c.rank))
-        self._restore_cursor(current)
+            self.add_row(*cluster_row(c, self.widths, self.read), key=str(c.rank))
 
-    def _restore_cursor(self, current: Cluster | None) -> None:
-        row = next((i for i, c in enumerate(self.clusters) if current is not None and c.rank == current.rank), 0)
+    def _restore_cursor(self, current: Cluster | None, row: int = 0) -> None:
+        """The cursor on `current` when it is shown, else on `row`."""
+        row = next((i for i, c in enumerate(self.clusters) if current is not None and c.rank == current.rank), row)
         if self.clusters:
             self.move_cursor(row=row, animate=False)
         # DataTable says nothing when the cursor stays at row 0: the screen must still hear.
@@ -216,6 +294,19 @@ class ClustersTable(DataTable[Text]):
             self._restore_cursor(current)
         else:
             self._fill(clusters)
+
+    def replace_report(self, report: Report, clusters: tuple[Cluster, ...]) -> None:
+        """Show a newer report's clusters in place (`--watch`): the columns fitted to it,
+        the cursor kept on the same cluster (ranks change: matched by cluster_key), else on
+        the same row. The old report's clusters are let go."""
+        key: ClusterKey | None = cluster_key(self.current) if self.current is not None else None
+        row = self.cursor_row
+        self.all_clusters = report.clusters
+        self.read = sources_read(report)
+        self._fit()
+        self._add_rows(clusters)
+        same = next((c for c in clusters if cluster_key(c) == key), None)
+        self._restore_cursor(same, min(max(row, 0), max(len(clusters) - 1, 0)))
 
     @property
     def current(self) -> Cluster | None:

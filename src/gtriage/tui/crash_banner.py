@@ -18,6 +18,11 @@ class CrashBanner(Static):
         super().__init__(self.build(report))
         self.display = report.crash is not None or bool(report.races)
 
+    def show_report(self, report: Report) -> None:
+        """A newer report's crash and races (`--watch`: the process may have crashed since)."""
+        self.update(self.build(report))
+        self.display = report.crash is not None or bool(report.races)
+
     @staticmethod
     def build(report: Report) -> Text:
         lines: list[Text] = []

@@ -1,20 +1,25 @@
-"""The selected cluster: why it ranks where it does, its stack shapes, its stack."""
+"""The selected cluster: why it ranks where it does, its counts over a series of dumps or
+across a fleet, its stack shapes, its stack."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from gtriage.render.common import cluster_title, num
-from gtriage.report import Cluster, SubGroup
+from gtriage.render.common import cluster_title, num, sparkline, when_text
+from gtriage.render.safe import inert_line
+from gtriage.report import Cluster, Report, SubGroup
 
+from .report_query import cluster_key
 from .stack_view import StackView
 from .styled import PathStyle, cluster_stack, plain
 
 MAX_SUBGROUPS = 12
 MAX_LABELS = 5
+MAX_MOMENTS = 12  # dumps of a series listed one a line, the latest (a watch adds one a poll)
 
 
 def _subgroup_line(i: int, sg: SubGroup, paths: PathStyle) -> Text:
@@ -27,7 +32,80 @@ def _subgroup_line(i: int, sg: SubGroup, paths: PathStyle) -> Text:
     return plain(f"  {i}. {num(sg.count)} × {len(sg.frames)} frame{'s' if len(sg.frames) != 1 else ''}, {exact}; at {where}")
 
 
-def summary(c: Cluster, paths: PathStyle) -> Text:
+def _moment_time(taken_at: float | None, last: float | None) -> str | None:
+    """"07:17:13 UTC", with the date when it is not the last dump's day; None if unknown."""
+    if taken_at is None:
+        return None
+    text = when_text(taken_at)
+    same_day = last is not None and when_text(last)[:10] == text[:10]
+    return text[11:] if same_day else text
+
+
+def source_lines(c: Cluster) -> list[Text]:
+    """The blocking line as the source tree has it, a few lines around it (e opens it)."""
+    src = c.source
+    if src is None:
+        return []
+    if src.text is None:
+        return [Text.assemble(("Source  ", "bold"), plain(f"not shown: {src.note}", "dim"), end="")]
+    out = [Text.assemble(("Source  ", "bold"), plain(f"{src.path}:{src.line}", "dim"), end="")]
+    width = len(str(src.around[-1][0])) if src.around else 1
+    for n, text in src.around:
+        line = plain(f"  {n:>{width}} │ {text.expandtabs(4)}", "bold" if n == src.line else "dim")
+        out.append(line)
+    return out
+
+
+def series_lines(c: Cluster, report: Report) -> list[Text]:
+    """The cluster over the series: verdict, growth a minute, what ordered the dumps, then
+    each dump's count with its time (or its source, when no time is known) and bar."""
+    t, series = c.trend, report.series
+    if t is None or series is None:
+        return []
+    rate = t.rate_text() if t.growth_per_minute else None  # "+0 a minute" says nothing
+    words = [t.verdict or "no verdict", *([rate] if rate is not None else [])]
+    n = len(series)
+    words.append(f"{n} dumps, ordered by {report.ordered_by or 'the order given'}")
+    out = [Text.assemble(("Series  ", "bold"), plain(" · ".join(words)), end="")]
+    # Counts and moments line up from the latest back: both are one a dump, oldest first.
+    pairs = list(zip(series[::-1], t.counts[::-1], strict=False))[:MAX_MOMENTS][::-1]
+    if n > len(pairs):
+        out.append(plain(f"  … {num(n - len(pairs))} earlier dumps"))
+    bars = sparkline(tuple(count for _, count in pairs), len(pairs))
+    last = series[-1].taken_at
+    width = max(len(num(count)) for _, count in pairs) if pairs else 0
+    # A source is dump text: made inert before it is measured, so the columns line up.
+    labels = [_moment_time(m.taken_at, last) or inert_line(m.source) for m, _ in pairs]
+    label_width = max(cell_len(label) for label in labels) if labels else 0
+    for label, (_, count), bar in zip(labels, pairs, bars, strict=True):
+        pad = " " * (label_width - cell_len(label))
+        out.append(plain(f"  {label}{pad}  {num(count):>{width}}  {bar}"))
+    return out
+
+
+def fleet_lines(c: Cluster, report: Report) -> list[Text]:
+    """Every source of the fleet with the cluster's goroutines there: most first, then the
+    sources read without any, then those that could not be read."""
+    fleet = report.fleet
+    if fleet is None or c.sources is None:
+        return []
+    read = [s for s in fleet if s.goroutines is not None]
+    counts = {s.source: s.count for s in c.sources}
+    rows = [(s.source, num(s.count)) for s in c.sources]
+    rows += [(s.name, "0") for s in read if s.name not in counts]
+    rows += [(s.name, "not read") for s in fleet if s.goroutines is None]
+    # Names are the user's or a server's text: inert before they are measured.
+    rows = [(inert_line(name), count) for name, count in rows]
+    head = f"on {num(len(c.sources))} of {num(len(read))} sources read"
+    out = [Text.assemble(("Sources  ", "bold"), plain(head), end="")]
+    name_width = max(cell_len(name) for name, _ in rows) if rows else 0
+    count_width = max(len(count) for _, count in rows) if rows else 0
+    for name, count in rows:
+        out.append(plain(f"  {name}{' ' * (name_width - cell_len(name))}  {count:>{count_width}}"))
+    return out
+
+
+def summary(c: Cluster, paths: PathStyle, report: Report | None = None) -> Text:
     lines: list[Text] = []
     title = cluster_title(c)
     if c.previous_count is not None:
@@ -37,12 +115,16 @@ def summary(c: Cluster, paths: PathStyle) -> Text:
     lines.append(plain(title, "bold"))
     lines += [plain(f"  • {w}") for w in c.why]
     lines.append(Text.assemble(("Blocked at  ", "bold"), plain(paths.frame(c.blocked_at)), end=""))
+    lines += source_lines(c)
     if c.created_by is not None:
         lines.append(Text.assemble(("Created by  ", "bold"), plain(paths.frame(c.created_by)), end=""))
     if c.leaked:
         lines.append(plain(f"Leaked (runtime leak detector): {c.leaked}"))
     if c.locked_to_thread:
         lines.append(plain(f"Locked to thread: {c.locked_to_thread}"))
+    if report is not None:
+        lines += series_lines(c, report)
+        lines += fleet_lines(c, report)
     for lc in c.labels[:MAX_LABELS]:
         lines.append(Text.assemble(("Labels  ", "bold"), plain(", ".join(f"{k}={v}" for k, v in lc.labels)),
                                    f"  ({lc.count})", end=""))
@@ -58,9 +140,10 @@ def summary(c: Cluster, paths: PathStyle) -> Text:
 
 
 class DetailPane(VerticalScroll):
-    def __init__(self, paths: PathStyle) -> None:
+    def __init__(self, paths: PathStyle, report: Report | None = None) -> None:
         super().__init__(id="detail")
         self.paths = paths
+        self.report = report  # for what a cluster alone does not say: the series, the fleet
         self.cluster: Cluster | None = None
         self.fold_runtime = True
         self._full_paths = paths.full  # as last drawn: `p` on the goroutines screen changes it
@@ -73,10 +156,12 @@ class DetailPane(VerticalScroll):
         if cluster is self.cluster and cluster is not None and not force:
             # Sorting and filtering keep the cursor on the same cluster: nothing to redraw.
             return
-        same = cluster is not None and self.cluster is not None and cluster.rank == self.cluster.rank
+        # The same cluster (in a newer report too, where its rank may differ) keeps the
+        # frame cursor and the scroll position.
+        same = cluster is not None and self.cluster is not None and cluster_key(cluster) == cluster_key(self.cluster)
         self.cluster = cluster
         self._full_paths = self.paths.full
-        text = summary(cluster, self.paths) if cluster is not None else plain("No cluster matches.")
+        text = summary(cluster, self.paths, self.report) if cluster is not None else plain("No cluster matches.")
         self.query_one("#detail-summary", Static).update(text)
         stack = self.query_one(StackView)
         stack.show([], cluster_stack(cluster, fold_runtime=self.fold_runtime) if cluster else [], keep_cursor=same)

@@ -47,6 +47,19 @@ KEYS: tuple[Section, ...] = (
         ("c", "send the cluster as Markdown to the terminal clipboard"),
         ("w", "save the cluster as Markdown (gtriage-<time>.md)"),
     )),
+    # Not keys, but what the optional columns of the clusters table mean: the help is
+    # where one looks when a column is new.
+    ("Columns", (
+        ("Δ", "against the previous dump: new, +N grew, −N shrank, = steady (≈ matched approximately)"),
+        ("trend", "over a series of dumps (or --watch): the last counts, oldest to newest, as bars "
+                  "(▁ none … █ the most), then the verdict: grows (rose at least twice, never fell), "
+                  "plateau (grew, then held), new (only in the last dump), grew (in the last interval "
+                  "only), steady, shrinks, transient (rose, then fell back), fluctuates; the detail "
+                  "pane has each dump's time and count and the growth a minute"),
+        ("sources", "in a fleet: the sources holding the cluster, of those read (2/3); the detail pane "
+                    "lists each with its count"),
+        ("#", "in yellow: a cluster new since the previous dump (or poll)"),
+    )),
 )
 
 

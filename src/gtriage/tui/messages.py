@@ -26,6 +26,25 @@ class ReportLoaded(Message):
         self.report: Report = index.report
 
 
+class ReportPolled(Message):
+    """A newer report from a poll (`--watch`), to replace the one shown."""
+
+    def __init__(self, index: ReportIndex, at: float) -> None:
+        super().__init__()
+        self.index = index
+        self.report: Report = index.report
+        self.at = at  # when it came, seconds since the epoch
+
+
+class PollFailed(Message):
+    """A poll raised an input error: a one-line, inert message; the shown report stays."""
+
+    def __init__(self, message: str, at: float) -> None:
+        super().__init__()
+        self.message = message
+        self.at = at
+
+
 class LoadFailed(Message):
     """The input could not be read or holds no dump: a one-line, inert message."""
 

@@ -44,6 +44,24 @@ class ViewQuery:
     state: str | None = None  # show only clusters in this state
 
 
+ClusterKey = tuple[str, str, int, str]
+
+
+def cluster_key(c: Cluster) -> ClusterKey:
+    """What names a cluster from one report to the next (ranks change as counts do): where
+    it waits and in what state, the identity compare.py matches dumps by first."""
+    return (c.blocked_at.func, c.blocked_at.file, c.blocked_at.line, c.state)
+
+
+# Trend.verdict's words for a cluster first seen in the last dump of a series.
+NEW_IN_LAST_DUMP = "new in the last dump"
+
+
+def is_new(c: Cluster) -> bool:
+    """Not in the dump before: against a previous dump, or at the end of a series."""
+    return c.status == "new" or (c.trend is not None and c.trend.verdict == NEW_IN_LAST_DUMP)
+
+
 def _sort_key(key: SortKey, c: Cluster) -> tuple[int | str, ...]:
     """Biggest first for numbers, A-Z for states; rank breaks ties."""
     if key is SortKey.COUNT:

@@ -62,7 +62,7 @@ class StackView(Widget):
     def open_current(self) -> None:
         cur = self.current
         if cur is not None and cur.file:
-            self.post_message(OpenFrame(cur.file, cur.line))
+            self.post_message(OpenFrame(cur.local or cur.file, cur.line))
 
     def watch_cursor(self, cursor: int) -> None:
         self.refresh()

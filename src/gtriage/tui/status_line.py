@@ -1,18 +1,50 @@
-"""Totals and the state of the view, above the footer; warnings when the dump is incomplete."""
+"""Totals and the state of the view, above the footer; what the report spans (a series, a
+fleet), polling (`--watch`), and warnings: an incomplete dump, a source not read, a failed poll."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import Static
 
-from gtriage.render.common import health_lines, num
+from gtriage.render.common import fleet_lines, health_lines, num, plural, series_line
 from gtriage.report import Report
 
-from .report_query import ViewQuery
+from .poller import PollInfo
+from .report_query import ViewQuery, is_new
 from .styled import plain
 
+MAX_FAILED = 3  # sources not read named one a line; past that, how many more
 
-def status_text(report: Report, shown: int, q: ViewQuery) -> Text:
+
+def _span_line(report: Report, poll: PollInfo | None) -> str | None:
+    """"series of 5 dumps, … ordered by …", "fleet of 3 sources, 2 read: …", and when
+    watching, the last poll and how many clusters it found new."""
+    parts: list[str] = []
+    if report.series is not None:
+        parts.append(series_line(report) or "")
+    elif report.fleet is not None:
+        parts.append(fleet_lines(report.fleet)[0])
+    if poll is not None:
+        parts.append(poll.text())
+        new = sum(1 for c in report.clusters if is_new(c))
+        if new and poll.at is not None:
+            parts.append(plural(new, "new cluster"))
+    return " · ".join(parts) if parts else None
+
+
+def _warnings(report: Report, poll: PollInfo | None) -> list[str]:
+    out = health_lines(report)
+    if report.fleet is not None:
+        failed = fleet_lines(report.fleet)[1:]
+        out += failed[:MAX_FAILED]
+        if len(failed) > MAX_FAILED:
+            out.append(f"{num(len(failed) - MAX_FAILED)} more sources not read")
+    if poll is not None and (error := poll.error_text()) is not None:
+        out.insert(0, error)  # the news of the moment, first
+    return out
+
+
+def _lines(report: Report, shown: int, q: ViewQuery, poll: PollInfo | None, warnings: list[str]) -> Text:
     parts = [
         f"{num(report.goroutines)} goroutines",
         f"{num(len(report.clusters))} clusters ({num(shown)} shown)",
@@ -25,22 +57,38 @@ def status_text(report: Report, shown: int, q: ViewQuery) -> Text:
         parts.append("healthy hidden")
     if q.state is not None:
         parts.append(f"state: {q.state}")
-    out = plain(" · ".join(parts))
-    for w in health_lines(report):
-        out.append("\n")
-        out.append_text(plain(f"⚠ {w}", "bold"))
-    return out
+    lines = [plain(" · ".join(parts))]
+    span = _span_line(report, poll)
+    if span is not None:
+        lines.append(plain(span))
+    # Source names, errors and poll messages quote the input: plain() keeps them inert.
+    lines += [plain(f"⚠ {w}", "bold") for w in warnings]
+    # One row a line: the stylesheet cuts a long line (text-wrap: nowrap) rather than wrap it.
+    return Text("\n", end="").join(lines)
+
+
+def status_text(report: Report, shown: int, q: ViewQuery, poll: PollInfo | None = None) -> Text:
+    return _lines(report, shown, q, poll, _warnings(report, poll))
 
 
 class StatusLine(Static):
     def __init__(self, report: Report) -> None:
         super().__init__(id="status")
         self.report = report
-        warnings = len(health_lines(report))
-        if warnings:
-            self.add_class("-warning")
-        # A fixed height: an auto-height widget asks for a layout of the screen on each update.
-        self.styles.height = 1 + warnings
+        self._height = 1
+        self.styles.height = 1
 
-    def show(self, shown: int, q: ViewQuery) -> None:
-        self.update(status_text(self.report, shown, q))
+    def set_report(self, report: Report) -> None:
+        self.report = report
+
+    def show(self, shown: int, q: ViewQuery, poll: PollInfo | None = None) -> None:
+        warnings = _warnings(self.report, poll)
+        text = _lines(self.report, shown, q, poll, warnings)
+        self.set_class(bool(warnings), "-warning")
+        height = len(text.plain.split("\n"))
+        if height != self._height:
+            # A fixed height: an auto-height widget asks for a layout of the screen on each
+            # update; this one changes only when a line comes or goes.
+            self._height = height
+            self.styles.height = height
+        self.update(text)

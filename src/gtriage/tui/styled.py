@@ -118,6 +118,7 @@ class StackLine:
     origin: Origin | None = None  # None: not a frame (markers), or not known
     note: str = ""  # "blocked here"
     folded: int = 0  # > 0: stands for this many runtime frames folded away
+    local: str = ""  # the file of the source tree given (--source) to open instead of `file`
 
     @property
     def location(self) -> str:
@@ -136,7 +137,8 @@ def cluster_stack(c: Cluster, *, fold_runtime: bool) -> list[StackLine]:
             out.append(StackLine(f"… {n} runtime frame{'s' if n != 1 else ''} (r shows them)", folded=n))
         else:
             note = "blocked here" if f == c.blocked_at else ""
-            out.append(StackLine(f.func + repeat_text(row), f.file, f.line, f.origin, note))
+            local = c.source.path or "" if c.source is not None and f == c.blocked_at else ""
+            out.append(StackLine(f.func + repeat_text(row), f.file, f.line, f.origin, note, local=local))
     if c.created_by is not None:
         cb = c.created_by
         out.append(StackLine(f"created by {cb.func}", cb.file, cb.line, cb.origin))

@@ -1,0 +1,221 @@
+"""``--round2``: the targets of issue 14, measured paired in one run and printed as a table
+that says met / not met.
+
+- a tiny dump (a < 1 KB panic) end to end, ``--format text``, against ``python -c pass``;
+- the 1k dump, ``--format json``, against commit BASELINE (extracted with ``git archive``
+  and run by the same interpreter, interleaved with the measured version);
+- the 10k debug=2 dump, ``--format json``, against the regex floor;
+- the 300k full dump with ``--jobs 1``, ``2`` and every usable core: time and the peak
+  memory of all its processes together.
+
+Every child runs from byte-compiled modules (compileall over both versions; an installed
+wheel has them): PYTHONDONTWRITEBYTECODE in the caller's environment would otherwise make
+every run compile gtriage from source, and start-up is what is measured here.
+"""
+
+from __future__ import annotations
+
+import compileall
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from gtbench.children import started
+from gtbench.config import DUMPS, OUT, ROOT, log
+from gtbench.floors import REGEX_FLOOR
+from gtbench.machine import machine
+from gtbench.snapshot import head_commit, snapshot
+from gtbench.tree_memory import TreePeak
+from tools.processes import no_core
+
+BASELINE = "454d476"  # the commit issue 14 sets the 1k target against
+TINY = ROOT / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
+ONE_K = DUMPS / "debug1000.full.txt"
+TEN_K = DUMPS / "debug10000.d2.txt"
+BIG = DUMPS / "debug300000.full.txt"
+HUNDRED_K = DUMPS / "debug100000.full.txt"
+
+
+def _env(src: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPATH"] = str(src)
+    return env
+
+
+def _run(cmd: Sequence[str], env: dict[str, str], timeout: float) -> tuple[float, int, int]:
+    """(wall seconds, exit code, peak bytes of the process tree)."""
+    t0 = time.perf_counter()
+    p = subprocess.Popen(
+        list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, preexec_fn=no_core
+    )
+    started.append(p)
+    peak = TreePeak(p.pid)
+    try:
+        rc = p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        rc = p.wait()
+    wall = time.perf_counter() - t0
+    started.remove(p)
+    return wall, rc, peak.stop()
+
+
+def _interleaved(cmds: dict[str, tuple[list[str], dict[str, str]]], repeat: int, timeout: float) -> dict[str, Any]:
+    runs: dict[str, list[tuple[float, int, int]]] = {k: [] for k in cmds}
+    for _ in range(repeat):
+        for name, (cmd, env) in cmds.items():
+            runs[name].append(_run(cmd, env, timeout))
+    return {
+        name: {
+            "wall_s": round(statistics.median(w for w, _, _ in rs), 4),
+            "walls_s": [round(w, 4) for w, _, _ in rs],
+            "ok": all(rc == 0 for _, rc, _ in rs),
+            "peak_tree_mib": round(max(m for _, _, m in rs) / (1 << 20), 1),
+        }
+        for name, rs in runs.items()
+    }
+
+
+def _version_src(commit: str | None) -> Path:
+    src = ROOT / "src" if commit is None else snapshot(commit) / "src"
+    compileall.compile_dir(str(src), quiet=1)
+    return src
+
+
+def _resolve(rev: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", rev], capture_output=True, text=True, timeout=30, check=True
+    ).stdout.strip()
+
+
+def round2_main(repeat: int, repeat_big: int, tree: bool, timeout: float) -> int:
+    missing = [p for p in (ONE_K, TEN_K, BIG) if not p.exists()]
+    if missing:
+        sys.exit(f"bench: missing {', '.join(p.name for p in missing)}: run bench/run.py --sizes 1000,10000,300000 first")
+    py = sys.executable
+    head = head_commit()
+    new = _env(_version_src(None if tree else head))
+    base = _env(_version_src(_resolve(BASELINE)))
+    gt = [py, "-m", "gtriage.cli"]
+    load_start = os.getloadavg()
+    log(f"round 2: start-up, 1k and 10k, {repeat}× interleaved")
+    small = _interleaved(
+        {
+            "pass": ([py, "-c", "pass"], new),
+            "tiny": ([*gt, "--format", "text", str(TINY)], new),
+            "1k": ([*gt, "--format", "json", str(ONE_K)], new),
+            "1k_baseline": ([*gt, "--format", "json", str(ONE_K)], base),
+            "10k": ([*gt, "--format", "json", str(TEN_K)], new),
+            "10k_regex_floor": ([py, "-c", REGEX_FLOOR, str(TEN_K)], new),
+        },
+        repeat,
+        timeout,
+    )
+    cores = len(os.sched_getaffinity(0))
+    jobs = sorted({1, 2, cores})
+    log(f"round 2: 300k with --jobs {', '.join(map(str, jobs))}, {repeat_big}× interleaved")
+    big = _interleaved(
+        {f"jobs{j}": ([*gt, "--format", "json", "--jobs", str(j), str(BIG)], new) for j in jobs}, repeat_big, timeout
+    )
+    tui = _tui_vs_text(gt, new, repeat, timeout) if HUNDRED_K.exists() else None
+    res: dict[str, Any] = {
+        "tui": tui,
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "machine": machine(),
+        "measured": "working tree" if tree else f"commit {head[:9]}",
+        "baseline": BASELINE,
+        "load_avg_start": [round(x, 2) for x in load_start],
+        "load_avg_end": [round(x, 2) for x in os.getloadavg()],
+        "repeat": repeat,
+        "repeat_big": repeat_big,
+        "small": small,
+        "big": big,
+        "cores": cores,
+    }
+    res["targets"] = targets(res)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "round2.json").write_text(json.dumps(res, indent=1) + "\n")
+    md = render(res)
+    (OUT / "round2.md").write_text(md)
+    print(md)
+    return 0
+
+
+def _tui_vs_text(gt: list[str], env: dict[str, str], repeat: int, timeout: float) -> dict[str, Any]:
+    """The TUI's first screen on the 100k dump, end to end (from the process's launch:
+    interpreter, Textual, parse, first screen; bench/run.py --tui drives it headless), against
+    the text report of the same dump end to end, interleaved."""
+    log(f"round 2: TUI first screen and text report on {HUNDRED_K.name}, {repeat}× interleaved")
+    tui_s: list[float] = []
+    text_s: list[float] = []
+    script = str(ROOT / "bench" / "run.py")
+    for _ in range(repeat):
+        launched = time.time()
+        out = subprocess.run(
+            [sys.executable, script, "--tui", str(HUNDRED_K)], capture_output=True, text=True, env=env, timeout=timeout
+        ).stdout.strip().splitlines()
+        answer = json.loads(out[-1]) if out else {}
+        if "first_screen_at" in answer:
+            tui_s.append(answer["first_screen_at"] - launched)
+        text_s.append(_run([*gt, "--format", "text", str(HUNDRED_K)], env, timeout)[0])
+    return {
+        "tui_first_screen_s": round(statistics.median(tui_s), 3) if tui_s else None,
+        "text_s": round(statistics.median(text_s), 3),
+        "tui_runs_s": [round(x, 3) for x in tui_s],
+        "text_runs_s": [round(x, 3) for x in text_s],
+    }
+
+
+def _ratio(a: dict[str, Any], b: dict[str, Any]) -> float | None:
+    return a["wall_s"] / b["wall_s"] if a["ok"] and b["ok"] and b["wall_s"] else None
+
+
+def targets(res: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
+    """(target, limit, measured, met) rows."""
+    s, b = res["small"], res["big"]
+    rows: list[tuple[str, str, str, bool | None]] = []
+
+    def add(name: str, limit: str, x: float | None, bound: float, unit: str = "×") -> None:
+        rows.append((name, limit, "–" if x is None else f"{x:.2f}{unit}", None if x is None else x <= bound))
+
+    add("tiny panic, text, × `python -c pass`", "≤ 4×", _ratio(s["tiny"], s["pass"]), 4.0)
+    add(f"1k json, × commit {BASELINE}", "≤ 0.5×", _ratio(s["1k"], s["1k_baseline"]), 0.5)
+    add("10k debug=2 json, × regex floor", "≤ 1.5×", _ratio(s["10k"], s["10k_regex_floor"]), 1.5)
+    one, two = b.get("jobs1"), b.get("jobs2")
+    speedup = one["wall_s"] / two["wall_s"] if one and two and one["ok"] and two["ok"] else None
+    rows.append(("300k full, --jobs 1 / --jobs 2", "≥ 1.7×", "–" if speedup is None else f"{speedup:.2f}×",
+                 None if speedup is None else speedup >= 1.7))
+    peak = max(v["peak_tree_mib"] for v in b.values())
+    rows.append(("300k full, peak memory of all processes", "< 1024 MiB", f"{peak:.0f} MiB", peak < 1024))
+    tui = res.get("tui")
+    if tui and tui["tui_first_screen_s"] is not None:
+        extra = tui["tui_first_screen_s"] - tui["text_s"]
+        rows.append(("TUI first screen, 100k, − text report, end to end", "≤ +0.3 s", f"{extra:+.2f} s "
+                     f"({tui['tui_first_screen_s']:.2f} / {tui['text_s']:.2f} s)", extra <= 0.3))
+    else:
+        rows.append(("TUI first screen, 100k, − text report, end to end", "≤ +0.3 s", "– (no 100k dump)", None))
+    return rows
+
+
+def render(res: dict[str, Any]) -> str:
+    m = res["machine"]
+    lines = [
+        f"Issue 14 targets, {res['date']}, {res['measured']} (baseline {res['baseline']}), {m['nproc']} × {m['cpu']}, "
+        f"{m['memory']}, Python {m['python']}; load average {res['load_avg_start']} at the start, "
+        f"{res['load_avg_end']} at the end; medians of {res['repeat']} (300k: {res['repeat_big']}) interleaved runs.",
+        "",
+        "| run | median s | runs s | peak MiB (all processes) |",
+        "| --- | ---: | --- | ---: |",
+    ]
+    for name, v in [*res["small"].items(), *res["big"].items()]:
+        lines.append(f"| {name} | {v['wall_s']:.3f} | {', '.join(f'{w:.3f}' for w in v['walls_s'])} | {v['peak_tree_mib']:.0f} |")
+    lines += ["", "| target | limit | measured | |", "| --- | --- | ---: | --- |"]
+    for name, limit, got, met in res["targets"]:
+        lines.append(f"| {name} | {limit} | {got} | {'met' if met else 'NOT met' if met is not None else '–'} |")
+    return "\n".join(lines) + "\n"

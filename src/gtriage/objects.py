@@ -1,0 +1,351 @@
+"""One object or many: the goroutines of a sync or channel wait grouped by what they wait on.
+
+The runtime prints argument values, and a few frames of a wait carry the awaited object's
+address as their first argument: `lockSlow(m)`, `semacquire1(&m.sema)`,
+`notifyListWait(&c.notify)`, `chanrecv(c)` (samples/README.md, "Locks", says which Go
+release prints which, at which traceback level). Only values printed exactly count: the
+runtime marks with "?" a value it is not sure of, and there it is often not the object.
+Where no such frame tells, the first argument of the program's own frame where the
+goroutines wait (a receiver, the channel passed in) is used, and the words say it is
+inferred. Otherwise the dump does not tell, and the report says why; nothing is guessed.
+
+One pass over the goroutines of the clusters in a sync or channel wait state; the frames
+to read are chosen once per stack shape.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from .cluster import RawCluster, StackGroup
+from .frame_info import FrameInfo
+from .model import DumpFormat, Goroutine
+from .report import OBJECT_PLURALS, ObjectGroup, Objects
+
+MUTEX = "mutex"
+RWMUTEX = "RWMutex"
+WAITGROUP = "WaitGroup"
+COND = "Cond"
+CHANNEL = "channel"
+LOCKS = (MUTEX, RWMUTEX)
+
+# Object groups a cluster lists, largest first: a per-request leak of a million channels
+# would be a million groups of one; the count of them all is kept.
+MAX_GROUPS = 1000
+
+EXACT = "exact"
+ARGUMENT = "argument"
+
+# Why the dump does not tell.
+DEBUG1 = "?debug=1 prints no arguments"
+PPROF = "pprof's binary profile records no arguments"
+MARKED = "the frames that would show it print the value with `?` (not reliable)"
+INLINED = "the calls that would show it are inlined and print no arguments"
+NOT_PRINTED = (
+    "no frame that this Go release prints at this traceback level shows it "
+    "(GOTRACEBACK=system dumps show the runtime frames that do)"
+)
+
+# Wait reasons of a wait on one object (and Go 1.19's "semacquire" for the sync ones). A
+# nil channel is no object; a select waits on several.
+_STATE_KINDS = {
+    "chan receive": CHANNEL,
+    "chan send": CHANNEL,
+    "sync.Mutex.Lock": MUTEX,
+    "sync.RWMutex.RLock": RWMUTEX,
+    "sync.RWMutex.Lock": RWMUTEX,
+    "sync.WaitGroup.Wait": WAITGROUP,
+    "sync.Cond.Wait": COND,
+    "semacquire": "",  # the frames say which
+}
+
+# Functions of a wait whose first argument is the object (offset 0) or a field of it.
+# lockSlow is where every release prints a mutex exactly; Lock, RLock and Wait are inlined
+# ("...") or marked ("?") in the captures, and count when a build prints them exactly.
+# notifyListWait gets &c.notify, 0x10 into a Cond (after the Locker interface); chanrecv
+# and chansend get the channel (GOTRACEBACK=system only: runtime frames).
+_WITNESSES: dict[str, tuple[str, int]] = {
+    "sync.(*Mutex).lockSlow": (MUTEX, 0),  # Go 1.19-1.23
+    "internal/sync.(*Mutex).lockSlow": (MUTEX, 0),  # Go 1.24+
+    "sync.(*Mutex).Lock": (MUTEX, 0),
+    "internal/sync.(*Mutex).Lock": (MUTEX, 0),
+    "sync.(*RWMutex).RLock": (RWMUTEX, 0),
+    "sync.(*RWMutex).Lock": (RWMUTEX, 0),
+    "sync.(*WaitGroup).Wait": (WAITGROUP, 0),  # exact from Go 1.25
+    "sync.(*Cond).Wait": (COND, 0),
+    "sync.runtime_notifyListWait": (COND, 0x10),
+    "runtime.chanrecv": (CHANNEL, 0),
+    "runtime.chansend": (CHANNEL, 0),
+}
+# semacquire1 gets a semaphore's address: a field of the object at an offset that depends on
+# the sync call under it (amd64 and other 64-bit layouts; a wrong offset would shift every
+# address of a kind alike and never merge or split a group): &m.sema, &rw.readerSem,
+# &rw.writerSem, the WaitGroup's sema. An RWMutex's Lock first locks rw.w, its first field:
+# lockSlow under RWMutex.Lock is the RWMutex at the same address.
+SEMACQUIRE = "runtime.semacquire1"
+_SEMA_FIELDS: dict[str, tuple[str, int]] = {
+    "sync.(*Mutex).lockSlow": (MUTEX, 4),
+    "internal/sync.(*Mutex).lockSlow": (MUTEX, 4),
+    "sync.(*RWMutex).RLock": (RWMUTEX, 0xC),
+    "sync.(*RWMutex).Lock": (RWMUTEX, 8),
+    "sync.(*WaitGroup).Wait": (WAITGROUP, 8),
+}
+# Frames that say which kind of object a wait is on, whatever their arguments show.
+_KIND_FRAMES: dict[str, str] = {
+    **{f: k for f, (k, _) in _WITNESSES.items()},
+    "runtime.chanrecv1": CHANNEL,
+    "runtime.chanrecv2": CHANNEL,
+    "runtime.chansend1": CHANNEL,
+}
+
+_HEX = re.compile(r"0x[0-9a-f]+")
+_LOWEST = 0x1000
+
+
+def first_value(args: str) -> int | str:
+    """The first argument of a frame's argument text as an address, or why it is none:
+    MARKED ("0xc000010120?"), INLINED ("..."), NOT_PRINTED (no arguments, a struct, nil, a
+    number too small to be an address)."""
+    if args == "...":
+        return INLINED
+    comma = args.find(",")
+    first = (args if comma < 0 else args[:comma]).strip()
+    if first.endswith("?"):
+        return MARKED
+    if not first.startswith("0x") or not _HEX.fullmatch(first):
+        return NOT_PRINTED
+    value = int(first, 16)
+    # nil, a small integer or a flag: no object lives in the first page (never mapped).
+    return value if value >= _LOWEST else NOT_PRINTED
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """Where one stack shape's goroutines show their object: frame indices to read, best
+    first, with the kind and offset each gives; and the program's frame to fall back on."""
+
+    kind: str
+    witnesses: tuple[tuple[int, str, int], ...]  # (frame index, kind, offset)
+    argument: int | None  # index of the blocked-at frame when it is the program's own code
+
+
+class Told(NamedTuple):
+    """What one goroutine's stack says it waits on (a tuple: one is made per goroutine)."""
+
+    basis: str
+    address: int
+    kind: str
+    via: str
+
+
+def _plan(frames: Sequence[FrameInfo], state: str) -> _Plan | None:
+    """How to read a stack shape's object, or None when it waits on no single object."""
+    base = state.removesuffix(" (durable)")
+    if base and base not in _STATE_KINDS:
+        return None
+    at = next((i for i, f in enumerate(frames) if f.is_program_code), len(frames))
+    wait = frames[:at]  # the frames of the wait itself, above the program's code
+    kinds = [_KIND_FRAMES[f.func] for f in wait if f.func in _KIND_FRAMES]
+    kind = kinds[0] if kinds else _STATE_KINDS.get(base, "")
+    if kind == MUTEX and RWMUTEX in kinds:
+        kind = RWMUTEX  # RWMutex.Lock waiting for rw.w
+    if not kind:
+        return None
+    found: list[tuple[int, int, str, int]] = []  # (priority, index, kind, offset)
+    for i, f in enumerate(wait):
+        if f.func in _WITNESSES:
+            of, off = _WITNESSES[f.func]
+        elif f.func == SEMACQUIRE:
+            # The semaphore belongs to the first sync call under it.
+            under = next((_SEMA_FIELDS[g.func] for g in wait[i + 1 :] if g.func in _SEMA_FIELDS), None)
+            if under is None:
+                continue
+            of, off = under
+        else:
+            continue
+        # Another kind's frame names another object: a Cond's Wait while it locks c.L
+        # again, say, is no witness of the mutex.
+        if _same_object(of, kind):
+            found.append((1 if off else 0, i, kind, off))
+    # The object as a receiver first, then a field of it: both agree, the receiver needs no
+    # offset.
+    found.sort()
+    argument = at if at < len(frames) else None
+    return _Plan(kind, tuple((i, k, off) for _p, i, k, off in found), argument)
+
+
+def _same_object(witness: str, kind: str) -> bool:
+    """A frame of `witness`'s kind tells the object of a `kind` wait: the same kind, or the
+    mutex an RWMutex's Lock takes first, its first field (same address)."""
+    return witness == kind or (witness == MUTEX and kind == RWMUTEX)
+
+
+class ValueReader:
+    """first_value of argument texts, remembered: the goroutines waiting on one object print
+    one text for it (37 lockSlow calls, one mutex). Bounded: a leak of a million channels
+    prints a million texts, each read once anyway."""
+
+    SIZE = 4096
+
+    def __init__(self) -> None:
+        self._seen: dict[str, int | str] = {}
+
+    def __call__(self, args: str) -> int | str:
+        v = self._seen.get(args)
+        if v is None:
+            v = first_value(args)
+            if len(self._seen) < self.SIZE:
+                self._seen[args] = v
+        return v
+
+
+def read_object(
+    g: Goroutine, plan: _Plan, frames: Sequence[FrameInfo], value: ValueReader
+) -> tuple[Told | None, str]:
+    """What g's stack says it waits on (None: it does not tell), and why the wait's own
+    frames did not tell (when they did not)."""
+    why = NOT_PRINTED
+    stack = g.stack.frames
+    for i, kind, off in plan.witnesses:
+        v = value(g.frame_args(stack[i]))
+        if isinstance(v, int):
+            return Told(EXACT, v - off, kind, frames[i].func), why
+        why = _worse(why, v)
+    if plan.argument is not None:
+        v = value(g.frame_args(stack[plan.argument]))
+        if isinstance(v, int):
+            return Told(ARGUMENT, v, plan.kind, frames[plan.argument].func), why
+        return None, _worse(why, v)
+    return None, why
+
+
+def _worse(why: str, other: str) -> str:
+    """The reason to give: a `?` says most (the value was there, not to be trusted), an
+    inlined call next."""
+    order = (MARKED, INLINED, NOT_PRINTED)
+    return min(why, other, key=order.index)
+
+
+class ObjectFindings:
+    """Each cluster's Objects, by id of the cluster."""
+
+    def __init__(self) -> None:
+        self._objects: dict[int, Objects] = {}
+
+    def of(self, c: RawCluster) -> Objects | None:
+        return self._objects.get(id(c))
+
+    def add(self, c: RawCluster, objects: Objects) -> None:
+        self._objects[id(c)] = objects
+
+
+def find_objects(clusters: Sequence[RawCluster], fmt: DumpFormat) -> ObjectFindings:
+    """The objects of every cluster that waits on a sync object or a channel."""
+    out = ObjectFindings()
+    value = ValueReader()
+    for c in clusters:
+        plans = [(grp, _plan(grp.frames, c.state)) for grp in c.groups]
+        if all(p is None for _g, p in plans):
+            continue
+        if fmt.counts_only:
+            kinds = Counter({p.kind: grp.count for grp, p in plans if p is not None})
+            reason = DEBUG1 if fmt is DumpFormat.DEBUG1 else PPROF
+            out.add(c, Objects(kinds.most_common(1)[0][0], (), 0, 0, c.count, reason))
+            continue
+        out.add(c, _cluster_objects(plans, value))
+    return out
+
+
+def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueReader) -> Objects:
+    groups: dict[Told, list[int]] = {}  # (basis, address, kind, via) -> goroutine ids
+    kinds: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    inferred: list[tuple[Told, int, str]] = []  # told by argument only, with why not exactly
+    for grp, plan in plans:
+        if plan is None:
+            continue
+        kinds[plan.kind] += grp.count
+        for g in grp.goroutines:
+            t, why = read_object(g, plan, grp.frames, value)
+            if t is None:
+                reasons[why] += 1
+            elif t.basis == ARGUMENT:
+                inferred.append((t, g.id, why))
+            else:
+                groups.setdefault(t, []).append(g.id)
+    # An argument value and an address are not comparable: where the wait's own frames
+    # tell for some goroutines, the others are untold rather than grouped by argument.
+    exact = bool(groups)
+    for t, gid, why in inferred:
+        if exact:
+            reasons[why] += 1
+        else:
+            groups.setdefault(t, []).append(gid)
+    merged = sorted(_merged(groups).items(), key=lambda kv: (-len(kv[1]), kv[0].basis != EXACT, kv[0].address))
+    made = tuple(
+        ObjectGroup(t.basis, f"{t.address:#x}", t.kind, t.via, len(ids), tuple(sorted(ids)))
+        for t, ids in merged[:MAX_GROUPS]
+    )
+    told = sum(len(ids) for _t, ids in merged)
+    untold = sum(reasons.values())
+    reason = reasons.most_common(1)[0][0] if untold else None
+    return Objects(kinds.most_common(1)[0][0], made, len(merged), told, untold, reason)
+
+
+def _merged(groups: dict[Told, list[int]]) -> dict[Told, list[int]]:
+    """One group per object, whichever frame told for each goroutine (lockSlow for most,
+    semacquire1 where lockSlow printed "?"): keyed by the first frame seen."""
+    out: dict[tuple[str, int, str], tuple[Told, list[int]]] = {}
+    for t, ids in groups.items():
+        key = (t.basis, t.address, t.kind)
+        if key in out:
+            out[key][1].extend(ids)
+        else:
+            out[key] = (t, list(ids))
+    return dict(out.values())
+
+
+# A cluster whose goroutines all wait on one object is one stuck thing that a single fix
+# (the holder, the missing send) frees; one object each is a per-goroutine leak, ranked as
+# its size and wait say. The factor is modest, like growth since the previous dump.
+SHARED_FACTOR = 1.25
+
+
+def object_factor(o: Objects) -> float:
+    return SHARED_FACTOR if o.shared else 1.0
+
+
+def _via_text(group: ObjectGroup) -> str:
+    what = "receiver" if ")." in group.via else "first argument"
+    return f"inferred from {group.via}'s {what}"
+
+
+def objects_text(o: Objects) -> str | None:
+    """`why`'s words: "all 37 wait on one mutex (0xa40968)", "12 goroutines wait on 12
+    different channels (one each)", or that the dump does not tell and why."""
+    told, k = o.told, o.distinct
+    plural = OBJECT_PLURALS[o.kind]
+    if not told:
+        who = "it waits" if o.untold == 1 else "they wait"
+        return f"the dump does not tell which {o.kind} {who} on: {o.reason}"
+    first = o.groups[0]
+    via = next((_via_text(g) for g in o.groups if g.basis == ARGUMENT), None)
+    inferred = f"; {via}" if via else ""
+    if k == 1:
+        if told == 1 and not o.untold:
+            return None  # one goroutine on one object says nothing
+        who = f"all {told:,}" if not o.untold else f"{told:,} of {told + o.untold:,}"
+        text = f"{who} wait on one {o.kind} ({first.address}{inferred}): one stuck object, not one each"
+    elif k == told:
+        text = f"{told:,} goroutines wait on {k:,} different {plural} (one each{inferred}): a per-goroutine leak, not one stuck object"
+    else:
+        shown = ", ".join(f"{g.count:,} on {g.address}" for g in o.groups[:3])
+        more = f", {k - 3:,} more" if k > 3 else ""
+        text = f"{told:,} goroutines wait on {k:,} {plural}{f' ({via})' if via else ''}: {shown}{more}"
+    if o.untold:
+        text += f"; the dump does not tell for {o.untold:,} ({o.reason})"
+    return text

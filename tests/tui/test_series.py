@@ -1,0 +1,171 @@
+"""A series of dumps and a fleet in the TUI, on the leakrate captures (counts known by
+construction, from the manifests): the trend and sources columns, the detail pane's series
+and per-source breakdown, sources not read."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.pilot import Pilot
+
+from gtriage.pipeline import analyze_inputs
+from gtriage.render.common import sparkline, when_text
+from gtriage.report import Cluster, FleetSource, SourceCount
+from gtriage.tui.app import GTriageApp
+from gtriage.tui.clusters_table import ClustersTable, column_widths
+from gtriage.tui.detail_pane import summary
+from gtriage.tui.report_query import ViewQuery, cluster_key
+from gtriage.tui.status_line import StatusLine, status_text
+from gtriage.tui.styled import PathStyle
+
+if TYPE_CHECKING:
+    from tui.conftest import UI, Leakrate
+
+SMALL = (80, 24)
+
+
+def table(app: GTriageApp) -> ClustersTable:
+    return app.screen.query_one(ClustersTable)
+
+
+def cells(app: GTriageApp, c: Cluster) -> dict[str, str]:
+    """The row of cluster `c` as shown, by column."""
+    t = table(app)
+    row = [cluster_key(x) for x in t.clusters].index(cluster_key(c))
+    return dict(zip(t.widths, (cell.plain for cell in t.get_row_at(row)), strict=True))
+
+
+async def select(pilot: Pilot[int], app: GTriageApp, c: Cluster) -> None:
+    """Move the cursor down to cluster `c`."""
+    row = [cluster_key(x) for x in table(app).clusters].index(cluster_key(c))
+    await pilot.press(*["j"] * row)
+    await pilot.pause()
+
+
+def detail_text(app: GTriageApp) -> str:
+    return str(app.screen.query_one("#detail-summary").render())
+
+
+def status(app: GTriageApp) -> str:
+    return str(app.screen.query_one(StatusLine).render())
+
+
+def test_the_trend_column_shows_the_counts_and_the_verdict(ui: type[UI], leakrate: Leakrate) -> None:
+    report = leakrate.series()
+    expect = {
+        # group: its verdict in a word, by what its counts do over the ticks
+        "leak": "grows",  # +10 a tick
+        "plateau": "plateau",  # +4 a tick, then flat
+        "steady": "steady",
+    }
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen.update({key: cells(app, leakrate.cluster(report, key)) for key in expect})
+        seen["text"] = ui.screen_text(app)
+
+    ui.run(report, steps)
+    for key, word in expect.items():
+        assert seen[key]["trend"] == f"{sparkline(tuple(leakrate.counts(key)))} {word}", key
+    assert "series of 5 dumps" in seen["text"]
+    assert "ordered by file modification time" in seen["text"]
+
+
+def test_at_80x24_the_trend_keeps_its_sparkline_and_where_stays_whole(ui: type[UI], leakrate: Leakrate) -> None:
+    report = leakrate.series()
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["leak"] = cells(app, leakrate.cluster(report, "leak"))
+        seen["text"] = ui.screen_text(app)
+
+    ui.run(report, steps, size=SMALL)
+    leak = leakrate.group("leak")["blocked_at"]
+    assert seen["leak"]["trend"] == sparkline(tuple(leakrate.counts("leak")))
+    assert seen["leak"]["where"] == f"{leak['file'].rsplit('/', 1)[-1]}:{leak['line']}"
+    assert "? Help" in seen["text"].splitlines()[-1]
+    # With room, the word comes back; without a series, no trend column at all.
+    assert "trend" in column_widths(report.clusters, 78)
+    assert "trend" not in column_widths(leakrate.series(2).clusters, 158)
+
+
+def test_the_detail_pane_shows_the_series_of_the_cluster(ui: type[UI], leakrate: Leakrate) -> None:
+    report = leakrate.series()
+    plateau = leakrate.cluster(report, "plateau")
+    seen: dict[str, str] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await select(pilot, app, plateau)
+        seen["detail"] = detail_text(app)
+
+    ui.run(report, steps)
+    text = seen["detail"]
+    counts = leakrate.counts("plateau")
+    minutes = (leakrate.captured(leakrate.SERIES[-1]) - leakrate.captured(leakrate.SERIES[0])) / 60
+    rate = (counts[-1] - counts[0]) / minutes
+    assert f"Series  grows then plateaus · +{rate:.0f} a minute · 5 dumps, ordered by file modification time" in text
+    for dump, count in zip(leakrate.SERIES, counts, strict=True):
+        clock = when_text(leakrate.captured(dump))[11:]
+        assert re.search(rf"^  {re.escape(clock)}\s+{count}  \S$", text, re.M), (clock, count)
+
+
+def test_a_fleet_shows_each_source_of_the_cluster_and_the_sources_not_read(ui: type[UI], leakrate: Leakrate,
+                                                                          tmp_path: Path) -> None:
+    missing = tmp_path / "pod-d.txt"
+    report = analyze_inputs([*(str(p) for p in leakrate.FLEET), str(missing)], fleet=True)
+    leak = leakrate.cluster(report, "leak", leakrate.FLEET[0])
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await select(pilot, app, leak)
+        seen["cells"] = cells(app, leak)
+        seen["detail"] = detail_text(app)
+        seen["status"] = status(app)
+        seen["title"] = app.screen.sub_title
+
+    ui.run(report, steps)
+    counts = {p.stem: leakrate.manifest(p)["counts"]["leak"] for p in leakrate.FLEET}
+    holding = sum(1 for n in counts.values() if n)
+    assert seen["cells"]["sources"] == f"{holding}/{len(leakrate.FLEET)}"
+    text = seen["detail"]
+    assert f"Sources  on {holding} of {len(leakrate.FLEET)} sources read" in text
+    for pod, n in counts.items():  # every source, with none too
+        assert re.search(rf"^  {pod}\s+{n}$", text, re.M), pod
+    assert re.search(r"^  pod-d\s+not read$", text, re.M)
+    assert "⚠ pod-d not read:" in seen["status"]
+    assert "fleet of 4 sources, 3 read" in seen["title"]
+
+
+def test_outside_a_series_or_fleet_the_detail_pane_says_nothing_of_them(ui: type[UI], leakrate: Leakrate) -> None:
+    report = leakrate.series(2)  # two dumps are a comparison
+    seen: dict[str, str] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["detail"] = detail_text(app)
+        seen["status"] = status(app)
+
+    ui.run(report, steps)
+    assert "Series" not in seen["detail"]
+    assert "Sources" not in seen["detail"]
+    assert "\n" not in seen["status"].strip()  # no series or fleet line
+
+
+def test_source_names_and_errors_are_inert(leakrate: Leakrate) -> None:
+    # A source's name is the user's or a server's text (a URL's host, a file name), its error
+    # quotes the server: neither may reach the terminal as escapes or markup.
+    report = leakrate.fleet()
+    assert report.fleet is not None
+    evil = "pod-\x1b[2J[bold red]x[/]"
+    fleet = (*report.fleet, FleetSource(evil, "http://evil/", None, "bad status \x1b]52;c;AAAA\x07"))
+    leak = leakrate.cluster(report, "leak", leakrate.FLEET[0])
+    assert leak.sources is not None
+    leak = dataclasses.replace(leak, sources=(*leak.sources, SourceCount(evil, 1)))
+    report = dataclasses.replace(report, fleet=fleet, clusters=(leak,))
+    texts = [summary(leak, PathStyle(report.goroot), report).plain, status_text(report, 1, ViewQuery()).plain]
+    for text in texts:
+        assert "\x1b" not in text
+        assert "\x07" not in text
+        assert "pod-\\x1b[2J[bold red]x[/]" in text
