@@ -56,6 +56,7 @@ SLOW_TESTS = frozenset({
     "test_cli.py::test_url_without_debug_asks_for_text",
     "test_compare.py::test_matching_many_clusters_of_one_function_is_bounded",
     "test_parse_properties.py::test_headers_parse_back",
+    "test_pprof_profile.py::test_cli_urls_files_and_stdin",
     "test_reference.py::test_mutated_dumps_read_alike",
     "test_robustness.py::test_damage_never_splits_a_dump",
     "test_robustness.py::test_every_cut_point_of_a_goroutine",

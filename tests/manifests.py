@@ -49,7 +49,7 @@ def all_samples() -> list[Sample]:
         m = json.loads(mpath.read_text())
         if not isinstance(m, dict) or "dump" not in m:
             continue
-        if m.get("format") == "debug0":  # pprof's binary profile: tests/samples/test_locks_manifests.py
+        if m.get("format") == "debug0":  # pprof's binary profile: tests/test_pprof_profile.py, tests/samples/test_locks_manifests.py
             continue
         dump = mpath.parent / m["dump"]
         if dump.exists():

@@ -102,6 +102,8 @@ examples:
   curl -s host:6060/debug/pprof/goroutine?debug=2 | gtriage   # TUI on a terminal, even from a pipe
   gtriage dump.txt                                             # a file (plain or .gz)
   gtriage http://host:6060/debug/pprof/goroutine?debug=2       # fetch it yourself
+  gtriage goroutine.pb.gz                                      # pprof's binary profile (debug=0)
+  gtriage --debug0 http://host:6060/debug/pprof/goroutine      # fetch that profile (counts only, no states)
   gtriage dump.txt --format markdown > ticket.md               # for the incident ticket
   gtriage dump.txt --format json | jq '.clusters[0]'           # for scripts
   gtriage before.txt after.txt                                 # report on after.txt, compared with before.txt
@@ -134,8 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _ArgumentParser(
         prog="gtriage",
         description="Cluster and rank the goroutines of a Go dump (debug=2, debug=1, SIGQUIT,\n"
-        "panic, fatal error, race report). With no --format it opens the TUI on a\n"
-        "terminal and prints a text report otherwise.",
+        "panic, fatal error, race report, pprof's binary profile). With no --format\n"
+        "it opens the TUI on a terminal and prints a text report otherwise.",
         # The examples and exit codes are laid out by hand; option help is still wrapped.
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -191,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-size", type=_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
                    help=f"read at most this much of an input, and of what a gzip input decompresses to "
                    f"(default {size_text(DEFAULT_MAX_BYTES)}; K, M, G, T are powers of 1024)")
+    p.add_argument("--debug0", action="store_true",
+                   help="fetch a /debug/pprof/goroutine URL without ?debug= as pprof's binary profile "
+                   "(?debug=0: counts by stack, no states or ids) rather than the text (default ?debug=2)")
     p.add_argument("--jobs", "-j", type=_positive, metavar="N",
                    help="processes that parse a big plain file (default: the usable cores; "
                    "inputs under 8 MiB, stdin, URLs and gzip are read by one)")
@@ -232,6 +237,10 @@ def _main(argv: Sequence[str] | None) -> int:
     if inputs.count("-") > 1:
         _say("'-' (stdin) can be read only once")
         return EXIT_USAGE
+    if args.debug0:
+        from .http_fetch import profile_url
+
+        inputs = [profile_url(i, 0) if i.startswith(("http://", "https://")) else i for i in inputs]
     from .filters import Filters, apply_filters
 
     filters = Filters(
@@ -271,8 +280,9 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_USAGE
     report = apply_filters(report, filters)
     if args.goroutines:
-        if report.format == "debug1":
-            _say(f"{_one_line(report.source)}: a debug=1 profile prints no goroutines of their own "
+        if report.format in ("debug1", "pprof"):
+            kind = "debug=1" if report.format == "debug1" else "binary pprof"
+            _say(f"{_one_line(report.source)}: a {kind} profile holds no goroutines of their own "
                  "(fetch ?debug=2 for them)")
             return EXIT_INPUT
         return _write_report(_render_goroutines(report, args.format or "text"))

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .frame_info import FrameInfo, FuncName, Origin
-from .model import Goroutine, Labels, Record, Stack
+from .model import Frame, Goroutine, Labels, Record, Stack
 from .normalize import Normalizer
 from .report import Limit
 
@@ -185,21 +185,40 @@ def cluster_records(records: Sequence[Record], norm: Normalizer) -> list[RawClus
     lines become the labels breakdown. The profile prints no state."""
     clusters: dict[tuple[str, str, int], RawCluster] = {}
     groups: dict[tuple[FrameInfo, ...], StackGroup] = {}
+    # A binary profile's records share one frames tuple per distinct stack (pprof_profile.py):
+    # each tuple is looked at once, so a profile of many samples (one per label set) on a few
+    # deep stacks costs its distinct stacks, not records x depth. The records keep the
+    # tuples alive, so their ids stay theirs.
+    seen: dict[int, tuple[RawCluster, StackGroup]] = {}
     for r in records:
-        frames = tuple(norm.info(f) for f in r.frames)
-        top = blocked_at(frames)
-        ckey = (top.func, top.file, top.line)
-        cl = clusters.get(ckey)
-        if cl is None:
-            cl = clusters[ckey] = RawCluster("", top)
-        grp = groups.get(frames)
-        if grp is None:
-            grp = groups[frames] = StackGroup(frames, None)
-            cl.groups.append(grp)
+        known = seen.get(id(r.frames))
+        if known is None:
+            known = seen[id(r.frames)] = _record_group(r.frames, norm, clusters, groups)
+        cl, grp = known
         grp.count += r.count
         if r.labels:
             cl.labels[r.labels] += r.count
     return list(clusters.values())
+
+
+def _record_group(
+    raw: tuple[Frame, ...],
+    norm: Normalizer,
+    clusters: dict[tuple[str, str, int], RawCluster],
+    groups: dict[tuple[FrameInfo, ...], StackGroup],
+) -> tuple[RawCluster, StackGroup]:
+    """The cluster and stack group of a record's frames, made when new."""
+    frames = tuple(norm.info(f) for f in raw)
+    top = blocked_at(frames)
+    ckey = (top.func, top.file, top.line)
+    cl = clusters.get(ckey)
+    if cl is None:
+        cl = clusters[ckey] = RawCluster("", top)
+    grp = groups.get(frames)
+    if grp is None:
+        grp = groups[frames] = StackGroup(frames, None)
+        cl.groups.append(grp)
+    return cl, grp
 
 
 def exact_groups(group: StackGroup) -> Counter[str]:

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 
 def text_profile_url(url: str) -> str:
     """The goroutine endpoint without ?debug= serves a gzipped protobuf; ask for the text
-    traceback (debug=2) that gtriage reads. Any explicit debug= is left alone."""
+    traceback (debug=2), which holds the most. Any explicit debug= is left alone."""
+    return profile_url(url, 2)
+
+
+def profile_url(url: str, debug: int) -> str:
+    """`url` with ?debug=`debug` when it is the goroutine endpoint without a debug= of its
+    own (`--debug0` asks for the binary profile this way)."""
     import urllib.parse
 
     parts = urllib.parse.urlsplit(url)
@@ -27,7 +33,7 @@ def text_profile_url(url: str) -> str:
     query = urllib.parse.parse_qs(parts.query, keep_blank_values=True)
     if "debug" in query:
         return url
-    extra = "debug=2"
+    extra = f"debug={debug}"
     return urllib.parse.urlunsplit(parts._replace(query=f"{parts.query}&{extra}" if parts.query else extra))
 
 

@@ -21,6 +21,12 @@ class DumpFormat(enum.StrEnum):
     TRACEBACK = "traceback"  # ?debug=2, SIGQUIT, panic / fatal error tracebacks
     DEBUG1 = "debug1"  # ?debug=1 count profile
     RACE = "race"  # race-detector reports only
+    PPROF = "pprof"  # pprof's binary goroutine profile (debug=0): debug=1's records in protobuf
+
+    @property
+    def counts_only(self) -> bool:
+        """A count profile (debug=1, debug=0): records of stacks and counts, no goroutines."""
+        return self is DumpFormat.DEBUG1 or self is DumpFormat.PPROF
 
 
 @dataclass(frozen=True, slots=True)

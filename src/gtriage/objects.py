@@ -42,6 +42,7 @@ ARGUMENT = "argument"
 
 # Why the dump does not tell.
 DEBUG1 = "?debug=1 prints no arguments"
+PPROF = "pprof's binary profile records no arguments"
 MARKED = "the frames that would show it print the value with `?` (not reliable)"
 INLINED = "the calls that would show it are inlined and print no arguments"
 NOT_PRINTED = (
@@ -250,9 +251,10 @@ def find_objects(clusters: Sequence[RawCluster], fmt: DumpFormat) -> ObjectFindi
         plans = [(grp, _plan(grp.frames, c.state)) for grp in c.groups]
         if all(p is None for _g, p in plans):
             continue
-        if fmt is DumpFormat.DEBUG1:
+        if fmt.counts_only:
             kinds = Counter({p.kind: grp.count for grp, p in plans if p is not None})
-            out.add(c, Objects(kinds.most_common(1)[0][0], (), 0, 0, c.count, DEBUG1))
+            reason = DEBUG1 if fmt is DumpFormat.DEBUG1 else PPROF
+            out.add(c, Objects(kinds.most_common(1)[0][0], (), 0, 0, c.count, reason))
             continue
         out.add(c, _cluster_objects(plans, value))
     return out

@@ -23,7 +23,7 @@ from .errors import INPUT_ERRORS, NoDumpError, SourceError
 from .fleet import merge_sources, spread_of
 from .holders import find_holders
 from .inputs import Input, expand_inputs, open_member, short_names
-from .model import Dump, DumpFormat, Frame, Snapshot
+from .model import Dump, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
 from .objects import find_objects
 from .parse import parse_lines, parse_text
@@ -32,7 +32,14 @@ from .rank import rank_clusters
 from .report import FleetSource, Moment, Report
 from .report_build import FleetParts, build_report, goroutine_total
 from .series import FILE_CLOCK, LOG_CLOCK, MIN_POINTS, ORDER_GIVEN, Tracker, Trends, put_in_order
-from .source import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT, SourceInfo, open_lines
+from .source import (
+    DEFAULT_CONCURRENCY,
+    DEFAULT_MAX_BYTES,
+    DEFAULT_TIMEOUT,
+    BinaryProfile,
+    SourceInfo,
+    open_input,
+)
 
 
 def analyze(
@@ -114,14 +121,22 @@ def read_dump(item: Input, opts: ReadOptions, progress: Progress | None = None) 
     if item.member is not None:
         with (
             open_member(item.spec, item.member) as (f, mtime),
-            open_lines("-", stdin=f, member=(item.name, mtime), timeout=t, max_bytes=most, progress=progress) as (info, stream),
+            open_input("-", stdin=f, member=(item.name, mtime), timeout=t, max_bytes=most, progress=progress) as (info, stream),
         ):
-            return info, parse_lines(stream, item.name)
+            return info, _parse(stream, item.name)
     dump = _parse_in_parallel(item.spec, opts.jobs, most, progress)
     if dump is not None:
         return _file_info(item.spec), dump
-    with open_lines(item.spec, stdin=opts.stdin, timeout=t, max_bytes=most, progress=progress) as (info, stream):
-        return info, parse_lines(stream, info.name)
+    with open_input(item.spec, stdin=opts.stdin, timeout=t, max_bytes=most, progress=progress) as (info, stream):
+        return info, _parse(stream, info.name)
+
+
+def _parse(content: Iterable[str] | BinaryProfile, name: str) -> Dump:
+    if isinstance(content, BinaryProfile):
+        from .pprof_profile import read_profile  # the protobuf runtime only for a profile
+
+        return read_profile(content.data, name)
+    return parse_lines(content, name)
 
 
 def _file_info(path: str) -> SourceInfo:
@@ -149,8 +164,8 @@ def analyze_text(text: str, source: str = "-") -> Report:
 def no_dump_message(dump: Dump) -> str:
     if dump.binary_lines and dump.binary_lines * 4 >= dump.lines:
         return (
-            f"{dump.source}: no goroutine dump found: the input is binary (a pprof protobuf "
-            "profile? fetch /debug/pprof/goroutine?debug=2 for the text)"
+            f"{dump.source}: no goroutine dump found: the input is binary, and no pprof goroutine "
+            "profile (fetch /debug/pprof/goroutine?debug=2 for the text)"
         )
     return f"{dump.source}: no goroutine dump found"
 
@@ -164,7 +179,7 @@ def _primary(dump: Dump) -> Snapshot | None:
 
 
 def _raw_clusters(snap: Snapshot, norm: Normalizer) -> list[RawCluster]:
-    if snap.format is DumpFormat.DEBUG1:
+    if snap.format.counts_only:
         return cluster_records(snap.records, norm)
     return cluster_goroutines(snap.goroutines, norm)
 
@@ -174,8 +189,9 @@ def _normalizer(snaps: Iterable[Snapshot]) -> Normalizer:
         for s in snaps:
             for g in s.goroutines:
                 yield from g.stack.frames
-            for r in s.records:
-                yield from r.frames
+            # A binary profile's records share a tuple per distinct stack: each once.
+            for frames in {id(r.frames): r.frames for r in s.records}.values():
+                yield from frames
     return Normalizer(detect_goroot(frames()))
 
 

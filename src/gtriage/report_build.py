@@ -10,7 +10,7 @@ from .compare import Comparison, PreviousMatch
 from .fleet import by_source
 from .frame_info import FrameInfo
 from .holders import HolderFound, held_text, holder_text
-from .model import Access, Dump, DumpFormat, Snapshot
+from .model import Access, Dump, Snapshot
 from .normalize import Normalizer
 from .objects import ObjectFindings
 from .rank import Ranked, change
@@ -34,9 +34,9 @@ UNPARSED_SAMPLES = 20
 
 
 def goroutine_total(snap: Snapshot) -> int:
-    """Goroutines in a snapshot: debug=1's own total (else its records' counts), or the
-    distinct ids of a traceback."""
-    if snap.format is DumpFormat.DEBUG1:
+    """Goroutines in a snapshot: a count profile's own total (else its records' counts), or
+    the distinct ids of a traceback."""
+    if snap.format.counts_only:
         return snap.profile_total if snap.profile_total is not None else sum(r.count for r in snap.records)
     return len({g.id for g in snap.goroutines if g.id > 0})
 

@@ -64,12 +64,26 @@ class _Stage(io.RawIOBase):
         self.name = name
         self.limit = limit
         self.count = 0
+        self._pending = b""  # sniffed ahead by head()
 
     def readable(self) -> bool:
         return True
 
+    def head(self, n: int) -> bytes:
+        """The first `n` bytes (fewer at EOF), read ahead and kept: one read of a slow
+        source may bring a single byte."""
+        while len(self._pending) < n:
+            data = self._read(n - len(self._pending))
+            if not data:
+                break
+            self._pending += data
+        return self._pending[:n]
+
     def readinto(self, b: memoryview | bytearray) -> int:  # type: ignore[override]
-        data = self._read(len(b))
+        if self._pending:
+            data, self._pending = self._pending[: len(b)], self._pending[len(b) :]
+        else:
+            data = self._read(len(b))
         n = len(data)
         b[:n] = data
         self.count += n
@@ -105,26 +119,9 @@ class _Transport(_Stage):
         self._size = size  # what the progress bar counts towards, when known
         self._expected = expected  # Content-Length
         self._deadline = deadline
-        self._pending = b""  # sniffed ahead by head()
         self.received = 0
 
-    def head(self, n: int) -> bytes:
-        """The first `n` bytes (fewer at EOF), read ahead and kept: one read of a slow
-        source may bring a single byte."""
-        while len(self._pending) < n:
-            data = self._receive(n)
-            if not data:
-                break
-            self._pending += data
-        return self._pending[:n]
-
     def _read(self, size: int) -> bytes:
-        if self._pending:
-            data, self._pending = self._pending[:size], self._pending[size:]
-            return data
-        return self._receive(size)
-
-    def _receive(self, size: int) -> bytes:
         deadline = self._deadline
         try:
             data = self._raw(size)
@@ -228,6 +225,14 @@ _HOST_PORT = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\
 
 
 
+@dataclass(frozen=True, slots=True)
+class BinaryProfile:
+    """An input that is pprof's binary profile (after gunzip), read whole: pprof_profile.py
+    reads it."""
+
+    data: bytes
+
+
 @contextmanager
 def open_lines(
     spec: str,
@@ -238,7 +243,28 @@ def open_lines(
     stdin: BinaryIO | None = None,
     member: tuple[str, float | None] | None = None,
 ) -> Iterator[tuple[SourceInfo, Iterable[str]]]:
-    """Open `spec` ("-" for stdin) and yield its info and its text lines.
+    """open_input for a reader of text only: a binary profile is a SourceError."""
+    with open_input(spec, timeout=timeout, max_bytes=max_bytes, progress=progress, stdin=stdin, member=member) as (
+        info,
+        content,
+    ):
+        if isinstance(content, BinaryProfile):
+            raise input_error(info.name, "a binary pprof profile, where text is read")
+        yield info, content
+
+
+@contextmanager
+def open_input(
+    spec: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int | None = DEFAULT_MAX_BYTES,
+    progress: Progress | None = None,
+    stdin: BinaryIO | None = None,
+    member: tuple[str, float | None] | None = None,
+) -> Iterator[tuple[SourceInfo, Iterable[str] | BinaryProfile]]:
+    """Open `spec` ("-" for stdin) and yield its info and its text lines, or its bytes when
+    it is pprof's binary profile (pprof_profile.looks_like_profile).
 
     `member`: `stdin` is a member of an archive, with this name and modification time.
 
@@ -291,15 +317,25 @@ def open_lines(
                 taken_at, clock = os.fstat(f.fileno()).st_mtime, "file modification time"
             transport = _Transport(spec, _read_file(f), max_bytes, progress, size=size)
         stream: io.BufferedReader[_Stage] = io.BufferedReader(transport, _BUFFER)
+        stage: _Stage = transport
         if transport.head(2) == _GZIP_MAGIC:
             import gzip
 
             gz = gzip.GzipFile(fileobj=stream, mode="rb")
-            stream = io.BufferedReader(_Gunzip(spec, gz, max_bytes), _BUFFER)
+            stage = _Gunzip(spec, gz, max_bytes)
+            stream = io.BufferedReader(stage, _BUFFER)
+        info = SourceInfo(spec, size, taken_at, clock)
+        from .pprof_profile import MAX_PROFILE_BYTES, PROBE, looks_like_profile
+
+        if looks_like_profile(stage.head(PROBE)):
+            # Read whole (the decoder needs it so), within --max-size and one byte past the
+            # profile's own bound, so that pprof_profile.py can say it is too big.
+            yield info, BinaryProfile(stream.read(MAX_PROFILE_BYTES + 1))
+            return
         text = io.TextIOWrapper(stream, encoding="utf-8", errors="replace", newline=None)
         # The lines are the wrapper itself, no per-line generator in between (speed): read
         # errors are raised as SourceError by the stages inside it.
-        yield SourceInfo(spec, size, taken_at, clock), text
+        yield info, text
     finally:
         for close in reversed(closers):
             with suppress(Exception):

@@ -39,8 +39,12 @@ def minutes_text(c: Cluster) -> str:
     return f"{num(c.minutes_min)}-{num(c.minutes_max)} min"
 
 
+# debug=1 and pprof's binary profile (debug=0) record no goroutine states.
+NO_STATE = "(no state in the profile)"
+
+
 def state_text(c: Cluster) -> str:
-    return c.state or "(no state in debug=1)"
+    return c.state or NO_STATE
 
 
 MINUS = "\u2212"
@@ -60,7 +64,7 @@ def change_text(c: Cluster) -> str | None:
 
 def gone_text(g: GoneCluster, goroot: str | None) -> str:
     """A cluster of the previous dump that nothing matched: "37 x sync.Mutex.Lock at ..."."""
-    return f"{num(g.count)} × {g.state or '(no state in debug=1)'} at {frame_text(g.blocked_at, goroot)}"
+    return f"{num(g.count)} × {g.state or NO_STATE} at {frame_text(g.blocked_at, goroot)}"
 
 
 # Gone clusters listed by text and Markdown, largest first; JSON has them all.
@@ -191,7 +195,10 @@ def crash_lines(crash: Crash) -> list[str]:
 
 
 def summary_line(r: Report) -> str:
-    kind = {"traceback": "traceback", "debug1": "debug=1 profile", "race": "race report"}.get(r.format, r.format)
+    kind = {
+        "traceback": "traceback", "debug1": "debug=1 profile", "race": "race report",
+        "pprof": "pprof profile (debug=0)",
+    }.get(r.format, r.format)
     shown = len(r.clusters)
     total = r.clusters_before_filters
     # "3 of 25 clusters shown" once a filter left some out, so a --top 3 report cannot be
