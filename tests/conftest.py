@@ -66,7 +66,7 @@ SLOW_TESTS = frozenset({
     "tui/test_app.py::test_copy_and_save_markdown",
     "tui/test_app.py::test_copying_a_goroutine_copies_what_is_shown",
     "tui/test_app.py::test_cursor_moves_and_the_detail_pane_follows",
-    "tui/test_app.py::test_debug1_profile_has_no_goroutine_text",
+    "tui/test_app.py::test_profiles_have_no_goroutine_text",
     "tui/test_app.py::test_editor_is_not_run_for_a_file_that_is_not_here",
     "tui/test_app.py::test_enter_shows_the_goroutines_of_the_cluster",
     "tui/test_app.py::test_escapes_in_goroutine_text_are_inert",

@@ -681,8 +681,9 @@ def test_light_theme_renders(ui: type[UI], demo: Report) -> None:
     assert demo.clusters[0].blocked_at.func in seen["text"]
 
 
-def test_debug1_profile_has_no_goroutine_text(ui: type[UI]) -> None:
-    report = analyze(str(SAMPLES / "dumps" / "go1.27" / "leaky.debug1.txt"))
+@pytest.mark.parametrize(("dump", "kind"), [("leaky.debug1.txt", "a debug=1 profile"), ("locks.debug0.pb.gz", "a binary pprof profile")])
+def test_profiles_have_no_goroutine_text(ui: type[UI], dump: str, kind: str) -> None:
+    report = analyze(str(SAMPLES / "dumps" / "go1.27" / dump))
     seen: dict[str, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
@@ -691,7 +692,7 @@ def test_debug1_profile_has_no_goroutine_text(ui: type[UI]) -> None:
         seen["text"] = ui.screen_text(app)
 
     ui.run(report, steps)
-    assert "no per-goroutine text" in seen["text"]
+    assert f"no per-goroutine text ({kind}" in seen["text"]
 
 
 @pytest.mark.parametrize(("typed", "gid"), [("42", 42), ("4 2", None), ("٣", None), ("9" * 5000, None), ("-1", None), ("", None)])

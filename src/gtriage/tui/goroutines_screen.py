@@ -65,8 +65,9 @@ class GoroutinesScreen(Screen[None]):
         lst = self.list
         lst.focus()
         if not self.cluster.goroutines:
-            # A debug=1 profile counts goroutines but prints none of them.
-            self.stack.show(["This dump has no per-goroutine text (a debug=1 profile: stacks and counts only)."], [])
+            # A debug=1 or binary profile counts goroutines but prints none of them.
+            kind = "a binary pprof profile" if self.index.report.format == "pprof" else "a debug=1 profile"
+            self.stack.show([f"This dump has no per-goroutine text ({kind}: stacks and counts only)."], [])
         else:
             lst.select(self.start)
             if self.start == 0:  # the cursor did not move, so no message came: show it now
