@@ -3,15 +3,17 @@ neither Lark nor the stages, and the package's public names still work (PEP 562)
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 
-def imported(*argv: str) -> set[str]:
+def imported(*argv: str, env: dict[str, str] | None = None) -> set[str]:
     """The modules a `python -X importtime` run of argv imported."""
-    r = subprocess.run([sys.executable, "-X", "importtime", *argv], capture_output=True, timeout=60, check=False)
+    r = subprocess.run([sys.executable, "-X", "importtime", *argv], capture_output=True, timeout=60, check=False, env=env)
     assert r.returncode == 0, r.stderr[-500:]
     return {line.rsplit("|", 1)[1].strip() for line in r.stderr.decode().splitlines() if line.startswith("import time:")}
 
@@ -38,3 +40,16 @@ def test_public_names_load_on_first_use() -> None:
     assert set(gtriage.__all__) <= set(dir(gtriage))
     with pytest.raises(AttributeError):
         _ = gtriage.no_such_name
+
+
+def test_a_small_report_imports_no_lark_once_the_tables_exist(tmp_path: Path) -> None:
+    # The first run derives the parse tables with Lark and caches them (syntax.py); every
+    # later one parses with lalr.py. Nor does a small file load what only archives, fleets
+    # or parallel reading need.
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
+    argv = ("-m", "gtriage", "--format", "text", str(dump))
+    assert "lark" in imported(*argv, env=env)
+    mods = imported(*argv, env=env)
+    assert not {m for m in mods if m == "lark" or m.startswith("lark.")}
+    assert not mods & {"multiprocessing", "concurrent.futures", "zipfile", "tarfile", "pathlib"}

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lark.exceptions import LarkError
-
+from .lalr import ParseError
 from .model import Crash, Panic
 from .section import Section
 from .snapshot_builder import SnapshotBuilder
@@ -51,7 +50,7 @@ def read_preamble(sec: Section, snap: SnapshotBuilder) -> None:
 def read_runtime_stack(sec: Section, snap: SnapshotBuilder) -> None:
     try:
         grammar_parse("\n".join(sec.lines) + "\n", "runtime_stack")
-    except LarkError:
+    except ParseError:
         for i, line in enumerate(sec.lines[1:], 1):
             snap.issue(sec.line + i, line, "runtime stack line not understood")
 
@@ -66,13 +65,13 @@ def parse_each_line(sec: Section, snap: SnapshotBuilder, start: str, reason: str
     try:
         items: list[Any] = grammar_parse("\n".join(sec.lines) + "\n", start)
         return items
-    except LarkError:
+    except ParseError:
         pass
     out: list[Any] = []
     for i, line in enumerate(sec.lines):
         try:
             out.extend(grammar_parse(line + "\n", start))
-        except LarkError:
+        except ParseError:
             snap.issue(sec.line + i, line, reason)
     return out
 

@@ -29,8 +29,7 @@ import re
 from itertools import repeat
 from typing import Any, NamedTuple
 
-from lark.exceptions import LarkError
-
+from .lalr import ParseError
 from .model import HEX_PLACEHOLDER, Frame, Labels
 from .section import Section
 from .sections import CALL_END
@@ -202,7 +201,7 @@ def _parse_header(memo: ShapeMemo, header: str) -> tuple[HeaderShape, list[str],
                 shape = header_shape(head, len(values), strict=False)
             elif len(shapes) < MEMO_ENTRIES:
                 shapes[key] = shape
-        except LarkError:
+        except ParseError:
             return None
     if shape is None:
         return None
@@ -220,7 +219,7 @@ def _parse_labels(memo: ShapeMemo, text: str) -> Labels | None:
     if labels is None:
         try:
             labels = grammar_parse(text, "labelset")
-        except LarkError:
+        except ParseError:
             return None
         if len(memo.labels) < MEMO_ENTRIES:
             memo.labels[text] = labels
@@ -293,7 +292,7 @@ def _read_masked(
     if shape is None and (key not in memo.stacks or not memo.enabled):
         try:
             shape = stack_shape(key, memo, whole=whole)
-        except LarkError:
+        except ParseError:
             return read_by_units(memo, text.split("\n")[:-1], sec, snap, key)
         if masked_a_name(shape.stack):
             # A "0x.." inside a function or file name was masked too: this shape is
@@ -327,7 +326,7 @@ def read_by_units(
             if items_mask_a_name(u):
                 # "0x.." in a name was masked too: this call is read from its real text.
                 u = parse_unit("".join(body[i] + "\n" for i in unit), memo, True)
-        except LarkError:
+        except ParseError:
             for i in unit:
                 snap.issue(sec.line + 1 + i, body[i], "stack line not understood")
             if sec.cut and unit[-1] == len(body) - 1:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from .cluster import RawCluster
 from .frame_info import FrameInfo
@@ -206,4 +205,4 @@ def held_text(kind: str, address: str, waiters_rank: int, count: int) -> str:
 
 
 def _short(f: FrameInfo) -> str:
-    return f"{PurePosixPath(f.file.replace(chr(92), '/')).name}:{f.line}"
+    return f"{f.file.replace(chr(92), '/').rsplit('/', 1)[-1]}:{f.line}"

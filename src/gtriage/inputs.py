@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import re
-import tarfile
 import time
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -79,6 +77,9 @@ def _directory(path: str) -> list[str]:
 
 
 def _members(path: str) -> list[str]:
+    import tarfile  # here and in open_member: archives only (they cost every run ~10 ms to import)
+    import zipfile
+
     try:
         if path.lower().endswith(".zip"):
             with zipfile.ZipFile(path) as z:
@@ -97,6 +98,9 @@ def _members(path: str) -> list[str]:
 @contextmanager
 def open_member(archive: str, member: str) -> Iterator[tuple[BinaryIO, float | None]]:
     """The member's bytes and its modification time as the archive recorded it."""
+    import tarfile
+    import zipfile
+
     try:
         if archive.lower().endswith(".zip"):
             with zipfile.ZipFile(archive) as z:

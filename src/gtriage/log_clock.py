@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 _STAMP = r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(Z|[+-]\d\d:?\d\d)?"
 # At a line's start (kubectl, journald short-iso, slog text, most log libraries), or as a
@@ -71,6 +70,8 @@ class LogClock:
 def _seconds(day: str, clock: str, zone: str | None) -> float | None:
     """Seconds since the epoch; a time without a zone is read as UTC (only differences
     between the dumps of one log count)."""
+    from datetime import UTC, datetime  # only for logs with timestamps: not every run pays for it
+
     try:
         t = datetime.fromisoformat(f"{day}T{clock}")
     except ValueError:

@@ -20,21 +20,22 @@ cost that time twice; the dumps this is for (one big SIGQUIT or debug=2 dump) ne
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import pickle
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
 from .chunk_reader import Chunk, FirstChunk, NotClean, encode_goroutines, read_first, read_later
 from .file_chunks import first_header_id, plan_cuts
 from .model import Dump, Goroutine, ParseIssue, Stack
 from .snapshot_builder import MAX_KEPT_ISSUES, SnapshotBuilder
-from .syntax import parser
+from .syntax import grammar_parser
 from .transform import DumpTransformer
 
 if TYPE_CHECKING:
+    # multiprocessing and pickle are imported where a file is read in parallel: the CLI
+    # imports this module for usable_cores() on every run, small inputs included.
+    import multiprocessing.process
+    from multiprocessing.connection import Connection
     from multiprocessing.context import BaseContext
 
     from .progress import Progress
@@ -66,7 +67,7 @@ def parse_file(
     if plan is None:
         return None
     size, bounds, first_id = plan
-    parser(DumpTransformer)  # loaded once, before the fork: workers inherit it
+    grammar_parser(DumpTransformer)  # loaded once, before the fork: workers inherit it
     read = [0]
 
     def on_read(n: int) -> None:
@@ -111,6 +112,8 @@ def _plan(spec: str, jobs: int, max_bytes: int | None) -> tuple[int, list[int], 
 
 def _context() -> BaseContext:
     # fork: the workers start with everything imported and the grammar loaded.
+    import multiprocessing
+
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
@@ -134,6 +137,8 @@ def _start(ctx: BaseContext, path: str, bounds: list[int], first_id: int) -> lis
 
 def _work(path: str, start: int, end: int, first_id: int, last: bool, conn: Connection) -> None:
     """A worker: one chunk, sent back pickled, or why it is not clean ("" when it failed)."""
+    import pickle
+
     try:
         try:
             answer: Chunk | str = read_later(path, start, end, first_id, last)
@@ -180,6 +185,8 @@ def _collect(
 
 
 def _receive(conn: Connection) -> Chunk | str:
+    import pickle
+
     try:
         answer = pickle.loads(conn.recv_bytes())
     except (EOFError, OSError):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -261,6 +260,8 @@ def read_all(items: Sequence[Input], opts: ReadOptions, concurrency: int) -> lis
 
     if concurrency <= 1 or len(items) <= 1:
         return [one(i) for i in items]
+    from concurrent.futures import ThreadPoolExecutor  # a fleet only: it imports logging and more
+
     pool = ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="gtriage-fetch")
     try:
         return list(pool.map(one, items))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from lark.exceptions import LarkError, UnexpectedInput
-
+from .lalr import ParseError, UnexpectedInput
 from .model import Race
 from .section import Section
 from .snapshot_builder import SnapshotBuilder
@@ -29,7 +28,7 @@ def read_race(sec: Section, snap: SnapshotBuilder) -> None:
                 at -= 1  # dropping the next line did not help: the line before is the odd one
             dropped.append(kept.pop(at))
             continue
-        except LarkError:
+        except ParseError:
             break
         for i in sorted(dropped):
             snap.issue(sec.line + i, sec.lines[i], "race report line not understood")

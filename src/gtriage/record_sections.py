@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from enum import Enum
 
-from lark.exceptions import LarkError
-
 from .fast_path import ShapeMemo
+from .lalr import ParseError
 from .model import HEX_PLACEHOLDER, Frame, Labels, Record
 from .section import Section
 from .shapes import HEX_SPLIT, MEMO_ENTRIES, is_number
@@ -18,7 +17,7 @@ from .transform import grammar_parse
 def read_profile(sec: Section, snap: SnapshotBuilder) -> None:
     try:
         snap.profile_total = grammar_parse(sec.lines[0] + "\n", "profile")
-    except LarkError:
+    except ParseError:
         snap.issue(sec.line, sec.lines[0], "profile header not understood")
 
 
@@ -53,7 +52,7 @@ def _record_count(head: str, memo: ShapeMemo) -> int | None:
             return int(head[:at])
     try:
         count: int = grammar_parse(head[:at] + pcs + "\n", "record_head")
-    except LarkError:
+    except ParseError:
         return None
     if len(memo.record_heads) < MEMO_ENTRIES:
         memo.record_heads.add(pcs)
@@ -75,7 +74,7 @@ def _record_line(line: str, memo: ShapeMemo) -> Frame | Labels | _Rejected | Non
     start = "record_labels" if line.startswith("# labels:") else "record_frame"
     try:
         item = grammar_parse(line + "\n", start)
-    except LarkError:
+    except ParseError:
         return _REJECTED
     if isinstance(item, Frame):
         item = memo.frame(item)

@@ -15,8 +15,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from lark import Token
-
 from .model import ARGS_SEP, HEX_PLACEHOLDER, Ancestor, Frame, Stack
 from .transform import (
     AncestorMark,
@@ -27,6 +25,7 @@ from .transform import (
     FrameItem,
     Header,
     grammar_parse,
+    is_token,
     token_pos,
 )
 
@@ -132,7 +131,7 @@ def header_shape(masked: str, nvalues: int, *, strict: bool = True) -> HeaderSha
     names: set[FlagName] = set()
     for f in h.flags:
         names.add(f.name)
-        if f.name in (FlagName.M, FlagName.MINUTES, FlagName.BUBBLE) and isinstance(f.value, Token):
+        if f.name in (FlagName.M, FlagName.MINUTES, FlagName.BUBBLE) and is_token(f.value):
             s = slot.get(token_pos(f.value))
             if s is None:
                 return None
@@ -201,7 +200,7 @@ def mark_literal(items: list[Any], literal: bool) -> list[Any]:
 
 
 def parse_unit(text: str, memo: GrammarMemo, literal: bool) -> tuple[Any, ...]:
-    """The grammar's items for one call; raises LarkError when the grammar rejects it."""
+    """The grammar's items for one call; raises ParseError when the grammar rejects it."""
     key = (text, literal)
     items = memo.units.get(key)
     if items is None:

@@ -1,8 +1,12 @@
-"""The grammar's rules turned into plain values while Lark parses (LALR, no tree).
+"""The grammar's rules turned into plain values while the LALR parser runs (no tree).
 
 Each start rule of grammar/goroutines.lark yields what its callback here returns: items
 for stacks and preambles, model objects for debug=1 frames and race reports. Nothing here
 decides what a section is (sections.py) or shares work between sections (shapes.py).
+
+The callbacks are called by lalr.py's runner, or by Lark itself when it parses
+(syntax.py): tokens are then Lark's, so they are told from built values as `str`s (no
+callback returns a bare string) and read through `.type` and `.start_pos` only.
 """
 
 from __future__ import annotations
@@ -11,10 +15,9 @@ import enum
 from dataclasses import replace
 from typing import Any, NamedTuple
 
-from lark import Token, Transformer
-
+from .lalr import Token
 from .model import Access, Frame, Labels
-from .syntax import parser
+from .syntax import grammar_parser
 
 
 class Loc(NamedTuple):
@@ -90,12 +93,17 @@ class RaceWho(NamedTuple):
     goroutine: int | None
 
 
-class DumpTransformer(Transformer[Token, Any]):
-    """Builds plain values while Lark parses (LALR, no tree)."""
+def is_token(x: object, kind: str | None = None) -> bool:
+    """Whether a child is a token (of terminal `kind`), Lark's or the runner's."""
+    return isinstance(x, str) and (kind is None or getattr(x, "type", None) == kind)
+
+
+class DumpTransformer:
+    """Builds plain values while the parser runs (LALR, no tree): a method a rule."""
 
     # -- header
     def header(self, c: list[Any]) -> Header:
-        state = next(t for t in c if isinstance(t, Token) and t.type == "STATE")
+        state = next(t for t in c if is_token(t, "STATE"))
         flags = tuple(f for f in c if isinstance(f, Flag))
         return Header(c[0], str(state), flags)
 
@@ -137,7 +145,7 @@ class DumpTransformer(Transformer[Token, Any]):
         return c
 
     def runtime_stack(self, c: list[Any]) -> list[Any]:
-        return [x for x in c if not isinstance(x, Token)]
+        return [x for x in c if not is_token(x)]
 
     def frame(self, c: list[Any]) -> FrameItem:
         return FrameItem(c[0], str(c[1]) if c[1] is not None else "", c[3])
@@ -146,11 +154,11 @@ class DumpTransformer(Transformer[Token, Any]):
         return Loc(str(c[0]), int(c[1]))
 
     def created_by(self, c: list[Any]) -> CreatedItem:
-        has_gid = any(isinstance(t, Token) and t.type == "INT" for t in c)
+        has_gid = any(is_token(t, "INT") for t in c)
         return CreatedItem(str(c[0]), c[-1], has_gid)
 
     def elided(self, c: list[Any]) -> Elided:
-        return Elided(int(c[0]) if c and isinstance(c[0], Token) and c[0].type == "INT" else -1)
+        return Elided(int(c[0]) if c and is_token(c[0], "INT") else -1)
 
     def other_thread(self, c: list[Any]) -> Flag:
         return Flag(FlagName.OTHER_THREAD)
@@ -172,7 +180,7 @@ class DumpTransformer(Transformer[Token, Any]):
         return tuple(c[0])
 
     def record_frame(self, c: list[Any]) -> Frame | None:
-        toks = [t for t in c if isinstance(t, Token) and t.type != "TABS"]
+        toks = [t for t in c if is_token(t) and t.type != "TABS"]
         if len(toks) < 5:
             return None  # a PC with no symbol
         return Frame(str(toks[1]), "", str(toks[3]), int(toks[4]))
@@ -217,11 +225,11 @@ class DumpTransformer(Transformer[Token, Any]):
         return _access(str(c[0]), c[1], c[2], c[3:])
 
     def race_previous(self, c: list[Any]) -> Access:
-        toks = [x for x in c if not (isinstance(x, Token) and x.type == "NL")]
+        toks = [x for x in c if not is_token(x, "NL")]
         return _access(str(toks[0]), toks[1], toks[2], toks[3:])
 
     def race_created(self, c: list[Any]) -> tuple[int, list[Frame]]:
-        toks = [x for x in c if not (isinstance(x, Token) and x.type == "NL")]
+        toks = [x for x in c if not is_token(x, "NL")]
         return int(toks[0]), [f for f in toks[2:] if isinstance(f, Frame)]
 
     def race_goroutine(self, c: list[Any]) -> RaceWho:
@@ -231,10 +239,17 @@ class DumpTransformer(Transformer[Token, Any]):
         return RaceWho(None)
 
     def race_frame(self, c: list[Any]) -> Frame | None:
-        toks = [t for t in c if isinstance(t, Token) and t.type != "NL"]
+        toks = [t for t in c if is_token(t) and t.type != "NL"]
         if len(toks) < 3:
             return None  # [failed to restore the stack]
         return Frame(str(toks[0]), "", str(toks[1]), int(toks[2]))
+
+    # -- register dump: only whether it parses counts
+    def regs(self, c: list[Any]) -> list[Any]:
+        return []
+
+    def reg(self, c: list[Any]) -> None:
+        return None
 
     def pc_offset(self, c: list[Any]) -> None:
         return None
@@ -275,4 +290,6 @@ def token_pos(tok: Token) -> int:
 
 
 def grammar_parse(text: str, start: str) -> Any:
-    return parser(DumpTransformer).parse(text, start=start)
+    """What `start`'s callback built from text; raises lalr.ParseError when the grammar
+    rejects it."""
+    return grammar_parser(DumpTransformer)(text, start)
