@@ -4,16 +4,23 @@ for byte; inputs that would read otherwise when cut are read by one process."""
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from gtriage import file_chunks, parallel
+from gtriage import chunk_reader, file_chunks, parallel
+from gtriage.model import Dump, Goroutine
+from gtriage.parse import parse_lines
 from gtriage.pipeline import analyze_inputs
 from gtriage.render.json import render_json
+from gtriage.snapshot_builder import MAX_KEPT_ISSUES
+from gtriage.source import open_lines
 from manifests import SAMPLE_LIST, SAMPLES, Sample
 
 BENCH_DUMP = Path(__file__).resolve().parents[1] / "bench" / "dumps" / "debug10000.full.txt"
@@ -21,13 +28,43 @@ BENCH_DUMP = Path(__file__).resolve().parents[1] / "bench" / "dumps" / "debug100
 
 @pytest.fixture
 def cut_small(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every input is big enough to cut, and cuts are looked for in small windows."""
+    """Every input is big enough to cut, into many small chunks (up to 64 a process), and
+    cuts are looked for in small windows."""
     monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_CHUNK_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNKS_PER_JOB", 64)
     monkeypatch.setattr(file_chunks, "WINDOW", 512)
 
 
 def report_json(path: Path, jobs: int) -> str:
     return render_json(analyze_inputs([str(path)], jobs=jobs))
+
+
+def stack_partition(goroutines: tuple[Goroutine, ...]) -> list[int]:
+    """For each goroutine, the index of the first one holding the same stack object:
+    clusters group by the object, so sharing must be as in one pass."""
+    first: dict[int, int] = {}
+    return [first.setdefault(id(g.stack), i) for i, g in enumerate(goroutines)]
+
+
+def assert_read_as_one_pass(path: Path, jobs: int) -> Dump:
+    """The dump read by `jobs` processes is the one-pass dump: every goroutine (lines
+    included), issue, count and snapshot boundary, and which goroutines share a stack."""
+    dump = parallel.parse_file(str(path), jobs=jobs, max_bytes=None)
+    assert dump is not None, "the parallel reading gave up on a clean dump"
+    assert_same_dump(dump, one_pass(path))
+    return dump
+
+
+def one_pass(path: Path) -> Dump:
+    with open_lines(str(path)) as (_, lines):
+        return parse_lines(lines, str(path))
+
+
+def assert_same_dump(dump: Dump, one: Dump) -> None:
+    assert dump == one
+    for a, b in zip(dump.snapshots, one.snapshots, strict=True):
+        assert stack_partition(a.goroutines) == stack_partition(b.goroutines)
 
 
 def goroutine_blocks(text: str) -> list[str]:
@@ -49,17 +86,25 @@ def many_goroutines(copies: int) -> str:
 @pytest.mark.usefixtures("cut_small")
 @pytest.mark.parametrize("sample", SAMPLE_LIST, ids=lambda s: s.id)
 def test_samples_read_alike_by_one_and_several_processes(sample: Sample) -> None:
-    assert report_json(sample.dump, 3) == report_json(sample.dump, 1)
+    one = report_json(sample.dump, 1)
+    assert report_json(sample.dump, 2) == one
+    assert report_json(sample.dump, 3) == one
+    dump = parallel.parse_file(str(sample.dump), jobs=2, max_bytes=None)
+    if dump is not None:  # read in parallel (the demo and the go1.27 leaky dumps are, in ~100 chunks)
+        assert_same_dump(dump, one_pass(sample.dump))
 
 
 @pytest.mark.usefixtures("cut_small")
-def test_a_dump_cut_in_many_chunks_is_merged_exactly(tmp_path: Path) -> None:
+@pytest.mark.parametrize("jobs", [2, 3, 4])
+def test_a_dump_cut_in_many_chunks_is_merged_exactly(tmp_path: Path, jobs: int) -> None:
     path = tmp_path / "many.txt"
-    path.write_text(many_goroutines(30))
-    dump = parallel.parse_file(str(path), jobs=4, max_bytes=None)
-    assert dump is not None, "the parallel reading gave up on a clean dump"
+    path.write_text(many_goroutines(10))
+    plan = parallel._plan(str(path), jobs, None)
+    assert plan is not None
+    assert len(plan[1]) - 1 > 4 * jobs, "many more chunks than processes"
+    dump = assert_read_as_one_pass(path, jobs)
     assert len(dump.snapshots) == 1
-    assert report_json(path, 4) == report_json(path, 1)
+    assert report_json(path, jobs) == report_json(path, 1)
 
 
 @pytest.mark.usefixtures("cut_small")
@@ -142,3 +187,126 @@ def test_bench_dump_reads_alike_by_one_and_two_processes() -> None:
     assert BENCH_DUMP.stat().st_size >= parallel.MIN_PARALLEL_BYTES
     assert parallel.parse_file(str(BENCH_DUMP), jobs=2, max_bytes=None) is not None
     assert report_json(BENCH_DUMP, 2) == report_json(BENCH_DUMP, 1)
+
+
+def test_chunks_are_handed_out_stretch_by_stretch() -> None:
+    assert parallel.chunk_order(8, 2) == [4, 1, 5, 2, 6, 3, 7]
+    assert parallel.chunk_order(9, 3) == [3, 6, 1, 4, 7, 2, 5, 8]
+    assert parallel.chunk_order(2, 2) == [1]
+    for chunks in range(1, 40):
+        for jobs in range(2, 6):
+            assert sorted(parallel.chunk_order(chunks, jobs)) == list(range(1, chunks))
+
+
+def read_chunks(path: Path, jobs: int) -> tuple[list[int], int]:
+    plan = parallel._plan(str(path), jobs, None)
+    assert plan is not None
+    _, bounds, first_id = plan
+    return bounds, first_id
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_chunks_merged_in_any_order_of_arrival(tmp_path: Path) -> None:
+    """Workers finish in any order and the parent takes each chunk as it comes: the merge
+    must not depend on it (line numbers move at the end, stacks are shared whoever came
+    first). Here one process reads every chunk, half of them sent as a worker sends them."""
+    path = tmp_path / "many.txt"
+    path.write_text(many_goroutines(12))
+    bounds, first_id = read_chunks(path, 4)
+    assert len(bounds) > 10
+    parent = chunk_reader.ChunkParser()
+    first = parent.read_first(str(path), bounds[1], first_id, None, lambda: False)
+    merge = parallel.Merge(first, len(bounds) - 1)
+    worker, encoder = chunk_reader.ChunkParser(), chunk_reader.Encoder()
+    last = len(bounds) - 2
+    for k in reversed(range(1, len(bounds) - 1)):
+        if k % 2:
+            later = worker.read_later(str(path), bounds[k], bounds[k + 1], first_id, k == last)
+            assert merge.add_rows(0, k, encoder.encode(later))
+        else:
+            assert merge.add_own(k, parent.read_later(str(path), bounds[k], bounds[k + 1], first_id, k == last))
+    assert merge.missing == 0
+    one = one_pass(path)
+    dump = merge.dump(str(path))
+    assert_same_dump(dump, one)
+    for a, b in zip(dump.snapshots, one.snapshots, strict=True):
+        assert stack_partition(a.goroutines) == stack_partition(b.goroutines)
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_issues_and_unparsed_lines_across_many_chunks(tmp_path: Path) -> None:
+    """Goroutines whose header does not read (their stacks are unparsed lines too), in
+    many chunks: the same issues (input lines, the first MAX_KEPT_ISSUES in file order) and
+    the same counts as in one pass."""
+    blocks = many_goroutines(8).split("\n\n")
+    text = "\n\n".join(b if i % 7 else b.replace(" [", " [[[", 1) for i, b in enumerate(blocks))
+    path = tmp_path / "damaged.txt"
+    path.write_text(text)
+    dump = assert_read_as_one_pass(path, 3)
+    snap = dump.snapshots[-1]
+    assert snap.unparsed_lines > MAX_KEPT_ISSUES == len(snap.issues)
+    assert snap.unparsed_headers > MAX_KEPT_ISSUES
+    assert report_json(path, 3) == report_json(path, 1)
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_a_worker_that_ends_without_an_answer_sends_the_file_to_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk taken and never sent back: the file is read by one process. A worker gone
+    before it took any leaves them all to the others, and the dump is whole."""
+    path = tmp_path / "many.txt"
+    path.write_text(many_goroutines(10))
+
+    def dies(path: str, bounds: list[int], first_id: int, queue: parallel.ChunkQueue, conn: object) -> None:
+        assert queue.take() is not None
+        os._exit(3)
+
+    monkeypatch.setattr(parallel, "_work", dies)
+    assert parallel.parse_file(str(path), jobs=2, max_bytes=None) is None
+
+    def gone(*args: object) -> None:
+        os._exit(3)
+
+    monkeypatch.setattr(parallel, "_work", gone)
+    assert_read_as_one_pass(path, 2)
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_a_chunk_not_clean_in_a_worker_stops_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first chunk a worker finds not clean halts the queue: the parent reads no
+    further chunk, the file goes to one process."""
+    path = tmp_path / "many.txt"
+    path.write_text(many_goroutines(20))
+    real = chunk_reader.ChunkParser.read_later
+    parent = os.getpid()
+    read_by_parent: list[int] = []
+
+    def read_later(self: chunk_reader.ChunkParser, path: str, start: int, *args: Any, **kw: Any) -> chunk_reader.Later:
+        if os.getpid() != parent:
+            raise chunk_reader.NotClean("a new dump starts")
+        read_by_parent.append(start)
+        time.sleep(0.05)  # the worker answers while this chunk is read
+        return real(self, path, start, *args, **kw)
+
+    monkeypatch.setattr(chunk_reader.ChunkParser, "read_later", read_later)
+    assert parallel.parse_file(str(path), jobs=2, max_bytes=None) is None
+    bounds, _ = read_chunks(path, 2)
+    assert len(read_by_parent) <= 2 < len(bounds) - 2
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_a_carrier_is_found_before_the_first_chunk_is_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A prefixed log goes to one process: found at the first look, not at the chunk's end."""
+    monkeypatch.setattr(chunk_reader, "STOP_EVERY", 8)
+    path = tmp_path / "prefixed.txt"
+    path.write_text("".join(f"pod-7 | {line}\n" for line in many_goroutines(100).splitlines()))
+    size = path.stat().st_size
+    read = [0]
+
+    def on_read(n: int) -> None:
+        read[0] += n
+
+    with pytest.raises(chunk_reader.NotClean):
+        chunk_reader.ChunkParser().read_first(str(path), size, 1, on_read, lambda: False)
+    assert read[0] < size // 3  # the reader's buffers and read-ahead: ~2 MiB of the 10

@@ -3,16 +3,21 @@ pass over the whole file (parallel.py merges only such chunks).
 
 The first chunk is read from the file's start exactly as parse_lines reads a file; what is
 checked is the state it leaves at the cut. A later chunk is read by a line reader resumed
-inside the dump (LineReader.resume_in_dump) with a memo of its own; it is clean when it
-holds only goroutines of that one dump, and nothing in it depends on text before the cut.
-What the chunks cannot see of each other (goroutine ids repeated across a cut, stacks
-shared between them) parallel.py checks when merging.
+inside the dump (LineReader.resume_in_dump); it is clean when it holds only goroutines of
+that one dump, and nothing in it depends on text before the cut. What the chunks cannot
+see of each other (goroutine ids repeated across a cut, stacks shared between them)
+parallel.py checks when merging.
+
+A process reads many chunks (parallel.py hands them out from a queue) with one
+ChunkParser: one memo for all of them, so that a stack shape is parsed once a process as
+one pass parses it once a file, and equal stacks are one object across its chunks as in
+one pass.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .carriers import TextStream
 from .file_chunks import open_range
@@ -24,10 +29,13 @@ from .sections import stream_sections
 from .snapshot_builder import SnapshotBuilder
 from .streams import CarrierStats, Stream
 
-STOP_EVERY = 4096  # sections between two looks at whether the run is called off
+# Sections between two looks at whether the run is called off. The parent also takes in
+# the workers' finished chunks at each look: a worker whose answer waits in a full pipe
+# waits with it, so the looks must be close (512 sections: ~25 ms of parsing).
+STOP_EVERY = 512
 
 # A goroutine as a worker sends it: Goroutine's fields in order, the stack as an index
-# into Chunk.stacks (so that each distinct stack is sent once).
+# into the stacks that worker has sent so far (so that each distinct stack is sent once).
 GoroutineRow = tuple[
     int, str, int, int, int, bool, bool, bool, int | None, Labels, int | None, int | None, tuple[int, ...], str, bool
 ]
@@ -50,8 +58,30 @@ class FirstChunk:
 
 
 @dataclass(slots=True)
+class Later:
+    """What a later chunk adds to the open dump. Line numbers (of goroutines, issues and
+    last_line) count from the chunk's first line until the merge moves them."""
+
+    lines: int
+    ids: set[int]
+    goroutines: list[Goroutine]
+    issues: list[ParseIssue]
+    unparsed_lines: int
+    headers_seen: int
+    unparsed_headers: int
+    repeated_headers: int
+    truncated: bool
+    last_line: int
+    # The chunk's distinct stack objects, when this process read it (the merge makes each
+    # the equal stack it already keeps, if any); empty when decoded from a worker's rows.
+    stacks: list[Stack]
+
+
+@dataclass(slots=True)
 class Chunk:
-    """A later chunk, as a worker sends it back (line numbers count from its first line)."""
+    """A later chunk as a worker sends it: Later with its goroutines as rows, and the
+    stacks first seen by that worker in this chunk (`stacks`: they extend the list that
+    the rows' stack indices point into)."""
 
     lines: int
     ids: set[int]
@@ -64,7 +94,6 @@ class Chunk:
     repeated_headers: int
     truncated: bool
     last_line: int
-    notes: list[str] = field(default_factory=list)
 
 
 def _text_stream(path: str, start: int, end: int, on_read: Callable[[int], None] | None) -> tuple[
@@ -75,15 +104,26 @@ def _text_stream(path: str, start: int, end: int, on_read: Callable[[int], None]
     return text, stats, Stream("-", text.chunks(), text.line_map)
 
 
+def _changed(text: TextStream, stats: CarrierStats) -> bool:
+    """Whether a carrier changed the text so far. A chunk whose text a carrier changed
+    reads otherwise when cut (a prefix learned before the cut is stripped after it, a JSON
+    log's stream spans the cut). Once true it stays true: looked at while reading too."""
+    return bool(text.mapping or stats.carriers or text.prefixes.shapes or text.json.streams)
+
+
 def _plain(text: TextStream, stats: CarrierStats) -> None:
-    """A chunk whose text a carrier changed reads otherwise when cut (a prefix learned
-    before the cut is stripped after it, a JSON log's stream spans the cut)."""
-    if text.mapping or stats.carriers or text.prefixes.shapes or text.json.streams or not text.at_line_start:
+    if _changed(text, stats) or not text.at_line_start:
         raise NotClean("a carrier (JSON log, prefixes, escaped text) was read")
 
 
 def _drive(
-    sections: Iterable[Section], reader: SectionReader, *, first: bool, stop: Callable[[], bool] | None
+    sections: Iterable[Section],
+    reader: SectionReader,
+    *,
+    first: bool,
+    stop: Callable[[], bool] | None,
+    text: TextStream,
+    stats: CarrierStats,
 ) -> tuple[list[Snapshot], SnapshotBuilder | None]:
     """SectionReader.parse, with the last dump left open and the chunk's rules applied."""
     done: list[Snapshot] = []
@@ -92,8 +132,13 @@ def _drive(
     count = 0
     for sec in sections:
         count += 1
-        if stop is not None and count % STOP_EVERY == 0 and stop():
-            raise NotClean("called off")
+        if count % STOP_EVERY == 0:
+            if stop is not None and stop():
+                raise NotClean("called off")
+            if _changed(text, stats):
+                # Found early, so that an input read by one process after all (a log with
+                # prefixes) has not been read whole first.
+                raise NotClean("a carrier (JSON log, prefixes, escaped text) was read")
         kind = sec.kind
         if sec.id_seen:
             # A repeated id: whether a new dump starts depends on headers on both sides.
@@ -114,67 +159,118 @@ def _drive(
     return done, snap
 
 
-def read_first(
-    path: str, end: int, first_id: int, on_read: Callable[[int], None] | None, stop: Callable[[], bool]
-) -> FirstChunk:
-    """Bytes 0..end, read as parse_lines reads a file. Raises NotClean."""
-    text, stats, stream = _text_stream(path, 0, end, on_read)
-    lines = LineReader(stream.line_map)
-    done, snap = _drive(stream_sections(stream, lines), SectionReader(), first=True, stop=stop)
-    _plain(text, stats)
-    if snap is None or not (lines.open and lines.content) or lines.debug1 or lines.records:
-        raise NotClean("no dump of goroutines is open at the cut")
-    if lines.closed is not Kind.GOROUTINE or lines.first_id != first_id:
-        raise NotClean("the dump open at the cut is not the file's first")
-    if snap.stackless is not None or snap.crash_goroutine_pending:
-        raise NotClean("the last goroutine before the cut waits for the next header")
-    return FirstChunk(done, snap, lines.ids, stats.lines, lines.binary_lines)
+class ChunkParser:
+    """The chunks one process reads, with one memo, and the stacks it made: equal stacks
+    must be one object, as one pass makes them (see distinct_stacks)."""
+
+    def __init__(self) -> None:
+        self.reader = SectionReader()
+        self.stacks: dict[Stack, Stack] = {}
+
+    def read_first(
+        self, path: str, end: int, first_id: int, on_read: Callable[[int], None] | None, stop: Callable[[], bool]
+    ) -> FirstChunk:
+        """Bytes 0..end, read as parse_lines reads a file. Raises NotClean."""
+        text, stats, stream = _text_stream(path, 0, end, on_read)
+        lines = LineReader(stream.line_map)
+        done, snap = _drive(stream_sections(stream, lines), self.reader, first=True, stop=stop, text=text, stats=stats)
+        _plain(text, stats)
+        if snap is None or not (lines.open and lines.content) or lines.debug1 or lines.records:
+            raise NotClean("no dump of goroutines is open at the cut")
+        if lines.closed is not Kind.GOROUTINE or lines.first_id != first_id:
+            raise NotClean("the dump open at the cut is not the file's first")
+        if snap.stackless is not None or snap.crash_goroutine_pending:
+            raise NotClean("the last goroutine before the cut waits for the next header")
+        self.distinct_stacks(snap.goroutines)
+        return FirstChunk(done, snap, lines.ids, stats.lines, lines.binary_lines)
+
+    def read_later(
+        self,
+        path: str,
+        start: int,
+        end: int,
+        first_id: int,
+        last: bool,
+        stop: Callable[[], bool] | None = None,
+        on_read: Callable[[int], None] | None = None,
+    ) -> Later:
+        """Bytes start..end, read from a cut inside the dump. Raises NotClean."""
+        text, stats, stream = _text_stream(path, start, end, on_read)
+        lines = LineReader(stream.line_map)
+        lines.resume_in_dump(first_id)
+        _, snap = _drive(stream_sections(stream, lines), self.reader, first=False, stop=stop, text=text, stats=stats)
+        _plain(text, stats)
+        if snap is None:
+            raise NotClean("no goroutine after the cut")
+        if not last and snap.stackless is not None:
+            raise NotClean("the last goroutine before the cut waits for the next header")
+        built = snap.build()
+        return Later(
+            lines=stats.lines,
+            ids=lines.ids,
+            goroutines=snap.goroutines,  # the builder's list: no copy of the tuple built
+            issues=list(built.issues),
+            unparsed_lines=built.unparsed_lines,
+            headers_seen=built.headers_seen,
+            unparsed_headers=built.unparsed_headers,
+            repeated_headers=built.repeated_headers,
+            truncated=built.truncated,
+            last_line=built.last_line,
+            stacks=list(self.distinct_stacks(snap.goroutines).values()),
+        )
+
+    def distinct_stacks(self, goroutines: Iterable[Goroutine]) -> dict[int, Stack]:
+        """The goroutines' stacks, each object once (by id). Raises NotClean when two
+        stacks of this process are equal but not one object: one pass keeps such stacks
+        apart (clusters group by the stack object), and a merge across chunks could not
+        tell which to join."""
+        by_id = {id(g.stack): g.stack for g in goroutines}
+        mine = self.stacks
+        for s in by_id.values():
+            if mine.setdefault(s, s) is not s:
+                raise NotClean("equal stacks that are not one object")
+        return by_id
 
 
-def read_later(path: str, start: int, end: int, first_id: int, last: bool) -> Chunk:
-    """Bytes start..end, read from a cut inside the dump. Raises NotClean."""
-    text, stats, stream = _text_stream(path, start, end, None)
-    lines = LineReader(stream.line_map)
-    lines.resume_in_dump(first_id)
-    _, snap = _drive(stream_sections(stream, lines), SectionReader(), first=False, stop=None)
-    _plain(text, stats)
-    if snap is None:
-        raise NotClean("no goroutine after the cut")
-    if not last and snap.stackless is not None:
-        raise NotClean("the last goroutine before the cut waits for the next header")
-    built = snap.build()
-    stacks, rows = encode_goroutines(built.goroutines)
-    return Chunk(
-        lines=stats.lines,
-        ids=lines.ids,
-        stacks=stacks,
-        goroutines=rows,
-        issues=list(built.issues),
-        unparsed_lines=built.unparsed_lines,
-        headers_seen=built.headers_seen,
-        unparsed_headers=built.unparsed_headers,
-        repeated_headers=built.repeated_headers,
-        truncated=built.truncated,
-        last_line=built.last_line,
-    )
+class Encoder:
+    """A worker's chunks as rows; each distinct stack is sent with the first chunk that
+    holds it, and by its index after that."""
+
+    def __init__(self) -> None:
+        self.index: dict[int, int] = {}  # id(stack) -> its index in the stacks sent
+
+    def encode(self, c: Later) -> Chunk:
+        index = self.index
+        new: list[Stack] = []
+        rows: list[GoroutineRow] = []
+        append = rows.append
+        for g in c.goroutines:
+            stack = g.stack
+            i = index.get(id(stack))
+            if i is None:
+                i = index[id(stack)] = len(index)
+                new.append(stack)
+            append((
+                g.id, g.state, i, g.line, g.minutes, g.locked, g.scan, g.leaked, g.bubble, g.labels,
+                g.thread, g.parent_id, g.ancestor_ids, g.values, g.partial,
+            ))  # fmt: skip
+        return Chunk(
+            c.lines, c.ids, new, rows, c.issues, c.unparsed_lines, c.headers_seen, c.unparsed_headers,
+            c.repeated_headers, c.truncated, c.last_line,
+        )  # fmt: skip
 
 
-def encode_goroutines(goroutines: Iterable[Goroutine]) -> tuple[list[Stack], list[GoroutineRow]]:
-    """Goroutines as rows, each distinct stack object once. Raises NotClean when two of them
-    are equal: one pass keeps such stacks apart (clusters group by the stack object), and
-    a merge across chunks could not tell which to join."""
-    index: dict[int, int] = {}
-    stacks: list[Stack] = []
-    rows: list[GoroutineRow] = []
-    for g in goroutines:
-        i = index.get(id(g.stack))
-        if i is None:
-            i = index[id(g.stack)] = len(stacks)
-            stacks.append(g.stack)
-        rows.append((
-            g.id, g.state, i, g.line, g.minutes, g.locked, g.scan, g.leaked, g.bubble, g.labels,
-            g.thread, g.parent_id, g.ancestor_ids, g.values, g.partial,
-        ))  # fmt: skip
-    if len(set(stacks)) != len(stacks):
-        raise NotClean("equal stacks that are not one object")
-    return stacks, rows
+def decode(c: Chunk, stacks: list[Stack]) -> Later:
+    """A worker's chunk as goroutines again; `stacks` is the list of that worker's stacks
+    so far, each the object the merge keeps for it, which c.stacks (already put in the
+    same form by the caller) extended."""
+    gs = [
+        Goroutine(gid, state, stacks[si], line, minutes, locked, scan, leaked, bubble, labels,
+                  thread, parent, ancestors, values, partial)
+        for gid, state, si, line, minutes, locked, scan, leaked, bubble, labels, thread, parent, ancestors, values, partial
+        in c.goroutines
+    ]  # fmt: skip
+    return Later(
+        c.lines, c.ids, gs, c.issues, c.unparsed_lines, c.headers_seen, c.unparsed_headers,
+        c.repeated_headers, c.truncated, c.last_line, [],
+    )  # fmt: skip

@@ -6,28 +6,35 @@ arrive as a stream, and gzip must be inflated from its start, so they are read b
 process (the caller's ordinary path); so is a file over --max-size, which that path
 refuses with its own message.
 
-How: the file is cut at goroutine headers after a blank line (file_chunks.py). This
-process reads the first chunk while each worker (forked, so nothing is imported again)
-reads one later chunk with its own memo (chunk_reader.py). The later chunks' goroutines
-join the dump left open by the first, in file order; each distinct stack of a worker
-becomes the equal stack already read, if any, as one pass would have shared it.
+How: the file is cut at goroutine headers after a blank line (file_chunks.py) into many
+more chunks than processes, because equal bytes are not equal work (a stretch of
+goroutines printing argument values of their own costs more than one of shared shapes):
+with one chunk a process, the one that drew the costlier half made the other wait. This
+process reads the first chunk; then it and the workers (forked, so nothing is imported
+again) take the later chunks one at a time from a shared queue, each process with one
+memo for all its chunks (chunk_reader.ChunkParser). A worker sends each chunk back as it
+finishes it; this process takes them in between its own chunks and turns them into
+goroutines while the others still parse, so that little is left to do once the last chunk
+is read. Their goroutines then join the dump left open by the first chunk, in file order;
+each distinct stack becomes the equal stack already kept, if any, as one pass would have
+shared it.
 
 Exactness is checked, not assumed: a chunk that would have read otherwise in one pass (a
 carrier, a second dump, a repeated id, a crash, debug=1; chunk_reader.NotClean), or ids
 seen in two chunks, and the caller reads the file in one process after all. Such inputs
-cost that time twice; the dumps this is for (one big SIGQUIT or debug=2 dump) never do.
+cost that time twice, less the part saved by stopping early: the first such answer stops
+every process within STOP_EVERY sections, and a carrier is seen in the small first chunk.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .chunk_reader import Chunk, FirstChunk, NotClean, encode_goroutines, read_first, read_later
+from .chunk_reader import Chunk, ChunkParser, Encoder, FirstChunk, Later, NotClean, decode
 from .file_chunks import first_header_id, plan_cuts
-from .model import Dump, Goroutine, ParseIssue, Stack
-from .snapshot_builder import MAX_KEPT_ISSUES, SnapshotBuilder
+from .model import Dump, ParseIssue, Stack
+from .snapshot_builder import MAX_KEPT_ISSUES
 from .syntax import grammar_parser
 from .transform import DumpTransformer
 
@@ -37,6 +44,7 @@ if TYPE_CHECKING:
     import multiprocessing.process
     from multiprocessing.connection import Connection
     from multiprocessing.context import BaseContext
+    from multiprocessing.sharedctypes import Synchronized
 
     from .progress import Progress
 
@@ -45,8 +53,16 @@ if TYPE_CHECKING:
 # 2 cores: the 30 MB bench dump (10k goroutines) parsed in 0.61 s with 2 processes against
 # 0.73 s with one; the fixed cost is tens of milliseconds, so a few MB gain nothing.
 MIN_PARALLEL_BYTES = 8 << 20
+# Chunks a process: the last chunk to finish leaves the others idle for up to its time,
+# about 1/(jobs * CHUNKS_PER_JOB) of the whole parse. Each chunk costs a line reader, a
+# message and a look at the pipes: well under a millisecond.
+CHUNKS_PER_JOB = 16
+MIN_CHUNK_BYTES = 2 << 20
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD = 1 << 20
+
+# A worker's message: the chunk's index and the chunk, or why it is not clean.
+_Answer = tuple[int, Chunk | str]
 
 
 def usable_cores() -> int:
@@ -68,18 +84,13 @@ def parse_file(
         return None
     size, bounds, first_id = plan
     grammar_parser(DumpTransformer)  # loaded once, before the fork: workers inherit it
-    read = [0]
-
-    def on_read(n: int) -> None:
-        read[0] += n
-        if progress is not None:
-            # The first chunk is this process's share; the others advance alike.
-            progress(min(size, read[0] * size // bounds[1]), size)
-
-    workers = _start(_context(), spec, bounds, first_id)
+    ctx = _context()
+    queue = ChunkQueue(ctx, chunk_order(len(bounds) - 1, jobs))
+    workers = _start(ctx, spec, bounds, first_id, queue, min(jobs - 1, len(bounds) - 2))
     try:
-        return _collect(spec, bounds, first_id, workers, on_read)
+        return _Parent(spec, size, bounds, first_id, queue, workers, progress).run()
     finally:
+        queue.halt()  # a worker still reading stops at its next look
         for proc, conn in workers:
             conn.close()
             proc.join(timeout=1)
@@ -104,10 +115,48 @@ def _plan(spec: str, jobs: int, max_bytes: int | None) -> tuple[int, list[int], 
             first_id = first_header_id(head)
             if first_id is None:
                 return None
-            cuts = plan_cuts(f, size, jobs)
+            chunks = max(jobs, min(jobs * CHUNKS_PER_JOB, size // max(MIN_CHUNK_BYTES, 1)))
+            cuts = plan_cuts(f, size, chunks)
     except OSError:
         return None  # the ordinary path says what is wrong with it
     return (size, [0, *cuts, size], first_id) if cuts else None
+
+
+def chunk_order(chunks: int, jobs: int) -> list[int]:
+    """The later chunks (1..chunks-1) in the order the queue hands them out: the file seen
+    as `jobs` stretches, read side by side (the first chunk of each, then the second of
+    each...). A second dump or a carrier that sends the file to one process is then met
+    early wherever a stretch starts, as it was with one stretch a process; the merge takes
+    chunks in any order."""
+    per = -(-chunks // jobs)
+    return sorted(range(1, chunks), key=lambda k: (k % per, k))
+
+
+class ChunkQueue:
+    """The later chunks, handed out one at a time to whichever process asks first; and the
+    flag that stops every process (a chunk was not clean, or the run ends)."""
+
+    def __init__(self, ctx: BaseContext, order: list[int]) -> None:
+        self.order = order
+        self._next: Synchronized[int] = ctx.Value("i", 0)
+        self._halted: Synchronized[int] = ctx.Value("b", 0, lock=False)
+
+    def take(self) -> int | None:
+        """The next chunk to read, or None: none left, or halted."""
+        if self._halted.value:
+            return None
+        with self._next.get_lock():
+            i = self._next.value
+            if i >= len(self.order):
+                return None
+            self._next.value = i + 1
+        return self.order[i]
+
+    def halt(self) -> None:
+        self._halted.value = 1
+
+    def halted(self) -> bool:
+        return bool(self._halted.value)
 
 
 def _context() -> BaseContext:
@@ -118,15 +167,16 @@ def _context() -> BaseContext:
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
 
 
-def _start(ctx: BaseContext, path: str, bounds: list[int], first_id: int) -> list[tuple[multiprocessing.process.BaseProcess, Connection]]:
+def _start(
+    ctx: BaseContext, path: str, bounds: list[int], first_id: int, queue: ChunkQueue, count: int
+) -> list[tuple[multiprocessing.process.BaseProcess, Connection]]:
     workers = []
-    last = len(bounds) - 2
-    for k in range(1, len(bounds) - 1):
+    for k in range(count):
         recv, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(  # type: ignore[attr-defined]
             target=_work,
-            args=(path, bounds[k], bounds[k + 1], first_id, k == last, send),
-            name=f"gtriage-chunk-{k}",
+            args=(path, bounds, first_id, queue, send),
+            name=f"gtriage-chunks-{k + 1}",
             daemon=True,
         )
         proc.start()
@@ -135,107 +185,209 @@ def _start(ctx: BaseContext, path: str, bounds: list[int], first_id: int) -> lis
     return workers
 
 
-def _work(path: str, start: int, end: int, first_id: int, last: bool, conn: Connection) -> None:
-    """A worker: one chunk, sent back pickled, or why it is not clean ("" when it failed)."""
+def _work(path: str, bounds: list[int], first_id: int, queue: ChunkQueue, conn: Connection) -> None:
+    """A worker: chunks from the queue until none is left, each sent back pickled as soon
+    as it is read, or why it is not clean (then the worker ends)."""
     import pickle
 
+    parser = ChunkParser()
+    encoder = Encoder()
+    last = len(bounds) - 2
     try:
-        try:
-            answer: Chunk | str = read_later(path, start, end, first_id, last)
-        except NotClean as e:
-            answer = str(e) or "not clean"
-        except Exception as e:
-            answer = f"failed: {type(e).__name__}"
-        conn.send_bytes(pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL))
+        while (k := queue.take()) is not None:
+            answer: Chunk | str
+            try:
+                answer = encoder.encode(parser.read_later(path, bounds[k], bounds[k + 1], first_id, k == last, queue.halted))
+            except NotClean as e:
+                answer = str(e) or "not clean"
+            except Exception as e:
+                answer = f"failed: {type(e).__name__}"
+            conn.send_bytes(pickle.dumps((k, answer), protocol=pickle.HIGHEST_PROTOCOL))
+            if isinstance(answer, str):
+                break
     except (KeyboardInterrupt, BrokenPipeError, OSError):
         pass  # Ctrl-C reaches the whole process group; the parent says "interrupted"
     finally:
         conn.close()
 
 
-def _collect(
-    spec: str,
-    bounds: list[int],
-    first_id: int,
-    workers: list[tuple[multiprocessing.process.BaseProcess, Connection]],
-    on_read: Callable[[int], None],
-) -> Dump | None:
-    early: dict[int, Chunk | str] = {}
+class _Parent:
+    """This process's part: the first chunk, chunks from the queue, and every worker's
+    chunks taken in as they come."""
 
-    def stop() -> bool:
-        # A worker that found its chunk unclean answers early: stop reading ours.
-        for k, (_, conn) in enumerate(workers):
-            if k not in early and conn.poll():
-                early[k] = _receive(conn)
-                if isinstance(early[k], str):
-                    return True
-        return False
+    def __init__(
+        self,
+        spec: str,
+        size: int,
+        bounds: list[int],
+        first_id: int,
+        queue: ChunkQueue,
+        workers: list[tuple[multiprocessing.process.BaseProcess, Connection]],
+        progress: Progress | None,
+    ) -> None:
+        self.spec, self.size, self.bounds, self.first_id = spec, size, bounds, first_id
+        self.queue = queue
+        self.conns = {conn: w for w, (_, conn) in enumerate(workers)}  # those not at their end yet
+        self.progress = progress
+        self.parser = ChunkParser()
+        self.merge: Merge | None = None
+        self.pending: list[tuple[int, _Answer]] = []  # answers that came before the merge could start
+        self.failed = False
+        self.done_bytes = 0  # of the chunks finished, by any process
+        self.reading = 0  # bytes read of this process's current chunk
 
-    try:
-        first = read_first(spec, bounds[1], first_id, on_read, stop)
-    except NotClean:
-        return None
-    chunks: list[Chunk] = []
-    for k, (_, conn) in enumerate(workers):
-        answer = early[k] if k in early else _receive(conn)
-        if isinstance(answer, str):
+    def run(self) -> Dump | None:
+        try:
+            first = self.parser.read_first(self.spec, self.bounds[1], self.first_id, self._on_read, self.look)
+        except NotClean:
             return None
-        chunks.append(answer)
-    return _merge(spec, first, chunks)
+        self.merge = merge = Merge(first, len(self.bounds) - 1)
+        self._finished(0)
+        for w, answer in self.pending:
+            self._take(w, answer)
+        self.pending.clear()
+        last = len(self.bounds) - 2
+        while not self.look() and (k := self.queue.take()) is not None:
+            try:
+                later = self.parser.read_later(
+                    self.spec, self.bounds[k], self.bounds[k + 1], self.first_id, k == last, self.look, self._on_read
+                )
+            except NotClean:
+                return None
+            if not merge.add_own(k, later):
+                return None
+            self._finished(k)
+        if self.failed or not self._wait_for_rest():
+            return None
+        return merge.dump(self.spec)
+
+    def look(self) -> bool:
+        """Take in what the workers sent; whether to stop (a chunk was not clean)."""
+        if not self.failed:
+            for conn in [c for c in self.conns if c.poll()]:
+                self._receive(conn)
+        if self.failed:
+            self.queue.halt()
+        return self.failed
+
+    def _wait_for_rest(self) -> bool:
+        """Whether every chunk came in (a worker that ended early leaves some out)."""
+        from multiprocessing.connection import wait
+
+        merge = self.merge
+        assert merge is not None
+        while merge.missing and self.conns and not self.failed:
+            for conn in wait(list(self.conns)):
+                assert not isinstance(conn, int)  # only Connections were given
+                self._receive(conn)  # type: ignore[arg-type]
+        return not merge.missing and not self.failed
+
+    def _receive(self, conn: Connection) -> None:
+        import pickle
+
+        w = self.conns[conn]
+        try:
+            answer = pickle.loads(conn.recv_bytes())
+        except (EOFError, OSError):
+            del self.conns[conn]  # the worker is done (or died: its chunks stay missing)
+            return
+        if not (isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], (Chunk, str))):
+            self.failed = True
+            return
+        if self.merge is None:
+            self.pending.append((w, answer))
+        else:
+            self._take(w, answer)
+
+    def _take(self, w: int, answer: _Answer) -> None:
+        assert self.merge is not None
+        k, chunk = answer
+        if isinstance(chunk, str) or not self.merge.add_rows(w, k, chunk):
+            self.failed = True
+            return
+        self._finished(k, own=False)
+
+    def _on_read(self, n: int) -> None:
+        self.reading += n
+        self._report()
+
+    def _finished(self, k: int, *, own: bool = True) -> None:
+        self.done_bytes += self.bounds[k + 1] - self.bounds[k]
+        if own:
+            self.reading = 0
+        self._report()
+
+    def _report(self) -> None:
+        if self.progress is not None:
+            # The chunks finished and this process's current one; the workers' current
+            # chunks count once they arrive.
+            self.progress(min(self.size, self.done_bytes + self.reading), self.size)
 
 
-def _receive(conn: Connection) -> Chunk | str:
-    import pickle
+class Merge:
+    """The chunks' goroutines, taken in any order, and the dump they make in file order."""
 
-    try:
-        answer = pickle.loads(conn.recv_bytes())
-    except (EOFError, OSError):
-        return "the worker ended without an answer"
-    return answer if isinstance(answer, (Chunk, str)) else "an answer of the wrong type"
+    def __init__(self, first: FirstChunk, chunks: int) -> None:
+        self.first = first
+        self.later: list[Later | None] = [None] * chunks  # [0] stays None: the first chunk
+        self.missing = chunks - 1
+        self.ids = set(first.ids)
+        # Each distinct stack once: the object every equal stack of the dump becomes.
+        self.shared: dict[Stack, Stack] = {g.stack: g.stack for g in first.open_dump.goroutines}
+        self.worker_stacks: dict[int, list[Stack]] = {}  # each worker's stacks, in the order sent
 
+    def add_own(self, k: int, c: Later) -> bool:
+        """A chunk this process read; False when its ids were seen in another chunk."""
+        shared = self.shared
+        moved = {id(s): kept for s in c.stacks if (kept := shared.setdefault(s, s)) is not s}
+        if moved:
+            for g in c.goroutines:
+                to = moved.get(id(g.stack))
+                if to is not None:
+                    g.stack = to  # still parsing: nothing has seen this goroutine yet
+        return self._keep(k, c)
 
-def _merge(spec: str, first: FirstChunk, chunks: list[Chunk]) -> Dump | None:
-    """The first chunk's open dump with every later chunk's goroutines, in file order, as
-    one pass would have read them; None when ids or stacks cross a cut."""
-    snap = first.open_dump
-    seen = set(first.ids)
-    for c in chunks:
-        if not seen.isdisjoint(c.ids):
-            return None  # one pass would have read a repeated id (maybe a new dump)
-        seen |= c.ids
-    try:
-        own, _ = encode_goroutines(snap.goroutines)
-    except NotClean:
-        return None
-    shared: dict[Stack, Stack] = {s: s for s in own}
-    offset = first.lines
-    for c in chunks:
-        _join(snap, c, shared, offset)
-        offset += c.lines
-    snap.last_section = None  # the last line is the last chunk's
-    return Dump(
-        source=spec,
-        snapshots=(*first.done, snap.build()),
-        lines=offset,
-        binary_lines=first.binary_lines,
-        carriers=(),
-    )
+    def add_rows(self, w: int, k: int, c: Chunk) -> bool:
+        """A chunk worker `w` read; False when its ids were seen in another chunk."""
+        shared = self.shared
+        stacks = self.worker_stacks.setdefault(w, [])
+        stacks.extend(shared.setdefault(s, s) for s in c.stacks)
+        return self._keep(k, decode(c, stacks))
 
+    def _keep(self, k: int, c: Later) -> bool:
+        if not self.ids.isdisjoint(c.ids):
+            return False  # one pass would have read a repeated id (maybe a new dump)
+        self.ids |= c.ids
+        self.later[k] = c
+        self.missing -= 1
+        return True
 
-def _join(snap: SnapshotBuilder, c: Chunk, shared: dict[Stack, Stack], offset: int) -> None:
-    """Add a later chunk to the open dump; its line numbers move by `offset`."""
-    stacks = [shared.setdefault(s, s) for s in c.stacks]
-    snap.goroutines.extend(
-        Goroutine(gid, state, stacks[si], line + offset, minutes, locked, scan, leaked, bubble, labels,
-                  thread, parent, ancestors, values, partial)
-        for gid, state, si, line, minutes, locked, scan, leaked, bubble, labels, thread, parent, ancestors, values, partial
-        in c.goroutines
-    )  # fmt: skip
-    room = max(MAX_KEPT_ISSUES - len(snap.issues), 0)
-    snap.issues.extend(ParseIssue(i.line + offset, i.text, i.reason) for i in c.issues[:room])
-    snap.unparsed_lines += c.unparsed_lines
-    snap.headers_seen += c.headers_seen
-    snap.unparsed_headers += c.unparsed_headers
-    snap.repeated_headers += c.repeated_headers
-    snap.truncated = snap.truncated or c.truncated
-    snap.last_line = c.last_line + offset
+    def dump(self, spec: str) -> Dump:
+        """The first chunk's open dump with every later chunk's goroutines, in file order,
+        as one pass would have read them."""
+        first = self.first
+        snap = first.open_dump
+        offset = first.lines
+        for c in self.later[1:]:
+            assert c is not None
+            if offset:
+                for g in c.goroutines:
+                    g.line += offset  # lines counted from the chunk's start until now
+            snap.goroutines.extend(c.goroutines)
+            room = max(MAX_KEPT_ISSUES - len(snap.issues), 0)
+            snap.issues.extend(ParseIssue(i.line + offset, i.text, i.reason) for i in c.issues[:room])
+            snap.unparsed_lines += c.unparsed_lines
+            snap.headers_seen += c.headers_seen
+            snap.unparsed_headers += c.unparsed_headers
+            snap.repeated_headers += c.repeated_headers
+            snap.truncated = snap.truncated or c.truncated
+            snap.last_line = c.last_line + offset
+            offset += c.lines
+        snap.last_section = None  # the last line is the last chunk's
+        return Dump(
+            source=spec,
+            snapshots=(*first.done, snap.build()),
+            lines=offset,
+            binary_lines=first.binary_lines,
+            carriers=(),
+        )
