@@ -3,6 +3,7 @@ for byte; inputs that would read otherwise when cut are read by one process."""
 
 from __future__ import annotations
 
+import gc
 import gzip
 import os
 import re
@@ -310,3 +311,15 @@ def test_a_carrier_is_found_before_the_first_chunk_is_read_whole(tmp_path: Path,
     with pytest.raises(chunk_reader.NotClean):
         chunk_reader.ChunkParser().read_first(str(path), size, 1, on_read, lambda: False)
     assert read[0] < size // 3  # the reader's buffers and read-ahead: ~2 MiB of the 10
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_the_collector_is_left_as_it_was(tmp_path: Path) -> None:
+    """The parent keeps the growing dump out of the collector's sight while it reads (frozen);
+    after, nothing stays frozen that the caller had not frozen itself."""
+    path = tmp_path / "many.txt"
+    path.write_text(many_goroutines(3))
+    gc.unfreeze()
+    assert parallel.parse_file(str(path), jobs=2, max_bytes=None) is not None
+    assert gc.get_freeze_count() == 0
+    assert gc.isenabled()

@@ -28,6 +28,7 @@ every process within STOP_EVERY sections, and a carrier is seen in the small fir
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import TYPE_CHECKING
 
@@ -87,10 +88,13 @@ def parse_file(
     ctx = _context()
     queue = ChunkQueue(ctx, chunk_order(len(bounds) - 1, jobs))
     workers = _start(ctx, spec, bounds, first_id, queue, min(jobs - 1, len(bounds) - 2))
+    frozen = gc.get_freeze_count()
     try:
         return _Parent(spec, size, bounds, first_id, queue, workers, progress).run()
     finally:
         queue.halt()  # a worker still reading stops at its next look
+        if not frozen:
+            gc.unfreeze()  # back to the caller's collector as it was (see _Parent._finished)
         for proc, conn in workers:
             conn.close()
             proc.join(timeout=1)
@@ -190,6 +194,9 @@ def _work(path: str, bounds: list[int], first_id: int, queue: ChunkQueue, conn: 
     as it is read, or why it is not clean (then the worker ends)."""
     import pickle
 
+    # What the parent had at the fork is never garbage here: the collector leaves it
+    # alone (and its pages shared with the parent, not copied).
+    gc.freeze()
     parser = ChunkParser()
     encoder = Encoder()
     last = len(bounds) - 2
@@ -312,6 +319,12 @@ class _Parent:
         self._report()
 
     def _finished(self, k: int, *, own: bool = True) -> None:
+        # Out of the collector's sight until the end: the dump grows here by whole chunks
+        # (a worker's arrives as one burst of rows, then goroutines), and each full
+        # collection would go over every goroutine kept so far again (measured: ~1.6 s of
+        # the parent's ~11 s on the 300k dump, against ~1.3 s in a whole run with one
+        # process). Freezing moves lists, it does not go over the objects.
+        gc.freeze()
         self.done_bytes += self.bounds[k + 1] - self.bounds[k]
         if own:
             self.reading = 0
