@@ -52,4 +52,4 @@ def test_a_small_report_imports_no_lark_once_the_tables_exist(tmp_path: Path) ->
     assert "lark" in imported(*argv, env=env)
     mods = imported(*argv, env=env)
     assert not {m for m in mods if m == "lark" or m.startswith("lark.")}
-    assert not mods & {"multiprocessing", "concurrent.futures", "zipfile", "tarfile", "pathlib"}
+    assert not mods & {"multiprocessing", "concurrent.futures", "zipfile", "tarfile", "pathlib", "shutil"}
