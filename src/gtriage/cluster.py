@@ -152,22 +152,26 @@ def cluster_goroutines(goroutines: Sequence[Goroutine], norm: Normalizer) -> lis
         by_stack[(id(g.stack), g.state)].append(g)
 
     clusters: dict[tuple[str, str, int, str], RawCluster] = {}
-    groups: dict[tuple[tuple[FrameInfo, ...], FrameInfo | None, str], StackGroup] = {}
-    infos: dict[int, tuple[tuple[FrameInfo, ...], FrameInfo | None]] = {}
+    groups: dict[tuple[tuple[int, ...], int, str], StackGroup] = {}
+    # Stack groups are keyed by the identities of their FrameInfos: `norm` makes one per
+    # (function, file, line), and the rest of a FrameInfo follows from those, so equal
+    # frames are the same object. Hashing the frozen dataclasses themselves (seven fields,
+    # one of them another dataclass) cost more than the rest of the grouping.
+    infos: dict[int, tuple[tuple[FrameInfo, ...], FrameInfo | None, tuple[int, ...], int]] = {}
     for (sid, state), members in by_stack.items():
         stack: Stack = members[0].stack
         known = infos.get(sid)
         if known is None:
             frames = tuple(norm.info(f) for f in stack.frames)
             creator = norm.info(stack.created_by) if stack.created_by is not None else None
-            known = infos[sid] = (frames, creator)
-        frames, creator = known
+            known = infos[sid] = (frames, creator, tuple(map(id, frames)), id(creator))
+        frames, creator, frame_ids, creator_id = known
         top = blocked_at(frames)
         ckey = (top.func, top.file, top.line, state)
         cl = clusters.get(ckey)
         if cl is None:
             cl = clusters[ckey] = RawCluster(state, top)
-        gkey = (frames, creator, state)
+        gkey = (frame_ids, creator_id, state)
         grp = groups.get(gkey)
         if grp is None:
             grp = groups[gkey] = StackGroup(frames, creator)
