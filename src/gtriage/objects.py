@@ -274,10 +274,10 @@ def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueR
         read: dict[tuple[int, str], tuple[Told | None, str]] = {}
         for g in grp.goroutines:
             key = (id(g.stack), g.values)
-            told = read.get(key)
-            if told is None:
-                told = read[key] = read_object(g, plan, grp.frames, value)
-            t, why = told
+            known = read.get(key)
+            if known is None:
+                known = read[key] = read_object(g, plan, grp.frames, value)
+            t, why = known
             if t is None:
                 reasons[why] += 1
             elif t.basis == ARGUMENT:
