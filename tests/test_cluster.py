@@ -205,3 +205,40 @@ def test_signatures_are_cut(funcs: list[str], cut: bool) -> None:
     assert was_cut is cut
     assert len(sig) <= cluster.SIGNATURE_CHARS
     assert sig.startswith(funcs[0][: cluster.SIGNATURE_FUNC_CHARS])
+
+
+def test_common_characters_bound_the_ratio_rapidfuzz_computes() -> None:
+    # _Signatures._could_match drops a pair whose character counts cannot reach the
+    # similarity: the bound must never be under rapidfuzz's own ratio.
+    from collections import Counter
+
+    from rapidfuzz import fuzz
+
+    rng = random.Random(7)
+    alphabet = ["a", "b", "c", ".", "\n", "é", "(*T)", "main.", "runtime.gopark"]
+    for _ in range(5000):
+        a = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        if not a or not b:
+            continue
+        bound = 200 * cluster._common_chars(Counter(a), Counter(b)) / (len(a) + len(b))
+        assert fuzz.ratio(a, b) <= bound + 1e-9, (a, b)
+
+
+@pytest.mark.parametrize("work", [0, 300, cluster.PREFILTER_WORK])
+def test_families_are_the_same_whatever_the_prefilter_left_out(work: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Near-identical clusters (a family), clusters of one state that are not, and the
+    # samples: the same families with no prefilter, one cut short mid-window, and the whole.
+    rec = [("main.walk", "0x1", "walk.go:20")]
+    text = (
+        block(10, "chan receive", [("main.poll", "0x1", "poll.go:30")])
+        + block(11, "chan receive", [("main.poll", "0x1", "poll.go:31")])
+        + block(12, "chan receive", [("main.leaf", "0x1", "walk.go:26"), *rec * 30])
+        + block(13, "chan receive", [("main.leaf", "0x1", "walk.go:27"), *rec * 31])
+        + block(14, "chan receive", [("main.other", "", "o.go:3")])
+    )
+    before = [json.loads(render_json(analyze_text(t))) for t in (text, (SAMPLES / "demo.txt").read_text())]
+    monkeypatch.setattr(cluster, "PREFILTER_WORK", work)
+    after = [json.loads(render_json(analyze_text(t))) for t in (text, (SAMPLES / "demo.txt").read_text())]
+    assert after == before
+    assert before[0]["families"] == 2

@@ -585,3 +585,16 @@ def test_dumps_one_after_another_keep_their_first_goroutine() -> None:
     headers = [[int(line.split()[1]) for line in t.splitlines() if line.startswith("goroutine ")] for t in texts]
     assert [[g.id for g in s.goroutines] for s in dump.snapshots] == headers
     assert all(s.goroutines[0].state == "running" for s in dump.snapshots)
+
+
+def test_goroutine_fields_are_in_the_order_read_goroutine_passes_them() -> None:
+    # goroutine_section.read_goroutine builds each Goroutine with positional arguments
+    # (keywords cost twice as much on the hot path): a field moved must move there too.
+    from dataclasses import fields
+
+    from gtriage.model import Goroutine
+
+    assert [f.name for f in fields(Goroutine)] == [
+        "id", "state", "stack", "line", "minutes", "locked", "scan", "leaked", "bubble", "labels",
+        "thread", "parent_id", "ancestor_ids", "values", "partial",
+    ]

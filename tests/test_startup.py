@@ -52,4 +52,13 @@ def test_a_small_report_imports_no_lark_once_the_tables_exist(tmp_path: Path) ->
     assert "lark" in imported(*argv, env=env)
     mods = imported(*argv, env=env)
     assert not {m for m in mods if m == "lark" or m.startswith("lark.")}
-    assert not mods & {"multiprocessing", "concurrent.futures", "zipfile", "tarfile", "pathlib"}
+    assert not mods & {"multiprocessing", "concurrent.futures", "zipfile", "tarfile", "pathlib", "shutil"}
+
+
+def test_a_report_without_families_imports_no_rapidfuzz() -> None:
+    # Two clusters of one state, of lengths that could be a family: their character counts
+    # already show that they are not (cluster._Signatures._could_match), so rapidfuzz
+    # (12-40 ms of imports) is not loaded.
+    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.mapwrites-all.txt"
+    mods = imported("-m", "gtriage", "--format", "json", str(dump))
+    assert "rapidfuzz" not in mods

@@ -38,6 +38,12 @@ SIGNATURE_CHARS = 4096
 # each pair (its fixed cost, 0.1-0.4 us). 0.5 s for real signatures, 2 s at worst.
 SIMILARITY_BUDGET = 20_000_000_000
 PAIR_COST = 4_000
+# Work allowed for comparing signatures by their characters' counts first
+# (_Signatures._could_match): characters counted, plus PREFILTER_PAIR for each pair (a loop
+# over the characters of one: a few microseconds). ~50 ms at most; past it every pair in the
+# window goes to rapidfuzz as it is.
+PREFILTER_WORK = 1_000_000
+PREFILTER_PAIR = 256
 
 # blocked_at of a goroutine printed without frames ("running on other thread").
 NO_FRAME = FrameInfo("(no frames)", "", 0, Origin.UNKNOWN, None, None, FuncName("", "", "(no frames)", "", False))
@@ -152,22 +158,26 @@ def cluster_goroutines(goroutines: Sequence[Goroutine], norm: Normalizer) -> lis
         by_stack[(id(g.stack), g.state)].append(g)
 
     clusters: dict[tuple[str, str, int, str], RawCluster] = {}
-    groups: dict[tuple[tuple[FrameInfo, ...], FrameInfo | None, str], StackGroup] = {}
-    infos: dict[int, tuple[tuple[FrameInfo, ...], FrameInfo | None]] = {}
+    groups: dict[tuple[tuple[int, ...], int, str], StackGroup] = {}
+    # Stack groups are keyed by the identities of their FrameInfos: `norm` makes one per
+    # (function, file, line), and the rest of a FrameInfo follows from those, so equal
+    # frames are the same object. Hashing the frozen dataclasses themselves (seven fields,
+    # one of them another dataclass) cost more than the rest of the grouping.
+    infos: dict[int, tuple[tuple[FrameInfo, ...], FrameInfo | None, tuple[int, ...], int]] = {}
     for (sid, state), members in by_stack.items():
         stack: Stack = members[0].stack
         known = infos.get(sid)
         if known is None:
             frames = tuple(norm.info(f) for f in stack.frames)
             creator = norm.info(stack.created_by) if stack.created_by is not None else None
-            known = infos[sid] = (frames, creator)
-        frames, creator = known
+            known = infos[sid] = (frames, creator, tuple(map(id, frames)), id(creator))
+        frames, creator, frame_ids, creator_id = known
         top = blocked_at(frames)
         ckey = (top.func, top.file, top.line, state)
         cl = clusters.get(ckey)
         if cl is None:
             cl = clusters[ckey] = RawCluster(state, top)
-        gkey = (frames, creator, state)
+        gkey = (frame_ids, creator_id, state)
         grp = groups.get(gkey)
         if grp is None:
             grp = groups[gkey] = StackGroup(frames, creator)
@@ -280,6 +290,8 @@ class _Signatures:
         """`items`: (state, signature, owner) known from the start, sorted once."""
         self.budget = budget
         self.exhausted = False
+        self.prefilter = PREFILTER_WORK  # what _could_match may still do
+        self._char_counts: dict[str, Counter[str]] = {}
         # state -> (lengths, signatures, owners), sorted by length
         self._by_state: dict[str, tuple[list[int], list[str], list[int]]] = {}
         for state, sig, owner in sorted(items, key=lambda it: len(it[1])):
@@ -303,8 +315,6 @@ class _Signatures:
         bucket = self._by_state.get(state)
         if bucket is None:
             return []
-        from rapidfuzz import fuzz, process  # imported where used: 40 ms off every start
-
         lens, sigs, owners = bucket
         n, s = len(sig), FAMILY_SIMILARITY
         # Rounded outwards: a window too wide costs time, never a match.
@@ -317,8 +327,49 @@ class _Signatures:
             self.exhausted = True
             return None
         self.budget -= cost
-        found = process.extract(sig, sigs[lo:hi], scorer=fuzz.ratio, score_cutoff=s, limit=None)
-        return [(score, owners[lo + k]) for _choice, score, k in found]
+        keep = self._could_match(sig, sigs, lo, hi)
+        if not keep:
+            return []
+        from rapidfuzz import fuzz, process  # imported where used: 12-40 ms off a run
+
+        found = process.extract(sig, [sigs[k] for k in keep], scorer=fuzz.ratio, score_cutoff=s, limit=None)
+        return [(score, owners[keep[k]]) for _choice, score, k in found]
+
+    def _could_match(self, sig: str, sigs: list[str], lo: int, hi: int) -> list[int]:
+        """The indices in [lo, hi) of the signatures that may be FAMILY_SIMILARITY similar
+        to sig. The LCS of two texts holds each character at most as often as the text that
+        holds it less, so 200 * that sum / (len(a) + len(b)) bounds fuzz.ratio: a pair under
+        the similarity by it is not one. Most dumps have no family, and then rapidfuzz is
+        never imported. This Python work is bounded (PREFILTER_WORK); past it, the pairs go
+        to rapidfuzz as they are."""
+        if self.prefilter <= 0:
+            return list(range(lo, hi))
+        counts = self._counts(sig)
+        n, s = len(sig), FAMILY_SIMILARITY
+        keep: list[int] = []
+        for k in range(lo, hi):
+            if self.prefilter <= 0:
+                keep.extend(range(k, hi))
+                break
+            self.prefilter -= PREFILTER_PAIR
+            if 200 * _common_chars(counts, self._counts(sigs[k])) >= s * (n + len(sigs[k])):
+                keep.append(k)
+        return keep
+
+    def _counts(self, sig: str) -> Counter[str]:
+        c = self._char_counts.get(sig)
+        if c is None:
+            self.prefilter -= len(sig)
+            c = self._char_counts[sig] = Counter(sig)
+        return c
+
+
+def _common_chars(a: Counter[str], b: Counter[str]) -> int:
+    """How many characters two texts have in common, each counted as often as the text that
+    holds it less does: a bound on the length of their longest common subsequence."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(min(k, b[ch]) for ch, k in a.items())
 
 
 def assign_families(clusters: Sequence[RawCluster], work: SimilarityWork | None = None) -> int:

@@ -22,24 +22,27 @@ def read_goroutine(sec: Section, snap: SnapshotBuilder, memo: ShapeMemo) -> None
     text = sec.body if sec.body is not None else "".join(line + "\n" for line in sec.lines[1:])
     shape, values, gids, partial = read_stack(memo, text, sec, snap, sec.calls)
     slot = shape.parent_slot
+    hs = rest.shape
+    # Positional, in Goroutine's field order: keywords cost twice as much (2.6 against
+    # 1.3 us a goroutine, CPython 3.11).
     g = Goroutine(
-        id=gp_id,
-        state=rest.shape.state,
-        stack=shape.stack,
-        line=snap.at(sec.line),
-        minutes=rest.minutes,
-        locked=rest.shape.locked,
-        scan=rest.shape.scan,
-        leaked=rest.shape.leaked,
-        bubble=rest.bubble,
-        labels=rest.labels,
-        thread=rest.thread,
-        parent_id=int(gids[slot]) if slot is not None and slot < len(gids) else None,
-        ancestor_ids=(
+        gp_id,  # id
+        hs.state,  # state
+        shape.stack,  # stack
+        snap.at(sec.line),  # line
+        rest.minutes,  # minutes
+        hs.locked,  # locked
+        hs.scan,  # scan
+        hs.leaked,  # leaked
+        rest.bubble,  # bubble
+        rest.labels,  # labels
+        rest.thread,  # thread
+        int(gids[slot]) if slot is not None and slot < len(gids) else None,  # parent_id
+        (  # ancestor_ids
             tuple(int(gids[i]) for i in shape.ancestor_slots if i < len(gids)) if shape.ancestor_slots else ()
         ),
-        values=values,
-        partial=partial,
+        values,  # values
+        partial,  # partial
     )
     if sec.cut and (partial or not text):
         # The input ended inside this goroutine and its last lines do not read: cut off

@@ -35,7 +35,9 @@ class LogClock:
         """Record the timestamps of a chunk of the input whose first line is `first_line`."""
         if _HEAD.match(text):
             pattern = _PREFIX
-        elif text.startswith('{"') or '\n{"' in text:
+        # '"' first: a one-character search is a memchr, and a plain dump holds no quote
+        # (the three-character search cost ~1 ms a MiB).
+        elif text.startswith('{"') or ('"' in text and '\n{"' in text):
             pattern = _JSON
         else:
             return

@@ -269,8 +269,15 @@ def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueR
         if plan is None:
             continue
         kinds[plan.kind] += grp.count
+        # What a goroutine tells follows from its stack and its argument values alone:
+        # the goroutines of a leak that print the same values are read once.
+        read: dict[tuple[int, str], tuple[Told | None, str]] = {}
         for g in grp.goroutines:
-            t, why = read_object(g, plan, grp.frames, value)
+            key = (id(g.stack), g.values)
+            known = read.get(key)
+            if known is None:
+                known = read[key] = read_object(g, plan, grp.frames, value)
+            t, why = known
             if t is None:
                 reasons[why] += 1
             elif t.basis == ARGUMENT:

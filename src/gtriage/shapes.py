@@ -237,14 +237,12 @@ def items_mask_a_name(items: tuple[Any, ...]) -> bool:
 
 def masked_a_name(stack: Stack) -> bool:
     frames = [*stack.frames, *(f for a in stack.ancestors for f in a.frames)]
-    creators = [stack.created_by, *(a.created_by for a in stack.ancestors)]
+    frames.extend(f for f in (stack.created_by, *(a.created_by for a in stack.ancestors)) if f is not None)
     # A goroutine number is masked too ("created by f\x00in goroutine 1", damaged, reads
-    # as a name holding one): such a stack is read from its real text as well.
-    return any(
-        HEX_PLACEHOLDER in f.func or HEX_PLACEHOLDER in f.file or GID_PLACEHOLDER in f.func or GID_PLACEHOLDER in f.file
-        for f in [*frames, *creators]
-        if f is not None
-    )
+    # as a name holding one): such a stack is read from its real text as well. The names
+    # are searched as one text: neither placeholder holds the line break between them.
+    names = "\n".join([*(f.func for f in frames), *(f.file for f in frames)])
+    return HEX_PLACEHOLDER in names or GID_PLACEHOLDER in names
 
 
 def assemble_stack(items: list[Any], memo: GrammarMemo) -> StackShape:
@@ -252,9 +250,10 @@ def assemble_stack(items: list[Any], memo: GrammarMemo) -> StackShape:
     hex words gets the index of its argument text in Goroutine.values as its slot; other
     frames get -1 (their `args` are what every goroutine printed)."""
     asm = _StackAssembler(memo)
+    frame = asm.frame  # bound once: most items are frames (a new shape has ~30)
     for it in items:
-        if isinstance(it, FrameItem):
-            asm.frame(it)
+        if type(it) is FrameItem:
+            frame(it)
         elif isinstance(it, CreatedItem):
             asm.created(it)
         elif isinstance(it, Elided):
@@ -289,20 +288,21 @@ class _StackAssembler:
         self.in_ancestor = False
 
     def frame(self, it: FrameItem) -> None:
+        func, args, loc, literal = it
         slot = -1
-        if not it.literal and HEX_PLACEHOLDER in it.args:
+        if not literal and HEX_PLACEHOLDER in args:
             self.arg_calls.append(self.calls)
             slot = len(self.arg_calls) - 1
         else:
             self.fixed_calls.append(self.calls)
-            self.fixed_args.append(it.args)
+            self.fixed_args.append(args)
         self.calls += 1
         # Looked up by its parts first: building a frozen Frame to find it costs more.
         memo = self.memo
-        fkey = (it.func, it.args, it.loc.file, it.loc.line, slot)
+        fkey = (func, args, *loc, slot)
         frame = memo.frame_parts.get(fkey)
         if frame is None:
-            frame = memo.frame(Frame(str(it.func), it.args, it.loc.file, it.loc.line, slot))
+            frame = memo.frame(Frame(str(func), args, loc.file, loc.line, slot))
             if len(memo.frame_parts) < MEMO_ENTRIES:
                 memo.frame_parts[fkey] = frame
         self.cur_frames.append(frame)

@@ -161,6 +161,14 @@ def test_surrogates_are_spelled_out_in_every_format() -> None:
     assert "\U0001F600" in strings  # a character beyond the BMP stays itself
 
 
+def test_json_written_in_pieces_spells_out_surrogates_as_the_whole_does() -> None:
+    # Clusters are written a piece at a time, each frame encoded once (render_json's
+    # _cluster_text): a surrogate in any piece is spelled out as encode() of the whole
+    # report object spells it.
+    report = analyze_text(SURROGATE_DUMP, "src\ud800")
+    assert render_json(report) == json_render.encode(json_render.report_obj(report)) + "\n"
+
+
 @pytest.mark.parametrize("batch", [1, 2, 1000])
 def test_json_written_in_batches_is_the_report_object(batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # Clusters are made into dicts and written a batch at a time (a million clusters of

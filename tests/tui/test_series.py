@@ -169,3 +169,15 @@ def test_source_names_and_errors_are_inert(leakrate: Leakrate) -> None:
         assert "\x1b" not in text
         assert "\x07" not in text
         assert "pod-\\x1b[2J[bold red]x[/]" in text
+
+
+def test_the_status_line_says_what_is_gone(leakrate: Leakrate) -> None:
+    """The burst group is gone by the last dump of the series: the status line names it
+    (the largest gone cluster, by place)."""
+    report = leakrate.series()
+    assert report.gone is not None
+    burst = report.gone[0]
+    assert burst.blocked_at.func == "main.(*Server).flush"
+    text = status_text(report, len(report.clusters), ViewQuery())
+    # 6 on ticks 2 and 3 (the manifests), gone at tick 4: its count when last seen.
+    assert f"gone: {max(leakrate.counts('burst'))} × {burst.state} at main.go:{burst.blocked_at.line}" in text

@@ -24,6 +24,12 @@ def _span_line(report: Report, poll: PollInfo | None) -> str | None:
         parts.append(series_line(report) or "")
     elif report.fleet is not None:
         parts.append(fleet_lines(report.fleet)[0])
+    if report.gone:
+        # What left since the previous dump (or during the series): the largest, by place.
+        g = report.gone[0]
+        where = f"{g.blocked_at.file.rsplit('/', 1)[-1]}:{g.blocked_at.line}"
+        more = f" and {num(len(report.gone) - 1)} more" if len(report.gone) > 1 else ""
+        parts.append(f"gone: {num(g.count)} × {g.state or '?'} at {where}{more}")
     if poll is not None:
         parts.append(poll.text())
         new = sum(1 for c in report.clusters if is_new(c))
