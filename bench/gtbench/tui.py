@@ -36,7 +36,8 @@ def tui_main(path: str) -> None:
     import asyncio
     import inspect
 
-    from gtriage.pipeline import analyze
+    from gtriage.parallel import usable_cores
+    from gtriage.pipeline import analyze_inputs
 
     found = _tui_app_class()
     if found is None:
@@ -44,7 +45,8 @@ def tui_main(path: str) -> None:
         return
     cls, modname = found
     t = time.perf_counter()
-    report = analyze(path)
+    # As the command line reads it: with every usable core (its --jobs default).
+    report = analyze_inputs([path], jobs=usable_cores())
     parse_s = time.perf_counter() - t
     params = [p for p in inspect.signature(cls.__init__).parameters.values() if p.name != "self"]
     names = [p.name for p in params]
