@@ -103,6 +103,16 @@ SLOW_TESTS = frozenset({
     "tui/test_watch.py::test_the_replaced_report_is_let_go",
     "tui/test_tmux.py::test_80x24_terminal_keys_and_ctrl_c",
     "tui/test_tmux.py::test_watch_in_a_terminal_updates_in_place",  # 3.5 s: five polls in tmux
+    # --watch headless: each ~0.6 s (a local server, polls 100 ms apart); the quick loop keeps
+    # test_polls_follow_each_cluster_and_a_failed_poll_is_retried.
+    "test_watch.py::test_headless_watch_prints_a_json_line_per_poll_then_the_report",
+    "test_watch.py::test_headless_watch_text_lines_say_failures",
+    "test_watch.py::test_a_watch_that_never_reads_a_dump_exits_1",
+    "test_watch.py::test_a_watch_of_one_process_says_what_its_locks_wait_on",
+    # 0.7 s: every bad profile through the CLI; the reader's own error tests stay quick.
+    "test_pprof_profile.py::test_cli_errors_are_one_line",
+    # 0.65 s: the holder jump in a pilot; the source-tree pilot test stays quick.
+    "tui/test_app.py::test_o_goes_to_the_goroutine_that_may_hold_the_lock",
 })
 
 
