@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import pytest
 
-from gtriage import cluster, compare
+from gtriage import cluster, compare, families
 from gtriage.cluster import NO_FRAME, signature_of
 from gtriage.pipeline import analyze_text
 from gtriage.render.json import render_json
@@ -144,7 +144,7 @@ def test_family_matching_is_bounded(make: Callable[[], str], limit: str, seconds
 
 
 def test_families_among_the_largest_clusters_only_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cluster, "FAMILY_LIMIT", 3)
+    monkeypatch.setattr(families, "FAMILY_LIMIT", 3)
     text = "".join(plain(i, [f"main.h{i}"]) for i in range(1, 6))
     report = analyze_text(text)
     assert [lim.name for lim in report.limits] == ["family_clusters"]
@@ -156,7 +156,7 @@ def test_families_among_the_largest_clusters_only_says_so(monkeypatch: pytest.Mo
 def test_a_spent_budget_still_joins_identical_stacks(monkeypatch: pytest.MonkeyPatch) -> None:
     # No comparison is affordable: same-function stacks (one function at several lines)
     # still form their family, near-identical ones no longer do, and the report says so.
-    monkeypatch.setattr(cluster, "SIMILARITY_BUDGET", 0)
+    monkeypatch.setattr(families, "SIMILARITY_BUDGET", 0)
     text = (
         block(10, "chan receive", [("main.poll", "0x1", "poll.go:30")])
         + block(11, "chan receive", [("main.poll", "0x1", "poll.go:31")])
@@ -171,7 +171,7 @@ def test_a_spent_budget_still_joins_identical_stacks(monkeypatch: pytest.MonkeyP
 
 
 def test_a_spent_budget_still_matches_the_previous_dump_by_place(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cluster, "SIMILARITY_BUDGET", 0)
+    monkeypatch.setattr(families, "SIMILARITY_BUDGET", 0)
     monkeypatch.setattr(compare, "SIMILARITY_BUDGET", 0)
     one = block(10, "chan receive", [("main.worker", "0x1", "w.go:5")])
     moved = block(20, "chan receive", [("main.worker2", "0x1", "w.go:7")])
@@ -221,11 +221,11 @@ def test_common_characters_bound_the_ratio_rapidfuzz_computes() -> None:
         b = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         if not a or not b:
             continue
-        bound = 200 * cluster._common_chars(Counter(a), Counter(b)) / (len(a) + len(b))
+        bound = 200 * families._common_chars(Counter(a), Counter(b)) / (len(a) + len(b))
         assert fuzz.ratio(a, b) <= bound + 1e-9, (a, b)
 
 
-@pytest.mark.parametrize("work", [0, 300, cluster.PREFILTER_WORK])
+@pytest.mark.parametrize("work", [0, 300, families.PREFILTER_WORK])
 def test_families_are_the_same_whatever_the_prefilter_left_out(work: int, monkeypatch: pytest.MonkeyPatch) -> None:
     # Near-identical clusters (a family), clusters of one state that are not, and the
     # samples: the same families with no prefilter, one cut short mid-window, and the whole.
@@ -238,7 +238,7 @@ def test_families_are_the_same_whatever_the_prefilter_left_out(work: int, monkey
         + block(14, "chan receive", [("main.other", "", "o.go:3")])
     )
     before = [json.loads(render_json(analyze_text(t))) for t in (text, (SAMPLES / "demo.txt").read_text())]
-    monkeypatch.setattr(cluster, "PREFILTER_WORK", work)
+    monkeypatch.setattr(families, "PREFILTER_WORK", work)
     after = [json.loads(render_json(analyze_text(t))) for t in (text, (SAMPLES / "demo.txt").read_text())]
     assert after == before
     assert before[0]["families"] == 2

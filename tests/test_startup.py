@@ -57,7 +57,7 @@ def test_a_small_report_imports_no_lark_once_the_tables_exist(tmp_path: Path) ->
 
 def test_a_report_without_families_imports_no_rapidfuzz() -> None:
     # Two clusters of one state, of lengths that could be a family: their character counts
-    # already show that they are not (cluster._Signatures._could_match), so rapidfuzz
+    # already show that they are not (families._Signatures._could_match), so rapidfuzz
     # (12-40 ms of imports) is not loaded.
     dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.mapwrites-all.txt"
     mods = imported("-m", "gtriage", "--format", "json", str(dump))

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from .watch import Watch
 
 
-from .cli_parser import build_parser
+from .cli_parser import build_parser as build_parser  # re-exported: tests and scripts build it from here
 
 
 def _use_color(choice: str, stream: object) -> bool:

@@ -10,7 +10,8 @@ from collections import Counter, defaultdict, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .cluster import FAMILY_SIMILARITY, PAIR_COST, SIMILARITY_BUDGET, RawCluster, SimilarityWork, signature_of
+from .cluster import RawCluster, signature_of
+from .families import FAMILY_SIMILARITY, PAIR_COST, SIMILARITY_BUDGET, SimilarityWork
 from .frame_info import FrameInfo, Origin
 
 # An approximate match needs the same function, in the same state, blocked at most this many

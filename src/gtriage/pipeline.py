@@ -10,15 +10,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from .cluster import (
-    RawCluster,
-    SimilarityWork,
-    assign_families,
-    cluster_goroutines,
-    cluster_records,
-)
+from .cluster import RawCluster, cluster_goroutines, cluster_records
 from .compare import Comparison, PreviousMatch, match_previous
 from .errors import INPUT_ERRORS, NoDumpError, SourceError
+from .families import SimilarityWork, assign_families
 from .fleet import merge_sources, spread_of
 from .holders import find_holders
 from .inputs import Input, expand_inputs, open_member, short_names

@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
-from .cluster import RawCluster, SimilarityWork, StackGroup
+from .cluster import RawCluster, StackGroup
 from .compare import match_previous
+from .families import SimilarityWork
 from .report import Moment, Trend
 
 # Verdicts, in words the reports print as they are.
