@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from gtriage import chunk_reader, file_chunks, parallel
+from gtriage import chunk_merge, chunk_reader, file_chunks, parallel
 from gtriage.model import Dump, Goroutine
 from gtriage.parse import parse_lines
 from gtriage.pipeline import analyze_inputs
@@ -222,7 +222,7 @@ def test_chunks_merged_in_any_order_of_arrival(tmp_path: Path) -> None:
     assert len(bounds) > 10
     parent = chunk_reader.ChunkParser()
     first = parent.read_first(str(path), bounds[1], first_id, None, lambda: False)
-    merge = parallel.Merge(first, len(bounds) - 1)
+    merge = chunk_merge.Merge(first, len(bounds) - 1)
     worker, encoder = chunk_reader.ChunkParser(), chunk_reader.Encoder()
     last = len(bounds) - 2
     for k in reversed(range(1, len(bounds) - 1)):

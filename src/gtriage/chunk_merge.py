@@ -1,0 +1,78 @@
+"""The merge of a file read in chunks by several processes (parallel.py): the chunks'
+goroutines taken in whatever order they arrive, and the one Dump they make in file order,
+equal to a one-pass read (each distinct stack one object, ids never seen in two chunks)."""
+
+from __future__ import annotations
+
+from .chunk_reader import Chunk, FirstChunk, Later, decode
+from .model import Dump, ParseIssue, Stack
+from .snapshot_builder import MAX_KEPT_ISSUES
+
+
+class Merge:
+    """The chunks' goroutines, taken in any order, and the dump they make in file order."""
+
+    def __init__(self, first: FirstChunk, chunks: int) -> None:
+        self.first = first
+        self.later: list[Later | None] = [None] * chunks  # [0] stays None: the first chunk
+        self.missing = chunks - 1
+        self.ids = set(first.ids)
+        # Each distinct stack once: the object every equal stack of the dump becomes.
+        self.shared: dict[Stack, Stack] = {g.stack: g.stack for g in first.open_dump.goroutines}
+        self.worker_stacks: dict[int, list[Stack]] = {}  # each worker's stacks, in the order sent
+
+    def add_own(self, k: int, c: Later) -> bool:
+        """A chunk this process read; False when its ids were seen in another chunk."""
+        shared = self.shared
+        moved = {id(s): kept for s in c.stacks if (kept := shared.setdefault(s, s)) is not s}
+        if moved:
+            for g in c.goroutines:
+                to = moved.get(id(g.stack))
+                if to is not None:
+                    g.stack = to  # still parsing: nothing has seen this goroutine yet
+        return self._keep(k, c)
+
+    def add_rows(self, w: int, k: int, c: Chunk) -> bool:
+        """A chunk worker `w` read; False when its ids were seen in another chunk."""
+        shared = self.shared
+        stacks = self.worker_stacks.setdefault(w, [])
+        stacks.extend(shared.setdefault(s, s) for s in c.stacks)
+        return self._keep(k, decode(c, stacks))
+
+    def _keep(self, k: int, c: Later) -> bool:
+        if not self.ids.isdisjoint(c.ids):
+            return False  # one pass would have read a repeated id (maybe a new dump)
+        self.ids |= c.ids
+        self.later[k] = c
+        self.missing -= 1
+        return True
+
+    def dump(self, spec: str) -> Dump:
+        """The first chunk's open dump with every later chunk's goroutines, in file order,
+        as one pass would have read them."""
+        first = self.first
+        snap = first.open_dump
+        offset = first.lines
+        for c in self.later[1:]:
+            assert c is not None
+            if offset:
+                for g in c.goroutines:
+                    g.line += offset  # lines counted from the chunk's start until now
+            snap.goroutines.extend(c.goroutines)
+            room = max(MAX_KEPT_ISSUES - len(snap.issues), 0)
+            snap.issues.extend(ParseIssue(i.line + offset, i.text, i.reason) for i in c.issues[:room])
+            snap.unparsed_lines += c.unparsed_lines
+            snap.headers_seen += c.headers_seen
+            snap.unparsed_headers += c.unparsed_headers
+            snap.repeated_headers += c.repeated_headers
+            snap.truncated = snap.truncated or c.truncated
+            snap.last_line = c.last_line + offset
+            offset += c.lines
+        snap.last_section = None  # the last line is the last chunk's
+        return Dump(
+            source=spec,
+            snapshots=(*first.done, snap.build()),
+            lines=offset,
+            binary_lines=first.binary_lines,
+            carriers=(),
+        )
