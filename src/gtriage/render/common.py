@@ -136,6 +136,11 @@ def _span(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def sources_read(report: Report) -> int:
+    """The sources of a fleet that could be read (the denominator of "on 2 of 3 sources")."""
+    return sum(1 for s in report.fleet or () if s.goroutines is not None)
+
+
 def sources_text(shares: tuple[SourceCount, ...], sources: int, shown: int = 3) -> str:
     """"on 2 of 3 sources: pod-a 90, pod-b 24"."""
     parts = ", ".join(f"{s.source} {num(s.count)}" for s in shares[:shown])

@@ -21,6 +21,7 @@ from .common import (
     race_accesses,
     repeat_text,
     series_line,
+    sources_read,
     sources_text,
     sparkline,
     stack_rows,
@@ -76,7 +77,7 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
             if trended:
                 change += f" {sparkline(c.trend.counts) if c.trend else ''} {md_inline(c.trend.verdict or '') if c.trend else ''} |"
             if spread:
-                change += f" {num(len(c.sources or ()))} of {num(_read(report))} |"
+                change += f" {num(len(c.sources or ()))} of {num(sources_read(report))} |"
             out.append(
                 f"| {c.rank} | {num(c.count)} |{change} {md_inline(state_text(c))} | {minutes_text(c)} | "
                 f"{md_code_span(c.blocked_at.func, in_table=True)} {md_code_span(location(c.blocked_at, report.goroot), in_table=True)} | {created} |"
@@ -100,10 +101,6 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-def _read(report: Report) -> int:
-    return sum(1 for s in report.fleet or () if s.goroutines is not None)
-
-
 def _section(c: Cluster, report: Report) -> list[str]:
     goroot = report.goroot
     out = [f"### {cluster_title(c, md_inline)}", ""]
@@ -117,7 +114,7 @@ def _section(c: Cluster, report: Report) -> list[str]:
     if c.trend is not None:
         out.append(f"- **Trend:** {md_inline(trend_text(c.trend))}")
     if c.sources is not None and report.fleet is not None:
-        out.append(f"- **Sources:** {md_inline(sources_text(c.sources, _read(report), shown=10))}")
+        out.append(f"- **Sources:** {md_inline(sources_text(c.sources, sources_read(report), shown=10))}")
     out.append(f"- **Why:** {md_inline('; '.join(c.why))}")
     objects = objects_line(c.objects) if c.objects is not None else None
     if objects is not None:

@@ -23,6 +23,7 @@ from .common import (
     repeat_text,
     series_line,
     source_line_text,
+    sources_read,
     sources_text,
     stack_rows,
     summary_line,
@@ -127,7 +128,7 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
     if c.trend is not None:
         lines.append(f"    trend       {trend_text(c.trend)}")
     if c.sources is not None and report.fleet is not None:
-        lines.append(f"    sources     {inert_line(sources_text(c.sources, _read(report)))}")
+        lines.append(f"    sources     {inert_line(sources_text(c.sources, sources_read(report)))}")
     lines.append(st(f"    why         {inert_line('; '.join(c.why))}", CYAN))
     objects = objects_line(c.objects) if c.objects is not None else None
     if objects is not None:
@@ -143,10 +144,6 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
     if stacks:
         lines.extend(_stack(c.frames, c.blocked_at, st, goroot))
     return lines
-
-
-def _read(report: Report) -> int:
-    return sum(1 for s in report.fleet or () if s.goroutines is not None)
 
 
 def _stack(frames: tuple[FrameInfo, ...], blocked: FrameInfo, st: _Style, goroot: str | None) -> list[str]:

@@ -15,10 +15,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Header
 
-from gtriage.render.common import num, plural
+from gtriage.render.common import num, plural, sources_read
 from gtriage.report import Cluster, Report
 
-from .clusters_table import ClustersTable, sources_read
+from .clusters_table import ClustersTable
 from .crash_banner import CrashBanner
 from .detail_pane import DetailPane
 from .footer import Footer

@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable
 
 from gtriage.frame_info import FrameInfo
-from gtriage.render.common import MINUS, minutes_text, num, sparkline, state_text
+from gtriage.render.common import MINUS, minutes_text, num, sources_read, sparkline, state_text
 from gtriage.render.safe import inert_line
 from gtriage.report import Cluster, Report
 
@@ -117,11 +117,6 @@ def _clip_trend(text: str, width: int) -> str:
 def _sources(c: Cluster, read: int) -> str:
     """"2/3": sources holding the cluster, of those read ("" outside a fleet)."""
     return f"{num(len(c.sources))}/{num(read)}" if c.sources is not None else ""
-
-
-def sources_read(report: Report) -> int:
-    """The sources of a fleet that could be read (the denominator of "on 2 of 3 sources")."""
-    return sum(1 for s in report.fleet or () if s.goroutines is not None)
 
 
 # What each column shows, untruncated ("sources" needs the report too: cell_text).
