@@ -19,6 +19,7 @@ RENDER_MAY_IMPORT = {
     "gtriage.filters",
     "gtriage.errors",
     "gtriage.progress",
+    "gtriage.record",  # the dataclass decorator and replace(), no stage
 }
 RENDERERS = sorted([*PACKAGE.glob("render/*.py"), *PACKAGE.glob("tui/*.py")])
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from gtriage.syntax import parser, prune_caches
+from gtriage.syntax import parser
 from gtriage.transform import DumpTransformer
+from gtriage.user_cache import prune_caches
 
 
 def test_the_compiled_grammar_stays_small() -> None:

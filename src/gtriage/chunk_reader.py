@@ -17,13 +17,13 @@ one pass.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 from .carriers import TextStream
 from .file_chunks import open_range
 from .line_reader import LineReader
 from .model import Goroutine, Labels, ParseIssue, Snapshot, Stack
 from .parse import SectionReader
+from .record import dataclass
 from .section import Kind, Section
 from .sections import stream_sections
 from .snapshot_builder import SnapshotBuilder

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from .frame_info import FrameInfo, FuncName, Origin
 from .model import Frame, Goroutine, Labels, Record, Stack
 from .normalize import Normalizer
+from .record import dataclass, field
 
 # rapidfuzz compares two signatures in time proportional to the product of their lengths,
 # and similarity compares clusters pairwise, so a dump of huge names or of thousands of

@@ -9,9 +9,9 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .cluster import SIGNATURE_CHARS, SIGNATURE_FUNC_CHARS, RawCluster, signature_of
+from .record import dataclass
 from .report import Limit
 
 # Clusters whose stack signatures are at least this similar (0-100) form a family.

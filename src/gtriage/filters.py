@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, replace
 
+from .record import dataclass, replace
 from .report import Cluster, GoneCluster, Report
 
 

@@ -9,10 +9,10 @@ goroutines together would give, with the count each source contributed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .cluster import RawCluster, StackGroup
 from .frame_info import FrameInfo
+from .record import dataclass
 from .report import SourceCount
 
 

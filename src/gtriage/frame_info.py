@@ -4,7 +4,8 @@ function): what the report, the renderers and the TUI show. Built by normalize.p
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+
+from .record import dataclass
 
 
 class Origin(enum.StrEnum):

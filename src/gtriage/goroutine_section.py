@@ -3,10 +3,9 @@ what the runtime's own repeats and cuts mean for the count."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from .fast_path import ShapeMemo, read_header, read_stack
 from .model import Goroutine
+from .record import replace
 from .section import Section
 from .snapshot_builder import SnapshotBuilder
 

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from .cluster import RawCluster
 from .frame_info import FrameInfo
 from .model import Goroutine
 from .objects import LOCKS, ObjectFindings, ValueReader
+from .record import dataclass
 
 FUNCTION = "function"
 ARGUMENT = "argument"

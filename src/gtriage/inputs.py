@@ -8,10 +8,10 @@ import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from .errors import input_error, os_reason
+from .record import dataclass
 
 # A directory or archive of more dumps than this is refused rather than read for hours.
 MAX_MEMBERS = 10_000

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
+from .record import dataclass, field
 from .streams import CHUNK, CarrierStats, LineMap, Stream
 
 # A string value that holds a dump (slog attributes, a pod's termination message).

@@ -15,7 +15,6 @@ again.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -23,6 +22,7 @@ import zlib
 from typing import Any
 
 from .lalr import END, Unsupported
+from .user_cache import write_whole
 
 SCHEMA = 1  # bump when the layout of the tables changes
 
@@ -156,16 +156,7 @@ def _meta(grammar: str, version: str, crc: int) -> dict[str, Any]:
 
 def save(path: str, tables: dict[str, Any], grammar: str, version: str) -> None:
     """Write the tables whole or not at all: a first line that says what they were derived
-    from and the checksum of the second, the tables. Another gtriage may be reading: write
-    a private temporary file, then rename it over."""
+    from and the checksum of the second, the tables."""
     body = json.dumps(tables, separators=(",", ":"))
     head = json.dumps(_meta(grammar, version, zlib.crc32(body.encode())))
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(head + "\n" + body)
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.remove(tmp)
+    write_whole(path, (head + "\n" + body).encode())

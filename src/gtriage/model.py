@@ -9,7 +9,8 @@ gives a frame's arguments as that goroutine printed them.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+
+from .record import dataclass, field
 
 HEX_PLACEHOLDER = "0x0"  # what every hex word of a stack shape reads as
 ARGS_SEP = "\n"  # between the argument texts in Goroutine.values: no argument holds one

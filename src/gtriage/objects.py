@@ -18,12 +18,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from .cluster import RawCluster, StackGroup
 from .frame_info import FrameInfo
 from .model import DumpFormat, Goroutine
+from .record import dataclass
 from .report import OBJECT_PLURALS, ObjectGroup, Objects
 
 MUTEX = "mutex"

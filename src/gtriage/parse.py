@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import replace
 from functools import partial
 from typing import TextIO
 
@@ -20,6 +19,7 @@ from .fast_path import ShapeMemo
 from .goroutine_section import read_goroutine
 from .model import Dump, Snapshot
 from .race_section import read_race
+from .record import replace
 from .record_sections import read_profile, read_record
 from .sections import Kind, Section, SectionStats, split_sections
 from .snapshot_builder import SnapshotBuilder, rehome_dumpers

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from typing import BinaryIO
 
 from .cluster import RawCluster, cluster_goroutines, cluster_records
@@ -23,6 +22,7 @@ from .objects import find_objects
 from .parse import parse_lines, parse_text
 from .progress import Progress
 from .rank import rank_clusters
+from .record import dataclass
 from .report import FleetSource, Moment, Report
 from .report_build import FleetParts, build_report, goroutine_total
 from .series import FILE_CLOCK, LOG_CLOCK, MIN_POINTS, ORDER_GIVEN, Tracker, Trends, put_in_order

@@ -19,9 +19,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 
 from .frame_info import FrameInfo
+from .record import dataclass, replace
 from .report import Report, SourceText
 
 CONTEXT = 3  # lines shown above and below the blocking line where there is room

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .cluster import RawCluster
 from .compare import PreviousMatch
@@ -12,6 +11,7 @@ from .fleet import Spread, spread_text
 from .frame_info import Origin
 from .model import Crash
 from .objects import object_factor, objects_text
+from .record import dataclass
 from .report import Objects, Trend
 
 # Wait reasons that, in the program's own code, are how leaks look (runtime2.go's

@@ -6,10 +6,9 @@ walk over these objects.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from .frame_info import FrameInfo
 from .model import Crash, Goroutine, Labels, ParseIssue
+from .record import dataclass
 
 SCHEMA = "gtriage/1"
 

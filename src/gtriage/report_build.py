@@ -3,8 +3,6 @@ turns the pipeline's working types (RawCluster, Ranked, Access) into the public 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 from .cluster import RawCluster, exact_groups
 from .compare import Comparison, PreviousMatch
 from .fleet import by_source
@@ -14,6 +12,7 @@ from .model import Access, Dump, Snapshot
 from .normalize import Normalizer
 from .objects import ObjectFindings
 from .rank import Ranked, change
+from .record import dataclass, replace
 from .report import (
     AccessInfo,
     Cluster,

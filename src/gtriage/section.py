@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 
+from .record import dataclass, field
 from .streams import LineMap
 
 

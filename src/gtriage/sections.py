@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from itertools import repeat
 from typing import TextIO
 
@@ -20,6 +19,7 @@ from .carriers import read_streams
 from .line_kinds import MAX_STACK_LINE
 from .line_reader import LineReader
 from .log_clock import LogClock
+from .record import dataclass, field
 from .section import Kind, Section
 from .streams import CarrierStats, Readable, Stream
 

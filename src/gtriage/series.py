@@ -9,12 +9,12 @@ and representative stack to match the next dump with, never the dumps themselves
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from itertools import pairwise
 
 from .cluster import RawCluster, StackGroup
 from .compare import match_previous
 from .families import SimilarityWork
+from .record import dataclass, field
 from .report import Moment, Trend
 
 # Verdicts, in words the reports print as they are.

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from .model import ARGS_SEP, HEX_PLACEHOLDER, Ancestor, Frame, Stack
+from .record import dataclass
 from .transform import (
     AncestorMark,
     CreatedItem,

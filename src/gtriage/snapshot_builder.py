@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
 
 from .model import Crash, DumpFormat, Goroutine, ParseIssue, Race, Record, Snapshot
+from .record import dataclass, field, replace
 from .section import Section
 from .shapes import MAX_DIGITS
 from .streams import LineMap

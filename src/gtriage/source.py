@@ -18,10 +18,10 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
 
 from .errors import input_error, os_reason, size_text
+from .record import dataclass
 
 # gzip and the HTTP client are imported by the inputs that need them: a plain file starts
 # faster without them.

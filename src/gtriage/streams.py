@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from .log_clock import LogClock
+from .record import dataclass, field
 
 CHUNK = 1 << 20
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .lalr import ParseError, Runner, UnexpectedInput, Unsupported
+from .user_cache import cache_folder, prune_caches
 
 if TYPE_CHECKING:
     from lark import Lark
@@ -54,20 +55,6 @@ def grammar_text() -> str:
     return resources.files("gtriage").joinpath("grammar").joinpath(GRAMMAR_FILE).read_text(encoding="utf-8")
 
 
-def cache_folder() -> str | None:
-    """gtriage's private per-user cache folder (the grammar caches are a pickle and the
-    tables, and must be nobody else's to write); None when it cannot be made."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(base, "gtriage")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-    except OSError:
-        return None
-    if not os.access(folder, os.W_OK):
-        return None
-    return folder
-
-
 def _cache_file(text: str) -> str | bool:
     """Where Lark keeps its grammar analysis (0.8 s to build, 0.1 s to load); no cache when
     the folder cannot be made."""
@@ -80,25 +67,6 @@ def _cache_file(text: str) -> str | bool:
         return False
     key = hashlib.sha256(f"{lark.__version__}\0{text}".encode()).hexdigest()[:20]
     return os.path.join(folder, f"grammar-{key}.cache")
-
-
-KEEP_CACHES = 4  # grammar caches (and tables) kept: the ones of the gtriage versions used last
-
-
-def prune_caches(current: str, keep: int = KEEP_CACHES) -> None:
-    """Mark `current` as just used and delete all but the `keep` newest files of its kind
-    (its name up to the first "-", and its extension) beside it: every grammar version
-    writes one, and nothing else ever removes them."""
-    folder, name = os.path.split(current)
-    prefix, suffix = name.split("-", 1)[0] + "-", os.path.splitext(name)[1]
-    try:
-        os.utime(current)
-        names = [n for n in os.listdir(folder) if n.startswith(prefix) and n.endswith(suffix)]
-        paths = sorted((os.path.join(folder, n) for n in names), key=os.path.getmtime, reverse=True)
-        for old in paths[keep:]:
-            os.remove(old)
-    except OSError:
-        pass  # another gtriage may be pruning too; a cache left over costs only disk
 
 
 @functools.cache

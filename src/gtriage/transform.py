@@ -12,11 +12,11 @@ callback returns a bare string) and read through `.type` and `.start_pos` only.
 from __future__ import annotations
 
 import enum
-from dataclasses import replace
 from typing import Any, NamedTuple
 
 from .lalr import Token
 from .model import Access, Frame, Labels
+from .record import replace
 from .syntax import grammar_parser
 
 

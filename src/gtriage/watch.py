@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from .errors import INPUT_ERRORS
 from .inputs import Input, expand_inputs
 from .pipeline import ReadOptions, poll_report, read_all
+from .record import dataclass, field
 from .report import Report
 from .series import Tracker
 from .source import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT

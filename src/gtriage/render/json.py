@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from gtriage.frame_info import FrameInfo
+from gtriage.record import replace
 from gtriage.report import SCHEMA, AccessInfo, Cluster, Objects, Report, SubGroup, Trend
 
 from .safe import scalar

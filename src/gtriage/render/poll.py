@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 from typing import Any
 
+from gtriage.record import replace
 from gtriage.report import Cluster, Report
 
 from .common import change_text, num, plural, short_path

@@ -15,7 +15,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
 
@@ -26,6 +25,7 @@ from textual.widgets import Header
 
 from gtriage.errors import EXIT_INPUT, EXIT_OK, INPUT_ERRORS
 from gtriage.progress import Progress
+from gtriage.record import replace
 from gtriage.render.safe import inert_line
 from gtriage.report import Report
 

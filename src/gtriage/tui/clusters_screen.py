@@ -6,7 +6,6 @@ same widgets, the same search, sort and filters, the cursor on the same cluster.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import ClassVar
 
 from textual import on
@@ -15,6 +14,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Header
 
+from gtriage.record import replace
 from gtriage.render.common import num, plural, sources_read
 from gtriage.report import Cluster, Report
 

@@ -12,11 +12,11 @@ import gc
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from textual.message import Message
 
 from gtriage.errors import INPUT_ERRORS
+from gtriage.record import dataclass
 from gtriage.render.common import when_text
 from gtriage.render.safe import inert_line
 from gtriage.report import Report

@@ -9,11 +9,11 @@ from __future__ import annotations
 import enum
 import threading
 from collections import Counter
-from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
 from gtriage.filters import cluster_text
+from gtriage.record import dataclass
 from gtriage.report import Cluster, Report
 
 from .styled import PathStyle

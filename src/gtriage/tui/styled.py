@@ -8,13 +8,13 @@ through `render.safe` and becomes the plain content of a `Text`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from rich.cells import cell_len
 from rich.text import Text
 
 from gtriage.frame_info import FrameInfo, Origin
 from gtriage.model import Frame, Goroutine
+from gtriage.record import dataclass
 from gtriage.render.common import StackRow, repeat_text, short_path, stack_rows
 from gtriage.render.goroutines import header_text
 from gtriage.render.safe import inert, inert_line

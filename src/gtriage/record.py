@@ -1,0 +1,260 @@
+"""The model's record classes, made without importing `dataclasses` at run time.
+
+Type checkers see `dataclasses.dataclass`, `field` and `replace` themselves (the
+TYPE_CHECKING branch at the end), so every record is checked as a dataclass. At run time
+the same decorator is built here, because start-up is most of what a small dump costs:
+`import dataclasses` pulls in `inspect` (~14 ms here), and compiling the generated methods costs ~0.8 ms a
+class, over 70 classes. So the methods' code is compiled once and kept in the user's cache
+folder (code_cache below), as Python keeps a module's bytecode in `__pycache__`.
+
+Only what gtriage uses is supported: `frozen`, `slots`, fields with a default or a
+`default_factory`, `__post_init__`; the methods are those of `dataclass(eq=True)` (init,
+repr, eq, hash when frozen). `dataclasses.fields()`, `replace()`, `asdict()` and
+`is_dataclass()` still work on these records: the first look at `__dataclass_fields__`
+builds the real dataclass Field objects (the one place that imports `dataclasses`, used by
+the TUI and the tests, never on a report's path).
+"""
+
+from __future__ import annotations
+
+import marshal
+import sys
+from types import CodeType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from . import user_cache
+
+_T = TypeVar("_T")
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+
+
+class FrozenRecordError(AttributeError):
+    """Assignment to a field of a frozen record (dataclasses.FrozenInstanceError's role)."""
+
+
+class Field:
+    __slots__ = ("default", "default_factory")
+
+    def __init__(self, default: Any, default_factory: Any) -> None:
+        self.default = default
+        self.default_factory = default_factory
+
+
+def _field(*, default: Any = MISSING, default_factory: Any = MISSING) -> Any:
+    if default is not MISSING and default_factory is not MISSING:
+        raise ValueError("cannot specify both default and default_factory")
+    return Field(default, default_factory)
+
+
+class _Spec:
+    __slots__ = ("default", "factory", "name", "type")
+
+    def __init__(self, name: str, type_: Any, default: Any, factory: Any) -> None:
+        self.name, self.type, self.default, self.factory = name, type_, default, factory
+
+
+def _specs(cls: type) -> list[_Spec]:
+    out: list[_Spec] = []
+    # Not inspect.get_annotations: importing inspect is the cost this module avoids.
+    for name, ann in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063
+        if isinstance(ann, str) and ann.partition("[")[0].rpartition(".")[2] == "ClassVar":
+            continue
+        default = cls.__dict__.get(name, MISSING)
+        factory = MISSING
+        if isinstance(default, Field):
+            default, factory = default.default, default.default_factory
+        if isinstance(default, list | dict | set):
+            raise ValueError(f"mutable default {type(default)} for field {name} is not allowed: use default_factory")
+        out.append(_Spec(name, ann, default, factory))
+    seen_default = False
+    for s in out:
+        has = s.default is not MISSING or s.factory is not MISSING
+        if seen_default and not has:
+            raise TypeError(f"non-default argument {s.name!r} follows default argument")
+        seen_default = seen_default or has
+    return out
+
+
+def _source(cls: type, specs: list[_Spec], frozen: bool) -> tuple[str, dict[str, Any]]:
+    """One function returning every method, and the names its body refers to."""
+    env: dict[str, Any] = {"MISSING": MISSING, "_setattr": object.__setattr__, "FrozenRecordError": FrozenRecordError}
+    params, body = ["self"], []
+    for s in specs:
+        if s.factory is not MISSING:
+            env[f"_factory_{s.name}"] = s.factory
+            params.append(f"{s.name}=MISSING")
+            value = f"_factory_{s.name}() if {s.name} is MISSING else {s.name}"
+        else:
+            if s.default is not MISSING:
+                env[f"_default_{s.name}"] = s.default
+                params.append(f"{s.name}=_default_{s.name}")
+            else:
+                params.append(s.name)
+            value = s.name
+        body.append(f"_setattr(self, {s.name!r}, {value})" if frozen else f"self.{s.name} = {value}")
+    if "__post_init__" in cls.__dict__:
+        body.append("self.__post_init__()")
+    names = [s.name for s in specs]
+    mine = "(" + "".join(f"self.{n}," for n in names) + ")"
+    theirs = "(" + "".join(f"other.{n}," for n in names) + ")"
+    shown = ", ".join(f"{n}={{self.{n}!r}}" for n in names)
+    lines = [
+        "def _make(_cls):",
+        f" def __init__({', '.join(params)}):",
+        *(f"  {b}" for b in body or ["pass"]),
+        " def __repr__(self):",
+        f"  return f'{{self.__class__.__qualname__}}({shown})'",
+        " def __eq__(self, other):",
+        "  if other.__class__ is self.__class__:",
+        f"   return {mine} == {theirs}",
+        "  return NotImplemented",
+        " def __hash__(self):",
+        f"  return hash({mine})",
+        " def __setattr__(self, name, value):",
+        "  if type(self) is _cls or name in _names:",
+        "   raise FrozenRecordError(f'cannot assign to field {name!r}')",
+        "  super(_cls, self).__setattr__(name, value)",
+        " def __delattr__(self, name):",
+        "  if type(self) is _cls or name in _names:",
+        "   raise FrozenRecordError(f'cannot delete field {name!r}')",
+        "  super(_cls, self).__delattr__(name)",
+        " def __getstate__(self):",
+        f"  return [{', '.join(f'self.{n}' for n in names)}]",
+        " def __setstate__(self, state):",
+        "  for name, value in zip(_order, state):",
+        "   _setattr(self, name, value)",
+        " return __init__, __repr__, __eq__, __hash__, __setattr__, __delattr__, __getstate__, __setstate__",
+    ]
+    env["_names"], env["_order"] = frozenset(names), tuple(names)
+    return "\n".join(lines), env
+
+
+class _LazyFields:
+    """`__dataclass_fields__`, built by the real `dataclasses` on first look."""
+
+    def __init__(self, specs: list[_Spec], frozen: bool) -> None:
+        self.specs, self.frozen = specs, frozen
+
+    def __get__(self, obj: object, owner: type) -> dict[str, Any]:
+        import dataclasses
+
+        def one(s: _Spec) -> Any:
+            if s.factory is not MISSING:
+                return dataclasses.field(default_factory=s.factory)
+            return dataclasses.field(default=s.default) if s.default is not MISSING else dataclasses.field()
+
+        shadow = dataclasses.make_dataclass(owner.__name__, [(s.name, s.type, one(s)) for s in self.specs], frozen=self.frozen)
+        fields: dict[str, Any] = getattr(shadow, "__dataclass_fields__")  # noqa: B009 - made at run time
+        type.__setattr__(owner, "__dataclass_fields__", fields)
+        return fields
+
+
+def _process(cls: Any, frozen: bool, slots: bool) -> Any:
+    specs = _specs(cls)
+    names = tuple(s.name for s in specs)
+    if slots:
+        body = {k: v for k, v in cls.__dict__.items() if k not in names and k not in ("__dict__", "__weakref__")}
+        body["__slots__"] = names
+        cls = type(cls)(cls.__name__, cls.__bases__, body)
+    source, env = _source(cls, specs, frozen)
+    exec(_compiled(source), env)  # the source is built here from the class's own field names
+    made = env["_make"](cls)
+    own = cls.__dict__
+    init, repr_, eq, hash_, setattr_, delattr_, getstate, setstate = made
+    for name, fn in (("__init__", init), ("__repr__", repr_), ("__eq__", eq)):
+        if name not in own:
+            fn.__qualname__ = f"{cls.__qualname__}.{name}"
+            setattr(cls, name, fn)
+    explicit_hash = own.get("__hash__", MISSING)
+    if explicit_hash is MISSING or (explicit_hash is None and "__eq__" in own):
+        setattr(cls, "__hash__", hash_ if frozen else None)  # noqa: B010 - mypy rejects assigning methods
+    extra: dict[str, Any] = {"__match_args__": names, "__dataclass_fields__": _LazyFields(specs, frozen)}
+    if frozen:
+        extra.update(__setattr__=setattr_, __delattr__=delattr_)
+        if slots:
+            extra.update(__getstate__=getstate, __setstate__=setstate)
+    for name, value in extra.items():
+        setattr(cls, name, value)
+    return cls
+
+
+# A cache entry is the generated source and its marshalled code, unmarshalled only when
+# asked for: the file holds every class gtriage has made, a run needs some of them. The
+# file is per interpreter version (bytecode differs); past _MAX_ENTRIES (many gtriage
+# versions' classes) it starts again.
+_MAX_ENTRIES = 2000
+_code: dict[str, bytes] | None = None
+
+
+def _cache_path() -> str | None:
+    folder = user_cache.cache_folder()
+    if folder is None or not user_cache.private(folder):
+        return None
+    tag = sys.implementation.cache_tag or "python"
+    return f"{folder}/records-{tag}-{sys.hexversion:08x}.marshal"
+
+
+def _load_code() -> dict[str, bytes]:
+    path = _cache_path()
+    data = user_cache.read_bytes(path) if path else None
+    try:
+        loaded = marshal.loads(data) if data else {}
+    except (EOFError, ValueError, TypeError):
+        return {}  # damaged: compiled again and written over
+    if not isinstance(loaded, dict) or len(loaded) > _MAX_ENTRIES:
+        return {}
+    return {k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, bytes)}
+
+
+def _compiled(source: str) -> CodeType:
+    global _code
+    if _code is None:
+        _code = _load_code()
+    kept = _code.get(source)
+    if kept is not None:
+        try:
+            code = marshal.loads(kept)
+        except (EOFError, ValueError, TypeError):
+            code = None
+        if isinstance(code, CodeType):
+            return code
+    code = compile(source, "<gtriage.record>", "exec")
+    _code[source] = marshal.dumps(code)
+    # Written at each new entry: only a first run (or a new class) pays it, and no exit
+    # hook is needed (the CLI may leave through os._exit).
+    path = _cache_path()
+    if path is not None:
+        user_cache.write_whole(path, marshal.dumps(_code))
+    return code
+
+
+def _dataclass(cls: type[_T] | None = None, /, *, frozen: bool = False, slots: bool = False) -> Any:
+    def wrap(c: type[_T]) -> type[_T]:
+        made: type[_T] = _process(c, frozen, slots)
+        return made
+
+    return wrap if cls is None else wrap(cls)
+
+
+def _replace(obj: _T, /, **changes: Any) -> _T:
+    for name in getattr(type(obj), "__match_args__"):  # noqa: B009 - not in the type checker's view
+        if name not in changes:
+            changes[name] = getattr(obj, name)
+    return type(obj)(**changes)
+
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass, field, replace
+else:
+    dataclass, field, replace = _dataclass, _field, _replace
+
+__all__ = ["FrozenRecordError", "dataclass", "field", "replace"]
