@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from gtriage.record import FrozenRecordError, dataclass, field, replace
+from gtriage.record import FrozenRecordError, NamedTuple, dataclass, field, replace
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,3 +169,37 @@ def test_code_is_never_read_from_a_folder_others_can_write(tmp_path: Path) -> No
     folder.chmod(0o777)
     _run_in(tmp_path)
     assert _records_files(tmp_path) == []
+
+
+class Pair(NamedTuple):
+    """Two ends."""
+
+    left: int
+    right: str = "r"
+
+    @property
+    def both(self) -> str:
+        return f"{self.left}{self.right}"
+
+
+def test_named_tuples_are_tuples_with_their_fields_defaults_and_methods() -> None:
+    p = Pair(1)
+    assert p == (1, "r")
+    assert isinstance(p, tuple)
+    assert (p.left, p.right, p.both) == (1, "r", "1r")
+    assert p._replace(right="x") == Pair(1, "x")
+    assert Pair._fields == ("left", "right")
+    assert Pair.__doc__ == "Two ends."
+    assert Pair.__module__ == __name__
+    assert pickle.loads(pickle.dumps(p)) == p
+    left, right = p
+    assert (left, right) == (1, "r")
+
+
+def test_a_named_tuple_may_not_redefine_its_machinery() -> None:
+    with pytest.raises(AttributeError, match="_replace"):
+        class Bad(NamedTuple):
+            a: int
+
+            def _replace(self) -> None:  # type: ignore[misc]
+                pass

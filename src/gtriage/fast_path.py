@@ -27,10 +27,11 @@ from __future__ import annotations
 import operator
 import re
 from itertools import repeat
-from typing import Any, NamedTuple
+from typing import Any
 
 from .lalr import ParseError
 from .model import HEX_PLACEHOLDER, Frame, Labels
+from .record import NamedTuple
 from .section import Section
 from .sections import CALL_END
 from .shapes import (

@@ -18,12 +18,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from .cluster import RawCluster, StackGroup
 from .frame_info import FrameInfo
 from .model import DumpFormat, Goroutine
-from .record import dataclass
+from .record import NamedTuple, dataclass
 from .report import OBJECT_PLURALS, ObjectGroup, Objects
 
 MUTEX = "mutex"

@@ -12,11 +12,11 @@ callback returns a bare string) and read through `.type` and `.start_pos` only.
 from __future__ import annotations
 
 import enum
-from typing import Any, NamedTuple
+from typing import Any
 
 from .lalr import Token
 from .model import Access, Frame, Labels
-from .record import replace
+from .record import NamedTuple, replace
 from .syntax import grammar_parser
 
 

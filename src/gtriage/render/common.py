@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import NamedTuple
 
 from gtriage.frame_info import FrameInfo, Origin
 from gtriage.model import Crash
+from gtriage.record import NamedTuple
 from gtriage.report import (
     AccessInfo,
     Cluster,
