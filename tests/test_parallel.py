@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from gtriage import chunk_merge, chunk_reader, file_chunks, parallel
+from gtriage import chunk_merge, chunk_reader, file_chunks, job_count, parallel
 from gtriage.model import Dump, Goroutine
 from gtriage.parse import parse_lines
 from gtriage.pipeline import analyze_inputs
@@ -31,7 +31,7 @@ BENCH_DUMP = Path(__file__).resolve().parents[1] / "bench" / "dumps" / "debug100
 def cut_small(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every input is big enough to cut, into many small chunks (up to 64 a process), and
     cuts are looked for in small windows."""
-    monkeypatch.setattr(parallel, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(job_count, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "MIN_CHUNK_BYTES", 0)
     monkeypatch.setattr(parallel, "CHUNKS_PER_JOB", 64)
     monkeypatch.setattr(file_chunks, "WINDOW", 512)
@@ -145,7 +145,7 @@ def test_gzip_stdin_and_files_over_the_limit_are_not_cut(tmp_path: Path) -> None
 def test_small_files_are_read_by_one_process(tmp_path: Path) -> None:
     path = tmp_path / "dump.txt"
     path.write_text(many_goroutines(5))
-    assert path.stat().st_size < parallel.MIN_PARALLEL_BYTES
+    assert path.stat().st_size < job_count.MIN_PARALLEL_BYTES
     assert parallel.parse_file(str(path), jobs=2, max_bytes=None) is None
 
 
@@ -164,7 +164,7 @@ def test_cuts_fall_at_headers_after_a_blank_line(tmp_path: Path) -> None:
 
 
 def test_usable_cores_is_at_least_one() -> None:
-    assert parallel.usable_cores() >= 1
+    assert job_count.usable_cores() >= 1
 
 
 def test_cli_jobs(tmp_path: Path) -> None:
@@ -187,7 +187,7 @@ def test_cli_jobs(tmp_path: Path) -> None:
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_bench_dump_reads_alike_by_one_and_several_processes(jobs: int) -> None:
     """The 30 MB dump in its default chunks (14 of ~2 MiB)."""
-    assert BENCH_DUMP.stat().st_size >= parallel.MIN_PARALLEL_BYTES
+    assert BENCH_DUMP.stat().st_size >= job_count.MIN_PARALLEL_BYTES
     plan = parallel._plan(str(BENCH_DUMP), jobs, None)
     assert plan is not None
     assert len(plan[1]) - 1 > 2 * jobs
@@ -335,3 +335,21 @@ def test_the_collector_is_left_as_it_was(tmp_path: Path) -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_small_input_is_decided_without_importing_parallel(tmp_path: Path) -> None:
+    # The size check comes before the import: a small dump's run costs no parallel.py.
+    path = tmp_path / "dump.txt"
+    text = many_goroutines(5)
+    path.write_text(text)
+    headers = len(re.findall(r"^goroutine [0-9]+ ", text, re.M))
+    code = (
+        "import sys; from gtriage.pipeline import analyze_inputs; "
+        f"r = analyze_inputs([{str(path)!r}], jobs=4); print(r.goroutines, 'gtriage.parallel' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.split() == [str(headers), "False"]
+    assert not job_count.big_enough(str(path))
+    assert not job_count.big_enough("-")
+    assert not job_count.big_enough("http://host:6060/debug/pprof/goroutine")
+    assert not job_count.big_enough(str(tmp_path / "absent.txt"))

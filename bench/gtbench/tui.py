@@ -36,7 +36,7 @@ def tui_main(path: str) -> None:
     import asyncio
     import inspect
 
-    from gtriage.parallel import usable_cores
+    from gtriage.job_count import usable_cores
     from gtriage.pipeline import analyze_inputs
 
     found = _tui_app_class()

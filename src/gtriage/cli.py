@@ -186,7 +186,7 @@ def _load(inputs: list[str], args: argparse.Namespace) -> Report | None:
 def _jobs(asked: int | None) -> int:
     if asked is not None:
         return asked
-    from .parallel import usable_cores
+    from .job_count import usable_cores
 
     return usable_cores()
 

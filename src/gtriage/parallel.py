@@ -1,7 +1,7 @@
 """Parse one big dump file with several processes (--jobs), into exactly the Dump one process
 would read.
 
-Where it applies: a plain local file of at least MIN_PARALLEL_BYTES. stdin and URLs
+Where it applies: a plain local file of at least job_count.MIN_PARALLEL_BYTES. stdin and URLs
 arrive as a stream, and gzip must be inflated from its start, so they are read by one
 process (the caller's ordinary path); so is a file over --max-size, which that path
 refuses with its own message.
@@ -32,6 +32,7 @@ import gc
 import os
 from typing import TYPE_CHECKING
 
+from . import job_count
 from .chunk_merge import Merge
 from .chunk_reader import Chunk, ChunkParser, Encoder, NotClean
 from .file_chunks import first_header_id, plan_cuts
@@ -40,8 +41,8 @@ from .syntax import grammar_parser
 from .transform import DumpTransformer
 
 if TYPE_CHECKING:
-    # multiprocessing and pickle are imported where a file is read in parallel: the CLI
-    # imports this module for usable_cores() on every run, small inputs included.
+    # multiprocessing and pickle are imported where a file is read in parallel, not with
+    # this module.
     import multiprocessing.process
     from multiprocessing.connection import Connection
     from multiprocessing.context import BaseContext
@@ -49,11 +50,6 @@ if TYPE_CHECKING:
 
     from .progress import Progress
 
-# Below this a second process costs more than it saves: forking, a memo of its own to
-# fill (every shape parsed again), sending the goroutines back. Measured in one process on
-# 2 cores: the 30 MB bench dump (10k goroutines) parsed in 0.61 s with 2 processes against
-# 0.73 s with one; the fixed cost is tens of milliseconds, so a few MB gain nothing.
-MIN_PARALLEL_BYTES = 8 << 20
 # Chunks a process: the last chunk to finish leaves the others idle for up to its time,
 # about 1/(jobs * CHUNKS_PER_JOB) of the whole parse (on the 300k dump with 2 jobs, the
 # processes' last chunks ended 0.5-0.8 s apart with 16 a process, 0.2-0.45 s with 32,
@@ -66,14 +62,6 @@ _HEAD = 1 << 20
 
 # A worker's message: the chunk's index and the chunk, or why it is not clean.
 _Answer = tuple[int, Chunk | str]
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (taskset, cgroup cpusets), else all of them."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
 
 
 def parse_file(
@@ -128,7 +116,7 @@ def _plan(spec: str, jobs: int, max_bytes: int | None) -> tuple[int, list[int], 
         with open(spec, "rb") as f:
             st = os.fstat(f.fileno())
             size = st.st_size
-            if not os.path.isfile(spec) or size < MIN_PARALLEL_BYTES or (max_bytes is not None and size > max_bytes):
+            if not os.path.isfile(spec) or size < job_count.MIN_PARALLEL_BYTES or (max_bytes is not None and size > max_bytes):
                 return None
             head = f.read(_HEAD)
             if head.startswith(_GZIP_MAGIC):

@@ -16,6 +16,7 @@ from .families import SimilarityWork, assign_families
 from .fleet import merge_sources, spread_of
 from .holders import find_holders
 from .inputs import Input, expand_inputs, open_member, short_names
+from .job_count import big_enough
 from .model import Dump, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
 from .objects import find_objects
@@ -143,8 +144,8 @@ def _file_info(path: str) -> SourceInfo:
 
 
 def _parse_in_parallel(spec: str, jobs: int, max_bytes: int | None, progress: Progress | None) -> Dump | None:
-    if jobs < 2:
-        return None
+    if jobs < 2 or not big_enough(spec):
+        return None  # decided before importing parallel.py: most inputs are small
     from .parallel import parse_file
 
     return parse_file(spec, jobs=jobs, max_bytes=max_bytes, progress=progress)
