@@ -24,7 +24,8 @@ from gtriage import pprof_profile
 from gtriage.errors import INPUT_ERRORS, SourceError
 from gtriage.http_fetch import profile_url, text_profile_url
 from gtriage.pipeline import analyze, analyze_inputs, analyze_text
-from gtriage.pprof_profile import MAX_STACK, looks_like_profile, read_profile
+from gtriage.pprof_profile import MAX_STACK, read_profile
+from gtriage.profile_sniff import PROBE, looks_like_profile
 from gtriage.render.json import report_obj
 from gtriage.report import Report
 from manifests import SAMPLES
@@ -222,7 +223,7 @@ def _outcome(data: bytes) -> str:
 
 
 def test_the_real_profile_is_told_from_text() -> None:
-    assert looks_like_profile(RAW[: pprof_profile.PROBE])
+    assert looks_like_profile(RAW[: PROBE])
     for text in (
         (SAMPLES / "demo.txt").read_bytes(),
         (NEWEST.parent / "locks.debug1.txt").read_bytes(),
@@ -230,7 +231,7 @@ def test_the_real_profile_is_told_from_text() -> None:
         b"2024-05-01T10:00:00Z goroutine 1 [running]:\n",  # "2" is field 6's
         b"",
     ):
-        assert not looks_like_profile(text[: pprof_profile.PROBE])
+        assert not looks_like_profile(text[: PROBE])
 
 
 def test_a_cut_profile_is_one_line_never_a_traceback() -> None:

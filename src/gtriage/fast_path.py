@@ -27,7 +27,6 @@ from __future__ import annotations
 import operator
 import re
 from itertools import repeat
-from typing import Any
 
 from .lalr import ParseError
 from .model import HEX_PLACEHOLDER, Frame, Labels
@@ -55,6 +54,10 @@ from .shapes import (
 )
 from .snapshot_builder import SnapshotBuilder
 from .transform import grammar_parse
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_BODIES = 1 << 13  # verbatim stack texts remembered: bounded, they are the biggest keys
 MAX_CALL_KEYS = 1 << 14  # stack texts cut at their arguments (ShapeMemo.calls): one per call path

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterator
-from typing import Protocol, runtime_checkable
 
 from .log_clock import LogClock
 from .record import dataclass, field
@@ -17,9 +16,12 @@ from .record import dataclass, field
 CHUNK = 1 << 20
 
 
-@runtime_checkable
-class Readable(Protocol):
-    def read(self, size: int = -1, /) -> str: ...
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from typing import Protocol
+
+    class Readable(Protocol):
+        def read(self, size: int = -1, /) -> str: ...
 
 
 class LineMap:
