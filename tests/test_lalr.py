@@ -219,7 +219,7 @@ def test_the_report_is_the_same_with_lark(sample: Sample, monkeypatch: pytest.Mo
 def test_tables_round_trip_and_refuse_what_is_not_theirs(tmp_path: Path) -> None:
     grammar = syntax.grammar_text()
     tables = lalr_tables.derive(syntax.parser(DumpTransformer))
-    path = str(tmp_path / "tables-x.json")
+    path = str(tmp_path / "tables-x.marshal")
     lalr_tables.save(path, tables, grammar, "1.2.3")
     assert lalr_tables.load(path, grammar, "1.2.3") == tables
     assert lalr_tables.load(path, grammar + "\n", "1.2.3") is None  # another grammar
@@ -230,7 +230,7 @@ def test_tables_round_trip_and_refuse_what_is_not_theirs(tmp_path: Path) -> None
     assert lalr_tables.load(path, grammar, "1.2.3") is None
     Path(path).write_bytes(data[: len(data) // 2])  # cut
     assert lalr_tables.load(path, grammar, "1.2.3") is None
-    assert lalr_tables.load(str(tmp_path / "absent.json"), grammar, "1.2.3") is None
+    assert lalr_tables.load(str(tmp_path / "absent.marshal"), grammar, "1.2.3") is None
 
 
 def test_the_lark_version_is_read_without_importing_lark() -> None:
@@ -245,11 +245,11 @@ def test_tables_are_written_once_and_used_after(tmp_path: Path, monkeypatch: pyt
     try:
         parse = syntax.grammar_parser(DumpTransformer)
         assert isinstance(getattr(parse, "__self__", None), lalr.Runner)
-        files = list((tmp_path / "gtriage").glob("tables-*.json"))
+        files = list((tmp_path / "gtriage").glob("tables-*.marshal"))
         assert len(files) == 1
         assert os.stat(files[0]).st_mode & 0o077 == 0
         syntax.grammar_parser.cache_clear()
-        files[0].write_text("{not json")  # damaged: derived and written again
+        files[0].write_bytes(b"\xe3not marshal")  # damaged: derived and written again
         assert isinstance(getattr(syntax.grammar_parser(DumpTransformer), "__self__", None), lalr.Runner)
         assert lalr_tables.load(str(files[0]), syntax.grammar_text(), lalr_tables.lark_version() or "") is not None
     finally:

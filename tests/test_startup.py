@@ -55,7 +55,7 @@ def test_a_small_report_imports_no_lark_once_the_tables_exist(tmp_path: Path) ->
     assert not mods & {"multiprocessing", "concurrent.futures", "zipfile", "tarfile", "pathlib", "shutil"}
     # Nor what only type checkers and the dataclass machinery want (record.py), nor the
     # parallel reader or the profile decoder, which a small text file is told apart from.
-    assert not mods & {"typing", "dataclasses", "inspect", "gtriage.parallel", "gtriage.pprof_profile"}
+    assert not mods & {"typing", "dataclasses", "inspect", "json", "gtriage.parallel", "gtriage.pprof_profile"}
 
 
 def test_a_report_without_families_imports_no_rapidfuzz() -> None:

@@ -6,18 +6,19 @@ regex match turns into), and the wrapper chain Lark's parse-tree builder put on 
 Anything in that chain it does not know raises Unsupported, and gtriage then parses with
 Lark itself: nothing is guessed.
 
-The file is JSON (plain data: loading it runs no code), one per grammar text and Lark
-version, in the same private per-user folder as Lark's own grammar cache. Its first line
-holds the grammar text and the Lark version it was derived for and a checksum of the rest;
-it is used only when all three match, and a missing, damaged or stale file is derived
-again.
+The file is marshal's (plain data: loading it runs no code; and unlike JSON it costs no
+import), one per grammar text, Lark version and interpreter, in the same private per-user
+folder as Lark's own grammar cache. It holds the grammar text and the Lark version the
+tables were derived for and a checksum of the tables' bytes; it is used only when all
+three match, and a missing, damaged or stale file is derived again.
 """
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 import re
+import sys
 import zlib
 
 from .lalr import END, Unsupported
@@ -133,8 +134,8 @@ def lark_version() -> str | None:
 
 def tables_file(folder: str, grammar: str, version: str) -> str:
     # The name only spreads versions over files; the file's content is what is checked.
-    key = zlib.crc32(f"{SCHEMA}\0{version}\0{grammar}".encode())
-    return os.path.join(folder, f"tables-{key:08x}.json")
+    key = zlib.crc32(f"{SCHEMA}\0{version}\0{sys.hexversion}\0{grammar}".encode())
+    return os.path.join(folder, f"tables-{key:08x}.marshal")
 
 
 def load(path: str, grammar: str, version: str) -> dict[str, Any] | None:
@@ -142,24 +143,29 @@ def load(path: str, grammar: str, version: str) -> dict[str, Any] | None:
     version with this layout and are whole; None otherwise (absent, unreadable, damaged,
     stale)."""
     try:
-        with open(path, encoding="utf-8") as f:
-            head, _, body = f.read().partition("\n")
-        meta = json.loads(head)
-        if meta != _meta(grammar, version, zlib.crc32(body.encode())):
+        with open(path, "rb") as f:
+            kept = marshal.loads(f.read())
+        if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[1], bytes)):
             return None
-        tables = json.loads(body)
-    except (OSError, ValueError):
+        meta, body = kept
+        if meta != _meta(grammar, version, zlib.crc32(body)):
+            return None
+        tables = marshal.loads(body)
+    except (OSError, EOFError, ValueError, TypeError):
         return None
     return tables if isinstance(tables, dict) else None
 
 
-def _meta(grammar: str, version: str, crc: int) -> dict[str, Any]:
-    return {"schema": SCHEMA, "lark": version, "end": END, "crc": crc, "grammar": grammar}
+def _meta(grammar: str, version: str, crc: int) -> tuple[int | str, ...]:
+    return (SCHEMA, version, END, crc, sys.hexversion, grammar)
 
 
 def save(path: str, tables: dict[str, Any], grammar: str, version: str) -> None:
-    """Write the tables whole or not at all: a first line that says what they were derived
-    from and the checksum of the second, the tables."""
-    body = json.dumps(tables, separators=(",", ":"))
-    head = json.dumps(_meta(grammar, version, zlib.crc32(body.encode())))
-    write_whole(path, (head + "\n" + body).encode())
+    """Write the tables whole or not at all, with what they were derived from and the
+    checksum of their bytes."""
+    import json  # only when the tables are derived, with Lark loaded anyway
+
+    # Through JSON first: the tables hold Lark's str subclasses, which marshal refuses,
+    # and JSON's plain form (lists, string keys) is the one the runner was proven on.
+    body = marshal.dumps(json.loads(json.dumps(tables)))
+    write_whole(path, marshal.dumps((_meta(grammar, version, zlib.crc32(body)), body)))
