@@ -11,6 +11,7 @@ import sys
 
 from . import __version__
 from .errors import EXIT_USAGE, size_text
+from .lazy_re import lazy
 from .source import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
 
@@ -56,7 +57,7 @@ def _seconds(text: str) -> float:
     return seconds
 
 
-_DURATION = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?", re.IGNORECASE)
+_DURATION = lazy(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?", re.IGNORECASE)
 
 
 def _interval(text: str) -> float:
@@ -70,7 +71,7 @@ def _interval(text: str) -> float:
     return seconds
 
 
-_SIZE = re.compile(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:i?B)?", re.IGNORECASE)
+_SIZE = lazy(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:i?B)?", re.IGNORECASE)
 
 
 def _size(text: str) -> int:

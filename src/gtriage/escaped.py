@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import re
 
+from .lazy_re import lazy
+
 # A dump inside one line, newlines escaped: "goroutine 1 [running]:\nmain.main()\n\t...".
-_ESCAPED_DUMP = re.compile(r"goroutine [0-9]+ (?:gp=0x[0-9a-f]+ m=[0-9a-z]+ (?:mp=0x[0-9a-f]+ )?)?\[[^\]\n]*\]:\\n|\\n\\t[^\n]*\.go:[0-9]+")
+_ESCAPED_DUMP = lazy(r"goroutine [0-9]+ (?:gp=0x[0-9a-f]+ m=[0-9a-z]+ (?:mp=0x[0-9a-f]+ )?)?\[[^\]\n]*\]:\\n|\\n\\t[^\n]*\.go:[0-9]+")
 # A Go- or JSON-quoted string literal.
-_QUOTED = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
-_ESCAPE = re.compile(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)")
+_QUOTED = lazy(r'"((?:[^"\\\n]|\\.)*)"')
+_ESCAPE = lazy(r"\\(?:x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{3}|.)")
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "", "a": "\a", "b": "\b", "f": "\f", "v": "\v", "\\": "\\", '"': '"', "'": "'", "/": "/"}
 
 

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
 from .errors import input_error, os_reason
+from .lazy_re import lazy
 from .record import dataclass
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -18,8 +19,8 @@ if TYPE_CHECKING:
 
 # A directory or archive of more dumps than this is refused rather than read for hours.
 MAX_MEMBERS = 10_000
-_ARCHIVE = re.compile(r"\.(zip|tar|tgz|tar\.gz|tar\.bz2|tar\.xz)$", re.IGNORECASE)
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+_ARCHIVE = lazy(r"\.(zip|tar|tgz|tar\.gz|tar\.bz2|tar\.xz)$", re.IGNORECASE)
+_URL = lazy(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .lazy_re import lazy
 from .record import dataclass, field
 from .streams import CHUNK, CarrierStats, LineMap, Stream
 
@@ -142,10 +143,10 @@ _DOCKER_TIME = '","time":"'
 
 # Where one docker line ends and the next begins: the escaped line break that ends a log,
 # the line's other fields, and the next line's head.
-_DOCKER_SEPARATOR = re.compile(
+_DOCKER_SEPARATOR = lazy(
     re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + re.escape(_DOCKER_TIME) + r'[^"\n]*"\}\n' + re.escape(DOCKER_HEAD)
 )
-_DOCKER_LAST = re.compile(re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + re.escape(_DOCKER_TIME) + r'[^"\n]*"\}\n\Z')
+_DOCKER_LAST = lazy(re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + re.escape(_DOCKER_TIME) + r'[^"\n]*"\}\n\Z')
 
 
 def docker_log(log: str) -> str:

@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 
+from .lazy_re import lazy
 from .record import dataclass, field
 
 _STAMP = r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(Z|[+-]\d\d:?\d\d)?"
 # At a line's start (kubectl, journald short-iso, slog text, most log libraries), or as a
 # JSON line's "time" / "ts" / "timestamp" field (docker json-file, slog JSON, zap).
-_PREFIX = re.compile(r"^\[?" + _STAMP, re.MULTILINE)
-_JSON = re.compile(r'^\{[^\n]*?"(?:time|ts|timestamp)":"' + _STAMP, re.MULTILINE)
-_HEAD = re.compile(r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")
+_PREFIX = lazy(r"^\[?" + _STAMP, re.MULTILINE)
+_JSON = lazy(r'^\{[^\n]*?"(?:time|ts|timestamp)":"' + _STAMP, re.MULTILINE)
+_HEAD = lazy(r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")
 # A chunk is searched when its first line carries a timestamp, or it holds JSON lines.
 MAX_SAMPLES = 1_000_000  # seconds of log: 11 days
 

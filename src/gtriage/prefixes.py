@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from .lazy_re import lazy
+
 # Headers not at the start of their line: "2021-05-27T10:46:33.875+0300 [DEBUG] x: goroutine 1 [".
 # The lookbehinds sit after the literal so that the regex engine can search for it fast;
 # "in goroutine" (creators), "by goroutine" (races) and "from goroutine" (ancestors) are
@@ -45,10 +47,10 @@ _OTHER_STARTS = (
 # before it (a nested panic is "\tpanic: "): every "created by" of a plain dump is at a
 # line's start, and the loop over them would cost ~10 ms a MiB.
 _OTHER_INSIDE = tuple(
-    re.compile(re.escape(m) + "".join(f"(?<!{re.escape(c + m)})" for c in "\n\t")) for m in _OTHER_STARTS
+    lazy(re.escape(m) + "".join(f"(?<!{re.escape(c + m)})" for c in "\n\t")) for m in _OTHER_STARTS
 )
 MAX_SHAPES = 16  # distinct prefixes learned per stream; a prefix that varies more is no prefix
-_DIGITS = re.compile(r"[.,][0-9]+|[0-9]+|\s+$")
+_DIGITS = lazy(r"[.,][0-9]+|[0-9]+|\s+$")
 
 
 def prefix_shape(prefix: str) -> str:

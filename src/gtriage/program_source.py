@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 
 from .frame_info import FrameInfo
+from .lazy_re import lazy
 from .record import dataclass, replace
 from .report import Report, SourceText
 
@@ -28,7 +29,7 @@ CONTEXT = 3  # lines shown above and below the blocking line where there is room
 MAX_FILES = 50_000  # .go files indexed; a tree bigger than this is cut (and said)
 MAX_FILE_BYTES = 4 << 20  # a source file bigger than this is not read
 _SKIP_DIRS = {".git", "node_modules", "testdata", ".cache"}
-_MODULE = re.compile(r"^module\s+(\S+)", re.MULTILINE)
+_MODULE = lazy(r"^module\s+(\S+)", re.MULTILINE)
 
 
 @dataclass(slots=True)
@@ -137,7 +138,7 @@ def source_text(tree: SourceTree, frame: FrameInfo, context: int = CONTEXT) -> S
     return SourceText(path, frame.line, lines[frame.line - 1], around, how)
 
 
-_FUNC = re.compile(r"^func\s*(?:\([^)]*\)\s*)?([A-Za-z_]\w*)")
+_FUNC = lazy(r"^func\s*(?:\([^)]*\)\s*)?([A-Za-z_]\w*)")
 
 
 def _declared_at(lines: list[str], line: int) -> str | None:

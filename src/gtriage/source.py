@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import io
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 
 from .errors import input_error, os_reason, size_text
+from .lazy_re import lazy
 from .record import dataclass
 
 # gzip and the HTTP client are imported by the inputs that need them: a plain file starts
@@ -220,9 +220,9 @@ def _read_file(f: io.FileIO) -> Callable[[int], bytes]:
     return read
 
 
-_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+_SCHEME = lazy(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 # host:port[/path] or [v6]:port[/path]: what `curl host:6060/...` accepts without a scheme.
-_HOST_PORT = re.compile(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\]):\d{1,5}(?:[/?].*)?")
+_HOST_PORT = lazy(r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\]):\d{1,5}(?:[/?].*)?")
 
 
 
