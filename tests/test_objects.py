@@ -4,10 +4,16 @@ tests/test_locks_samples.py."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gtriage import objects
-from gtriage.objects import INLINED, MARKED, NOT_PRINTED, first_value
+from gtriage.model import ARGS_SEP, Frame
+from gtriage.objects import INLINED, MARKED, NOT_PRINTED, ValueReader, first_value
+from gtriage.parse import parse_text
 from gtriage.pipeline import analyze_text
 from gtriage.render.text import render_text
 from gtriage.report import Cluster, Report
@@ -57,6 +63,23 @@ def cluster_at(report: Report, func: str, line: int | None = None) -> Cluster:
 )
 def test_first_value(args: str, value: int | str) -> None:
     assert first_value(args) == value
+
+
+@given(st.lists(st.text(alphabet="0x1c, {}?.\n", max_size=8), max_size=6), st.integers(-1, 7))
+def test_frame_args_reads_the_slot_as_the_goroutine_does(texts: list[str], slot: int) -> None:
+    g = parse_text(goroutine(5, "chan receive", frame("main.wait", "0xc000010000", "/src/w.go", 4))).snapshots[0].goroutines[0]
+    g = dataclasses.replace(g, values=ARGS_SEP.join(texts))
+    f = Frame("main.wait", "the frame's own", "/src/w.go", 4, slot)
+    assert objects.frame_args(g, f) == g.frame_args(f)
+
+
+def test_value_reader_is_first_value_remembered_up_to_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ValueReader, "SIZE", 2)
+    value = ValueReader()
+    texts = ["0xc000010120, 0x1", "0xc000010120?", "...", "0xc000010120, 0x1"]
+    assert [value[t] for t in texts] == [first_value(t) for t in texts]
+    assert [value(t) for t in texts] == [first_value(t) for t in texts]
+    assert len(value) == 2
 
 
 def test_a_cond_waiter_locking_c_l_again_waits_on_the_mutex_not_the_cond() -> None:

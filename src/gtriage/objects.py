@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from .cluster import RawCluster, StackGroup
 from .frame_info import FrameInfo
-from .model import DumpFormat, Goroutine
+from .model import ARGS_SEP, DumpFormat, Frame, Goroutine
 from .record import NamedTuple, dataclass
 from .report import OBJECT_PLURALS, ObjectGroup, Objects
 
@@ -183,23 +183,22 @@ def _same_object(witness: str, kind: str) -> bool:
     return witness == kind or (witness == MUTEX and kind == RWMUTEX)
 
 
-class ValueReader:
+class ValueReader(dict[str, int | str]):
     """first_value of argument texts, remembered: the goroutines waiting on one object print
     one text for it (37 lockSlow calls, one mutex). Bounded: a leak of a million channels
-    prints a million texts, each read once anyway."""
+    prints a million texts, each read once anyway. `reader[text]` is a plain dict look-up
+    for a text seen before (objects.py reads ~110,000 texts in the 300k bench dump)."""
 
     SIZE = 4096
 
-    def __init__(self) -> None:
-        self._seen: dict[str, int | str] = {}
+    def __missing__(self, args: str) -> int | str:
+        v = first_value(args)
+        if len(self) < self.SIZE:
+            self[args] = v
+        return v
 
     def __call__(self, args: str) -> int | str:
-        v = self._seen.get(args)
-        if v is None:
-            v = first_value(args)
-            if len(self._seen) < self.SIZE:
-                self._seen[args] = v
-        return v
+        return self[args]
 
 
 def read_object(
@@ -210,16 +209,33 @@ def read_object(
     why = NOT_PRINTED
     stack = g.stack.frames
     for i, kind, off in plan.witnesses:
-        v = value(g.frame_args(stack[i]))
+        v = value[frame_args(g, stack[i])]
         if isinstance(v, int):
             return Told(EXACT, v - off, kind, frames[i].func), why
         why = _worse(why, v)
     if plan.argument is not None:
-        v = value(g.frame_args(stack[plan.argument]))
+        v = value[frame_args(g, stack[plan.argument])]
         if isinstance(v, int):
             return Told(ARGUMENT, v, plan.kind, frames[plan.argument].func), why
         return None, _worse(why, v)
     return None, why
+
+
+def frame_args(g: Goroutine, frame: Frame) -> str:
+    """g.frame_args(frame), without splitting all of g.values: a goroutine of the bench
+    dumps prints ~28 argument texts, and the frames that show an object are the top few
+    (splitting them all took ~0.15 s of the 300k dump's report)."""
+    slot = frame.slot
+    if slot < 0:
+        return frame.args
+    values = g.values
+    start = 0
+    for _ in range(slot):
+        start = values.find(ARGS_SEP, start) + 1
+        if not start:
+            return frame.args  # fewer texts than slots, as Goroutine.frame_args
+    end = values.find(ARGS_SEP, start)
+    return values[start:] if end < 0 else values[start:end]
 
 
 def _worse(why: str, other: str) -> str:
@@ -261,36 +277,40 @@ def find_objects(clusters: Sequence[RawCluster], fmt: DumpFormat) -> ObjectFindi
 
 def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueReader) -> Objects:
     groups: dict[Told, list[int]] = {}  # (basis, address, kind, via) -> goroutine ids
+    inferred: dict[tuple[Told, str], list[int]] = {}  # told by argument only, with why not exactly
+    not_told: dict[str, list[int]] = {}  # why the dump does not tell -> goroutine ids
     kinds: Counter[str] = Counter()
-    reasons: Counter[str] = Counter()
-    inferred: list[tuple[Told, int, str]] = []  # told by argument only, with why not exactly
     for grp, plan in plans:
         if plan is None:
             continue
         kinds[plan.kind] += grp.count
         # What a goroutine tells follows from its stack and its argument values alone:
-        # the goroutines of a leak that print the same values are read once.
-        read: dict[tuple[int, str], tuple[Told | None, str]] = {}
+        # the goroutines of a leak that print the same values are read once, and each
+        # goroutine is then one append to the ids of its answer. Each dict keeps its keys
+        # in the order of the first goroutine that told them, which settles ties below.
+        ids_of: dict[tuple[int, str], list[int]] = {}
         for g in grp.goroutines:
             key = (id(g.stack), g.values)
-            known = read.get(key)
-            if known is None:
-                known = read[key] = read_object(g, plan, grp.frames, value)
-            t, why = known
-            if t is None:
-                reasons[why] += 1
-            elif t.basis == ARGUMENT:
-                inferred.append((t, g.id, why))
-            else:
-                groups.setdefault(t, []).append(g.id)
+            ids = ids_of.get(key)
+            if ids is None:
+                t, why = read_object(g, plan, grp.frames, value)
+                if t is None:
+                    ids = not_told.setdefault(why, [])
+                elif t.basis == ARGUMENT:
+                    ids = inferred.setdefault((t, why), [])
+                else:
+                    ids = groups.setdefault(t, [])
+                ids_of[key] = ids
+            ids.append(g.id)
+    reasons = Counter({why: len(ids) for why, ids in not_told.items()})
     # An argument value and an address are not comparable: where the wait's own frames
     # tell for some goroutines, the others are untold rather than grouped by argument.
     exact = bool(groups)
-    for t, gid, why in inferred:
+    for (t, why), ids in inferred.items():
         if exact:
-            reasons[why] += 1
+            reasons[why] += len(ids)
         else:
-            groups.setdefault(t, []).append(gid)
+            groups.setdefault(t, []).extend(ids)
     merged = sorted(_merged(groups).items(), key=lambda kv: (-len(kv[1]), kv[0].basis != EXACT, kv[0].address))
     made = tuple(
         ObjectGroup(t.basis, f"{t.address:#x}", t.kind, t.via, len(ids), tuple(sorted(ids)))

@@ -102,7 +102,10 @@ def analyze_inputs(
         sum(d.binary_lines for d in dumps),
         tuple(sorted({c for d in dumps for c in d.carriers})),
     )
-    return report_from_dump(merged, moments, ordered_by)
+    from .collector import paused
+
+    with paused():
+        return report_from_dump(merged, moments, ordered_by)
 
 
 @dataclass(frozen=True, slots=True)
