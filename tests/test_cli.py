@@ -466,3 +466,40 @@ def test_help_lists_the_tui_keys() -> None:
     keys = out[out.index("keys of the TUI:") :]
     for key in ("q  ctrl+c", "?  F1", "H", "enter  l", "escape  h"):
         assert key in keys, key
+
+
+def test_the_tui_is_imported_while_the_dump_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The import (Textual, ~0.3 s) starts before the read and is awaited only once the
+    # report is in: a first screen costs the read plus what is left of the import.
+    from gtriage import cli
+    from gtriage.filters import Filters
+    from gtriage.tui import app
+
+    order: list[str] = []
+    real_load = cli._load
+
+    def preload() -> Any:
+        order.append("import started")
+        return lambda: order.append("import awaited")
+
+    def load(inputs: list[str], args: Any) -> Any:
+        order.append("read")
+        return real_load(inputs, args)
+
+    def run_tui(load_report: Any, title: str, **_: Any) -> int:
+        order.append(f"tui shows {load_report(None).goroutines} goroutines")
+        return 0
+
+    monkeypatch.setattr(cli, "preload_tui", preload)
+    monkeypatch.setattr(cli, "_load", load)
+    monkeypatch.setattr(app, "run_tui", run_tui)
+    args = build_parser().parse_args([str(DEMO)])
+    assert cli._run_tui([str(DEMO)], args, Filters(), None) == 0
+    headers = len(re.findall(r"^goroutine [0-9]+ ", DEMO.read_text(), re.M))
+    assert order == ["import started", "read", "import awaited", f"tui shows {headers} goroutines"]
+
+
+def test_preloading_the_tui_imports_its_app() -> None:
+    code = "import sys; from gtriage.cli import preload_tui; preload_tui()(); print('gtriage.tui.app' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.strip() == "True"

@@ -6,7 +6,7 @@ import argparse
 import io
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 
 from .cli_parser import build_parser as build_parser  # re-exported: tests and scripts build it from here
@@ -320,6 +320,7 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
     --watch the first poll must read something (a wrong URL is said at once); later polls
     that fail are shown in the TUI and retried."""
     watch = None
+    tui_imported = preload_tui()
     try:
         if args.watch:
             watch, report = _first_poll(inputs, args)
@@ -346,6 +347,7 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
     def load(progress: Progress) -> Report:
         return report
 
+    tui_imported()
     from .tui.app import run_tui
 
     if watch is None:
@@ -356,6 +358,24 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
         return apply_filters(_with_source(w.report(), args.source), filters)
 
     return run_tui(load, title=" + ".join(inputs), poll=poll, interval=args.interval)
+
+
+def preload_tui() -> Callable[[], None]:
+    """Start importing the TUI (Textual: ~0.3 s) on a thread; returns the wait for it.
+
+    The dump is read meanwhile, before any screen is drawn (an input error stays one line
+    on the terminal): with --jobs the worker processes take the chunks this process has no
+    time for, so the import costs the first screen less than its own time. A failed import
+    is left to the real one, which says why."""
+    import threading
+
+    def load() -> None:
+        with suppress(Exception):
+            import gtriage.tui.app  # noqa: F401
+
+    thread = threading.Thread(target=load, name="gtriage-tui-import", daemon=True)
+    thread.start()
+    return thread.join
 
 
 def _first_poll(inputs: list[str], args: argparse.Namespace) -> tuple[Watch | None, Report | None]:
