@@ -37,13 +37,12 @@ def tui_main(path: str) -> None:
     import asyncio
     import inspect
 
+    from gtriage import cli
     from gtriage.job_count import usable_cores
     from gtriage.pipeline import analyze_inputs
 
     # In the command line's order: the TUI's import starts, the dump is read meanwhile
     # (with every usable core, its --jobs default), then the app is made.
-    from gtriage import cli
-
     preload = getattr(cli, "preload_tui", None)
     imported = preload() if preload is not None else None
     t = time.perf_counter()
