@@ -19,7 +19,8 @@ from .line_kinds import MAX_STACK_LINE
 from .line_reader import LineReader
 from .log_clock import LogClock
 from .record import dataclass, field
-from .section import Kind, Section
+from .section import CallSplit, Kind, Section
+from .shapes import is_number
 from .streams import CarrierStats, Stream
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -98,31 +99,75 @@ def _call_pairs(newlines: int, calls: list[str]) -> bool:
 
 
 MAX_CLEAN_BODIES = 1 << 13  # stack texts remembered as clean (the parser keeps as many)
+MAX_CLEAN_KEYS = 1 << 14  # the same for their split_calls keys (the parser keeps as many)
+_FRAME_SP = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+")
 
 
-def _whole_stack(body: str, clean: dict[str, int]) -> tuple[int, list[str] | None] | None:
-    """The newlines of a clean stack text and its cut at CALL_END when it is made of call
-    pairs; None when its lines must be read one by one: a line is no stack line, or the
-    line reader would read it otherwise (_STARTS). `clean`: texts found clean so far."""
+def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
+    """`text` cut at its argument lists; `parts`: the text already cut at CALL_END, if it
+    was (left as it is)."""
+    if parts is None:
+        parts = text.split(CALL_END)
+    n = len(parts) - 1
+    tail = parts[n]
+    heads: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    if n:
+        # One transposition of the (head, "(", args) triples: no Python step per call.
+        heads, _, args = zip(*map(str.rpartition, parts, repeat("(", n)), strict=True)
+    gids: list[str] = []
+    i = tail.rfind(" in goroutine ")
+    if i >= 0:
+        i += 14
+        j = tail.find("\n", i)
+        if is_number(tail[i:j]):
+            gids = [tail[i:j]]
+            tail = tail[:i] + "0" + tail[j:]
+    # Joined with "()" + CALL_END, which no piece holds: two texts with one key differ
+    # only in their arguments and creator number.
+    key = "()\n\t".join((*heads, tail))
+    level2 = " fp=" in key  # on any location, not just the last (that may be inlined)
+    if level2:
+        # Traceback level 2 (SIGQUIT, GOTRACEBACK=crash) prints each frame's fp= and sp=,
+        # which differ in every goroutine; pc= and the rest of the location do not. The
+        # key leaves them out (the shape never keeps them).
+        key = _FRAME_SP.sub("", key)
+    joined = "".join(args)
+    return CallSplit(key, args, gids, level2, "\n" not in joined and ")" not in joined)
+
+
+def _whole_stack(body: str, clean: dict[str, int], keys: dict[str, int]) -> tuple[int, CallSplit | None] | None:
+    """The newlines of a clean stack text and its cut at its arguments when it is made of
+    call pairs; None when its lines must be read one by one: a line is no stack line, or
+    the line reader would read it otherwise (_STARTS). `clean`: texts found clean so far;
+    `keys`: the split_calls keys of the call-pair texts among them."""
     newlines = clean.get(body)
     if newlines is not None:
         return newlines, None  # the very same text again (a leak's copies): no cut needed
     cut = body.split(CALL_END)
+    split = split_calls(body, cut)
+    if split.flat and not split.level2:
+        # A text with the key of a clean one, and arguments on their own lines, is clean
+        # too: the checks below read the lines' starts and ends, which its key holds (but
+        # for the first call's start, when its head is empty: such keys are not kept), and
+        # the creator's number, which lies inside its line.
+        newlines = keys.get(split.key)
+        if newlines is not None:
+            if len(clean) < MAX_CLEAN_BODIES:
+                clean[body] = newlines
+            return newlines, split
     newlines = body.count("\n")
-    calls: list[str] | None
     if _call_pairs(newlines, cut):
         if _calls_start_sections(body, cut):
             return None
-        calls = cut
+        if split.flat and not split.level2 and not split.key.startswith("()\n\t") and len(keys) < MAX_CLEAN_KEYS:
+            keys[split.key] = newlines
     elif _starts_in_body(body) or _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is None:
         return None
-    else:
-        # Odd but clean texts (ancestors, say) still go whole, without their cut: the
-        # parser cuts them itself.
-        calls = None
-    if len(clean) < MAX_CLEAN_BODIES and " fp=" not in body:
+    # Odd but clean texts (ancestors, say) go whole too; their keys are not kept.
+    if len(clean) < MAX_CLEAN_BODIES and not split.level2:
         clean[body] = newlines  # level-2 texts (fp= on every frame) never repeat
-    return newlines, calls
+    return newlines, split
 
 
 _BLANK, _END, _MORE = 1, 0, 2  # what follows a block: a blank line, nothing, more lines
@@ -187,6 +232,7 @@ def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
     header_start = "goroutine "
     last_ended = True
     clean: dict[str, int] = {}  # clean stack texts seen -> their newlines
+    keys: dict[str, int] = {}  # and their split_calls keys (_whole_stack)
     for block, after in _blocks(stream.chunks):
         blank_after = after == _BLANK
         nl = block.find("\n")
@@ -199,7 +245,7 @@ def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
             and m.accepts_blocks()
         ):
             body = block[nl + 1 :] + "\n"
-            whole = _whole_stack(body, clean)
+            whole = _whole_stack(body, clean, keys)
             if whole is not None:
                 newlines, calls = whole
                 m.take_goroutine(block[:nl], body, n, calls)

@@ -61,6 +61,9 @@ class HeaderShape:
     locked: bool
 
 
+Args = tuple[str, ...] | list[str]  # the argument texts of a stack's calls, in printed order
+
+
 @dataclass(frozen=True, slots=True)
 class StackShape:
     stack: Stack
@@ -78,17 +81,17 @@ class StackShape:
     def calls(self) -> int:
         return len(self.arg_calls) + len(self.fixed_calls)
 
-    def values(self, args: list[str]) -> str:
+    def values(self, args: Args) -> str:
         """A goroutine's Goroutine.values from the argument texts of all its calls."""
         return _pick(self.arg_calls, args)
 
-    def fits(self, args: list[str]) -> bool:
+    def fits(self, args: Args) -> bool:
         """Whether the argument texts of a stack cut like this shape's texts are this
         shape's: the calls without hex words must print exactly what it printed."""
         return _pick(self.fixed_calls, args) == self.fixed_args
 
 
-def _pick(idx: tuple[int, ...], args: list[str]) -> str:
+def _pick(idx: tuple[int, ...], args: Args) -> str:
     if not idx:
         return ""
     if len(idx) == 1:
