@@ -12,7 +12,8 @@ A leaking dump is mostly copies of a few goroutines. Reading one goroutine goes:
    finds a shape parsed before (`calls`); the arguments are the goroutine's values.
 3. A stack never seen is masked (hex words, goroutine numbers) and looked up by the masked
    text (`stacks`); a new one is parsed a call at a time, each distinct call once
-   (`units`), and assembled into a StackShape with shared, interned frames (`frames`).
+   (`units`), and assembled into a StackShape with shared, interned frames (`frames`);
+   a stack of the common kind from what each call gave the first time (plain_shapes.py).
 4. A stack the grammar rejects is read call by call (read_by_units): the calls it accepts
    are kept, the lines of the others counted.
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 from .lalr import ParseError
 from .model import HEX_PLACEHOLDER, Frame, Labels
+from .plain_shapes import plain_shape
 from .record import NamedTuple
 from .section import CallSplit, Section
 from .sections import CALL_END, split_calls
@@ -252,13 +254,15 @@ def _read_masked(
     shape = memo.stacks.get(key) if memo.enabled else None
     if shape is None and (key not in memo.stacks or not memo.enabled):
         try:
-            shape = stack_shape(key, memo, whole=whole)
+            shape = None if whole else plain_shape(key, memo)
+            if shape is None:
+                shape = stack_shape(key, memo, whole=whole)
+                if masked_a_name(shape.stack):
+                    # A "0x.." inside a function or file name was masked too: this shape is
+                    # parsed from its real text every time (names stay exact, arguments real).
+                    shape = None
         except ParseError:
             return read_by_units(memo, text.split("\n")[:-1], sec, snap, key)
-        if masked_a_name(shape.stack):
-            # A "0x.." inside a function or file name was masked too: this shape is
-            # parsed from its real text every time (names stay exact, arguments real).
-            shape = None
         if len(memo.stacks) < MEMO_ENTRIES:
             memo.stacks[key] = shape
     if shape is None:
