@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gtriage.parse import parse_text
-from gtriage.sections import _CLEAN_STACK, CALL_END, Kind, _call_pairs, _whole_stack, split_sections
+from gtriage.sections import _CLEAN_STACK, CALL_END, Kind, Like, _call_pairs, _whole_stack, split_sections
 
 RACE_REPORT = (
     "==================\n"
@@ -218,7 +218,8 @@ def test_the_counting_check_never_accepts_what_the_line_regex_rejects(body: str)
 
 
 # A stack text whose key (its text without arguments) is that of a text found clean is
-# taken as clean without the checks: the argument texts and first lines it may differ by.
+# taken as clean without the checks, and one cut like a text before is cut again only
+# where it differs (_split_like): the argument texts and first lines it may differ by.
 KEY_HEADS = st.sampled_from(["main.f(", "(", "", " main.f(", "goroutine 5 [x]: f(", "panic: f(", "main.g)("])
 KEY_CALLS = st.sampled_from(["main.g(", "main.(*T).M(", "created by main.main(", "...(", "(", "main.g"])
 KEY_ARGS = st.sampled_from(["", "0x1", "0x2, 0x3", "...", " x", ")", "a\nb", "\n\t/src/m.go:3 +0x1\nmain.h(", "0x1)\n\tm.go:1"])
@@ -251,9 +252,10 @@ def test_a_text_taken_by_its_key_is_one_the_checks_take(
     first, second = text(0), text(1)
     clean: dict[str, int] = {}
     keys: dict[str, int] = {}
-    _whole_stack(first, clean, keys)
-    after = _whole_stack(second, clean, keys)
-    fresh = _whole_stack(second, {}, {})
+    likes: dict[tuple[int, str], Like] = {}
+    _whole_stack(first, clean, keys, likes)
+    after = _whole_stack(second, clean, keys, likes)
+    fresh = _whole_stack(second, {}, {}, {})
     assert (after is None) == (fresh is None)
     if after is not None and fresh is not None:
         assert after[0] == fresh[0]

@@ -12,7 +12,8 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator
-from itertools import repeat
+from itertools import compress, count, repeat
+from operator import ne
 
 from .carriers import read_streams
 from .line_kinds import MAX_STACK_LINE
@@ -106,8 +107,11 @@ _FRAME_SP = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+")
 def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
     """`text` cut at its argument lists; `parts`: the text already cut at CALL_END, if it
     was (left as it is)."""
-    if parts is None:
-        parts = text.split(CALL_END)
+    return _split_calls(text.split(CALL_END) if parts is None else parts)[0]
+
+
+def _split_calls(parts: list[str]) -> tuple[CallSplit, tuple[str, ...]]:
+    """split_calls, and the heads of the calls (each piece before its last "(")."""
     n = len(parts) - 1
     tail = parts[n]
     heads: tuple[str, ...] = ()
@@ -133,19 +137,50 @@ def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
         # key leaves them out (the shape never keeps them).
         key = _FRAME_SP.sub("", key)
     joined = "".join(args)
-    return CallSplit(key, args, gids, level2, "\n" not in joined and ")" not in joined)
+    return CallSplit(key, args, gids, level2, "\n" not in joined and ")" not in joined), heads
 
 
-def _whole_stack(body: str, clean: dict[str, int], keys: dict[str, int]) -> tuple[int, CallSplit | None] | None:
+# A text cut at CALL_END like one cut before -> that text's pieces, CallSplit and heads.
+Like = tuple[list[str], CallSplit, tuple[str, ...]]
+MAX_LIKES = 1 << 12
+
+
+def _split_like(parts: list[str], like: Like) -> CallSplit | None:
+    """split_calls of a text cut into as many pieces as the text `like` was, with the same
+    last piece: only the pieces that differ from its own are cut again (a goroutine of a
+    known shape differs in a few argument lists). None when a head differs, or an argument
+    text is not flat: split_calls then says what it is."""
+    seen, split, heads = like
+    args: list[str] | None = None
+    for i in compress(count(), map(ne, parts, seen)):
+        head, _, arg = parts[i].rpartition("(")
+        if head != heads[i] or "\n" in arg or ")" in arg:
+            return None
+        if args is None:
+            args = list(split.args)
+        args[i] = arg
+    return split if args is None else CallSplit(split.key, tuple(args), split.gids, split.level2, split.flat)
+
+
+def _whole_stack(
+    body: str, clean: dict[str, int], keys: dict[str, int], likes: dict[tuple[int, str], Like]
+) -> tuple[int, CallSplit | None] | None:
     """The newlines of a clean stack text and its cut at its arguments when it is made of
     call pairs; None when its lines must be read one by one: a line is no stack line, or
     the line reader would read it otherwise (_STARTS). `clean`: texts found clean so far;
-    `keys`: the split_calls keys of the call-pair texts among them."""
+    `keys`: the split_calls keys of the call-pair texts among them; `likes`: the last
+    flat text cut, by its number of pieces and last piece (_split_like)."""
     newlines = clean.get(body)
     if newlines is not None:
         return newlines, None  # the very same text again (a leak's copies): no cut needed
     cut = body.split(CALL_END)
-    split = split_calls(body, cut)
+    like_key = (len(cut), cut[-1])
+    like = likes.get(like_key)
+    split = _split_like(cut, like) if like is not None else None
+    if split is None:
+        split, heads = _split_calls(cut)
+        if split.flat and not split.level2 and (like is not None or len(likes) < MAX_LIKES):
+            likes[like_key] = (cut, split, heads)
     if split.flat and not split.level2:
         # A text with the key of a clean one, and arguments on their own lines, is clean
         # too: the checks below read the lines' starts and ends, which its key holds (but
@@ -233,6 +268,7 @@ def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
     last_ended = True
     clean: dict[str, int] = {}  # clean stack texts seen -> their newlines
     keys: dict[str, int] = {}  # and their split_calls keys (_whole_stack)
+    likes: dict[tuple[int, str], Like] = {}
     for block, after in _blocks(stream.chunks):
         blank_after = after == _BLANK
         nl = block.find("\n")
@@ -245,7 +281,7 @@ def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
             and m.accepts_blocks()
         ):
             body = block[nl + 1 :] + "\n"
-            whole = _whole_stack(body, clean, keys)
+            whole = _whole_stack(body, clean, keys, likes)
             if whole is not None:
                 newlines, calls = whole
                 m.take_goroutine(block[:nl], body, n, calls)
