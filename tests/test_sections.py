@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from gtriage.parse import parse_text
-from gtriage.sections import _CLEAN_STACK, CALL_END, Kind, _call_pairs, split_sections
+from gtriage.sections import _CLEAN_STACK, CALL_END, Kind, Like, _call_pairs, _whole_stack, split_sections
 
 RACE_REPORT = (
     "==================\n"
@@ -215,6 +215,51 @@ def test_the_counting_check_never_accepts_what_the_line_regex_rejects(body: str)
         assert _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is not None
         # ...and each call's arguments (after its last "(") are on its own line.
         assert not any("\n" in c.rpartition("(")[2] for c in calls[:-1])
+
+
+# A stack text whose key (its text without arguments) is that of a text found clean is
+# taken as clean without the checks, and one cut like a text before is cut again only
+# where it differs (_split_like): the argument texts and first lines it may differ by.
+KEY_HEADS = st.sampled_from(["main.f(", "(", "", " main.f(", "goroutine 5 [x]: f(", "panic: f(", "main.g)("])
+KEY_CALLS = st.sampled_from(["main.g(", "main.(*T).M(", "created by main.main(", "...(", "(", "main.g"])
+KEY_ARGS = st.sampled_from(["", "0x1", "0x2, 0x3", "...", " x", ")", "a\nb", "\n\t/src/m.go:3 +0x1\nmain.h(", "0x1)\n\tm.go:1"])
+KEY_TAILS = st.sampled_from(
+    [
+        "\t/src/m.go:9 +0x2\n",
+        "\t/src/m.go:9 +0x2\ncreated by main.main in goroutine 1\n\t/src/m.go:9 +0x45\n",
+        "\t/src/m.go:9 +0x2\ncreated by main.main in goroutine 12345\n\t/src/m.go:9 +0x45\n",
+        "\t/src/m.go:9 +0x2\npanic: x in goroutine 7\n\t/src/m.go:9 +0x45\n",
+        "\t/src/m.go:9 (x)\n",
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    KEY_HEADS,
+    st.lists(KEY_CALLS, max_size=4),
+    st.lists(st.tuples(KEY_ARGS, KEY_ARGS), min_size=5, max_size=5),
+    st.tuples(KEY_TAILS, KEY_TAILS),
+)
+def test_a_text_taken_by_its_key_is_one_the_checks_take(
+    head: str, calls: list[str], args: list[tuple[str, str]], tails: tuple[str, str]
+) -> None:
+    def text(which: int) -> str:
+        heads = [head, *calls]
+        out = "".join(h + args[i][which] + CALL_END + "/src/m.go:3 +0x1\n" for i, h in enumerate(heads))
+        return out.removesuffix("\t/src/m.go:3 +0x1\n") + tails[which]
+
+    first, second = text(0), text(1)
+    clean: dict[str, int] = {}
+    keys: dict[str, int] = {}
+    likes: dict[tuple[int, str], Like] = {}
+    _whole_stack(first, clean, keys, likes)
+    after = _whole_stack(second, clean, keys, likes)
+    fresh = _whole_stack(second, {}, {}, {})
+    assert (after is None) == (fresh is None)
+    if after is not None and fresh is not None:
+        assert after[0] == fresh[0]
+        assert after[1] is None or after[1] == fresh[1]
 
 
 def test_a_stack_text_seen_before_is_taken_whole_without_a_second_look() -> None:

@@ -150,7 +150,7 @@ def cluster_goroutines(goroutines: Sequence[Goroutine], norm: Normalizer) -> lis
         stack: Stack = members[0].stack
         known = infos.get(sid)
         if known is None:
-            frames = tuple(norm.info(f) for f in stack.frames)
+            frames = tuple(map(norm.info, stack.frames))  # map: no generator frame for every stack
             creator = norm.info(stack.created_by) if stack.created_by is not None else None
             known = infos[sid] = (frames, creator, tuple(map(id, frames)), id(creator))
         frames, creator, frame_ids, creator_id = known

@@ -43,7 +43,7 @@ from .line_kinds import (
     starts_preamble,
     starts_section,
 )
-from .section import Kind, Section
+from .section import CallSplit, Kind, Section
 from .streams import LineMap
 
 # For the per-goroutine path: reading an enum member costs ~0.1 us on Python 3.11.
@@ -375,7 +375,7 @@ class LineReader:
             return True
         return False
 
-    def take_goroutine(self, header: str, body: str, n: int, calls: list[str] | None) -> None:
+    def take_goroutine(self, header: str, body: str, n: int, calls: CallSplit | None) -> None:
         """A whole goroutine block known to be clean, after a blank line inside a dump, and
         the blank line after it: nothing is open, so that line only marks the gap."""
         sec = self._goroutine(header, n)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import enum
 
-from .record import dataclass, field
+from .record import NamedTuple, dataclass, field
 from .streams import LineMap
 
 
@@ -21,6 +21,17 @@ class Kind(enum.Enum):
     JUNK = "junk"  # a line inside a dump that fits no section
 
 
+class CallSplit(NamedTuple):
+    """A stack text cut at its argument lists, with no regular expression (sections.split_calls;
+    the fast path's key, fast_path.ShapeMemo.calls)."""
+
+    key: str  # the text without arguments, the creator's goroutine number as 0
+    args: tuple[str, ...]  # the argument text of each call, in printed order
+    gids: list[str]
+    level2: bool  # the text had fp=/sp= words: no two goroutines print it alike
+    flat: bool  # no argument text holds a line break or a ")", as the grammar's never do
+
+
 @dataclass(slots=True)
 class Section:
     kind: Kind
@@ -29,10 +40,10 @@ class Section:
     # The input ended inside this section without a final newline (a cut-off dump).
     cut: bool = False
     # GOROUTINE sections taken as whole blocks: the stack lines as one text (lines[0] is
-    # the header and the only item of `lines` then), and that text cut at CALL_END when
-    # it is made of call lines over their locations (_call_pairs).
+    # the header and the only item of `lines` then), and that text cut at its argument
+    # lists when it is made of call lines over their locations (_call_pairs).
     body: str | None = None
-    calls: list[str] | None = None
+    calls: CallSplit | None = None
     # DUMP sections: where the lines of this dump's stream came from in the input.
     origin: LineMap | None = None
     # GOROUTINE sections: the same id as the goroutine just before (a line printed twice),

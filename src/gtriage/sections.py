@@ -12,14 +12,16 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator
-from itertools import repeat
+from itertools import compress, count, repeat
+from operator import ne
 
 from .carriers import read_streams
 from .line_kinds import MAX_STACK_LINE
 from .line_reader import LineReader
 from .log_clock import LogClock
 from .record import dataclass, field
-from .section import Kind, Section
+from .section import CallSplit, Kind, Section
+from .shapes import is_number
 from .streams import CarrierStats, Stream
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -98,31 +100,109 @@ def _call_pairs(newlines: int, calls: list[str]) -> bool:
 
 
 MAX_CLEAN_BODIES = 1 << 13  # stack texts remembered as clean (the parser keeps as many)
+MAX_CLEAN_KEYS = 1 << 14  # the same for their split_calls keys (the parser keeps as many)
+_FRAME_SP = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+")
 
 
-def _whole_stack(body: str, clean: dict[str, int]) -> tuple[int, list[str] | None] | None:
-    """The newlines of a clean stack text and its cut at CALL_END when it is made of call
-    pairs; None when its lines must be read one by one: a line is no stack line, or the
-    line reader would read it otherwise (_STARTS). `clean`: texts found clean so far."""
+def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
+    """`text` cut at its argument lists; `parts`: the text already cut at CALL_END, if it
+    was (left as it is)."""
+    return _split_calls(text.split(CALL_END) if parts is None else parts)[0]
+
+
+def _split_calls(parts: list[str]) -> tuple[CallSplit, tuple[str, ...]]:
+    """split_calls, and the heads of the calls (each piece before its last "(")."""
+    n = len(parts) - 1
+    tail = parts[n]
+    heads: tuple[str, ...] = ()
+    args: tuple[str, ...] = ()
+    if n:
+        # One transposition of the (head, "(", args) triples: no Python step per call.
+        heads, _, args = zip(*map(str.rpartition, parts, repeat("(", n)), strict=True)
+    gids: list[str] = []
+    i = tail.rfind(" in goroutine ")
+    if i >= 0:
+        i += 14
+        j = tail.find("\n", i)
+        if is_number(tail[i:j]):
+            gids = [tail[i:j]]
+            tail = tail[:i] + "0" + tail[j:]
+    # Joined with "()" + CALL_END, which no piece holds: two texts with one key differ
+    # only in their arguments and creator number.
+    key = "()\n\t".join((*heads, tail))
+    level2 = " fp=" in key  # on any location, not just the last (that may be inlined)
+    if level2:
+        # Traceback level 2 (SIGQUIT, GOTRACEBACK=crash) prints each frame's fp= and sp=,
+        # which differ in every goroutine; pc= and the rest of the location do not. The
+        # key leaves them out (the shape never keeps them).
+        key = _FRAME_SP.sub("", key)
+    joined = "".join(args)
+    return CallSplit(key, args, gids, level2, "\n" not in joined and ")" not in joined), heads
+
+
+# A text cut at CALL_END like one cut before -> that text's pieces, CallSplit and heads.
+Like = tuple[list[str], CallSplit, tuple[str, ...]]
+MAX_LIKES = 1 << 12
+
+
+def _split_like(parts: list[str], like: Like) -> CallSplit | None:
+    """split_calls of a text cut into as many pieces as the text `like` was, with the same
+    last piece: only the pieces that differ from its own are cut again (a goroutine of a
+    known shape differs in a few argument lists). None when a head differs, or an argument
+    text is not flat: split_calls then says what it is."""
+    seen, split, heads = like
+    args: list[str] | None = None
+    for i in compress(count(), map(ne, parts, seen)):
+        head, _, arg = parts[i].rpartition("(")
+        if head != heads[i] or "\n" in arg or ")" in arg:
+            return None
+        if args is None:
+            args = list(split.args)
+        args[i] = arg
+    return split if args is None else CallSplit(split.key, tuple(args), split.gids, split.level2, split.flat)
+
+
+def _whole_stack(
+    body: str, clean: dict[str, int], keys: dict[str, int], likes: dict[tuple[int, str], Like]
+) -> tuple[int, CallSplit | None] | None:
+    """The newlines of a clean stack text and its cut at its arguments when it is made of
+    call pairs; None when its lines must be read one by one: a line is no stack line, or
+    the line reader would read it otherwise (_STARTS). `clean`: texts found clean so far;
+    `keys`: the split_calls keys of the call-pair texts among them; `likes`: the last
+    flat text cut, by its number of pieces and last piece (_split_like)."""
     newlines = clean.get(body)
     if newlines is not None:
         return newlines, None  # the very same text again (a leak's copies): no cut needed
     cut = body.split(CALL_END)
+    like_key = (len(cut), cut[-1])
+    like = likes.get(like_key)
+    split = _split_like(cut, like) if like is not None else None
+    if split is None:
+        split, heads = _split_calls(cut)
+        if split.flat and not split.level2 and (like is not None or len(likes) < MAX_LIKES):
+            likes[like_key] = (cut, split, heads)
+    if split.flat and not split.level2:
+        # A text with the key of a clean one, and arguments on their own lines, is clean
+        # too: the checks below read the lines' starts and ends, which its key holds (but
+        # for the first call's start, when its head is empty: such keys are not kept), and
+        # the creator's number, which lies inside its line.
+        newlines = keys.get(split.key)
+        if newlines is not None:
+            if len(clean) < MAX_CLEAN_BODIES:
+                clean[body] = newlines
+            return newlines, split
     newlines = body.count("\n")
-    calls: list[str] | None
     if _call_pairs(newlines, cut):
         if _calls_start_sections(body, cut):
             return None
-        calls = cut
+        if split.flat and not split.level2 and not split.key.startswith("()\n\t") and len(keys) < MAX_CLEAN_KEYS:
+            keys[split.key] = newlines
     elif _starts_in_body(body) or _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is None:
         return None
-    else:
-        # Odd but clean texts (ancestors, say) still go whole, without their cut: the
-        # parser cuts them itself.
-        calls = None
-    if len(clean) < MAX_CLEAN_BODIES and " fp=" not in body:
+    # Odd but clean texts (ancestors, say) go whole too; their keys are not kept.
+    if len(clean) < MAX_CLEAN_BODIES and not split.level2:
         clean[body] = newlines  # level-2 texts (fp= on every frame) never repeat
-    return newlines, calls
+    return newlines, split
 
 
 _BLANK, _END, _MORE = 1, 0, 2  # what follows a block: a blank line, nothing, more lines
@@ -187,6 +267,8 @@ def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
     header_start = "goroutine "
     last_ended = True
     clean: dict[str, int] = {}  # clean stack texts seen -> their newlines
+    keys: dict[str, int] = {}  # and their split_calls keys (_whole_stack)
+    likes: dict[tuple[int, str], Like] = {}
     for block, after in _blocks(stream.chunks):
         blank_after = after == _BLANK
         nl = block.find("\n")
@@ -199,7 +281,7 @@ def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
             and m.accepts_blocks()
         ):
             body = block[nl + 1 :] + "\n"
-            whole = _whole_stack(body, clean)
+            whole = _whole_stack(body, clean, keys, likes)
             if whole is not None:
                 newlines, calls = whole
                 m.take_goroutine(block[:nl], body, n, calls)

@@ -61,6 +61,9 @@ class HeaderShape:
     locked: bool
 
 
+Args = tuple[str, ...] | list[str]  # the argument texts of a stack's calls, in printed order
+
+
 @dataclass(frozen=True, slots=True)
 class StackShape:
     stack: Stack
@@ -78,17 +81,17 @@ class StackShape:
     def calls(self) -> int:
         return len(self.arg_calls) + len(self.fixed_calls)
 
-    def values(self, args: list[str]) -> str:
+    def values(self, args: Args) -> str:
         """A goroutine's Goroutine.values from the argument texts of all its calls."""
         return _pick(self.arg_calls, args)
 
-    def fits(self, args: list[str]) -> bool:
+    def fits(self, args: Args) -> bool:
         """Whether the argument texts of a stack cut like this shape's texts are this
         shape's: the calls without hex words must print exactly what it printed."""
         return _pick(self.fixed_calls, args) == self.fixed_args
 
 
-def _pick(idx: tuple[int, ...], args: list[str]) -> str:
+def _pick(idx: tuple[int, ...], args: Args) -> str:
     if not idx:
         return ""
     if len(idx) == 1:
@@ -111,6 +114,8 @@ class GrammarMemo:
         self.units: dict[tuple[str, bool], tuple[Any, ...]] = {}
         self.frames: dict[Frame, Frame] = {}
         self.frame_parts: dict[tuple[str, str, str, int, int], Frame] = {}
+        # Masked calls as plain_shapes.py reads them; () for the ones it leaves to stack_shape.
+        self.plain_units: dict[str, tuple[Any, ...]] = {}
 
     def frame(self, f: Frame) -> Frame:
         """The one Frame equal to f kept for this input (frames compare by identity first)."""
@@ -120,6 +125,17 @@ class GrammarMemo:
         if len(self.frames) < MEMO_ENTRIES:
             self.frames[f] = f
         return f
+
+    def kept_frame(self, func: str, args: str, file: str, line: int, slot: int) -> Frame:
+        """frame() of the Frame of these parts, looked up by its parts first: building a
+        frozen Frame to find it costs more."""
+        fkey = (func, args, file, line, slot)
+        frame = self.frame_parts.get(fkey)
+        if frame is None:
+            frame = self.frame(Frame(str(func), args, file, line, slot))
+            if len(self.frame_parts) < MEMO_ENTRIES:
+                self.frame_parts[fkey] = frame
+        return frame
 
 
 def header_shape(masked: str, nvalues: int, *, strict: bool = True) -> HeaderShape | None:
@@ -180,7 +196,7 @@ def split_labels(header: str) -> tuple[str, str]:
 
 
 # Where a unit starts: at every line that is not a tab-indented location.
-_UNIT_START = re.compile(r"\n(?!\t)")
+UNIT_START = re.compile(r"\n(?!\t)")
 
 
 def unit_groups(lines: list[str]) -> list[list[int]]:
@@ -220,7 +236,7 @@ def stack_shape(masked: str, memo: GrammarMemo, *, literal: bool = False, whole:
     if whole:
         return assemble_stack(mark_literal(grammar_parse(masked, "stack"), literal), memo)
     items: list[Any] = []
-    for unit in _UNIT_START.split(masked[:-1]) if masked else ():  # "": a header with no stack
+    for unit in UNIT_START.split(masked[:-1]) if masked else ():  # "": a header with no stack
         items.extend(parse_unit(unit + "\n", memo, literal))
     return assemble_stack(items, memo)
 
@@ -300,15 +316,7 @@ class _StackAssembler:
             self.fixed_calls.append(self.calls)
             self.fixed_args.append(args)
         self.calls += 1
-        # Looked up by its parts first: building a frozen Frame to find it costs more.
-        memo = self.memo
-        fkey = (func, args, *loc, slot)
-        frame = memo.frame_parts.get(fkey)
-        if frame is None:
-            frame = memo.frame(Frame(str(func), args, loc.file, loc.line, slot))
-            if len(memo.frame_parts) < MEMO_ENTRIES:
-                memo.frame_parts[fkey] = frame
-        self.cur_frames.append(frame)
+        self.cur_frames.append(self.memo.kept_frame(func, args, loc.file, loc.line, slot))
 
     def created(self, it: CreatedItem) -> None:
         f = self.memo.frame(Frame(it.func, "", it.loc.file, it.loc.line))
