@@ -3,7 +3,7 @@ pass over the whole file (parallel.py merges only such chunks).
 
 The first chunk is read from the file's start exactly as parse_lines reads a file; what is
 checked is the state it leaves at the cut. A later chunk is read by a line reader resumed
-inside the dump (LineReader.resume_in_dump); it is clean when it holds only goroutines of
+inside the dump (_resumed_in_dump); it is clean when it holds only goroutines of
 that one dump, and nothing in it depends on text before the cut. What the chunks cannot
 see of each other (goroutine ids repeated across a cut, stacks shared between them)
 parallel.py checks when merging.
@@ -118,6 +118,17 @@ def _plain(text: TextStream, stats: CarrierStats) -> None:
         raise NotClean("a carrier (JSON log, prefixes, escaped text) was read")
 
 
+def _resumed_in_dump(lines: LineReader, first_id: int) -> LineReader:
+    """The line reader as it is at a cut inside a dump: a dump of goroutines is open, its
+    first goroutine was `first_id`, and a goroutine section ended at the blank line before.
+    The ids seen before the cut are not known here: the merge checks them."""
+    lines.open = lines.content = True
+    lines.first_id = first_id
+    lines.closed = Kind.GOROUTINE
+    lines.after_blank = True
+    return lines
+
+
 def _drive(
     sections: Iterable[Section],
     reader: SectionReader,
@@ -198,8 +209,7 @@ class ChunkParser:
     ) -> Later:
         """Bytes start..end, read from a cut inside the dump. Raises NotClean."""
         text, stats, stream = _text_stream(path, start, end, on_read)
-        lines = LineReader(stream.line_map)
-        lines.resume_in_dump(first_id)
+        lines = _resumed_in_dump(LineReader(stream.line_map), first_id)
         _, snap = _drive(stream_sections(stream, lines), self.reader, first=False, stop=stop, text=text, stats=stats)
         _plain(text, stats)
         if snap is None:

@@ -386,15 +386,6 @@ class LineReader:
         self.closed = _GOROUTINE
         self.after_blank = True
 
-    def resume_in_dump(self, first_id: int) -> None:
-        """Read on from a cut inside a dump (parallel.py): a dump of goroutines is open, its
-        first goroutine was `first_id`, and a goroutine section ended at the blank line
-        before. The ids seen before the cut are not known here: the caller checks them."""
-        self.open = self.content = True
-        self.first_id = first_id
-        self.closed = _GOROUTINE
-        self.after_blank = True
-
     def accepts_blocks(self) -> bool:
         """Whether the next clean goroutine block can skip the line-by-line reading."""
         cur = self.cur
