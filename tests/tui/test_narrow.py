@@ -98,3 +98,31 @@ def test_help_fits_80x24_and_wraps_under_the_meaning(ui: type[UI], demo: Report)
     assert seen["one_down"] != seen["top"]
     assert "Columns" in seen["bottom"]  # the last section
     assert "set-clipboard" in seen["bottom"]
+
+
+def test_footer_keys_are_not_compact_and_cost_no_restyle_each(ui: type[UI], monkeypatch: pytest.MonkeyPatch) -> None:
+    # Each key's compact watcher restyled it as it mounted (~2 ms a key, ~85 keys before
+    # the first screen of a big dump): the keys are made not compact without it.
+    from textual.widgets._footer import FooterKey
+
+    watched: list[str] = []  # the keys whose watcher ran, but the command palette's (as Textual has it)
+    real = FooterKey._watch_compact
+
+    def counting(self: FooterKey, compact: bool) -> None:
+        if not self.has_class("-command-palette"):
+            watched.append(self.action)
+        real(self, compact)
+
+    monkeypatch.setattr(FooterKey, "_watch_compact", counting)
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        keys = [k for k in app.screen.query(FooterKey) if not k.has_class("-command-palette")]
+        seen["keys"] = [(k.compact, k.has_class("-compact")) for k in keys]
+        seen["text"] = ui.screen_text(app)
+
+    ui.run(analyze(str(SAMPLES / "demo.txt")), steps, size=SMALL)
+    assert seen["keys"]
+    assert set(seen["keys"]) == {(False, False)}
+    assert watched == []
+    assert "q Quit" in seen["text"].splitlines()[-1]  # drawn in the wide style: "q Quit", not "q"

@@ -88,14 +88,20 @@ class Footer(TextualFooter):
         chosen = fit(widths, ESSENTIAL, self._width)
         for action, (binding, enabled, tooltip) in keys.items():
             if action in chosen:
-                yield FooterKey(
+                key = FooterKey(
                     binding.key,
                     self.app.get_key_display(binding),
                     binding.description,
                     binding.action,
                     disabled=not enabled,
                     tooltip=tooltip,
-                ).data_bind(compact=TextualFooter.compact)
+                )
+                # Textual binds each key's `compact` to the footer's, and the watcher then
+                # restyles every key as it mounts (~2 ms each, ~85 keys before the first
+                # screen). This footer is never compact: the keys are made not compact
+                # without the watcher (set before mount, no style update).
+                key.set_reactive(FooterKey.compact, False)
+                yield key
         if palette is not None and "\0palette" in chosen:
             _node, pb, enabled, _tooltip = palette
             yield FooterKey(
