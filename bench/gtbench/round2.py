@@ -32,6 +32,7 @@ from gtbench.children import started
 from gtbench.config import DUMPS, OUT, ROOT, log
 from gtbench.floors import REGEX_FLOOR
 from gtbench.machine import machine
+from gtbench.pty_screen import first_screen_s
 from gtbench.snapshot import head_commit, snapshot
 from gtbench.tree_memory import TreePeak
 from tools.processes import no_core
@@ -165,27 +166,25 @@ def round2_main(repeat: int, repeat_big: int, tree: bool, timeout: float) -> int
 
 
 def _tui_vs_text(gt: list[str], env: dict[str, str], repeat: int, timeout: float) -> dict[str, Any]:
-    """The TUI's first screen on the 100k dump, end to end (from the process's launch:
-    interpreter, Textual, parse, first screen; bench/run.py --tui drives it headless), against
-    the text report of the same dump end to end, interleaved."""
-    log(f"round 2: TUI first screen and text report on {HUNDRED_K.name}, {repeat}× interleaved")
+    """The TUI's first screen on the 100k dump, end to end: the command itself in a
+    pseudo-terminal, from its launch until the cluster list is drawn (pty_screen.py), against
+    the text report of the same dump end to end, interleaved. (The headless `--tui` mode,
+    which also times keys, runs inside the benchmark's own process and imports: ~0.1 s that
+    a person running gtriage does not wait for.)"""
+    log(f"round 2: TUI first screen and text report on {HUNDRED_K.name}, {repeat}x interleaved")
     tui_s: list[float] = []
     text_s: list[float] = []
-    script = str(ROOT / "bench" / "run.py")
     for _ in range(repeat):
-        launched = time.time()
-        out = subprocess.run(
-            [sys.executable, script, "--tui", str(HUNDRED_K)], capture_output=True, text=True, env=env, timeout=timeout
-        ).stdout.strip().splitlines()
-        answer = json.loads(out[-1]) if out else {}
-        if "first_screen_at" in answer:
-            tui_s.append(answer["first_screen_at"] - launched)
+        shown = first_screen_s([*gt, str(HUNDRED_K)], env, timeout)
+        if shown is not None:
+            tui_s.append(shown)
         text_s.append(_run([*gt, "--format", "text", str(HUNDRED_K)], env, timeout)[0])
     return {
         "tui_first_screen_s": round(statistics.median(tui_s), 3) if tui_s else None,
         "text_s": round(statistics.median(text_s), 3),
         "tui_runs_s": [round(x, 3) for x in tui_s],
         "text_runs_s": [round(x, 3) for x in text_s],
+        "measured_as": "the command in a pseudo-terminal (bench/gtbench/pty_screen.py)",
     }
 
 
