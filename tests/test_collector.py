@@ -4,6 +4,7 @@ collector left as the caller had it."""
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -77,6 +78,24 @@ def test_the_report_is_built_without_collections(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setattr(pipeline, "report_from_dump", spy)
     report = analyze_inputs([str(SAMPLES / "demo.txt")], jobs=1)
     assert report.clusters
+    assert seen == [False]
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.usefixtures("collector_restored")
+def test_a_dump_read_by_one_process_is_parsed_without_collections(monkeypatch: pytest.MonkeyPatch) -> None:
+    # stdin, URLs, gzip and small files: as parallel.py reads a big file.
+    seen: list[bool] = []
+    parse = pipeline.parse_lines
+
+    def spy(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return parse(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "parse_lines", spy)
+    report = analyze_inputs([str(SAMPLES / "demo.txt")], jobs=1)
+    assert report.goroutines == len(re.findall(r"^goroutine [0-9]+ ", (SAMPLES / "demo.txt").read_text(), re.M))
     assert seen == [False]
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
