@@ -86,12 +86,13 @@ def test_the_report_is_built_without_collections(monkeypatch: pytest.MonkeyPatch
 @pytest.mark.usefixtures("collector_restored")
 def test_a_dump_read_by_one_process_is_parsed_without_collections(monkeypatch: pytest.MonkeyPatch) -> None:
     # stdin, URLs, gzip and small files: as parallel.py reads a big file.
+    from gtriage.parse import parse_lines
+
     seen: list[bool] = []
-    parse = pipeline.parse_lines
 
     def spy(*args: object, **kwargs: object) -> object:
         seen.append(gc.isenabled())
-        return parse(*args, **kwargs)  # type: ignore[arg-type]
+        return parse_lines(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pipeline, "parse_lines", spy)
     report = analyze_inputs([str(SAMPLES / "demo.txt")], jobs=1)
