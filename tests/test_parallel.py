@@ -196,8 +196,9 @@ def test_bench_dump_reads_alike_by_one_and_several_processes(jobs: int) -> None:
 
 
 def test_chunks_are_handed_out_stretch_by_stretch() -> None:
-    assert parallel.chunk_order(8, 2) == [4, 1, 5, 2, 6, 3, 7]
-    assert parallel.chunk_order(9, 3) == [3, 6, 1, 4, 7, 2, 5, 8]
+    # The last chunk first (where a traceback may end in registers), then stretch by stretch.
+    assert parallel.chunk_order(8, 2) == [7, 4, 1, 5, 2, 6, 3]
+    assert parallel.chunk_order(9, 3) == [8, 3, 6, 1, 4, 7, 2, 5]
     assert parallel.chunk_order(2, 2) == [1]
     for chunks in range(1, 40):
         for jobs in range(2, 6):
@@ -353,3 +354,45 @@ def test_a_small_input_is_decided_without_importing_parallel(tmp_path: Path) -> 
     assert not job_count.big_enough("-")
     assert not job_count.big_enough("http://host:6060/debug/pprof/goroutine")
     assert not job_count.big_enough(str(tmp_path / "absent.txt"))
+
+
+SIGQUIT_SAMPLE = SAMPLES / "dumps" / "go1.27" / "leaky.sigquit-all.txt"
+
+
+@pytest.mark.usefixtures("cut_small")
+@pytest.mark.parametrize("after", ["", "exit status 2\n"])
+def test_a_traceback_ending_in_registers_is_read_by_one_process(tmp_path: Path, after: str) -> None:
+    # The registers after a SIGQUIT dump's last goroutine cannot be taken by a later chunk.
+    text = SIGQUIT_SAMPLE.read_text()
+    assert text.rstrip().splitlines()[-1].startswith("gs ")
+    path = tmp_path / "sigquit.txt"
+    path.write_text(text + after)
+    assert parallel._plan(str(path), 2, None) is None
+    assert report_json(path, 2) == report_json(path, 1)
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_an_unclean_end_is_met_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Whatever the tail sniff misses (here registers followed by more than a line or two
+    # of other text), the last chunk is handed out first: the file goes to one process
+    # after a few chunks rather than after the whole parallel read.
+    path = tmp_path / "sigquit.txt"
+    path.write_text(SIGQUIT_SAMPLE.read_text() + "exit status 2\n" * 6)
+    queues: list[parallel.ChunkQueue] = []
+
+    class Kept(parallel.ChunkQueue):
+        def __init__(self, ctx: Any, order: list[int]) -> None:
+            super().__init__(ctx, order)
+            queues.append(self)
+
+    monkeypatch.setattr(parallel, "ChunkQueue", Kept)
+    plan = parallel._plan(str(path), 2, None)
+    assert plan is not None
+    chunks = len(plan[1]) - 1
+    assert chunks > 16
+    assert parallel.parse_file(str(path), jobs=2, max_bytes=None) is None
+    [queue] = queues
+    assert queue.order[0] == chunks - 1
+    assert queue.halted()
+    handed_out = queue._next.value  # shared with the workers: what every process took
+    assert handed_out < chunks // 4
