@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from gtriage.log_clock import LogClock
 
 
@@ -42,3 +45,48 @@ def test_a_plain_dump_costs_nothing_and_tells_nothing() -> None:
     c = LogClock()
     c.observe("goroutine 1 [running]:\nmain.main()\n\t/x/main.go:5 +0x1d\n2026-11-30T07:17:13Z late\n", 1)
     assert c.lines == []
+
+
+def reference(chunks: list[tuple[str, int]]) -> list[int]:
+    """What observe records, line by line: the first stamped line of each new second, in
+    logs whose chunks start with a stamped line."""
+    import re
+
+    stamp = re.compile(r"\[?(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(Z|[+-]\d\d:?\d\d)?")
+    out: list[int] = []
+    last: tuple[str | None, ...] = ()
+    for text, first in chunks:
+        for i, line in enumerate(text.splitlines()):
+            m = stamp.match(line)
+            if m is not None and m.group(1, 2, 3) != last:
+                last = m.group(1, 2, 3)
+                out.append(first + i)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.booleans(), st.sampled_from(["Z", "+02:00", ""]),
+                          st.integers(0, 2)), min_size=1, max_size=60), st.integers(1, 9))
+def test_turns_of_the_second_are_found_as_line_by_line(
+    rows: list[tuple[int, bool, str, int]], cut_every: int
+) -> None:
+    # Seconds that repeat, go back, change zone; lines without stamps between them (a
+    # stamped log line over an unstamped dump); chunks cut at any line.
+    lines: list[str] = []
+    second = 0
+    for step, stamped, zone, extra in rows:
+        second += step - 1  # sometimes back
+        if stamped or not lines:
+            lines.append(f"2026-11-30T07:17:{abs(second) % 60:02d}.{extra}{zone} x")
+        for _ in range(extra):
+            lines.append("goroutine 1 [running]:" if extra == 1 else "\tmain.go:5 +0x1d")
+    chunks, first = [], 1
+    for i in range(0, len(lines), cut_every):
+        part = lines[i : i + cut_every]
+        if i and not part[0].startswith("2026"):
+            continue  # observe is given chunks whose first line is stamped (or JSON)
+        chunks.append(("\n".join(part) + "\n", first + i))
+    c = LogClock()
+    for text, start in chunks:
+        c.observe(text, start)
+    assert c.lines == reference(chunks)
