@@ -47,12 +47,13 @@ def test_a_plain_dump_costs_nothing_and_tells_nothing() -> None:
     assert c.lines == []
 
 
-def reference(chunks: list[tuple[str, int]]) -> list[int]:
+def reference(chunks: list[tuple[str, int]], json: bool) -> list[int]:
     """What observe records, line by line: the first stamped line of each new second, in
     logs whose chunks start with a stamped line."""
     import re
 
-    stamp = re.compile(r"\[?(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(Z|[+-]\d\d:?\d\d)?")
+    head = r'\{[^\n]*?"time":"' if json else r"\[?"
+    stamp = re.compile(head + r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(Z|[+-]\d\d:?\d\d)?")
     out: list[int] = []
     last: tuple[str | None, ...] = ()
     for text, first in chunks:
@@ -66,9 +67,9 @@ def reference(chunks: list[tuple[str, int]]) -> list[int]:
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 3), st.booleans(), st.sampled_from(["Z", "+02:00", ""]),
-                          st.integers(0, 2)), min_size=1, max_size=60), st.integers(1, 9))
+                          st.integers(0, 2)), min_size=1, max_size=60), st.integers(1, 9), st.booleans())
 def test_turns_of_the_second_are_found_as_line_by_line(
-    rows: list[tuple[int, bool, str, int]], cut_every: int
+    rows: list[tuple[int, bool, str, int]], cut_every: int, json: bool
 ) -> None:
     # Seconds that repeat, go back, change zone; lines without stamps between them (a
     # stamped log line over an unstamped dump); chunks cut at any line.
@@ -77,16 +78,17 @@ def test_turns_of_the_second_are_found_as_line_by_line(
     for step, stamped, zone, extra in rows:
         second += step - 1  # sometimes back
         if stamped or not lines:
-            lines.append(f"2026-11-30T07:17:{abs(second) % 60:02d}.{extra}{zone} x")
+            t = f"2026-11-30T07:17:{abs(second) % 60:02d}.{extra}{zone}"
+            lines.append(f'{{"log":"x","time":"{t}"}}' if json else f"{t} x")
         for _ in range(extra):
             lines.append("goroutine 1 [running]:" if extra == 1 else "\tmain.go:5 +0x1d")
     chunks, first = [], 1
     for i in range(0, len(lines), cut_every):
         part = lines[i : i + cut_every]
-        if i and not part[0].startswith("2026"):
+        if i and not part[0].startswith(("2026", "{")):
             continue  # observe is given chunks whose first line is stamped (or JSON)
         chunks.append(("\n".join(part) + "\n", first + i))
     c = LogClock()
     for text, start in chunks:
         c.observe(text, start)
-    assert c.lines == reference(chunks)
+    assert c.lines == reference(chunks, json)
