@@ -39,6 +39,16 @@ _JSON_RUN = lazy(
     r"[^\n]*(?:\n|\Z)(?:\{" + _TO_KEY + r"\1(?:[.,]\d++)?+\2(?![Z+-])[^\n]*(?:\n|\Z))*",
     re.MULTILINE,
 )
+# docker json-file lines: {"log":"...","stream":"stderr","time":"..."}. The log string is
+# read as a JSON string (escapes and all, possessive), so the time found after it is the
+# line's first "time" key, as _JSON finds it, without trying the key at every character.
+# Any other line is a run of its own, read by _JSON in Python.
+_DOCKER_HEAD = r'\{"log":"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"(?:,"stream":"[a-z]*+")?,"time":"'
+_DOCKER_RUN = lazy(
+    r"^(?:" + _DOCKER_HEAD + r'(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:[.,]\d++)?+(Z|[+-]\d\d:?\d\d|)"\}(?:\n|\Z)'
+    r"(?:" + _DOCKER_HEAD + r'\1(?:[.,]\d++)?+\2"\}(?:\n|\Z))*|[^\n]*(?:\n|\Z))',
+    re.MULTILINE,
+)
 _HEAD = lazy(r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")
 # A chunk is searched when its first line carries a timestamp, or it holds JSON lines.
 MAX_SAMPLES = 1_000_000  # seconds of log: 11 days
@@ -62,7 +72,8 @@ class LogClock:
         # (the three-character search cost ~1 ms a MiB).
         elif text.startswith('{"') or ('"' in text and '\n{"' in text):
             pattern = _JSON
-            found = (pattern.match(text, r.start()) for r in _JSON_RUN.finditer(text))
+            runs = _DOCKER_RUN if text.startswith('{"log":"') else _JSON_RUN
+            found = (pattern.match(text, r.start()) for r in runs.finditer(text))
         else:
             return
         line, at = first_line, 0
