@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from gtriage.parse import parse_text
 from gtriage.sections import _CLEAN_STACK, CALL_END, Kind, Like, _call_pairs, _whole_stack, split_sections
+from manifests import SAMPLES
 
 RACE_REPORT = (
     "==================\n"
@@ -480,3 +481,19 @@ def test_a_race_report_without_its_closing_fence_ends_at_a_goroutine() -> None:
     race = RACE_REPORT.rstrip("\n").rsplit("\n", 1)[0] + "\n"  # the closing fence lost
     (snap,) = parse_text(race + DUMP).snapshots
     assert [g.id for g in snap.goroutines] == [1, 7]
+
+
+def test_any_object_with_read_is_a_stream() -> None:
+    # Not only io's classes: a caller's own reader (no iteration) is read as a stream.
+    text = (SAMPLES / "demo.txt").read_text()
+
+    class Reader:
+        def __init__(self) -> None:
+            self.buf = io.StringIO(text)
+
+        def read(self, size: int = -1, /) -> str:
+            return self.buf.read(size)
+
+    mine = [s.kind for s in split_sections(Reader())]  # type: ignore[arg-type]
+    assert mine == [s.kind for s in split_sections(io.StringIO(text))]
+    assert Kind.GOROUTINE in mine

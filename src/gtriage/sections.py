@@ -246,7 +246,12 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
     carriers.py first turns the input into streams of plain text (the input itself, and
     what JSON logs carried); each is read on its own.
     """
-    readable: Readable = source if isinstance(source, io.TextIOBase) else io.StringIO("".join(source))
+    readable: Readable
+    if isinstance(source, io.TextIOBase) or hasattr(source, "read"):
+        # Any object with read() is a stream (as the Readable protocol says), io's or not.
+        readable = source  # type: ignore[assignment]
+    else:
+        readable = io.StringIO("".join(source))
     cstats = CarrierStats()
     binary = 0
     for stream in read_streams(readable, cstats):
