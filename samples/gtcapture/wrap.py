@@ -92,7 +92,9 @@ def _edited(e: Emitter, d2_m: Manifest, d2: str, sig_m: Manifest, sig: str, cr_m
     cut = int(len(d2) * 0.6)
     while d2[cut] in "\n\t":
         cut += 1
-    cut = d2.index("\t", d2.index("\n", cut)) + 12  # inside a frame's file path
+    # Inside a frame's file path, past its neutral /home/gopher/ (a cut there reads as
+    # another machine's home).
+    cut = d2.index("\t", d2.index("\n", cut)) + 16
     kept = d2[:cut]
     trunc = json.loads(json.dumps(d2_m))
     for g in trunc["groups"]:
