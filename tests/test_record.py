@@ -203,3 +203,16 @@ def test_a_named_tuple_may_not_redefine_its_machinery() -> None:
 
             def _replace(self) -> None:  # type: ignore[misc]
                 pass
+
+
+def test_a_command_that_ends_at_once_still_keeps_what_it_compiled(tmp_path: Path) -> None:
+    # The command leaves through os._exit once its report is out (cli.run): no exit
+    # handler runs, so it writes the records' methods itself, once.
+    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "gtriage", "--format", "text", str(dump)], capture_output=True, env=env, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    [kept] = _records_files(tmp_path)
+    assert any("def __init__(self, func" in source for source in marshal.loads(kept.read_bytes()))

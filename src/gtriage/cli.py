@@ -53,8 +53,11 @@ def _end_now(code: int) -> None:
     """Exit with `code` once stdout and stderr are flushed, without the interpreter's
     clean-up: freeing the report of the 300k bench dump and all it holds, one object at a
     time, took ~0.15 s after the report was out. Nothing else is left to do: the report
-    is written and flushed, the parse's worker processes joined, and no atexit handler
-    of gtriage's own exists."""
+    is written and flushed, the parse's worker processes joined, and gtriage's one exit
+    handler (the records' compiled methods, on a first run) is called here."""
+    from .record import save_compiled
+
+    save_compiled()
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:
             with suppress(OSError, ValueError):

@@ -197,6 +197,7 @@ def _process(cls: Any, frozen: bool, slots: bool) -> Any:
 # versions' classes) it starts again.
 _MAX_ENTRIES = 2000
 _code: dict[str, bytes] | None = None
+_unsaved = False  # methods compiled in this run and not yet in the file
 
 
 def _cache_path() -> str | None:
@@ -220,7 +221,7 @@ def _load_code() -> dict[str, bytes]:
 
 
 def _compiled(source: str) -> CodeType:
-    global _code
+    global _code, _unsaved
     if _code is None:
         _code = _load_code()
     kept = _code.get(source)
@@ -233,12 +234,24 @@ def _compiled(source: str) -> CodeType:
             return code
     code = compile(source, "<gtriage.record>", "exec")
     _code[source] = marshal.dumps(code)
-    # Written at each new entry: only a first run (or a new class) pays it, and no exit
-    # hook is needed (the CLI may leave through os._exit).
+    if not _unsaved:
+        _unsaved = True
+        import atexit  # only a run that compiled something has anything to write
+
+        atexit.register(save_compiled)
+    return code
+
+
+def save_compiled() -> None:
+    """Write what this run compiled to the cache file, once for the run: at exit, or
+    before it by a caller that leaves without the interpreter's exit (os._exit)."""
+    global _unsaved
+    if not _unsaved or _code is None:
+        return
+    _unsaved = False
     path = _cache_path()
     if path is not None:
         user_cache.write_whole(path, marshal.dumps(_code))
-    return code
 
 
 def _dataclass(cls: type[_T] | None = None, /, *, frozen: bool = False, slots: bool = False) -> Any:
