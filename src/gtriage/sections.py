@@ -181,7 +181,9 @@ def _whole_stack(
         split, heads = _split_calls(cut)
         if split.flat and not split.level2 and (like is not None or len(likes) < MAX_LIKES):
             likes[like_key] = (cut, split, heads)
-    if split.flat and not split.level2:
+    # Flat arguments and no fp=/sp= words: what a key may stand for (_split_like's are so).
+    keyed = split.flat and not split.level2
+    if keyed:
         # A text with the key of a clean one, and arguments on their own lines, is clean
         # too: the checks below read the lines' starts and ends, which its key holds (but
         # for the first call's start, when its head is empty: such keys are not kept), and
@@ -195,7 +197,7 @@ def _whole_stack(
     if _call_pairs(newlines, cut):
         if _calls_start_sections(body, cut):
             return None
-        if split.flat and not split.level2 and not split.key.startswith("()\n\t") and len(keys) < MAX_CLEAN_KEYS:
+        if keyed and not split.key.startswith("()\n\t") and len(keys) < MAX_CLEAN_KEYS:
             keys[split.key] = newlines
     elif _starts_in_body(body) or _CLEAN_STACK.fullmatch(body, 0, len(body) - 1) is None:
         return None
@@ -246,12 +248,8 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
     carriers.py first turns the input into streams of plain text (the input itself, and
     what JSON logs carried); each is read on its own.
     """
-    readable: Readable
-    if isinstance(source, io.TextIOBase) or hasattr(source, "read"):
-        # Any object with read() is a stream (as the Readable protocol says), io's or not.
-        readable = source  # type: ignore[assignment]
-    else:
-        readable = io.StringIO("".join(source))
+    # Any object with read() is a stream (as the Readable protocol says), io's or not.
+    readable: Readable = source if hasattr(source, "read") else io.StringIO("".join(source))  # type: ignore[assignment]
     cstats = CarrierStats()
     binary = 0
     for stream in read_streams(readable, cstats):
