@@ -23,20 +23,21 @@ _PREFIX = lazy(r"^\[?" + _STAMP, re.MULTILINE)
 _JSON = lazy(r'^\{[^\n]*?"(?:time|ts|timestamp)":"' + _STAMP, re.MULTILINE)
 # A run of lines that start with the same second and zone, as one match: only a run's
 # first line can start a new second, and the regex engine goes over the rest (a million
-# lines in a 10k dump's kubectl log) without a step in Python. Possessive fractions: one
-# given back would let an empty zone match before a zone.
+# lines in a 10k dump's kubectl log) without a step in Python. _SECOND_ZONE captures the
+# second and the zone ("" for none); _SAME is the next line's same second and zone.
+# Possessive fractions: one given back would let an empty zone match before a zone.
+_SECOND_ZONE = r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:[.,]\d++)?+(Z|[+-]\d\d:?\d\d|)"
+_SAME = r"\1(?:[.,]\d++)?+\2"
+_LINE_END = r"[^\n]*(?:\n|\Z)"
 _PREFIX_RUN = lazy(
-    r"^(\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:[.,]\d++)?+(Z|[+-]\d\d:?\d\d|)[^\n]*(?:\n|\Z)"
-    r"(?:\1(?:[.,]\d++)?+\2(?![Z+-])[^\n]*(?:\n|\Z))*",
-    re.MULTILINE,
+    r"^\[?" + _SECOND_ZONE + _LINE_END + r"(?:\[?" + _SAME + r"(?![Z+-])" + _LINE_END + r")*", re.MULTILINE
 )
 # Up to a "time" / "ts" / "timestamp" key, quote by quote (possessive): the lazy scan of
 # _JSON tried the key at every character of every line (a docker log's clock cost more
 # than reading its dump).
 _TO_KEY = r'(?:[^"\n]*+"(?!(?:time|ts|timestamp)":"))*+[^"\n]*+"(?:time|ts|timestamp)":"'
 _JSON_RUN = lazy(
-    r"^\{" + _TO_KEY + r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:[.,]\d++)?+(Z|[+-]\d\d:?\d\d|)"
-    r"[^\n]*(?:\n|\Z)(?:\{" + _TO_KEY + r"\1(?:[.,]\d++)?+\2(?![Z+-])[^\n]*(?:\n|\Z))*",
+    r"^\{" + _TO_KEY + _SECOND_ZONE + _LINE_END + r"(?:\{" + _TO_KEY + _SAME + r"(?![Z+-])" + _LINE_END + r")*",
     re.MULTILINE,
 )
 # docker json-file lines: {"log":"...","stream":"stderr","time":"..."}. The log string is
@@ -44,9 +45,10 @@ _JSON_RUN = lazy(
 # line's first "time" key, as _JSON finds it, without trying the key at every character.
 # Any other line is a run of its own, read by _JSON in Python.
 _DOCKER_HEAD = r'\{"log":"[^"\\\n]*+(?:\\.[^"\\\n]*+)*+"(?:,"stream":"[a-z]*+")?,"time":"'
+_DOCKER_END = r'"\}(?:\n|\Z)'
 _DOCKER_RUN = lazy(
-    r"^(?:" + _DOCKER_HEAD + r'(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:[.,]\d++)?+(Z|[+-]\d\d:?\d\d|)"\}(?:\n|\Z)'
-    r"(?:" + _DOCKER_HEAD + r'\1(?:[.,]\d++)?+\2"\}(?:\n|\Z))*|[^\n]*(?:\n|\Z))',
+    r"^(?:" + _DOCKER_HEAD + _SECOND_ZONE + _DOCKER_END + r"(?:" + _DOCKER_HEAD + _SAME + _DOCKER_END + r")*"
+    + "|" + _LINE_END + ")",
     re.MULTILINE,
 )
 _HEAD = lazy(r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")
@@ -79,7 +81,7 @@ class LogClock:
         line, at = first_line, 0
         for m in found:
             if m is None:
-                continue  # cannot be: a run starts with a stamp
+                continue  # a line without a stamp (a docker file's odd line)
             second = f"{m.group(1)} {m.group(2)}{m.group(3) or ''}"
             if second == self._last:
                 continue
