@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from .cluster import RawCluster, StackGroup
 from .frame_info import FrameInfo
-from .model import ARGS_SEP, DumpFormat, Frame, Goroutine
+from .model import DumpFormat, Goroutine
 from .record import NamedTuple, dataclass
 from .report import OBJECT_PLURALS, ObjectGroup, Objects
 
@@ -209,33 +209,16 @@ def read_object(
     why = NOT_PRINTED
     stack = g.stack.frames
     for i, kind, off in plan.witnesses:
-        v = value[frame_args(g, stack[i])]
+        v = value[g.frame_args(stack[i])]
         if isinstance(v, int):
             return Told(EXACT, v - off, kind, frames[i].func), why
         why = _worse(why, v)
     if plan.argument is not None:
-        v = value[frame_args(g, stack[plan.argument])]
+        v = value[g.frame_args(stack[plan.argument])]
         if isinstance(v, int):
             return Told(ARGUMENT, v, plan.kind, frames[plan.argument].func), why
         return None, _worse(why, v)
     return None, why
-
-
-def frame_args(g: Goroutine, frame: Frame) -> str:
-    """g.frame_args(frame), without splitting all of g.values: a goroutine of the bench
-    dumps prints ~28 argument texts, and the frames that show an object are the top few
-    (splitting them all took ~0.15 s of the 300k dump's report)."""
-    slot = frame.slot
-    if slot < 0:
-        return frame.args
-    values = g.values
-    start = 0
-    for _ in range(slot):
-        start = values.find(ARGS_SEP, start) + 1
-        if not start:
-            return frame.args  # fewer texts than slots, as Goroutine.frame_args
-    end = values.find(ARGS_SEP, start)
-    return values[start:] if end < 0 else values[start:end]
 
 
 def _worse(why: str, other: str) -> str:
