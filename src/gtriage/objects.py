@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from .cluster import RawCluster, StackGroup
 from .frame_info import FrameInfo
-from .model import DumpFormat, Goroutine
+from .model import ARGS_SEP, DumpFormat, Stack
 from .record import NamedTuple, dataclass
 from .report import OBJECT_PLURALS, ObjectGroup, Objects
 
@@ -201,22 +201,58 @@ class ValueReader(dict[str, int | str]):
         return self[args]
 
 
-def read_object(
-    g: Goroutine, plan: _Plan, frames: Sequence[FrameInfo], value: ValueReader
-) -> tuple[Told | None, str]:
-    """What g's stack says it waits on (None: it does not tell), and why the wait's own
-    frames did not tell (when they did not)."""
+class _Reads(NamedTuple):
+    """A plan laid on one stack: where each goroutine of the stack prints the texts to read.
+    Each is (slot, the frame's own args, kind, offset, via); a slot of -1 or past the
+    goroutine's texts reads the frame's own args, as Goroutine.frame_args does."""
+
+    witnesses: tuple[tuple[int, str, str, int, str], ...]
+    argument: tuple[int, str, str, int, str] | None
+    reach: int  # splits of a goroutine's values that reach every slot read
+
+
+# A Told made without its class's Python-level __new__ (one is made per goroutine read).
+_told = tuple.__new__
+
+
+def _reads(plan: _Plan, frames: Sequence[FrameInfo], stack: Stack) -> _Reads:
+    raw = stack.frames
+
+    def one(i: int, kind: str, off: int) -> tuple[int, str, str, int, str]:
+        return (raw[i].slot, raw[i].args, kind, off, frames[i].func)
+
+    witnesses = tuple(one(i, kind, off) for i, kind, off in plan.witnesses)
+    argument = one(plan.argument, plan.kind, 0) if plan.argument is not None else None
+    slots = [w[0] for w in witnesses] + ([argument[0]] if argument is not None else [])
+    return _Reads(witnesses, argument, max(slots, default=-1) + 1)
+
+
+def read_object(values: str, reads: _Reads, value: ValueReader) -> tuple[Told | None, str]:
+    """What a goroutine's stack says it waits on (None: it does not tell), from its
+    argument texts (`values`), and why the wait's own frames did not tell (when they did
+    not)."""
+    # One split reaches every slot read: the goroutines of the bench dumps print ~28
+    # texts, the slots read are the top few (split in C, not found one by one).
+    texts = values.split(ARGS_SEP, reads.reach) if reads.reach else []
+    n = len(texts)
+    get = value.get
     why = NOT_PRINTED
-    stack = g.stack.frames
-    for i, kind, off in plan.witnesses:
-        v = value[g.frame_args(stack[i])]
+    for slot, args, kind, off, via in reads.witnesses:
+        text = texts[slot] if 0 <= slot < n else args
+        v = get(text)
+        if v is None:
+            v = value[text]
         if isinstance(v, int):
-            return Told(EXACT, v - off, kind, frames[i].func), why
+            return _told(Told, (EXACT, v - off, kind, via)), why
         why = _worse(why, v)
-    if plan.argument is not None:
-        v = value[g.frame_args(stack[plan.argument])]
+    if reads.argument is not None:
+        slot, args, kind, _off, via = reads.argument
+        text = texts[slot] if 0 <= slot < n else args
+        v = get(text)
+        if v is None:
+            v = value[text]
         if isinstance(v, int):
-            return Told(ARGUMENT, v, plan.kind, frames[plan.argument].func), why
+            return _told(Told, (ARGUMENT, v, kind, via)), why
         return None, _worse(why, v)
     return None, why
 
@@ -272,11 +308,15 @@ def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueR
         # goroutine is then one append to the ids of its answer. Each dict keeps its keys
         # in the order of the first goroutine that told them, which settles ties below.
         ids_of: dict[tuple[int, str], list[int]] = {}
+        reads: dict[int, _Reads] = {}
         for g in grp.goroutines:
             key = (id(g.stack), g.values)
             ids = ids_of.get(key)
             if ids is None:
-                t, why = read_object(g, plan, grp.frames, value)
+                r = reads.get(key[0])
+                if r is None:
+                    r = reads[key[0]] = _reads(plan, grp.frames, g.stack)
+                t, why = read_object(g.values, r, value)
                 if t is None:
                     ids = not_told.setdefault(why, [])
                 elif t.basis == ARGUMENT:
