@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from operator import attrgetter
 
 from .frame_info import FrameInfo, FuncName, Origin
 from .model import Frame, Goroutine, Labels, Record, Stack
@@ -26,6 +27,15 @@ from .record import dataclass, field
 SIGNATURE_FUNC_CHARS = 256
 SIGNATURE_CHARS = 4096
 
+
+# Fields read of every goroutine of a cluster: attrgetter runs in C where a generator or a
+# lambda runs a Python frame per goroutine (~0.2 s of the 300k dump's report).
+GOROUTINE_ID = attrgetter("id")
+_VALUES = attrgetter("values")
+_MINUTES = attrgetter("minutes")
+_PARENT = attrgetter("parent_id")
+_LEAKED = attrgetter("leaked")
+_LOCKED = attrgetter("locked")
 
 # blocked_at of a goroutine printed without frames ("running on other thread").
 NO_FRAME = FrameInfo("(no frames)", "", 0, Origin.UNKNOWN, None, None, FuncName("", "", "(no frames)", "", False))
@@ -71,23 +81,25 @@ class RawCluster:
 
     def goroutines(self) -> list[Goroutine]:
         out = [g for grp in self.groups for g in grp.goroutines]
-        out.sort(key=lambda g: g.id)
+        out.sort(key=GOROUTINE_ID)
         return out
 
     def stats(self) -> ClusterStats:
         """What ranking and the report need from the goroutines: one pass, computed once."""
         if self._stats is None:
             gs = self.goroutines()
-            minutes = [g.minutes for g in gs] or [0]
-            parents: Counter[int] = Counter(g.parent_id for g in gs if g.parent_id is not None)
+            minutes = list(map(_MINUTES, gs)) or [0]
+            parents: Counter[int | None] = Counter(map(_PARENT, gs))
+            parents.pop(None, None)
+            top = parents.most_common(1)[0] if parents else None
             self._stats = ClusterStats(
                 goroutines=tuple(gs),
-                ids=tuple(g.id for g in gs),
+                ids=tuple(map(GOROUTINE_ID, gs)),
                 minutes_min=min(minutes),
                 minutes_max=max(minutes),
-                leaked=sum(1 for g in gs if g.leaked),
-                locked=sum(1 for g in gs if g.locked),
-                top_parent=parents.most_common(1)[0] if parents else None,
+                leaked=sum(map(_LEAKED, gs)),
+                locked=sum(map(_LOCKED, gs)),
+                top_parent=(top[0], top[1]) if top is not None and top[0] is not None else None,
             )
         return self._stats
 
@@ -216,4 +228,4 @@ def _record_group(
 def exact_groups(group: StackGroup) -> Counter[str]:
     """How many goroutines of a stack group share each set of argument values (a
     goroutine's `values` holds exactly its argument words)."""
-    return Counter(g.values for g in group.goroutines)
+    return Counter(map(_VALUES, group.goroutines))

@@ -234,11 +234,12 @@ def report_from_dump(dump: Dump, moments: Sequence[Moment] | None = None, ordere
         trends = follow([dump.snapshots[i] for i in points[:-1]], raw, [when[i] for i in points], work)
     previous = comparison.matches if comparison is not None else None
     objects = find_objects(raw, snap.format)
-    ranked = rank_clusters(raw, total=goroutine_total(snap), crash=snap.crash, previous=previous,
+    total = goroutine_total(snap)
+    ranked = rank_clusters(raw, total=total, crash=snap.crash, previous=previous,
                            trends=trends.of if trends is not None else None, objects=objects.of)
     return build_report(
         dump, snap, ranked, norm, families=families, limits=work.limits(), comparison=comparison,
-        trends=trends, ordered_by=ordered_by or ORDER_GIVEN, objects=objects, holders=find_holders(raw, objects),
+        trends=trends, ordered_by=ordered_by or ORDER_GIVEN, objects=objects, holders=find_holders(raw, objects), total=total,
     )
 
 

@@ -3,7 +3,7 @@ turns the pipeline's working types (RawCluster, Ranked, Access) into the public 
 
 from __future__ import annotations
 
-from .cluster import RawCluster, exact_groups
+from .cluster import GOROUTINE_ID, RawCluster, exact_groups
 from .compare import Comparison, PreviousMatch
 from .fleet import by_source
 from .frame_info import FrameInfo
@@ -37,7 +37,9 @@ def goroutine_total(snap: Snapshot) -> int:
     the distinct ids of a traceback."""
     if snap.format.counts_only:
         return snap.profile_total if snap.profile_total is not None else sum(r.count for r in snap.records)
-    return len({g.id for g in snap.goroutines if g.id > 0})
+    ids = set(map(GOROUTINE_ID, snap.goroutines))
+    ids.discard(0)  # system stacks; ids are printed digits, none is negative
+    return len(ids)
 
 
 def build_report(
@@ -54,11 +56,13 @@ def build_report(
     fleet: FleetParts | None = None,
     objects: ObjectFindings | None = None,
     holders: dict[int, tuple[HolderFound, ...]] | None = None,
+    total: int | None = None,
 ) -> Report:
     """The report on `snap`, the dump's primary snapshot, compared with the one before it
     when `comparison` is given, with each cluster's trend over a series (`trends`) or its
     sources in a fleet; with what its sync and channel waits wait on (`objects`) and who
-    may hold the locks (`holders`, by id of the waiting cluster)."""
+    may hold the locks (`holders`, by id of the waiting cluster). `total`: the snapshot's
+    goroutine_total when the caller has it (a set of every id: ~30 ms on 300k goroutines)."""
     previous = comparison.matches if comparison is not None else None
     locks = _Locks(ranked, objects, holders or {})
     clusters = tuple(
@@ -70,7 +74,7 @@ def build_report(
     samples = tuple(i for s in dump.snapshots for i in s.issues)[:UNPARSED_SAMPLES]
     return Report(
         source=dump.source,
-        goroutines=fleet.total if fleet is not None else goroutine_total(snap),
+        goroutines=fleet.total if fleet is not None else total if total is not None else goroutine_total(snap),
         unparsed_lines=unparsed,
         unparsed_samples=samples,
         unparsed_headers=sum(s.unparsed_headers for s in dump.snapshots),
@@ -176,7 +180,7 @@ def _cluster(
                 created_by=grp.created_by,
                 exact_groups=len(exact) if exact else 1,
                 largest_exact=max(exact.values()) if exact else grp.count,
-                goroutine_ids=tuple(sorted(g.id for g in grp.goroutines)),
+                goroutine_ids=tuple(sorted(map(GOROUTINE_ID, grp.goroutines))),
             )
         )
     return Cluster(
