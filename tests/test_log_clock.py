@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,3 +93,66 @@ def test_turns_of_the_second_are_found_as_line_by_line(
     for text, start in chunks:
         c.observe(text, start)
     assert c.lines == reference(chunks, json)
+
+
+# Logs as dockerd escapes them, and one with raw quotes that a hand-made file may hold: its
+# "ts" key comes before the line's "time".
+_DOCKER_LOGS = ["goroutine 1 [running]:\\n", "\\tmain.go:5 +0x1d\\n", 'panic: \\"x\\"\\n', "main.main()\\n",
+                'x","ts":"2026-11-30T07:17:59Z\\n']
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.sampled_from(["Z", "+02:00", "", "-0130"]),
+                          st.sampled_from("T "), st.integers(0, len(_DOCKER_LOGS) - 1)), min_size=1, max_size=60),
+       st.integers(1, 7), st.booleans())
+def test_docker_times_record_what_the_lines_do(
+    rows: list[tuple[int, int, str, str, int]], cut_every: int, quotes: bool
+) -> None:
+    # The times docker_chunk splits off, read by observe_times, against observe reading
+    # the lines: seconds that repeat, go back and change zone; fractions of 0-3 digits;
+    # logs with escaped quotes (or not); chunks cut at any line; the clock carried over.
+    from gtriage.json_logs import docker_chunk
+
+    lines: list[str] = []
+    second = 0
+    for step, digits, zone, sep, log in rows:
+        second += step - 1
+        fraction = "." + "123"[:digits] if digits else ""
+        t = f"2026-11-30{sep}07:17:{abs(second) % 60:02d}{fraction}{zone}"
+        text = _DOCKER_LOGS[log] if quotes else _DOCKER_LOGS[log].replace('\\"', "'").replace('"', "'")
+        lines.append(f'{{"log":"{text}","stream":"stderr","time":"{t}"}}')
+    by_lines, by_times = LogClock(), LogClock()
+    for i in range(0, len(lines), cut_every):
+        chunk = "\n".join(lines[i : i + cut_every]) + "\n"
+        decoded = docker_chunk(chunk, len(lines[i : i + cut_every]))
+        assert decoded is not None  # every line is one dockerd writes
+        by_lines.observe(chunk, 1 + i)
+        by_times.observe_times(chunk, decoded[1], 1 + i)
+    assert (by_times.lines, by_times.times) == (by_lines.lines, by_lines.times)
+
+
+def test_docker_times_in_order_are_read_a_second_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 3,000 lines over three seconds, as dockerd stamps a dump written in one burst: the
+    # first line of each second, found without a look at each line.
+    from gtriage import log_clock
+    from gtriage.json_logs import docker_chunk
+
+    times = [f"2026-11-30T07:17:{13 + k // 1000:02d}.{k % 1000 + 1:03d}Z" for k in range(3000)]
+    chunk = "".join(f'{{"log":"x\\n","stream":"stderr","time":"{t}"}}\n' for t in times)
+    decoded = docker_chunk(chunk, 3000)
+    assert decoded is not None
+    assert decoded[1] == times
+    looked: list[str] = []
+    original = LogClock._line
+
+    def line(self: LogClock, time: str, n: int) -> None:
+        looked.append(time)
+        original(self, time, n)
+
+    monkeypatch.setattr(LogClock, "_line", line)
+    clock = LogClock()
+    clock.observe_times(chunk, decoded[1], 1)
+    assert clock.lines == [1, 1001, 2001]
+    assert len(looked) == 3
+    assert log_clock._one_second(times, 0, 1000, "2026-11-30T07:17:13", "Z")
+    assert not log_clock._one_second(times, 0, 1001, "2026-11-30T07:17:13", "Z")

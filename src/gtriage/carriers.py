@@ -86,14 +86,16 @@ class TextStream:
         """The chunk `text` as sections.py reads it; `ahead` is the line after it (carried
         to the next chunk), the neighbour a prefix on the chunk's last line is confirmed by."""
         first = self.input_line
-        self.stats.clock.observe(text, first)
         lines_in = _count_lines(text)
         self.input_line += lines_in
         self.stats.lines = self.input_line - 1
         pieces: list[str] | None = None
         whole = docker_chunk(text, lines_in) if self.at_line_start and text.startswith(DOCKER_HEAD) else None
+        if whole is None:
+            self.stats.clock.observe(text, first)
         if whole is not None:
-            text = whole  # one line of output a line of the log: the lines stay the input's
+            self.stats.clock.observe_times(text, whole[1], first)
+            text = whole[0]  # one line of output a line of the log: the lines stay the input's
             self.stats.carriers.add("docker json-file")
         # JSON log lines start with '{"'; an escaped dump holds an escaped frame location.
         # A character first: a one-character search is a memchr, a longer one ~2

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from .lazy_re import lazy
+from .log_clock import WHOLE_TIME
 from .record import dataclass, field
 from .streams import CHUNK, CarrierStats, LineMap, Stream
 
@@ -142,11 +143,14 @@ _DOCKER_TIME = '","time":"'
 
 
 # Where one docker line ends and the next begins: the escaped line break that ends a log,
-# the line's other fields, and the next line's head.
+# the line's other fields, and the next line's head. The line's "time" is captured, whole
+# (dockerd writes RFC 3339 with nanoseconds): the log clock reads the times the split found
+# (LogClock.observe_times) instead of walking every line again.
+_TIME_FIELD = re.escape(_DOCKER_TIME) + "(" + WHOLE_TIME + ")"
 _DOCKER_SEPARATOR = lazy(
-    re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + re.escape(_DOCKER_TIME) + r'[^"\n]*"\}\n' + re.escape(DOCKER_HEAD)
+    re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + _TIME_FIELD + r'"\}\n' + re.escape(DOCKER_HEAD)
 )
-_DOCKER_LAST = lazy(re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + re.escape(_DOCKER_TIME) + r'[^"\n]*"\}\n\Z')
+_DOCKER_LAST = lazy(re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + _TIME_FIELD + r'"\}\n\Z')
 
 
 def docker_log(log: str) -> str:
@@ -165,22 +169,28 @@ def docker_log(log: str) -> str:
     return log
 
 
-def docker_chunk(text: str, lines: int) -> str | None:
+def docker_chunk(text: str, lines: int) -> tuple[str, list[str]] | None:
     """The text of a chunk of docker json-file lines, each one whole line of output with
     only the common escapes, decoded with a few passes over the whole chunk (the line by
-    line path costs ~1 us a line); None when it is not so simple.
+    line path costs ~1 us a line), and each line's "time" as written; None when it is not
+    so simple.
 
-    One substitution turns every line's end and the next line's head into a line break;
-    its count proves every line is such a line. (An escape other than these few, \\u003c
-    say, is left in the text and sends the chunk down the line by line path; an escaped
-    backslash would make "\\\\n" ambiguous.)"""
+    One split at every line's end and the next line's head; its count proves every line is
+    such a line. (An escape other than these few, \\u003c say, is left in the text and sends
+    the chunk down the line by line path; an escaped backslash would make "\\\\n" ambiguous.)"""
     if "\\\\" in text or not text.startswith(DOCKER_HEAD):
         return None
-    body, n = _DOCKER_SEPARATOR.subn("\n", text)
-    last = _DOCKER_LAST.search(body, max(0, len(body) - 200))
-    if n != lines - 1 or last is None:
+    parts = _DOCKER_SEPARATOR.split(text)
+    tail = parts[-1]
+    last = _DOCKER_LAST.search(tail, max(0, len(tail) - 200))
+    if len(parts) != 2 * lines - 1 or last is None:
         return None
-    body = body[len(DOCKER_HEAD) : last.start()] + "\n"
+    times = parts[1::2]
+    times.append(last.group(1))
+    logs = parts[0::2]
+    logs[-1] = tail[: last.start()]  # before the head comes off: the first log may be the last
+    logs[0] = logs[0][len(DOCKER_HEAD) :]
+    body = "\n".join(logs) + "\n"
     if "\\n" in body:
         return None  # a log holding a line break of its own: not one line each
     for escaped, plain in (("\\t", "\t"), ('\\"', '"'), ("\\/", "/")):
@@ -188,7 +198,7 @@ def docker_chunk(text: str, lines: int) -> str | None:
             body = body.replace(escaped, plain)
     if "\\" in body:
         return None
-    return body
+    return body, times
 
 
 def docker_line(line: str) -> tuple[str, str] | None:

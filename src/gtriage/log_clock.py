@@ -51,6 +51,15 @@ _DOCKER_RUN = lazy(
     + "|" + _LINE_END + ")",
     re.MULTILINE,
 )
+# A docker line's "time" as _DOCKER_RUN reads it whole (json_logs.docker_chunk takes only
+# these), and the second it starts with (its first 19 characters).
+WHOLE_TIME = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d++)?+(?:Z|[+-]\d\d:?\d\d|)"
+_SECOND_CHARS = 19
+_WHOLE_TIME = lazy(_SECOND_ZONE)  # the second and the zone captured
+# The stamp at a time's start, as _JSON reads it after the key; the unescaped quotes of a
+# docker line whose log holds none.
+_STAMP_ONLY = lazy(_STAMP)
+_DOCKER_QUOTES = 12
 _HEAD = lazy(r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")
 # A chunk is searched when its first line carries a timestamp, or it holds JSON lines.
 MAX_SAMPLES = 1_000_000  # seconds of log: 11 days
@@ -82,17 +91,54 @@ class LogClock:
         for m in found:
             if m is None:
                 continue  # a line without a stamp (a docker file's odd line)
-            second = f"{m.group(1)} {m.group(2)}{m.group(3) or ''}"
-            if second == self._last:
+            if _second(m) == self._last:
                 continue
             line += text.count("\n", at, m.start())
             at = m.start()
-            t = _seconds(m.group(1), m.group(2), m.group(3))
-            if t is None or len(self.lines) >= MAX_SAMPLES:
-                continue
-            self._last = second
-            self.lines.append(line)
-            self.times.append(t)
+            self._record(m, line)
+
+    def observe_times(self, text: str, times: list[str], first_line: int) -> None:
+        """Record the timestamps of a chunk of docker json-file lines (`text`) from each
+        line's "time" as json_logs.docker_chunk split it off, every one a WHOLE_TIME: the
+        samples observe(text) records, without walking the lines again (that cost more than
+        reading the dump in them).
+
+        What observe records is the first line of each new second, line by line, so a
+        stretch of lines that print one second and zone is its first line alone. Stretches
+        are found in the times' order (bisect) and checked in C; a stretch that is not one
+        (times out of order) sends the rest of the chunk line by line."""
+        if text.count('"') != _DOCKER_QUOTES * len(times):
+            # A quote inside a log: observe would read the line's first "time"-like key,
+            # which may be inside the log.
+            self.observe(text, first_line)
+            return
+        i, n = 0, len(times)
+        while i < n:
+            self._line(times[i], first_line + i)
+            whole = _WHOLE_TIME.fullmatch(times[i])
+            if whole is None:
+                break  # not from docker_chunk: line by line
+            second = times[i][:_SECOND_CHARS]
+            end = bisect_right(times, second + "\uffff", i + 1)
+            if end - i > 1 and not _one_second(times, i, end, second, whole.group(2)):
+                break
+            i = end
+        for k in range(i + 1, n):
+            self._line(times[k], first_line + k)
+
+    def _line(self, time: str, line: int) -> None:
+        m = _STAMP_ONLY.match(time)
+        if m is not None and _second(m) != self._last:
+            self._record(m, line)
+
+    def _record(self, m: re.Match[str], line: int) -> None:
+        """A new second at `line`, from a match of _STAMP's groups."""
+        t = _seconds(m.group(1), m.group(2), m.group(3))
+        if t is None or len(self.lines) >= MAX_SAMPLES:
+            return
+        self._last = _second(m)
+        self.lines.append(line)
+        self.times.append(t)
 
     def at(self, first: int, last: int) -> float | None:
         """When the lines `first`..`last` (a dump) were written: the second of the log line
@@ -106,6 +152,24 @@ class LogClock:
         if i + 1 < len(self.lines) and self.lines[i + 1] <= last:
             return self.times[i + 1]
         return None
+
+
+def _second(m: re.Match[str]) -> str:
+    """A stamp's second and zone, as text ("2026-11-30 07:49:36Z")."""
+    return f"{m.group(1)} {m.group(2)}{m.group(3) or ''}"
+
+
+def _one_second(times: list[str], start: int, end: int, second: str, zone: str) -> bool:
+    """Whether the WHOLE_TIMEs times[start:end] all print `second` and `zone` (times[start]
+    does): in C, over the stretch joined."""
+    block = "\n".join(times[start:end]) + "\n"
+    lines = end - start
+    if block.count("\n" + second) != lines - 1:
+        return False
+    if zone:
+        return block.count(zone + "\n") == lines
+    # No zone: none of Z, +hh:mm, or -hh:mm past the date's two dashes.
+    return "Z" not in block and "+" not in block and block.count("-") == 2 * lines
 
 
 def _seconds(day: str, clock: str, zone: str | None) -> float | None:
