@@ -372,6 +372,11 @@ def preload_tui() -> Callable[[], None]:
         with suppress(Exception):
             import gtriage.tui.app  # noqa: F401
 
+            # Textual imports its terminal driver only when the app is made (~10 ms of
+            # the first screen): here it is imported meanwhile too.
+            if sys.platform != "win32":
+                import textual.drivers.linux_driver  # noqa: F401
+
     thread = threading.Thread(target=load, name="gtriage-tui-import", daemon=True)
     thread.start()
     return thread.join
