@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult, SuspendNotSupported
@@ -32,10 +32,12 @@ from gtriage.report import Report
 from .clusters_screen import ClustersScreen
 from .footer import Footer
 from .help_screen import HelpScreen
-from .loading_view import LoadingView
 from .messages import LoadCrashed, LoadFailed, LoadProgress, OpenFrame, PollFailed, ReportLoaded, ReportPolled
 from .poller import Poll, Poller, PollInfo
 from .report_query import ReportIndex
+
+if TYPE_CHECKING:
+    from .loading_view import LoadingView
 
 Loader = Callable[[Progress], Report]
 
@@ -92,6 +94,9 @@ class GTriageApp(App[int]):
     def compose(self) -> ComposeResult:
         if self._read_first:
             return  # the clusters screen goes over this one as soon as the app is mounted
+        # Imported here: the command line never shows it (nor Textual's ProgressBar).
+        from .loading_view import LoadingView
+
         yield Header()
         yield LoadingView(self.source)
         yield Footer()
@@ -136,16 +141,22 @@ class GTriageApp(App[int]):
             self._last_progress = now
             self.post_message(LoadProgress(done, total))
 
+    def _loading_view(self) -> LoadingView:
+        from .loading_view import LoadingView
+
+        return self.query_one(LoadingView)
+
     @on(LoadProgress)
     def _on_progress(self, msg: LoadProgress) -> None:
         if self.report is None and self.load_error is None:
-            self.query_one(LoadingView).show_progress(msg.done, msg.total)
+            self._loading_view().show_progress(msg.done, msg.total)
 
     @on(ReportLoaded)
     def _on_loaded(self, msg: ReportLoaded) -> None:
         self.report = msg.report
         # The indeterminate bar animates at the frame rate even when covered: remove it.
-        self.query(LoadingView).remove()
+        if not self._read_first:
+            self._loading_view().remove()
         self._clusters = ClustersScreen(msg.index, self.poll_info)
         self.push_screen(self._clusters)
         self.call_after_refresh(self._first_screen.set)
@@ -172,7 +183,7 @@ class GTriageApp(App[int]):
     @on(LoadFailed)
     def _on_failed(self, msg: LoadFailed) -> None:
         self.load_error = msg.message
-        self.query_one(LoadingView).show_error(msg.message)
+        self._loading_view().show_error(msg.message)
 
     @on(LoadCrashed)
     def _on_crashed(self, msg: LoadCrashed) -> None:
