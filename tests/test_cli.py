@@ -486,8 +486,8 @@ def test_the_tui_is_imported_while_the_dump_is_read(monkeypatch: pytest.MonkeyPa
         order.append("read")
         return real_load(inputs, args)
 
-    def run_tui(load_report: Any, title: str, **_: Any) -> int:
-        order.append(f"tui shows {load_report(None).goroutines} goroutines")
+    def run_tui(report: Any, title: str, **_: Any) -> int:
+        order.append(f"tui shows {report.goroutines} goroutines")
         return 0
 
     monkeypatch.setattr(cli, "preload_tui", preload)

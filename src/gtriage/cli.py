@@ -17,7 +17,6 @@ from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INPUT_ERR
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
     from .filters import Filters
-    from .progress import Progress
     from .report import Report
     from .watch import Watch
 
@@ -347,20 +346,17 @@ def _run_tui(inputs: list[str], args: argparse.Namespace, filters: Filters, tty_
         os.close(tty_fd)
         sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the terminal, for Textual
 
-    def load(progress: Progress) -> Report:
-        return report
-
     tui_imported()
     from .tui.app import run_tui
 
     if watch is None:
-        return run_tui(load, title=" + ".join(inputs))
+        return run_tui(report, title=" + ".join(inputs))
     w = watch
 
     def poll() -> Report:
         return apply_filters(_with_source(w.report(), args.source), filters)
 
-    return run_tui(load, title=" + ".join(inputs), poll=poll, interval=args.interval)
+    return run_tui(report, title=" + ".join(inputs), poll=poll, interval=args.interval)
 
 
 def preload_tui() -> Callable[[], None]:
@@ -375,6 +371,11 @@ def preload_tui() -> Callable[[], None]:
     def load() -> None:
         with suppress(Exception):
             import gtriage.tui.app  # noqa: F401
+
+            # Textual imports its terminal driver only when the app is made (~10 ms of
+            # the first screen): here it is imported meanwhile too.
+            if sys.platform != "win32":
+                import textual.drivers.linux_driver  # noqa: F401
 
     thread = threading.Thread(target=load, name="gtriage-tui-import", daemon=True)
     thread.start()

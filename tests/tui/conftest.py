@@ -65,8 +65,7 @@ class UI:
             title: str = "samples/demo.txt", ready: bool = True, poll: Poll | None = None,
             interval: float = 30.0) -> GTriageApp:
         """Run the app on a report (or a loader) and drive it with `steps`; `poll` as --watch."""
-        loader: Loader = (lambda _p: source) if isinstance(source, Report) else source
-        app = GTriageApp(loader, title, poll=poll, interval=interval)
+        app = GTriageApp(source, title, poll=poll, interval=interval)
 
         async def go() -> None:
             async with app.run_test(size=size) as pilot:

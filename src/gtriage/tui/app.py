@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import App, ComposeResult, SuspendNotSupported
@@ -32,10 +32,12 @@ from gtriage.report import Report
 from .clusters_screen import ClustersScreen
 from .footer import Footer
 from .help_screen import HelpScreen
-from .loading_view import LoadingView
 from .messages import LoadCrashed, LoadFailed, LoadProgress, OpenFrame, PollFailed, ReportLoaded, ReportPolled
 from .poller import Poll, Poller, PollInfo
 from .report_query import ReportIndex
+
+if TYPE_CHECKING:
+    from .loading_view import LoadingView
 
 Loader = Callable[[Progress], Report]
 
@@ -70,9 +72,13 @@ class GTriageApp(App[int]):
         Binding("question_mark,f1", "help", "Help", key_display="?"),
     ]
 
-    def __init__(self, load: Loader, title: str, *, poll: Poll | None = None, interval: float = POLL_INTERVAL) -> None:
+    def __init__(self, load: Loader | Report, title: str, *, poll: Poll | None = None, interval: float = POLL_INTERVAL) -> None:
         super().__init__()
-        self.load: Loader | None = load
+        self.load: Loader | Report | None = load
+        # A report read before the app started (the command line reads the dump first): no
+        # loading view to compose, lay out and remove before the clusters screen (~25 ms of
+        # the first screen on the 100k bench dump).
+        self._read_first = isinstance(load, Report)
         self.poll = poll
         self.poll_info = PollInfo(interval) if poll is not None else None
         self._clusters: ClustersScreen | None = None
@@ -86,6 +92,11 @@ class GTriageApp(App[int]):
         self._last_progress = 0.0
 
     def compose(self) -> ComposeResult:
+        if self._read_first:
+            return  # the clusters screen goes over this one as soon as the app is mounted
+        # Imported here: the command line never shows it (nor Textual's ProgressBar).
+        from .loading_view import LoadingView
+
         yield Header()
         yield LoadingView(self.source)
         yield Footer()
@@ -103,7 +114,7 @@ class GTriageApp(App[int]):
         if load is None:
             return
         try:
-            report = load(self._progress)
+            report = load if isinstance(load, Report) else load(self._progress)
             # The report is read-only from here on; with 100,000 goroutines a full collection
             # walks millions of objects (~0.3 s pauses between keys, and one during the
             # first screen's allocations): keep the GC off them, before anything else.
@@ -130,16 +141,22 @@ class GTriageApp(App[int]):
             self._last_progress = now
             self.post_message(LoadProgress(done, total))
 
+    def _loading_view(self) -> LoadingView:
+        from .loading_view import LoadingView
+
+        return self.query_one(LoadingView)
+
     @on(LoadProgress)
     def _on_progress(self, msg: LoadProgress) -> None:
         if self.report is None and self.load_error is None:
-            self.query_one(LoadingView).show_progress(msg.done, msg.total)
+            self._loading_view().show_progress(msg.done, msg.total)
 
     @on(ReportLoaded)
     def _on_loaded(self, msg: ReportLoaded) -> None:
         self.report = msg.report
         # The indeterminate bar animates at the frame rate even when covered: remove it.
-        self.query_one(LoadingView).remove()
+        if not self._read_first:
+            self._loading_view().remove()
         self._clusters = ClustersScreen(msg.index, self.poll_info)
         self.push_screen(self._clusters)
         self.call_after_refresh(self._first_screen.set)
@@ -166,7 +183,7 @@ class GTriageApp(App[int]):
     @on(LoadFailed)
     def _on_failed(self, msg: LoadFailed) -> None:
         self.load_error = msg.message
-        self.query_one(LoadingView).show_error(msg.message)
+        self._loading_view().show_error(msg.message)
 
     @on(LoadCrashed)
     def _on_crashed(self, msg: LoadCrashed) -> None:
@@ -202,9 +219,9 @@ class GTriageApp(App[int]):
             self.push_screen(HelpScreen())
 
 
-def run_tui(load: Loader, title: str, poll: Poll | None = None, interval: float = POLL_INTERVAL) -> int:
+def run_tui(load: Loader | Report, title: str, poll: Poll | None = None, interval: float = POLL_INTERVAL) -> int:
     """Run the app; `load(progress)` parses the input in a background thread and returns the
-    Report. Returns the exit code: 0, or 1 when the input could not be read or held no
+    Report (or `load` is the Report, read already: no loading view then). Returns the exit code: 0, or 1 when the input could not be read or held no
     dump (the one-line message is shown in the app and printed again on exit).
 
     With `poll` (`--watch`), once the first report is shown, `poll()` is called every

@@ -71,7 +71,9 @@ class ClustersScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield CrashBanner(self.report)
-        yield SearchBar()
+        # No SearchBar yet: it is hidden until `/`, and an Input (its stylesheet, its
+        # reactives) is ~5% of the first screen's work; search_bar() mounts it once the
+        # first screen is drawn, where compose would have put it.
         yield ClustersTable(self.report)
         yield DetailPane(self.index.paths, self.report)
         yield StatusLine(self.report)
@@ -105,8 +107,19 @@ class ClustersScreen(Screen[None]):
         self._show_status()
 
     def on_screen_resume(self) -> None:
+        # Next, not now: Textual calls this before its own resume handler, which draws.
+        self.call_next(self.search_bar)
         # `p` on the goroutines screen changes how paths are spelled here too.
         self.detail.follow_paths()
+
+    def search_bar(self) -> SearchBar:
+        """The search bar, mounted on first use: above the table, as if composed there."""
+        found = self.query(SearchBar)
+        if found:
+            return found.first()
+        bar = SearchBar()
+        self.mount(bar, before=self.table)  # registered at once: query() finds it from here on
+        return bar
 
     # ---------------------------------------------------------------- view state
     def set_query(self, q: ViewQuery) -> None:
@@ -148,7 +161,7 @@ class ClustersScreen(Screen[None]):
 
     # ---------------------------------------------------------------- actions
     def action_search(self) -> None:
-        self.query_one(SearchBar).open()
+        self.search_bar().open()
 
     def action_cycle_sort(self) -> None:
         self.set_query(replace(self.query_state, sort=self.query_state.sort.next()))
@@ -163,7 +176,7 @@ class ClustersScreen(Screen[None]):
         self.set_query(replace(self.query_state, state=self.index.next_state(self.query_state.state)))
 
     def action_clear(self) -> None:
-        bar = self.query_one(SearchBar)
+        bar = self.search_bar()
         bar.value = ""
         bar.display = False
         self.set_query(replace(self.query_state, search="", hide_healthy=False, state=None))

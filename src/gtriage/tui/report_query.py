@@ -10,8 +10,6 @@ import enum
 import threading
 from collections import Counter
 
-from rapidfuzz import fuzz
-
 from gtriage.filters import cluster_text
 from gtriage.record import dataclass
 from gtriage.report import Cluster, Report
@@ -78,7 +76,13 @@ def matches(query: str, text: str) -> bool:
     for word in query.lower().split():
         if word in text:
             continue
-        if len(word) < FUZZY_MIN_LEN or fuzz.partial_ratio(word, text, score_cutoff=FUZZY_CUTOFF) == 0:
+        if len(word) < FUZZY_MIN_LEN:
+            return False
+        # Imported here (~11 ms), not with Textual while the dump is read; prepare() has
+        # usually imported it by the first search.
+        from rapidfuzz import fuzz
+
+        if fuzz.partial_ratio(word, text, score_cutoff=FUZZY_CUTOFF) == 0:
             return False
     return True
 
@@ -120,7 +124,10 @@ class ReportIndex:
         return self.states[i] if i < len(self.states) else None
 
     def prepare(self) -> ReportIndex:
-        """Build the goroutine id map now (the loader thread calls this, off the UI thread)."""
+        """Build the goroutine id map and import the fuzzy matcher now (the loader thread
+        calls this once the first screen is drawn, off the UI thread)."""
+        import rapidfuzz.fuzz  # noqa: F401
+
         self._id_map()
         return self
 
