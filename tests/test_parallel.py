@@ -396,3 +396,20 @@ def test_an_unclean_end_is_met_first(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert queue.halted()
     handed_out = queue._next.value  # shared with the workers: what every process took
     assert handed_out < chunks // 4
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_meanwhile_runs_once_after_the_workers_start(tmp_path: Path) -> None:
+    """What the caller does meanwhile (the report's imports) comes after every fork, so no
+    worker inherits it half done, and the dump is the same."""
+    import multiprocessing
+
+    path = tmp_path / "many.txt"
+    path.write_text(many_goroutines(20))
+    workers_then: list[int] = []
+    dump = parallel.parse_file(
+        str(path), jobs=3, max_bytes=None, meanwhile=lambda: workers_then.append(len(multiprocessing.active_children()))
+    )
+    assert dump is not None
+    assert workers_then == [2]
+    assert report_json(path, 3) == report_json(path, 1)

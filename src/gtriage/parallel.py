@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     # multiprocessing and pickle are imported where a file is read in parallel, not with
     # this module.
     import multiprocessing.process
+    from collections.abc import Callable
     from multiprocessing.connection import Connection
     from multiprocessing.context import BaseContext
     from multiprocessing.sharedctypes import Synchronized
@@ -69,11 +70,17 @@ _Answer = tuple[int, Chunk | str]
 
 
 def parse_file(
-    spec: str, *, jobs: int, max_bytes: int | None, progress: Progress | None = None
+    spec: str,
+    *,
+    jobs: int,
+    max_bytes: int | None,
+    progress: Progress | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Dump | None:
     """The Dump of file `spec` read by `jobs` processes, or None when this input is not read
     in parallel (too small, not a plain file, or not exactly as one pass would read it):
-    then the caller reads it the ordinary way."""
+    then the caller reads it the ordinary way. `meanwhile` is called once the workers run
+    (never before a fork: a child must not inherit what it does half done)."""
     plan = _plan(spec, jobs, max_bytes)
     if plan is None:
         return None
@@ -93,6 +100,8 @@ def parse_file(
     gc.disable()
     workers = _start(ctx, spec, bounds, first_id, queue, min(jobs - 1, len(bounds) - 2))
     try:
+        if meanwhile is not None:
+            meanwhile()
         return _Parent(spec, size, bounds, first_id, queue, workers, progress).run()
     finally:
         queue.halt()  # a worker still reading stops at its next look
