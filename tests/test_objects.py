@@ -7,11 +7,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gtriage import objects
-from gtriage.model import ARGS_SEP, Frame
+from gtriage.frame_info import FrameInfo, FuncName, Origin
+from gtriage.model import ARGS_SEP, Frame, Goroutine, Stack
 from gtriage.objects import INLINED, MARKED, NOT_PRINTED, ValueReader, first_value
 from gtriage.parse import parse_text
 from gtriage.pipeline import analyze_text
@@ -230,3 +231,45 @@ def test_a_leak_of_many_channels_lists_the_largest_groups_and_counts_all(monkeyp
     assert o.groups[0].goroutine_ids == (5, 6)
     assert "12 goroutines wait on 11 channels: 2 on 0xc000500000, 1 on 0xc0006003c0, 1 on 0xc000600420, 8 more" in c.why
     assert "11 channels: 0xc000500000 (2), 0xc0006003c0 (1), 0xc000600420 (1) … 8 more" in render_text(report)
+
+
+def _read_by_frame_args(g: Goroutine, plan: objects._Plan, frames: list[FrameInfo]) -> tuple[object, str]:
+    """What read_object answered before it split the texts: each frame's text found by
+    Goroutine.frame_args (the definition), read by first_value."""
+    why = NOT_PRINTED
+    for i, kind, off in plan.witnesses:
+        v = first_value(g.frame_args(g.stack.frames[i]))
+        if isinstance(v, int):
+            return (objects.EXACT, v - off, kind, frames[i].func), why
+        why = objects._worse(why, v)
+    if plan.argument is not None:
+        v = first_value(g.frame_args(g.stack.frames[plan.argument]))
+        if isinstance(v, int):
+            return (objects.ARGUMENT, v, plan.kind, frames[plan.argument].func), why
+        return None, objects._worse(why, v)
+    return None, why
+
+
+_ARG_TEXTS = st.sampled_from(["0xc000010120", "0xc000010124, 0x0", "0xc0000ba200?", "...", "", "0x0, 0x1", "{0x1, 0x2}"])
+
+
+@settings(max_examples=400)
+@given(
+    st.lists(st.tuples(st.sampled_from(["internal/sync.(*Mutex).lockSlow", "runtime.semacquire1", "sync.(*Mutex).Lock",
+                                        "main.worker"]), st.integers(-1, 4), _ARG_TEXTS), min_size=1, max_size=5),
+    st.lists(_ARG_TEXTS, max_size=6),
+)
+def test_read_object_reads_each_frames_text_as_frame_args_does(
+    rows: list[tuple[str, int, str]], texts: list[str]
+) -> None:
+    # Slots before, at and past the goroutine's texts, -1 (the frame's own args), a
+    # goroutine with no texts: the split texts are the ones frame_args finds.
+    raw = tuple(Frame(func, args, "/src/x.go", 1, slot) for func, slot, args in rows)
+    origin = {"main.worker": Origin.MAIN}
+    frames = [FrameInfo(f.func, f.file, 1, origin.get(f.func, Origin.STDLIB), None, None, FuncName("", "", f.func, "", False))
+              for f in raw]
+    plan = objects._plan(frames, "sync.Mutex.Lock")
+    assert plan is not None
+    g = Goroutine(7, "sync.Mutex.Lock", Stack(raw), 1, values=ARGS_SEP.join(texts))
+    told, why = objects.read_object(g.values, objects._reads(plan, frames, g.stack), ValueReader())
+    assert (tuple(told) if told is not None else None, why) == _read_by_frame_args(g, plan, frames)
