@@ -360,24 +360,35 @@ SIGQUIT_SAMPLE = SAMPLES / "dumps" / "go1.27" / "leaky.sigquit-all.txt"
 
 
 @pytest.mark.usefixtures("cut_small")
-@pytest.mark.parametrize("after", ["", "exit status 2\n"])
-def test_a_traceback_ending_in_registers_is_read_by_one_process(tmp_path: Path, after: str) -> None:
-    # The registers after a SIGQUIT dump's last goroutine cannot be taken by a later chunk.
+@pytest.mark.parametrize("after", ["", "exit status 2\n", "exit status 2\n" * 6])
+def test_a_traceback_ending_in_registers_is_read_in_parallel_as_in_one_pass(tmp_path: Path, after: str) -> None:
+    # The registers after a SIGQUIT dump's last goroutine are taken by the last chunk, and
+    # `go run`'s line after them too: every process reads, and the report is the same.
     text = SIGQUIT_SAMPLE.read_text()
     assert text.rstrip().splitlines()[-1].startswith("gs ")
     path = tmp_path / "sigquit.txt"
     path.write_text(text + after)
-    assert parallel._plan(str(path), 2, None) is None
+    assert parallel.parse_file(str(path), jobs=2, max_bytes=None) is not None
     assert report_json(path, 2) == report_json(path, 1)
 
 
 @pytest.mark.usefixtures("cut_small")
+@pytest.mark.parametrize("sample", ["leaky.sigquit-crash.txt", "leaky.sigquit-system.txt", "locks.sigquit-system.txt"])
+def test_tracebacks_of_every_thread_read_as_in_one_pass(sample: str) -> None:
+    # GOTRACEBACK=crash: each thread's stack and registers after the goroutines, whatever
+    # the chunks make of them.
+    path = SAMPLES / "dumps" / "go1.27" / sample
+    assert report_json(path, 3) == report_json(path, 1)
+
+
+@pytest.mark.usefixtures("cut_small")
 def test_an_unclean_end_is_met_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Whatever the tail sniff misses (here registers followed by more than a line or two
-    # of other text), the last chunk is handed out first: the file goes to one process
-    # after a few chunks rather than after the whole parallel read.
+    # What a later chunk cannot read (here the next thread's preamble after the registers,
+    # as GOTRACEBACK=crash prints it) is met first: the last chunk is handed out first, and
+    # the file goes to one process after a few chunks rather than after the whole parallel
+    # read.
     path = tmp_path / "sigquit.txt"
-    path.write_text(SIGQUIT_SAMPLE.read_text() + "exit status 2\n" * 6)
+    path.write_text(SIGQUIT_SAMPLE.read_text() + "\n-----\n\nSIGQUIT: quit\nPC=0x4930a3 m=1 sigcode=0\n\n")
     queues: list[parallel.ChunkQueue] = []
 
     class Kept(parallel.ChunkQueue):

@@ -137,8 +137,11 @@ def _drive(
     stop: Callable[[], bool] | None,
     text: TextStream,
     stats: CarrierStats,
+    last: bool = False,
 ) -> tuple[list[Snapshot], SnapshotBuilder | None]:
-    """SectionReader.parse, with the last dump left open and the chunk's rules applied."""
+    """SectionReader.parse, with the last dump left open and the chunk's rules applied. The
+    file's last chunk may end in a thread's registers (a SIGQUIT or GOTRACEBACK=crash
+    traceback): a register section only counts the lines it cannot read, as in one pass."""
     done: list[Snapshot] = []
     snap: SnapshotBuilder | None = None
     handlers = reader.handlers
@@ -163,7 +166,7 @@ def _drive(
                 done.append(snap.build())
             snap = SnapshotBuilder(first_line=sec.line, last_line=sec.line, origin=sec.origin)
             continue
-        if not first and kind is not Kind.GOROUTINE and kind is not Kind.JUNK:
+        if not first and kind is not Kind.GOROUTINE and kind is not Kind.JUNK and not (last and kind is Kind.REGS):
             raise NotClean(f"a {kind.value} section")
         if snap is None:
             snap = SnapshotBuilder(first_line=sec.line)
@@ -210,7 +213,9 @@ class ChunkParser:
         """Bytes start..end, read from a cut inside the dump. Raises NotClean."""
         text, stats, stream = _text_stream(path, start, end, on_read)
         lines = _resumed_in_dump(LineReader(stream.line_map), first_id)
-        _, snap = _drive(stream_sections(stream, lines), self.reader, first=False, stop=stop, text=text, stats=stats)
+        _, snap = _drive(
+            stream_sections(stream, lines), self.reader, first=False, stop=stop, text=text, stats=stats, last=last
+        )
         _plain(text, stats)
         if snap is None:
             raise NotClean("no goroutine after the cut")
