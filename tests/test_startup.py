@@ -65,3 +65,21 @@ def test_a_report_without_families_imports_no_rapidfuzz() -> None:
     dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.mapwrites-all.txt"
     mods = imported("-m", "gtriage", "--format", "json", str(dump))
     assert "rapidfuzz" not in mods
+
+
+def test_a_clean_report_compiles_no_unsafe_class() -> None:
+    # render/safe.py's class of unsafe characters costs ~0.9 ms to compile; text that
+    # str.isprintable() passes (tabs and newlines aside) never needs it.
+    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
+    code = (
+        "import contextlib, io, sys\n"
+        "from gtriage.cli import main\n"
+        "from gtriage.render import safe\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    assert main(['--format', 'text', {str(dump)!r}]) == 0\n"
+        "assert 'nilPtr' in out.getvalue()\n"
+        "print(sorted(n for n in ('_UNSAFE', '_SURROGATE', '_MD_SPECIAL') if 'sub' in vars(getattr(safe, n))))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 0, r.stderr[-500:]
+    assert r.stdout.strip() == "[]"
