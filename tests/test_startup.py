@@ -56,6 +56,9 @@ def test_a_small_report_imports_no_lark_once_the_tables_exist(tmp_path: Path) ->
     # Nor what only type checkers and the dataclass machinery want (record.py), nor the
     # parallel reader or the profile decoder, which a small text file is told apart from.
     assert not mods & {"typing", "dataclasses", "inspect", "json", "gtriage.parallel", "gtriage.pprof_profile"}
+    # Nor argparse (with gettext and locale): cli_args reads a command line of the common
+    # forms itself.
+    assert not mods & {"argparse", "gettext", "locale", "gtriage.cli_parser"}
 
 
 def test_a_report_without_families_imports_no_rapidfuzz() -> None:
