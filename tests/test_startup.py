@@ -59,6 +59,8 @@ def test_a_small_report_imports_no_lark_once_the_tables_exist(tmp_path: Path) ->
     # Nor argparse (with gettext and locale): cli_args reads a command line of the common
     # forms itself.
     assert not mods & {"argparse", "gettext", "locale", "gtriage.cli_parser"}
+    # Nor what only a fleet (fleet.py) or an earlier dump to compare with (compare.py) needs.
+    assert not mods & {"gtriage.fleet", "gtriage.compare"}
 
 
 def test_a_report_without_families_imports_no_rapidfuzz() -> None:
