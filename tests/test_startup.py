@@ -61,6 +61,7 @@ def test_a_small_report_imports_no_lark_once_the_tables_exist(tmp_path: Path) ->
     assert not mods & {"argparse", "gettext", "locale", "gtriage.cli_parser"}
     # Nor what only a fleet (fleet.py) or an earlier dump to compare with (compare.py) needs.
     assert not mods & {"gtriage.fleet", "gtriage.compare"}
+    assert "unicodedata" not in mods  # filters.py: a --match pattern's \N{...} only
 
 
 def test_a_report_without_families_imports_no_rapidfuzz() -> None:
