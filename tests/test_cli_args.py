@@ -56,6 +56,8 @@ def test_the_tables_are_the_argparse_parsers() -> None:
         ["--fleet", "a.txt", "b.txt", "--cluster", "1", "--cluster", "3", "--goroutines"],
         ["--watch", "http://h/x", "--interval", "2m", "--polls", "3", "--timeout", "1.5", "--max-size", "8G"],
         ["--debug0", "--no-stacks", "--show-healthy", "--min-count", "2", "--concurrency", "4", "--source", "."],
+        ["--source=", "--match=a=b", "-m", "x=y", "-", "-", "@pods.txt"],  # "=" splits once; "-" is an input
+        ["--top", "+5", "--jobs", "٣", "--interval", " 2m ", "--timeout", "1e3", "x y"],  # as int(), float() read them
     ],
 )
 def test_common_command_lines_are_read_without_argparse(argv: list[str]) -> None:
