@@ -21,6 +21,7 @@ import pytest
 
 from gtriage import __version__
 from gtriage.cli import build_parser
+from gtriage.cli_args import parse_args
 from manifests import SAMPLES
 from servers import BOMB_MEMBER, drip, raw_server, reply, stall
 
@@ -493,7 +494,7 @@ def test_the_tui_is_imported_while_the_dump_is_read(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(cli, "preload_tui", preload)
     monkeypatch.setattr(cli, "_load", load)
     monkeypatch.setattr(app, "run_tui", run_tui)
-    args = build_parser().parse_args([str(DEMO)])
+    args = parse_args([str(DEMO)])
     assert cli._run_tui([str(DEMO)], args, Filters(), None) == 0
     headers = len(re.findall(r"^goroutine [0-9]+ ", DEMO.read_text(), re.M))
     assert order == ["import started", "read", "import awaited", f"tui shows {headers} goroutines"]

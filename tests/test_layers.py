@@ -20,6 +20,7 @@ RENDER_MAY_IMPORT = {
     "gtriage.errors",
     "gtriage.progress",
     "gtriage.record",  # the dataclass decorator and replace(), no stage
+    "gtriage.lazy_re",  # regexes compiled at first use, no stage
 }
 RENDERERS = sorted([*PACKAGE.glob("render/*.py"), *PACKAGE.glob("tui/*.py")])
 

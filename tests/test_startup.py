@@ -56,6 +56,12 @@ def test_a_small_report_imports_no_lark_once_the_tables_exist(tmp_path: Path) ->
     # Nor what only type checkers and the dataclass machinery want (record.py), nor the
     # parallel reader or the profile decoder, which a small text file is told apart from.
     assert not mods & {"typing", "dataclasses", "inspect", "json", "gtriage.parallel", "gtriage.pprof_profile"}
+    # Nor argparse (with gettext and locale): cli_args reads a command line of the common
+    # forms itself.
+    assert not mods & {"argparse", "gettext", "locale", "gtriage.cli_parser"}
+    # Nor what only a fleet (fleet.py) or an earlier dump to compare with (compare.py) needs.
+    assert not mods & {"gtriage.fleet", "gtriage.compare"}
+    assert "unicodedata" not in mods  # filters.py: a --match pattern's \N{...} only
 
 
 def test_a_report_without_families_imports_no_rapidfuzz() -> None:
@@ -65,3 +71,70 @@ def test_a_report_without_families_imports_no_rapidfuzz() -> None:
     dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.mapwrites-all.txt"
     mods = imported("-m", "gtriage", "--format", "json", str(dump))
     assert "rapidfuzz" not in mods
+
+
+def test_a_clean_report_compiles_no_unsafe_class() -> None:
+    # render/safe.py's class of unsafe characters costs ~0.9 ms to compile; text that
+    # str.isprintable() passes (tabs and newlines aside) never needs it.
+    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
+    code = (
+        "import contextlib, io, sys\n"
+        "from gtriage.cli import main\n"
+        "from gtriage.render import safe\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    assert main(['--format', 'text', {str(dump)!r}]) == 0\n"
+        "assert 'nilPtr' in out.getvalue()\n"
+        "print(sorted(n for n in ('_UNSAFE', '_SURROGATE', '_MD_SPECIAL') if 'sub' in vars(getattr(safe, n))))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 0, r.stderr[-500:]
+    assert r.stdout.strip() == "[]"
+
+
+def test_the_stages_are_imported_without_collections() -> None:
+    # cli.py imports the stages with the collector paused: their allocations set off ~15
+    # collections, which went over objects that live to the end (~1.5 ms of a small run).
+    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
+    code = (
+        "import contextlib, gc, io, sys\n"
+        "from gtriage.cli import main\n"
+        "importing = set()\n"
+        "def note(phase, info):\n"
+        "    f = sys._getframe()\n"
+        "    while f is not None:\n"
+        "        name = f.f_globals.get('__name__', '')\n"
+        "        if phase == 'start' and f.f_code.co_name == '<module>' and name.startswith('gtriage.'):\n"
+        "            importing.add(name)\n"
+        "        f = f.f_back\n"
+        "gc.callbacks.append(note)\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['--format', 'text', {str(dump)!r}]) == 0\n"
+        "gc.callbacks.remove(note)\n"
+        "assert gc.isenabled()\n"
+        "print(sorted(importing))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 0, r.stderr[-500:]
+    assert r.stdout.strip() == "[]"
+
+
+def test_a_small_report_compiles_only_the_regexes_it_uses() -> None:
+    # A compile costs 0.05-0.3 ms (more for a class past Latin-1): patterns that only other
+    # inputs meet are compiled at their first use (lazy_re). This report compiled 45 before
+    # that, 24 since; a new pattern on its path needs the budget raised here, knowingly.
+    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
+    code = (
+        "import contextlib, io, re._compiler as rc\n"
+        "real, made = rc.compile, []\n"
+        "def counting(pattern, flags=0):\n"
+        "    made.append(pattern)\n"
+        "    return real(pattern, flags)\n"
+        "rc.compile = counting\n"
+        "from gtriage.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert main(['--format', 'text', {str(dump)!r}]) == 0\n"
+        "print(len(made))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 0, r.stderr[-500:]
+    assert int(r.stdout) <= 24

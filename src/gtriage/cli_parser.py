@@ -1,17 +1,16 @@
-"""The command line's options, their value types and the help text (examples, exit codes,
-the TUI's keys): what `gtriage --help` says. Building the parser imports no stage."""
+"""The command line's options for argparse, and the help text (examples, exit codes, the
+TUI's keys): what `gtriage --help` says. Building the parser imports no stage. The value
+types, and the reading of the common command lines without argparse, are cli_args.py's."""
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import re
 import sys
 
 from . import __version__
+from .cli_args import COLORS, FORMATS, interval, positive, regex, seconds, size
 from .errors import EXIT_USAGE, size_text
-from .lazy_re import lazy
 from .source import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
 
@@ -25,65 +24,6 @@ class _ArgumentParser(argparse.ArgumentParser):
         if self.epilog is None:
             self.epilog = EXAMPLES + "\n" + EXIT_CODES + "\nkeys of the TUI:\n" + _tui_keys()
         return super().format_help()
-
-
-def _regex(text: str) -> re.Pattern[str]:
-    from .filters import filter_regex
-
-    try:
-        return filter_regex(text)
-    except re.error as e:
-        raise argparse.ArgumentTypeError(f"bad regular expression {text!r}: {e}") from e
-
-
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
-    return n
-
-
-def _seconds(text: str) -> float:
-    try:
-        seconds = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    # inf and nan parse as floats but bound nothing; 0 or less would fail every fetch.
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds: {text!r}")
-    return seconds
-
-
-_DURATION = lazy(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?", re.IGNORECASE)
-
-
-def _interval(text: str) -> float:
-    """Seconds, or with a unit: 500ms, 30s, 2m, 1h."""
-    m = _DURATION.fullmatch(text.strip())
-    if m is None:
-        raise argparse.ArgumentTypeError(f"not a duration: {text!r} (30s, 2m, 500ms, or seconds)")
-    seconds = float(m.group(1)) * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[(m.group(2) or "s").lower()]
-    if seconds < 0.1:
-        raise argparse.ArgumentTypeError(f"must be at least 100ms: {text!r}")
-    return seconds
-
-
-_SIZE = lazy(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:i?B)?", re.IGNORECASE)
-
-
-def _size(text: str) -> int:
-    """Bytes, or with a binary unit: 500M, 8G, 1.5GiB."""
-    m = _SIZE.fullmatch(text.strip())
-    if m is None:
-        raise argparse.ArgumentTypeError(f"not a size: {text!r} (bytes, or with K, M, G or T: 500M, 8G)")
-    unit = 1 << (10 * "_KMGT".index(m.group(2).upper() or "_"))
-    n = int(float(m.group(1)) * unit)
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 byte or more: {text!r}")
-    return n
 
 
 # The README's usage lines, and the commands this parser adds: a test keeps them in step.
@@ -171,23 +111,23 @@ def build_parser() -> argparse.ArgumentParser:
                    help="poll the inputs (usually URLs) every --interval and follow each cluster over time: "
                    "the TUI updates in place; without a terminal one line per poll (JSON lines with "
                    "--format json), and Ctrl-C ends with the full report. Several inputs are a fleet watched over time")
-    p.add_argument("--interval", type=_interval, default=30.0, metavar="DURATION",
+    p.add_argument("--interval", type=interval, default=30.0, metavar="DURATION",
                    help="--watch: time between polls, e.g. 30s, 2m, 500ms (default 30s)")
-    p.add_argument("--polls", type=_positive, metavar="N", help="--watch: stop after N polls (default: until Ctrl-C)")
+    p.add_argument("--polls", type=positive, metavar="N", help="--watch: stop after N polls (default: until Ctrl-C)")
     p.add_argument("--source", metavar="DIR",
                    help="the program's source tree: show the line each cluster blocks at, and open that "
                    "file with e in the TUI (default: the current directory when it holds go.mod)")
-    p.add_argument("--concurrency", type=_positive, default=DEFAULT_CONCURRENCY, metavar="N",
+    p.add_argument("--concurrency", type=positive, default=DEFAULT_CONCURRENCY, metavar="N",
                    help=f"--fleet: read N sources at a time (default {DEFAULT_CONCURRENCY})")
-    p.add_argument("--format", "-f", choices=("text", "markdown", "json", "tui"),
+    p.add_argument("--format", "-f", choices=FORMATS,
                    help="output format (default: tui when stdout and stderr are terminals, else text)")
-    p.add_argument("--top", "-n", type=_positive, metavar="N", help="show the N highest-ranked clusters (default: all)")
-    p.add_argument("--match", "-m", type=_regex, metavar="REGEX",
+    p.add_argument("--top", "-n", type=positive, metavar="N", help="show the N highest-ranked clusters (default: all)")
+    p.add_argument("--match", "-m", type=regex, metavar="REGEX",
                    help="only clusters whose state, functions, files, creator or labels match; "
                    "smart-case: case-insensitive unless REGEX has a capital letter (default: all clusters)")
-    p.add_argument("--exclude", "-x", type=_regex, metavar="REGEX", help="leave out clusters that match, smart-case too (default: none)")
-    p.add_argument("--min-count", type=_positive, default=1, metavar="N", help="only clusters of at least N goroutines (default 1)")
-    p.add_argument("--cluster", dest="ranks", type=_positive, action="append", default=[], metavar="N",
+    p.add_argument("--exclude", "-x", type=regex, metavar="REGEX", help="leave out clusters that match, smart-case too (default: none)")
+    p.add_argument("--min-count", type=positive, default=1, metavar="N", help="only clusters of at least N goroutines (default 1)")
+    p.add_argument("--cluster", dest="ranks", type=positive, action="append", default=[], metavar="N",
                    help="only cluster #N, numbered as the full report numbers it; repeat for more (default: all)")
     p.add_argument("--goroutines", action="store_true",
                    help="print every goroutine of the clusters shown, header and stack as the dump printed "
@@ -197,18 +137,18 @@ def build_parser() -> argparse.ArgumentParser:
     hv.add_argument("--hide-healthy", dest="healthy", action="store_false", default=True,
                     help="hide runtime/stdlib background clusters (GC workers, signal handling, listeners)")
     hv.add_argument("--show-healthy", dest="healthy", action="store_true", help="show them (default)")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+    p.add_argument("--color", choices=COLORS, default="auto",
                    help="color text output (default auto: on a terminal; NO_COLOR is honoured)")
     p.add_argument("--no-stacks", dest="stacks", action="store_false", help="text format: no representative stacks")
-    p.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+    p.add_argument("--timeout", type=seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                    help=f"the whole fetch of a URL must end within this (default {DEFAULT_TIMEOUT:g})")
-    p.add_argument("--max-size", type=_size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
+    p.add_argument("--max-size", type=size, default=DEFAULT_MAX_BYTES, metavar="SIZE",
                    help=f"read at most this much of an input, and of what a gzip input decompresses to "
                    f"(default {size_text(DEFAULT_MAX_BYTES)}; K, M, G, T are powers of 1024)")
     p.add_argument("--debug0", action="store_true",
                    help="fetch a /debug/pprof/goroutine URL without ?debug= as pprof's binary profile "
                    "(?debug=0: counts by stack, no states or ids) rather than the text (default ?debug=2)")
-    p.add_argument("--jobs", "-j", type=_positive, metavar="N",
+    p.add_argument("--jobs", "-j", type=positive, metavar="N",
                    help="processes that parse a big plain file (default: the usable cores; "
                    "inputs under 8 MiB, stdin, URLs and gzip are read by one)")
     p.add_argument("--version", "-V", action="version", version=f"gtriage {__version__}")

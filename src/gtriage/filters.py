@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from .record import dataclass, replace
 from .report import Cluster, GoneCluster, Report
@@ -67,6 +66,8 @@ def has_capital(pattern: str) -> bool:
 
 
 def _named_char(name: str) -> str:
+    import unicodedata  # a \N{...} in a --match pattern only: a C module loaded for nothing otherwise
+
     try:
         return unicodedata.lookup(name)
     except KeyError:

@@ -4,19 +4,19 @@ where sections start and end."""
 
 from __future__ import annotations
 
-import re
+from .lazy_re import lazy
 
 # ?debug=1 record start: "3 @ 0x47c70e 0x410f8b".
-RECORD_START = re.compile(r"[0-9]+ @( 0x[0-9a-fA-F]+)*$")
+RECORD_START = lazy(r"[0-9]+ @( 0x[0-9a-fA-F]+)*$")
 # Register dump line: "rax    0x1", "r8     0x0", "rflags 0x246", "lr      0x10045c".
-REG_LINE = re.compile(r"[a-z][a-z0-9]* +0x[0-9a-fA-F]+$")
-SIGNAL_LINE = re.compile(r"SIG[A-Z0-9]+: ")
-_SPACES = re.compile(r" {2,}|(?<=^#) ")
+REG_LINE = lazy(r"[a-z][a-z0-9]* +0x[0-9a-fA-F]+$")
+SIGNAL_LINE = lazy(r"SIG[A-Z0-9]+: ")
+_SPACES = lazy(r" {2,}|(?<=^#) ")
 # A frame's location once its indentation is gone (tabs pasted as nothing or as spaces):
 # "/x/m.go:12 +0x1d", "example.com/m/m.go:12" (-trimpath), with fp=/sp=/pc= at traceback
 # level 2. A path has a "/" and its file an extension; log text ("addr=127.0.0.1:8080",
 # 'at="x.go:3"') has "=" or quotes.
-LOCATION = re.compile(
+LOCATION = lazy(
     r"[^\s\"=][^\n\"=]*[/\\][^\n\"=]*\.[A-Za-z][A-Za-z0-9_]*:[0-9]+(?: \+0x[0-9a-fA-F]+)?"
     r"(?: fp=0x[0-9a-fA-F]+ sp=0x[0-9a-fA-F]+)?(?: pc=0x[0-9a-fA-F]+)?"
 )

@@ -15,12 +15,12 @@ to read are chosen once per stack shape.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 from .cluster import RawCluster, StackGroup
 from .frame_info import FrameInfo
+from .lazy_re import lazy
 from .model import ARGS_SEP, DumpFormat, Stack
 from .record import NamedTuple, dataclass
 from .report import OBJECT_PLURALS, ObjectGroup, Objects
@@ -101,7 +101,7 @@ _KIND_FRAMES: dict[str, str] = {
     "runtime.chansend1": CHANNEL,
 }
 
-_HEX = re.compile(r"0x[0-9a-f]+")
+_HEX = lazy(r"0x[0-9a-f]+")
 _LOWEST = 0x1000
 
 

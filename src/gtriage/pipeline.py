@@ -9,10 +9,8 @@ import os
 from collections.abc import Iterable, Iterator, Sequence
 
 from .cluster import RawCluster, cluster_goroutines, cluster_records
-from .compare import Comparison, PreviousMatch, match_previous
 from .errors import INPUT_ERRORS, NoDumpError, SourceError
 from .families import SimilarityWork, assign_families
-from .fleet import merge_sources, spread_of
 from .holders import find_holders
 from .inputs import Input, expand_inputs, open_member, short_names
 from .job_count import big_enough
@@ -38,6 +36,8 @@ from .source import (
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
     from typing import BinaryIO
+
+    from .compare import PreviousMatch
 
 
 def analyze(
@@ -233,6 +233,8 @@ def report_from_dump(dump: Dump, moments: Sequence[Moment] | None = None, ordere
     families = assign_families(raw, work)
     comparison = None
     if earlier:
+        from .compare import match_previous  # fleet.py and compare.py load only when used
+
         comparison = match_previous(raw, _own_clusters(dump.snapshots[earlier[-1]]), work)
     trends = None
     if len(earlier) + 1 >= MIN_POINTS:
@@ -332,6 +334,8 @@ def fleet_from_reads(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, D
     if not g.raws:
         first = g.sources[0].error if g.sources else "no inputs"
         raise NoDumpError(f"no source of the fleet could be read: {first}")
+    from .fleet import merge_sources, spread_of
+
     merged = merge_sources(g.raws)
     parts = FleetParts(tuple(g.sources), tuple(g.names), merged.per_source, sum(goroutine_total(s) for s in g.snaps))
     work = SimilarityWork()
@@ -359,6 +363,9 @@ def poll_report(
         if len(items) == 1:
             raise SourceError(first or "no dump")
         raise NoDumpError(f"no source could be read: {first}")
+    from .compare import Comparison, PreviousMatch
+    from .fleet import merge_sources, spread_of
+
     fleet = len(items) > 1
     merged = merge_sources(g.raws) if fleet else None
     raw = merged.clusters if merged is not None else g.raws[0]

@@ -6,13 +6,16 @@ import math
 from collections.abc import Callable
 
 from .cluster import RawCluster
-from .compare import PreviousMatch
-from .fleet import Spread, spread_text
 from .frame_info import Origin
 from .model import Crash
 from .objects import object_factor, objects_text
 from .record import dataclass
 from .report import Objects, Trend
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from .compare import PreviousMatch
+    from .fleet import Spread
 
 # Wait reasons that, in the program's own code, are how leaks look (runtime2.go's
 # isChanWait / isSyncWait / isMutexWait families, nil channels, select {}, and Go 1.19's
@@ -100,6 +103,9 @@ def rank_clusters(
     cluster of sync or channel waits waits on (one stuck object weighs a little more than one
     object each: objects.SHARED_FACTOR)."""
     deadlock = crash is not None and crash.fatal_error is not None and "deadlock" in crash.fatal_error
+    if spread is not None:
+        from .fleet import spread_text  # a fleet's: a single dump's run does not load fleet.py
+
     out = []
     for c in clusters:
         sp = spread(c) if spread is not None else None

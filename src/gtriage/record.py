@@ -4,8 +4,10 @@ Type checkers see `dataclasses.dataclass`, `field` and `replace` themselves (the
 TYPE_CHECKING branch at the end), so every record is checked as a dataclass. At run time
 the same decorator is built here, because start-up is most of what a small dump costs:
 `import dataclasses` pulls in `inspect` (~14 ms here), and compiling the generated methods costs ~0.8 ms a
-class, over 70 classes. So the methods' code is compiled once and kept in the user's cache
-folder (code_cache below), as Python keeps a module's bytecode in `__pycache__`.
+class, over 70 classes. So the methods that read each field by name (init, eq, hash) are
+compiled once and kept in the user's cache folder (_compiled below), as Python keeps a
+module's bytecode in `__pycache__`, found again by the record's signature; the others
+(repr, a frozen record's guards and pickle state) are closures over the field names.
 
 Only what gtriage uses is supported: `frozen`, `slots`, fields with a default or a
 `default_factory`, `__post_init__`; the methods are those of `dataclass(eq=True)` (init,
@@ -66,17 +68,21 @@ class _Spec:
         self.name, self.type, self.default, self.factory = name, type_, default, factory
 
 
+_MUTABLE = (list, dict, set)
+
+
 def _specs(cls: type) -> list[_Spec]:
     out: list[_Spec] = []
+    own = cls.__dict__
     # Not inspect.get_annotations: importing inspect is the cost this module avoids.
-    for name, ann in cls.__dict__.get("__annotations__", {}).items():  # noqa: RUF063
-        if isinstance(ann, str) and ann.partition("[")[0].rpartition(".")[2] == "ClassVar":
+    for name, ann in own.get("__annotations__", {}).items():
+        if isinstance(ann, str) and "ClassVar" in ann and ann.partition("[")[0].rpartition(".")[2] == "ClassVar":
             continue
-        default = cls.__dict__.get(name, MISSING)
+        default = own.get(name, MISSING)
         factory = MISSING
         if isinstance(default, Field):
             default, factory = default.default, default.default_factory
-        if isinstance(default, list | dict | set):
+        if isinstance(default, _MUTABLE):
             raise ValueError(f"mutable default {type(default)} for field {name} is not allowed: use default_factory")
         out.append(_Spec(name, ann, default, factory))
     seen_default = False
@@ -88,58 +94,93 @@ def _specs(cls: type) -> list[_Spec]:
     return out
 
 
-def _source(cls: type, specs: list[_Spec], frozen: bool) -> tuple[str, dict[str, Any]]:
-    """One function returning every method, and the names its body refers to."""
-    env: dict[str, Any] = {"MISSING": MISSING, "_setattr": object.__setattr__, "FrozenRecordError": FrozenRecordError}
-    params, body = ["self"], []
+def _signature(specs: list[_Spec], frozen: bool, post_init: bool) -> str:
+    """All that _source's text depends on, and so the key of its compiled code: building
+    the text itself costs more than loading the code it compiles to."""
+    kinds = ",".join(s.name + ("()" if s.factory is not MISSING else "=" if s.default is not MISSING else "") for s in specs)
+    return f"{'F' if frozen else 'M'}{'P' if post_init else ''}:{kinds}"
+
+
+def _env(specs: list[_Spec]) -> dict[str, Any]:
+    """The names _source's code refers to."""
+    env: dict[str, Any] = {"MISSING": MISSING, "_setattr": object.__setattr__}
     for s in specs:
         if s.factory is not MISSING:
             env[f"_factory_{s.name}"] = s.factory
+        elif s.default is not MISSING:
+            env[f"_default_{s.name}"] = s.default
+    return env
+
+
+def _source(specs: list[_Spec], frozen: bool, post_init: bool) -> str:
+    """One function returning the methods that read each field by name (__init__, __eq__,
+    __hash__: hot, so written out per class rather than looping over the names)."""
+    params, body = ["self"], []
+    for s in specs:
+        if s.factory is not MISSING:
             params.append(f"{s.name}=MISSING")
             value = f"_factory_{s.name}() if {s.name} is MISSING else {s.name}"
         else:
-            if s.default is not MISSING:
-                env[f"_default_{s.name}"] = s.default
-                params.append(f"{s.name}=_default_{s.name}")
-            else:
-                params.append(s.name)
+            params.append(f"{s.name}=_default_{s.name}" if s.default is not MISSING else s.name)
             value = s.name
         body.append(f"_setattr(self, {s.name!r}, {value})" if frozen else f"self.{s.name} = {value}")
-    if "__post_init__" in cls.__dict__:
+    if post_init:
         body.append("self.__post_init__()")
-    names = [s.name for s in specs]
-    mine = "(" + "".join(f"self.{n}," for n in names) + ")"
-    theirs = "(" + "".join(f"other.{n}," for n in names) + ")"
-    shown = ", ".join(f"{n}={{self.{n}!r}}" for n in names)
+    mine = "(" + "".join(f"self.{s.name}," for s in specs) + ")"
+    theirs = "(" + "".join(f"other.{s.name}," for s in specs) + ")"
     lines = [
-        "def _make(_cls):",
+        "def _make():",
         f" def __init__({', '.join(params)}):",
         *(f"  {b}" for b in body or ["pass"]),
-        " def __repr__(self):",
-        f"  return f'{{self.__class__.__qualname__}}({shown})'",
         " def __eq__(self, other):",
         "  if other.__class__ is self.__class__:",
         f"   return {mine} == {theirs}",
         "  return NotImplemented",
         " def __hash__(self):",
         f"  return hash({mine})",
-        " def __setattr__(self, name, value):",
-        "  if type(self) is _cls or name in _names:",
-        "   raise FrozenRecordError(f'cannot assign to field {name!r}')",
-        "  super(_cls, self).__setattr__(name, value)",
-        " def __delattr__(self, name):",
-        "  if type(self) is _cls or name in _names:",
-        "   raise FrozenRecordError(f'cannot delete field {name!r}')",
-        "  super(_cls, self).__delattr__(name)",
-        " def __getstate__(self):",
-        f"  return [{', '.join(f'self.{n}' for n in names)}]",
-        " def __setstate__(self, state):",
-        "  for name, value in zip(_order, state):",
-        "   _setattr(self, name, value)",
-        " return __init__, __repr__, __eq__, __hash__, __setattr__, __delattr__, __getstate__, __setstate__",
+        " return __init__, __eq__, __hash__",
     ]
-    env["_names"], env["_order"] = frozenset(names), tuple(names)
-    return "\n".join(lines), env
+    return "\n".join(lines)
+
+
+def _probe() -> bytes:
+    """The sources of two records that take every branch of _source. The cache file keeps
+    them: a file written by another version of _source is started over."""
+    fields = [_Spec("a", "int", MISSING, MISSING), _Spec("b", "int", 0, MISSING), _Spec("c", "list", MISSING, list)]
+    return (_source(fields, True, True) + _source([], False, False)).encode()
+
+
+def _repr(names: tuple[str, ...]) -> Any:
+    def __repr__(self: Any) -> str:
+        shown = ", ".join(f"{n}={getattr(self, n)!r}" for n in names)
+        return f"{self.__class__.__qualname__}({shown})"
+
+    return __repr__
+
+
+def _frozen(cls: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """A frozen record's guards, and its pickle state in field order (slots hold no
+    __dict__ for pickle to copy)."""
+    fields = frozenset(names)
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is cls or name in fields:
+            raise FrozenRecordError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in fields:
+            raise FrozenRecordError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)
+
+    def __getstate__(self: Any) -> list[Any]:
+        return [getattr(self, n) for n in names]
+
+    def __setstate__(self: Any, state: list[Any]) -> None:
+        for name, value in zip(names, state, strict=False):
+            object.__setattr__(self, name, value)
+
+    return {"__setattr__": __setattr__, "__delattr__": __delattr__, "__getstate__": __getstate__, "__setstate__": __setstate__}
 
 
 class _LazyFields:
@@ -169,12 +210,12 @@ def _process(cls: Any, frozen: bool, slots: bool) -> Any:
         body = {k: v for k, v in cls.__dict__.items() if k not in names and k not in ("__dict__", "__weakref__")}
         body["__slots__"] = names
         cls = type(cls)(cls.__name__, cls.__bases__, body)
-    source, env = _source(cls, specs, frozen)
-    exec(_compiled(source), env)  # the source is built here from the class's own field names
-    made = env["_make"](cls)
     own = cls.__dict__
-    init, repr_, eq, hash_, setattr_, delattr_, getstate, setstate = made
-    for name, fn in (("__init__", init), ("__repr__", repr_), ("__eq__", eq)):
+    post_init = "__post_init__" in own
+    env = _env(specs)
+    exec(_compiled(_signature(specs, frozen, post_init), specs, frozen, post_init), env)  # built here from the class's own field names
+    init, eq, hash_ = env["_make"]()
+    for name, fn in (("__init__", init), ("__repr__", _repr(names)), ("__eq__", eq)):
         if name not in own:
             fn.__qualname__ = f"{cls.__qualname__}.{name}"
             setattr(cls, name, fn)
@@ -183,19 +224,22 @@ def _process(cls: Any, frozen: bool, slots: bool) -> Any:
         setattr(cls, "__hash__", hash_ if frozen else None)  # noqa: B010 - mypy rejects assigning methods
     extra: dict[str, Any] = {"__match_args__": names, "__dataclass_fields__": _LazyFields(specs, frozen)}
     if frozen:
-        extra.update(__setattr__=setattr_, __delattr__=delattr_)
+        guards = _frozen(cls, names)
+        extra.update(__setattr__=guards["__setattr__"], __delattr__=guards["__delattr__"])
         if slots:
-            extra.update(__getstate__=getstate, __setstate__=setstate)
+            extra.update(__getstate__=guards["__getstate__"], __setstate__=guards["__setstate__"])
     for name, value in extra.items():
         setattr(cls, name, value)
     return cls
 
 
-# A cache entry is the generated source and its marshalled code, unmarshalled only when
-# asked for: the file holds every class gtriage has made, a run needs some of them. The
-# file is per interpreter version (bytecode differs); past _MAX_ENTRIES (many gtriage
-# versions' classes) it starts again.
+# A cache entry is a record's signature (_signature) and the marshalled code of its
+# methods, unmarshalled only when asked for: the file holds every class gtriage has made,
+# a run needs some of them. The file is per interpreter version (bytecode differs); past
+# _MAX_ENTRIES (many gtriage versions' classes) it starts again, and under _PROBE it keeps
+# what _probe() made when it was written.
 _MAX_ENTRIES = 2000
+_PROBE = "#sources"
 _code: dict[str, bytes] | None = None
 _unsaved = False  # methods compiled in this run and not yet in the file
 
@@ -209,22 +253,23 @@ def _cache_path() -> str | None:
 
 
 def _load_code() -> dict[str, bytes]:
+    probe = _probe()
     path = _cache_path()
     data = user_cache.read_bytes(path) if path else None
     try:
         loaded = marshal.loads(data) if data else {}
     except (EOFError, ValueError, TypeError):
-        return {}  # damaged: compiled again and written over
-    if not isinstance(loaded, dict) or len(loaded) > _MAX_ENTRIES:
-        return {}
+        loaded = {}  # damaged: compiled again and written over
+    if not isinstance(loaded, dict) or len(loaded) > _MAX_ENTRIES or loaded.get(_PROBE) != probe:
+        return {_PROBE: probe}
     return {k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, bytes)}
 
 
-def _compiled(source: str) -> CodeType:
+def _compiled(key: str, specs: list[_Spec], frozen: bool, post_init: bool) -> CodeType:
     global _code, _unsaved
     if _code is None:
         _code = _load_code()
-    kept = _code.get(source)
+    kept = _code.get(key)
     if kept is not None:
         try:
             code = marshal.loads(kept)
@@ -232,8 +277,8 @@ def _compiled(source: str) -> CodeType:
             code = None
         if isinstance(code, CodeType):
             return code
-    code = compile(source, "<gtriage.record>", "exec")
-    _code[source] = marshal.dumps(code)
+    code = compile(_source(specs, frozen, post_init), "<gtriage.record>", "exec")
+    _code[key] = marshal.dumps(code)
     if not _unsaved:
         _unsaved = True
         import atexit  # only a run that compiled something has anything to write

@@ -4,8 +4,6 @@ turns the pipeline's working types (RawCluster, Ranked, Access) into the public 
 from __future__ import annotations
 
 from .cluster import GOROUTINE_ID, RawCluster, exact_groups
-from .compare import Comparison, PreviousMatch
-from .fleet import by_source
 from .frame_info import FrameInfo
 from .holders import HolderFound, held_text, holder_text
 from .model import Access, Dump, Snapshot
@@ -24,10 +22,15 @@ from .report import (
     RaceInfo,
     Report,
     SnapshotInfo,
+    SourceCount,
     SubGroup,
     Trend,
 )
 from .series import Trends
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from .compare import Comparison, PreviousMatch
 
 UNPARSED_SAMPLES = 20
 
@@ -208,8 +211,14 @@ def _cluster(
         status=status,
         matched_approximately=match.approximate if match is not None else None,
         trend=trend,
-        sources=by_source(fleet.per_source[id(c)], fleet.names) if fleet is not None else None,
+        sources=_by_source(fleet, c) if fleet is not None else None,
     )
+
+
+def _by_source(fleet: FleetParts, c: RawCluster) -> tuple[SourceCount, ...]:
+    from .fleet import by_source  # a fleet's: a single dump's report does not load fleet.py
+
+    return by_source(fleet.per_source[id(c)], fleet.names)
 
 
 def _main_creator(c: RawCluster) -> FrameInfo | None:

@@ -16,6 +16,7 @@ from itertools import compress, count, repeat
 from operator import ne
 
 from .carriers import read_streams
+from .lazy_re import lazy
 from .line_kinds import MAX_STACK_LINE
 from .line_reader import LineReader
 from .log_clock import LogClock
@@ -49,7 +50,7 @@ class SectionStats:
 # A goroutine block whose every line is a stack line: a tab-indented location, a call
 # ending in ")", "created by", an elision marker, an ancestor header, a cgo frame. (Measured:
 # this regex takes 8 us on a 2.9 KB block; seven str.count calls took 16 us.)
-_CLEAN_STACK = re.compile(
+_CLEAN_STACK = lazy(
     r"(?:[\t][^\n]*|[^\n]*\)|created by [^\n]*|\.\.\.[^\n]*|\[originating from goroutine [^\n]*"
     r"|non-Go function[^\n]*)(?:\n(?:[\t][^\n]*|[^\n]*\)|created by [^\n]*|\.\.\.[^\n]*"
     r"|\[originating from goroutine [^\n]*|non-Go function[^\n]*))*"
@@ -62,7 +63,7 @@ MAX_FAST_BLOCK = MAX_STACK_LINE
 # no ")", so _CLEAN_STACK refuses them anyway.
 _STARTS = (" ", "goroutine ", "panic: ", "fatal error: ", "runtime: ", "[signal ", "unexpected fault address ",
            "PC=0x", "*** Test killed", "SIG")  # fmt: skip
-_STARTS_IN_BODY = re.compile("\n(?:" + "|".join(re.escape(m) for m in _STARTS) + ")")
+_STARTS_IN_BODY = lazy("\n(?:" + "|".join(re.escape(m) for m in _STARTS) + ")")
 
 
 def _starts_in_body(body: str) -> bool:
@@ -101,7 +102,7 @@ def _call_pairs(newlines: int, calls: list[str]) -> bool:
 
 MAX_CLEAN_BODIES = 1 << 13  # stack texts remembered as clean (the parser keeps as many)
 MAX_CLEAN_KEYS = 1 << 14  # the same for their split_calls keys (the parser keeps as many)
-_FRAME_SP = re.compile(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+")
+_FRAME_SP = lazy(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+")
 
 
 def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:

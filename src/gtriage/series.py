@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from .cluster import RawCluster, StackGroup
-from .compare import match_previous
 from .families import SimilarityWork
 from .record import dataclass, field
 from .report import Moment, Trend
@@ -56,6 +55,8 @@ class Tracker:
         comes back continues its own track."""
         n = len(self.moments)
         keys = [t.key for t in self.tracks]
+        from .compare import match_previous  # a dump that has no earlier one does not load compare.py
+
         matches = match_previous(clusters, keys, work).matches if keys else {}
         out: dict[int, int] = {}
         seen: set[int] = set()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import operator
 import re
 
+from .lazy_re import lazy
 from .model import ARGS_SEP, HEX_PLACEHOLDER, Ancestor, Frame, Stack
 from .record import dataclass
 from .transform import (
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 # Numbers are what the grammar's INT reads: ASCII digits, MAX_DIGITS at most. A longer run
 # stays in the masked text, where the grammar rejects it, rather than reach int().
 HEX_SPLIT = re.compile(r"(0x[0-9a-f]+)")  # the runtime prints hex in lower case
-GID_SPLIT = re.compile(r"goroutine ([0-9]{1,20})(?![0-9])")
+GID_SPLIT = lazy(r"goroutine ([0-9]{1,20})(?![0-9])")
 HEAD_SPLIT = re.compile(r"(0x[0-9a-fA-F]+|(?<![0-9])[0-9]{1,20}(?![0-9]))")
 GID_PLACEHOLDER = "goroutine 0"
 MAX_DIGITS = 20  # a uint64; the runtime prints no longer decimal number

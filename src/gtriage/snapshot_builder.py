@@ -4,9 +4,9 @@ MAX_KEPT_ISSUES of them)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from .lazy_re import lazy
 from .model import Crash, DumpFormat, Goroutine, ParseIssue, Race, Record, Snapshot
 from .record import dataclass, field, replace
 from .section import Section
@@ -15,7 +15,7 @@ from .streams import LineMap
 
 MAX_KEPT_ISSUES = 200  # per snapshot; the count goes on past it
 # A run of digits no number the runtime prints is as long as (the grammar rejects it).
-_LONG_NUMBER = re.compile(rf"(?<![0-9A-Za-z])[0-9]{{{MAX_DIGITS + 1}}}")
+_LONG_NUMBER = lazy(rf"(?<![0-9A-Za-z])[0-9]{{{MAX_DIGITS + 1}}}")
 
 
 @dataclass

@@ -12,9 +12,10 @@ from markdown_it.token import Token
 
 from gtriage.pipeline import analyze, analyze_text
 from gtriage.render import json as json_render
+from gtriage.render import safe
 from gtriage.render.json import render_json
 from gtriage.render.markdown import render_markdown
-from gtriage.render.safe import inert, md_code_span, md_inline
+from gtriage.render.safe import inert, md_code_span, md_inline, scalar
 from gtriage.render.text import render_text
 from gtriage.report import Report
 from manifests import SAMPLE_LIST, SAMPLES, Sample
@@ -117,6 +118,24 @@ def test_json_keeps_the_message_exactly() -> None:
 )
 def test_inert(raw: str, want: str) -> None:
     assert inert(raw) == want
+    assert inert(f"{raw}\n\tplain") == f"{want}\n\tplain"
+
+
+def test_the_fast_path_passes_no_unsafe_character() -> None:
+    # inert() and scalar() return text unchanged without their regexes when str.isprintable()
+    # (tabs and newlines aside) or str.isascii() says it is clean: that holds only if every
+    # character the classes match is refused by those checks.
+    every = "".join(map(chr, range(0x110000)))
+    unsafe = safe._UNSAFE.findall(every)
+    assert len(unsafe) == 0x20 - 2 + 0x21 + 1 + 2 + 5 + 4 + 0x800
+    assert not any(c.isprintable() for c in unsafe)
+    assert "\n" not in unsafe
+    assert "\t" not in unsafe
+    assert not any(c.isascii() for c in safe._SURROGATE.findall(every))
+    for c in unsafe:
+        assert not safe._clean(c)
+        assert not safe._clean(f"a\n{c}\tb")
+    assert scalar("\ud800 é \x1b") == "\\ud800 é \x1b"
 
 
 def test_markdown_helpers() -> None:
