@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 
 from .cli_args import Options, parse_args
+from .cli_output import one_line, render, render_goroutines, say, write_report
 from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INPUT_ERRORS
 
 # The stages, the report and the filters are imported where they are used: --version and
@@ -77,10 +77,10 @@ def _guarded(argv: Sequence[str] | None, left: list[object] | None) -> int:
     try:
         return _main(argv, left)
     except KeyboardInterrupt:
-        _say("interrupted")
+        say("interrupted")
         return EXIT_INTERRUPTED
     except MemoryError:
-        _say("out of memory")
+        say("out of memory")
         return EXIT_INPUT
 
 
@@ -89,11 +89,11 @@ def _main(argv: Sequence[str] | None, left: list[object] | None) -> int:
     inputs: list[str] = list(args.inputs)
     if not inputs:
         if sys.stdin is None or sys.stdin.isatty():
-            _say("no input: give a file or URL, or pipe a dump into stdin (see gtriage --help)")
+            say("no input: give a file or URL, or pipe a dump into stdin (see gtriage --help)")
             return EXIT_USAGE
         inputs = ["-"]
     if inputs.count("-") > 1:
-        _say("'-' (stdin) can be read only once")
+        say("'-' (stdin) can be read only once")
         return EXIT_USAGE
     if args.debug0:
         from .http_fetch import profile_url
@@ -117,13 +117,13 @@ def _main(argv: Sequence[str] | None, left: list[object] | None) -> int:
         ranks=tuple(args.ranks),
     )
     if args.goroutines and args.format in ("json", "tui"):
-        _say(f"--goroutines prints text or markdown, not {args.format} (the JSON report lists each cluster's goroutine_ids)")
+        say(f"--goroutines prints text or markdown, not {args.format} (the JSON report lists each cluster's goroutine_ids)")
         return EXIT_USAGE
     if args.source is not None and not os.path.isdir(args.source):
-        _say(f"--source {_one_line(args.source)}: not a directory")
+        say(f"--source {one_line(args.source)}: not a directory")
         return EXIT_USAGE
     if args.watch and args.goroutines:
-        _say("--goroutines prints one dump's goroutines; --watch follows many")
+        say("--goroutines prints one dump's goroutines; --watch follows many")
         return EXIT_USAGE
     if args.watch and args.format in ("text", "markdown", "json"):
         return _watch(inputs, args, filters)
@@ -131,7 +131,7 @@ def _main(argv: Sequence[str] | None, left: list[object] | None) -> int:
         keys = _keyboard()
         if isinstance(keys, str):
             if args.format == "tui":
-                _say(f"--format tui needs a terminal, but {keys} (use --format text)")
+                say(f"--format tui needs a terminal, but {keys} (use --format text)")
                 return EXIT_USAGE
         else:
             return _run_tui(inputs, args, filters, keys)
@@ -156,12 +156,12 @@ def _print_report(inputs: list[str], args: Options, filters: Filters, left: list
     if args.goroutines:
         if report.format in ("debug1", "pprof"):
             kind = "debug=1" if report.format == "debug1" else "binary pprof"
-            _say(f"{_one_line(report.source)}: a {kind} profile holds no goroutines of their own "
+            say(f"{one_line(report.source)}: a {kind} profile holds no goroutines of their own "
                  "(fetch ?debug=2 for them)")
             return EXIT_INPUT
-        return _write_report(_render_goroutines(report, args.format or "text"))
-    out = _render(report, args.format or "text", _use_color(args.color, sys.stdout), args.stacks)
-    return _write_report(out)
+        return write_report(render_goroutines(report, args.format or "text"))
+    out = render(report, args.format or "text", _use_color(args.color, sys.stdout), args.stacks)
+    return write_report(out)
 
 
 def _watch(inputs: list[str], args: Options, filters: Filters) -> int:
@@ -176,7 +176,7 @@ def _watch(inputs: list[str], args: Options, filters: Filters) -> int:
     try:
         w = Watch(inputs, timeout=args.timeout, max_bytes=args.max_size, concurrency=args.concurrency)
     except INPUT_ERRORS as e:
-        _say(_one_line(str(e)))
+        say(one_line(str(e)))
         return EXIT_INPUT
     line = poll_json if args.format == "json" else poll_line
     try:
@@ -184,15 +184,15 @@ def _watch(inputs: list[str], args: Options, filters: Filters) -> int:
             started = time.monotonic()
             p = w.poll()
             shown = apply_filters(_with_source(p.report, args.source), filters) if p.report is not None else None
-            if _write_report(line(p.number, p.at, shown, p.errors) + "\n") != EXIT_OK or (args.polls and p.number >= args.polls):
+            if write_report(line(p.number, p.at, shown, p.errors) + "\n") != EXIT_OK or (args.polls and p.number >= args.polls):
                 break
             time.sleep(max(0.0, args.interval - (time.monotonic() - started)))
     except KeyboardInterrupt:
-        _say("stopped; the last poll's report follows")
+        say("stopped; the last poll's report follows")
     if w.last is None:
-        _say("no poll read a dump")
+        say("no poll read a dump")
         return EXIT_INPUT
-    return _write_report(_render(apply_filters(_with_source(w.last, args.source), filters), args.format or "text", _use_color(args.color, sys.stdout), args.stacks))
+    return write_report(render(apply_filters(_with_source(w.last, args.source), filters), args.format or "text", _use_color(args.color, sys.stdout), args.stacks))
 
 
 def _ranks_exist(report: Report, ranks: list[int]) -> bool:
@@ -201,7 +201,7 @@ def _ranks_exist(report: Report, ranks: list[int]) -> bool:
     past = sorted({n for n in ranks if n > len(report.clusters)})
     if past:
         n = len(report.clusters)
-        _say(f"no cluster #{past[0]} in {_one_line(report.source)}: it has {n} cluster{'' if n == 1 else 's'}")
+        say(f"no cluster #{past[0]} in {one_line(report.source)}: it has {n} cluster{'' if n == 1 else 's'}")
         return False
     return True
 
@@ -235,7 +235,7 @@ def _load(inputs: list[str], args: Options) -> Report | None:
             if bar:
                 bar.done()  # before the error line, and on Ctrl-C too
     except INPUT_ERRORS as e:
-        _say(_one_line(str(e)))
+        say(one_line(str(e)))
         return None
 
 
@@ -245,74 +245,6 @@ def _jobs(asked: int | None) -> int:
     from .job_count import usable_cores
 
     return usable_cores()
-
-
-def _write_report(out: str) -> int:
-    stdout = sys.stdout
-    if stdout is None:
-        _say("cannot write the report: stdout is closed")
-        return EXIT_INPUT
-    if isinstance(stdout, io.TextIOWrapper):
-        # A terminal or pipe in a non-UTF-8 locale: spell what it cannot take as \xNN.
-        with suppress(ValueError, OSError):
-            stdout.reconfigure(errors="backslashreplace")
-    try:
-        stdout.write(out)
-        stdout.flush()
-    except BrokenPipeError:
-        # `gtriage dump | head`: the reader left; not an error. What is still buffered
-        # goes to /dev/null, or Python's flush at exit would complain (the documented
-        # recipe for SIGPIPE).
-        _stdout_to_devnull()
-        return EXIT_OK
-    except OSError as e:
-        _stdout_to_devnull()
-        _say(f"cannot write the report: {e.strerror or e}")
-        return EXIT_INPUT
-    return EXIT_OK
-
-
-def _stdout_to_devnull() -> None:
-    with suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-
-
-def _say(message: str) -> None:
-    """One line on stderr. When stderr itself is closed or broken there is no one to tell."""
-    stderr = sys.stderr
-    if stderr is None:
-        return
-    with suppress(OSError, ValueError):
-        stderr.write(f"gtriage: {message}\n")
-        stderr.flush()
-
-
-def _render(report: Report, fmt: str, color: bool, stacks: bool) -> str:
-    if fmt == "json":
-        from .render.json import render_json
-
-        return render_json(report)
-    if fmt == "markdown":
-        from .render.markdown import render_markdown
-
-        return render_markdown(report)
-    from .render.text import render_text
-
-    return render_text(report, color=color, stacks=stacks)
-
-
-def _render_goroutines(report: Report, fmt: str) -> str:
-    from .render.goroutines import render_goroutines_markdown, render_goroutines_text
-
-    return render_goroutines_markdown(report) if fmt == "markdown" else render_goroutines_text(report)
-
-
-def _one_line(text: str) -> str:
-    from .render.safe import inert_line
-
-    return inert_line(text)
 
 
 def _keyboard() -> int | str | None:
@@ -409,7 +341,7 @@ def _first_poll(inputs: list[str], args: Options) -> tuple[Watch | None, Report 
         w = Watch(inputs, timeout=args.timeout, max_bytes=args.max_size, concurrency=args.concurrency)
         return w, _with_source(w.report(), args.source)
     except INPUT_ERRORS as e:
-        _say(_one_line(str(e)))
+        say(one_line(str(e)))
         return None, None
 
 
