@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from gtriage import chunk_merge, chunk_reader, file_chunks, job_count, parallel
+from gtriage import chunk_merge, chunk_reader, file_chunks, forked, job_count, parallel
 from gtriage.model import Dump, Goroutine
 from gtriage.parse import parse_lines
 from gtriage.pipeline import analyze_inputs
@@ -265,7 +265,7 @@ def test_a_worker_that_ends_without_an_answer_sends_the_file_to_one_process(
     path = tmp_path / "many.txt"
     path.write_text(many_goroutines(10))
 
-    def dies(path: str, bounds: list[int], first_id: int, queue: parallel.ChunkQueue, conn: object) -> None:
+    def dies(path: str, bounds: list[int], first_id: int, queue: forked.IndexQueue, fd: int) -> None:
         assert queue.take() is not None
         os._exit(3)
 
@@ -389,14 +389,19 @@ def test_an_unclean_end_is_met_first(tmp_path: Path, monkeypatch: pytest.MonkeyP
     # read.
     path = tmp_path / "sigquit.txt"
     path.write_text(SIGQUIT_SAMPLE.read_text() + "\n-----\n\nSIGQUIT: quit\nPC=0x4930a3 m=1 sigcode=0\n\n")
-    queues: list[parallel.ChunkQueue] = []
+    queues: list[forked.IndexQueue] = []
+    left: list[int] = []
 
-    class Kept(parallel.ChunkQueue):
-        def __init__(self, ctx: Any, order: list[int]) -> None:
-            super().__init__(ctx, order)
+    class Kept(forked.IndexQueue):
+        def __init__(self, order: list[int]) -> None:
+            super().__init__(order)
             queues.append(self)
 
-    monkeypatch.setattr(parallel, "ChunkQueue", Kept)
+        def close(self) -> None:
+            left.append(self.left())  # what no process took, when the run ends
+            super().close()
+
+    monkeypatch.setattr(forked, "IndexQueue", Kept)
     plan = parallel._plan(str(path), 2, None)
     assert plan is not None
     chunks = len(plan[1]) - 1
@@ -405,22 +410,26 @@ def test_an_unclean_end_is_met_first(tmp_path: Path, monkeypatch: pytest.MonkeyP
     [queue] = queues
     assert queue.order[0] == chunks - 1
     assert queue.halted()
-    handed_out = queue._next.value  # shared with the workers: what every process took
+    handed_out = len(queue.order) - left[0]  # what every process took
     assert handed_out < chunks // 4
 
 
 @pytest.mark.usefixtures("cut_small")
-def test_meanwhile_runs_once_after_the_workers_start(tmp_path: Path) -> None:
+def test_meanwhile_runs_once_after_the_workers_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What the caller does meanwhile (the report's imports) comes after every fork, so no
     worker inherits it half done, and the dump is the same."""
-    import multiprocessing
-
     path = tmp_path / "many.txt"
     path.write_text(many_goroutines(20))
+    started: list[int] = []
+    real = forked.start
+
+    def start(work: Any) -> forked.Worker:
+        started.append(1)
+        return real(work)
+
+    monkeypatch.setattr(forked, "start", start)
     workers_then: list[int] = []
-    dump = parallel.parse_file(
-        str(path), jobs=3, max_bytes=None, meanwhile=lambda: workers_then.append(len(multiprocessing.active_children()))
-    )
+    dump = parallel.parse_file(str(path), jobs=3, max_bytes=None, meanwhile=lambda: workers_then.append(len(started)))
     assert dump is not None
     assert workers_then == [2]
     assert report_json(path, 3) == report_json(path, 1)

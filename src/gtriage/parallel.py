@@ -4,14 +4,14 @@ would read.
 Where it applies: a plain local file of at least job_count.MIN_PARALLEL_BYTES. stdin and URLs
 arrive as a stream, and gzip must be inflated from its start, so they are read by one
 process (the caller's ordinary path); so is a file over --max-size, which that path
-refuses with its own message.
+refuses with its own message, and any file where there is no os.fork (Windows).
 
 How: the file is cut at goroutine headers after a blank line (file_chunks.py) into many
 more chunks than processes, because equal bytes are not equal work (a stretch of
 goroutines printing argument values of their own costs more than one of shared shapes):
 with one chunk a process, the one that drew the costlier half made the other wait. This
 process reads the first chunk; then it and the workers (forked, so nothing is imported
-again) take the later chunks one at a time from a shared queue, each process with one
+again: forked.py) take the later chunks one at a time from a shared queue, each process with one
 memo for all its chunks (chunk_reader.ChunkParser). A worker sends each chunk back as it
 finishes it; this process takes them in between its own chunks and turns them into
 goroutines while the others still parse, so that little is left to do once the last chunk
@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import gc
 import os
+import select
+from functools import partial
 
-from . import job_count
+from . import forked, job_count
 from .chunk_merge import Merge
 from .chunk_reader import Chunk, ChunkParser, Encoder, NotClean
 from .file_chunks import first_header_id, plan_cuts
@@ -41,14 +43,9 @@ from .transform import DumpTransformer
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
-    # multiprocessing and pickle are imported where a file is read in parallel, not with
-    # this module.
-    import multiprocessing.process
     from collections.abc import Callable
-    from multiprocessing.connection import Connection
-    from multiprocessing.context import BaseContext
-    from multiprocessing.sharedctypes import Synchronized
 
+    from .forked import IndexQueue, Worker
     from .progress import Progress
 
 # Chunks a process: the last chunk to finish leaves the others idle for up to its time,
@@ -82,8 +79,7 @@ def parse_file(
         return None
     size, bounds, first_id = plan
     grammar_parser(DumpTransformer)  # loaded once, before the fork: workers inherit it
-    ctx = _context()
-    queue = ChunkQueue(ctx, chunk_order(len(bounds) - 1, jobs))
+    queue = forked.IndexQueue(chunk_order(len(bounds) - 1, jobs))
     # No collection while the file is read, here or in the workers (forked with it off):
     # parsing makes no cycles, yet each full collection went over every goroutine kept so
     # far, and a worker's chunk arrives as one burst of rows, then of goroutines, which
@@ -94,7 +90,7 @@ def parse_file(
     collecting = gc.isenabled()
     frozen = gc.get_freeze_count()
     gc.disable()
-    workers = _start(ctx, spec, bounds, first_id, queue, min(jobs - 1, len(bounds) - 2))
+    workers = _start(spec, bounds, first_id, queue, min(jobs - 1, len(bounds) - 2))
     try:
         if meanwhile is not None:
             meanwhile()
@@ -109,17 +105,13 @@ def parse_file(
             gc.unfreeze()
         if collecting:
             gc.enable()
-        for proc, conn in workers:
-            conn.close()
-            proc.join(timeout=1)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
+        forked.reap(workers)
+        queue.close()
 
 
 def _plan(spec: str, jobs: int, max_bytes: int | None) -> tuple[int, list[int], int] | None:
     """(size, chunk bounds, the dump's first goroutine id) when `spec` is read in parallel."""
-    if jobs < 2 or spec == "-" or "://" in spec:
+    if jobs < 2 or spec == "-" or "://" in spec or not hasattr(os, "fork"):
         return None
     try:
         with open(spec, "rb") as f:
@@ -133,7 +125,7 @@ def _plan(spec: str, jobs: int, max_bytes: int | None) -> tuple[int, list[int], 
             first_id = first_header_id(head)
             if first_id is None:
                 return None
-            chunks = max(jobs, min(jobs * CHUNKS_PER_JOB, size // max(MIN_CHUNK_BYTES, 1)))
+            chunks = min(max(jobs, min(jobs * CHUNKS_PER_JOB, size // max(MIN_CHUNK_BYTES, 1))), forked.MAX_INDICES)
             cuts = plan_cuts(f, size, chunks)
     except OSError:
         return None  # the ordinary path says what is wrong with it
@@ -155,60 +147,12 @@ def chunk_order(chunks: int, jobs: int) -> list[int]:
     return [chunks - 1, *rest] if chunks > 1 else []
 
 
-class ChunkQueue:
-    """The later chunks, handed out one at a time to whichever process asks first; and the
-    flag that stops every process (a chunk was not clean, or the run ends)."""
-
-    def __init__(self, ctx: BaseContext, order: list[int]) -> None:
-        self.order = order
-        self._next: Synchronized[int] = ctx.Value("i", 0)
-        self._halted: Synchronized[int] = ctx.Value("b", 0, lock=False)
-
-    def take(self) -> int | None:
-        """The next chunk to read, or None: none left, or halted."""
-        if self._halted.value:
-            return None
-        with self._next.get_lock():
-            i = self._next.value
-            if i >= len(self.order):
-                return None
-            self._next.value = i + 1
-        return self.order[i]
-
-    def halt(self) -> None:
-        self._halted.value = 1
-
-    def halted(self) -> bool:
-        return bool(self._halted.value)
+def _start(path: str, bounds: list[int], first_id: int, queue: IndexQueue, count: int) -> list[Worker]:
+    # Forked: the workers start with everything imported and the grammar loaded.
+    return [forked.start(partial(_work, path, bounds, first_id, queue)) for _ in range(count)]
 
 
-def _context() -> BaseContext:
-    # fork: the workers start with everything imported and the grammar loaded.
-    import multiprocessing
-
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-
-
-def _start(
-    ctx: BaseContext, path: str, bounds: list[int], first_id: int, queue: ChunkQueue, count: int
-) -> list[tuple[multiprocessing.process.BaseProcess, Connection]]:
-    workers = []
-    for k in range(count):
-        recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(  # type: ignore[attr-defined]
-            target=_work,
-            args=(path, bounds, first_id, queue, send),
-            name=f"gtriage-chunks-{k + 1}",
-            daemon=True,
-        )
-        proc.start()
-        send.close()
-        workers.append((proc, recv))
-    return workers
-
-
-def _work(path: str, bounds: list[int], first_id: int, queue: ChunkQueue, conn: Connection) -> None:
+def _work(path: str, bounds: list[int], first_id: int, queue: IndexQueue, fd: int) -> None:
     """A worker: chunks from the queue until none is left, each sent back pickled as soon
     as it is read, or why it is not clean (then the worker ends)."""
     import pickle
@@ -226,13 +170,11 @@ def _work(path: str, bounds: list[int], first_id: int, queue: ChunkQueue, conn: 
                 answer = str(e) or "not clean"
             except Exception as e:
                 answer = f"failed: {type(e).__name__}"
-            conn.send_bytes(pickle.dumps((k, answer), protocol=pickle.HIGHEST_PROTOCOL))
+            forked.send(fd, pickle.dumps((k, answer), protocol=pickle.HIGHEST_PROTOCOL))
             if isinstance(answer, str):
                 break
     except (KeyboardInterrupt, BrokenPipeError, OSError):
         pass  # Ctrl-C reaches the whole process group; the parent says "interrupted"
-    finally:
-        conn.close()
 
 
 class _Parent:
@@ -245,13 +187,16 @@ class _Parent:
         size: int,
         bounds: list[int],
         first_id: int,
-        queue: ChunkQueue,
-        workers: list[tuple[multiprocessing.process.BaseProcess, Connection]],
+        queue: IndexQueue,
+        workers: list[Worker],
         progress: Progress | None,
     ) -> None:
         self.spec, self.size, self.bounds, self.first_id = spec, size, bounds, first_id
         self.queue = queue
-        self.conns = {conn: w for w, (_, conn) in enumerate(workers)}  # those not at their end yet
+        self.pipes = {worker.fd: w for w, worker in enumerate(workers)}  # those not at their end yet
+        self.poller = select.poll()
+        for fd in self.pipes:
+            self.poller.register(fd, select.POLLIN)
         self.progress = progress
         self.parser = ChunkParser()
         self.merge: Merge | None = None
@@ -288,33 +233,36 @@ class _Parent:
     def look(self) -> bool:
         """Take in what the workers sent; whether to stop (a chunk was not clean)."""
         if not self.failed:
-            for conn in [c for c in self.conns if c.poll()]:
-                self._receive(conn)
+            for fd, _event in self.poller.poll(0):
+                self._receive(fd)
         if self.failed:
             self.queue.halt()
         return self.failed
 
     def _wait_for_rest(self) -> bool:
         """Whether every chunk came in (a worker that ended early leaves some out)."""
-        from multiprocessing.connection import wait
-
         merge = self.merge
         assert merge is not None
-        while merge.missing and self.conns and not self.failed:
-            for conn in wait(list(self.conns)):
-                assert not isinstance(conn, int)  # only Connections were given
-                self._receive(conn)  # type: ignore[arg-type]
+        while merge.missing and self.pipes and not self.failed:
+            for fd, _event in self.poller.poll():
+                self._receive(fd)
         return not merge.missing and not self.failed
 
-    def _receive(self, conn: Connection) -> None:
+    def _receive(self, fd: int) -> None:
         import pickle
 
-        w = self.conns[conn]
+        w = self.pipes.get(fd)
+        if w is None:
+            return  # its end was taken in this round already
         try:
-            answer = pickle.loads(conn.recv_bytes())
-        except (EOFError, OSError):
-            del self.conns[conn]  # the worker is done (or died: its chunks stay missing)
+            message = forked.receive(fd)
+        except OSError:
+            message = None
+        if message is None:
+            del self.pipes[fd]  # the worker is done (or died: its chunks stay missing)
+            self.poller.unregister(fd)
             return
+        answer = pickle.loads(message)
         if not (isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], (Chunk, str))):
             self.failed = True
             return

@@ -1,0 +1,109 @@
+"""forked: worker processes without multiprocessing. The queue hands each index to exactly
+one process, messages of any size arrive whole, and a worker that will not end is killed."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import sys
+import time
+
+import pytest
+
+from gtriage import forked
+
+
+def _take_all(queue: forked.IndexQueue, fd: int) -> None:
+    taken = []
+    while (k := queue.take()) is not None:
+        taken.append(k)
+        time.sleep(0.001)  # the others take some meanwhile
+    forked.send(fd, pickle.dumps(taken))
+
+
+def test_every_index_goes_to_exactly_one_process() -> None:
+    order = list(range(4000, 0, -1))
+    queue = forked.IndexQueue(order)
+    workers = [forked.start(lambda fd: _take_all(queue, fd)) for _ in range(3)]
+    mine = []
+    while (k := queue.take()) is not None:
+        mine.append(k)
+    theirs = []
+    for w in workers:
+        message = forked.receive(w.fd)
+        assert message is not None
+        theirs.append(pickle.loads(message))
+        assert forked.receive(w.fd) is None  # then its end
+    forked.reap(workers)
+    taken = sorted(mine + [k for t in theirs for k in t])
+    assert taken == sorted(order)
+    assert all(t == sorted(t, reverse=True) for t in [mine, *theirs])  # each in the queue's order
+    assert queue.left() == 0
+
+
+def test_a_halted_queue_hands_out_nothing_in_any_process() -> None:
+    queue = forked.IndexQueue([5, 6, 7])
+    assert queue.take() == 5
+    queue.halt()
+    w = forked.start(lambda fd: forked.send(fd, pickle.dumps(queue.take())))
+    message = forked.receive(w.fd)
+    forked.reap([w])
+    assert message is not None
+    assert pickle.loads(message) is None
+    assert queue.take() is None
+    assert queue.halted()
+    assert queue.left() == 2  # 6 and 7 were never taken
+    queue.close()
+    assert queue.halted()  # still readable after close
+
+
+def test_the_queue_holds_what_its_pipe_can_take_at_once() -> None:
+    with pytest.raises(ValueError, match="at most"):
+        forked.IndexQueue(list(range(forked.MAX_INDICES + 1)))
+    with pytest.raises(ValueError, match="at most"):
+        forked.IndexQueue([1 << 16])
+
+
+def test_a_message_larger_than_the_pipe_arrives_whole() -> None:
+    payload = os.urandom(5 << 20)  # far past a pipe's buffer: written while it is read
+
+    def two(fd: int) -> None:
+        forked.send(fd, payload)
+        forked.send(fd, b"")
+
+    w = forked.start(two)
+    first, second, end = forked.receive(w.fd), forked.receive(w.fd), forked.receive(w.fd)
+    forked.reap([w])
+    assert first == payload
+    assert second == b""
+    assert end is None
+
+
+def test_a_worker_that_dies_reads_as_its_end() -> None:
+    w = forked.start(lambda fd: os._exit(3))
+    assert forked.receive(w.fd) is None
+    forked.reap([w])
+
+
+def test_a_worker_that_will_not_end_is_killed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "REAP_SECONDS", 0.2)
+    w = forked.start(lambda fd: time.sleep(60))
+    started = time.monotonic()
+    forked.reap([w])
+    assert time.monotonic() - started < 5
+    with pytest.raises(ChildProcessError):
+        os.waitpid(w.pid, os.WNOHANG)  # waited for already: no zombie left
+
+
+def test_nothing_buffered_is_written_twice() -> None:
+    # A fork copies what the parent's stdout holds unwritten; start flushes first, and the
+    # child ends with os._exit, which writes nothing of it again.
+    code = (
+        "import sys; from gtriage import forked\n"
+        "sys.stdout.write('once\\n')\n"
+        "w = forked.start(lambda fd: None)\n"
+        "forked.reap([w])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout == "once\n"
