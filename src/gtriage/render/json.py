@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 
 from gtriage.frame_info import FrameInfo
 from gtriage.record import replace
@@ -201,6 +200,8 @@ def _trend(t: Trend | None) -> dict[str, Any] | None:
 def _iso(seconds: float | None) -> str | None:
     if seconds is None:
         return None
+    from datetime import UTC, datetime  # only a series or a log has times: ~1 ms off other reports
+
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
