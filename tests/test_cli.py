@@ -470,8 +470,9 @@ def test_help_lists_the_tui_keys() -> None:
 
 
 def test_the_tui_is_imported_while_the_dump_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The import (Textual, ~0.3 s) starts before the read and is awaited only once the
-    # report is in: a first screen costs the read plus what is left of the import.
+    # The import (Textual, ~0.3 s) starts as the dump is read (once the worker processes
+    # run, for a file read in parallel: test_parallel) and is awaited only once the report
+    # is in: a first screen costs the read plus what is left of the import.
     from gtriage import cli
     from gtriage.filters import Filters
     from gtriage.tui import app
@@ -483,9 +484,9 @@ def test_the_tui_is_imported_while_the_dump_is_read(monkeypatch: pytest.MonkeyPa
         order.append("import started")
         return lambda: order.append("import awaited")
 
-    def load(inputs: list[str], args: Any) -> Any:
+    def load(inputs: list[str], args: Any, while_reading: Any = None) -> Any:
         order.append("read")
-        return real_load(inputs, args)
+        return real_load(inputs, args, while_reading)
 
     def run_tui(report: Any, title: str, **_: Any) -> int:
         order.append(f"tui shows {report.goroutines} goroutines")
@@ -497,7 +498,7 @@ def test_the_tui_is_imported_while_the_dump_is_read(monkeypatch: pytest.MonkeyPa
     args = parse_args([str(DEMO)])
     assert cli._run_tui([str(DEMO)], args, Filters(), None) == 0
     headers = len(re.findall(r"^goroutine [0-9]+ ", DEMO.read_text(), re.M))
-    assert order == ["import started", "read", "import awaited", f"tui shows {headers} goroutines"]
+    assert order == ["read", "import started", "import awaited", f"tui shows {headers} goroutines"]
 
 
 def test_preloading_the_tui_imports_its_app() -> None:

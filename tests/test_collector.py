@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gtriage import collector, pipeline
+from gtriage import collector, pipeline, reading
 from gtriage.pipeline import analyze_inputs
 from manifests import SAMPLES
 
@@ -94,7 +94,7 @@ def test_a_dump_read_by_one_process_is_parsed_without_collections(monkeypatch: p
         seen.append(gc.isenabled())
         return parse_lines(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "parse_lines", spy)
+    monkeypatch.setattr(reading, "parse_lines", spy)
     report = analyze_inputs([str(SAMPLES / "demo.txt")], jobs=1)
     assert report.goroutines == len(re.findall(r"^goroutine [0-9]+ ", (SAMPLES / "demo.txt").read_text(), re.M))
     assert seen == [False]

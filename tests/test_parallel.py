@@ -433,3 +433,50 @@ def test_meanwhile_runs_once_after_the_workers_start(tmp_path: Path, monkeypatch
     assert dump is not None
     assert workers_then == [2]
     assert report_json(path, 3) == report_json(path, 1)
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_no_fork_while_another_thread_runs(tmp_path: Path) -> None:
+    """A fork copies only its own thread, and a lock another thread holds (an import's)
+    stays held in the child: with another thread running, the file goes to one process."""
+    import threading
+
+    path = tmp_path / "many.txt"
+    path.write_text(many_goroutines(20))
+    assert parallel.parse_file(str(path), jobs=2, max_bytes=None) is not None
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert parallel.parse_file(str(path), jobs=2, max_bytes=None) is None
+        assert report_json(path, 2) == report_json(path, 1)
+    finally:
+        release.set()
+        other.join()
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_what_runs_while_reading_starts_once_the_workers_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The TUI's import thread (analyze_inputs' while_reading) starts after the forks when
+    a file is read in parallel, before the read otherwise, and once for all the inputs."""
+    path = tmp_path / "many.txt"
+    path.write_text(many_goroutines(20))
+    small = tmp_path / "small.txt"
+    small.write_text(many_goroutines(1))
+    started: list[int] = []
+    real = forked.start
+
+    def start(work: Any) -> forked.Worker:
+        started.append(1)
+        return real(work)
+
+    monkeypatch.setattr(forked, "start", start)
+    calls: list[int] = []
+    analyze_inputs([str(path)], jobs=2, while_reading=lambda: calls.append(len(started)))
+    assert calls == [1]  # one worker forked before
+    monkeypatch.setattr(job_count, "MIN_PARALLEL_BYTES", 1 << 40)
+    started.clear()
+    calls.clear()
+    analyze_inputs([str(small), str(path)], jobs=2, while_reading=lambda: calls.append(len(started)))
+    assert calls == [0]
+    assert started == []

@@ -215,7 +215,7 @@ def _with_source(report: Report, given: str | None) -> Report:
     return with_source(report, tree) if tree is not None else report
 
 
-def _load(inputs: list[str], args: Options) -> Report | None:
+def _load(inputs: list[str], args: Options, while_reading: Callable[[], None] | None = None) -> Report | None:
     """The report, or None once the one-line error is said."""
     from .collector import paused
 
@@ -229,7 +229,7 @@ def _load(inputs: list[str], args: Options) -> Report | None:
         try:
             return _with_source(analyze_inputs(
                 inputs, timeout=args.timeout, max_bytes=args.max_size, progress=None if args.fleet else bar,
-                fleet=args.fleet, concurrency=args.concurrency, jobs=_jobs(args.jobs),
+                fleet=args.fleet, concurrency=args.concurrency, jobs=_jobs(args.jobs), while_reading=while_reading,
             ), args.source)
         finally:
             if bar:
@@ -273,12 +273,20 @@ def _run_tui(inputs: list[str], args: Options, filters: Filters, tty_fd: int | N
     --watch the first poll must read something (a wrong URL is said at once); later polls
     that fail are shown in the TUI and retried."""
     watch = None
-    tui_imported = preload_tui()
+    importing: list[Callable[[], None]] = []
+
+    def start_import() -> None:
+        if not importing:
+            importing.append(preload_tui())
+
     try:
         if args.watch:
+            start_import()
             watch, report = _first_poll(inputs, args)
         else:
-            report = _load(inputs, args)
+            # Started as the dump is read: once the worker processes run, when the file is
+            # read in parallel (no thread of this process may run at a fork).
+            report = _load(inputs, args, while_reading=start_import)
     except BaseException:
         if tty_fd is not None:
             os.close(tty_fd)
@@ -297,7 +305,8 @@ def _run_tui(inputs: list[str], args: Options, filters: Filters, tty_fd: int | N
         os.close(tty_fd)
         sys.stdin = open(0, closefd=False)  # noqa: SIM115 - the terminal, for Textual
 
-    tui_imported()
+    start_import()
+    importing[0]()  # wait for the import
     from .tui.app import run_tui
 
     if watch is None:

@@ -31,6 +31,7 @@ from __future__ import annotations
 import gc
 import os
 import select
+import sys
 from functools import partial
 
 from . import forked, job_count
@@ -75,7 +76,7 @@ def parse_file(
     then the caller reads it the ordinary way. `meanwhile` is called once the workers run
     (never before a fork: a child must not inherit what it does half done)."""
     plan = _plan(spec, jobs, max_bytes)
-    if plan is None:
+    if plan is None or _threads_running():
         return None
     size, bounds, first_id = plan
     grammar_parser(DumpTransformer)  # loaded once, before the fork: workers inherit it
@@ -107,6 +108,14 @@ def parse_file(
             gc.enable()
         forked.reap(workers)
         queue.close()
+
+
+def _threads_running() -> bool:
+    """Whether another thread of this process runs (a fleet's reads, an import on a thread):
+    a fork copies only the thread that calls it, and a lock another one holds (an import's,
+    say) stays held in the child for good. Such a read goes to one process."""
+    threading = sys.modules.get("threading")
+    return threading is not None and threading.active_count() > 1
 
 
 def _plan(spec: str, jobs: int, max_bytes: int | None) -> tuple[int, list[int], int] | None:

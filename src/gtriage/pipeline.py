@@ -5,32 +5,29 @@ The only module that knows the order of the stages.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from .cluster import RawCluster, cluster_goroutines, cluster_records
-from .errors import INPUT_ERRORS, NoDumpError, SourceError
+from .errors import NoDumpError, SourceError
 from .families import SimilarityWork, assign_families
 from .holders import find_holders
-from .inputs import Input, expand_inputs, open_member, short_names
-from .job_count import big_enough
+from .inputs import Input, expand_inputs, short_names
 from .model import Dump, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
 from .objects import find_objects
-from .parse import parse_lines, parse_text
+from .parse import parse_text
 from .progress import Progress
 from .rank import rank_clusters
+from .reading import ReadOptions, read_all, read_dump
 from .record import dataclass
 from .report import FleetSource, Moment, Report
 from .report_build import FleetParts, build_report, goroutine_total
-from .series import FILE_CLOCK, LOG_CLOCK, MIN_POINTS, ORDER_GIVEN, Tracker, Trends, put_in_order
+from .series import LOG_CLOCK, MIN_POINTS, ORDER_GIVEN, Tracker, Trends, put_in_order
 from .source import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_BYTES,
     DEFAULT_TIMEOUT,
-    BinaryProfile,
     SourceInfo,
-    open_input,
 )
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -66,6 +63,7 @@ def analyze_inputs(
     fleet: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
     jobs: int = 1,
+    while_reading: Callable[[], object] | None = None,
 ) -> Report:
     """Read several inputs (files, URLs, "-", @lists, directories, archives).
 
@@ -75,16 +73,20 @@ def analyze_inputs(
     dumps of several processes taken at one time, read `concurrency` at a time: their
     clusters are merged, with each source's share; a source that fails is reported.
     `jobs` > 1: a big plain file is parsed by that many processes (parallel.py), into the
-    same report."""
+    same report. `while_reading` (the TUI's import on a thread) is called once, as the
+    first input is read: once its worker processes run, when it is read in parallel (a
+    fork copies only its own thread, and what another holds stays held in the child)."""
     items = expand_inputs(inputs)
     opts = ReadOptions(timeout, max_bytes, stdin, jobs)
     if fleet:
+        if while_reading is not None:
+            while_reading()
         return fleet_report(items, opts, concurrency)
     dumps: list[Dump] = []
     moments: list[Moment] = []
     snapshots: list[Snapshot] = []
-    for item in items:
-        info, dump = read_dump(item, opts, progress)
+    for i, item in enumerate(items):
+        info, dump = read_dump(item, opts, progress, while_reading if i == 0 else None)
         dumps.append(dump)
         # The log's own timestamps where every dump of the input has one, else the source's.
         logged = all(s.taken_at is not None for s in dump.snapshots)
@@ -106,67 +108,6 @@ def analyze_inputs(
 
     with paused():
         return report_from_dump(merged, moments, ordered_by)
-
-
-@dataclass(frozen=True, slots=True)
-class ReadOptions:
-    timeout: float
-    max_bytes: int | None
-    stdin: BinaryIO | None
-    jobs: int = 1
-
-
-def read_dump(item: Input, opts: ReadOptions, progress: Progress | None = None) -> tuple[SourceInfo, Dump]:
-    """Read and parse one input."""
-    t, most = opts.timeout, opts.max_bytes
-    if item.member is not None:
-        with (
-            open_member(item.spec, item.member) as (f, mtime),
-            open_input("-", stdin=f, member=(item.name, mtime), timeout=t, max_bytes=most, progress=progress) as (info, stream),
-        ):
-            return info, _parse(stream, item.name)
-    dump = _parse_in_parallel(item.spec, opts.jobs, most, progress)
-    if dump is not None:
-        return _file_info(item.spec), dump
-    with open_input(item.spec, stdin=opts.stdin, timeout=t, max_bytes=most, progress=progress) as (info, stream):
-        return info, _parse(stream, info.name)
-
-
-def _parse(content: Iterable[str] | BinaryProfile, name: str) -> Dump:
-    if isinstance(content, BinaryProfile):
-        from .pprof_profile import read_profile  # the protobuf runtime only for a profile
-
-        return read_profile(content.data, name)
-    from .collector import paused
-
-    # As parallel.py reads a file: the goroutines read so far make no cycles, and each
-    # full collection went over all of them (~5% of a 100k dump's parse from stdin).
-    with paused():
-        return parse_lines(content, name)
-
-
-def _file_info(path: str) -> SourceInfo:
-    """What open_lines would say of a plain file that parallel.py read."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return SourceInfo(path, None)
-    return SourceInfo(path, st.st_size, st.st_mtime, FILE_CLOCK)
-
-
-def _parse_in_parallel(spec: str, jobs: int, max_bytes: int | None, progress: Progress | None) -> Dump | None:
-    if jobs < 2 or not big_enough(spec):
-        return None  # decided before importing parallel.py: most inputs are small
-    from .parallel import parse_file
-
-    return parse_file(spec, jobs=jobs, max_bytes=max_bytes, progress=progress, meanwhile=_report_imports)
-
-
-def _report_imports() -> None:
-    """What the report imports after a big parse, imported by this process while the
-    workers parse: chunks go to whichever process is free, so the workers take this time
-    on (rapidfuzz: 25-40 ms on its own, after the parse of the 10k dump's 0.5 s)."""
-    from rapidfuzz import fuzz, process  # noqa: F401
 
 
 def analyze_text(text: str, source: str = "-") -> Report:
@@ -264,26 +205,6 @@ def follow(earlier: Sequence[Snapshot], raw: Sequence[RawCluster], moments: Sequ
         tracker.add(_own_clusters(s), m, work)
     ids = tracker.add(raw, moments[-1], work)
     return Trends(tracker, ids)
-
-
-def read_all(items: Sequence[Input], opts: ReadOptions, concurrency: int) -> list[tuple[SourceInfo, Dump] | str]:
-    """Read every input, `concurrency` at a time: its info and dump, or why it failed (one
-    line). Each fetch has the whole `timeout` to itself."""
-    def one(item: Input) -> tuple[SourceInfo, Dump] | str:
-        try:
-            return read_dump(item, opts)
-        except INPUT_ERRORS as e:
-            return str(e)
-
-    if concurrency <= 1 or len(items) <= 1:
-        return [one(i) for i in items]
-    from concurrent.futures import ThreadPoolExecutor  # a fleet only: it imports logging and more
-
-    pool = ThreadPoolExecutor(max_workers=min(concurrency, len(items)), thread_name_prefix="gtriage-fetch")
-    try:
-        return list(pool.map(one, items))
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)  # Ctrl-C: leave the fetches behind
 
 
 def fleet_report(items: Sequence[Input], opts: ReadOptions, concurrency: int) -> Report:

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 from .errors import INPUT_ERRORS
 from .inputs import Input, expand_inputs
-from .pipeline import ReadOptions, poll_report, read_all
+from .pipeline import poll_report
+from .reading import ReadOptions, read_all
 from .record import dataclass, field
 from .report import Report
 from .series import Tracker
