@@ -480,3 +480,27 @@ def test_what_runs_while_reading_starts_once_the_workers_run(tmp_path: Path, mon
     analyze_inputs([str(small), str(path)], jobs=2, while_reading=lambda: calls.append(len(started)))
     assert calls == [0]
     assert started == []
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_a_fork_that_fails_leaves_the_file_to_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The second fork fails (EAGAIN: no process to be had): the one forked is reaped, the
+    # collector is as it was, and the file is read by one process.
+    path = tmp_path / "many.txt"
+    path.write_text(many_goroutines(20))
+    real = forked.start
+    forks: list[forked.Worker] = []
+
+    def start(work: Any) -> forked.Worker:
+        if forks:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        forks.append(real(work))
+        return forks[-1]
+
+    monkeypatch.setattr(forked, "start", start)
+    assert gc.isenabled()
+    assert parallel.parse_file(str(path), jobs=3, max_bytes=None) is None
+    assert gc.isenabled()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0].pid, os.WNOHANG)  # reaped
+    assert report_json(path, 3) == report_json(path, 1)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 import select
 import sys
 from functools import partial
@@ -91,8 +92,12 @@ def parse_file(
     collecting = gc.isenabled()
     frozen = gc.get_freeze_count()
     gc.disable()
-    workers = _start(spec, bounds, first_id, queue, min(jobs - 1, len(bounds) - 2))
+    workers: list[Worker] = []
     try:
+        try:
+            _start(workers, spec, bounds, first_id, queue, min(jobs - 1, len(bounds) - 2))
+        except OSError:
+            return None  # no process to be had (EAGAIN, ENOMEM): this one reads the file
         if meanwhile is not None:
             meanwhile()
         return _Parent(spec, size, bounds, first_id, queue, workers, progress).run()
@@ -156,16 +161,16 @@ def chunk_order(chunks: int, jobs: int) -> list[int]:
     return [chunks - 1, *rest] if chunks > 1 else []
 
 
-def _start(path: str, bounds: list[int], first_id: int, queue: IndexQueue, count: int) -> list[Worker]:
-    # Forked: the workers start with everything imported and the grammar loaded.
-    return [forked.start(partial(_work, path, bounds, first_id, queue)) for _ in range(count)]
+def _start(workers: list[Worker], path: str, bounds: list[int], first_id: int, queue: IndexQueue, count: int) -> None:
+    """Fork `count` workers into `workers` (those forked stay there if a fork fails). They
+    start with everything imported, pickle too, and the grammar loaded."""
+    for _ in range(count):
+        workers.append(forked.start(partial(_work, path, bounds, first_id, queue)))
 
 
 def _work(path: str, bounds: list[int], first_id: int, queue: IndexQueue, fd: int) -> None:
     """A worker: chunks from the queue until none is left, each sent back pickled as soon
     as it is read, or why it is not clean (then the worker ends)."""
-    import pickle
-
     gc.disable()  # as in the parent (parse_file), also when not forked
     parser = ChunkParser()
     encoder = Encoder()
@@ -258,8 +263,6 @@ class _Parent:
         return not merge.missing and not self.failed
 
     def _receive(self, fd: int) -> None:
-        import pickle
-
         w = self.pipes.get(fd)
         if w is None:
             return  # its end was taken in this round already
