@@ -58,6 +58,16 @@ def say(message: str) -> None:
 
 
 def render(report: Report, fmt: str, color: bool, stacks: bool) -> str:
+    from .collector import paused
+
+    # As the stages are imported (cli._main): rendering makes no cycles, yet its module's
+    # import (compiled, on a first run) and its allocations set off collections that went
+    # over the whole report.
+    with paused():
+        return _render(report, fmt, color, stacks)
+
+
+def _render(report: Report, fmt: str, color: bool, stacks: bool) -> str:
     if fmt == "json":
         from .render.json import render_json
 
@@ -72,9 +82,12 @@ def render(report: Report, fmt: str, color: bool, stacks: bool) -> str:
 
 
 def render_goroutines(report: Report, fmt: str) -> str:
-    from .render.goroutines import render_goroutines_markdown, render_goroutines_text
+    from .collector import paused
 
-    return render_goroutines_markdown(report) if fmt == "markdown" else render_goroutines_text(report)
+    with paused():  # as render
+        from .render.goroutines import render_goroutines_markdown, render_goroutines_text
+
+        return render_goroutines_markdown(report) if fmt == "markdown" else render_goroutines_text(report)
 
 
 def one_line(text: str) -> str:
