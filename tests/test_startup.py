@@ -18,6 +18,25 @@ def imported(*argv: str, env: dict[str, str] | None = None) -> set[str]:
     return {line.rsplit("|", 1)[1].strip() for line in r.stderr.decode().splitlines() if line.startswith("import time:")}
 
 
+TINY = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
+
+
+def after_a_tiny_report(prelude: str, then: str) -> str:
+    """What a fresh interpreter prints that runs `prelude`, the text report of TINY through
+    cli.main (its output in `out`), then `then`."""
+    code = (
+        "import contextlib, io, sys\n"
+        + prelude
+        + "from gtriage.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
+        f"    assert main(['--format', 'text', {str(TINY)!r}]) == 0\n"
+        + then
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
+    assert r.returncode == 0, r.stderr[-500:]
+    return r.stdout.strip()
+
+
 @pytest.mark.parametrize("flag", ["--version", "--help"])
 def test_version_and_help_import_no_lark_and_no_stage(flag: str) -> None:
     mods = imported("-m", "gtriage", flag)
@@ -47,8 +66,7 @@ def test_a_small_report_imports_no_lark_once_the_tables_exist(tmp_path: Path) ->
     # later one parses with lalr.py. Nor does a small file load what only archives, fleets
     # or parallel reading need.
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
-    argv = ("-m", "gtriage", "--format", "text", str(dump))
+    argv = ("-m", "gtriage", "--format", "text", str(TINY))
     assert "lark" in imported(*argv, env=env)
     mods = imported(*argv, env=env)
     assert not {m for m in mods if m == "lark" or m.startswith("lark.")}
@@ -77,28 +95,20 @@ def test_a_report_without_families_imports_no_rapidfuzz() -> None:
 def test_a_clean_report_compiles_no_unsafe_class() -> None:
     # render/safe.py's class of unsafe characters costs ~0.9 ms to compile; text that
     # str.isprintable() passes (tabs and newlines aside) never needs it.
-    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
-    code = (
-        "import contextlib, io, sys\n"
-        "from gtriage.cli import main\n"
-        "from gtriage.render import safe\n"
-        "with contextlib.redirect_stdout(io.StringIO()) as out:\n"
-        f"    assert main(['--format', 'text', {str(dump)!r}]) == 0\n"
+    shown = after_a_tiny_report(
+        "from gtriage.render import safe\n",
         "assert 'nilPtr' in out.getvalue()\n"
-        "print(sorted(n for n in ('_UNSAFE', '_SURROGATE', '_MD_SPECIAL') if 'sub' in vars(getattr(safe, n))))\n"
+        "print(sorted(n for n in ('_UNSAFE', '_SURROGATE', '_MD_SPECIAL') if 'sub' in vars(getattr(safe, n))))\n",
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
-    assert r.returncode == 0, r.stderr[-500:]
-    assert r.stdout.strip() == "[]"
+    assert shown == "[]"
 
 
 def test_the_stages_are_imported_without_collections() -> None:
     # cli.py imports the stages with the collector paused: their allocations set off ~15
     # collections, which went over objects that live to the end (~1.5 ms of a small run).
-    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
-    code = (
-        "import contextlib, gc, io, sys\n"
-        "from gtriage.cli import main\n"
+    shown = after_a_tiny_report(
+        "import gc\n"
+        "from gtriage.cli import main\n"  # before the watch starts: what this import does is not the run's
         "importing = set()\n"
         "def note(phase, info):\n"
         "    f = sys._getframe()\n"
@@ -107,35 +117,25 @@ def test_the_stages_are_imported_without_collections() -> None:
         "        if phase == 'start' and f.f_code.co_name == '<module>' and name.startswith('gtriage.'):\n"
         "            importing.add(name)\n"
         "        f = f.f_back\n"
-        "gc.callbacks.append(note)\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    assert main(['--format', 'text', {str(dump)!r}]) == 0\n"
+        "gc.callbacks.append(note)\n",
         "gc.callbacks.remove(note)\n"
         "assert gc.isenabled()\n"
-        "print(sorted(importing))\n"
+        "print(sorted(importing))\n",
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
-    assert r.returncode == 0, r.stderr[-500:]
-    assert r.stdout.strip() == "[]"
+    assert shown == "[]"
 
 
 def test_a_small_report_compiles_only_the_regexes_it_uses() -> None:
     # A compile costs 0.05-0.3 ms (more for a class past Latin-1): patterns that only other
     # inputs meet are compiled at their first use (lazy_re). This report compiled 45 before
     # that, 24 since; a new pattern on its path needs the budget raised here, knowingly.
-    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "crashzoo.nilptr.txt"
-    code = (
-        "import contextlib, io, re._compiler as rc\n"
+    shown = after_a_tiny_report(
+        "import re._compiler as rc\n"
         "real, made = rc.compile, []\n"
         "def counting(pattern, flags=0):\n"
         "    made.append(pattern)\n"
         "    return real(pattern, flags)\n"
-        "rc.compile = counting\n"
-        "from gtriage.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    assert main(['--format', 'text', {str(dump)!r}]) == 0\n"
-        "print(len(made))\n"
+        "rc.compile = counting\n",
+        "print(len(made))\n",
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False)
-    assert r.returncode == 0, r.stderr[-500:]
-    assert int(r.stdout) <= 24
+    assert int(shown) <= 24
