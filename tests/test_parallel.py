@@ -37,6 +37,20 @@ def cut_small(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(file_chunks, "WINDOW", 512)
 
 
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[forked.Worker]:
+    """The workers forked during the test, in order (forked.start, watched)."""
+    made: list[forked.Worker] = []
+    real = forked.start
+
+    def start(work: Any) -> forked.Worker:
+        made.append(real(work))
+        return made[-1]
+
+    monkeypatch.setattr(forked, "start", start)
+    return made
+
+
 def report_json(path: Path, jobs: int) -> str:
     return render_json(analyze_inputs([str(path)], jobs=jobs))
 
@@ -415,21 +429,13 @@ def test_an_unclean_end_is_met_first(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 @pytest.mark.usefixtures("cut_small")
-def test_meanwhile_runs_once_after_the_workers_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_meanwhile_runs_once_after_the_workers_start(tmp_path: Path, forks: list[forked.Worker]) -> None:
     """What the caller does meanwhile (the report's imports) comes after every fork, so no
     worker inherits it half done, and the dump is the same."""
     path = tmp_path / "many.txt"
     path.write_text(many_goroutines(20))
-    started: list[int] = []
-    real = forked.start
-
-    def start(work: Any) -> forked.Worker:
-        started.append(1)
-        return real(work)
-
-    monkeypatch.setattr(forked, "start", start)
     workers_then: list[int] = []
-    dump = parallel.parse_file(str(path), jobs=3, max_bytes=None, meanwhile=lambda: workers_then.append(len(started)))
+    dump = parallel.parse_file(str(path), jobs=3, max_bytes=None, meanwhile=lambda: workers_then.append(len(forks)))
     assert dump is not None
     assert workers_then == [2]
     assert report_json(path, 3) == report_json(path, 1)
@@ -456,30 +462,24 @@ def test_no_fork_while_another_thread_runs(tmp_path: Path) -> None:
 
 
 @pytest.mark.usefixtures("cut_small")
-def test_what_runs_while_reading_starts_once_the_workers_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_what_runs_while_reading_starts_once_the_workers_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[forked.Worker]
+) -> None:
     """The TUI's import thread (analyze_inputs' while_reading) starts after the forks when
     a file is read in parallel, before the read otherwise, and once for all the inputs."""
     path = tmp_path / "many.txt"
     path.write_text(many_goroutines(20))
     small = tmp_path / "small.txt"
     small.write_text(many_goroutines(1))
-    started: list[int] = []
-    real = forked.start
-
-    def start(work: Any) -> forked.Worker:
-        started.append(1)
-        return real(work)
-
-    monkeypatch.setattr(forked, "start", start)
     calls: list[int] = []
-    analyze_inputs([str(path)], jobs=2, while_reading=lambda: calls.append(len(started)))
+    analyze_inputs([str(path)], jobs=2, while_reading=lambda: calls.append(len(forks)))
     assert calls == [1]  # one worker forked before
     monkeypatch.setattr(job_count, "MIN_PARALLEL_BYTES", 1 << 40)
-    started.clear()
+    forks.clear()
     calls.clear()
-    analyze_inputs([str(small), str(path)], jobs=2, while_reading=lambda: calls.append(len(started)))
+    analyze_inputs([str(small), str(path)], jobs=2, while_reading=lambda: calls.append(len(forks)))
     assert calls == [0]
-    assert started == []
+    assert forks == []
 
 
 @pytest.mark.usefixtures("cut_small")
