@@ -26,8 +26,11 @@ _JSON = lazy(r'^\{[^\n]*?"(?:time|ts|timestamp)":"' + _STAMP, re.MULTILINE)
 # lines in a 10k dump's kubectl log) without a step in Python. _SECOND_ZONE captures the
 # second and the zone ("" for none); _SAME is the next line's same second and zone.
 # Possessive fractions: one given back would let an empty zone match before a zone.
-_SECOND_ZONE = r"(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d)(?:[.,]\d++)?+(Z|[+-]\d\d:?\d\d|)"
-_SAME = r"\1(?:[.,]\d++)?+\2"
+_SECOND = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d"
+_FRACTION = r"(?:[.,]\d++)?+"
+_ZONE = r"Z|[+-]\d\d:?\d\d|"
+_SECOND_ZONE = f"({_SECOND}){_FRACTION}({_ZONE})"
+_SAME = r"\1" + _FRACTION + r"\2"
 _LINE_END = r"[^\n]*(?:\n|\Z)"
 _PREFIX_RUN = lazy(
     r"^\[?" + _SECOND_ZONE + _LINE_END + r"(?:\[?" + _SAME + r"(?![Z+-])" + _LINE_END + r")*", re.MULTILINE
@@ -53,14 +56,14 @@ _DOCKER_RUN = lazy(
 )
 # A docker line's "time" as _DOCKER_RUN reads it whole (json_logs.docker_chunk takes only
 # these), and the second it starts with (its first 19 characters).
-WHOLE_TIME = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d++)?+(?:Z|[+-]\d\d:?\d\d|)"
+WHOLE_TIME = f"{_SECOND}{_FRACTION}(?:{_ZONE})"
 _SECOND_CHARS = 19
 _WHOLE_TIME = lazy(_SECOND_ZONE)  # the second and the zone captured
 # The stamp at a time's start, as _JSON reads it after the key; the unescaped quotes of a
 # docker line whose log holds none.
 _STAMP_ONLY = lazy(_STAMP)
 _DOCKER_QUOTES = 12
-_HEAD = lazy(r"\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d")
+_HEAD = lazy(r"\[?" + _SECOND)
 # A chunk is searched when its first line carries a timestamp, or it holds JSON lines.
 MAX_SAMPLES = 1_000_000  # seconds of log: 11 days
 
