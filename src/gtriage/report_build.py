@@ -75,9 +75,10 @@ def build_report(
     all_races = [r for s in dump.snapshots for r in s.races]
     unparsed = sum(s.unparsed_lines for s in dump.snapshots)
     samples = tuple(i for s in dump.snapshots for i in s.issues)[:UNPARSED_SAMPLES]
+    primary = total if total is not None else goroutine_total(snap)
     return Report(
         source=dump.source,
-        goroutines=fleet.total if fleet is not None else total if total is not None else goroutine_total(snap),
+        goroutines=fleet.total if fleet is not None else primary,
         unparsed_lines=unparsed,
         unparsed_samples=samples,
         unparsed_headers=sum(s.unparsed_headers for s in dump.snapshots),
@@ -92,7 +93,7 @@ def build_report(
                 s.format.value,
                 s.first_line,
                 s.last_line,
-                goroutine_total(s),
+                primary if s is snap else goroutine_total(s),
                 s.truncated,
             )
             for i, s in enumerate(dump.snapshots)
