@@ -7,6 +7,8 @@ that says met / not met.
 - the 10k debug=2 dump, ``--format json``, against the regex floor;
 - the 300k full dump with ``--jobs 1``, ``2`` and every usable core: time and the peak
   memory of all its processes together.
+- the machine's own ceiling for two processes: two copies of the ``--jobs 1`` run at once,
+  against one (no 2-process run can beat what the cores give two independent ones).
 
 Every child runs from byte-compiled modules (compileall over both versions; an installed
 wheel has them): PYTHONDONTWRITEBYTECODE in the caller's environment would otherwise make
@@ -82,11 +84,31 @@ def _run(cmd: Sequence[str], env: dict[str, str], timeout: float) -> tuple[float
     return wall, rc, peak.stop(), _children_cpu() - cpu0
 
 
-def _interleaved(cmds: dict[str, tuple[list[str], dict[str, str]]], repeat: int, timeout: float) -> dict[str, Any]:
+def _together(cmd: Sequence[str], env: dict[str, str], timeout: float, copies: int) -> tuple[float, int, int, float]:
+    """_run of `copies` copies of one command started at once: the wall time until the last
+    ends, the worst exit code, the peak of one copy's tree, and their CPU time together."""
+    results: list[tuple[float, int, int, float]] = []
+    threads = [threading.Thread(target=lambda: results.append(_run(cmd, env, timeout))) for _ in range(copies)]
+    cpu0 = _children_cpu()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    return wall, max(rc for _, rc, _, _ in results), max(m for _, _, m, _ in results), _children_cpu() - cpu0
+
+
+Command = tuple[list[str], dict[str, str]] | tuple[list[str], dict[str, str], int]
+
+
+def _interleaved(cmds: dict[str, Command], repeat: int, timeout: float) -> dict[str, Any]:
+    """Each command `repeat` times, one of each in turn; a third item runs that many copies
+    at once (_together)."""
     runs: dict[str, list[tuple[float, int, int, float]]] = {k: [] for k in cmds}
     for _ in range(repeat):
-        for name, (cmd, env) in cmds.items():
-            runs[name].append(_run(cmd, env, timeout))
+        for name, (cmd, env, *copies) in cmds.items():
+            runs[name].append(_together(cmd, env, timeout, copies[0]) if copies else _run(cmd, env, timeout))
     return {
         name: {
             "wall_s": round(statistics.median(w for w, _, _, _ in rs), 4),
@@ -138,9 +160,12 @@ def round2_main(repeat: int, repeat_big: int, tree: bool, timeout: float) -> int
     cores = len(os.sched_getaffinity(0))
     jobs = sorted({1, 2, cores})
     log(f"round 2: 300k with --jobs {', '.join(map(str, jobs))}, {repeat_big}× interleaved")
-    big = _interleaved(
-        {f"jobs{j}": ([*gt, "--format", "json", "--jobs", str(j), str(BIG)], new) for j in jobs}, repeat_big, timeout
-    )
+    big_cmds: dict[str, Command] = {f"jobs{j}": ([*gt, "--format", "json", "--jobs", str(j), str(BIG)], new) for j in jobs}
+    # What the machine gives two processes at all: two copies of the --jobs 1 run at once,
+    # no work shared. Two cores of a virtual machine may give well under 2x (the host's
+    # other guests, a shared cache and memory bus); --jobs 2 can do no better than this.
+    big_cmds["jobs1_twice_at_once"] = ([*gt, "--format", "json", "--jobs", "1", str(BIG)], new, 2)
+    big = _interleaved(big_cmds, repeat_big, timeout)
     tui = _tui_vs_text(gt, new, repeat, timeout) if HUNDRED_K.exists() else None
     res: dict[str, Any] = {
         "tui": tui,
@@ -209,7 +234,14 @@ def targets(res: dict[str, Any]) -> list[tuple[str, str, str, bool | None]]:
     speedup = one["wall_s"] / two["wall_s"] if one and two and one["ok"] and two["ok"] else None
     rows.append(("300k full, --jobs 1 / --jobs 2", "≥ 1.7×", "–" if speedup is None else f"{speedup:.2f}×",
                  None if speedup is None else speedup >= 1.7))
-    peak = max(v["peak_tree_mib"] for v in b.values())
+    twice = b.get("jobs1_twice_at_once")
+    if one and twice and one["ok"] and twice["ok"]:
+        # Throughput of two independent copies against one: the ceiling of any 2-process run.
+        ceiling = 2 * one["wall_s"] / twice["wall_s"]
+        rows.append(("the machine's own ceiling: 2 × `--jobs 1` / two copies at once", "(context)", f"{ceiling:.2f}×", None))
+        if speedup is not None:
+            rows.append(("300k speedup as a share of that ceiling", "(context)", f"{speedup / ceiling:.0%}", None))
+    peak = max(v["peak_tree_mib"] for k, v in b.items() if k != "jobs1_twice_at_once")
     rows.append(("300k full, peak memory of all processes", "< 1024 MiB", f"{peak:.0f} MiB", peak < 1024))
     tui = res.get("tui")
     if tui and tui["tui_first_screen_s"] is not None:
