@@ -283,3 +283,19 @@ def test_a_fleet_says_its_goroutine_ids_repeat() -> None:
     r = analyze_inputs([str(p) for p in FLEET], fleet=True)
     assert "- **Goroutines (ids of every source; they repeat):**" in render_markdown(r)
     assert "- **Goroutines (ids" not in render_markdown(analyze_inputs([str(FLEET[0])]))
+
+
+def test_a_fleet_gives_each_source_its_own_goroutine_ids() -> None:
+    """Ids repeat from process to process: each source's share carries the ids the program
+    reported for that pod, and the JSON says them (schema-valid)."""
+    r = analyze_inputs([str(p) for p in FLEET], fleet=True)
+    leak = at(r, "leak", FLEET[0])
+    assert leak.sources is not None
+    expected = {p.stem: sorted(group(p, "leak")["ids"]) for p in FLEET if fleet_count(p, "leak")}
+    assert {s.source: list(s.goroutine_ids) for s in leak.sources} == expected
+    assert all(len(s.goroutines) == s.count for s in leak.sources)
+    assert all({g.id for g in s.goroutines} == set(s.goroutine_ids) for s in leak.sources)
+    data = json.loads(render_json(r))
+    jsonschema.validate(data, SCHEMA)
+    (row,) = [c for c in data["clusters"] if c["rank"] == leak.rank]
+    assert {s["source"]: s["goroutine_ids"] for s in row["sources"]} == expected

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .cluster import RawCluster, StackGroup
+from .cluster import GOROUTINE_ID, RawCluster, StackGroup
 from .frame_info import FrameInfo
+from .model import Goroutine
 from .record import dataclass
 from .report import SourceCount
 
@@ -24,6 +25,8 @@ class Merged:
     # id(merged cluster) -> (goroutine id, how many it started, source index): the parent
     # that started the most of it in one source (ids repeat across sources)
     top_parent: dict[int, tuple[int, int, int]]
+    # id(merged cluster) -> its goroutines per source, in the sources' order
+    members: dict[int, list[list[Goroutine]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,7 @@ def merge_sources(per_source: Sequence[Sequence[RawCluster]]) -> Merged:
     groups: dict[tuple[tuple[str, str, int, str], tuple[FrameInfo, ...], FrameInfo | None], StackGroup] = {}
     counts: dict[int, list[int]] = {}
     parents: dict[int, tuple[int, int, int]] = {}
+    members: dict[int, list[list[Goroutine]]] = {}
     for s, raw in enumerate(per_source):
         for c in raw:
             top = c.blocked_at
@@ -50,6 +54,8 @@ def merge_sources(per_source: Sequence[Sequence[RawCluster]]) -> Merged:
             if m is None:
                 m = clusters[key] = RawCluster(c.state, top)
                 counts[id(m)] = [0] * n
+                members[id(m)] = [[] for _ in range(n)]
+            own = members[id(m)][s]
             counts[id(m)][s] += c.count
             m.labels.update(c.labels)
             parent = c.stats().top_parent
@@ -63,14 +69,22 @@ def merge_sources(per_source: Sequence[Sequence[RawCluster]]) -> Merged:
                     m.groups.append(into)
                 into.goroutines.extend(g.goroutines)
                 into.count += g.count
-    return Merged(list(clusters.values()), counts, parents)
+                own.extend(g.goroutines)
+    return Merged(list(clusters.values()), counts, parents, members)
 
 
-def by_source(counts: Sequence[int], names: Sequence[str]) -> tuple[SourceCount, ...]:
-    """The sources that hold some of a cluster, most first (then in the sources' order)."""
+def by_source(
+    counts: Sequence[int], names: Sequence[str], members: Sequence[Sequence[Goroutine]] | None = None
+) -> tuple[SourceCount, ...]:
+    """The sources that hold some of a cluster, most first (then in the sources' order);
+    with their goroutines when `members` (Merged.members of the cluster) is given."""
     have = [(n, i) for i, n in enumerate(counts) if n]
     have.sort(key=lambda p: (-p[0], p[1]))
-    return tuple(SourceCount(names[i], n) for n, i in have)
+    if members is None:
+        return tuple(SourceCount(names[i], n) for n, i in have)
+    return tuple(
+        SourceCount(names[i], n, tuple(sorted(map(GOROUTINE_ID, members[i]))), tuple(members[i])) for n, i in have
+    )
 
 
 def spread_of(merged: Merged, c: RawCluster, names: Sequence[str]) -> Spread:

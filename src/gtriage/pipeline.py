@@ -258,7 +258,9 @@ def fleet_from_reads(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, D
     from .fleet import merge_sources, spread_of
 
     merged = merge_sources(g.raws)
-    parts = FleetParts(tuple(g.sources), tuple(g.names), merged.per_source, sum(goroutine_total(s) for s in g.snaps))
+    parts = FleetParts(
+        tuple(g.sources), tuple(g.names), merged.per_source, sum(goroutine_total(s) for s in g.snaps), merged.members
+    )
     work = SimilarityWork()
     families = assign_families(merged.clusters, work)
     ranked = rank_clusters(
@@ -312,7 +314,7 @@ def poll_report(
         spread=(lambda c: spread_of(merged, c, g.names)) if merged is not None else None,
         objects=objects.of if objects is not None else None,
     )
-    parts = FleetParts(tuple(g.sources), tuple(g.names), merged.per_source, total) if merged is not None else None
+    parts = FleetParts(tuple(g.sources), tuple(g.names), merged.per_source, total, merged.members) if merged is not None else None
     snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps)) if fleet else g.snaps[0]
     return build_report(
         g.whole(" + ".join(i.name for i in items)), snap, ranked, _normalizer(g.snaps), families=families,

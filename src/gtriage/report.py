@@ -131,6 +131,10 @@ class SourceCount:
 
     source: str
     count: int
+    # Their ids, ascending (ids repeat from process to process: an id means something only
+    # with its source); () for ?debug=1, which prints none.
+    goroutine_ids: tuple[int, ...] = ()
+    goroutines: tuple[Goroutine, ...] = ()  # for --goroutines and the TUI; not in JSON
 
 
 @dataclass(frozen=True, slots=True)

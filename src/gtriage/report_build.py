@@ -6,7 +6,7 @@ from __future__ import annotations
 from .cluster import GOROUTINE_ID, RawCluster, exact_groups
 from .frame_info import FrameInfo
 from .holders import HolderFound, held_text, holder_text
-from .model import Access, Dump, Snapshot
+from .model import Access, Dump, Goroutine, Snapshot
 from .normalize import Normalizer
 from .objects import ObjectFindings
 from .rank import Ranked, change
@@ -118,6 +118,7 @@ class FleetParts:
     names: tuple[str, ...]  # of the sources that were read, in the order of `per_source`
     per_source: dict[int, list[int]]  # id(merged cluster) -> goroutines per source
     total: int
+    members: dict[int, list[list[Goroutine]]] | None = None  # fleet.Merged.members
 
 
 class _Locks:
@@ -219,7 +220,7 @@ def _cluster(
 def _by_source(fleet: FleetParts, c: RawCluster) -> tuple[SourceCount, ...]:
     from .fleet import by_source  # a fleet's: a single dump's report does not load fleet.py
 
-    return by_source(fleet.per_source[id(c)], fleet.names)
+    return by_source(fleet.per_source[id(c)], fleet.names, fleet.members[id(c)] if fleet.members is not None else None)
 
 
 def _main_creator(c: RawCluster) -> FrameInfo | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
@@ -10,8 +12,9 @@ from markdown_it import MarkdownIt
 from gtriage.filters import Filters, apply_filters
 from gtriage.model import Frame, Goroutine
 from gtriage.parse import parse_text
-from gtriage.pipeline import analyze, analyze_text
+from gtriage.pipeline import analyze, analyze_inputs, analyze_text
 from gtriage.render.goroutines import goroutine_text, render_goroutines_markdown, render_goroutines_text
+from gtriage.report import Report
 from manifests import SAMPLE_LIST, SAMPLES, Sample
 
 # What the model does not keep, so the rebuilt text leaves it out: pc offsets, frame
@@ -131,3 +134,44 @@ def test_markdown_has_a_code_block_per_cluster() -> None:
     assert headings == [f"#{c.rank}  {c.count} × {c.state}" for c in report.clusters]
     for c, fence in zip(report.clusters, fences, strict=True):
         assert sorted(int(m) for m in re.findall(r"^goroutine (\d+) \[", fence.content, re.M)) == list(c.goroutine_ids)
+
+
+FLEET = [SAMPLES / f"fleet/pod-{p}.txt" for p in "abc"]
+
+
+def _leak_ids(pod: Path) -> list[int]:
+    """The ids of the pod's leak, as the program reported them ([] when it has none)."""
+    groups = json.loads(pod.with_suffix(".json").read_text())["groups"]
+    return sorted(i for g in groups if g["key"] == "leak" for i in g["ids"])
+
+
+def _fleet_leak() -> Report:
+    report = analyze_inputs([str(p) for p in FLEET], fleet=True)
+    (leak,) = [c for c in report.clusters if c.blocked_at.func == "main.(*Server).awaitReply"]
+    return apply_filters(report, Filters(ranks=(leak.rank,)))
+
+
+def test_a_fleet_s_goroutines_come_under_their_source() -> None:
+    """Each pod's goroutines of the leak follow a `==> pod <==` line, and that run read back
+    alone is that pod's leak, as the program reported it (ids repeat across pods)."""
+    text = render_goroutines_text(_fleet_leak())
+    runs = re.split(r"^==> (\S+) <==\n\n", text, flags=re.M)
+    assert runs[0] == ""
+    by_pod = dict(zip(runs[1::2], runs[2::2], strict=True))
+    expected = {p.stem: _leak_ids(p) for p in FLEET if _leak_ids(p)}
+    assert list(by_pod) == sorted(expected, key=lambda pod: -len(expected[pod]))  # most first
+    for pod, run in by_pod.items():
+        back = analyze_text(run)
+        assert sorted(i for c in back.clusters for i in c.goroutine_ids) == expected[pod]
+
+
+def test_a_fleet_s_markdown_has_a_code_block_per_source() -> None:
+    report = _fleet_leak()
+    tokens = MarkdownIt("commonmark").parse(render_goroutines_markdown(report))
+    fences = [t.content for t in tokens if t.type == "fence"]
+    headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h3"]
+    expected = {p.stem: _leak_ids(p) for p in FLEET if _leak_ids(p)}
+    assert headings == [f"{pod}: {len(ids)} goroutines" for pod, ids in sorted(expected.items(), key=lambda kv: -len(kv[1]))]
+    for heading, fence in zip(headings, fences, strict=True):
+        ids = sorted(int(m) for m in re.findall(r"^goroutine (\d+) \[", fence, re.M))
+        assert ids == expected[heading.split(":")[0]]

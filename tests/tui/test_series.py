@@ -17,7 +17,9 @@ from gtriage.report import Cluster, FleetSource, SourceCount
 from gtriage.tui.app import GTriageApp
 from gtriage.tui.clusters_table import ClustersTable, column_widths
 from gtriage.tui.detail_pane import summary
+from gtriage.tui.goroutine_list import GoroutineList
 from gtriage.tui.report_query import ViewQuery, cluster_key
+from gtriage.tui.stack_view import StackView
 from gtriage.tui.status_line import StatusLine, status_text
 from gtriage.tui.styled import PathStyle
 
@@ -181,3 +183,34 @@ def test_the_status_line_says_what_is_gone(leakrate: Leakrate) -> None:
     text = status_text(report, len(report.clusters), ViewQuery())
     # 6 on ticks 2 and 3 (the manifests), gone at tick 4: its count when last seen.
     assert f"gone: {max(leakrate.counts('burst'))} × {burst.state} at main.go:{burst.blocked_at.line}" in text
+
+
+def test_a_fleet_s_goroutines_screen_names_each_goroutine_s_source(ui: type[UI], leakrate: Leakrate) -> None:
+    """Ids repeat from pod to pod: each row and the stack pane say the goroutine's source,
+    which is the pod whose manifest lists that id in the leak."""
+    report = analyze_inputs([str(p) for p in leakrate.FLEET], fleet=True)
+    leak = leakrate.cluster(report, "leak", leakrate.FLEET[0])
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await select(pilot, app, leak)
+        await ui.open_goroutines(pilot, app)
+        lst = app.screen.query_one(GoroutineList)
+        seen["header"] = lst.header()
+        seen["rows"] = [lst.row_text(g).plain for g in lst.goroutines]
+        seen["ids"] = [g.id for g in lst.goroutines]
+        await pilot.press("j")
+        await pilot.pause()
+        seen["pane"] = (lst.current, app.screen.query_one("#goroutine-stack", StackView).header)
+
+    ui.run(report, steps, size=SMALL)
+    ids = {p.stem: set(g["ids"]) for p in leakrate.FLEET for g in leakrate.manifest(p)["groups"] if g["key"] == "leak"}
+    assert seen["header"].split()[:2] == ["source", "id"]
+    for gid, row in zip(seen["ids"], seen["rows"], strict=True):
+        pod, shown = row.split()[:2]
+        assert int(shown) == gid, row
+        assert gid in ids[pod], row
+    assert {row.split()[0] for row in seen["rows"]} == {pod for pod, s in ids.items() if s}
+    current, header = seen["pane"]
+    (pod,) = [line.removeprefix("in ") for line in header if line.startswith("in ")]
+    assert current.id in ids[pod]

@@ -13,11 +13,12 @@ address of a `non-Go function`. So the text reads back into the same goroutines
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from gtriage.model import Frame, Goroutine
 from gtriage.report import Cluster, Report
 
-from .common import cluster_title
+from .common import cluster_title, plural
 from .safe import inert, md_fence, md_inline
 
 # What Go 1.27 prints unquoted in a header's labels (runtime tracebackStringNeedsQuoting);
@@ -104,24 +105,49 @@ def goroutine_text(g: Goroutine) -> str:
     return "\n".join(lines)
 
 
-def _in_dump_order(c: Cluster) -> list[Goroutine]:
-    return sorted(c.goroutines, key=lambda g: (g.line, g.id))
+def _in_dump_order(goroutines: Iterable[Goroutine]) -> list[Goroutine]:
+    return sorted(goroutines, key=lambda g: (g.line, g.id))
+
+
+def _by_source(c: Cluster) -> list[tuple[str | None, list[Goroutine]]]:
+    """A cluster's goroutines in the order of the dump; in a fleet, a run for each source
+    (most first), since a goroutine id names a goroutine only with its process."""
+    if c.sources is None:
+        return [(None, _in_dump_order(c.goroutines))]
+    return [(s.source, _in_dump_order(s.goroutines)) for s in c.sources if s.goroutines]
+
+
+def source_line(source: str) -> str:
+    """What goes above a fleet source's goroutines: the line head(1) and tail(1) print
+    above each file of several."""
+    return f"==> {source} <=="
 
 
 def render_goroutines_text(report: Report) -> str:
     """The goroutines of every cluster in the report, by rank, each cluster's in the order
     of the dump, separated by blank lines as the runtime separates them. Nothing else is
-    printed, so grep sees only dump text and gtriage can read it back."""
-    blocks = [inert(goroutine_text(g)) for c in report.clusters for g in _in_dump_order(c)]
+    printed, so grep sees only dump text and gtriage can read it back; but in a fleet,
+    where a source_line comes before each source's goroutines."""
+    blocks: list[str] = []
+    for c in report.clusters:
+        for source, goroutines in _by_source(c):
+            if source is not None:
+                blocks.append(inert(source_line(source)))
+            blocks += (inert(goroutine_text(g)) for g in goroutines)
     return "".join(b + "\n\n" for b in blocks)
 
 
 def render_goroutines_markdown(report: Report) -> str:
-    """A section per cluster with its goroutines in one code block, for a ticket."""
+    """A section per cluster with its goroutines in one code block (in a fleet, one for
+    each source), for a ticket."""
     out = [f"# Goroutines: {md_inline(report.source)}", ""]
     for c in report.clusters:
-        text = "\n\n".join(goroutine_text(g) for g in _in_dump_order(c))
-        out += [f"## {cluster_title(c, md_inline)}", "", md_fence(text, "text"), ""]
+        out += [f"## {cluster_title(c, md_inline)}", ""]
+        for source, goroutines in _by_source(c):
+            text = "\n\n".join(goroutine_text(g) for g in goroutines)
+            if source is not None:
+                out += [f"### {md_inline(source)}: {plural(len(goroutines), 'goroutine')}", ""]
+            out += [md_fence(text, "text"), ""]
     if not report.clusters:
         out += ["No clusters to show.", ""]
     return "\n".join(out).rstrip("\n") + "\n"

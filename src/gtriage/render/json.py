@@ -89,7 +89,9 @@ def _cluster_tail(c: Cluster, frame_obj: _FrameObjs) -> dict[str, Any]:
         "status": c.status,
         "matched_approximately": c.matched_approximately,
         "trend": _trend(c.trend),
-        "sources": [{"source": x.source, "count": x.count} for x in c.sources] if c.sources is not None else None,
+        "sources": [
+            {"source": x.source, "count": x.count, "goroutine_ids": list(x.goroutine_ids)} for x in c.sources
+        ] if c.sources is not None else None,
         "source": {
             "path": c.source.path,
             "line": c.source.line,

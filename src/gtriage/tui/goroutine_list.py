@@ -22,6 +22,15 @@ from .messages import GoroutineHighlighted
 from .styled import plain, top_frame
 
 WIDTH = 400  # virtual width: long argument lists scroll horizontally
+SOURCE_WIDTH = 16  # at most, for a fleet's source names
+
+
+def sources_of(cluster: Cluster) -> dict[int, str] | None:
+    """In a fleet, each goroutine's source by id() of the goroutine (ids repeat from process
+    to process, so the id alone names none); None for one dump."""
+    if cluster.sources is None:
+        return None
+    return {id(g): s.source for s in cluster.sources for g in s.goroutines}
 
 
 class GoroutineList(ScrollView, can_focus=True):
@@ -43,11 +52,24 @@ class GoroutineList(ScrollView, can_focus=True):
         self.goroutines: tuple[Goroutine, ...] = cluster.goroutines
         ids = [g.id for g in self.goroutines[:1]] + [max((g.id for g in self.goroutines), default=0)]
         self.id_width = max(len("id"), *(len(str(i)) for i in ids))
+        self.sources = sources_of(cluster)
+        names = [s.source for s in cluster.sources or ()]
+        self.source_width = min(SOURCE_WIDTH, max(map(len, names), default=0)) if names else 0
+        if names:
+            self.source_width = max(self.source_width, len("source"))
         self.virtual_size = Size(WIDTH, len(self.goroutines))
 
-    @staticmethod
-    def header(id_width: int) -> str:
-        return f"  {'id':>{id_width}}  {'min':>4}  {'parent':>7}  args at the blocked frame · labels"
+    def header(self) -> str:
+        source = f"  {'source':<{self.source_width}}" if self.source_width else ""
+        return f"{source}  {'id':>{self.id_width}}  {'min':>4}  {'parent':>7}  args at the blocked frame · labels"
+
+    def source_cell(self, g: Goroutine) -> str:
+        if self.sources is None:
+            return ""
+        name = self.sources.get(id(g), "?")
+        if len(name) > self.source_width:
+            name = name[: self.source_width - 1] + "…"
+        return f"  {name:<{self.source_width}}"
 
     def row_text(self, g: Goroutine) -> Text:
         f = top_frame(g, self.cluster)
@@ -56,7 +78,7 @@ class GoroutineList(ScrollView, can_focus=True):
         labels = " ".join(f"{k}={v}" for k, v in g.labels)
         state = f"[{g.state}] " if g.state != self.cluster.state else ""
         return plain(
-            f"  {g.id:>{self.id_width}}  {g.minutes or '':>4}  {parent:>7}  {state}({args})" + (f"  {labels}" if labels else "")
+            f"{self.source_cell(g)}  {g.id:>{self.id_width}}  {g.minutes or '':>4}  {parent:>7}  {state}({args})" + (f"  {labels}" if labels else "")
         )
 
     def render_line(self, y: int) -> Strip:

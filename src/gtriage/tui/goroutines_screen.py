@@ -54,7 +54,7 @@ class GoroutinesScreen(Screen[None]):
         title = f"{cluster_title(c)}  at {c.blocked_at.func}"
         yield Static(plain(title, "bold"), id="goroutines-title")
         lst = GoroutineList(c, id="goroutines")
-        yield Static(plain(GoroutineList.header(lst.id_width), "bold"), id="goroutines-header")
+        yield Static(plain(lst.header(), "bold"), id="goroutines-header")
         yield lst
         with VerticalScroll(id="goroutine-pane"):
             yield StackView(self.index.paths, id="goroutine-stack")
@@ -90,7 +90,11 @@ class GoroutinesScreen(Screen[None]):
         if not 0 <= index < len(gs):
             return
         g = gs[index]
-        self.stack.show([header_text(g)], goroutine_stack(g, self.origins, self.cluster.blocked_at))
+        head = [header_text(g)]
+        sources = self.list.sources
+        if sources is not None:
+            head.append(f"in {sources.get(id(g), '?')}")  # its id alone names no goroutine of a fleet
+        self.stack.show(head, goroutine_stack(g, self.origins, self.cluster.blocked_at))
         self.query_one("#goroutine-pane", VerticalScroll).scroll_home(animate=False)
 
     def action_back(self) -> None:
