@@ -116,6 +116,13 @@ SLOW_TESTS = frozenset({
     "test_pprof_profile.py::test_cli_errors_are_one_line",
     # 0.65 s: the holder jump in a pilot; the source-tree pilot test stays quick.
     "tui/test_app.py::test_o_goes_to_the_goroutine_that_may_hold_the_lock",
+    # 0.66 s: the trend column at full width; its 80x24 test stays quick.
+    "tui/test_series.py::test_the_trend_column_shows_the_counts_and_the_verdict",
+    # 0.75 s: builds a Go program and captures it live; the committed captures stay quick.
+    "samples/test_live_capture.py::test_live_debug2_capture",
+    # 0.84 s: the docker log clock's fast path against line by line, property-tested; the
+    # log clock's table tests stay quick.
+    "test_log_clock.py::test_turns_of_the_second_are_found_as_line_by_line",
 })
 
 

@@ -9,9 +9,12 @@ import time
 from collections.abc import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gtriage import cluster, compare, families
 from gtriage.cluster import NO_FRAME, signature_of
+from gtriage.families import FAMILY_SIMILARITY, lcs_length, similar_enough
 from gtriage.pipeline import analyze_text
 from gtriage.render.json import render_json
 from gtriage.render.text import render_text
@@ -242,3 +245,57 @@ def test_families_are_the_same_whatever_the_prefilter_left_out(work: int, monkey
     after = [json.loads(render_json(analyze_text(t))) for t in (text, (SAMPLES / "demo.txt").read_text())]
     assert after == before
     assert before[0]["families"] == 2
+
+
+def _lcs_by_table(a: str, b: str) -> int:
+    """The textbook dynamic programme, to check the bit-parallel one against."""
+    row = [0] * (len(b) + 1)
+    for ch in a:
+        diag = 0
+        for j, other in enumerate(b, 1):
+            diag, row[j] = row[j], diag + 1 if ch == other else max(row[j], row[j - 1])
+    return row[-1]
+
+
+_SIG_TEXT = st.text(alphabet="abc.()*/\n\u00e9\U0001f600", max_size=60)
+
+
+@given(_SIG_TEXT, _SIG_TEXT)
+def test_lcs_length_is_the_longest_common_subsequence(a: str, b: str) -> None:
+    assert lcs_length(a, b) == _lcs_by_table(a, b) == lcs_length(b, a)
+
+
+@given(_SIG_TEXT, _SIG_TEXT)
+def test_similar_enough_is_rapidfuzz_s_decision(a: str, b: str) -> None:
+    from rapidfuzz import fuzz, process
+
+    found = process.extract(a, [b], scorer=fuzz.ratio, score_cutoff=FAMILY_SIMILARITY, limit=None)
+    assert similar_enough(a, b) == bool(found) or not (a and b)
+
+
+@pytest.mark.parametrize("n", [1, 7, 100, 2000])
+def test_similar_enough_at_the_boundary_agrees_with_rapidfuzz(n: int) -> None:
+    """Exactly 90 (20 * LCS = 9 * the lengths) is similar; one character more is not."""
+    from rapidfuzz import fuzz
+
+    a = "f\n" * (9 * n)
+    for extra, expected in ((2 * n * 2, True), (2 * n * 2 + 1, False)):
+        b = a + "x" * extra
+        assert similar_enough(a, b) is expected
+        assert (fuzz.ratio(a, b) >= FAMILY_SIMILARITY) is expected
+
+
+@pytest.mark.parametrize("name", ["locks.sigquit-system.txt", "leaky.sigquit-all.txt", "locks.debug1.txt"])
+def test_families_are_the_same_with_or_without_rapidfuzz_loaded(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """The Python comparison and rapidfuzz's give the same families on dumps that have some."""
+    import sys
+
+    import rapidfuzz.process  # noqa: F401  (loaded: every pair goes to rapidfuzz)
+
+    text = (SAMPLES / "dumps/go1.27" / name).read_text()
+    with_rf = [(c.blocked_at.func, c.blocked_at.line, c.family) for c in analyze_text(text).clusters]
+    monkeypatch.delitem(sys.modules, "rapidfuzz.process")
+    monkeypatch.setattr(families, "PYTHON_LCS_CHARS", 10**9)
+    in_python = [(c.blocked_at.func, c.blocked_at.line, c.family) for c in analyze_text(text).clusters]
+    assert in_python == with_rf
+    assert any(f is not None for _f, _l, f in with_rf)

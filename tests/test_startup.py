@@ -139,3 +139,11 @@ def test_a_small_report_compiles_only_the_regexes_it_uses() -> None:
         "print(len(made))\n",
     )
     assert int(shown) <= 24
+
+
+def test_a_report_with_a_family_of_a_few_pairs_imports_no_rapidfuzz() -> None:
+    # Its two families are a few pairs: families.lcs_length compares them exactly, and
+    # rapidfuzz (12-40 ms of imports) is not loaded for them.
+    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "locks.sigquit-system.txt"
+    mods = imported("-m", "gtriage", "--format", "json", str(dump))
+    assert "rapidfuzz" not in mods

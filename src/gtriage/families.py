@@ -6,6 +6,7 @@ The bounds (SimilarityWork, the budget) are shared with matching across dumps (c
 
 from __future__ import annotations
 
+import sys
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -32,6 +33,11 @@ PAIR_COST = 4_000
 # window goes to rapidfuzz as it is.
 PREFILTER_WORK = 1_000_000
 PREFILTER_PAIR = 256
+# Candidates' characters up to which a signature is compared in Python (lcs_length) rather
+# than by rapidfuzz, while rapidfuzz is not loaded: its import costs 12-40 ms, and a dump
+# with a family or two has a pair or two to compare (the 10k bench dump: one). The Python
+# LCS costs ~0.3 us a character of the candidates for signatures of ~1,000 characters.
+PYTHON_LCS_CHARS = 16_384
 
 
 @dataclass(slots=True)
@@ -104,9 +110,9 @@ class _Signatures:
         sigs.insert(at, sig)
         owners.insert(at, owner)
 
-    def similar(self, state: str, sig: str) -> list[tuple[float, int]] | None:
-        """(score, owner) of every signature of the state at least FAMILY_SIMILARITY
-        similar; None once the budget is spent."""
+    def similar(self, state: str, sig: str) -> list[int] | None:
+        """The owner of every signature of the state at least FAMILY_SIMILARITY similar
+        (fuzz.ratio); None once the budget is spent."""
         if self.exhausted:
             return None
         bucket = self._by_state.get(state)
@@ -127,10 +133,12 @@ class _Signatures:
         keep = self._could_match(sig, sigs, lo, hi)
         if not keep:
             return []
+        if "rapidfuzz.process" not in sys.modules and sum(lens[k] for k in keep) <= PYTHON_LCS_CHARS:
+            return [owners[k] for k in keep if similar_enough(sig, sigs[k])]
         from rapidfuzz import fuzz, process  # imported where used: 12-40 ms off a run
 
         found = process.extract(sig, [sigs[k] for k in keep], scorer=fuzz.ratio, score_cutoff=s, limit=None)
-        return [(score, owners[keep[k]]) for _choice, score, k in found]
+        return [owners[keep[k]] for _choice, _score, k in found]
 
     def _could_match(self, sig: str, sigs: list[str], lo: int, hi: int) -> list[int]:
         """The indices in [lo, hi) of the signatures that may be FAMILY_SIMILARITY similar
@@ -159,6 +167,32 @@ class _Signatures:
             self.prefilter -= len(sig)
             c = self._char_counts[sig] = Counter(sig)
         return c
+
+
+def lcs_length(a: str, b: str) -> int:
+    """The length of the longest common subsequence of two texts, computed bit-parallel
+    (Allison-Dix, Hyyrö): bit i of `row` stands for a[i], and each character of b updates
+    the whole row at once with integer arithmetic, so the cost is len(b) steps on integers
+    of len(a) bits. The LCS is the number of bits the steps cleared."""
+    if not a or not b:
+        return 0
+    where: dict[str, int] = {}
+    for i, ch in enumerate(a):
+        where[ch] = where.get(ch, 0) | (1 << i)
+    full = (1 << len(a)) - 1
+    row = full
+    for ch in b:
+        m = where.get(ch)
+        if m is not None:
+            u = row & m
+            row = ((row + u) | (row - u)) & full
+    return len(a) - row.bit_count()
+
+
+def similar_enough(a: str, b: str) -> bool:
+    """fuzz.ratio(a, b) >= FAMILY_SIMILARITY, exactly: the ratio is 200 * LCS / (len(a) +
+    len(b)), and both sides here are whole numbers (no rounding to disagree on)."""
+    return 200 * lcs_length(a, b) >= FAMILY_SIMILARITY * (len(a) + len(b))
 
 
 def _common_chars(a: Counter[str], b: Counter[str]) -> int:
@@ -206,7 +240,7 @@ def assign_families(clusters: Sequence[RawCluster], work: SimilarityWork | None 
             if work.families_compared is None:
                 work.families_compared = i
             continue
-        for _score, j in found:
+        for j in found:
             parent[find(j)] = find(i)
         index.add(c.state, sig, i)
     members: dict[int, list[RawCluster]] = defaultdict(list)

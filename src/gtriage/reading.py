@@ -85,18 +85,7 @@ def _parse_in_parallel(
         return None  # decided before importing parallel.py: most inputs are small
     from .parallel import parse_file
 
-    def meanwhile() -> None:
-        while_reading()
-        _report_imports()
-
-    return parse_file(spec, jobs=jobs, max_bytes=max_bytes, progress=progress, meanwhile=meanwhile)
-
-
-def _report_imports() -> None:
-    """What the report imports after a big parse, imported by this process while the
-    workers parse: chunks go to whichever process is free, so the workers take this time
-    on (rapidfuzz: 25-40 ms on its own, after the parse of the 10k dump's 0.5 s)."""
-    from rapidfuzz import fuzz, process  # noqa: F401
+    return parse_file(spec, jobs=jobs, max_bytes=max_bytes, progress=progress, meanwhile=while_reading)
 
 
 def read_all(items: Sequence[Input], opts: ReadOptions, concurrency: int) -> list[tuple[SourceInfo, Dump] | str]:
