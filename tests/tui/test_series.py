@@ -17,6 +17,7 @@ from gtriage.report import Cluster, FleetSource, SourceCount
 from gtriage.tui.app import GTriageApp
 from gtriage.tui.clusters_table import ClustersTable, column_widths
 from gtriage.tui.detail_pane import summary
+from gtriage.tui.gone_screen import GoneScreen
 from gtriage.tui.goroutine_list import GoroutineList
 from gtriage.tui.report_query import ViewQuery, cluster_key
 from gtriage.tui.stack_view import StackView
@@ -183,6 +184,45 @@ def test_the_status_line_says_what_is_gone(leakrate: Leakrate) -> None:
     text = status_text(report, len(report.clusters), ViewQuery())
     # 6 on ticks 2 and 3 (the manifests), gone at tick 4: its count when last seen.
     assert f"gone: {max(leakrate.counts('burst'))} × {burst.state} at main.go:{burst.blocked_at.line}" in text
+
+
+def test_x_lists_every_cluster_that_went_away(ui: type[UI], leakrate: Leakrate) -> None:
+    """The burst group went away by the last dump of the series: `x` lists it with its
+    trend (its counts over the series, from the manifests), and escape closes the list.
+    Outside a comparison there is nothing gone and no `x` in the footer."""
+    report = leakrate.series()
+    assert report.gone
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["footer"] = ui.screen_text(app).splitlines()[-1]
+        await pilot.press("x")
+        await ui.wait_until(pilot, lambda: isinstance(app.screen, GoneScreen), "the gone screen")
+        seen["text"] = ui.screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        seen["back"] = type(app.screen).__name__
+
+    ui.run(report, steps, size=(120, 30))
+    assert " x Gone " in seen["footer"]
+    text = seen["text"]
+    assert f"gone during the series: {len(report.gone)} cluster" in text
+    burst = report.gone[0]
+    assert f"{max(leakrate.counts('burst'))} × {burst.state} at " in text
+    assert " → ".join(str(n) for n in leakrate.counts("burst")) in text
+    assert seen["back"] == "ClustersScreen"
+
+    single: dict[str, str] = {}
+
+    async def no_gone(pilot: Pilot[int], app: GTriageApp) -> None:
+        single["footer"] = ui.screen_text(app).splitlines()[-1]
+        await pilot.press("x")
+        await pilot.pause()
+        single["screen"] = type(app.screen).__name__
+
+    ui.run(analyze_inputs([str(leakrate.SERIES[-1])]), no_gone, size=(120, 30))
+    assert " x Gone " not in single["footer"]
+    assert single["screen"] == "ClustersScreen"
 
 
 def test_a_fleet_s_goroutines_screen_names_each_goroutine_s_source(ui: type[UI], leakrate: Leakrate) -> None:

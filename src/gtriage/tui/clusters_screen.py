@@ -22,6 +22,7 @@ from .clusters_table import ClustersTable
 from .crash_banner import CrashBanner
 from .detail_pane import DetailPane
 from .footer import Footer
+from .gone_screen import GoneScreen
 from .goroutines_screen import GoroutinesScreen
 from .handoff import clipboard_note, clusters_markdown, save_markdown
 from .jump_screen import jump_to_goroutine
@@ -38,6 +39,9 @@ class ClustersScreen(Screen[None]):
     # end: the hand-off keys (c, w) before the views of the stack.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search"),
+        # Offered only when clusters went away (check_action), and then early: on 80 columns
+        # the footer keeps the first keys that fit.
+        Binding("x", "gone", "Gone"),
         Binding("s", "cycle_sort", "Sort"),
         Binding("1", "sort('rank')", "Sort by rank", show=False),
         Binding("2", "sort('count')", "Sort by count", show=False),
@@ -100,6 +104,7 @@ class ClustersScreen(Screen[None]):
         self.shown = self.index.select(self.query_state)
         self.table.replace_report(self.report, self.shown)
         self._show_status()
+        self.refresh_bindings()  # `x` comes or goes with the clusters that went away
 
     def show_poll(self, poll: PollInfo) -> None:
         """A poll failed (or polling news without a new report): the status line only."""
@@ -230,6 +235,15 @@ class ClustersScreen(Screen[None]):
             return
         self.app.push_screen(GoroutinesScreen(self.index, found[0], start=found[1]))
         self.notify(f"Goroutine {gid} may hold it: inferred from the stacks, not proven.", markup=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "gone":
+            return bool(self.report.gone)  # hidden from the footer when nothing went away
+        return True
+
+    def action_gone(self) -> None:
+        if self.report.gone:
+            self.app.push_screen(GoneScreen(self.report.gone, self.report.goroot))
 
     def action_jump(self) -> None:
         def show(cluster: Cluster, pos: int) -> None:

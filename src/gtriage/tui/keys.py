@@ -36,6 +36,7 @@ KEYS: tuple[Section, ...] = (
         ("w", "save the shown clusters as Markdown (gtriage-<time>.md)"),
         ("i", "go to a goroutine by id"),
         ("o", "go to the goroutine that may hold the lock the cluster waits on (inferred)"),
+        ("x", "the clusters that went away since the previous dump (or during the series)"),
     )),
     ("Goroutines", (
         ("j k ↓ ↑  space b  g G", "step through the goroutines"),

@@ -16,6 +16,17 @@ from .styled import plain
 MAX_FAILED = 3  # sources not read named one a line; past that, how many more
 
 
+def _gone_line(report: Report) -> str | None:
+    """What left since the previous dump (or during the series): the largest, by place. A
+    line of its own, so that a long series line on 80 columns does not cut it off."""
+    if not report.gone:
+        return None
+    g = report.gone[0]
+    where = f"{g.blocked_at.file.rsplit('/', 1)[-1]}:{g.blocked_at.line}"
+    more = f" and {num(len(report.gone) - 1)} more" if len(report.gone) > 1 else ""
+    return f"gone: {num(g.count)} × {g.state or '?'} at {where}{more} · x lists them"
+
+
 def _span_line(report: Report, poll: PollInfo | None) -> str | None:
     """"series of 5 dumps, … ordered by …", "fleet of 3 sources, 2 read: …", and when
     watching, the last poll and how many clusters it found new."""
@@ -24,12 +35,6 @@ def _span_line(report: Report, poll: PollInfo | None) -> str | None:
         parts.append(series_line(report) or "")
     elif report.fleet is not None:
         parts.append(fleet_lines(report.fleet)[0])
-    if report.gone:
-        # What left since the previous dump (or during the series): the largest, by place.
-        g = report.gone[0]
-        where = f"{g.blocked_at.file.rsplit('/', 1)[-1]}:{g.blocked_at.line}"
-        more = f" and {num(len(report.gone) - 1)} more" if len(report.gone) > 1 else ""
-        parts.append(f"gone: {num(g.count)} × {g.state or '?'} at {where}{more}")
     if poll is not None:
         parts.append(poll.text())
         new = sum(1 for c in report.clusters if is_new(c))
@@ -64,9 +69,9 @@ def _lines(report: Report, shown: int, q: ViewQuery, poll: PollInfo | None, warn
     if q.state is not None:
         parts.append(f"state: {q.state}")
     lines = [plain(" · ".join(parts))]
-    span = _span_line(report, poll)
-    if span is not None:
-        lines.append(plain(span))
+    for line in (_span_line(report, poll), _gone_line(report)):
+        if line is not None:
+            lines.append(plain(line))
     # Source names, errors and poll messages quote the input: plain() keeps them inert.
     lines += [plain(f"⚠ {w}", "bold") for w in warnings]
     # One row a line: the stylesheet cuts a long line (text-wrap: nowrap) rather than wrap it.
