@@ -110,7 +110,7 @@ def test_every_output_carries_objects_and_holders() -> None:
     assert "- **May hold the lock:** goroutine 7 (#" in md
     obj = report_obj(report)["clusters"][c.rank - 1]
     assert obj["objects"]["groups"] == [
-        {"basis": "exact", "address": LOCK, "kind": "mutex", "via": "internal/sync.(*Mutex).lockSlow", "count": 3, "goroutine_ids": [8, 9, 10]}
+        {"basis": "exact", "address": LOCK, "kind": "mutex", "via": "internal/sync.(*Mutex).lockSlow", "count": 3, "goroutine_ids": [8, 9, 10], "source": None}
     ]
     assert obj["holders"] == [{
         "goroutine": 7, "cluster": c.holders[0].cluster, "state": "chan receive", "link": "both",

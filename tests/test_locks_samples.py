@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from gtriage.pipeline import analyze
+from gtriage.pipeline import analyze, analyze_inputs
 from gtriage.report import OBJECT_PLURALS, Cluster, Report
-from manifests import SAMPLE_LIST, Sample, clusters_of_group
+from manifests import SAMPLE_LIST, SAMPLES, Sample, clusters_of_group
 
 LOCKS = [s for s in SAMPLE_LIST if s.manifest.get("program") == "locks"]
 WITH_IDS = [s for s in LOCKS if s.format != "debug1"]
@@ -178,3 +178,58 @@ def test_one_stuck_object_ranks_a_little_above_one_object_each() -> None:
     shared, each = _cluster(report, groups["shared-chan"]), _cluster(report, groups["own-chan"])
     assert shared.rank < each.rank
     assert shared.score < each.score * 1.25
+
+
+FLEET_PODS = ("dumps/go1.26/locks.debug2.txt", "dumps/go1.27/locks.debug2.txt")
+
+
+def _group(sample: Sample, key: str) -> dict[str, Any]:
+    (g,) = [g for g in sample.groups if g["key"] == key]
+    return g
+
+
+def test_a_fleet_reads_each_process_s_objects_on_its_own() -> None:
+    """Two processes of the locks program (the Go 1.26 and 1.27 captures) as a fleet: every
+    object group is one process's, as that dump alone reports it, and for the mutexes (which
+    lockSlow prints exactly in every release) the address each goroutine's program printed.
+    A shared object is one in each process; one a goroutine stays one each. A holder and its
+    waiters must be in one process: a fleet names none."""
+    import json
+
+    import jsonschema
+
+    from gtriage.render.json import render_json
+
+    pods = [next(s for s in LOCKS if s.id == p) for p in FLEET_PODS]
+    fleet = analyze_inputs([str(s.dump) for s in pods], fleet=True)
+    assert fleet.fleet is not None
+    names = [f.name for f in fleet.fleet]
+    alone = [analyze(str(s.dump)) for s in pods]
+    for key in ("store-waiters", "session-mutex", "shared-chan", "own-chan"):
+        (c,) = clusters_of_group(fleet, _group(pods[0], key))
+        o = c.objects
+        assert o is not None
+        got = sorted((g.source, g.address, g.basis, i) for g in o.groups for i in g.goroutine_ids)
+        each: list[tuple[str | None, str, str, int]] = []
+        for name, report, pod in zip(names, alone, pods, strict=True):
+            (one,) = clusters_of_group(report, _group(pod, key))
+            assert one.objects is not None
+            each += [(name, g.address, g.basis, i) for g in one.objects.groups for i in g.goroutine_ids]
+        assert got == sorted(each), key
+        if key.endswith("mutex") or key == "store-waiters":
+            printed = sorted((n, a, int(i)) for n, p in zip(names, pods, strict=True) for i, a in _group(p, key)["addrs"].items())
+            assert sorted((s, a, i) for s, a, _b, i in got) == printed
+        assert o.sources == 2
+        shared = _group(pods[0], key)["object"]["shared"]
+        assert o.one_per_source is shared
+        why = "; ".join(c.why)
+        if shared:
+            assert f"all {c.count} wait on one {o.kind} in each of their 2 sources" in why
+        else:
+            assert f"{c.count} goroutines wait on {c.count} different {OBJECT_PLURALS[o.kind]} in 2 sources" in why
+        assert c.holders == ()
+    doc = json.loads(render_json(fleet))
+    schema = json.loads((SAMPLES.parent / "src/gtriage/schema/report.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    sources = {g["source"] for c in doc["clusters"] if c["objects"] for g in c["objects"]["groups"]}
+    assert sources == set(names)

@@ -17,7 +17,7 @@ from gtriage.objects import INLINED, MARKED, NOT_PRINTED, ValueReader, first_val
 from gtriage.parse import parse_text
 from gtriage.pipeline import analyze_text
 from gtriage.render.text import render_text
-from gtriage.report import Cluster, Report
+from gtriage.report import Cluster, ObjectGroup, Objects, Report
 
 GOROOT = "/usr/local/go/src"
 
@@ -273,3 +273,39 @@ def test_read_object_reads_each_frames_text_as_frame_args_does(
     g = Goroutine(7, "sync.Mutex.Lock", Stack(raw), 1, values=ARGS_SEP.join(texts))
     told, why = objects.read_object(g.values, objects._reads(plan, frames, g.stack), ValueReader())
     assert (tuple(told) if told is not None else None, why) == _read_by_frame_args(g, plan, frames)
+
+
+def _objects(kind: str, groups: list[tuple[str, int]], untold: int = 0, reason: str | None = None) -> Objects:
+    made = tuple(ObjectGroup("exact", a, kind, "sync.(*Mutex).lockSlow", n, tuple(range(n))) for a, n in groups)
+    return Objects(kind, made, len(made), sum(n for _a, n in groups), untold, reason)
+
+
+def test_a_fleet_s_objects_keep_each_source_s_groups_apart() -> None:
+    """The same address in two processes is two objects: each group keeps its source; the
+    kind is what most goroutines wait on; the reason is the one of the source leaving the
+    most untold; sources counts those that tell."""
+    from gtriage.fleet import combined
+
+    o = combined([
+        ("pod-a", _objects("mutex", [("0xc000010000", 30)], untold=2, reason=INLINED)),
+        ("pod-b", _objects("mutex", [("0xc000010000", 20)], untold=5, reason=MARKED)),
+        ("pod-c", _objects("channel", [], untold=1, reason=NOT_PRINTED)),
+    ])
+    assert [(g.source, g.address, g.count) for g in o.groups] == [("pod-a", "0xc000010000", 30), ("pod-b", "0xc000010000", 20)]
+    assert (o.kind, o.distinct, o.told, o.untold, o.reason, o.sources) == ("mutex", 2, 50, 8, MARKED, 2)
+    assert o.one_per_source
+    assert o.shared
+
+
+def test_a_fleet_s_objects_list_the_largest_groups_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gtriage import fleet
+
+    monkeypatch.setattr(fleet, "MAX_GROUPS", 3)
+    o = fleet.combined([
+        ("a", _objects("channel", [("0x1000", 1), ("0x2000", 4)])),
+        ("b", _objects("channel", [("0x3000", 2), ("0x4000", 1), ("0x5000", 3)])),
+    ])
+    assert [(g.source, g.count) for g in o.groups] == [("a", 4), ("b", 3), ("b", 2)]
+    assert (o.distinct, o.told, o.sources) == (5, 11, 2)
+    assert not o.one_per_source
+    assert not o.shared

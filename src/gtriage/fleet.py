@@ -8,13 +8,15 @@ goroutines together would give, with the count each source contributed.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from .cluster import GOROUTINE_ID, RawCluster, StackGroup
 from .frame_info import FrameInfo
 from .model import Goroutine
-from .record import dataclass
-from .report import SourceCount
+from .objects import EXACT, MAX_GROUPS, ObjectFindings
+from .record import dataclass, replace
+from .report import Objects, SourceCount
 
 
 @dataclass(slots=True)
@@ -27,6 +29,8 @@ class Merged:
     top_parent: dict[int, tuple[int, int, int]]
     # id(merged cluster) -> its goroutines per source, in the sources' order
     members: dict[int, list[list[Goroutine]]]
+    # id(merged cluster) -> (source index, that source's cluster) of each cluster merged in
+    parts: dict[int, list[tuple[int, RawCluster]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +50,7 @@ def merge_sources(per_source: Sequence[Sequence[RawCluster]]) -> Merged:
     counts: dict[int, list[int]] = {}
     parents: dict[int, tuple[int, int, int]] = {}
     members: dict[int, list[list[Goroutine]]] = {}
+    parts: dict[int, list[tuple[int, RawCluster]]] = {}
     for s, raw in enumerate(per_source):
         for c in raw:
             top = c.blocked_at
@@ -55,7 +60,9 @@ def merge_sources(per_source: Sequence[Sequence[RawCluster]]) -> Merged:
                 m = clusters[key] = RawCluster(c.state, top)
                 counts[id(m)] = [0] * n
                 members[id(m)] = [[] for _ in range(n)]
+                parts[id(m)] = []
             own = members[id(m)][s]
+            parts[id(m)].append((s, c))
             counts[id(m)][s] += c.count
             m.labels.update(c.labels)
             parent = c.stats().top_parent
@@ -70,7 +77,42 @@ def merge_sources(per_source: Sequence[Sequence[RawCluster]]) -> Merged:
                 into.goroutines.extend(g.goroutines)
                 into.count += g.count
                 own.extend(g.goroutines)
-    return Merged(list(clusters.values()), counts, parents, members)
+    return Merged(list(clusters.values()), counts, parents, members, parts)
+
+
+def fleet_objects(merged: Merged, findings: Sequence[ObjectFindings], names: Sequence[str]) -> ObjectFindings:
+    """Each merged cluster's objects from its sources' own (objects.find_objects over each
+    source's clusters): an address names an object only within one process, so each group
+    keeps its source, and no two sources' groups are ever one."""
+    out = ObjectFindings()
+    for m in merged.clusters:
+        per = [(names[s], o) for s, c in merged.parts[id(m)] if (o := findings[s].of(c)) is not None]
+        if per:
+            out.add(m, combined(per))
+    return out
+
+
+def combined(per: Sequence[tuple[str, Objects]]) -> Objects:
+    """One Objects of the sources' own, each group named by its source: the kind most of
+    the goroutines wait on, the largest groups first (MAX_GROUPS of them), and the reason
+    of the source that leaves the most untold."""
+    kinds: Counter[str] = Counter()
+    for _name, o in per:
+        kinds[o.kind] += o.told + o.untold
+    groups = sorted(
+        (replace(g, source=name) for name, o in per for g in o.groups),
+        key=lambda g: (-g.count, g.basis != EXACT, g.source, g.address),
+    )
+    untold = [(o.untold, -i, o.reason) for i, (_name, o) in enumerate(per) if o.untold]
+    return Objects(
+        kind=kinds.most_common(1)[0][0],
+        groups=tuple(groups[:MAX_GROUPS]),
+        distinct=sum(o.distinct for _n, o in per),
+        told=sum(o.told for _n, o in per),
+        untold=sum(o.untold for _n, o in per),
+        reason=max(untold)[2] if untold else None,
+        sources=sum(1 for _n, o in per if o.told),
+    )
 
 
 def by_source(

@@ -23,7 +23,7 @@ from .frame_info import FrameInfo
 from .lazy_re import lazy
 from .model import ARGS_SEP, DumpFormat, Stack
 from .record import NamedTuple, dataclass
-from .report import OBJECT_PLURALS, ObjectGroup, Objects
+from .report import ObjectGroup, Objects
 
 MUTEX = "mutex"
 RWMUTEX = "RWMutex"
@@ -356,45 +356,3 @@ def _merged(groups: dict[Told, list[int]]) -> dict[Told, list[int]]:
         else:
             out[key] = (t, list(ids))
     return dict(out.values())
-
-
-# A cluster whose goroutines all wait on one object is one stuck thing that a single fix
-# (the holder, the missing send) frees; one object each is a per-goroutine leak, ranked as
-# its size and wait say. The factor is modest, like growth since the previous dump.
-SHARED_FACTOR = 1.25
-
-
-def object_factor(o: Objects) -> float:
-    return SHARED_FACTOR if o.shared else 1.0
-
-
-def _via_text(group: ObjectGroup) -> str:
-    what = "receiver" if ")." in group.via else "first argument"
-    return f"inferred from {group.via}'s {what}"
-
-
-def objects_text(o: Objects) -> str | None:
-    """`why`'s words: "all 37 wait on one mutex (0xa40968)", "12 goroutines wait on 12
-    different channels (one each)", or that the dump does not tell and why."""
-    told, k = o.told, o.distinct
-    plural = OBJECT_PLURALS[o.kind]
-    if not told:
-        who = "it waits" if o.untold == 1 else "they wait"
-        return f"the dump does not tell which {o.kind} {who} on: {o.reason}"
-    first = o.groups[0]
-    via = next((_via_text(g) for g in o.groups if g.basis == ARGUMENT), None)
-    inferred = f"; {via}" if via else ""
-    if k == 1:
-        if told == 1 and not o.untold:
-            return None  # one goroutine on one object says nothing
-        who = f"all {told:,}" if not o.untold else f"{told:,} of {told + o.untold:,}"
-        text = f"{who} wait on one {o.kind} ({first.address}{inferred}): one stuck object, not one each"
-    elif k == told:
-        text = f"{told:,} goroutines wait on {k:,} different {plural} (one each{inferred}): a per-goroutine leak, not one stuck object"
-    else:
-        shown = ", ".join(f"{g.count:,} on {g.address}" for g in o.groups[:3])
-        more = f", {k - 3:,} more" if k > 3 else ""
-        text = f"{told:,} goroutines wait on {k:,} {plural}{f' ({via})' if via else ''}: {shown}{more}"
-    if o.untold:
-        text += f"; the dump does not tell for {o.untold:,} ({o.reason})"
-    return text

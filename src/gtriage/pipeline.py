@@ -14,7 +14,7 @@ from .holders import find_holders
 from .inputs import Input, expand_inputs, short_names
 from .model import Dump, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
-from .objects import find_objects
+from .objects import ObjectFindings, find_objects
 from .parse import parse_text
 from .progress import Progress
 from .rank import rank_clusters
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from typing import BinaryIO
 
     from .compare import PreviousMatch
+    from .fleet import Merged
 
 
 def analyze(
@@ -263,14 +264,24 @@ def fleet_from_reads(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, D
     )
     work = SimilarityWork()
     families = assign_families(merged.clusters, work)
+    objects = _fleet_objects(merged, g)
     ranked = rank_clusters(
-        merged.clusters, total=parts.total, crash=None, spread=lambda c: spread_of(merged, c, g.names)
+        merged.clusters, total=parts.total, crash=None, spread=lambda c: spread_of(merged, c, g.names), objects=objects.of
     )
     fleet_snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps))
     return build_report(
         g.whole(" + ".join(i.name for i in items)), fleet_snap, ranked, _normalizer(g.snaps),
-        families=families, limits=work.limits(), comparison=None, fleet=parts,
+        families=families, limits=work.limits(), comparison=None, fleet=parts, objects=objects,
     )
+
+
+def _fleet_objects(merged: Merged, g: _Gathered) -> ObjectFindings:
+    """What each merged cluster's sync and channel waits wait on, read in each source on its
+    own (an address names an object only within one process). Who may hold a lock is not
+    looked for across a fleet: a holder and its waiters must be in one process."""
+    from .fleet import fleet_objects
+
+    return fleet_objects(merged, [find_objects(raw, s.format) for raw, s in zip(g.raws, g.snaps, strict=True)], g.names)
 
 
 def poll_report(
@@ -306,8 +317,7 @@ def poll_report(
             if t.counts[-2]:
                 before[id(c)] = PreviousMatch(t.counts[-2], t.key.blocked_at, t.key.state)
     trends = Trends(tracker, ids) if len(tracker.moments) >= 2 else None
-    # One process's addresses name its objects; the same address in two processes is none.
-    objects = find_objects(raw, g.snaps[0].format) if not fleet else None
+    objects = find_objects(raw, g.snaps[0].format) if merged is None else _fleet_objects(merged, g)
     ranked = rank_clusters(
         raw, total=total, crash=g.snaps[0].crash if not fleet else None, previous=before,
         trends=trends.of if trends is not None else None,
@@ -320,5 +330,5 @@ def poll_report(
         g.whole(" + ".join(i.name for i in items)), snap, ranked, _normalizer(g.snaps), families=families,
         limits=work.limits(), comparison=Comparison(before, []) if before is not None else None,
         trends=trends, ordered_by="time of each poll", fleet=parts,
-        objects=objects, holders=find_holders(raw, objects) if objects is not None else None,
+        objects=objects, holders=find_holders(raw, objects) if merged is None else None,
     )

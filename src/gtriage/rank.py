@@ -8,7 +8,7 @@ from collections.abc import Callable
 from .cluster import RawCluster
 from .frame_info import Origin
 from .model import Crash
-from .objects import object_factor, objects_text
+from .object_words import object_factor, objects_text
 from .record import dataclass
 from .report import Objects, Trend
 

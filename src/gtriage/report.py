@@ -46,6 +46,9 @@ class ObjectGroup:
     via: str  # the function whose argument told
     count: int
     goroutine_ids: tuple[int, ...]
+    # In a fleet, the source whose process printed the address (an address names an object
+    # only within one process); None for one dump.
+    source: str | None = None
 
 
 # The kinds of object a wait is on, and how the words count them.
@@ -65,11 +68,19 @@ class Objects:
     told: int  # goroutines it tells about
     untold: int  # goroutines (debug=1: the whole count) the dump does not tell about
     reason: str | None  # why it does not tell, when untold
+    # In a fleet, the sources whose goroutines it tells about; 0 for one dump.
+    sources: int = 0
 
     @property
     def shared(self) -> bool:
-        """Two or more goroutines, every one the dump tells about on one object."""
-        return self.distinct == 1 and self.told > 1
+        """Two or more goroutines, every one the dump tells about on one object; in a fleet,
+        on one object a process (the same stuck thing in each)."""
+        return self.distinct == max(self.sources, 1) and self.told > self.distinct
+
+    @property
+    def one_per_source(self) -> bool:
+        """In a fleet of two or more sources that tell, one object in each of them."""
+        return self.sources > 1 and self.distinct == self.sources
 
 
 @dataclass(frozen=True, slots=True)

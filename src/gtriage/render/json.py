@@ -182,6 +182,7 @@ def _objects(o: Objects | None) -> dict[str, Any] | None:
                 "via": g.via,
                 "count": g.count,
                 "goroutine_ids": list(g.goroutine_ids),
+                "source": g.source,
             }
             for g in o.groups
         ],
@@ -189,6 +190,7 @@ def _objects(o: Objects | None) -> dict[str, Any] | None:
         "told": o.told,
         "untold": o.untold,
         "reason": o.reason,
+        "sources": o.sources,
     }
 
 

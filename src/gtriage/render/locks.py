@@ -3,11 +3,16 @@ print them (JSON has every group and holder)."""
 
 from __future__ import annotations
 
-from gtriage.report import OBJECT_PLURALS, Cluster, Holder, Objects
+from gtriage.report import OBJECT_PLURALS, Cluster, Holder, ObjectGroup, Objects
 
 from .common import location, num
 
 SHOWN = 3  # object groups and holders named on the line; the rest are counted
+
+
+def _at(g: ObjectGroup) -> str:
+    # In a fleet an address is one process's: "0xc000010120 in pod-a".
+    return g.address if g.source is None else f"{g.address} in {g.source}"
 
 
 def objects_line(o: Objects) -> str | None:
@@ -22,9 +27,10 @@ def objects_line(o: Objects) -> str | None:
     k = o.distinct
     noun = o.kind if k == 1 else OBJECT_PLURALS[o.kind]
     each = k > 1 and k == o.told
-    shown = ", ".join(g.address if each else f"{g.address} ({num(g.count)})" for g in o.groups[:SHOWN])
+    shown = ", ".join(_at(g) if each else f"{_at(g)} ({num(g.count)})" for g in o.groups[:SHOWN])
     more = f" … {num(k - SHOWN)} more" if k > SHOWN else ""
-    text = f"{num(k)} {noun}{', one each' if each else ''}: {shown}{more}"
+    one = ", one each" if each else ", one a source" if o.one_per_source else ""
+    text = f"{num(k)} {noun}{one}: {shown}{more}"
     via = next((g.via for g in o.groups if g.basis == "argument"), None)
     if via is not None:
         text += f" (inferred from {via}'s {'receiver' if ').' in via else 'first argument'})"
