@@ -197,7 +197,7 @@ def test_watch_a_live_leaking_process(tmp_path: Path) -> None:
 
 def test_a_watch_of_one_process_says_what_its_locks_wait_on() -> None:
     """--watch of one source groups by awaited object and names holders as a plain report
-    does (a fleet does not: one address in two processes is two objects)."""
+    does (a fleet reads each source's objects on its own and names no holder)."""
     dump = SAMPLES / "dumps/go1.27/locks.debug2.txt"
     with serving([dump.read_bytes()]) as url:
         p = Watch([url], timeout=5).poll()
@@ -206,3 +206,17 @@ def test_a_watch_of_one_process_says_what_its_locks_wait_on() -> None:
     assert waiters.objects is not None
     assert waiters.objects.distinct == 1
     assert waiters.holders
+
+
+def test_a_watched_fleet_reads_each_source_s_objects_on_its_own() -> None:
+    """Two processes watched as a fleet: an object group is one process's (each names its
+    source), one mutex in each process is one stuck object in each, and no holder is named
+    across processes."""
+    pods = [SAMPLES / f"dumps/go1.{v}/locks.debug2.txt" for v in (26, 27)]
+    p = Watch([str(x) for x in pods], timeout=5).poll()
+    assert p.report is not None
+    waiters = next(c for c in p.report.clusters if c.blocked_at.line == 23 and c.blocked_at.file.endswith("store.go"))
+    assert waiters.objects is not None
+    assert waiters.objects.one_per_source
+    assert len({g.source for g in waiters.objects.groups}) == 2
+    assert waiters.holders == ()
