@@ -10,6 +10,8 @@ writes (see samples/README.md, "Leak rate: a series and a fleet"):
   0..4, ``--spacing`` seconds apart (a rate per minute needs real time between them);
 - ``<out>/fleet/pod-{a,b,c}.txt``: three processes with ``-leak`` 30, 8 and 0, after
   3 ticks each;
+- ``<out>/series-pprof/leakrate.t0.pb.gz`` … ``t4.pb.gz``: the binary profiles
+  (``/debug/pprof/goroutine``) of one process after ticks 0..4, each with its own time;
 
 each with a ``.json`` manifest. Paths are made neutral: the program under
 ``/home/gopher/leakrate/``, the standard library under ``/usr/local/go/``.
@@ -326,6 +328,55 @@ def capture_series(binary: Path, version: str, goroots: list[str], out: Path, sp
     return written
 
 
+def profile(addr: str) -> tuple[bytes, datetime]:
+    """The binary goroutine profile (``/debug/pprof/goroutine``, no ``?debug=``) and when it
+    was fetched; the profile carries its own time (``time_nanos``)."""
+    when = datetime.now(UTC)
+    req = urllib.request.Request(f"http://{addr}/debug/pprof/goroutine", headers={"Connection": "close"})
+    with urllib.request.urlopen(req, timeout=TIMEOUT) as resp:
+        body: bytes = resp.read()
+    return body, when
+
+
+def write_profile(out: Path, manifest: dict[str, Any], data: bytes, goroots: list[str], bindir: Path) -> Path:
+    """Write a profile with its string table's paths made neutral (gtcapture/profile.py), and
+    its manifest; its file time is the capture's."""
+    sys.path.insert(0, str(SAMPLES))
+    from gtcapture.profile import gunzip, regzip, rewrite_strings, string_table
+
+    def rewrite(text: str) -> str:
+        return neutral_paths(text, goroots).replace(f"{bindir}/", "/home/gopher/bin/")
+
+    data = regzip(rewrite_strings(gunzip(data), rewrite))
+    foreign = [s for s in string_table(gunzip(data)) if s.startswith("/") and not s.startswith((*NEUTRAL_ROOTS, "/home/gopher/bin/"))]
+    if foreign:
+        raise RuntimeError(f"{manifest['dump']}: paths not neutral: {foreign[:5]}")
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / str(manifest["dump"])
+    path.write_bytes(data)
+    (out / (path.name.removesuffix(".pb.gz") + ".json")).write_text(json.dumps(manifest, indent=1) + "\n")
+    return path
+
+
+def capture_profiles(binary: Path, version: str, goroots: list[str], out: Path, spacing: float) -> list[Path]:
+    """One process, its binary goroutine profile after ticks 0..4, ``spacing`` seconds
+    apart: a series whose only clock is each profile's own ``time_nanos``."""
+    written = []
+    extra = {"kind": "series", "series": "leakrate-pprof", "ticks": SERIES_TICKS}
+    with started(binary, SERIES_ARGS) as (addr, raw):
+        for n in range(SERIES_TICKS + 1):
+            if n:
+                time.sleep(spacing)
+                raw = tick(addr)
+            if raw["tick"] != n:
+                raise RuntimeError(f"expected tick {n}, the program is at {raw['tick']}")
+            data, when = profile(addr)
+            manifest = build_manifest(raw, version, f"leakrate.t{n}.pb.gz", SERIES_ARGS, when, extra)
+            manifest["format"] = "debug0"  # as locks.debug0.json: the binary profile
+            written.append(write_profile(out, manifest, data, goroots, binary.parent))
+    return written
+
+
 def capture_fleet(binary: Path, version: str, goroots: list[str], out: Path) -> list[Path]:
     """Three processes of one program, leaking at different rates, after the same ticks."""
     written = []
@@ -375,7 +426,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--go", type=Path, required=True, help="the go binary to build leakrate with")
     ap.add_argument("--out", type=Path, default=SAMPLES, help="writes <out>/series and <out>/fleet")
     ap.add_argument("--spacing", type=float, default=15.0, help="seconds between series dumps (default 15)")
-    ap.add_argument("--only", choices=["series", "fleet"], help="capture just one of the two")
+    ap.add_argument("--only", choices=["series", "fleet", "profiles"],
+                    help="capture just one of them (profiles: <out>/series-pprof, binary profiles)")
     ap.add_argument("--log-only", action="store_true",
                     help="only derive <out>/series-log/leakrate.kubectl.txt from the series already captured")
     opts = ap.parse_args(argv)
@@ -389,11 +441,13 @@ def main(argv: list[str] | None = None) -> int:
         goroots.append(str(Path(goroots[0]).resolve()))
         binary = build(opts.go, env, Path(tmp))
         written = []
-        if opts.only != "fleet":
+        if opts.only in (None, "series"):
             written += capture_series(binary, version, goroots, opts.out / "series", opts.spacing)
             written.append(kubectl_log(opts.out / "series", opts.out / "series-log"))
-        if opts.only != "series":
+        if opts.only in (None, "fleet"):
             written += capture_fleet(binary, version, goroots, opts.out / "fleet")
+        if opts.only in (None, "profiles"):
+            written += capture_profiles(binary, version, goroots, opts.out / "series-pprof", opts.spacing)
     for path in written:
         print(path)
     return 0

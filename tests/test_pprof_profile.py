@@ -141,6 +141,18 @@ def make_profile(
     return data
 
 
+@pytest.mark.parametrize(("nanos", "taken"), [
+    (1_796_025_481_018_313_196, 1_796_025_481.018313196),
+    (0, None),  # a profile that says no time
+    (-5, None),
+])
+def test_a_profile_s_own_time_is_its_snapshot_s(nanos: int, taken: float | None) -> None:
+    msg: Any = pprof_profile._profile_class()()
+    msg.ParseFromString(make_profile([([1], [1], [])]))
+    msg.time_nanos = nanos
+    assert read_profile(msg.SerializeToString(), "p").snapshots[0].taken_at == taken
+
+
 def test_labels_read_as_debug1_prints_them_sorted() -> None:
     data = make_profile([([1], [3], [("tenant", "acme"), ("job", "export"), ("size", 42)])])
     (rec,) = read_profile(data, "p").snapshots[0].records

@@ -299,3 +299,41 @@ def test_a_fleet_gives_each_source_its_own_goroutine_ids() -> None:
     jsonschema.validate(data, SCHEMA)
     (row,) = [c for c in data["clusters"] if c["rank"] == leak.rank]
     assert {s["source"]: s["goroutine_ids"] for s in row["sources"]} == expected
+
+
+PPROF_SERIES = sorted(SAMPLES.glob("series-pprof/leakrate.t*.pb.gz"))
+
+
+def pprof_manifest(profile: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(profile.with_name(profile.name.removesuffix(".pb.gz") + ".json").read_text())
+    return data
+
+
+def test_binary_profiles_are_put_in_order_by_their_own_time(tmp_path: Path) -> None:
+    """Five binary profiles of one process (ticks 0..4), copied under shuffled names with
+    one file time, as downloads from a profiler are: only each profile's own time_nanos
+    can order them, and the trends are the counts the program reported at each tick."""
+    assert len(PPROF_SERIES) == 5
+    order = [3, 0, 4, 1, 2]
+    copies = []
+    for i, n in enumerate(order):
+        dest = tmp_path / f"profile-{i}.pb.gz"
+        dest.write_bytes(PPROF_SERIES[n].read_bytes())
+        os.utime(dest, (1_800_000_000, 1_800_000_000))
+        copies.append(str(dest))
+    r = analyze_inputs(copies)
+    assert r.ordered_by == "profile time"
+    assert r.series is not None
+    taken = [datetime.fromisoformat(pprof_manifest(p)["captured_at"].replace("Z", "+00:00")).timestamp() for p in PPROF_SERIES]
+    assert [Path(m.source).name for m in r.series] == [f"profile-{order.index(n)}.pb.gz" for n in range(5)]
+    for m, t in zip(r.series, taken, strict=True):
+        assert m.taken_at is not None
+        assert abs(m.taken_at - t) < 1.0  # time_nanos is set as the profile is written
+    last = pprof_manifest(PPROF_SERIES[-1])
+    for key in ("leak", "plateau", "steady"):
+        (g,) = [g for g in last["groups"] if g["key"] == key]
+        (c,) = [c for c in r.clusters if (c.blocked_at.func, c.blocked_at.line) == (g["blocked_at"]["func"], g["blocked_at"]["line"])]
+        assert c.trend is not None
+        assert list(c.trend.counts) == [pprof_manifest(p)["counts"][key] for p in PPROF_SERIES]
+        if key == "leak":
+            assert c.trend.verdict == "grows steadily"

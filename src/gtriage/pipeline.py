@@ -12,7 +12,7 @@ from .errors import NoDumpError, SourceError
 from .families import SimilarityWork, assign_families
 from .holders import find_holders
 from .inputs import Input, expand_inputs, short_names
-from .model import Dump, Frame, Snapshot
+from .model import Dump, DumpFormat, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
 from .objects import ObjectFindings, find_objects
 from .parse import parse_text
@@ -22,7 +22,7 @@ from .reading import ReadOptions, read_all, read_dump
 from .record import dataclass
 from .report import FleetSource, Moment, Report
 from .report_build import FleetParts, build_report, goroutine_total
-from .series import LOG_CLOCK, MIN_POINTS, ORDER_GIVEN, Tracker, Trends, put_in_order
+from .series import LOG_CLOCK, MIN_POINTS, ORDER_GIVEN, PROFILE_CLOCK, Tracker, Trends, put_in_order
 from .source import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_BYTES,
@@ -89,12 +89,14 @@ def analyze_inputs(
     for i, item in enumerate(items):
         info, dump = read_dump(item, opts, progress, while_reading if i == 0 else None)
         dumps.append(dump)
-        # The log's own timestamps where every dump of the input has one, else the source's.
+        # The dumps' own times where every dump of the input has one (a log's timestamps, a
+        # binary profile's time), else the source's.
         logged = all(s.taken_at is not None for s in dump.snapshots)
         for s in dump.snapshots:
             snapshots.append(s)
             if logged:
-                moments.append(Moment(item.name, s.taken_at, LOG_CLOCK, goroutine_total(s)))
+                clock = PROFILE_CLOCK if s.format is DumpFormat.PPROF else LOG_CLOCK
+                moments.append(Moment(item.name, s.taken_at, clock, goroutine_total(s)))
             else:
                 moments.append(Moment(item.name, info.taken_at, info.clock or ORDER_GIVEN, goroutine_total(s)))
     order, moments, ordered_by = put_in_order(moments)

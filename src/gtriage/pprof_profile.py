@@ -49,6 +49,7 @@ _SCHEMA: dict[str, tuple[tuple[str, int, str, bool, str], ...]] = {
         ("location", 4, _MSG, True, "Location"),
         ("function", 5, _MSG, True, "Function"),
         ("string_table", 6, _BYTES, True, ""),
+        ("time_nanos", 9, _INT64, False, ""),  # when it was taken, ns since the epoch; 0: not said
     ),
     "ValueType": (("type", 1, _INT64, False, ""), ("unit", 2, _INT64, False, "")),
     "Sample": (
@@ -144,6 +145,7 @@ class _Profile(Protocol):
     location: Sequence[_Location]
     function: Sequence[_Function]
     string_table: Sequence[bytes]
+    time_nanos: int
 
 
 # --- the records -----------------------------------------------------------------------
@@ -233,7 +235,15 @@ def _snapshot(profile: _Profile) -> Snapshot:
         profile_total=sum(r.count for r in records),
         issues=tuple(stacks.cut[:MAX_KEPT_ISSUES]),
         unparsed_lines=len(stacks.cut),
+        taken_at=_taken_at(profile.time_nanos),
     )
+
+
+def _taken_at(nanos: int) -> float | None:
+    """The profile's own time (runtime/pprof sets it when it starts writing the profile), in
+    seconds since the epoch; None when it says none (0, or a negative one). An int64 of
+    nanoseconds ends in 2262: every positive one is a date."""
+    return nanos / 1e9 if nanos > 0 else None
 
 
 def _label(lb: _Label, string: _Strings) -> tuple[str, str]:

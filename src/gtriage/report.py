@@ -131,7 +131,8 @@ class Moment:
 
     source: str  # the input it came from, as given
     taken_at: float | None  # seconds since the epoch; None when nothing tells
-    # "log timestamps" | "HTTP Date" | "time fetched" | "file modification time" | "order given"
+    # "log timestamps" | "profile time" | "HTTP Date" | "time fetched" | "file modification time"
+    # | "order given"
     clock: str
     goroutines: int = 0
 

@@ -138,6 +138,7 @@ def growth_per_minute(counts: Sequence[int], moments: Sequence[Moment]) -> float
 FILE_TIMES_APART = 1.0
 FILE_CLOCK = "file modification time"
 LOG_CLOCK = "log timestamps"
+PROFILE_CLOCK = "profile time"  # a binary profile's own time_nanos
 ORDER_GIVEN = "order given"
 
 
