@@ -23,11 +23,6 @@ def _via_text(group: ObjectGroup) -> str:
     return f"inferred from {group.via}'s {what}"
 
 
-def _at(g: ObjectGroup) -> str:
-    """The address, and in a fleet the process that printed it: "0xc000010120 in pod-a"."""
-    return g.address if g.source is None else f"{g.address} in {g.source}"
-
-
 def objects_text(o: Objects) -> str | None:
     """`why`'s words: "all 37 wait on one mutex (0xa40968)", "12 goroutines wait on 12
     different channels (one each)", "all 74 wait on one mutex in each of their 2 sources",
@@ -49,13 +44,13 @@ def objects_text(o: Objects) -> str | None:
     elif k == 1:
         if told == 1 and not o.untold:
             return None  # one goroutine on one object says nothing
-        text = f"{who} wait on one {o.kind} ({_at(first)}{inferred}): one stuck object, not one each"
+        text = f"{who} wait on one {o.kind} ({first.where}{inferred}): one stuck object, not one each"
     elif k == told:
         where = f" in {o.sources:,} sources" if o.sources > 1 else ""
         text = (f"{told:,} goroutines wait on {k:,} different {plural}{where} (one each{inferred}): "
                 "a per-goroutine leak, not one stuck object")
     else:
-        shown = ", ".join(f"{g.count:,} on {_at(g)}" for g in o.groups[:SHOWN])
+        shown = ", ".join(f"{g.count:,} on {g.where}" for g in o.groups[:SHOWN])
         more = f", {k - SHOWN:,} more" if k > SHOWN else ""
         text = f"{told:,} goroutines wait on {k:,} {plural}{f' ({via})' if via else ''}: {shown}{more}"
     if o.untold:

@@ -50,6 +50,11 @@ class ObjectGroup:
     # only within one process); None for one dump.
     source: str | None = None
 
+    @property
+    def where(self) -> str:
+        """The address, and in a fleet the process that printed it: "0xc000010120 in pod-a"."""
+        return self.address if self.source is None else f"{self.address} in {self.source}"
+
 
 # The kinds of object a wait is on, and how the words count them.
 OBJECT_PLURALS = {"mutex": "mutexes", "RWMutex": "RWMutexes", "WaitGroup": "WaitGroups", "Cond": "Conds", "channel": "channels"}

@@ -3,16 +3,11 @@ print them (JSON has every group and holder)."""
 
 from __future__ import annotations
 
-from gtriage.report import OBJECT_PLURALS, Cluster, Holder, ObjectGroup, Objects
+from gtriage.report import OBJECT_PLURALS, Cluster, Holder, Objects
 
 from .common import location, num
 
 SHOWN = 3  # object groups and holders named on the line; the rest are counted
-
-
-def _at(g: ObjectGroup) -> str:
-    # In a fleet an address is one process's: "0xc000010120 in pod-a".
-    return g.address if g.source is None else f"{g.address} in {g.source}"
 
 
 def objects_line(o: Objects) -> str | None:
@@ -27,7 +22,7 @@ def objects_line(o: Objects) -> str | None:
     k = o.distinct
     noun = o.kind if k == 1 else OBJECT_PLURALS[o.kind]
     each = k > 1 and k == o.told
-    shown = ", ".join(_at(g) if each else f"{_at(g)} ({num(g.count)})" for g in o.groups[:SHOWN])
+    shown = ", ".join(g.where if each else f"{g.where} ({num(g.count)})" for g in o.groups[:SHOWN])
     more = f" … {num(k - SHOWN)} more" if k > SHOWN else ""
     one = ", one each" if each else ", one a source" if o.one_per_source else ""
     text = f"{num(k)} {noun}{one}: {shown}{more}"
