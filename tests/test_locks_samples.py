@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from gtriage.pipeline import analyze, analyze_inputs
+from gtriage.render.locks import objects_line
 from gtriage.report import OBJECT_PLURALS, Cluster, Report
 from manifests import SAMPLE_LIST, SAMPLES, Sample, clusters_of_group
 
@@ -225,6 +226,9 @@ def test_a_fleet_reads_each_process_s_objects_on_its_own() -> None:
         why = "; ".join(c.why)
         if shared:
             assert f"all {c.count} wait on one {o.kind} in each of their 2 sources" in why
+            line = objects_line(o)
+            assert line is not None
+            assert line.startswith(f"2 {OBJECT_PLURALS[o.kind]}, one a source: {o.groups[0].address} in {o.groups[0].source} (")
         else:
             assert f"{c.count} goroutines wait on {c.count} different {OBJECT_PLURALS[o.kind]} in 2 sources" in why
         assert c.holders == ()
