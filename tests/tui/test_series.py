@@ -19,6 +19,8 @@ from gtriage.tui.clusters_table import ClustersTable, column_widths
 from gtriage.tui.detail_pane import summary
 from gtriage.tui.gone_screen import GoneScreen
 from gtriage.tui.goroutine_list import GoroutineList
+from gtriage.tui.goroutines_screen import GoroutinesScreen
+from gtriage.tui.jump_screen import JumpScreen
 from gtriage.tui.report_query import ViewQuery, cluster_key
 from gtriage.tui.stack_view import StackView
 from gtriage.tui.status_line import StatusLine, status_text
@@ -254,3 +256,36 @@ def test_a_fleet_s_goroutines_screen_names_each_goroutine_s_source(ui: type[UI],
     current, header = seen["pane"]
     (pod,) = [line.removeprefix("in ") for line in header if line.startswith("in ")]
     assert current.id in ids[pod]
+
+
+def test_going_to_an_id_in_a_fleet_says_which_sources_have_it(ui: type[UI], leakrate: Leakrate) -> None:
+    """An id that two pods both have (their manifests say so): `i` shows one and says the
+    other sources with that id, and whose it shows; an id only one pod has says nothing more."""
+    report = analyze_inputs([str(p) for p in leakrate.FLEET], fleet=True)
+    # Every id each pod's dump holds, read off its headers (the manifests list the program's own groups).
+    ids = {p.stem: {int(i) for i in re.findall(r"^goroutine (\d+) \[", p.read_text(), re.M)} for p in leakrate.FLEET}
+    shared = min(ids["pod-a"] & ids["pod-b"])
+    only = min(ids["pod-a"] - ids["pod-b"] - ids["pod-c"])
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        for gid in (only, shared):
+            await pilot.press("i")
+            await ui.wait_until(pilot, lambda: isinstance(app.screen, JumpScreen), "the jump box")
+            await pilot.press(*str(gid), "enter")
+            await ui.wait_until(pilot, lambda: isinstance(app.screen, GoroutinesScreen), "the goroutines screen")
+            await pilot.pause()
+            lst = app.screen.query_one(GoroutineList)
+            assert lst.current is not None
+            seen[gid] = (lst.current.id, lst.row_text(lst.current).plain.split()[0], [n.message for n in app._notifications])
+            await pilot.press("escape")
+            await pilot.pause()
+
+    ui.run(report, steps, size=(120, 30))
+    gid, pod, notes = seen[only]
+    assert (gid, pod) == (only, "pod-a")
+    assert not any("sources" in n for n in notes)
+    gid, pod, notes = seen[shared]
+    assert gid == shared
+    holders = [p for p in ("pod-a", "pod-b", "pod-c") if shared in ids[p]]
+    assert f"Goroutine {shared} is in {len(holders)} sources ({', '.join(holders)}): this is {pod}'s." in notes

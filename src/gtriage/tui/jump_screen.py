@@ -13,6 +13,7 @@ from textual.widgets import Input, Static
 
 from gtriage.report import Cluster
 
+from .goroutine_list import sources_of
 from .report_query import ReportIndex
 
 
@@ -52,5 +53,12 @@ def jump_to_goroutine(screen: Screen[Any], index: ReportIndex, show: Callable[[C
             screen.notify(f"No goroutine {gid} in this dump.", severity="warning", markup=False)
             return
         show(*found)
+        sources = index.sources_with(gid)
+        if len(sources) > 1:
+            # Ids repeat from process to process: say so rather than pick one silently.
+            cluster, pos = found
+            named = ", ".join(sources[:5]) + (f" and {len(sources) - 5} more" if len(sources) > 5 else "")
+            shown = (sources_of(cluster) or {}).get(id(cluster.goroutines[pos]), "?") if cluster.goroutines else "?"
+            screen.notify(f"Goroutine {gid} is in {len(sources)} sources ({named}): this is {shown}'s.", markup=False)
 
     screen.app.push_screen(JumpScreen(), go)

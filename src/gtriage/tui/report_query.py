@@ -132,8 +132,18 @@ class ReportIndex:
         return self
 
     def find_goroutine(self, gid: int) -> tuple[Cluster, int] | None:
-        """The cluster holding goroutine `gid` and its position there."""
+        """The cluster holding goroutine `gid` and its position there (in a fleet, the first
+        source's that has one: sources_with shows them all)."""
         return self._id_map().get(gid)
+
+    def sources_with(self, gid: int) -> list[str]:
+        """In a fleet, the sources with a goroutine `gid` (ids repeat from process to
+        process), in the fleet's order; [] for one dump. One pass over the fleet's
+        goroutines, made when asked."""
+        if self.report.fleet is None:
+            return []
+        have = {s.source for c in self.report.clusters for s in c.sources or () if gid in s.goroutine_ids}
+        return [f.name for f in self.report.fleet if f.name in have]
 
     def _id_map(self) -> dict[int, tuple[Cluster, int]]:
         """Built once: one pass over every goroutine (~140 ms for 100,000). The loader
