@@ -196,8 +196,12 @@ def test_x_lists_every_cluster_that_went_away(ui: type[UI], leakrate: Leakrate) 
     assert report.gone
     seen: dict[str, Any] = {}
 
+    def footer(app: GTriageApp) -> str:
+        return ui.screen_text(app).splitlines()[-1]
+
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
-        seen["footer"] = ui.screen_text(app).splitlines()[-1]
+        await ui.wait_until(pilot, lambda: "? Help" in footer(app), "the footer's keys")
+        seen["footer"] = footer(app)
         await pilot.press("x")
         await ui.wait_until(pilot, lambda: isinstance(app.screen, GoneScreen), "the gone screen")
         seen["text"] = ui.screen_text(app)
@@ -217,7 +221,8 @@ def test_x_lists_every_cluster_that_went_away(ui: type[UI], leakrate: Leakrate) 
     single: dict[str, str] = {}
 
     async def no_gone(pilot: Pilot[int], app: GTriageApp) -> None:
-        single["footer"] = ui.screen_text(app).splitlines()[-1]
+        await ui.wait_until(pilot, lambda: "? Help" in footer(app), "the footer's keys")
+        single["footer"] = footer(app)
         await pilot.press("x")
         await pilot.pause()
         single["screen"] = type(app.screen).__name__
@@ -230,7 +235,7 @@ def test_x_lists_every_cluster_that_went_away(ui: type[UI], leakrate: Leakrate) 
 def test_a_fleet_s_goroutines_screen_names_each_goroutine_s_source(ui: type[UI], leakrate: Leakrate) -> None:
     """Ids repeat from pod to pod: each row and the stack pane say the goroutine's source,
     which is the pod whose manifest lists that id in the leak."""
-    report = analyze_inputs([str(p) for p in leakrate.FLEET], fleet=True)
+    report = leakrate.fleet()
     leak = leakrate.cluster(report, "leak", leakrate.FLEET[0])
     seen: dict[str, Any] = {}
 
@@ -261,7 +266,7 @@ def test_a_fleet_s_goroutines_screen_names_each_goroutine_s_source(ui: type[UI],
 def test_going_to_an_id_in_a_fleet_says_which_sources_have_it(ui: type[UI], leakrate: Leakrate) -> None:
     """An id that two pods both have (their manifests say so): `i` shows one and says the
     other sources with that id, and whose it shows; an id only one pod has says nothing more."""
-    report = analyze_inputs([str(p) for p in leakrate.FLEET], fleet=True)
+    report = leakrate.fleet()
     # Every id each pod's dump holds, read off its headers (the manifests list the program's own groups).
     ids = {p.stem: {int(i) for i in re.findall(r"^goroutine (\d+) \[", p.read_text(), re.M)} for p in leakrate.FLEET}
     shared = min(ids["pod-a"] & ids["pod-b"])
