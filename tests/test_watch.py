@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -220,3 +221,27 @@ def test_a_watched_fleet_reads_each_source_s_objects_on_its_own() -> None:
     assert waiters.objects.one_per_source
     assert len({g.source for g in waiters.objects.groups}) == 2
     assert waiters.holders == ()
+
+
+def test_a_watched_binary_profile_is_timed_by_its_own_time(tmp_path: Path) -> None:
+    """Each poll of a binary profile takes the profile's own time (time_nanos), not the
+    time it was read: two polls of the leakrate profiles of ticks 0 and 1 (5 s apart when
+    captured), read a moment apart here, are 5 s apart in the series."""
+    pods = [SAMPLES / f"series-pprof/leakrate.t{n}.pb.gz" for n in (0, 1)]
+    target = tmp_path / "goroutine.pb.gz"
+    w = Watch([str(target)], timeout=5)
+    for pod in pods:
+        target.write_bytes(pod.read_bytes())
+        p = w.poll()
+    assert p.report is not None
+    assert p.report.series is not None
+    moments = p.report.series
+    assert [m.clock for m in moments] == ["profile time", "profile time"]
+    manifests = [json.loads(pod.with_name(pod.name.removesuffix(".pb.gz") + ".json").read_text()) for pod in pods]
+    captured = [datetime.fromisoformat(m["captured_at"].replace("Z", "+00:00")).timestamp() for m in manifests]
+    for m, t in zip(moments, captured, strict=True):
+        assert m.taken_at is not None
+        assert abs(m.taken_at - t) < 1.0
+    leak = next(c for c in p.report.clusters if c.blocked_at.func == "main.(*Server).awaitReply")
+    assert leak.trend is not None
+    assert list(leak.trend.counts) == [m["counts"]["leak"] for m in manifests]

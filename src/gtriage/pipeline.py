@@ -277,6 +277,17 @@ def fleet_from_reads(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, D
     )
 
 
+def _poll_time(g: _Gathered, now: float) -> tuple[float, str]:
+    """When one poll's dump was taken: a single binary profile's own time, else a URL's
+    HTTP Date, else the time of the poll (a fleet's sources are one moment: the poll's)."""
+    if len(g.snaps) == 1 and g.snaps[0].format is DumpFormat.PPROF and g.snaps[0].taken_at is not None:
+        return g.snaps[0].taken_at, PROFILE_CLOCK
+    info = g.infos[0]
+    if info.clock == "HTTP Date" and info.taken_at is not None:
+        return info.taken_at, "HTTP Date"
+    return now, "time fetched"
+
+
 def _fleet_objects(merged: Merged, g: _Gathered) -> ObjectFindings:
     """What each merged cluster's sync and channel waits wait on, read in each source on its
     own (an address names an object only within one process). Who may hold a lock is not
@@ -306,8 +317,7 @@ def poll_report(
     merged = merge_sources(g.raws) if fleet else None
     raw = merged.clusters if merged is not None else g.raws[0]
     total = sum(goroutine_total(s) for s in g.snaps)
-    info = g.infos[0]
-    taken, clock = (info.taken_at, info.clock) if info.clock == "HTTP Date" and info.taken_at is not None else (now, "time fetched")
+    taken, clock = _poll_time(g, now)
     work = SimilarityWork()
     families = assign_families(raw, work)
     ids = tracker.add(raw, Moment(" + ".join(g.names), taken, clock or "time fetched", total), work)

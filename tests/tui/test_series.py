@@ -271,7 +271,7 @@ def test_going_to_an_id_in_a_fleet_says_which_sources_have_it(ui: type[UI], leak
     ids = {p.stem: {int(i) for i in re.findall(r"^goroutine (\d+) \[", p.read_text(), re.M)} for p in leakrate.FLEET}
     shared = min(ids["pod-a"] & ids["pod-b"])
     only = min(ids["pod-a"] - ids["pod-b"] - ids["pod-c"])
-    seen: dict[str, Any] = {}
+    seen: dict[int, Any] = {}
 
     async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
         for gid in (only, shared):
