@@ -131,9 +131,13 @@ SLOW_TESTS = frozenset({
 # Rows of a sample test that the quick loop leaves to CI although their sample is quick:
 # test -> sample prefixes. The crash samples are one chunk each, so every --jobs reads them
 # in one process; the quick loop keeps the leaky and locks dumps (read in ~100 chunks) and
-# every wrapped sample (~0.2 s a row: three reports and a parallel parse).
+# every wrapped sample (~0.2 s a row: three reports and a parallel parse). Crash reports
+# stay in the other two tests' quick rows through the wrapped crash samples (a panic in
+# `go test -json`, SIGQUIT logs) and the golden crash report.
 SLOW_ROWS = {
     "test_parallel.py::test_samples_read_alike_by_one_and_several_processes": ("dumps/go1.27/crashzoo.",),
+    "render/test_render.py::test_json_validates_against_the_shipped_schema": ("dumps/go1.27/crashzoo.",),
+    "test_lalr.py::test_the_runner_parses_every_sample_block_as_lark_does": ("dumps/go1.27/crashzoo.",),
 }
 
 
