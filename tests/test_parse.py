@@ -598,3 +598,30 @@ def test_goroutine_fields_are_in_the_order_read_goroutine_passes_them() -> None:
         "id", "state", "stack", "line", "minutes", "locked", "scan", "leaked", "bubble", "labels",
         "thread", "parent_id", "ancestor_ids", "values", "partial",
     ]
+
+
+def test_a_watchdog_s_dumps_each_keep_their_writer() -> None:
+    """A watchdog's log of runtime.Stack(buf, true) dumps, each written by a goroutine
+    started for it (samples/series-log/stackdump.log): every dump holds its own writer
+    first and exactly the goroutines the program counted. Regression: each dump but the
+    first lost its writer to the dump before, the reported (last) one included."""
+    import json
+
+    from gtriage.pipeline import analyze_text
+    from manifests import SAMPLES
+
+    log = (SAMPLES / "series-log/stackdump.log").read_text()
+    made = json.loads((SAMPLES / "series-log/stackdump.json").read_text())["dumps"]
+    dump = parse_text(log)
+    assert len(dump.snapshots) == len(made)
+    for snap, d in zip(dump.snapshots, made, strict=True):
+        ids = [g.id for g in snap.goroutines]
+        assert ids[0] == d["writer"]
+        assert snap.goroutines[0].state == "running"
+        assert len(ids) == d["goroutines"]
+        assert set(d["leaked"]) <= set(ids)
+    report = analyze_text(log)
+    assert report.goroutines == made[-1]["goroutines"]
+    leak = next(c for c in report.clusters if c.blocked_at.func == "main.leak")
+    assert leak.trend is not None
+    assert list(leak.trend.counts) == [len(d["leaked"]) for d in made]

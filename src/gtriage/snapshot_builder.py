@@ -89,29 +89,30 @@ class SnapshotBuilder:
         )
 
 
-# The goroutine that serves /debug/pprof/goroutine?debug=2 stops the world and prints itself
-# first, [running] in this function: it opens its dump and no other goroutine of the dump
-# can be [running] in it.
-DUMPER = "runtime/pprof.writeGoroutineStacks"
-
-
-def _is_dumper(g: Goroutine) -> bool:
-    frames = g.stack.frames
-    return g.state == "running" and bool(frames) and frames[0].func == DUMPER
+def _same_writer(g: Goroutine, writer: Goroutine) -> bool:
+    """Whether g is [running] where `writer`, a dump's first goroutine, printed that dump:
+    the same call of runtime.Stack(buf, true) (pprof's writeGoroutineStacks for debug=2, a
+    watchdog's or a debug handler's own). The world is stopped while a dump is printed, and
+    any other goroutine [running] then prints no frames ("running on other thread")."""
+    if g.state != "running" or writer.state != "running":
+        return False
+    a, b = g.stack.frames, writer.stack.frames
+    return bool(a) and bool(b) and (a[0].func, a[0].file, a[0].line) == (b[0].func, b[0].file, b[0].line)
 
 
 def rehome_dumpers(snaps: Sequence[Snapshot]) -> tuple[Snapshot, ...]:
-    """Dumps written one after another with nothing between them (a log of periodic debug=2
-    dumps) are told apart by goroutine ids seen again, which the next dump's first goroutine,
-    the one printing it, does not have: the line reader leaves it at the end of the dump
-    before. Give it back to its own dump, where the runtime printed it first."""
+    """Dumps written one after another (a log of periodic debug=2 dumps, or of a watchdog's
+    runtime.Stack dumps) are told apart by goroutine ids seen again, which the next dump's
+    first goroutine, the one printing it, does not have when a new goroutine prints each
+    dump: the line reader leaves it at the end of the dump before. Give it back to its own
+    dump, where the runtime printed it first."""
     out = list(snaps)
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if not (len(a.goroutines) > 1 and b.goroutines and _is_dumper(a.goroutines[-1])):
+        if not (len(a.goroutines) > 1 and b.goroutines and _same_writer(a.goroutines[-1], a.goroutines[0])):
             continue
-        if _is_dumper(b.goroutines[0]) or not _is_dumper(a.goroutines[0]):
-            continue  # b has its own (or a's dumps are not of this kind): leave them
+        if _same_writer(b.goroutines[0], a.goroutines[0]):
+            continue  # b has its own: leave them
         g = a.goroutines[-1]
         out[i] = replace(a, goroutines=a.goroutines[:-1], headers_seen=a.headers_seen - 1, last_line=max(a.first_line, g.line - 1))
         out[i + 1] = replace(b, goroutines=(g, *b.goroutines), headers_seen=b.headers_seen + 1, first_line=g.line)

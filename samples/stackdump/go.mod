@@ -1,0 +1,3 @@
+module stackdump
+
+go 1.21
