@@ -9,14 +9,13 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from gtriage.render.common import gone_text, gone_title, trend_text
 from gtriage.report import GoneCluster
 
 from .styled import plain
+from .text_box import TextBox
 
 
 def gone_lines(gone: tuple[GoneCluster, ...], goroot: str | None) -> Text:
@@ -29,14 +28,9 @@ def gone_lines(gone: tuple[GoneCluster, ...], goroot: str | None) -> Text:
     return Text("\n", end="").join(lines)
 
 
-class GoneScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,x,q", "dismiss", "Close"),
-        Binding("j,down", "scroll(1)", "Scroll down", show=False),
-        Binding("k,up", "scroll(-1)", "Scroll up", show=False),
-        Binding("g,home", "scroll_to(0)", "Top", show=False),
-        Binding("G,end", "scroll_to(-1)", "Bottom", show=False),
-    ]
+class GoneScreen(TextBox):
+    BOX_ID = "gone"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,x,q", "dismiss", "Close")]
 
     def __init__(self, gone: tuple[GoneCluster, ...], goroot: str | None) -> None:
         super().__init__()
@@ -44,18 +38,5 @@ class GoneScreen(ModalScreen[None]):
         self.goroot = goroot
 
     def compose(self) -> ComposeResult:
-        box = VerticalScroll(id="gone")
-        box.border_title = gone_title(self.gone)
-        box.border_subtitle = "j k g G scroll · escape closes"
-        with box:
+        with self.box(gone_title(self.gone)):
             yield Static(gone_lines(self.gone, self.goroot))
-
-    def action_scroll(self, lines: int) -> None:
-        self.query_one("#gone", VerticalScroll).scroll_relative(y=lines, animate=False)
-
-    def action_scroll_to(self, end: int) -> None:
-        box = self.query_one("#gone", VerticalScroll)
-        if end < 0:
-            box.scroll_end(animate=False)
-        else:
-            box.scroll_home(animate=False)

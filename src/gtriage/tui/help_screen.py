@@ -9,11 +9,10 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from .keys import CLIPBOARD_NOTE, KEYS
+from .text_box import TextBox
 
 MIN_MEANING = 28  # below this many cells beside the key, the meaning goes under the key
 
@@ -46,28 +45,10 @@ class HelpText:
         yield Text(CLIPBOARD_NOTE, style="italic")
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,question_mark,f1", "dismiss", "Close help"),
-        Binding("j,down", "scroll(1)", "Scroll down", show=False),
-        Binding("k,up", "scroll(-1)", "Scroll up", show=False),
-        Binding("g,home", "scroll_to(0)", "Top", show=False),
-        Binding("G,end", "scroll_to(-1)", "Bottom", show=False),
-    ]
+class HelpScreen(TextBox):
+    BOX_ID = "help"
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,question_mark,f1", "dismiss", "Close help")]
 
     def compose(self) -> ComposeResult:
-        box = VerticalScroll(id="help")
-        box.border_title = "Keys"
-        box.border_subtitle = "j k g G scroll · escape closes"
-        with box:
+        with self.box("Keys"):
             yield Static(HelpText())
-
-    def action_scroll(self, lines: int) -> None:
-        self.query_one("#help", VerticalScroll).scroll_relative(y=lines, animate=False)
-
-    def action_scroll_to(self, end: int) -> None:
-        box = self.query_one("#help", VerticalScroll)
-        if end < 0:
-            box.scroll_end(animate=False)
-        else:
-            box.scroll_home(animate=False)
