@@ -311,10 +311,9 @@ def write_pair(out: Path, manifest: dict[str, Any], text: str, goroots: list[str
 # --------------------------------------------------------------------------- captures
 
 
-def capture_series(binary: Path, version: str, goroots: list[str], out: Path, spacing: float) -> list[Path]:
-    """One process, a dump after ticks 0..4, ``spacing`` seconds apart."""
-    written = []
-    extra = {"kind": "series", "series": "leakrate", "ticks": SERIES_TICKS}
+def series_ticks(binary: Path, spacing: float) -> Iterator[tuple[int, str, dict[str, Any]]]:
+    """One process with the series' flags, at ticks 0..4, ``spacing`` seconds apart: each
+    tick's number, the process's address and its manifest of the tick."""
     with started(binary, SERIES_ARGS) as (addr, raw):
         for n in range(SERIES_TICKS + 1):
             if n:
@@ -322,9 +321,17 @@ def capture_series(binary: Path, version: str, goroots: list[str], out: Path, sp
                 raw = tick(addr)
             if raw["tick"] != n:
                 raise RuntimeError(f"expected tick {n}, the program is at {raw['tick']}")
-            text, when = dump(addr)
-            manifest = build_manifest(raw, version, f"leakrate.t{n}.txt", SERIES_ARGS, when, extra)
-            written.append(write_pair(out, manifest, text, goroots))
+            yield n, addr, raw
+
+
+def capture_series(binary: Path, version: str, goroots: list[str], out: Path, spacing: float) -> list[Path]:
+    """One process, a dump after ticks 0..4, ``spacing`` seconds apart."""
+    written = []
+    extra = {"kind": "series", "series": "leakrate", "ticks": SERIES_TICKS}
+    for n, addr, raw in series_ticks(binary, spacing):
+        text, when = dump(addr)
+        manifest = build_manifest(raw, version, f"leakrate.t{n}.txt", SERIES_ARGS, when, extra)
+        written.append(write_pair(out, manifest, text, goroots))
     return written
 
 
@@ -363,17 +370,11 @@ def capture_profiles(binary: Path, version: str, goroots: list[str], out: Path, 
     apart: a series whose only clock is each profile's own ``time_nanos``."""
     written = []
     extra = {"kind": "series", "series": "leakrate-pprof", "ticks": SERIES_TICKS}
-    with started(binary, SERIES_ARGS) as (addr, raw):
-        for n in range(SERIES_TICKS + 1):
-            if n:
-                time.sleep(spacing)
-                raw = tick(addr)
-            if raw["tick"] != n:
-                raise RuntimeError(f"expected tick {n}, the program is at {raw['tick']}")
-            data, when = profile(addr)
-            manifest = build_manifest(raw, version, f"leakrate.t{n}.pb.gz", SERIES_ARGS, when, extra)
-            manifest["format"] = "debug0"  # as locks.debug0.json: the binary profile
-            written.append(write_profile(out, manifest, data, goroots, binary.parent))
+    for n, addr, raw in series_ticks(binary, spacing):
+        data, when = profile(addr)
+        manifest = build_manifest(raw, version, f"leakrate.t{n}.pb.gz", SERIES_ARGS, when, extra)
+        manifest["format"] = "debug0"  # as locks.debug0.json: the binary profile
+        written.append(write_profile(out, manifest, data, goroots, binary.parent))
     return written
 
 
