@@ -54,9 +54,7 @@ class GoroutineList(ScrollView, can_focus=True):
         self.id_width = max(len("id"), *(len(str(i)) for i in ids))
         self.sources = sources_of(cluster)
         names = [s.source for s in cluster.sources or ()]
-        self.source_width = min(SOURCE_WIDTH, max(map(len, names), default=0)) if names else 0
-        if names:
-            self.source_width = max(self.source_width, len("source"))
+        self.source_width = max(len("source"), min(SOURCE_WIDTH, max(map(len, names)))) if names else 0
         self.virtual_size = Size(WIDTH, len(self.goroutines))
 
     def header(self) -> str:
