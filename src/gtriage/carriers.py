@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .escaped import one_line_dump
+from .hard_wrap import Rejoiner, detect
 from .json_logs import DOCKER_HEAD, JsonLogs, docker_chunk, docker_line, docker_log
 from .prefixes import Prefixes, learn_prefixes
 from .streams import CHUNK, CarrierStats, LineMap, Stream
@@ -46,6 +47,7 @@ class TextStream:
         self.line_map = LineMap()
         self.mapping = False  # whether a chunk was rewritten: from then on every chunk is mapped
         self.at_line_start = True  # the stream's text so far ends a line (a docker line split at 16 KiB does not)
+        self.rows: Rejoiner | None = None  # the input's lines were cut into rows (hard_wrap.py)
         self.input_line = 1  # input line of the next chunk's first line
 
     def chunks(self) -> Iterator[str]:
@@ -101,7 +103,7 @@ class TextStream:
         # A character first: a one-character search is a memchr, a longer one ~2
         # instructions a character, and plain dumps hold no quote and no backslash.
         elif (
-            not self.at_line_start
+            (not self.at_line_start and self.rows is None)
             or text.startswith("{")
             or ('"' in text and '\n{"' in text)
             or ("\\" in text and "\\n\\t" in text)
@@ -110,6 +112,13 @@ class TextStream:
             if carried is not None:
                 pieces = carried
                 text = "".join(pieces)
+        if first == 1 and whole is None and pieces is None:
+            self.rows = detect(text)
+            if self.rows is not None:
+                self.stats.carriers.add(self.rows.name)
+        if self.rows is not None and whole is None and pieces is None:
+            pieces = self.rows.pieces(text, ahead)
+            text = "".join(pieces)
         # Prefixes learned before come off first: the runtime's lines then stand at their
         # lines' starts, and looking for new prefixes and glued headers costs next to nothing.
         prefixes = self.prefixes

@@ -1,0 +1,175 @@
+"""Rows of a hard-wrapped paste joined back into the runtime's lines (hard_wrap.py).
+
+The wrapped texts here are real captures cut as GNU fold cuts them (`fold_rows`: columns,
+a tab to the next multiple of 8; `words`: `fold -s`, a break after the row's last blank).
+The samples wrapped by the real tools (tmux, fold) are in samples/wrapped/ and are checked
+with every other sample.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from gtriage.carriers import read_streams
+from gtriage.hard_wrap import detect
+from gtriage.pipeline import analyze
+from gtriage.render.json import render_json
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+NEWEST = SAMPLES / "dumps" / "go1.27"
+# Captures of every kind with lines over 72 columns: debug=2, debug=1, labels, SIGQUIT at
+# traceback level 2, a stack overflow, a test timeout.
+WRAPPED = [
+    "leaky.debug2",
+    "leaky.debug1",
+    "leaky.labels",
+    "leaky.sigquit-all",
+    "crashzoo.stackoverflow-all",
+    "crashzoo.testtimeout-all",
+    "locks.debug2",
+]
+
+
+def fold_rows(text: str, width: int, words: bool = False) -> str:
+    """`text` as `fold -w width` (`words`: `fold -s -w width`) writes it."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        row, col = "", 0
+        for ch in line:
+            nxt = (col // 8 + 1) * 8 if ch == "\t" else col + 1
+            if nxt > width and row:
+                blank = max(row.rfind(" "), row.rfind("\t")) if words else -1
+                if blank >= 0:
+                    out.append(row[: blank + 1])
+                    row = row[blank + 1 :]
+                else:
+                    out.append(row)
+                    row = ""
+                col = len(row.expandtabs(8))
+                nxt = (col // 8 + 1) * 8 if ch == "\t" else col + 1
+            row += ch
+            col = nxt
+        out.append(row)
+    return "\n".join(out)
+
+
+def _reading(path: Path) -> dict[str, object]:
+    """What a report says of its dump, less how the input carried it."""
+    r = json.loads(render_json(analyze(str(path))))
+    return {k: r[k] for k in ("goroutines", "unparsed", "clusters", "crash", "truncated", "format")}
+
+
+@pytest.mark.parametrize("words", [False, True], ids=["cut", "word-wrap"])
+@pytest.mark.parametrize("width", [72, 80])
+@pytest.mark.parametrize(
+    "name", [n if n == "leaky.debug2" else pytest.param(n, marks=pytest.mark.slow) for n in WRAPPED]
+)
+def test_a_wrapped_capture_reads_as_the_capture(name: str, width: int, words: bool, tmp_path: Path) -> None:
+    plain = (NEWEST / f"{name}.txt").read_text()
+    wrapped = fold_rows(plain, width, words)
+    assert wrapped != plain
+    (tmp_path / "w.txt").write_text(wrapped)
+    want = _reading(NEWEST / f"{name}.txt")
+    got = _reading(tmp_path / "w.txt")
+    unparsed = got["unparsed"]
+    assert isinstance(unparsed, dict)
+    assert unparsed["lines"] == 0, unparsed["samples"]
+    assert got == want
+    carriers = json.loads(render_json(analyze(str(tmp_path / "w.txt"))))["carriers"]
+    assert any(
+        c.startswith("lines hard-wrapped at ") and c.endswith("(rejoined, inferred)") for c in carriers
+    )
+
+
+def test_a_location_cut_in_its_line_number_keeps_the_number(tmp_path: Path) -> None:
+    # Regression: "fd_poll_runtime.go:84" cut after ":8" read as line 8, the rest as damage.
+    plain = (NEWEST / "leaky.debug2.txt").read_text()
+    loc = next(line for line in plain.split("\n") if line.endswith("fd_poll_runtime.go:84 +0x27"))
+    width = len(loc[: loc.index(":84") + 2].expandtabs(8))
+    (tmp_path / "w.txt").write_text(fold_rows(plain, width))
+    report = analyze(str(tmp_path / "w.txt"))
+    lines = {
+        f.line
+        for c in report.clusters
+        for s in c.stacks
+        for f in s.frames
+        if f.file.endswith("fd_poll_runtime.go")
+    }
+    assert 84 in lines
+    assert 8 not in lines
+    assert report.unparsed_lines == 0
+
+
+def _stream(text: str) -> tuple[str, list[int]]:
+    """The text read from `text` and the input line of each of its lines."""
+    (s,) = list(read_streams(io.StringIO(text)))
+    body = "".join(s.chunks)
+    lm = s.line_map
+    return body, [lm(i) if lm is not None else i for i in range(1, body.count("\n") + 1)]
+
+
+def test_rows_are_joined_into_the_exact_lines_across_chunks() -> None:
+    # fold -w keeps every character: the lines come back as they were, also where a cut
+    # line spans two 1 MiB chunks (30 copies of the dump: ~2.4 MiB).
+    plain = (NEWEST / "leaky.debug2.txt").read_text() * 30
+    wrapped = fold_rows(plain, 60)
+    body, origin = _stream(wrapped)
+    assert body == plain
+    # Each line maps to the input row it starts on.
+    starts, row = [], 1
+    for line in plain.split("\n")[:-1]:
+        starts.append(row)
+        row += fold_rows(line, 60).count("\n") + 1
+    assert origin == starts
+
+
+def terminal_rows(text: str, width: int) -> str:
+    """`text` as a terminal `width` columns wide shows it and copies it without its soft
+    wraps (tmux capture-pane without -J): tabs as spaces, every line cut each `width`
+    columns, each row without its trailing blanks."""
+    rows: list[str] = []
+    for line in text.expandtabs(8).split("\n"):
+        rows.extend(line[i : i + width].rstrip(" ") for i in range(0, max(len(line), 1), width))
+    return "\n".join(rows)
+
+
+@pytest.mark.parametrize("width", [60, 80])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "leaky.debug2",
+        pytest.param("leaky.labels", marks=pytest.mark.slow),
+        pytest.param("locks.debug2", marks=pytest.mark.slow),
+    ],
+)
+def test_a_terminal_copy_reads_as_the_capture(name: str, width: int, tmp_path: Path) -> None:
+    # The blanks a terminal drops at a cut (after a comma, before "+0x", "in goroutine")
+    # come back: the stacks' argument texts are the capture's.
+    (tmp_path / "w.txt").write_text(terminal_rows((NEWEST / f"{name}.txt").read_text(), width))
+    assert _reading(tmp_path / "w.txt") == _reading(NEWEST / f"{name}.txt")
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(
+        p
+        for p in SAMPLES.glob("*/**/*.txt")
+        if "hard-wrap" not in p.name and p.name not in ("terminal-60.txt", "email-72.txt")
+    ),
+    ids=lambda p: str(p.relative_to(SAMPLES)),
+)
+def test_no_whole_sample_is_taken_for_a_wrapped_one(path: Path) -> None:
+    assert detect(path.read_text(errors="replace")) is None
+
+
+def test_a_line_broken_short_is_damage_not_a_wrap() -> None:
+    # One call line broken in two where no terminal would have cut it: the dump is read as
+    # it is (the lines counted as not understood), not rejoined.
+    plain = (NEWEST / "leaky.debug2.txt").read_text()
+    call = next(line for line in plain.split("\n") if line.startswith("internal/poll.(*FD).Accept("))
+    damaged = plain.replace(call, call[:20] + "\n" + call[20:], 1)
+    assert detect(damaged) is None
