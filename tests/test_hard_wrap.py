@@ -173,3 +173,16 @@ def test_a_line_broken_short_is_damage_not_a_wrap() -> None:
     call = next(line for line in plain.split("\n") if line.startswith("internal/poll.(*FD).Accept("))
     damaged = plain.replace(call, call[:20] + "\n" + call[20:], 1)
     assert detect(damaged) is None
+
+
+def test_two_lines_glued_are_damage_not_a_wrap() -> None:
+    # Regression (found by test_reference's exhaustive run): a SIGQUIT dump pasted with a
+    # blank for each tab, where a call and its location lost the break between them. That
+    # line and a half is the widest row and looked cut at its own width before the next
+    # call; joined to it, it reads as no line, so nothing is rejoined.
+    plain = (SAMPLES / "dumps" / "go1.24" / "leaky.sigquit-all.txt").read_text().replace("\t", " ")
+    lines = plain.split("\n")
+    i = next(i for i, line in enumerate(lines) if line.startswith("runtime.futex("))
+    assert lines[i + 1].startswith(" /usr/local/go/src/runtime/")
+    glued = "\n".join([*lines[:i], lines[i] + lines[i + 1], *lines[i + 2 :]])
+    assert detect(glued) is None
