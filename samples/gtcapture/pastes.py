@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
+import subprocess
+import tempfile
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -62,6 +67,7 @@ def wrap_pastes(dumps: Path, newest: Path, load: Callable[..., tuple[dict[str, A
     _glued_and_prose(d, emit)
     _concatenated(d, emit, newest)
     _after_register_dump(d, emit, go119)
+    _hard_wrapped(d, emit)
 
 
 def _hclog(d: Loaded, emit: Emit) -> None:
@@ -250,3 +256,101 @@ def _after_register_dump(d: Loaded, emit: Emit, go119: Path) -> None:
          how="two slog TextHandler lines, then the Go 1.19 SIGQUIT dump with GOTRACEBACK=crash (threads, "
          "register dumps; the process aborts), then, right after its last register line with no blank line, "
          "three lines of the restarted process")  # fmt: skip
+
+
+def _tool_version(argv: list[str]) -> str:
+    """The first line a tool prints about its version (``tmux -V``, ``fold --version``)."""
+    return subprocess.run(argv, check=True, capture_output=True, text=True, timeout=10).stdout.split("\n")[0]
+
+
+def _tmux_rows(text: str, width: int) -> list[str]:
+    """The rows of a detached ``width``-column tmux pane after ``cat`` printed text in it,
+    scrollback included, as ``capture-pane`` without -J gives them (no trailing empty rows)."""
+    with tempfile.TemporaryDirectory(prefix="gtriage-tmux-") as tmp:
+        dump, conf = Path(tmp) / "dump.txt", Path(tmp) / "tmux.conf"
+        dump.write_text(text)
+        # The scrollback must hold the whole dump; a pane keeps the limit it started with.
+        conf.write_text("set-option -g history-limit 100000\n")
+        # Our own server and config: the user's tmux and ~/.tmux.conf stay out of it, and the
+        # socket goes with the temporary directory (kill-server leaves it behind).
+        tmux = ["tmux", "-S", str(Path(tmp) / "sock"), "-f", str(conf)]
+        try:
+            # The pane's shell says when cat is done: its tmux finds this server through $TMUX.
+            cmd = f"sleep 0.3; cat {shlex.quote(str(dump))}; tmux wait-for -S cat-done; sleep 60"
+            subprocess.run([*tmux, "new-session", "-d", "-s", "paste", "-x", str(width), "-y", "24", cmd],
+                           check=True, timeout=10)  # fmt: skip
+            subprocess.run([*tmux, "wait-for", "cat-done"], check=True, timeout=30)
+            capture = [*tmux, "capture-pane", "-p", "-S", "-", "-E", "-", "-t", "paste"]
+            last = None
+            for _ in range(50):  # cat is done; wait until the pane took in all of its output too
+                out = subprocess.run(capture, check=True, capture_output=True, text=True, timeout=10).stdout
+                if out == last:
+                    return out.rstrip("\n").split("\n")
+                last = out
+                time.sleep(0.2)
+            raise RuntimeError("tmux: the pane kept changing")
+        finally:
+            subprocess.run([*tmux, "kill-server"], capture_output=True, timeout=10)
+
+
+def _cut_rows(lines: list[str], rows: list[str], width: int | None) -> tuple[list[int], list[int]]:
+    """Which rows (1-based) a tool cut from a longer line, and which of those lost one trailing
+    blank, found by walking its rows along the original lines; raises when they do not join back.
+
+    With ``width`` (a terminal), a cut row shorter than that lost the blank it ended with."""
+    continued: list[int] = []
+    trimmed: list[int] = []
+    n = 0
+    for line in lines:
+        pos = 0
+        while True:
+            if n == len(rows) or not line.startswith(rows[n], pos):
+                raise RuntimeError(f"row {n + 1} is not the next part of {line!r}")
+            pos += len(rows[n])
+            n += 1
+            if pos == len(line):
+                break
+            continued.append(n)
+            if width is not None and len(rows[n - 1]) < width:
+                if len(rows[n - 1]) != width - 1 or line[pos] != " ":
+                    raise RuntimeError(f"row {n} lost more than one blank")
+                trimmed.append(n)
+                pos += 1
+    if n != len(rows):
+        raise RuntimeError(f"{len(rows) - n} rows more than the dump's lines")
+    return continued, trimmed
+
+
+def _hard_wrapped(d: Loaded, emit: Emit) -> None:
+    """Hard-wrapped pastes: copied from a 60-column terminal, word-wrapped by a mail client."""
+    d2_m, d2 = d["leaky.debug2"]
+    so_m, so = d["crashzoo.stackoverflow-all"]
+    # Terminal: the inverse turns 8 leading blanks back into the tab, so only location lines
+    # may start with a tab (one), and no line with a blank or have a tab elsewhere.
+    lines = d2.removesuffix("\n").split("\n")
+    if any(ln.startswith(" ") or "\t" in ln.removeprefix("\t") for ln in lines):
+        raise RuntimeError("terminal-60: leaky.debug2 has a tab or blank the inverse would not put back")
+    rows = _tmux_rows(d2, 60)
+    continued, trimmed = _cut_rows([ln.expandtabs(8) for ln in lines], rows, 60)
+    emit("terminal-60", "leaky.debug2", d2_m, "\n".join(rows) + "\n", plain=d2,
+         continued_rows=continued, trimmed_rows=trimmed,
+         how=f"copied from a 60-column terminal that does not keep soft wraps: 'cat leaky.debug2.txt' in a "
+         f"detached 60x24 pane of {_tool_version(['tmux', '-V'])} (own server, config only 'set-option -g "
+         "history-limit 100000'), then 'tmux capture-pane -p -S - -E -' without -J (scrollback and screen, "
+         "one line per row), trailing empty rows dropped. Lines wider than 60 columns are cut into rows of "
+         "60; the location lines' tab became 8 blanks; tmux trims each row's trailing blanks, so a row cut "
+         "right after ', ' lost that blank. continued_rows: the 1-based rows whose line goes on in the next "
+         "row; trimmed_rows: those of them that lost one trailing blank")  # fmt: skip
+
+    # Mail client: fold -s breaks after the last blank within 72 columns (keeping that blank at
+    # the row's end) or, with none, at 72; a tab counts up to the next multiple of 8 and stays a tab.
+    folded = subprocess.run(["fold", "-s", "-w", "72"], input=so, check=True, capture_output=True, text=True,
+                            env={**os.environ, "LC_ALL": "C"}, timeout=30).stdout  # fmt: skip
+    rows = folded.removesuffix("\n").split("\n")
+    continued, _ = _cut_rows(so.removesuffix("\n").split("\n"), rows, None)
+    emit("email-72", "crashzoo.stackoverflow-all", so_m, folded, plain=so, continued_rows=continued,
+         how=f"word-wrapped as a plain-text mail client does: {_tool_version(['fold', '--version'])} "
+         "'fold -s -w 72' (LC_ALL=C) on crashzoo.stackoverflow-all.txt: a line wider than 72 columns (a tab "
+         "counts up to the next multiple of 8 and stays a tab) is cut after its last blank within 72 "
+         "columns, that blank kept at the row's end, or at 72 columns when it has none; continued_rows: "
+         "the 1-based rows whose line goes on in the next row")  # fmt: skip

@@ -15,9 +15,13 @@ def checkable_text(manifest: dict[str, Any], text: str) -> str:
 
     Each wrapper of ``wrap_all`` has its inverse here (docker json-file logs are
     decoded, quote markers and indentation taken off, tabs put back, ...); a text
-    without a known wrapper is checked as it is.
+    without a known wrapper is checked as it is. Hard-wrapped pastes need their
+    manifest too: which rows were cut from one line is not in the text.
     """
-    unwrap = UNWRAP.get(str(manifest.get("wrapper", "")))
+    wrapper = str(manifest.get("wrapper", ""))
+    if wrapper in UNWRAP_ROWS:
+        return UNWRAP_ROWS[wrapper](manifest, text)
+    unwrap = UNWRAP.get(wrapper)
     return unwrap(text) if unwrap else text
 
 
@@ -176,4 +180,34 @@ UNWRAP |= {
     "docker-jsonfile": UNWRAP["docker-json"],
     "slog-json": _unwrap_slog_json,
     "k8s-pod-status": _unwrap_pod_status,
+}
+
+
+def _rejoined(manifest: dict[str, Any], text: str) -> list[str]:
+    """The lines of a hard-wrapped paste: rows joined back as the manifest lists them.
+
+    The text alone cannot tell a cut row from a short line, so the emitter recorded the
+    1-based ``continued_rows`` (the line goes on in the next row) and ``trimmed_rows`` (a
+    terminal dropped the blank the row ended with, e.g. after ", ").
+    """
+    continued = set(manifest.get("continued_rows", []))
+    trimmed = set(manifest.get("trimmed_rows", []))
+    lines, line = [], ""
+    for n, row in enumerate(text.removesuffix("\n").split("\n"), 1):
+        line += row + (" " if n in trimmed else "")
+        if n not in continued:
+            lines.append(line)
+            line = ""
+    return lines
+
+
+def _tab_back(line: str) -> str:
+    """The terminal drew a location line's leading tab as 8 blanks; no other line starts with one."""
+    return "\t" + line[8:] if line.startswith(" " * 8) else line
+
+
+# Hard-wrapped pastes (samples/gtcapture/pastes.py): the inverse reads the manifest's rows.
+UNWRAP_ROWS: dict[str, Callable[[dict[str, Any], str], str]] = {
+    "terminal-60": lambda m, t: _joined([_tab_back(line) for line in _rejoined(m, t)]),
+    "email-72": lambda m, t: _joined(_rejoined(m, t)),
 }
