@@ -69,11 +69,24 @@ def _reading(path: Path) -> dict[str, object]:
     "name", [n if n == "leaky.debug2" else pytest.param(n, marks=pytest.mark.slow) for n in WRAPPED]
 )
 def test_a_wrapped_capture_reads_as_the_capture(name: str, width: int, words: bool, tmp_path: Path) -> None:
-    plain = (NEWEST / f"{name}.txt").read_text()
+    _reads_as_the_capture(NEWEST / f"{name}.txt", width, words, tmp_path)
+
+
+@pytest.mark.parametrize("words", [False, True], ids=["cut", "word-wrap"])
+@pytest.mark.parametrize("name", ["go1.22/leaky.debug1", "go1.19/locks.debug1"])
+def test_a_debug1_frame_cut_in_its_name_or_before_its_tabs(name: str, words: bool, tmp_path: Path) -> None:
+    # Regression: at 72 columns older releases' debug=1 frames are cut right before "+0x1c"
+    # (a blank was put back: "f +0x1c"), or where the tabs that align the location pass the
+    # width, so that the location's row starts with a tab (it was left alone, the frame lost).
+    _reads_as_the_capture(SAMPLES / "dumps" / f"{name}.txt", 72, words, tmp_path)
+
+
+def _reads_as_the_capture(path: Path, width: int, words: bool, tmp_path: Path) -> None:
+    plain = path.read_text()
     wrapped = fold_rows(plain, width, words)
     assert wrapped != plain
     (tmp_path / "w.txt").write_text(wrapped)
-    want = _reading(NEWEST / f"{name}.txt")
+    want = _reading(path)
     got = _reading(tmp_path / "w.txt")
     unparsed = got["unparsed"]
     assert isinstance(unparsed, dict)
@@ -175,14 +188,24 @@ def test_a_line_broken_short_is_damage_not_a_wrap() -> None:
     assert detect(damaged) is None
 
 
-def test_two_lines_glued_are_damage_not_a_wrap() -> None:
-    # Regression (found by test_reference's exhaustive run): a SIGQUIT dump pasted with a
-    # blank for each tab, where a call and its location lost the break between them. That
-    # line and a half is the widest row and looked cut at its own width before the next
-    # call; joined to it, it reads as no line, so nothing is rejoined.
-    plain = (SAMPLES / "dumps" / "go1.24" / "leaky.sigquit-all.txt").read_text().replace("\t", " ")
+@pytest.mark.parametrize(
+    ("name", "tabs", "first", "after"),
+    [
+        ("go1.24/leaky.sigquit-all", " ", "runtime.futex(", ""),
+        ("go1.24/leaky.sigquit-all", "  ", "runtime.futex(", "\x00"),
+        ("go1.23/leaky.debug1", "\t", "200 @ ", "\x00"),
+    ],
+    ids=["before-a-call", "before-a-damaged-call", "debug1-record-before-a-nul"],
+)
+def test_two_lines_glued_are_damage_not_a_wrap(name: str, tabs: str, first: str, after: str) -> None:
+    # Regressions (found by test_reference's exhaustive run): a line glued to the next one
+    # (a lost line break: a call and its location, a record and its first frame), pasted
+    # with blanks for tabs or not, and the row after it whole or damaged (a NUL). That line
+    # and a half is the widest row and looked cut at its own width; joined to the next
+    # row, it reads as no line of the runtime's, so nothing is rejoined.
+    plain = (SAMPLES / "dumps" / f"{name}.txt").read_text().replace("\t", tabs)
     lines = plain.split("\n")
-    i = next(i for i, line in enumerate(lines) if line.startswith("runtime.futex("))
-    assert lines[i + 1].startswith(" /usr/local/go/src/runtime/")
-    glued = "\n".join([*lines[:i], lines[i] + lines[i + 1], *lines[i + 2 :]])
+    i = next(i for i, line in enumerate(lines) if line.startswith(first))
+    # A short paste: the dump's first lines. (A longer one has more rows that tell.)
+    glued = "\n".join([*lines[:i], lines[i] + lines[i + 1], after + lines[i + 2], *lines[i + 3 : i + 60]])
     assert detect(glued) is None

@@ -114,11 +114,12 @@ def _starts_line(row: str) -> bool:
 
 def _glue(line: str, rest: str, kind: int) -> str:
     """The two rows as one line. A terminal drops the blank a row ended in: the runtime
-    always writes one after a comma, before `+0x`, `fp=`, a creator's "in goroutine" and a
-    header's "[", and between a record's words."""
+    always writes one after a comma, before a location's `+0x`, `fp=`, a creator's "in
+    goroutine" and a header's "[", and between a record's words ("f+0x1c" in a record's
+    frame has none)."""
     if line[-1:] not in (" ", "\t") and (
         line.endswith(",")
-        or rest.startswith(_SPACE_AFTER)
+        or (rest.startswith(_SPACE_AFTER) and kind != _RECORD_FRAME_KIND)
         or (kind == _RECORD_KIND and rest.startswith("0x"))
         or (kind == _CREATOR_KIND and rest.startswith("in goroutine "))
         or (kind == _HEADER_KIND and rest.startswith(("[", "{")))
@@ -133,6 +134,9 @@ def _width(row: str) -> int:
 
 def _joins(line: str, kind: int, nxt: str, width: int) -> str | None:
     """The line with the row `nxt` joined on, when `nxt` goes on the line; else None."""
+    if kind == _RECORD_FRAME_KIND and nxt[:1] == "\t" and not _whole(kind, line):
+        # debug=1 aligns a frame's location with tabs: a tab past the width starts the row.
+        return line + nxt if _whole(kind, line + nxt) else None
     if _starts_line(nxt):
         return None
     if kind == _LOCATION_KIND and ("(" in nxt or not _location_rest(nxt)):
@@ -224,40 +228,38 @@ def _odd(rows: list[str]) -> bool:
 
 def detect(text: str) -> Rejoiner | None:
     """A Rejoiner when the head of `text` shows rows cut at one width: rows the runtime's
-    lines say go on, every one of them cut at the width of the widest row."""
+    lines say go on, every one of them cut at the width of the widest row and joined into
+    a whole line of the runtime's. Two lines that lost the break between them make a row
+    that looks cut; joined to the next, they read as no line: damage, not a wrap."""
     rows = text[:HEAD].split("\n")[:-1]
     if not _odd(rows):
         return None
     width = max(map(_width, rows), default=0)
     cuts = misses = 0
-    for joins, line, kind, glued in _joined_lines(rows, width):
-        if joins < 0 or (glued and not _whole(kind, line)):
-            misses += 1
-        else:
+    for joins, line, kind in _joined_lines(rows, width):
+        if joins > 0 and _whole(kind, line):
             cuts += joins
+        elif joins < 0 or not line.lstrip(" \t").startswith("panic: "):
+            misses += 1  # a nested panic's value is free text: it tells neither way
     return Rejoiner(width) if cuts > 4 * misses and width >= MIN_WIDTH else None
 
 
-def _joined_lines(rows: list[str], width: int) -> Iterator[tuple[int, str, int, bool]]:
+def _joined_lines(rows: list[str], width: int) -> Iterator[tuple[int, str, int]]:
     """Each line the rows would be joined into: how many rows went on it (-1: a row went on
-    short of the width, damage, not a wrap), the line, its kind, and whether a row joined
-    on was a whole line of its own. Two lines that lost the break between them make a row
-    that looks cut; joined to the next whole line, they read as no line."""
-    joins, line, kind, glued = 0, "", None, False
+    short of the width, damage, not a wrap), the line and its kind."""
+    joins, line, kind = 0, "", None
     for row, nxt in pairwise(rows):
         if not line:
-            joins, line, kind, glued = 0, row, _kind(row), False
+            joins, line, kind = 0, row, _kind(row)
         if kind is None:
             line = ""
             continue
         joined = _joins(line, kind, nxt, width)
         if joined is None or not _cut(row, nxt, width):
             if joined is not None or joins:
-                yield -1 if joined is not None else joins, line, kind, glued
+                yield -1 if joined is not None else joins, line, kind
             line = ""
         else:
-            own = _kind(nxt)
-            glued = glued or (own is not None and _whole(own, nxt))
             joins, line = joins + 1, joined
     if joins and line and kind is not None:
-        yield joins, line, kind, glued
+        yield joins, line, kind
