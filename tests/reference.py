@@ -234,11 +234,13 @@ class Prefixes:
         self.compat = compat
 
     def match(self, line: str) -> re.Match[str] | None:
-        for p in sorted(self.patterns, key=len, reverse=True):  # "> > " before "> "
+        """The longest of the learned prefixes at the line's start ("> > " before "> ")."""
+        best = None
+        for p in self.patterns:
             m = re.match(p, line)
-            if m is not None:
-                return m
-        return None
+            if m is not None and (best is None or m.end() > best.end()):
+                best = m
+        return best
 
     def strip(self, line: str) -> str:
         m = self.match(line)

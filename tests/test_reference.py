@@ -465,6 +465,27 @@ KNOWN_DIFFERENCES = [
         [{"ids": [1], "unparsed": [], "frames": (0, [("main.main", "/a/m.go", 1)])}],
         "RFC 3339 drops a zero fraction: the learned prefix matches with and without one.",
     ),
+    Row(
+        "prefix-with-text-before-a-header-on-two-lines",
+        "".join(
+            TS.format(i) + line + "\n"
+            for i, line in enumerate(
+                [
+                    *("xgoroutine 2 [running]:", "xgoroutine 2 [running]:", "main.f()", "\t/a/m.go:2 +0x1", ""),
+                    *("goroutine 1 [select]:", "main.main()", "\t/a/m.go:1 +0x1", ""),
+                ]
+            )
+        ),
+        [{"ids": [2, 1], "unparsed": [2], "frames": (0, [("main.f", "/a/m.go", 2)])}],
+        "A header with text before it, on a line printed twice (found by the exhaustive run with "
+        "another seed, the text a NUL). '<timestamp> x' is confirmed as a prefix by the copy "
+        "below, and '<timestamp> ' by the other lines. The reference took the learned prefix "
+        "with the longest pattern, not the longest match, and lost goroutine 2 with no line "
+        "counted; the fast reader learned 'x' on the stripped text but took it off only from the "
+        "next chunk on, and lost the repeated header's line. A prefix comes off whole (the "
+        "longest match), and a chunk is stripped until nothing new is learned: the header "
+        "printed twice is one goroutine and a line not understood, as in a plain dump.",
+    ),
 ]
 
 

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from .escaped import one_line_dump
 from .hard_wrap import Rejoiner, detect
 from .json_logs import DOCKER_HEAD, JsonLogs, docker_chunk, docker_line, docker_log
-from .prefixes import Prefixes, learn_prefixes
+from .prefixes import MAX_SHAPES, Prefixes, learn_prefixes
 from .streams import CHUNK, CarrierStats, LineMap, Stream
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -123,7 +123,9 @@ class TextStream:
         # lines' starts, and looking for new prefixes and glued headers costs next to nothing.
         prefixes = self.prefixes
         glued: list[int] = []
-        for _ in range(2):
+        # Until nothing new is learned: a prefix learned on text already stripped (a second
+        # level, "> " inside a log) must come off this chunk too, not only the next ones.
+        for _ in range(MAX_SHAPES + 1):
             if prefixes.strip is not None:
                 text = prefixes.stripped(text)
                 pieces = [prefixes.stripped(p) if p else p for p in pieces] if pieces is not None else None
