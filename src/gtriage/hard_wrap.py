@@ -6,10 +6,12 @@ Nothing marks a cut row; the runtime's own lines do. A call ends in ")" after it
 list, a location is `file:line` with an optional ` +0x..`, a header ends in "]:", and no
 line the runtime prints starts where a cut leaves the rest of one ("4 +0x27", "0xc0000ba140)").
 A row goes on in the next one when it does not end its line by those rules, or the next row
-starts no line and the two make one. Rows are joined only in a text that shows two such cuts
-near its start, no row of it wider than those cuts, and only rows about as wide: a dump
-whose lines are whole is never touched (a damaged line stays the damage it is). The report
-names the carrier, and says the width is inferred.
+starts no line and the two make one. Rows are joined only in a text whose start shows such
+cuts, each at the width of its widest row and each joining into a whole line, over four
+times as many as rows that would go on but do not (broken short, or joined into no line);
+then only rows about as wide are joined: a dump whose lines are whole is never touched (a
+damaged line stays the damage it is). The report names the carrier, and says the width is
+inferred.
 """
 
 from __future__ import annotations
