@@ -53,6 +53,54 @@ def test_go_test_json_packages_interleaved() -> None:
     assert got[2][2] == [2, 5]
 
 
+def journal_entry(i: int, pid: int, ident: str, message: str | list[int]) -> str:
+    """One line of `journalctl -o json` (systemd 252), its fields as it printed them for a
+    line written through systemd-cat; the ids are neutral."""
+    boot = "600094e52fff47ad81b76060f3727a7c"
+    return json.dumps(
+        {
+            "__CURSOR": f"s=1d966241cfdc431abdebc4812318b4e5;i={160 + i:x};b={boot};m=bf8804774;t=66182fae9025d;x=cd98",
+            "__REALTIME_TIMESTAMP": str(1796065043481181 + i),
+            "__MONOTONIC_TIMESTAMP": "51413796724",
+            "_BOOT_ID": boot,
+            "_TRANSPORT": "stdout",
+            "PRIORITY": "6",
+            "SYSLOG_IDENTIFIER": ident,
+            "_PID": str(pid),
+            "_UID": "0",
+            "_GID": "0",
+            "_MACHINE_ID": "3d1219c7c4c5404aaa1f6d2a48adfda4",
+            "_HOSTNAME": "host",
+            "_RUNTIME_SCOPE": "system",
+            "_STREAM_ID": "6d2c7cf9e8f241cf80d4831193ef562b",
+            "MESSAGE": message,
+        },
+        separators=(",", ":"),
+    )
+
+
+def test_journald_json_one_stream_per_process() -> None:
+    # Two processes logging side by side, and the crashed one restarted (another PID). A
+    # line that is no printable UTF-8 comes as an array of bytes.
+    entries = [
+        journal_entry(0, 2098, "crashzoo", "panic: boom"),
+        journal_entry(1, 2100, "otherapp", "serving"),
+        journal_entry(2, 2098, "crashzoo", ""),
+        journal_entry(3, 2098, "crashzoo", "goroutine 7 [running]:"),
+        journal_entry(4, 2100, "otherapp", list(b"bad \xff byte")),
+        journal_entry(5, 2098, "crashzoo", "main.f()"),
+        journal_entry(6, 2098, "crashzoo", "\t/m.go:3 +0x1d"),
+        journal_entry(7, 2131, "crashzoo", "started"),
+    ]
+    got = streams("".join(e + "\n" for e in entries))
+    assert got == [
+        ("-", "", []),
+        ("journald host: crashzoo[2098]", "panic: boom\n\ngoroutine 7 [running]:\nmain.f()\n\t/m.go:3 +0x1d\n", [1, 3, 4, 6, 7]),
+        ("journald host: otherapp[2100]", "serving\nbad \ufffd byte\n", [2, 5]),
+        ("journald host: crashzoo[2131]", "started\n", [8]),
+    ]
+
+
 def test_a_json_line_that_carries_nothing_is_left_out() -> None:
     got = streams('{"level":"info","msg":"up"}\nplain\n')
     assert got == [("-", "plain\n", [2])]

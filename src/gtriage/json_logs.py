@@ -1,5 +1,5 @@
-"""Dump text carried by JSON-lines logs: `go test -json`, docker `json-file`, `log/slog`
-JSON and other structured logs. Each carrier's text is reassembled into a stream of its own.
+"""Dump text carried by JSON-lines logs: `go test -json`, docker `json-file`, journald
+(`journalctl -o json`), `log/slog` JSON and other structured logs. Each carrier's text is reassembled into a stream of its own.
 """
 
 from __future__ import annotations
@@ -94,6 +94,8 @@ class JsonLogs:
     - docker `json-file`: its "log" texts are the input's own stream, stdout and stderr
       merged in the order they were written, as `docker logs` prints them: nothing is kept
       back, so memory stays bounded (docker_log decodes them).
+    - journald (`journalctl -o json`): each entry one line a process wrote; each process
+      (host, boot, PID) a stream of its own, as processes log side by side.
     - anything else (log/slog JSON, structured logs): each string value holding a dump is a
       document of its own.
     """
@@ -122,6 +124,12 @@ class JsonLogs:
         elif isinstance(obj.get("log"), str) and "Action" not in obj:
             stats.carriers.add("docker json-file")
             return str(obj["log"])
+        elif "__CURSOR" in obj and "MESSAGE" in obj:
+            written = _journal_message(obj["MESSAGE"])
+            if written is not None:
+                stats.carriers.add("journald JSON")
+                key, name = _journal_source(obj)
+                self._stream(key, name).add(written, n)
         else:
             for text in _dump_strings(obj):
                 stats.carriers.add("JSON log")
@@ -132,6 +140,28 @@ class JsonLogs:
         """A whole text held by input line n: a stream of its own."""
         self._stream(("doc", str(len(self.streams))), name).add(text, n)
 
+
+# `journalctl -o json`: one entry a line, each line a process wrote to the journal one entry
+# (systemd-cat, a unit's stdout and stderr). Its MESSAGE is a string, or an array of bytes
+# when the line is no printable UTF-8.
+
+
+def _journal_message(message: Any) -> str | None:
+    """The line a journal entry holds, with its line break; None when it holds none."""
+    if isinstance(message, list) and all(type(b) is int and 0 <= b < 256 for b in message):
+        message = bytes(message).decode("utf-8", errors="replace")
+    if not isinstance(message, str):
+        return None
+    return message if message.endswith("\n") else message + "\n"
+
+
+def _journal_source(obj: dict[str, Any]) -> tuple[tuple[str, ...], str]:
+    """The stream of a journal entry: the process that wrote it (a host, a boot, a PID), named
+    as journalctl names it ("host: crashzoo[2098]"). Processes write side by side, and a
+    service that crashed and restarted is another process."""
+    host, boot, pid = (str(obj.get(k, "")) for k in ("_HOSTNAME", "_BOOT_ID", "_PID"))
+    ident = str(obj.get("SYSLOG_IDENTIFIER") or obj.get("_COMM") or "?")
+    return ("journald", host, boot, pid), f"journald {host}: {ident}[{pid}]" if pid else f"journald {host}: {ident}"
 
 # docker json-file, as dockerd writes every line (Go's encoding, keys in this order):
 # '{"log":"...","stream":"stderr","time":"..."}'. Read with string operations, without
