@@ -81,11 +81,12 @@ def journal_entry(i: int, pid: int, ident: str, message: str | list[int]) -> str
 
 def test_journald_json_one_stream_per_process() -> None:
     # Two processes logging side by side, and the crashed one restarted (another PID). A
-    # line that is no printable UTF-8 comes as an array of bytes.
+    # line that is no printable UTF-8 comes as an array of bytes; journald keeps no empty
+    # line (samples/wrapped/journald-json.txt is a real export).
     entries = [
         journal_entry(0, 2098, "crashzoo", "panic: boom"),
         journal_entry(1, 2100, "otherapp", "serving"),
-        journal_entry(2, 2098, "crashzoo", ""),
+        journal_entry(2, 2100, "otherapp", "  indented"),
         journal_entry(3, 2098, "crashzoo", "goroutine 7 [running]:"),
         journal_entry(4, 2100, "otherapp", list(b"bad \xff byte")),
         journal_entry(5, 2098, "crashzoo", "main.f()"),
@@ -95,8 +96,8 @@ def test_journald_json_one_stream_per_process() -> None:
     got = streams("".join(e + "\n" for e in entries))
     assert got == [
         ("-", "", []),
-        ("journald host: crashzoo[2098]", "panic: boom\n\ngoroutine 7 [running]:\nmain.f()\n\t/m.go:3 +0x1d\n", [1, 3, 4, 6, 7]),
-        ("journald host: otherapp[2100]", "serving\nbad \ufffd byte\n", [2, 5]),
+        ("journald host: crashzoo[2098]", "panic: boom\ngoroutine 7 [running]:\nmain.f()\n\t/m.go:3 +0x1d\n", [1, 4, 6, 7]),
+        ("journald host: otherapp[2100]", "serving\n  indented\nbad \ufffd byte\n", [2, 3, 5]),
         ("journald host: crashzoo[2131]", "started\n", [8]),
     ]
 

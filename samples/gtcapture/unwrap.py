@@ -174,6 +174,22 @@ def _unwrap_pod_status(text: str) -> str:
     return "\n".join(cs[k]["terminated"]["message"] for k in ("state", "lastState") if "terminated" in cs[k])
 
 
+def _unwrap_journald_json(text: str) -> str:
+    """journalctl -o json: the MESSAGE of each entry crashzoo's systemd-cat wrote, in order.
+
+    journald stores no empty line of a stream, so the blank line before each goroutine header
+    (and after the panic line) is put back; a MESSAGE that is not printable UTF-8 comes as an
+    array of its bytes.
+    """
+    objs = [json.loads(line) for line in text.split("\n") if line.startswith("{")]
+    msgs = [o["MESSAGE"] for o in objs if o.get("SYSLOG_IDENTIFIER") == "crashzoo"]
+    return _blank_before_headers(_joined([m if isinstance(m, str) else bytes(m).decode() for m in msgs]))
+
+
+# Made by the real systemd-journald (samples/gtcapture/journald.py).
+UNWRAP["journald-json"] = _unwrap_journald_json
+
+
 # JSON carriers captured by samples/carriers.py: the dump is decoded out of the JSON strings.
 UNWRAP |= {
     "gotest-json": _unwrap_gotest_json,
