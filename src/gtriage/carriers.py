@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from .escaped import one_line_dump
 from .hard_wrap import Rejoiner, detect
 from .json_logs import DOCKER_HEAD, JsonLogs, docker_chunk, docker_line, docker_log
+from .newest_first import in_order
 from .prefixes import MAX_SHAPES, Prefixes, learn_prefixes
 from .streams import CHUNK, CarrierStats, LineMap, Stream
 
@@ -232,6 +233,6 @@ def read_streams(source: Readable, stats: CarrierStats | None = None) -> Iterato
     held), then each stream a carrier held, in the order they first appeared."""
     st = stats if stats is not None else CarrierStats()
     text = TextStream(source, st)
-    yield Stream("-", text.chunks(), text.line_map)
+    yield in_order(Stream("-", text.chunks(), text.line_map), st)
     for buf in text.json.streams.values():
-        yield buf.stream()
+        yield in_order(buf.stream(), st)

@@ -31,6 +31,7 @@ _PREAMBLE_STARTS = (
     "runtime: ",
 )
 RACE_FENCE = "=================="
+PROFILE_START = "goroutine profile: total "  # a ?debug=1 profile's title
 # Longest line a goroutine's stack may hold (Go prints at most ~10 argument words a frame).
 MAX_STACK_LINE = 1 << 16
 _STACK_LINE_STARTS = ("created by ", "...", "[originating from goroutine ", "non-Go function")
@@ -60,7 +61,7 @@ def starts_dump(line: str) -> bool:
     return (
         is_header(line)
         or (starts_preamble(line) and not line.startswith(("runtime: ", "PC=0x")))
-        or line.startswith("goroutine profile: total ")
+        or line.startswith(PROFILE_START)
         or line == "WARNING: DATA RACE"
         or line == RACE_FENCE
     )
@@ -71,7 +72,7 @@ def starts_section(line: str) -> bool:
     return (
         is_header(line)
         or starts_preamble(line)
-        or line.startswith("goroutine profile: total ")
+        or line.startswith(PROFILE_START)
         or line == "WARNING: DATA RACE"
         or line == RACE_FENCE
     )
