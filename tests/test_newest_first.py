@@ -94,3 +94,15 @@ def test_a_journald_export_newest_first_reads_per_process(tmp_path: Path) -> Non
     got = _report(tmp_path / "r.txt")
     assert _reading(got) == _reading(_report(SAMPLES / "wrapped" / "journald-json.txt"))
     assert set(got["carriers"]) == {"journald JSON", TURNED}  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("goroutines", [1, 2])
+def test_a_header_swapped_with_its_call_is_damage_not_newest_first(goroutines: int) -> None:
+    # Regression (found by test_reference's exhaustive run): a short paste whose first
+    # header and first call swapped places. The header stands under a call, but that
+    # call's location is below it, not above: the paste is read as it is.
+    blocks = (NEWEST / "crashzoo.goroutine-all.txt").read_text().split("\n\n")
+    lines = "\n\n".join(blocks[: 1 + goroutines]).split("\n")
+    i = next(i for i, line in enumerate(lines) if line.startswith("goroutine "))
+    lines[i], lines[i + 1] = lines[i + 1], lines[i]
+    assert not bottom_up("\n".join(lines) + "\n")

@@ -36,6 +36,13 @@ def _header_starts(text: str) -> list[int]:
     return out
 
 
+def _line_before(text: str, start: int) -> str:
+    """The line before the one that starts at `start` ("" for the first line)."""
+    if start <= 0:
+        return ""
+    return text[text.rfind("\n", 0, start - 1) + 1 : start - 1]
+
+
 def bottom_up(text: str) -> bool:
     """Whether the goroutine headers of `text` stand under their first call (and over a
     blank line, a location or the end), and none over its first call. So too a ?debug=1
@@ -47,7 +54,7 @@ def bottom_up(text: str) -> bool:
         end = len(text) if end < 0 else end
         line = text[start:end]
         after = text[end + 1 : end + 2]
-        before = text[text.rfind("\n", 0, max(start - 1, 0)) + 1 : max(start - 1, 0)]
+        before = _line_before(text, start)
         if line.startswith(PROFILE_START):
             # The runtime's order: the title, then its first record ("200 @ 0x..").
             down += after.isdigit()
@@ -56,7 +63,9 @@ def bottom_up(text: str) -> bool:
             if after and after not in "\n\t ":
                 down += 1  # the runtime's order: the header, then its first call
             elif before[:1] not in ("", " ", "\t") and before.endswith(")"):
-                up += 1
+                # Bottom up, the call has its location above it (a header and its call
+                # that only swapped places have a blank line or a crash's line there).
+                up += _line_before(text, start - len(before) - 1)[:1] in ("\t", " ")
     at = text.find(_WARNING)
     for _ in range(HEADERS_LOOKED_AT):
         if at < 0:
