@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
 from gtriage.carriers import read_streams
+from gtriage.parse import parse_text
 
 
 def streams(text: str) -> list[tuple[str, str, list[int]]]:
@@ -53,14 +55,14 @@ def test_go_test_json_packages_interleaved() -> None:
     assert got[2][2] == [2, 5]
 
 
-def journal_entry(i: int, pid: int, ident: str, message: str | list[int]) -> str:
+def journal_entry(i: int, pid: int, ident: str, message: str | list[int], micros: int = 1796065043481181) -> str:
     """One line of `journalctl -o json` (systemd 252), its fields as it printed them for a
     line written through systemd-cat; the ids are neutral."""
     boot = "600094e52fff47ad81b76060f3727a7c"
     return json.dumps(
         {
             "__CURSOR": f"s=1d966241cfdc431abdebc4812318b4e5;i={160 + i:x};b={boot};m=bf8804774;t=66182fae9025d;x=cd98",
-            "__REALTIME_TIMESTAMP": str(1796065043481181 + i),
+            "__REALTIME_TIMESTAMP": str(micros + i),
             "__MONOTONIC_TIMESTAMP": "51413796724",
             "_BOOT_ID": boot,
             "_TRANSPORT": "stdout",
@@ -133,3 +135,15 @@ def test_docker_logs_decode_as_json_does(logs: list[str]) -> None:
         starts += [n] * (at_start + log.count("\n") - log.endswith("\n"))
         at_start = log.endswith("\n")
     assert streams(text) == [("-", "".join(logs), starts)]
+
+
+def test_journald_json_dumps_are_timed_by_the_journal() -> None:
+    # A service that crashed, restarted and crashed again 90 s later: each dump's time is
+    # its entries' own (__REALTIME_TIMESTAMP), which a series orders and rates by.
+    crash = Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27" / "crashzoo.goroutine-all.txt"
+    lines = [line for line in crash.read_text().split("\n") if line]  # journald keeps no empty line
+    start = 1796065043481181
+    entries = [journal_entry(i, 2098, "svc", line, start) for i, line in enumerate(lines)]
+    entries += [journal_entry(i, 2140, "svc", line, start + 90_000_000) for i, line in enumerate(lines)]
+    snaps = parse_text("".join(e + "\n" for e in entries)).snapshots
+    assert [s.taken_at for s in snaps] == [start // 1_000_000, start // 1_000_000 + 90]

@@ -130,6 +130,9 @@ class JsonLogs:
                 stats.carriers.add("journald JSON")
                 key, name = _journal_source(obj)
                 self._stream(key, name).add(written, n)
+                micros = obj.get("__REALTIME_TIMESTAMP")
+                if isinstance(micros, str) and micros.isascii() and micros.isdigit():
+                    stats.clock.stamp(n, int(micros) // 1_000_000)
         else:
             for text in _dump_strings(obj):
                 stats.carriers.add("JSON log")

@@ -1,6 +1,6 @@
 """When each part of a log was written, from the timestamps its lines carry: kubectl
---timestamps and other RFC 3339 / ISO 8601 prefixes, and the "time" field of docker
-json-file and JSON log lines. A series of dumps inside one log is ordered by them.
+--timestamps and other RFC 3339 / ISO 8601 prefixes, the "time" field of docker json-file
+and JSON log lines, and journald's own clock. A series of dumps inside one log is ordered by them.
 
 Only the first line of each new second is recorded (seconds are what ordering dumps and
 growth a minute need), so a log of hours keeps a few thousand samples. Only chunks whose
@@ -132,6 +132,15 @@ class LogClock:
             i = end
         for k in range(i + 1, n):
             self._line(times[k], first_line + k)
+
+    def stamp(self, line: int, second: int) -> None:
+        """Record a log line written at `second` (since the epoch), as journald's entries
+        say it (__REALTIME_TIMESTAMP, in microseconds) instead of in text."""
+        last = str(second)
+        if last != self._last and len(self.lines) < MAX_SAMPLES:
+            self._last = last
+            self.lines.append(line)
+            self.times.append(float(second))
 
     def _line(self, time: str, line: int) -> None:
         m = _STAMP_ONLY.match(time)
