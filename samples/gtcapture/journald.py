@@ -1,5 +1,6 @@
 """A crash dump as ``journalctl -o json`` prints it, made by the real systemd-journald: the dump
-written into the journal by ``systemd-cat`` while another process logs at the same time."""
+written into the journal by ``systemd-cat`` while another process logs at the same time; and the
+same entries as ``journalctl -r`` prints them, newest first in its default short format."""
 
 from __future__ import annotations
 
@@ -35,12 +36,19 @@ OTHER_LINES = [
     'level=warn msg="slow request" method=POST path=/api/v1/orders status=201 dur={s}.{ms}s',
     'level=info msg="health check" status=ok',
 ]
+# journalctl's short format prints an entry's time in the local zone, the month by name: the
+# reverse sample is read in UTC and the C locale, whatever the machine's.
+SHORT_ENV = {"TZ": "UTC", "LC_TIME": "C"}
+# One entry in the short format: time, hostname, identifier[pid], message.
+SHORT_LINE = re.compile(r"([A-Z][a-z]{2} [0-3]\d \d\d:\d\d:\d\d) (\S+) ([^\s\[]+)\[(\d+)\]: (.*)")
 
 Loaded = dict[str, tuple[dict[str, Any], str]]
 
 
-def _run(argv: list[str], timeout: float = 30) -> str:
-    return subprocess.run(argv, check=True, capture_output=True, text=True, timeout=timeout).stdout
+def _run(argv: list[str], timeout: float = 30, env: dict[str, str] | None = None) -> str:
+    if env is not None:
+        env = {k: v for k, v in os.environ.items() if k != "LC_ALL"} | env
+    return subprocess.run(argv, check=True, capture_output=True, text=True, timeout=timeout, env=env).stdout
 
 
 def _listening(path: Path) -> bool:
@@ -101,9 +109,10 @@ def _write_lines(proc: subprocess.Popen[str], lines: list[str], every: float, de
     proc.stdin.close()
 
 
-def _journal_both(dump: list[str], other: list[str]) -> str:
+def _journal_both(dump: list[str], other: list[str]) -> tuple[str, str]:
     """Both writers at once, each its own ``systemd-cat -t``; the entries of their two
-    identifiers since just before they started, as ``journalctl -o json`` prints them.
+    identifiers since just before they started, as ``journalctl -o json`` prints them, and
+    then (the same entries, read once all are stored) as ``journalctl -r`` prints them.
 
     ``--since`` takes microseconds: journald stamps an entry with the time it received it, and no
     entry of an earlier run is that new. (``--after-cursor`` of the newest entry before would
@@ -125,8 +134,8 @@ def _journal_both(dump: list[str], other: list[str]) -> str:
     finally:
         for p in procs:
             stop(p, 10)
-    argv = ["journalctl", "-o", "json", "--no-pager", "-t", DUMP_ID, "-t", OTHER_ID,
-            f"--since=@{us // 1_000_000}.{us % 1_000_000:06d}"]  # fmt: skip
+    since = f"--since=@{us // 1_000_000}.{us % 1_000_000:06d}"
+    argv = ["journalctl", "-o", "json", "--no-pager", "-t", DUMP_ID, "-t", OTHER_ID, since]
     want = {DUMP_ID: sum(_kept(ln) is not None for ln in dump), OTHER_ID: len(other)}
     for _ in range(100):  # journald stores what a stream sent a moment after the writer exits
         out = _run(argv)
@@ -138,9 +147,48 @@ def _journal_both(dump: list[str], other: list[str]) -> str:
                 raise RuntimeError(
                     f"journald-json: entries of other processes {pids} in the journal's output"
                 )
-            return out
+            # One service's log, as `journalctl -r -u svc` shows it.
+            reverse = _run(["journalctl", "-r", "--no-pager", "-t", DUMP_ID, since], env=SHORT_ENV)
+            _same_entries([e for e in entries if e.get("SYSLOG_IDENTIFIER") == DUMP_ID], reverse)
+            return out, reverse
         time.sleep(0.1)
     raise RuntimeError(f"journald-json: the journal holds {got} entries, not {want}")
+
+
+def _same_entries(entries: list[dict[str, Any]], reverse: str) -> None:
+    """The short lines are the JSON entries newest first: each one's time (UTC, to the second),
+    identifier, pid and message, its tabs as the 8 blanks journalctl prints for them."""
+    lines = reverse.removesuffix("\n").split("\n") if reverse else []
+    if len(lines) != len(entries):
+        raise RuntimeError(f"journald-reverse: {len(lines)} lines for {len(entries)} entries")
+    for line, e in zip(lines, reversed(entries), strict=True):
+        m = SHORT_LINE.fullmatch(line)
+        if not m:
+            raise RuntimeError(f"journald-reverse: not an entry in the short format: {line!r}")
+        usec = int(e.get("_SOURCE_REALTIME_TIMESTAMP", e["__REALTIME_TIMESTAMP"]))
+        when = time.strftime("%b %d %H:%M:%S", time.gmtime(usec // 1_000_000))
+        msg = e["MESSAGE"]
+        if not isinstance(msg, str):
+            raise RuntimeError(f"journald-reverse: a MESSAGE that is no printable text: {msg!r}")
+        want = (when, e["_HOSTNAME"], e["SYSLOG_IDENTIFIER"], e["_PID"], msg.replace("\t", " " * 8))
+        if m.groups() != want:
+            raise RuntimeError(f"journald-reverse: {line!r} is not the entry {want!r}")
+
+
+def _neutral_short(out: str, entries: list[dict[str, Any]]) -> str:
+    """journalctl's short lines with the hostname replaced by the neutral one; nothing else of
+    the machine is in them (no machine id, boot id or cursor: checked)."""
+    lines = []
+    for line in out.removesuffix("\n").split("\n"):
+        m = SHORT_LINE.fullmatch(line)
+        assert m, line  # _same_entries matched every line
+        lines.append(f"{line[: m.start(2)]}{NEUTRAL_HOSTNAME}{line[m.end(2) :]}\n")
+    text = "".join(lines)
+    for e in entries:
+        for field in ("_MACHINE_ID", "_BOOT_ID", "__CURSOR"):
+            if e[field] in out:
+                raise RuntimeError(f"journald-reverse: the output names {field} {e[field]}")
+    return text
 
 
 def _neutral(out: str) -> str:
@@ -180,16 +228,17 @@ def _neutral(out: str) -> str:
     return text
 
 
-def journald_json(d: Loaded, emit: Callable[..., None]) -> None:
+def journald_samples(d: Loaded, emit: Callable[..., None]) -> None:
     """crashzoo's panic written into the real journal by ``systemd-cat -t crashzoo`` while
-    ``systemd-cat -t otherapp`` logs, as ``journalctl -o json`` prints both."""
+    ``systemd-cat -t otherapp`` logs, as ``journalctl -o json`` prints both (journald-json) and,
+    crashzoo's own entries, as ``journalctl -r`` prints them newest first (journald-reverse)."""
     cr_m, cr = d["crashzoo.goroutine-all"]
     dump = cr.removesuffix("\n").split("\n")
     other = [OTHER_LINES[i % len(OTHER_LINES)].format(n=40 + 3 * i, ms=2 + (7 * i) % 23, e=1000 + 17 * i, s=i % 3)
              for i in range(36)]  # fmt: skip
     for _ in range(3):  # the two writers' lines interleave unless the scheduler kept them apart
         with tempfile.TemporaryDirectory(prefix="gtriage-journald-") as tmp, _journald(Path(tmp)):
-            out = _journal_both(dump, other)
+            out, reverse = _journal_both(dump, other)
         idents = [json.loads(ln)["SYSLOG_IDENTIFIER"] for ln in out.split("\n") if ln]
         first, last = idents.index(DUMP_ID), len(idents) - 1 - idents[::-1].index(DUMP_ID)
         if OTHER_ID in idents[first:last]:
@@ -197,6 +246,7 @@ def journald_json(d: Loaded, emit: Callable[..., None]) -> None:
     else:
         raise RuntimeError("journald-json: the two writers' lines did not interleave in three runs")
     version = _run(["journalctl", "--version"]).split("\n")[0]
+    entries = [json.loads(ln) for ln in out.split("\n") if ln]
     emit("journald-json", "crashzoo.goroutine-all", cr_m, _neutral(out), plain=cr,
          how=f"the real journal of {version} (systemd-journald, started by hand when no journald ran; "
          "its own config): crashzoo.goroutine-all.txt written line by line (4 ms apart) into 'systemd-cat -t "
@@ -210,3 +260,13 @@ def journald_json(d: Loaded, emit: Callable[..., None]) -> None:
          f"{NEUTRAL_MACHINE_ID}, _BOOT_ID and a __CURSOR's b= to {NEUTRAL_BOOT_ID}, a __CURSOR's s= (the "
          f"journal's sequence number id) to {NEUTRAL_SEQNUM_ID}; everything else (_PID, _STREAM_ID, timestamps, "
          "the cursors' i=, m=, t= and x= hash) is as journalctl printed it")  # fmt: skip
+    emit("journald-reverse", "crashzoo.goroutine-all", cr_m, _neutral_short(reverse, entries), plain=cr,
+         how=f"the same journal entries as journald-json.txt (the same run of {version}), as an on-call engineer "
+         "reads a service's log newest first: 'journalctl -r --no-pager -t crashzoo --since=@<the "
+         "same seconds.microseconds>' (the service alone, as 'journalctl -r -u svc' shows it) with TZ=UTC and "
+         "LC_TIME=C, in journalctl's default short format ('Mon DD HH:MM:SS host ident[pid]: message', the "
+         "time in seconds). The dump's lines are last to first. Without -a journalctl prints each tab of a message as 8 blanks, so a "
+         "location line starts with 8 blanks, not a tab. journald keeps no empty line of a stream (the dump's "
+         "blank lines before each goroutine header and after the panic line are not in the journal). The "
+         "hostname is rewritten to 'host'; the short format names no machine id, boot id or cursor (checked); "
+         "every line was checked against its JSON entry (time, identifier, pid, message)")  # fmt: skip

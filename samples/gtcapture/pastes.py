@@ -16,7 +16,7 @@ from typing import Any
 
 from gtcapture.emit import lines_of
 from gtcapture.goquote import go_quote
-from gtcapture.journald import journald_json
+from gtcapture.journald import journald_samples
 
 MAX_WRAPPED = 300_000  # the pasted samples below stay small
 HCLOG_ZONE = timezone(timedelta(hours=3))
@@ -69,7 +69,7 @@ def wrap_pastes(dumps: Path, newest: Path, load: Callable[..., tuple[dict[str, A
     _concatenated(d, emit, newest)
     _after_register_dump(d, emit, go119)
     _hard_wrapped(d, emit)
-    journald_json(d, emit)
+    journald_samples(d, emit)
 
 
 def _hclog(d: Loaded, emit: Emit) -> None:

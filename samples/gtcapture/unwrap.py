@@ -186,8 +186,23 @@ def _unwrap_journald_json(text: str) -> str:
     return _blank_before_headers(_joined([m if isinstance(m, str) else bytes(m).decode() for m in msgs]))
 
 
+JOURNALD_SHORT = re.compile(r"[A-Z][a-z]{2} [0-3]\d \d\d:\d\d:\d\d host crashzoo\[\d+\]: ")
+
+
+def _unwrap_journald_reverse(text: str) -> str:
+    """journalctl -r (short format): crashzoo's lines, prefix taken off, put back oldest first.
+
+    journalctl prints a message's tab as 8 blanks, so a location line's leading tab is put back
+    (``_tab_back``); journald stores no empty line of a stream, so the blank lines are put back
+    as for journald-json.
+    """
+    msgs = [m.string[m.end() :] for m in map(JOURNALD_SHORT.match, text.split("\n")) if m]
+    return _blank_before_headers(_joined([_tab_back(line) for line in reversed(msgs)]))
+
+
 # Made by the real systemd-journald (samples/gtcapture/journald.py).
 UNWRAP["journald-json"] = _unwrap_journald_json
+UNWRAP["journald-reverse"] = _unwrap_journald_reverse
 
 
 # JSON carriers captured by samples/carriers.py: the dump is decoded out of the JSON strings.
