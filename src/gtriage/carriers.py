@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from .streams import Readable
 
 
+OTHER_SOURCES = "lines of other log sources (set apart)"
+
+
 def _count_lines(text: str) -> int:
     return text.count("\n") + (0 if not text or text.endswith("\n") else 1)
 
@@ -145,8 +148,27 @@ class TextStream:
                     pieces[-1] = pieces[-1][:-1]
             pieces = _unglue(pieces, glued)
             text = "".join(pieces)
+        if prefixes.sources.match is not None and prefixes.sources.search.search(text) is not None:
+            pieces = self._apart(text, pieces, first)
+            text = "".join(pieces)
         self._map_lines(first, lines_in, pieces)
         return text
+
+    def _apart(self, text: str, pieces: list[str] | None, first: int) -> list[str]:
+        """The chunk's pieces, one per input line, with the lines of other log sources
+        carried to streams of their own (log_sources.py): empty pieces here."""
+        sources = self.prefixes.sources
+        if pieces is None:
+            pieces = [line + "\n" for line in text.split("\n")]
+            pieces[-1] = pieces[-1][:-1]  # the text's end: "" after a final line break
+        for i, piece in enumerate(pieces):
+            found = sources.other(piece) if piece.find("\n") in (-1, len(piece) - 1) else None
+            if found is not None:
+                m, key = found
+                self.json.carry(("source", *key), "log lines of " + " ".join(key), piece[m.end() :], first + i)
+                self.stats.carriers.add(OTHER_SOURCES)
+                pieces[i] = ""
+        return pieces
 
     def _map_lines(self, first: int, lines_in: int, pieces: list[str] | None) -> None:
         """Where the stream lines of a chunk came from: `pieces` (one per input line from

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from .lazy_re import lazy
+from .log_sources import Sources
 
 # Headers not at the start of their line: "2021-05-27T10:46:33.875+0300 [DEBUG] x: goroutine 1 [".
 # The lookbehinds sit after the literal so that the regex engine can search for it fast;
@@ -84,6 +85,7 @@ class Prefixes:
         self.strip: re.Pattern[str] | None = None
         self._strip_after_nl: re.Pattern[str] = re.compile("$^")
         self._compiled: dict[str, re.Pattern[str]] = {}
+        self.sources = Sources()
 
     def _matcher(self, shape: str) -> re.Pattern[str]:
         m = self._compiled.get(shape)
@@ -91,10 +93,14 @@ class Prefixes:
             m = self._compiled[shape] = re.compile(shape)
         return m
 
-    def learn(self, shape: str) -> None:
+    def learn(self, shape: str, prefix: str = "") -> None:
+        """Learn a prefix's shape; `prefix`: the text it was learned from, when it may name
+        one log source among others (log_sources.py)."""
         if shape in self.shapes or len(self.shapes) >= MAX_SHAPES:
             return
         self.shapes.append(shape)
+        if prefix:
+            self.sources.learn(prefix)
         # Longest first: "> > " before "> ".
         alts = "|".join(sorted(self.shapes, key=len, reverse=True))
         self.strip = re.compile("^(?:" + alts + ")", re.MULTILINE)
@@ -165,7 +171,7 @@ def learn_prefixes(
         shape = prefix_shape(prefix)
         # A log prefix holds no tab: text with one is a location the header is glued to.
         if "\t" not in prefix and _confirmed(text, start, end, shape, prefixes):
-            prefixes.learn(shape)
+            prefixes.learn(shape, prefix)
         else:
             # Not repeated on its neighbours: text glued to the header ("...dumping all
             # stacksgoroutine 1 [running]:"). The header starts a line of its own.
@@ -183,4 +189,4 @@ def learn_prefixes(
         if prefix.strip() and "\t" not in prefix and not prefix.endswith(("in ", "by ")):
             shape = prefix_shape(prefix)
             if _confirmed(text, start, end, shape, prefixes):
-                prefixes.learn(shape)
+                prefixes.learn(shape, prefix)

@@ -1,0 +1,82 @@
+"""Lines of other log sources between a dump's lines: a log of several processes or units
+(`journalctl` of two units, any log whose prefix carries a time and a name), where
+only the dumping one's prefix was learned (prefixes.py). Its neighbours' lines carry a
+prefix of the same shape but other names ("host otherapp[8982]: " beside "host
+crashzoo[8981]: "), and left in the stream they cut its goroutines apart. They are carried
+to a stream of their own per source instead, as JSON log lines are (json_logs.py).
+
+A prefix is taken as a source's when it carries a time (two runs of digits at least) and
+a name: a bare word before a colon ("app: ") would match a runtime line ("panic: ").
+"""
+
+from __future__ import annotations
+
+import re
+
+from .lazy_re import lazy
+
+# The parts of a prefix: names (a letter first, no digit), fractions, numbers, the blank at
+# its end; as prefixes.prefix_shape reads them, but for the names.
+_PARTS = lazy(r"[A-Za-z_][A-Za-z_.-]*|[.,][0-9]+|[0-9]+|\s+$")
+_NAME = r"([A-Za-z_][A-Za-z_.-]*)"
+
+
+def source_shape(prefix: str) -> str | None:
+    """A regex for a line of any source whose prefix is like this one but for its names
+    (each captured: the source's key); None for a prefix that names no source and a time."""
+    out: list[str] = []
+    last = 0
+    numbers = names = 0
+    for m in _PARTS.finditer(prefix):
+        out.append(re.escape(prefix[last : m.start()]))
+        t = m.group()
+        if t[0] in ".,":
+            out.append(r"(?:[.,][0-9]+)?")
+        elif t[0].isspace():
+            out.append("(?:" + re.escape(t) + "|(?=\n)|$)")
+        elif t[0].isdigit():
+            out.append("[0-9]+")
+            numbers += 1
+        else:
+            out.append(_NAME)
+            names += len(t) > 1
+        last = m.end()
+    out.append(re.escape(prefix[last:]))
+    return "".join(out) if numbers >= 2 and names else None
+
+
+class Sources:
+    """The source shapes of the prefixes learned in one stream, and the lines they match."""
+
+    def __init__(self) -> None:
+        self.shapes: list[str] = []
+        self.match: re.Pattern[str] | None = None  # a line of any of them, at its start
+        self.search: re.Pattern[str] = re.compile("$^")  # the same, at any line's start
+        self.own: set[tuple[str, ...]] = set()  # the keys of the prefixes learned: no other source
+
+    def learn(self, prefix: str) -> None:
+        shape = source_shape(prefix)
+        if shape is None:
+            return
+        m = re.match(shape, prefix)
+        if m is not None:
+            self.own.add(self.key(m))
+        if shape in self.shapes:
+            return
+        self.shapes.append(shape)
+        alts = "|".join(f"(?:{s})" for s in self.shapes)
+        self.match = re.compile(alts)
+        self.search = re.compile(f"^(?:{alts})", re.MULTILINE)
+
+    def other(self, line: str) -> tuple[re.Match[str], tuple[str, ...]] | None:
+        """The prefix of another source's line and that source's key; None for a line of
+        none, or of a source whose own prefix was learned (a line glued after its prefix)."""
+        m = self.match.match(line) if self.match is not None else None
+        if m is None:
+            return None
+        key = self.key(m)
+        return None if key in self.own else (m, key)
+
+    def key(self, m: re.Match[str]) -> tuple[str, ...]:
+        """A source by the names its prefix gives (one-letter ones are a time's "T", "Z")."""
+        return tuple(g for g in m.groups() if g is not None and len(g) > 1)

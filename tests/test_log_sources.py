@@ -1,0 +1,95 @@
+"""Lines of other log sources between a dump's, set apart (log_sources.py, carriers.py).
+
+The logs here are a real capture's lines behind journald's short prefix (`Mon DD HH:MM:SS
+host ident[pid]: `, tabs as journalctl prints them), interleaved with another process's
+lines; samples/wrapped/journald-two-units.txt is journalctl's own output, checked with every
+other sample.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from gtriage.carriers import OTHER_SOURCES, read_streams
+from gtriage.log_sources import source_shape
+from gtriage.pipeline import analyze
+from gtriage.render.json import render_json
+
+CAPTURE = Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27" / "crashzoo.goroutine-all.txt"
+
+
+@pytest.mark.parametrize(
+    ("prefix", "other", "key"),
+    [
+        ("Nov 30 19:27:39 host crashzoo[8981]: ", "Nov 30 19:27:40 host otherapp[8982]: x", ("Nov", "host", "otherapp")),
+        ("E1125 10:00:00.000000   12345 main.go:42] ", "I1125 10:00:01.5   12345 server.go:7] x", ("server.go",)),
+    ],
+)
+def test_a_prefix_with_a_time_and_a_name_is_a_source(prefix: str, other: str, key: tuple[str, ...]) -> None:
+    shape = source_shape(prefix)
+    assert shape is not None
+    m = re.match(shape, other)
+    assert m is not None
+    assert tuple(g for g in m.groups() if g is not None and len(g) > 1) == key
+
+
+@pytest.mark.parametrize("prefix", ["2026-11-25T10:00:01.104729Z ", "app: ", "> ", "web-1  | "])
+def test_a_prefix_without_a_time_and_a_name_names_no_source(prefix: str) -> None:
+    # kubectl's time names nothing ("T", "Z"); a bare name before a colon would take a
+    # runtime line ("panic: ") for another source's; docker compose prints no time.
+    assert source_shape(prefix) is None
+
+
+def _journal(lines: list[tuple[str, int, str]]) -> str:
+    """journalctl's short lines (tabs as the 8 blanks it prints) of (ident, pid, message)."""
+    return "".join(f"Nov 30 19:27:{39 + i // 20:02d} host {ident}[{pid}]: {msg.replace(chr(9), ' ' * 8)}\n"
+                   for i, (ident, pid, msg) in enumerate(lines))  # fmt: skip
+
+
+def _interleaved() -> tuple[str, list[int]]:
+    """The capture's lines (journald keeps no empty one) with another unit's between them;
+    and the input lines of that unit's."""
+    dump = [line for line in CAPTURE.read_text().split("\n") if line]
+    lines: list[tuple[str, int, str]] = []
+    other: list[int] = []
+    for i, line in enumerate(dump):
+        lines.append(("crashzoo", 8981, line))
+        if i % 3 == 1:
+            lines.append(("otherapp", 8982, f'level=info msg="request served" n={i}'))
+            other.append(len(lines))
+    return _journal(lines), other
+
+
+def test_another_unit_s_lines_between_the_dump_s_are_set_apart(tmp_path: Path) -> None:
+    text, other = _interleaved()
+    (tmp_path / "two.txt").write_text(text)
+    got = json.loads(render_json(analyze(str(tmp_path / "two.txt"))))
+    want = json.loads(render_json(analyze(str(CAPTURE))))
+    assert got["goroutines"] == want["goroutines"]
+    assert got["unparsed"]["lines"] == 0
+    assert [c["stacks"] for c in got["clusters"]] == [c["stacks"] for c in want["clusters"]]
+    assert OTHER_SOURCES in got["carriers"]
+    streams = {s.name: s for s in read_streams(io.StringIO(text))}
+    apart = streams["log lines of Nov host otherapp"]
+    body = "".join(apart.chunks)
+    assert body.count("\n") == len(other)
+    assert body.startswith('level=info msg="request served" n=1\n')
+    assert apart.line_map is not None
+    assert [apart.line_map(i) for i in range(1, len(other) + 1)] == other
+
+
+def test_a_line_glued_after_its_own_prefix_stays() -> None:
+    # Regression (test_reference's exhaustive run): a lost line break after a line with no
+    # text puts a line, prefix and all, right after its own source's prefix; that is no
+    # other source. (Syslog-style logs that keep empty lines: journald itself drops them.)
+    dump = CAPTURE.read_text().split("\n")
+    lines = _journal([("crashzoo", 8981, line) for line in dump]).split("\n")
+    call = next(i for i, line in enumerate(lines) if line.endswith(": main.inGoroutine()"))
+    lines[call] = "Nov 30 19:27:39 host crashzoo[8981]: " + lines[call]
+    names = [s.name for s in read_streams(io.StringIO("\n".join(lines)))]
+    assert names == ["-"]
