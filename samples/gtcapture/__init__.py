@@ -17,7 +17,8 @@ Modules, one job each:
 * ``unwrap``: the plain dump inside a wrapped sample (:func:`checkable_text`).
 * ``goquote``: Go's ``strconv.Quote`` and its inverse.
 * ``emit``, ``wrap``, ``pastes``: the wrapped samples derived from the captures.
-* ``journald``: the wrapped samples made by the real systemd-journald (``journalctl -o json``, ``-r``).
+* ``journald``: the wrapped samples made by the real systemd-journald (``journalctl -o json``, ``-r``,
+  two identifiers' short lines).
 * ``derived``: ``demo.txt``, the README table, earlier runs' notes.
 * ``cli``: the options and ``main``.
 

@@ -1,6 +1,7 @@
 """A crash dump as ``journalctl -o json`` prints it, made by the real systemd-journald: the dump
-written into the journal by ``systemd-cat`` while another process logs at the same time; and the
-same entries as ``journalctl -r`` prints them, newest first in its default short format."""
+written into the journal by ``systemd-cat`` while another process logs at the same time; the
+dump's entries as ``journalctl -r`` prints them, newest first in its default short format; and
+both processes' entries, interleaved, as ``journalctl`` prints them oldest first in that format."""
 
 from __future__ import annotations
 
@@ -37,7 +38,7 @@ OTHER_LINES = [
     'level=info msg="health check" status=ok',
 ]
 # journalctl's short format prints an entry's time in the local zone, the month by name: the
-# reverse sample is read in UTC and the C locale, whatever the machine's.
+# short samples are read in UTC and the C locale, whatever the machine's.
 SHORT_ENV = {"TZ": "UTC", "LC_TIME": "C"}
 # One entry in the short format: time, hostname, identifier[pid], message.
 SHORT_LINE = re.compile(r"([A-Z][a-z]{2} [0-3]\d \d\d:\d\d:\d\d) (\S+) ([^\s\[]+)\[(\d+)\]: (.*)")
@@ -109,10 +110,11 @@ def _write_lines(proc: subprocess.Popen[str], lines: list[str], every: float, de
     proc.stdin.close()
 
 
-def _journal_both(dump: list[str], other: list[str]) -> tuple[str, str]:
+def _journal_both(dump: list[str], other: list[str]) -> tuple[str, str, str]:
     """Both writers at once, each its own ``systemd-cat -t``; the entries of their two
-    identifiers since just before they started, as ``journalctl -o json`` prints them, and
-    then (the same entries, read once all are stored) as ``journalctl -r`` prints them.
+    identifiers since just before they started, as ``journalctl -o json`` prints them; then
+    (the same entries, read once all are stored) the dump's as ``journalctl -r`` prints them,
+    and both identifiers' as ``journalctl`` prints them (short format, oldest first).
 
     ``--since`` takes microseconds: journald stamps an entry with the time it received it, and no
     entry of an earlier run is that new. (``--after-cursor`` of the newest entry before would
@@ -149,33 +151,38 @@ def _journal_both(dump: list[str], other: list[str]) -> tuple[str, str]:
                 )
             # One service's log, as `journalctl -r -u svc` shows it.
             reverse = _run(["journalctl", "-r", "--no-pager", "-t", DUMP_ID, since], env=SHORT_ENV)
-            _same_entries([e for e in entries if e.get("SYSLOG_IDENTIFIER") == DUMP_ID], reverse)
-            return out, reverse
+            _same_entries("journald-reverse", [e for e in entries if e.get("SYSLOG_IDENTIFIER") == DUMP_ID],
+                          reverse, newest_first=True)  # fmt: skip
+            # Two services' log, as `journalctl -u svc -u other` shows it.
+            two = _run(["journalctl", "--no-pager", "-t", DUMP_ID, "-t", OTHER_ID, since], env=SHORT_ENV)
+            _same_entries("journald-two-units", entries, two, newest_first=False)
+            return out, reverse, two
         time.sleep(0.1)
     raise RuntimeError(f"journald-json: the journal holds {got} entries, not {want}")
 
 
-def _same_entries(entries: list[dict[str, Any]], reverse: str) -> None:
-    """The short lines are the JSON entries newest first: each one's time (UTC, to the second),
-    identifier, pid and message, its tabs as the 8 blanks journalctl prints for them."""
-    lines = reverse.removesuffix("\n").split("\n") if reverse else []
+def _same_entries(name: str, entries: list[dict[str, Any]], short: str, newest_first: bool) -> None:
+    """The short lines (of the sample ``name``) are the JSON entries, in their order or newest
+    first: each one's time (UTC, to the second), identifier, pid and message, its tabs as the 8
+    blanks journalctl prints for them."""
+    lines = short.removesuffix("\n").split("\n") if short else []
     if len(lines) != len(entries):
-        raise RuntimeError(f"journald-reverse: {len(lines)} lines for {len(entries)} entries")
-    for line, e in zip(lines, reversed(entries), strict=True):
+        raise RuntimeError(f"{name}: {len(lines)} lines for {len(entries)} entries")
+    for line, e in zip(lines, reversed(entries) if newest_first else entries, strict=True):
         m = SHORT_LINE.fullmatch(line)
         if not m:
-            raise RuntimeError(f"journald-reverse: not an entry in the short format: {line!r}")
+            raise RuntimeError(f"{name}: not an entry in the short format: {line!r}")
         usec = int(e.get("_SOURCE_REALTIME_TIMESTAMP", e["__REALTIME_TIMESTAMP"]))
         when = time.strftime("%b %d %H:%M:%S", time.gmtime(usec // 1_000_000))
         msg = e["MESSAGE"]
         if not isinstance(msg, str):
-            raise RuntimeError(f"journald-reverse: a MESSAGE that is no printable text: {msg!r}")
+            raise RuntimeError(f"{name}: a MESSAGE that is no printable text: {msg!r}")
         want = (when, e["_HOSTNAME"], e["SYSLOG_IDENTIFIER"], e["_PID"], msg.replace("\t", " " * 8))
         if m.groups() != want:
-            raise RuntimeError(f"journald-reverse: {line!r} is not the entry {want!r}")
+            raise RuntimeError(f"{name}: {line!r} is not the entry {want!r}")
 
 
-def _neutral_short(out: str, entries: list[dict[str, Any]]) -> str:
+def _neutral_short(name: str, out: str, entries: list[dict[str, Any]]) -> str:
     """journalctl's short lines with the hostname replaced by the neutral one; nothing else of
     the machine is in them (no machine id, boot id or cursor: checked)."""
     lines = []
@@ -187,7 +194,7 @@ def _neutral_short(out: str, entries: list[dict[str, Any]]) -> str:
     for e in entries:
         for field in ("_MACHINE_ID", "_BOOT_ID", "__CURSOR"):
             if e[field] in out:
-                raise RuntimeError(f"journald-reverse: the output names {field} {e[field]}")
+                raise RuntimeError(f"{name}: the output names {field} {e[field]}")
     return text
 
 
@@ -230,15 +237,16 @@ def _neutral(out: str) -> str:
 
 def journald_samples(d: Loaded, emit: Callable[..., None]) -> None:
     """crashzoo's panic written into the real journal by ``systemd-cat -t crashzoo`` while
-    ``systemd-cat -t otherapp`` logs, as ``journalctl -o json`` prints both (journald-json) and,
-    crashzoo's own entries, as ``journalctl -r`` prints them newest first (journald-reverse)."""
+    ``systemd-cat -t otherapp`` logs, as ``journalctl -o json`` prints both (journald-json);
+    crashzoo's own entries, as ``journalctl -r`` prints them newest first (journald-reverse); and
+    both, as ``journalctl`` prints them oldest first in its short format (journald-two-units)."""
     cr_m, cr = d["crashzoo.goroutine-all"]
     dump = cr.removesuffix("\n").split("\n")
     other = [OTHER_LINES[i % len(OTHER_LINES)].format(n=40 + 3 * i, ms=2 + (7 * i) % 23, e=1000 + 17 * i, s=i % 3)
              for i in range(36)]  # fmt: skip
     for _ in range(3):  # the two writers' lines interleave unless the scheduler kept them apart
         with tempfile.TemporaryDirectory(prefix="gtriage-journald-") as tmp, _journald(Path(tmp)):
-            out, reverse = _journal_both(dump, other)
+            out, reverse, two = _journal_both(dump, other)
         idents = [json.loads(ln)["SYSLOG_IDENTIFIER"] for ln in out.split("\n") if ln]
         first, last = idents.index(DUMP_ID), len(idents) - 1 - idents[::-1].index(DUMP_ID)
         if OTHER_ID in idents[first:last]:
@@ -260,7 +268,8 @@ def journald_samples(d: Loaded, emit: Callable[..., None]) -> None:
          f"{NEUTRAL_MACHINE_ID}, _BOOT_ID and a __CURSOR's b= to {NEUTRAL_BOOT_ID}, a __CURSOR's s= (the "
          f"journal's sequence number id) to {NEUTRAL_SEQNUM_ID}; everything else (_PID, _STREAM_ID, timestamps, "
          "the cursors' i=, m=, t= and x= hash) is as journalctl printed it")  # fmt: skip
-    emit("journald-reverse", "crashzoo.goroutine-all", cr_m, _neutral_short(reverse, entries), plain=cr,
+    emit("journald-reverse", "crashzoo.goroutine-all", cr_m, _neutral_short("journald-reverse", reverse, entries),
+         plain=cr,
          how=f"the same journal entries as journald-json.txt (the same run of {version}), as an on-call engineer "
          "reads a service's log newest first: 'journalctl -r --no-pager -t crashzoo --since=@<the "
          "same seconds.microseconds>' (the service alone, as 'journalctl -r -u svc' shows it) with TZ=UTC and "
@@ -270,3 +279,15 @@ def journald_samples(d: Loaded, emit: Callable[..., None]) -> None:
          "blank lines before each goroutine header and after the panic line are not in the journal). The "
          "hostname is rewritten to 'host'; the short format names no machine id, boot id or cursor (checked); "
          "every line was checked against its JSON entry (time, identifier, pid, message)")  # fmt: skip
+    emit("journald-two-units", "crashzoo.goroutine-all", cr_m, _neutral_short("journald-two-units", two, entries),
+         plain=cr,
+         how=f"the same journal entries as journald-json.txt (the same run of {version}), as an on-call engineer "
+         "reads the log of two services together: 'journalctl --no-pager -t crashzoo -t otherapp --since=@<the "
+         "same seconds.microseconds>' (as 'journalctl -u svc -u other' shows it) with TZ=UTC and LC_TIME=C, "
+         "oldest first in journalctl's default short format ('Mon DD HH:MM:SS host ident[pid]: message', the "
+         "time in seconds). The dump's lines (crashzoo) are interleaved with otherapp's 36 ordinary log lines "
+         "as journald received them. Without -a journalctl prints each tab of a message as 8 blanks, so a "
+         "location line starts with 8 blanks, not a tab. journald keeps no empty line of a stream (the dump's "
+         "blank lines before each goroutine header and after the panic line are not in the journal). The "
+         "hostname is rewritten to 'host'; the short format names no machine id, boot id or cursor (checked); "
+         "every line was checked against its JSON entry, in the same order (time, identifier, pid, message)")  # fmt: skip

@@ -200,9 +200,17 @@ def _unwrap_journald_reverse(text: str) -> str:
     return _blank_before_headers(_joined([_tab_back(line) for line in reversed(msgs)]))
 
 
+def _unwrap_journald_two_units(text: str) -> str:
+    """journalctl of two identifiers (short format, oldest first): crashzoo's lines, prefix
+    taken off, otherapp's left out; tabs and blank lines put back as for journald-reverse."""
+    msgs = [m.string[m.end() :] for m in map(JOURNALD_SHORT.match, text.split("\n")) if m]
+    return _blank_before_headers(_joined([_tab_back(line) for line in msgs]))
+
+
 # Made by the real systemd-journald (samples/gtcapture/journald.py).
 UNWRAP["journald-json"] = _unwrap_journald_json
 UNWRAP["journald-reverse"] = _unwrap_journald_reverse
+UNWRAP["journald-two-units"] = _unwrap_journald_two_units
 
 
 # JSON carriers captured by samples/carriers.py: the dump is decoded out of the JSON strings.
