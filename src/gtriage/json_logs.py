@@ -1,5 +1,6 @@
 """Dump text carried by JSON-lines logs: `go test -json`, docker `json-file`, journald
-(`journalctl -o json`), `log/slog` JSON and other structured logs. Each carrier's text is reassembled into a stream of its own.
+(`journalctl -o json`), `log/slog` JSON and other structured logs. Each carrier's text is
+reassembled into a stream of its own.
 """
 
 from __future__ import annotations
@@ -168,7 +169,9 @@ def _journal_source(obj: dict[str, Any]) -> tuple[tuple[str, ...], str]:
     service that crashed and restarted is another process."""
     host, boot, pid = (str(obj.get(k, "")) for k in ("_HOSTNAME", "_BOOT_ID", "_PID"))
     ident = str(obj.get("SYSLOG_IDENTIFIER") or obj.get("_COMM") or "?")
-    return ("journald", host, boot, pid), f"journald {host}: {ident}[{pid}]" if pid else f"journald {host}: {ident}"
+    name = f"journald {host}: {ident}[{pid}]" if pid else f"journald {host}: {ident}"
+    return ("journald", host, boot, pid), name
+
 
 # docker json-file, as dockerd writes every line (Go's encoding, keys in this order):
 # '{"log":"...","stream":"stderr","time":"..."}'. Read with string operations, without

@@ -1,6 +1,7 @@
 """When each part of a log was written, from the timestamps its lines carry: kubectl
 --timestamps and other RFC 3339 / ISO 8601 prefixes, the "time" field of docker json-file
-and JSON log lines, and journald's own clock. A series of dumps inside one log is ordered by them.
+and JSON log lines, and journald's own clock. A series of dumps inside one log is ordered
+by them.
 
 Only the first line of each new second is recorded (seconds are what ordering dumps and
 growth a minute need), so a log of hours keeps a few thousand samples. Only chunks whose
