@@ -81,7 +81,6 @@ def test_a_longer_stream_is_read_as_it_comes(tmp_path: Path, monkeypatch: pytest
     # order they come (here: no goroutine reads right), and nothing is claimed.
     text = newest_line_first((NEWEST / "crashzoo.goroutine-all.txt").read_text())
     monkeypatch.setattr(newest_first, "MAX_TURNED", len(text) // 2)
-    (tmp_path / "r.txt").write_text(text)
     (tmp_path / "again.txt").write_text(text + text)
     r = _report(tmp_path / "again.txt")
     assert TURNED not in r["carriers"]  # type: ignore[operator]

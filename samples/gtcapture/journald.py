@@ -269,25 +269,26 @@ def journald_samples(d: Loaded, emit: Callable[..., None]) -> None:
          f"journal's sequence number id) to {NEUTRAL_SEQNUM_ID}; everything else (_PID, _STREAM_ID, timestamps, "
          "the cursors' i=, m=, t= and x= hash) is as journalctl printed it")  # fmt: skip
     emit("journald-reverse", "crashzoo.goroutine-all", cr_m, _neutral_short("journald-reverse", reverse, entries),
-         plain=cr,
-         how=f"the same journal entries as journald-json.txt (the same run of {version}), as an on-call engineer "
-         "reads a service's log newest first: 'journalctl -r --no-pager -t crashzoo --since=@<the "
-         "same seconds.microseconds>' (the service alone, as 'journalctl -r -u svc' shows it) with TZ=UTC and "
-         "LC_TIME=C, in journalctl's default short format ('Mon DD HH:MM:SS host ident[pid]: message', the "
-         "time in seconds). The dump's lines are last to first. Without -a journalctl prints each tab of a message as 8 blanks, so a "
-         "location line starts with 8 blanks, not a tab. journald keeps no empty line of a stream (the dump's "
-         "blank lines before each goroutine header and after the panic line are not in the journal). The "
-         "hostname is rewritten to 'host'; the short format names no machine id, boot id or cursor (checked); "
-         "every line was checked against its JSON entry (time, identifier, pid, message)")  # fmt: skip
+         plain=cr, how=_short_how(version, "reads a service's log newest first: 'journalctl -r --no-pager -t crashzoo "
+         "--since=@<the same seconds.microseconds>' (the service alone, as 'journalctl -r -u svc' shows it)", "",
+         "The dump's lines are last to first.", ""))  # fmt: skip
     emit("journald-two-units", "crashzoo.goroutine-all", cr_m, _neutral_short("journald-two-units", two, entries),
-         plain=cr,
-         how=f"the same journal entries as journald-json.txt (the same run of {version}), as an on-call engineer "
-         "reads the log of two services together: 'journalctl --no-pager -t crashzoo -t otherapp --since=@<the "
-         "same seconds.microseconds>' (as 'journalctl -u svc -u other' shows it) with TZ=UTC and LC_TIME=C, "
-         "oldest first in journalctl's default short format ('Mon DD HH:MM:SS host ident[pid]: message', the "
-         "time in seconds). The dump's lines (crashzoo) are interleaved with otherapp's 36 ordinary log lines "
-         "as journald received them. Without -a journalctl prints each tab of a message as 8 blanks, so a "
-         "location line starts with 8 blanks, not a tab. journald keeps no empty line of a stream (the dump's "
-         "blank lines before each goroutine header and after the panic line are not in the journal). The "
-         "hostname is rewritten to 'host'; the short format names no machine id, boot id or cursor (checked); "
-         "every line was checked against its JSON entry, in the same order (time, identifier, pid, message)")  # fmt: skip
+         plain=cr, how=_short_how(version, "reads the log of two services together: 'journalctl --no-pager -t "
+         "crashzoo -t otherapp --since=@<the same seconds.microseconds>' (as 'journalctl -u svc -u other' shows "
+         "it)", "oldest first ", "The dump's lines (crashzoo) are interleaved with otherapp's 36 ordinary log lines "
+         "as journald received them.", ", in the same order"))  # fmt: skip
+
+
+def _short_how(version: str, reads: str, oldest: str, lines: str, order: str) -> str:
+    """The manifest's "how" of a sample in journalctl's short format: what was run (`reads`),
+    in which order it lists (`oldest`), what became of the dump's lines, and in which
+    `order` each line was checked."""
+    return (
+        f"the same journal entries as journald-json.txt (the same run of {version}), as an on-call engineer "
+        f"{reads} with TZ=UTC and LC_TIME=C, {oldest}in journalctl's default short format ('Mon DD HH:MM:SS host "
+        f"ident[pid]: message', the time in seconds). {lines} Without -a journalctl prints each tab of a message "
+        "as 8 blanks, so a location line starts with 8 blanks, not a tab. journald keeps no empty line of a "
+        "stream (the dump's blank lines before each goroutine header and after the panic line are not in the "
+        "journal). The hostname is rewritten to 'host'; the short format names no machine id, boot id or cursor "
+        f"(checked); every line was checked against its JSON entry{order} (time, identifier, pid, message)"
+    )

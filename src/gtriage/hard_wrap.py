@@ -171,7 +171,6 @@ class Rejoiner:
 
     def __init__(self, width: int) -> None:
         self.width = width  # the widest row at the start: the wrap width, inferred
-        self.rejoined = 0  # rows joined onto the row before
         self._line = ""  # the line so far, when the last chunk's last row goes on
         self._kind: int | None = None
 
@@ -198,7 +197,6 @@ class Rejoiner:
                 line = ""
             else:
                 out.append(row + " " * (len(joined) - len(line) - len(nxt)))
-                self.rejoined += 1
                 line = joined
         if last:
             out.append(last)  # the input's end, without a line break

@@ -32,6 +32,7 @@ _PREAMBLE_STARTS = (
 )
 RACE_FENCE = "=================="
 PROFILE_START = "goroutine profile: total "  # a ?debug=1 profile's title
+RACE_WARNING = "WARNING: DATA RACE"  # a race report's first line, after its fence
 # Longest line a goroutine's stack may hold (Go prints at most ~10 argument words a frame).
 MAX_STACK_LINE = 1 << 16
 _STACK_LINE_STARTS = ("created by ", "...", "[originating from goroutine ", "non-Go function")
@@ -62,8 +63,7 @@ def starts_dump(line: str) -> bool:
         is_header(line)
         or (starts_preamble(line) and not line.startswith(("runtime: ", "PC=0x")))
         or line.startswith(PROFILE_START)
-        or line == "WARNING: DATA RACE"
-        or line == RACE_FENCE
+        or line in (RACE_WARNING, RACE_FENCE)
     )
 
 
@@ -73,8 +73,7 @@ def starts_section(line: str) -> bool:
         is_header(line)
         or starts_preamble(line)
         or line.startswith(PROFILE_START)
-        or line == "WARNING: DATA RACE"
-        or line == RACE_FENCE
+        or line in (RACE_WARNING, RACE_FENCE)
     )
 
 

@@ -28,7 +28,9 @@ from __future__ import annotations
 from .line_kinds import (
     LOCATION,
     MAX_STACK_LINE,
+    PROFILE_START,
     RACE_FENCE,
+    RACE_WARNING,
     RECORD_START,
     REG_LINE,
     SIGNAL_LINE,
@@ -329,14 +331,14 @@ class LineReader:
             if not self.open or self.content:
                 self._new_dump(n)
             self.content = self.debug1 = True
-        if text == RACE_FENCE or text == "WARNING: DATA RACE":
+        if text in (RACE_FENCE, RACE_WARNING):
             if not self.open:
                 self._new_dump(n)
             self.content = True
             # After a fence, the report's first line is the next one.
             self._open(Section(Kind.RACE, n + 1, []) if text == RACE_FENCE else Section(Kind.RACE, n, [text]))
             return True
-        if text.startswith("goroutine profile: total "):
+        if text.startswith(PROFILE_START):
             if not self.open or self.content:
                 self._new_dump(n)
             self.content = self.debug1 = True

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from itertools import chain
 
-from .line_kinds import PROFILE_START, RACE_FENCE, is_header
+from .line_kinds import PROFILE_START, RACE_FENCE, RACE_WARNING, is_header
 from .streams import CHUNK, CarrierStats, LineMap, Stream
 
 TURNED = "lines newest first (put in order, inferred)"
 MAX_TURNED = 4 * CHUNK  # characters of a stream held to be turned over
 HEADERS_LOOKED_AT = 64  # a dump's order shows at its first headers
-_WARNING = "WARNING: DATA RACE\n"
+_WARNING = RACE_WARNING + "\n"
 
 
 def _header_starts(text: str) -> list[int]:
