@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -78,6 +80,30 @@ def test_a_message_larger_than_the_pipe_arrives_whole() -> None:
     assert first == payload
     assert second == b""
     assert end is None
+
+
+def test_a_chunks_answer_is_sent_before_the_parent_reads_it() -> None:
+    # A worker goes on with its next chunk while its answer waits in the pipe: the parent
+    # takes answers in only between its own sections.
+    fcntl = pytest.importorskip("fcntl")
+    limit = Path("/proc/sys/fs/pipe-max-size")
+    if not hasattr(fcntl, "F_SETPIPE_SZ") or not limit.exists() or int(limit.read_text()) < forked.PIPE_BYTES:
+        pytest.skip("pipes cannot be widened here")
+    payload = os.urandom(forked.PIPE_BYTES - (16 << 10))  # a big chunk's answer (~0.75 MiB)
+    sent_r, sent_w = os.pipe()
+
+    def one(fd: int) -> None:
+        forked.send(fd, payload)
+        os.write(sent_w, b"sent")
+
+    w = forked.start(one)
+    try:
+        assert select.select([sent_r], [], [], 10)[0], "the worker still waits in its send"
+        assert forked.receive(w.fd) == payload
+    finally:
+        forked.reap([w])
+        os.close(sent_r)
+        os.close(sent_w)
 
 
 def test_a_worker_that_dies_reads_as_its_end() -> None:
