@@ -17,6 +17,8 @@ import pytest
 
 from gtriage.carriers import OTHER_SOURCES, read_streams
 from gtriage.log_sources import source_shape
+from gtriage.model import Snapshot
+from gtriage.parse import parse_text
 from gtriage.pipeline import analyze
 from gtriage.render.json import render_json
 
@@ -93,3 +95,68 @@ def test_a_line_glued_after_its_own_prefix_stays() -> None:
     lines[call] = "Nov 30 19:27:39 host crashzoo[8981]: " + lines[call]
     names = [s.name for s in read_streams(io.StringIO("\n".join(lines)))]
     assert names == ["-"]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "other", "key"),
+    [
+        ("[pod/web-7d4b9c8f5-xk2lp/app] ", "[pod/web-7d4b9c8f5-q9z8w/app] x", ("web-7d4b9c8f5-q9z8w/app",)),
+        ("[pod/web-0/app] ", "[pod/web-1/app] x", ("web-1/app",)),  # a StatefulSet's: digits only differ
+        ("[pod/web-0/app] 2026-11-30T07:18:13.464501905Z ", "[pod/web-1/sidecar] 2026-11-30T07:18:14.5Z x",
+         ("web-1/sidecar",)),  # with --timestamps
+    ],
+)  # fmt: skip
+def test_kubectl_s_prefix_names_the_pod_and_container(prefix: str, other: str, key: tuple[str, ...]) -> None:
+    shape = source_shape(prefix)
+    assert shape is not None
+    m = re.match(shape, other)
+    assert m is not None
+    assert tuple(g for g in m.groups() if g is not None and len(g) > 1) == key
+    assert re.match(shape, "panic: x") is None
+
+
+LEAKY = CAPTURE.parent / "leaky.sigquit-all.txt"
+LOCKS = CAPTURE.parent / "locks.sigquit-system.txt"
+PODS = {"leaky-7d4b9c8f5-xk2lp": LEAKY, "locks-5f6c7d8b9-q9z8w": LOCKS}
+
+
+def _kubectl(follow: bool) -> str:
+    """`kubectl logs -l ... --prefix` of two pods that each printed a SIGQUIT dump: each line
+    behind "[pod/NAME/CONTAINER] " (kubectl's prefix, written with the line), pod after pod;
+    with -f the pods' lines are interleaved whole, as kubectl copies them when they come."""
+    logs = [[f"[pod/{pod}/app] {line}\n" for line in path.read_text().splitlines()] for pod, path in PODS.items()]
+    if not follow:
+        return "".join(logs[0] + logs[1])
+    out: list[str] = []
+    a, b = logs
+    i = j = 0
+    while i < len(a) or j < len(b):
+        # Runs of 1-3 lines from each, in a fixed pattern: neither pod's goroutines stay whole.
+        take = 1 + (i + j) % 3
+        out.extend(a[i : i + take])
+        i += take
+        out.extend(b[j : j + 1 + (i % 2)])
+        j += 1 + (i % 2)
+    return "".join(out)
+
+
+def _goroutines(snap: Snapshot) -> dict[int, tuple[object, ...]]:
+    return {g.id: (g.state, g.stack, g.minutes, g.values) for g in snap.goroutines}
+
+
+@pytest.mark.parametrize("follow", [False, True], ids=["pod after pod", "interleaved (-f)"])
+def test_pods_that_dumped_in_one_kubectl_log_are_read_apart(tmp_path: Path, follow: bool) -> None:
+    text = _kubectl(follow)
+    path = tmp_path / "pods.txt"
+    path.write_text(text)
+    dump = parse_text(text)
+    assert dump.snapshots, "no dump read"
+    assert sum(s.unparsed_lines for s in dump.snapshots) == 0
+    want = [_goroutines(parse_text(p.read_text()).snapshots[0]) for p in PODS.values()]
+    got = [_goroutines(s) for s in dump.snapshots if s.goroutines]
+    assert sorted(got, key=len) == sorted(want, key=len)
+    # Each goroutine's line is its header's line in the log, whichever pod wrote it.
+    lines = text.split("\n")
+    for s in dump.snapshots:
+        for g in s.goroutines:
+            assert re.search(rf"\] goroutine {g.id} (?:\[|gp=)", lines[g.line - 1]), (g.id, g.line)

@@ -6,7 +6,16 @@ crashzoo[8981]: "), and left in the stream they cut its goroutines apart. They a
 to a stream of their own per source instead, as JSON log lines are (json_logs.py).
 
 A prefix is taken as a source's when it carries a time (two runs of digits at least) and
-a name: a bare word before a colon ("app: ") would match a runtime line ("panic: ").
+a name: a bare word before a colon ("app: ") would match a runtime line ("panic: "); or
+when it is kubectl's `--prefix` ("[pod/NAME/CONTAINER] ", maybe followed by the time of
+`--timestamps`): there the source is the pod and container named, whatever their letters
+and digits (the pods of one deployment differ only in a hash).
+
+Only the first source met at a goroutine header is the stream's own. Another source's
+headers are not learned as a prefix of this stream (prefixes.py asks `other` first): with
+`kubectl logs -f -l app=web --prefix` every pod that dumps writes its lines between the
+others' (kubectl interleaves whole lines), and learned as one stream its goroutines would
+be cut apart by each other's lines. Each is read in its own stream instead.
 """
 
 from __future__ import annotations
@@ -19,11 +28,25 @@ from .lazy_re import lazy
 # its end; as prefixes.prefix_shape reads them, but for the names.
 _PARTS = lazy(r"[A-Za-z_][A-Za-z_.-]*|[.,][0-9]+|[0-9]+|\s+$")
 _NAME = r"([A-Za-z_][A-Za-z_.-]*)"
+# kubectl logs --prefix: "[pod/%s/%s] " (kubectl's addPrefixIfNeeded), pod and container
+# captured as one key (it holds a "/", so no name of it is taken for a time's letter).
+_KUBECTL = lazy(r"\[pod/[^/\]\s]+/[^\]\s]*\] ")
+_KUBECTL_SHAPE = r"\[pod/([^/\]\s]+/[^\]\s]*)\] "
 
 
 def source_shape(prefix: str) -> str | None:
     """A regex for a line of any source whose prefix is like this one but for its names
     (each captured: the source's key); None for a prefix that names no source and a time."""
+    k = _KUBECTL.match(prefix)
+    if k is not None:
+        return _KUBECTL_SHAPE + _shape(prefix[k.end() :], capture=False)[0]
+    shape, numbers, names = _shape(prefix, capture=True)
+    return shape if numbers >= 2 and names else None
+
+
+def _shape(prefix: str, *, capture: bool) -> tuple[str, int, int]:
+    """The regex of `prefix` with its numbers (and, with `capture`, its names) free; how
+    many numbers and names of two letters or more it holds."""
     out: list[str] = []
     last = 0
     numbers = names = 0
@@ -38,11 +61,11 @@ def source_shape(prefix: str) -> str | None:
             out.append("[0-9]+")
             numbers += 1
         else:
-            out.append(_NAME)
+            out.append(_NAME if capture else re.escape(t))
             names += len(t) > 1
         last = m.end()
     out.append(re.escape(prefix[last:]))
-    return "".join(out) if numbers >= 2 and names else None
+    return "".join(out), numbers, names
 
 
 class Sources:

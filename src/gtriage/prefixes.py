@@ -168,6 +168,8 @@ def learn_prefixes(
         if not prefix.strip():
             prefixes.learn(re.escape(prefix))  # indentation: the whole dump was indented
             continue
+        if prefixes.sources.other(prefix) is not None:
+            continue  # another log source's dump: read in a stream of its own (log_sources.py)
         shape = prefix_shape(prefix)
         # A log prefix holds no tab: text with one is a location the header is glued to.
         if "\t" not in prefix and _confirmed(text, start, end, shape, prefixes):
@@ -186,6 +188,8 @@ def learn_prefixes(
         if start == i or prefixes.known(text, start, i):
             continue
         prefix = text[start:i]
+        if prefixes.sources.other(prefix) is not None:
+            continue
         if prefix.strip() and "\t" not in prefix and not prefix.endswith(("in ", "by ")):
             shape = prefix_shape(prefix)
             if _confirmed(text, start, end, shape, prefixes):
