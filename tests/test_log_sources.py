@@ -120,7 +120,7 @@ LOCKS = CAPTURE.parent / "locks.sigquit-system.txt"
 PODS = {"leaky-7d4b9c8f5-xk2lp": LEAKY, "locks-5f6c7d8b9-q9z8w": LOCKS}
 
 
-def _kubectl(follow: bool) -> str:
+def kubectl_log(follow: bool) -> str:
     """`kubectl logs -l ... --prefix` of two pods that each printed a SIGQUIT dump: each line
     behind "[pod/NAME/CONTAINER] " (kubectl's prefix, written with the line), pod after pod;
     with -f the pods' lines are interleaved whole, as kubectl copies them when they come."""
@@ -146,7 +146,7 @@ def _goroutines(snap: Snapshot) -> dict[int, tuple[object, ...]]:
 
 @pytest.mark.parametrize("follow", [False, True], ids=["pod after pod", "interleaved (-f)"])
 def test_pods_that_dumped_in_one_kubectl_log_are_read_apart(tmp_path: Path, follow: bool) -> None:
-    text = _kubectl(follow)
+    text = kubectl_log(follow)
     path = tmp_path / "pods.txt"
     path.write_text(text)
     dump = parse_text(text)

@@ -504,3 +504,17 @@ def test_a_fork_that_fails_leaves_the_file_to_one_process(tmp_path: Path, monkey
     with pytest.raises(ChildProcessError):
         os.waitpid(forks[0].pid, os.WNOHANG)  # reaped
     assert report_json(path, 3) == report_json(path, 1)
+
+
+@pytest.mark.usefixtures("cut_small")
+@pytest.mark.parametrize("follow", [False, True], ids=["pod after pod", "interleaved (-f)"])
+def test_pods_of_one_kubectl_log_read_alike_by_one_and_several_processes(tmp_path: Path, follow: bool) -> None:
+    from test_log_sources import kubectl_log
+
+    path = tmp_path / "pods.txt"
+    path.write_text(kubectl_log(follow))
+    one = report_json(path, 1)
+    assert report_json(path, 2) == one
+    dump = parallel.parse_file(str(path), jobs=2, max_bytes=None)
+    if dump is not None:
+        assert_same_dump(dump, one_pass(path))
