@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 
 from gtriage.carriers import OTHER_SOURCES, read_streams
-from gtriage.log_sources import source_shape
+from gtriage.log_sources import Sources, source_shape
 from gtriage.model import Snapshot
 from gtriage.parse import parse_text
-from gtriage.pipeline import analyze
+from gtriage.pipeline import analyze, analyze_text
 from gtriage.render.json import render_json
 
 CAPTURE = Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27" / "crashzoo.goroutine-all.txt"
@@ -28,7 +28,9 @@ CAPTURE = Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27
 @pytest.mark.parametrize(
     ("prefix", "other", "key"),
     [
-        ("Nov 30 19:27:39 host crashzoo[8981]: ", "Nov 30 19:27:40 host otherapp[8982]: x", ("Nov", "host", "otherapp")),
+        ("Nov 30 19:27:39 host crashzoo[8981]: ", "Nov 30 19:27:40 host otherapp[8982]: x", ("host", "otherapp")),
+        # journalctl's next day, in another month: the same source (months and days name none).
+        ("Nov 30 23:59:59 host crashzoo[8981]: ", "Dec 01 00:00:00 host crashzoo[8981]: x", ("host", "crashzoo")),
         ("E1125 10:00:00.000000   12345 main.go:42] ", "I1125 10:00:01.5   12345 server.go:7] x", ("server.go",)),
     ],
 )
@@ -37,7 +39,7 @@ def test_a_prefix_with_a_time_and_a_name_is_a_source(prefix: str, other: str, ke
     assert shape is not None
     m = re.match(shape, other)
     assert m is not None
-    assert tuple(g for g in m.groups() if g is not None and len(g) > 1) == key
+    assert Sources().key(m) == key
 
 
 @pytest.mark.parametrize("prefix", ["2026-11-25T10:00:01.104729Z ", "app: ", "> ", "web-1  | "])
@@ -77,7 +79,7 @@ def test_another_unit_s_lines_between_the_dump_s_are_set_apart(tmp_path: Path) -
     assert [c["stacks"] for c in got["clusters"]] == [c["stacks"] for c in want["clusters"]]
     assert OTHER_SOURCES in got["carriers"]
     streams = {s.name: s for s in read_streams(io.StringIO(text))}
-    apart = streams["log lines of Nov host otherapp"]
+    apart = streams["log lines of host otherapp"]
     body = "".join(apart.chunks)
     assert body.count("\n") == len(other)
     assert body.startswith('level=info msg="request served" n=1\n')
@@ -111,7 +113,7 @@ def test_kubectl_s_prefix_names_the_pod_and_container(prefix: str, other: str, k
     assert shape is not None
     m = re.match(shape, other)
     assert m is not None
-    assert tuple(g for g in m.groups() if g is not None and len(g) > 1) == key
+    assert Sources().key(m) == key
     assert re.match(shape, "panic: x") is None
 
 
@@ -160,3 +162,33 @@ def test_pods_that_dumped_in_one_kubectl_log_are_read_apart(tmp_path: Path, foll
     for s in dump.snapshots:
         for g in s.goroutines:
             assert re.search(rf"\] goroutine {g.id} (?:\[|gp=)", lines[g.line - 1]), (g.id, g.line)
+
+
+def test_pods_that_dumped_in_one_log_are_a_fleet(tmp_path: Path) -> None:
+    # Not successive dumps of one process: each pod is a source, reported as --fleet
+    # reports several pods' dumps, with each pod's share.
+    path = tmp_path / "pods.txt"
+    path.write_text(kubectl_log(True))
+    got = json.loads(render_json(analyze(str(path))))
+    alone = {f"{pod}/app": json.loads(render_json(analyze(str(p)))) for pod, p in PODS.items()}
+    assert [(s["name"], s["goroutines"]) for s in got["fleet"]] == [(n, r["goroutines"]) for n, r in alone.items()]
+    assert all(s["input"] == f"{path}: {s['name']}" for s in got["fleet"])
+    assert got["goroutines"] == sum(r["goroutines"] for r in alone.values())
+    assert [s["log_source"] for s in got["snapshots"]] == list(alone)
+    assert got["series"] is None
+    # Each cluster of each pod is in the fleet's, with that pod's count.
+    for name, r in alone.items():
+        for c in r["clusters"]:
+            where = (c["blocked_at"]["func"], c["blocked_at"]["line"], c["state"])
+            merged = [m for m in got["clusters"] if (m["blocked_at"]["func"], m["blocked_at"]["line"], m["state"]) == where]
+            assert len(merged) == 1
+            assert {s["source"]: s["count"] for s in merged[0]["sources"]}[name] == c["count"]
+
+
+def test_one_source_that_dumped_is_no_fleet() -> None:
+    # The journal of two units where only one dumped: its report, the other's lines set apart.
+    text, _ = _interleaved()
+    dump = parse_text(text)
+    assert [s.log_source for s in dump.snapshots if s.goroutines] == ["host crashzoo"]
+    report = json.loads(render_json(analyze_text(text)))
+    assert report["fleet"] is None

@@ -165,7 +165,10 @@ class TextStream:
             found = sources.other(piece) if piece.find("\n") in (-1, len(piece) - 1) else None
             if found is not None:
                 m, key = found
-                self.json.carry(("source", *key), "log lines of " + " ".join(key), piece[m.end() :], first + i)
+                source = " ".join(key)
+                self.json.carry(("source", *key), "log lines of " + source, piece[m.end() :], first + i, source)
+                # The input holds several sources: this stream's dumps are its own source's.
+                self.line_map.source = self.line_map.source or sources.own_name()
                 self.stats.carriers.add(OTHER_SOURCES)
                 pieces[i] = ""
         return pieces

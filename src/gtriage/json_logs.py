@@ -140,9 +140,12 @@ class JsonLogs:
                 self.document(text, n, f"JSON line {n}")
         return ""
 
-    def carry(self, key: tuple[str, ...], name: str, text: str, n: int) -> None:
-        """Input line n's `text`, a line of the stream `key` (another log source's)."""
-        self._stream(key, name).add(text, n)
+    def carry(self, key: tuple[str, ...], name: str, text: str, n: int, source: str = "") -> None:
+        """Input line n's `text`, a line of the stream `key` (another log source's, named
+        `source`)."""
+        s = self._stream(key, name)
+        s.line_map.source = source
+        s.add(text, n)
 
     def document(self, text: str, n: int, name: str) -> None:
         """A whole text held by input line n: a stream of its own."""

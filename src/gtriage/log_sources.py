@@ -28,6 +28,10 @@ from .lazy_re import lazy
 # its end; as prefixes.prefix_shape reads them, but for the names.
 _PARTS = lazy(r"[A-Za-z_][A-Za-z_.-]*|[.,][0-9]+|[0-9]+|\s+$")
 _NAME = r"([A-Za-z_][A-Za-z_.-]*)"
+_TIME_WORDS = frozenset({
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "UTC", "GMT", "AM", "PM",
+})  # fmt: skip
 # kubectl logs --prefix: "[pod/%s/%s] " (kubectl's addPrefixIfNeeded), pod and container
 # captured as one key (it holds a "/", so no name of it is taken for a time's letter).
 _KUBECTL = lazy(r"\[pod/[^/\]\s]+/[^\]\s]*\] ")
@@ -76,6 +80,7 @@ class Sources:
         self.match: re.Pattern[str] | None = None  # a line of any of them, at its start
         self.search: re.Pattern[str] = re.compile("$^")  # the same, at any line's start
         self.own: set[tuple[str, ...]] = set()  # the keys of the prefixes learned: no other source
+        self.first: tuple[str, ...] = ()  # the key of the first: the stream's own source
 
     def learn(self, prefix: str) -> None:
         shape = source_shape(prefix)
@@ -84,6 +89,7 @@ class Sources:
         m = re.match(shape, prefix)
         if m is not None:
             self.own.add(self.key(m))
+            self.first = self.first or self.key(m)
         if shape in self.shapes:
             return
         self.shapes.append(shape)
@@ -100,6 +106,11 @@ class Sources:
         key = self.key(m)
         return None if key in self.own else (m, key)
 
+    def own_name(self) -> str:
+        """The stream's own source as its key names it."""
+        return " ".join(self.first)
+
     def key(self, m: re.Match[str]) -> tuple[str, ...]:
-        """A source by the names its prefix gives (one-letter ones are a time's "T", "Z")."""
-        return tuple(g for g in m.groups() if g is not None and len(g) > 1)
+        """A source by the names its prefix gives, but a time's: one-letter ones ("T", "Z"),
+        months and days ("Nov 30 23:59:59" is followed by "Dec  1 00:00:00")."""
+        return tuple(g for g in m.groups() if g is not None and len(g) > 1 and g not in _TIME_WORDS)

@@ -203,6 +203,10 @@ class Snapshot:
     # When it was written, from the timestamps of the log lines around it (seconds since
     # the epoch); None in a plain dump.
     taken_at: float | None = None
+    # The log source that printed it, when the input is a log of several sources that
+    # were told apart (log_sources.py: "web-7d4b9c8f5-xk2lp/app" of kubectl --prefix);
+    # "" otherwise.
+    log_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)

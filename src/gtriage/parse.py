@@ -27,6 +27,8 @@ TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type chec
 if TYPE_CHECKING:
     from typing import TextIO
 
+    from .streams import LineMap
+
 Handler = Callable[[Section, SnapshotBuilder], None]
 
 
@@ -37,6 +39,8 @@ class SectionReader:
 
     def __init__(self, *, memo: bool = True) -> None:
         self.memo = ShapeMemo(enabled=memo)
+        # The line map of each snapshot's stream, in the order they were yielded.
+        self.origins: list[LineMap | None] = []
         self.handlers: dict[Kind, Handler] = {
             # partial, not a lambda: one Python frame less for every goroutine.
             Kind.GOROUTINE: partial(read_goroutine, memo=self.memo),
@@ -55,6 +59,7 @@ class SectionReader:
         for sec in sections:
             if sec.kind is Kind.DUMP:
                 if snap is not None:
+                    self.origins.append(snap.origin)
                     yield snap.build()
                 snap = SnapshotBuilder(first_line=sec.line, last_line=sec.line, origin=sec.origin)
                 continue
@@ -63,6 +68,7 @@ class SectionReader:
             snap.last_section = sec
             handlers[sec.kind](sec, snap)
         if snap is not None:
+            self.origins.append(snap.origin)
             yield snap.build()
 
 
@@ -74,7 +80,14 @@ def _junk(sec: Section, snap: SnapshotBuilder) -> None:
 def parse_lines(lines: TextIO | Iterable[str], source: str = "-", *, memo: bool = True) -> Dump:
     """Parse every dump in a text stream (read in blocks) or an iterable of lines."""
     stats = SectionStats()
-    snaps = rehome_dumpers(tuple(SectionReader(memo=memo).parse(split_sections(lines, stats))))
+    reader = SectionReader(memo=memo)
+    built = tuple(reader.parse(split_sections(lines, stats)))
+    # A dump built before the input showed another source: its source is known now.
+    built = tuple(
+        replace(s, log_source=o.source) if o is not None and o.source != s.log_source else s
+        for s, o in zip(built, reader.origins, strict=True)
+    )
+    snaps = rehome_dumpers(built)
     clock = stats.clock
     if clock is not None and clock.lines:
         snaps = tuple(replace(s, taken_at=clock.at(s.first_line, s.last_line)) for s in snaps)

@@ -88,6 +88,8 @@ def analyze_inputs(
     snapshots: list[Snapshot] = []
     for i, item in enumerate(items):
         info, dump = read_dump(item, opts, progress, while_reading if i == 0 else None)
+        if len(items) == 1 and dump.carriers and (fleet_of := sources_fleet(item, info, dump)) is not None:
+            return fleet_of
         dumps.append(dump)
         # The dumps' own times where every dump of the input has one (a log's timestamps, a
         # binary profile's time), else the source's.
@@ -237,24 +239,48 @@ class _Gathered:
 
 
 def _gather(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, Dump] | str]) -> _Gathered:
+    return _gathered(short_names(items), [item.name for item in items], reads)
+
+
+def _gathered(names: Sequence[str], inputs: Sequence[str], reads: Sequence[tuple[SourceInfo, Dump] | str]) -> _Gathered:
+    """The sources `names` (as given: `inputs`) from what reading each gave."""
     g = _Gathered([], [], [], [], [], [])
-    for name, item, res in zip(short_names(items), items, reads, strict=True):
+    for name, given, res in zip(names, inputs, reads, strict=True):
         snap = _primary(res[1]) if not isinstance(res, str) else None
         if isinstance(res, str) or snap is None or not (snap.goroutines or snap.records):
             why = res if isinstance(res, str) else no_dump_message(res[1])
-            g.sources.append(FleetSource(name, item.name, None, why))
+            g.sources.append(FleetSource(name, given, None, why))
             continue
         g.dumps.append(res[1])
         g.infos.append(res[0])
         g.snaps.append(snap)
         g.raws.append(_own_clusters(snap))
         g.names.append(name)
-        g.sources.append(FleetSource(name, item.name, goroutine_total(snap)))
+        g.sources.append(FleetSource(name, given, goroutine_total(snap)))
     return g
 
 
 def fleet_from_reads(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, Dump] | str]) -> Report:
     g = _gather(items, reads)
+    return _fleet(g, g.whole(" + ".join(i.name for i in items)))
+
+
+def sources_fleet(item: Input, info: SourceInfo, dump: Dump) -> Report | None:
+    """The report of a log that holds the dumps of several sources, told apart by their
+    lines' prefixes (pods in `kubectl logs -l ... --prefix`, log_sources.py): a fleet of
+    those sources, each as its last dump; None when the dumps name fewer than two."""
+    last: dict[str, Snapshot] = {}
+    for s in dump.snapshots:
+        if s.log_source and (s.goroutines or s.records):
+            last.pop(s.log_source, None)  # the sources in the order their last dumps come
+            last[s.log_source] = s
+    if len(last) < 2:
+        return None
+    reads = [(info, Dump(dump.source, (s,), carriers=dump.carriers)) for s in last.values()]
+    return _fleet(_gathered(list(last), [f"{item.name}: {name}" for name in last], reads), dump)
+
+
+def _fleet(g: _Gathered, whole: Dump) -> Report:
     if not g.raws:
         first = g.sources[0].error if g.sources else "no inputs"
         raise NoDumpError(f"no source of the fleet could be read: {first}")
@@ -272,7 +298,7 @@ def fleet_from_reads(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, D
     )
     fleet_snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps))
     return build_report(
-        g.whole(" + ".join(i.name for i in items)), fleet_snap, ranked, _normalizer(g.snaps),
+        whole, fleet_snap, ranked, _normalizer(g.snaps),
         families=families, limits=work.limits(), comparison=None, fleet=parts, objects=objects,
     )
 

@@ -260,6 +260,7 @@ class SnapshotInfo:
     last_line: int
     goroutines: int
     truncated: bool
+    log_source: str = ""  # the log source that printed it, in a log of several ("" else)
 
 
 @dataclass(frozen=True, slots=True)

@@ -95,6 +95,7 @@ def build_report(
                 s.last_line,
                 primary if s is snap else goroutine_total(s),
                 s.truncated,
+                s.log_source,
             )
             for i, s in enumerate(dump.snapshots)
         ),

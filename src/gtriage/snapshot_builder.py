@@ -86,6 +86,7 @@ class SnapshotBuilder:
             truncated=self.truncated,
             first_line=self.first_line,
             last_line=self.last_line,
+            log_source=self.origin.source if self.origin is not None else "",
         )
 
 
@@ -109,7 +110,9 @@ def rehome_dumpers(snaps: Sequence[Snapshot]) -> tuple[Snapshot, ...]:
     out = list(snaps)
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if not (len(a.goroutines) > 1 and b.goroutines and _same_writer(a.goroutines[-1], a.goroutines[0])):
+        if a.log_source != b.log_source or not (
+            len(a.goroutines) > 1 and b.goroutines and _same_writer(a.goroutines[-1], a.goroutines[0])
+        ):
             continue
         if _same_writer(b.goroutines[0], a.goroutines[0]):
             continue  # b has its own: leave them

@@ -33,9 +33,12 @@ class LineMap:
     Lookups are a bisection.
     """
 
-    __slots__ = ("_next", "_origins", "_starts", "_steps", "_want")
+    __slots__ = ("_next", "_origins", "_starts", "_steps", "_want", "source")
 
-    def __init__(self) -> None:
+    def __init__(self, source: str = "") -> None:
+        # The log source whose lines these are, once the input is known to hold several
+        # (log_sources.py); the dumps read from them are named by it.
+        self.source = source
         self._starts: list[int] = []
         self._origins: list[int] = []
         self._steps: list[int] = []

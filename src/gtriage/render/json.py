@@ -245,6 +245,7 @@ def report_obj(r: Report) -> dict[str, Any]:
                 "last_line": s.last_line,
                 "goroutines": s.goroutines,
                 "truncated": s.truncated,
+                "log_source": s.log_source or None,
             }
             for s in r.snapshots
         ],
