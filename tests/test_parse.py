@@ -625,3 +625,19 @@ def test_a_watchdog_s_dumps_each_keep_their_writer() -> None:
     leak = next(c for c in report.clusters if c.blocked_at.func == "main.leak")
     assert leak.trend is not None
     assert list(leak.trend.counts) == [len(d["leaked"]) for d in made]
+
+
+@pytest.mark.parametrize(("sources", "moved"), [(("", ""), True), (("pod-a/app", "pod-b/app"), False)])
+def test_a_writer_goes_back_to_its_dump_only_within_one_log_source(sources: tuple[str, str], moved: bool) -> None:
+    # As the line reader leaves it: the second dump's writer at the end of the first.
+    from gtriage.record import replace
+    from gtriage.snapshot_builder import rehome_dumpers
+    from manifests import SAMPLES
+
+    first, second = parse_text((SAMPLES / "series-log/stackdump.log").read_text()).snapshots[:2]
+    writer = second.goroutines[0]
+    a = replace(first, goroutines=(*first.goroutines, writer), log_source=sources[0])
+    b = replace(second, goroutines=second.goroutines[1:], log_source=sources[1])
+    out = rehome_dumpers((a, b))
+    assert (out[1].goroutines[0] is writer) is moved
+    assert sum(len(s.goroutines) for s in out) == len(first.goroutines) + len(second.goroutines)
