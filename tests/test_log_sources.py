@@ -42,10 +42,10 @@ def test_a_prefix_with_a_time_and_a_name_is_a_source(prefix: str, other: str, ke
     assert Sources().key(m) == key
 
 
-@pytest.mark.parametrize("prefix", ["2026-11-25T10:00:01.104729Z ", "app: ", "> ", "web-1  | "])
+@pytest.mark.parametrize("prefix", ["2026-11-25T10:00:01.104729Z ", "app: ", "> ", "web-1 |"])
 def test_a_prefix_without_a_time_and_a_name_names_no_source(prefix: str) -> None:
     # kubectl's time names nothing ("T", "Z"); a bare name before a colon would take a
-    # runtime line ("panic: ") for another source's; docker compose prints no time.
+    # runtime line ("panic: ") for another source's; compose's form has a blank after "|".
     assert source_shape(prefix) is None
 
 
@@ -106,9 +106,11 @@ def test_a_line_glued_after_its_own_prefix_stays() -> None:
         ("[pod/web-0/app] ", "[pod/web-1/app] x", ("web-1/app",)),  # a StatefulSet's: digits only differ
         ("[pod/web-0/app] 2026-11-30T07:18:13.464501905Z ", "[pod/web-1/sidecar] 2026-11-30T07:18:14.5Z x",
          ("web-1/sidecar",)),  # with --timestamps
+        ("web-1  | ", "db-1   | x", ("db-1",)),  # docker compose logs
+        ("web-1  | ", "postgres-1 | x", ("postgres-1",)),  # the padding grew with a longer name
     ],
 )  # fmt: skip
-def test_kubectl_s_prefix_names_the_pod_and_container(prefix: str, other: str, key: tuple[str, ...]) -> None:
+def test_a_prefix_that_names_its_container_is_a_source(prefix: str, other: str, key: tuple[str, ...]) -> None:
     shape = source_shape(prefix)
     assert shape is not None
     m = re.match(shape, other)
@@ -119,21 +121,31 @@ def test_kubectl_s_prefix_names_the_pod_and_container(prefix: str, other: str, k
 
 LEAKY = CAPTURE.parent / "leaky.sigquit-all.txt"
 LOCKS = CAPTURE.parent / "locks.sigquit-system.txt"
-PODS = {"leaky-7d4b9c8f5-xk2lp": LEAKY, "locks-5f6c7d8b9-q9z8w": LOCKS}
+CAPTURES = (LEAKY, LOCKS)
+# Each carrier's sources (two pods, two containers): their prefixes as the tools print them
+# (kubectl's addPrefixIfNeeded "[pod/%s/%s] "; docker compose's "%-*s | ", padded to the
+# longest name + 1) and the names the report gives them.
+CARRIERS = {
+    "kubectl --prefix": [("[pod/leaky-7d4b9c8f5-xk2lp/app] ", "leaky-7d4b9c8f5-xk2lp/app"),
+                         ("[pod/locks-5f6c7d8b9-q9z8w/app] ", "locks-5f6c7d8b9-q9z8w/app")],
+    "docker compose": [(f"{'leaky-1':<8} | ", "leaky-1"), (f"{'locks-1':<8} | ", "locks-1")],
+}  # fmt: skip
 
 
-def kubectl_log(follow: bool) -> str:
-    """`kubectl logs -l ... --prefix` of two pods that each printed a SIGQUIT dump: each line
-    behind "[pod/NAME/CONTAINER] " (kubectl's prefix, written with the line), pod after pod;
-    with -f the pods' lines are interleaved whole, as kubectl copies them when they come."""
-    logs = [[f"[pod/{pod}/app] {line}\n" for line in path.read_text().splitlines()] for pod, path in PODS.items()]
+def several_sources_log(carrier: str, follow: bool) -> str:
+    """`kubectl logs -l ... --prefix` of two pods (or `docker compose logs` of two
+    containers) that each printed a SIGQUIT dump: each line behind its source's prefix,
+    written with the line, source after source; with -f the sources' lines are interleaved
+    whole, as kubectl and compose copy them when they come."""
+    logs = [[f"{prefix}{line}\n" for line in path.read_text().splitlines()]
+            for (prefix, _), path in zip(CARRIERS[carrier], CAPTURES, strict=True)]  # fmt: skip
     if not follow:
         return "".join(logs[0] + logs[1])
     out: list[str] = []
     a, b = logs
     i = j = 0
     while i < len(a) or j < len(b):
-        # Runs of 1-3 lines from each, in a fixed pattern: neither pod's goroutines stay whole.
+        # Runs of 1-3 lines from each, in a fixed pattern: neither source's goroutines stay whole.
         take = 1 + (i + j) % 3
         out.extend(a[i : i + take])
         i += take
@@ -142,35 +154,39 @@ def kubectl_log(follow: bool) -> str:
     return "".join(out)
 
 
+def kubectl_log(follow: bool) -> str:
+    return several_sources_log("kubectl --prefix", follow)
+
+
 def _goroutines(snap: Snapshot) -> dict[int, tuple[object, ...]]:
     return {g.id: (g.state, g.stack, g.minutes, g.values) for g in snap.goroutines}
 
 
-@pytest.mark.parametrize("follow", [False, True], ids=["pod after pod", "interleaved (-f)"])
-def test_pods_that_dumped_in_one_kubectl_log_are_read_apart(tmp_path: Path, follow: bool) -> None:
-    text = kubectl_log(follow)
-    path = tmp_path / "pods.txt"
-    path.write_text(text)
+@pytest.mark.parametrize("carrier", list(CARRIERS))
+@pytest.mark.parametrize("follow", [False, True], ids=["source after source", "interleaved (-f)"])
+def test_sources_that_dumped_in_one_log_are_read_apart(carrier: str, follow: bool) -> None:
+    text = several_sources_log(carrier, follow)
     dump = parse_text(text)
     assert dump.snapshots, "no dump read"
     assert sum(s.unparsed_lines for s in dump.snapshots) == 0
-    want = [_goroutines(parse_text(p.read_text()).snapshots[0]) for p in PODS.values()]
+    want = [_goroutines(parse_text(p.read_text()).snapshots[0]) for p in CAPTURES]
     got = [_goroutines(s) for s in dump.snapshots if s.goroutines]
     assert sorted(got, key=len) == sorted(want, key=len)
-    # Each goroutine's line is its header's line in the log, whichever pod wrote it.
+    # Each goroutine's line is its header's line in the log, whichever source wrote it.
     lines = text.split("\n")
     for s in dump.snapshots:
         for g in s.goroutines:
-            assert re.search(rf"\] goroutine {g.id} (?:\[|gp=)", lines[g.line - 1]), (g.id, g.line)
+            assert re.search(rf"[]|] goroutine {g.id} (?:\[|gp=)", lines[g.line - 1]), (g.id, g.line)
 
 
-def test_pods_that_dumped_in_one_log_are_a_fleet(tmp_path: Path) -> None:
+@pytest.mark.parametrize("carrier", list(CARRIERS))
+def test_sources_that_dumped_in_one_log_are_a_fleet(tmp_path: Path, carrier: str) -> None:
     # Not successive dumps of one process: each pod is a source, reported as --fleet
     # reports several pods' dumps, with each pod's share.
     path = tmp_path / "pods.txt"
-    path.write_text(kubectl_log(True))
+    path.write_text(several_sources_log(carrier, True))
     got = json.loads(render_json(analyze(str(path))))
-    alone = {f"{pod}/app": json.loads(render_json(analyze(str(p)))) for pod, p in PODS.items()}
+    alone = {name: json.loads(render_json(analyze(str(p)))) for (_, name), p in zip(CARRIERS[carrier], CAPTURES, strict=True)}
     assert [(s["name"], s["goroutines"]) for s in got["fleet"]] == [(n, r["goroutines"]) for n, r in alone.items()]
     assert all(s["input"] == f"{path}: {s['name']}" for s in got["fleet"])
     assert got["goroutines"] == sum(r["goroutines"] for r in alone.values())
@@ -192,3 +208,16 @@ def test_one_source_that_dumped_is_no_fleet() -> None:
     assert [s.log_source for s in dump.snapshots if s.goroutines] == ["host crashzoo"]
     report = json.loads(render_json(analyze_text(text)))
     assert report["fleet"] is None
+
+
+def test_a_compose_prefix_that_grows_mid_dump_is_still_its_container_s() -> None:
+    # compose pads every name to the longest one's + 1: a container with a longer name
+    # started halfway through the dump widens the dumping container's prefix from there on.
+    lines = LEAKY.read_text().splitlines()
+    half = len(lines) // 2
+    log = [f"{'leaky-1':<8} | {line}\n" for line in lines[:half]]
+    log.append(f"{'postgres-cache-1':<17} | LOG:  database system is ready to accept connections\n")
+    log += [f"{'leaky-1':<17} | {line}\n" for line in lines[half:]]
+    dump = parse_text("".join(log))
+    assert [_goroutines(s) for s in dump.snapshots if s.goroutines] == [_goroutines(parse_text(LEAKY.read_text()).snapshots[0])]
+    assert sum(s.unparsed_lines for s in dump.snapshots) == 0

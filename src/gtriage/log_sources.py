@@ -8,8 +8,9 @@ to a stream of their own per source instead, as JSON log lines are (json_logs.py
 A prefix is taken as a source's when it carries a time (two runs of digits at least) and
 a name: a bare word before a colon ("app: ") would match a runtime line ("panic: "); or
 when it is kubectl's `--prefix` ("[pod/NAME/CONTAINER] ", maybe followed by the time of
-`--timestamps`): there the source is the pod and container named, whatever their letters
-and digits (the pods of one deployment differ only in a hash).
+`--timestamps`) or docker compose's ("web-1  | "): there the source is the pod and
+container, or the container, named whatever their letters and digits (the pods of one
+deployment differ only in a hash).
 
 Only the first source met at a goroutine header is the stream's own. Another source's
 headers are not learned as a prefix of this stream (prefixes.py asks `other` first): with
@@ -32,18 +33,24 @@ _TIME_WORDS = frozenset({
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
     "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun", "UTC", "GMT", "AM", "PM",
 })  # fmt: skip
-# kubectl logs --prefix: "[pod/%s/%s] " (kubectl's addPrefixIfNeeded), pod and container
-# captured as one key (it holds a "/", so no name of it is taken for a time's letter).
-_KUBECTL = lazy(r"\[pod/[^/\]\s]+/[^\]\s]*\] ")
-_KUBECTL_SHAPE = r"\[pod/([^/\]\s]+/[^\]\s]*)\] "
+# Prefixes that name their source whole, time or not, as (the form, its regex with the
+# source captured). kubectl logs --prefix: "[pod/%s/%s] " (kubectl's addPrefixIfNeeded),
+# pod and container as one key (it holds a "/": no part of it is taken for a time's
+# letter). docker compose logs: the container's name padded to the longest one's, then
+# " | " (compose's "%-*s | "); the padding grows when a longer name comes.
+_NAMED_FORMS = (
+    (lazy(r"\[pod/[^/\]\s]+/[^\]\s]*\] "), r"\[pod/([^/\]\s]+/[^\]\s]*)\] "),
+    (lazy(r"[A-Za-z0-9][A-Za-z0-9_.-]* +\| "), r"([A-Za-z0-9][A-Za-z0-9_.-]*) +\| "),
+)
 
 
 def source_shape(prefix: str) -> str | None:
     """A regex for a line of any source whose prefix is like this one but for its names
     (each captured: the source's key); None for a prefix that names no source and a time."""
-    k = _KUBECTL.match(prefix)
-    if k is not None:
-        return _KUBECTL_SHAPE + _shape(prefix[k.end() :], capture=False)[0]
+    for form, shape in _NAMED_FORMS:
+        k = form.match(prefix)
+        if k is not None:
+            return shape + _shape(prefix[k.end() :], capture=False)[0]
     shape, numbers, names = _shape(prefix, capture=True)
     return shape if numbers >= 2 and names else None
 
