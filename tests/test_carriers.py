@@ -11,6 +11,7 @@ import pytest
 
 from gtriage.carriers import read_streams
 from gtriage.parse import parse_text
+from manifests import SAMPLES
 
 
 def streams(text: str) -> list[tuple[str, str, list[int]]]:
@@ -113,7 +114,9 @@ DOCKER_LOGS = {
     "plain": ["goroutine 1 [running]:\n", "main.main()\n", "\t/x/m.go:3 +0x1d\n"],
     "quotes and slashes": ['panic: say "hi" / <b> & co\n', "\n"],
     "an escaped backslash": ["a \\n is no line break\n", "x\n"],
-    "a line split at 16 KiB": ["x" * 10 + "", "y\n", "z\n"],
+    # dockerd's pieces of a longer line are 16 KiB (of UTF-8) each, the last with the break.
+    "a line split at 16 KiB": ["x" * 16384, "y\n", "z\n"],
+    "split in UTF-8": ["\u00e9" * 8192, "\u00e9" * 8192, "end\n"],
     "control characters": ["bell \x07 and \x1b[2J\n"],
 }
 
@@ -147,3 +150,32 @@ def test_journald_json_dumps_are_timed_by_the_journal() -> None:
     entries += [journal_entry(i, 2140, "svc", line, start + 90_000_000) for i, line in enumerate(lines)]
     snaps = parse_text("".join(e + "\n" for e in entries)).snapshots
     assert [s.taken_at for s in snaps] == [start // 1_000_000, start // 1_000_000 + 90]
+
+
+def _docker(records: list[dict[str, str]]) -> str:
+    return "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records)
+
+
+def test_docker_records_without_line_breaks_are_lines() -> None:
+    # Log shippers (fluent-bit, promtail, Vector) and CRI parsers keep docker's record but
+    # drop each line's break; CRI's "logtag" says which records are pieces of one line.
+    lines = ["goroutine 1 [running]:", "main.main()", "\t/x/m.go:3 +0x1d", ""]
+    shipped = _docker([{"log": line, "stream": "stderr", "time": "2026-11-25T10:00:00.1Z"} for line in lines])
+    assert streams(shipped) == [("-", "".join(line + "\n" for line in lines), [1, 2, 3, 4])]
+    cri = _docker([
+        {"time": "2026-11-25T10:00:00.1Z", "stream": "stderr", "logtag": "P", "log": "goroutine 1 "},
+        {"time": "2026-11-25T10:00:00.1Z", "stream": "stderr", "logtag": "F", "log": "[running]:"},
+        {"time": "2026-11-25T10:00:00.1Z", "stream": "stderr", "logtag": "F", "log": "main.main()"},
+    ])  # fmt: skip
+    assert streams(cri) == [("-", "goroutine 1 [running]:\nmain.main()\n", [1, 3])]
+
+
+def test_a_shipped_docker_log_reads_as_docker_s_own() -> None:
+    # The real docker json-file sample with every line's break dropped, as a shipper sends it.
+    sample = SAMPLES / "wrapped" / "docker-json.txt"
+    records = [json.loads(line) for line in sample.read_text().splitlines()]
+    for r in records:
+        r["log"] = r["log"].removesuffix("\n")
+    shipped, own = parse_text(_docker(records)), parse_text(sample.read_text())
+    assert [len(s.goroutines) for s in shipped.snapshots] == [len(s.goroutines) for s in own.snapshots]
+    assert shipped.snapshots == own.snapshots

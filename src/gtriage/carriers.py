@@ -18,7 +18,7 @@ from collections.abc import Iterator
 
 from .escaped import one_line_dump
 from .hard_wrap import Rejoiner, detect
-from .json_logs import DOCKER_HEAD, JsonLogs, docker_chunk, docker_line, docker_log
+from .json_logs import DOCKER_HEAD, JsonLogs, docker_chunk, docker_line, docker_log, docker_text
 from .newest_first import in_order
 from .prefixes import MAX_SHAPES, Prefixes, learn_prefixes
 from .streams import CHUNK, CarrierStats, LineMap, Stream
@@ -206,7 +206,7 @@ class TextStream:
         for i, line in enumerate(lines):
             if line[:1] == "{":
                 d = docker_line(line)
-                inline = docker_log(d[0]) if d is not None else self.json.take(line, first + i, stats)
+                inline = docker_text(docker_log(d[0])) if d is not None else self.json.take(line, first + i, stats)
                 if d is not None:
                     stats.carriers.add("docker json-file")
                 if inline is not None:

@@ -124,7 +124,7 @@ class JsonLogs:
             self._stream(("gotest", str(pkg)), name).add(obj["Output"], n)
         elif isinstance(obj.get("log"), str) and "Action" not in obj:
             stats.carriers.add("docker json-file")
-            return str(obj["log"])
+            return docker_text(obj["log"], obj["logtag"] == "P" if "logtag" in obj else None)
         elif "__CURSOR" in obj and "MESSAGE" in obj:
             written = _journal_message(obj["MESSAGE"])
             if written is not None:
@@ -194,6 +194,23 @@ _DOCKER_SEPARATOR = lazy(
     re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + _TIME_FIELD + r'"\}\n' + re.escape(DOCKER_HEAD)
 )
 _DOCKER_LAST = lazy(re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + _TIME_FIELD + r'"\}\n\Z')
+
+
+# dockerd's log copier cuts a line longer than its 16 KiB buffer into pieces of 16 KiB,
+# written without a line break: the next record goes on with the line. Log shippers
+# (fluent-bit, promtail, Vector) and CRI parsers write every line without its line break,
+# the CRI ones with a "logtag" of "P" for such a piece and "F" for a line's end.
+DOCKER_PIECE = 16 * 1024
+
+
+def docker_text(log: str, partial: bool | None = None) -> str:
+    """A docker-shaped record's "log" as the text it stands for: with its line break, but
+    for a piece of a longer line (`partial`, when the record says)."""
+    if log.endswith("\n") or partial:
+        return log
+    if partial is None and len(log) * 4 >= DOCKER_PIECE and len(log.encode("utf-8", "surrogatepass")) >= DOCKER_PIECE:
+        return log
+    return log + "\n"
 
 
 def docker_log(log: str) -> str:
