@@ -221,3 +221,14 @@ def test_a_compose_prefix_that_grows_mid_dump_is_still_its_container_s() -> None
     dump = parse_text("".join(log))
     assert [_goroutines(s) for s in dump.snapshots if s.goroutines] == [_goroutines(parse_text(LEAKY.read_text()).snapshots[0])]
     assert sum(s.unparsed_lines for s in dump.snapshots) == 0
+
+
+@pytest.mark.parametrize("carrier", list(CARRIERS))
+def test_sources_that_dumped_in_a_log_newest_first_are_a_fleet_too(carrier: str) -> None:
+    # A log viewer's newest-first listing of the same log: each stream turned over keeps
+    # its source (newest_first.py).
+    lines = several_sources_log(carrier, True).splitlines(keepends=True)
+    dump = parse_text("".join(reversed(lines)))
+    want = sorted((_goroutines(parse_text(p.read_text()).snapshots[0]) for p in CAPTURES), key=len)
+    assert sorted((_goroutines(s) for s in dump.snapshots if s.goroutines), key=len) == want
+    assert sorted(s.log_source for s in dump.snapshots if s.goroutines) == sorted(n for _, n in CARRIERS[carrier])

@@ -97,6 +97,10 @@ class JsonLogs:
       back, so memory stays bounded (docker_log decodes them).
     - journald (`journalctl -o json`): each entry one line a process wrote; each process
       (host, boot, PID) a stream of its own, as processes log side by side.
+    - Loki (`logcli query --output=jsonl`): {"labels":{...},"line":"...","timestamp":"..."},
+      each entry a line of the stream its labels name, streams merged by time (newest
+      first by default: newest_first.py turns each stream over). The labels' pod and
+      container name the stream's log source: several pods that dumped are a fleet.
     - anything else (log/slog JSON, structured logs): each string value holding a dump is a
       document of its own.
     """
@@ -125,6 +129,13 @@ class JsonLogs:
         elif isinstance(obj.get("log"), str) and "Action" not in obj:
             stats.carriers.add("docker json-file")
             return docker_text(obj["log"], obj["logtag"] == "P" if "logtag" in obj else None)
+        elif isinstance(obj.get("line"), str) and "timestamp" in obj and obj.keys() <= _LOKI_KEYS:
+            stats.carriers.add("Loki JSON lines")
+            key, name, source = _loki_stream(obj.get("labels"))
+            s = self._stream(key, name)
+            s.line_map.source = source
+            text = obj["line"]
+            s.add(text if text.endswith("\n") else text + "\n", n)
         elif "__CURSOR" in obj and "MESSAGE" in obj:
             written = _journal_message(obj["MESSAGE"])
             if written is not None:
@@ -155,6 +166,23 @@ class JsonLogs:
 # `journalctl -o json`: one entry a line, each line a process wrote to the journal one entry
 # (systemd-cat, a unit's stdout and stderr). Its MESSAGE is a string, or an array of bytes
 # when the line is no printable UTF-8.
+
+
+_LOKI_KEYS = frozenset(("labels", "line", "timestamp"))
+
+
+def _loki_stream(labels: object) -> tuple[tuple[str, ...], str, str]:
+    """The stream of a Loki entry: its labels (none with --no-labels), named as logcli
+    prints them; its source, the pod and container where the labels name them."""
+    parts = sorted(f"{k}={v}" for k, v in labels.items()) if isinstance(labels, dict) else []
+    name = "Loki {" + ", ".join(parts) + "}"
+    pod = labels.get("pod") if isinstance(labels, dict) else None
+    if isinstance(pod, str) and pod:
+        container = labels.get("container") if isinstance(labels, dict) else None
+        source = f"{pod}/{container}" if isinstance(container, str) and container else pod
+    else:
+        source = ", ".join(parts)
+    return ("loki", *parts), name, source
 
 
 def _journal_message(message: Any) -> str | None:

@@ -101,7 +101,7 @@ def in_order(stream: Stream, stats: CarrierStats) -> Stream:
         lines.pop()
     n = len(lines)
     was = stream.line_map
-    turned = LineMap()
+    turned = LineMap(was.source if was is not None else "")  # read whole: the source is known
     for k in range(n, 0, -1):
         turned.same(was(k) if was is not None else k, 1)
     stats.carriers.add(TURNED)
