@@ -20,6 +20,7 @@ from gtriage.log_sources import Sources, source_shape
 from gtriage.model import Snapshot
 from gtriage.parse import parse_text
 from gtriage.pipeline import analyze, analyze_text
+from gtriage.record import replace
 from gtriage.render.json import render_json
 
 CAPTURE = Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27" / "crashzoo.goroutine-all.txt"
@@ -232,3 +233,23 @@ def test_sources_that_dumped_in_a_log_newest_first_are_a_fleet_too(carrier: str)
     want = sorted((_goroutines(parse_text(p.read_text()).snapshots[0]) for p in CAPTURES), key=len)
     assert sorted((_goroutines(s) for s in dump.snapshots if s.goroutines), key=len) == want
     assert sorted(s.log_source for s in dump.snapshots if s.goroutines) == sorted(n for _, n in CARRIERS[carrier])
+
+
+def test_pods_that_crashed_in_one_log_keep_their_crashes() -> None:
+    # Two pods that each panicked, pod after pod in one kubectl log: the fleet's crash is
+    # the first pod's, and the second's is said too (it was a series' last dump before).
+    crashes = [CAPTURE.parent / f"crashzoo.{s}-all.txt" for s in ("nilptr", "nilmap")]
+    pods = ["api-7d4b9c8f5-xk2lp", "api-7d4b9c8f5-q9z8w"]
+    log = "".join(f"[pod/{pod}/app] {line}\n" for pod, p in zip(pods, crashes, strict=True) for line in p.read_text().splitlines())
+    r = analyze_text(log)
+    alone = [analyze(str(p)) for p in crashes]
+    assert r.fleet is not None
+    assert [s.name for s in r.fleet] == [f"{pod}/app" for pod in pods]
+    lines = log.split("\n")
+    for s, a in zip(r.fleet, alone, strict=True):
+        assert s.crash is not None
+        assert a.crash is not None
+        assert replace(s.crash, line=0) == replace(a.crash, line=0)
+        assert lines[s.crash.line - 1].startswith(f"[pod/{s.name}] panic: ")  # the input's line
+    assert r.crash == r.fleet[0].crash
+    assert sum(c.crashed for c in r.clusters) == 2

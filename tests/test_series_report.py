@@ -337,3 +337,31 @@ def test_binary_profiles_are_put_in_order_by_their_own_time(tmp_path: Path) -> N
         assert list(c.trend.counts) == [pprof_manifest(p)["counts"][key] for p in PPROF_SERIES]
         if key == "leak":
             assert c.trend.verdict == "grows steadily"
+
+
+CRASHES = [SAMPLES / "dumps" / "go1.27" / f"crashzoo.{s}-all.txt" for s in ("nilptr", "nilmap")]
+
+
+def test_a_fleet_keeps_each_source_s_crash() -> None:
+    # Two processes that crashed (a nil pointer, a nil map): each source's crash is kept, the
+    # report's is the first's, and each cluster holding a source's crashing goroutine ranks
+    # first, as in that source's own report.
+    r = analyze_inputs([str(p) for p in CRASHES], fleet=True)
+    alone = [analyze_inputs([str(p)]) for p in CRASHES]
+    assert r.fleet is not None
+    assert [s.crash for s in r.fleet] == [a.crash for a in alone]
+    assert all(a.crash is not None for a in alone)
+    assert r.crash == alone[0].crash
+    crashed = [c for c in r.clusters if c.crashed]
+    assert r.clusters[: len(crashed)] == tuple(crashed)
+    assert sorted(c.blocked_at.func for c in crashed) == sorted(
+        next(c for c in a.clusters if c.crashed).blocked_at.func for a in alone
+    )
+    second = alone[1].crash
+    assert second is not None
+    text = render_text(r)
+    assert f"on {r.fleet[0].name} (2 of 2 sources crashed)" in text
+    assert f"also on {r.fleet[1].name}: panic: {second.panics[0].message}" in text
+    got = json.loads(render_json(r))
+    jsonschema.validate(got, SCHEMA)
+    assert [s["crash"] for s in got["fleet"]] == [json.loads(render_json(a))["crash"] for a in alone]

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from .cluster import GOROUTINE_ID, RawCluster, StackGroup
 from .frame_info import FrameInfo
-from .model import Goroutine
+from .model import Crash, Goroutine
 from .objects import EXACT, MAX_GROUPS, ObjectFindings
 from .record import dataclass, replace
 from .report import Objects, SourceCount
@@ -127,6 +127,21 @@ def by_source(
     return tuple(
         SourceCount(names[i], n, tuple(sorted(map(GOROUTINE_ID, members[i]))), tuple(members[i])) for n, i in have
     )
+
+
+def crashes_held(merged: Merged, crashes: Sequence[Crash | None]) -> dict[int, Crash]:
+    """id(merged cluster) -> the crash (one a source, in the sources' order) whose goroutine
+    it holds; the first source's when it holds several."""
+    out: dict[int, Crash] = {}
+    for s, crash in enumerate(crashes):
+        if crash is None or crash.goroutine is None:
+            continue
+        for c in merged.clusters:
+            per = merged.members.get(id(c))
+            if per is not None and any(g.id == crash.goroutine for g in per[s]):
+                out.setdefault(id(c), crash)
+                break
+    return out
 
 
 def spread_of(merged: Merged, c: RawCluster, names: Sequence[str]) -> Spread:

@@ -116,8 +116,10 @@ def analyze_inputs(
 
 
 def analyze_text(text: str, source: str = "-") -> Report:
-    """The report of a dump held in a string (tests, notebooks)."""
-    return report_from_dump(parse_text(text, source))
+    """The report of a dump held in a string (tests, notebooks): as a file's would be."""
+    dump = parse_text(text, source)
+    fleet = sources_fleet(Input(source), SourceInfo(source, len(text)), dump) if dump.carriers else None
+    return fleet if fleet is not None else report_from_dump(dump)
 
 
 def no_dump_message(dump: Dump) -> str:
@@ -256,7 +258,7 @@ def _gathered(names: Sequence[str], inputs: Sequence[str], reads: Sequence[tuple
         g.snaps.append(snap)
         g.raws.append(_own_clusters(snap))
         g.names.append(name)
-        g.sources.append(FleetSource(name, given, goroutine_total(snap)))
+        g.sources.append(FleetSource(name, given, goroutine_total(snap), crash=snap.crash))
     return g
 
 
@@ -284,7 +286,7 @@ def _fleet(g: _Gathered, whole: Dump) -> Report:
     if not g.raws:
         first = g.sources[0].error if g.sources else "no inputs"
         raise NoDumpError(f"no source of the fleet could be read: {first}")
-    from .fleet import merge_sources, spread_of
+    from .fleet import crashes_held, merge_sources, spread_of
 
     merged = merge_sources(g.raws)
     parts = FleetParts(
@@ -293,10 +295,15 @@ def _fleet(g: _Gathered, whole: Dump) -> Report:
     work = SimilarityWork()
     families = assign_families(merged.clusters, work)
     objects = _fleet_objects(merged, g)
+    # The report's crash is the first crashed source's (each source's is in its FleetSource);
+    # each cluster is ranked by the crash whose goroutine it holds in its own source.
+    crash = next((s.crash for s in g.snaps if s.crash is not None), None)
+    held = crashes_held(merged, [s.crash for s in g.snaps])
     ranked = rank_clusters(
-        merged.clusters, total=parts.total, crash=None, spread=lambda c: spread_of(merged, c, g.names), objects=objects.of
+        merged.clusters, total=parts.total, crash=crash, spread=lambda c: spread_of(merged, c, g.names),
+        objects=objects.of, crash_of=lambda c: held.get(id(c)),
     )
-    fleet_snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps))
+    fleet_snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps), crash=crash)
     return build_report(
         whole, fleet_snap, ranked, _normalizer(g.snaps),
         families=families, limits=work.limits(), comparison=None, fleet=parts, objects=objects,

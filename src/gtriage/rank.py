@@ -92,6 +92,7 @@ def rank_clusters(
     trends: Callable[[RawCluster], Trend | None] | None = None,
     spread: Callable[[RawCluster], Spread] | None = None,
     objects: Callable[[RawCluster], Objects | None] | None = None,
+    crash_of: Callable[[RawCluster], Crash | None] | None = None,
 ) -> list[Ranked]:
     """Score every cluster; most important first. Deterministic for equal scores.
 
@@ -101,7 +102,9 @@ def rank_clusters(
     `spread`: in a fleet, the sources that hold each cluster and how many were read (a
     cluster on every pod weighs more than one of the same size on one). `objects`: what each
     cluster of sync or channel waits waits on (one stuck object weighs a little more than one
-    object each: objects.SHARED_FACTOR)."""
+    object each: objects.SHARED_FACTOR). `crash_of`: in a fleet, the crash whose goroutine
+    each cluster holds (goroutine ids repeat from source to source); else `crash` is looked
+    for by its goroutine's id."""
     deadlock = crash is not None and crash.fatal_error is not None and "deadlock" in crash.fatal_error
     if spread is not None:
         from .fleet import spread_text  # a fleet's: a single dump's run does not load fleet.py
@@ -109,8 +112,8 @@ def rank_clusters(
     out = []
     for c in clusters:
         sp = spread(c) if spread is not None else None
-        r = _rank_one(c, total, crash, deadlock, previous, trends(c) if trends else None, sp,
-                      objects(c) if objects is not None else None)
+        r = _rank_one(c, total, crash_of(c) if crash_of is not None else crash, deadlock, previous,
+                      trends(c) if trends else None, sp, objects(c) if objects is not None else None)
         if sp is not None:
             r.score *= SPREAD_MIN + (1 - SPREAD_MIN) * 2 * len(sp.shares) / max(sp.sources, 1)
             r.why.append(spread_text(c.count, sp.shares, sp.sources))

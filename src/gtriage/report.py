@@ -162,6 +162,7 @@ class FleetSource:
     input: str  # as given
     goroutines: int | None  # None when it failed
     error: str | None = None
+    crash: Crash | None = None  # its dump's crash (panic, fatal error, signal), if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -199,6 +199,28 @@ def crash_lines(crash: Crash) -> list[str]:
     return out
 
 
+FLEET_CRASHES_SHOWN = 3
+
+
+def fleet_crash_lines(r: Report) -> list[str]:
+    """In a fleet, which source the shown crash is from and the others that crashed:
+    "on pod-a (2 of 3 sources crashed)", "also on pod-b: panic: ..."; [] elsewhere."""
+    if r.fleet is None or r.crash is None:
+        return []
+    crashed = [s for s in r.fleet if s.crash is not None]
+    shown = next((s for s in crashed if s.crash is r.crash), None)
+    if shown is None:
+        return []
+    out = [f"on {shown.name} ({num(len(crashed))} of {plural(sources_read(r), 'source')} crashed)"]
+    others = [s for s in crashed if s is not shown]
+    for s in others[:FLEET_CRASHES_SHOWN]:
+        said = crash_lines(s.crash) if s.crash is not None else []
+        out.append(f"also on {s.name}: {said[0].split(chr(10))[0] if said else 'crashed'}")
+    if len(others) > FLEET_CRASHES_SHOWN:
+        out.append(f"… {num(len(others) - FLEET_CRASHES_SHOWN)} more crashed")
+    return out
+
+
 def summary_line(r: Report) -> str:
     kind = {
         "traceback": "traceback", "debug1": "debug=1 profile", "race": "race report",

@@ -14,6 +14,8 @@ TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type chec
 if TYPE_CHECKING:
     from typing import Any
 
+    from gtriage.model import Crash
+
 
 def frame_obj(f: FrameInfo) -> dict[str, Any]:
     return {
@@ -209,19 +211,20 @@ def _iso(seconds: float | None) -> str | None:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def _crash(crash: Crash | None) -> dict[str, Any] | None:
+    if crash is None:
+        return None
+    return {
+        "panics": [{"message": p.message, "recovered": p.recovered, "repanicked": p.repanicked} for p in crash.panics],
+        "fatal_error": crash.fatal_error,
+        "signal": crash.signal,
+        "goroutine": crash.goroutine,
+    }
+
+
 def report_obj(r: Report) -> dict[str, Any]:
     frames = _FrameObjs()
-    crash = None
-    if r.crash is not None:
-        crash = {
-            "panics": [
-                {"message": p.message, "recovered": p.recovered, "repanicked": p.repanicked}
-                for p in r.crash.panics
-            ],
-            "fatal_error": r.crash.fatal_error,
-            "signal": r.crash.signal,
-            "goroutine": r.crash.goroutine,
-        }
+    crash = _crash(r.crash)
     return {
         "schema": SCHEMA,
         "source": r.source,
@@ -266,7 +269,8 @@ def report_obj(r: Report) -> dict[str, Any]:
         } if r.series is not None else None,
         # --fleet: every source, read or not; null otherwise.
         "fleet": [
-            {"name": f.name, "input": f.input, "goroutines": f.goroutines, "error": f.error} for f in r.fleet
+            {"name": f.name, "input": f.input, "goroutines": f.goroutines, "error": f.error, "crash": _crash(f.crash)}
+            for f in r.fleet
         ] if r.fleet is not None else None,
         # What the dumps came inside, when not plain text ("docker json-file", ...).
         "carriers": list(r.carriers),

@@ -10,6 +10,7 @@ from .common import (
     cluster_title,
     crash_lines,
     family_text,
+    fleet_crash_lines,
     fleet_lines,
     gone_more,
     gone_text,
@@ -50,6 +51,8 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
         out += [f"> **Warning:** {md_inline(line)}", ""]
     if report.crash is not None:
         out += ["## Crash", "", md_fence("\n".join(crash_lines(report.crash))), ""]
+        where = fleet_crash_lines(report)
+        out += [f"- {md_inline(line)}" for line in where] + ([""] if where else [])
     if report.races:
         out += ["## Data races", ""]
         for i, race in enumerate(report.races, 1):

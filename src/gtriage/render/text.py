@@ -11,6 +11,7 @@ from .common import (
     cluster_title,
     crash_lines,
     family_text,
+    fleet_crash_lines,
     fleet_lines,
     frame_text,
     gone_more,
@@ -71,6 +72,7 @@ def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> 
             first, *rest = inert(line).split("\n")
             out.append(st(first, RED, BOLD))
             out.extend(st(f"    {r}", RED) for r in rest)
+        out.extend(st(inert_line(line), RED) for line in fleet_crash_lines(report))
     for race in report.races:
         out.append("")
         a, p = race.access, race.previous
