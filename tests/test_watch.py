@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from gtriage.cli import main
+from gtriage.pipeline import analyze_inputs
 from gtriage.watch import Watch
 from manifests import SAMPLES, find_go
 
@@ -221,6 +222,20 @@ def test_a_watched_fleet_reads_each_source_s_objects_on_its_own() -> None:
     assert waiters.objects.one_per_source
     assert len({g.source for g in waiters.objects.groups}) == 2
     assert waiters.holders == ()
+
+
+def test_a_watched_fleet_keeps_each_source_s_crash() -> None:
+    # A log file of each pod, watched as a fleet: a pod that crashed is said, and the
+    # cluster of its crashing goroutine ranks first, as in a fleet read once.
+    crashes = [SAMPLES / f"dumps/go1.27/crashzoo.{s}-all.txt" for s in ("nilptr", "nilmap")]
+    p = Watch([str(x) for x in crashes], timeout=5).poll()
+    once = analyze_inputs([str(x) for x in crashes], fleet=True)
+    assert p.report is not None
+    assert p.report.fleet is not None
+    assert once.fleet is not None
+    assert [s.crash for s in p.report.fleet] == [s.crash for s in once.fleet]
+    assert p.report.crash == once.crash
+    assert [(c.blocked_at, c.crashed) for c in p.report.clusters] == [(c.blocked_at, c.crashed) for c in once.clusters]
 
 
 def test_a_watched_binary_profile_is_timed_by_its_own_time(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from .errors import NoDumpError, SourceError
 from .families import SimilarityWork, assign_families
 from .holders import find_holders
 from .inputs import Input, expand_inputs, short_names
-from .model import Dump, DumpFormat, Frame, Snapshot
+from .model import Crash, Dump, DumpFormat, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
 from .objects import ObjectFindings, find_objects
 from .parse import parse_text
@@ -286,7 +286,7 @@ def _fleet(g: _Gathered, whole: Dump) -> Report:
     if not g.raws:
         first = g.sources[0].error if g.sources else "no inputs"
         raise NoDumpError(f"no source of the fleet could be read: {first}")
-    from .fleet import crashes_held, merge_sources, spread_of
+    from .fleet import merge_sources, spread_of
 
     merged = merge_sources(g.raws)
     parts = FleetParts(
@@ -295,19 +295,28 @@ def _fleet(g: _Gathered, whole: Dump) -> Report:
     work = SimilarityWork()
     families = assign_families(merged.clusters, work)
     objects = _fleet_objects(merged, g)
-    # The report's crash is the first crashed source's (each source's is in its FleetSource);
-    # each cluster is ranked by the crash whose goroutine it holds in its own source.
-    crash = next((s.crash for s in g.snaps if s.crash is not None), None)
-    held = crashes_held(merged, [s.crash for s in g.snaps])
+    crash, crash_of = _crashes(merged, g)
     ranked = rank_clusters(
         merged.clusters, total=parts.total, crash=crash, spread=lambda c: spread_of(merged, c, g.names),
-        objects=objects.of, crash_of=lambda c: held.get(id(c)),
+        objects=objects.of, crash_of=crash_of,
     )
     fleet_snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps), crash=crash)
     return build_report(
         whole, fleet_snap, ranked, _normalizer(g.snaps),
         families=families, limits=work.limits(), comparison=None, fleet=parts, objects=objects,
     )
+
+
+def _crashes(merged: Merged | None, g: _Gathered) -> tuple[Crash | None, Callable[[RawCluster], Crash | None] | None]:
+    """The report's crash and, in a fleet (`merged`), the crash each cluster holds. A fleet's
+    is its first crashed source's (each source's is in its FleetSource), and a cluster is
+    ranked by the crash whose goroutine it holds in its own source: ids repeat across them."""
+    if merged is None:
+        return g.snaps[0].crash, None
+    from .fleet import crashes_held
+
+    held = crashes_held(merged, [s.crash for s in g.snaps])
+    return next((s.crash for s in g.snaps if s.crash is not None), None), lambda c: held.get(id(c))
 
 
 def _poll_time(g: _Gathered, now: float) -> tuple[float, str]:
@@ -363,14 +372,15 @@ def poll_report(
                 before[id(c)] = PreviousMatch(t.counts[-2], t.key.blocked_at, t.key.state)
     trends = Trends(tracker, ids) if len(tracker.moments) >= 2 else None
     objects = find_objects(raw, g.snaps[0].format) if merged is None else _fleet_objects(merged, g)
+    crash, crash_of = _crashes(merged, g)
     ranked = rank_clusters(
-        raw, total=total, crash=g.snaps[0].crash if not fleet else None, previous=before,
+        raw, total=total, crash=crash, previous=before,
         trends=trends.of if trends is not None else None,
         spread=(lambda c: spread_of(merged, c, g.names)) if merged is not None else None,
-        objects=objects.of if objects is not None else None,
+        objects=objects.of if objects is not None else None, crash_of=crash_of,
     )
     parts = FleetParts(tuple(g.sources), tuple(g.names), merged.per_source, total, merged.members) if merged is not None else None
-    snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps)) if fleet else g.snaps[0]
+    snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps), crash=crash) if fleet else g.snaps[0]
     return build_report(
         g.whole(" + ".join(i.name for i in items)), snap, ranked, _normalizer(g.snaps), families=families,
         limits=work.limits(), comparison=Comparison(before, []) if before is not None else None,
