@@ -98,6 +98,42 @@ def _reads_as_the_capture(path: Path, width: int, words: bool, tmp_path: Path) -
     )
 
 
+def kubectl_timestamps(text: str) -> str:
+    """Each line behind the time kubectl --timestamps prints (RFC 3339 with nanoseconds,
+    trailing zeros dropped: the prefix's width varies from line to line)."""
+    out = []
+    for i, line in enumerate(text.split("\n")[:-1]):
+        frac = f"{(464501905 + 1250 * i) % 10**9:09d}".rstrip("0")
+        out.append(f"2026-11-30T07:18:13{'.' + frac if frac else ''}Z {line}\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("words", [False, True], ids=["cut", "word-wrap"])
+@pytest.mark.parametrize("width", [80, 100])
+@pytest.mark.parametrize(
+    "name", [n if n in ("leaky.debug2", "leaky.sigquit-all") else pytest.param(n, marks=pytest.mark.slow) for n in WRAPPED]
+)
+def test_a_wrapped_log_reads_as_the_capture(name: str, width: int, words: bool, tmp_path: Path) -> None:
+    # `kubectl logs --timestamps` copied from a terminal: only each line's first row carries
+    # the prefix, and a row that carries it starts a line.
+    path = NEWEST / f"{name}.txt"
+    (tmp_path / "w.txt").write_text(fold_rows(kubectl_timestamps(path.read_text()), width, words))
+    got = _reading(tmp_path / "w.txt")
+    assert got["unparsed"] == {"lines": 0, "samples": []}
+    assert got == _reading(path)
+
+
+def test_a_creator_cut_in_its_goroutine_number_keeps_the_number(tmp_path: Path) -> None:
+    # "created by f in goroutine 28" over "9" reads whole, and a location comes next: the
+    # row of digits goes on it.
+    plain = (NEWEST / "leaky.debug2.txt").read_text()
+    creator = next(line for line in plain.split("\n") if line.startswith("created by ") and line[-2:].isdigit())
+    (tmp_path / "w.txt").write_text(fold_rows(plain, len(creator) - 1))
+    report = analyze(str(tmp_path / "w.txt"))
+    assert report.unparsed_lines == 0
+    assert _reading(tmp_path / "w.txt") == _reading(NEWEST / "leaky.debug2.txt")
+
+
 def test_a_location_cut_in_its_line_number_keeps_the_number(tmp_path: Path) -> None:
     # Regression: "fd_poll_runtime.go:84" cut after ":8" read as line 8, the rest as damage.
     plain = (NEWEST / "leaky.debug2.txt").read_text()

@@ -16,6 +16,7 @@ inferred.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from itertools import pairwise
 
@@ -119,7 +120,7 @@ def _glue(line: str, rest: str, kind: int) -> str:
     always writes one after a comma, before a location's `+0x`, `fp=`, a creator's "in
     goroutine" and a header's "[", and between a record's words ("f+0x1c" in a record's
     frame has none)."""
-    if line[-1:] not in (" ", "\t") and (
+    if line[-1:] not in (" ", "\t") and rest[:1] not in (" ", "\t") and (
         line.endswith(",")
         or (rest.startswith(_SPACE_AFTER) and kind != _RECORD_FRAME_KIND)
         or (kind == _RECORD_KIND and rest.startswith("0x"))
@@ -139,6 +140,8 @@ def _joins(line: str, kind: int, nxt: str, width: int) -> str | None:
     if kind == _RECORD_FRAME_KIND and nxt[:1] == "\t" and not _whole(kind, line):
         # debug=1 aligns a frame's location with tabs: a tab past the width starts the row.
         return line + nxt if _whole(kind, line + nxt) else None
+    if kind == _HEADER_KIND and nxt[:1] in ("[", "{") and not _whole(kind, line):
+        return _glue(line, nxt, kind)  # its state, cut off before its "[" (the row opens no section)
     if _starts_line(nxt):
         return None
     if kind == _LOCATION_KIND and ("(" in nxt or not _location_rest(nxt)):
@@ -148,7 +151,12 @@ def _joins(line: str, kind: int, nxt: str, width: int) -> str | None:
         # A location or a record's list of words that reads whole may still go on
         # ("file.go:8" of "file.go:84 +0x27"): into a row that starts no call and is no
         # line of its own, and then makes it whole or is cut too ("pc=0x" over "4381d6").
-        # A call, a header or a creator that reads whole has ended.
+        # A call or a header that reads whole has ended. A creator reads whole cut in its
+        # name ("created by f.startBackground" over "Read in goroutine 289", as Go 1.19 and
+        # 1.20 print no goroutine) or its number ("in goroutine 28" over "9"): the row goes
+        # on it when the two still make a creator (the runtime's next line is a location).
+        if kind == _CREATOR_KIND:
+            return joined if _CREATOR.fullmatch(joined) is not None else None
         if kind not in _GO_ON:
             return None
         own = _kind(nxt)
@@ -161,16 +169,48 @@ def _joins(line: str, kind: int, nxt: str, width: int) -> str | None:
 
 def _cut(row: str, nxt: str, width: int) -> bool:
     """Whether `row` was cut at `width` columns before `nxt`: it reaches the width, or
-    the next row's first word would not have fit after it (a word wrap). A terminal drops
-    the blank a row ends in: one column less."""
-    return _width(row) + len(nxt.split(" ", 1)[0]) >= width - 1
+    the next row's first word would not have fit after it (a word wrap; a word that ends in
+    a tab, a debug=1 frame's, with the tab's columns). A terminal drops the blank a row ends
+    in: one column less."""
+    space, tab = nxt.find(" "), nxt.find("\t")
+    end = min(i for i in (space, tab, len(nxt)) if i >= 0)
+    col = _width(row) + end
+    if end == tab:
+        col = (col // 8 + 1) * 8
+    return col >= width - 1
+
+
+def _core(row: str, prefix: re.Pattern[str] | None) -> str:
+    """The row without the log prefix its line starts with, if any."""
+    m = prefix.match(row) if prefix is not None else None
+    return row[m.end() :] if m is not None else row
+
+
+def _go_on(line: str, kind: int | None, nxt: str, width: int, prefix: re.Pattern[str] | None) -> str | None:
+    """_joins; in a log whose lines carry a prefix, the prefix tells instead: only a line's
+    first row has it (a terminal cuts the line the log wrote, prefix and all), so a row
+    without it goes on the line, whatever the line (a panic's text too)."""
+    if prefix is None:
+        return _joins(line, kind, nxt, width) if kind is not None else None
+    if prefix.match(nxt) is not None:
+        return None
+    return _glue(line, nxt, kind) if kind is not None else line + nxt
+
+
+def _bare_prefix(row: str, core: str, nxt: str, width: int, prefix: re.Pattern[str] | None) -> bool:
+    """Whether `row` is a log prefix alone whose line a word wrap moved to the next row (the
+    line's first word did not fit after it); a prefix over a prefixed row is an empty line."""
+    return (
+        prefix is not None and not core and bool(row) and prefix.match(nxt) is None and _cut(row, nxt, width)
+    )
 
 
 class Rejoiner:
     """The rows of one stream joined back into its lines, a chunk of rows at a time."""
 
-    def __init__(self, width: int) -> None:
+    def __init__(self, width: int, prefix: re.Pattern[str] | None = None) -> None:
         self.width = width  # the widest row at the start: the wrap width, inferred
+        self.prefix = prefix  # a log's line prefix (kubectl --timestamps...), on first rows only
         self._line = ""  # the line so far, when the last chunk's last row goes on
         self._kind: int | None = None
 
@@ -187,11 +227,16 @@ class Rejoiner:
         rows.append(last or ahead.rstrip("\n"))
         out: list[str] = []
         line, kind, width = self._line, self._kind, self.width
+        prefix = self.prefix
         for i in range(len(rows) - 1):
             row, nxt = rows[i], rows[i + 1]
             if not line:
-                line, kind = row, _kind(row)
-            joined = _joins(line, kind, nxt, width) if kind is not None and _cut(row, nxt, width) else None
+                line = _core(row, prefix)
+                kind = _kind(line)
+                if _bare_prefix(row, line, nxt, width, prefix):
+                    out.append(row)  # its line starts on the next row
+                    continue
+            joined = _go_on(line, kind, nxt, width, prefix) if _cut(row, nxt, width) else None
             if joined is None:
                 out.append(row + "\n")
                 line = ""
@@ -231,35 +276,76 @@ def detect(text: str) -> Rejoiner | None:
     lines say go on, every one of them cut at the width of the widest row and joined into
     a whole line of the runtime's. Two lines that lost the break between them make a row
     that looks cut; joined to the next, they read as no line: damage, not a wrap."""
-    rows = text[:HEAD].split("\n")[:-1]
+    head = text[:HEAD]
+    rows = head.split("\n")[:-1]
     if not _odd(rows):
         return None
+    # A log's lines cut into rows: only each line's first row carries its prefix, and the
+    # prefix tells where lines start (its rows read as no line of the runtime's otherwise).
+    return _rejoiner(rows, _learned_prefix(head))
+
+
+MIN_PREFIXED = 8  # locations behind one prefix shape that make it the log's
+
+
+def _learned_prefix(head: str) -> re.Pattern[str] | None:
+    """The line prefixes prefixes.py learns from the head (its goroutine headers' and their
+    neighbours'), as one pattern; else the prefix most of its locations stand behind (a
+    wide prefix cuts every header, SIGQUIT's "gp= m=" ones first: each location's row
+    still holds its whole prefix before its tab); None when there is none."""
+    from .prefixes import Prefixes, learn_prefixes, prefix_shape
+
+    prefixes = Prefixes()
+    learn_prefixes(head, prefixes, [])
+    if prefixes.strip is not None:
+        return prefixes.strip
+    shapes: dict[str, int] = {}
+    for row in head.split("\n"):
+        i = row.find("\t/")
+        if i > 0 and "\t" not in row[:i] and row[:i].strip():
+            shape = prefix_shape(row[:i])
+            shapes[shape] = shapes.get(shape, 0) + 1
+    if not shapes:
+        return None
+    shape = max(shapes, key=shapes.__getitem__)
+    return re.compile("^(?:" + shape + ")", re.MULTILINE) if shapes[shape] >= MIN_PREFIXED else None
+
+
+def _rejoiner(rows: list[str], prefix: re.Pattern[str] | None) -> Rejoiner | None:
     width = max(map(_width, rows), default=0)
     cuts = misses = 0
-    for joins, line, kind in _joined_lines(rows, width):
+    for joins, line, kind in _joined_lines(rows, width, prefix):
+        if kind is None:
+            continue  # free text (a prefixed log's): joined, but it tells neither way
         if joins > 0 and _whole(kind, line):
             cuts += joins
         elif joins < 0 or not line.lstrip(" \t").startswith("panic: "):
             misses += 1  # a nested panic's value is free text: it tells neither way
-    return Rejoiner(width) if cuts > 4 * misses and width >= MIN_WIDTH else None
+    return Rejoiner(width, prefix) if cuts > 4 * misses and width >= MIN_WIDTH else None
 
 
-def _joined_lines(rows: list[str], width: int) -> Iterator[tuple[int, str, int]]:
+def _joined_lines(
+    rows: list[str], width: int, prefix: re.Pattern[str] | None = None
+) -> Iterator[tuple[int, str, int | None]]:
     """Each line the rows would be joined into: how many rows went on it (-1: a row went on
-    short of the width, damage, not a wrap), the line and its kind."""
+    short of the width, damage, not a wrap), the line and its kind (None: no line of the
+    runtime's, in a prefixed log only)."""
     joins, line, kind = 0, "", None
     for row, nxt in pairwise(rows):
         if not line:
-            joins, line, kind = 0, row, _kind(row)
-        if kind is None:
+            line = _core(row, prefix)
+            joins, kind = 0, _kind(line)
+            if _bare_prefix(row, line, nxt, width, prefix):
+                continue
+        if kind is None and prefix is None:
             line = ""
             continue
-        joined = _joins(line, kind, nxt, width)
+        joined = _go_on(line, kind, nxt, width, prefix)
         if joined is None or not _cut(row, nxt, width):
             if joined is not None or joins:
                 yield -1 if joined is not None else joins, line, kind
             line = ""
         else:
             joins, line = joins + 1, joined
-    if joins and line and kind is not None:
+    if joins and line and (kind is not None or prefix is not None):
         yield joins, line, kind
