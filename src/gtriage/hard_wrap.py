@@ -12,6 +12,10 @@ times as many as rows that would go on but do not (broken short, or joined into 
 then only rows about as wide are joined: a dump whose lines are whole is never touched (a
 damaged line stays the damage it is). The report names the carrier, and says the width is
 inferred.
+
+A log whose lines carry a prefix (kubectl --timestamps, journald) is cut prefix and all:
+only a line's first row carries it. There the prefix says where lines start, and a row
+without it goes on the line before, whatever that line.
 """
 
 from __future__ import annotations
