@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 
 from .lazy_re import lazy
+from .line_kinds import RACE_WARNING
 from .log_clock import WHOLE_TIME
 from .record import dataclass, field
 from .streams import CHUNK, CarrierStats, LineMap, Stream
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 # A string value that holds a dump (slog attributes, a pod's termination message).
-_DUMP_MARKS = ("goroutine ", "panic: ", "fatal error: ", "WARNING: DATA RACE")
+_DUMP_MARKS = ("goroutine ", "panic: ", "fatal error: ", RACE_WARNING)
 
 
 def _json_object(line: str) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 
 from .lazy_re import lazy
+from .line_kinds import PROFILE_START, RACE_WARNING
 from .log_sources import Sources
 
 # Headers not at the start of their line: "2021-05-27T10:46:33.875+0300 [DEBUG] x: goroutine 1 [".
@@ -38,8 +39,8 @@ _OTHER_STARTS = (
     "created by ",
     "panic: ",
     "fatal error: ",
-    "WARNING: DATA RACE",
-    "goroutine profile: total ",
+    RACE_WARNING,
+    PROFILE_START,
     "SIGQUIT: quit",
     "SIGABRT: abort",
     "[signal ",
