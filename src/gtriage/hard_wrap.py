@@ -128,7 +128,7 @@ def _glue(line: str, rest: str, kind: int) -> str:
         line.endswith(",")
         or (rest.startswith(_SPACE_AFTER) and kind != _RECORD_FRAME_KIND)
         or (kind == _RECORD_KIND and rest.startswith("0x"))
-        or (kind == _CREATOR_KIND and rest.startswith("in goroutine "))
+        or (kind == _CREATOR_KIND and (rest.startswith("in goroutine ") or line.endswith(" in goroutine")))
         or (kind == _HEADER_KIND and rest.startswith(("[", "{")))
     ):
         return line + " " + rest
@@ -190,14 +190,21 @@ def _core(row: str, prefix: re.Pattern[str] | None) -> str:
     return row[m.end() :] if m is not None else row
 
 
-def _go_on(line: str, kind: int | None, nxt: str, width: int, prefix: re.Pattern[str] | None) -> str | None:
-    """_joins; in a log whose lines carry a prefix, the prefix tells instead: only a line's
-    first row has it (a terminal cuts the line the log wrote, prefix and all), so a row
-    without it goes on the line, whatever the line (a panic's text too)."""
+def _go_on(
+    line: str, kind: int | None, row: str, nxt: str, width: int, prefix: re.Pattern[str] | None
+) -> str | None:
+    """_joins of the line that ends in `row`; in a log whose lines carry a prefix, the
+    prefix tells instead: only a line's first row has it (a terminal cuts the line the log
+    wrote, prefix and all), so a row without it goes on the line, whatever the line. And
+    the width tells where a terminal dropped the blank a cut row ended in: the row is short
+    of the width without ending in a blank (a hard cut reaches the width, a word wrap keeps
+    its blank), whatever the line (a panic's text, a signal's words)."""
     if prefix is None:
         return _joins(line, kind, nxt, width) if kind is not None else None
     if prefix.match(nxt) is not None:
         return None
+    if _width(row) < width and row[-1:] not in (" ", "\t") and nxt[:1] not in (" ", "\t"):
+        return line + " " + nxt
     return _glue(line, nxt, kind) if kind is not None else line + nxt
 
 
@@ -240,7 +247,7 @@ class Rejoiner:
                 if _bare_prefix(row, line, nxt, width, prefix):
                     out.append(row)  # its line starts on the next row
                     continue
-            joined = _go_on(line, kind, nxt, width, prefix) if _cut(row, nxt, width) else None
+            joined = _go_on(line, kind, row, nxt, width, prefix) if _cut(row, nxt, width) else None
             if joined is None:
                 out.append(row + "\n")
                 line = ""
@@ -344,7 +351,7 @@ def _joined_lines(
         if kind is None and prefix is None:
             line = ""
             continue
-        joined = _go_on(line, kind, nxt, width, prefix)
+        joined = _go_on(line, kind, row, nxt, width, prefix)
         if joined is None or not _cut(row, nxt, width):
             if joined is not None or joins:
                 yield -1 if joined is not None else joins, line, kind
