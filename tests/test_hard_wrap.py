@@ -202,6 +202,15 @@ def test_a_terminal_copy_reads_as_the_capture(name: str, width: int, tmp_path: P
     assert _reading(tmp_path / "w.txt") == _reading(NEWEST / f"{name}.txt")
 
 
+@pytest.mark.parametrize("width", [80, 100])
+@pytest.mark.parametrize("name", ["leaky.debug2", "crashzoo.nilptr-all", pytest.param("leaky.sigquit-all", marks=pytest.mark.slow)])
+def test_a_terminal_copy_of_a_log_reads_as_the_capture(name: str, width: int, tmp_path: Path) -> None:
+    # kubectl logs --timestamps on an 80-column terminal, copied: tabs as spaces, each row
+    # without its trailing blank ("code=0x1" over "addr=0x8" in a signal's words).
+    (tmp_path / "w.txt").write_text(terminal_rows(kubectl_timestamps((NEWEST / f"{name}.txt").read_text()), width))
+    assert _reading(tmp_path / "w.txt") == _reading(NEWEST / f"{name}.txt")
+
+
 @pytest.mark.parametrize(
     "path",
     sorted(
