@@ -202,8 +202,22 @@ def test_a_terminal_copy_reads_as_the_capture(name: str, width: int, tmp_path: P
     assert _reading(tmp_path / "w.txt") == _reading(NEWEST / f"{name}.txt")
 
 
+@pytest.mark.parametrize("width", [72, 80, 200])
+@pytest.mark.parametrize("name", ["go1.27/leaky.debug1", pytest.param("go1.19/locks.debug1", marks=pytest.mark.slow)])
+def test_a_terminal_copy_of_a_debug1_profile_reads_as_the_capture(name: str, width: int, tmp_path: Path) -> None:
+    # Tabs as spaces: a frame's three words keep their order, one space where a tab stop
+    # fell right after one; a frame cut in the blanks that align its location goes on in
+    # the next row, which starts with the rest of them.
+    path = SAMPLES / "dumps" / f"{name}.txt"
+    (tmp_path / "w.txt").write_text(terminal_rows(path.read_text(), width))
+    assert _reading(tmp_path / "w.txt") == _reading(path)
+
+
 @pytest.mark.parametrize("width", [80, 100])
-@pytest.mark.parametrize("name", ["leaky.debug2", "crashzoo.nilptr-all", pytest.param("leaky.sigquit-all", marks=pytest.mark.slow)])
+@pytest.mark.parametrize(
+    "name",
+    ["leaky.debug2", "crashzoo.nilptr-all", "locks.debug1", pytest.param("leaky.sigquit-all", marks=pytest.mark.slow)],
+)
 def test_a_terminal_copy_of_a_log_reads_as_the_capture(name: str, width: int, tmp_path: Path) -> None:
     # kubectl logs --timestamps on an 80-column terminal, copied: tabs as spaces, each row
     # without its trailing blank ("code=0x1" over "addr=0x8" in a signal's words).

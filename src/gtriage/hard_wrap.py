@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from itertools import pairwise
 
 from .lazy_re import lazy
-from .line_kinds import RECORD_START, is_header, starts_section
+from .line_kinds import RECORD_START, is_header, retab_record_line, starts_section
 
 HEAD = 1 << 15  # the text looked at for cuts: the start of the input
 MIN_WIDTH = 24  # no terminal or mail client wraps narrower
@@ -41,6 +41,8 @@ _LOCATION = lazy(
     r"[^\t\n]+:[0-9]+(?: \+0x[0-9a-fA-F]+)?(?: fp=0x[0-9a-fA-F]+ sp=0x[0-9a-fA-F]+)?(?: pc=0x[0-9a-fA-F]+)?"
 )
 _RECORD_FRAME = lazy(r"#\t0x[0-9a-fA-F]+\t[^\t]+\+0x[0-9a-fA-F]+\t+\S[^\t]*:[0-9]+")
+_SPACED_FRAME = lazy(r"# +0x[0-9a-fA-F]")  # a debug=1 frame whose tabs a terminal turned into spaces
+_OFFSET_END = lazy(r"\+0x[0-9a-fA-F]+\Z")
 _SPACE_AFTER = ("+0x", "fp=", "sp=", "pc=")
 
 (
@@ -74,7 +76,7 @@ def _kind(row: str) -> int | None:
         return _BRACKET_KIND
     if " @ " in row and RECORD_START.match(row.split(" 0x", 1)[0]) is not None:
         return _RECORD_KIND
-    if row.startswith("#\t0x"):
+    if row.startswith("#\t0x") or _SPACED_FRAME.match(row) is not None:
         return _RECORD_FRAME_KIND
     if row.startswith("# labels: "):
         return _LABELS_KIND
@@ -100,7 +102,7 @@ def _whole(kind: int, line: str) -> bool:
     if kind == _RECORD_KIND:
         return RECORD_START.match(line) is not None
     if kind == _RECORD_FRAME_KIND:
-        return _RECORD_FRAME.fullmatch(line) is not None
+        return _RECORD_FRAME.fullmatch(retab_record_line(line)) is not None
     if kind == _LABELS_KIND:
         return line.endswith("}")
     return line.endswith(("]", "]:"))
@@ -129,10 +131,20 @@ def _glue(line: str, rest: str, kind: int) -> str:
         or (rest.startswith(_SPACE_AFTER) and kind != _RECORD_FRAME_KIND)
         or (kind == _RECORD_KIND and rest.startswith("0x"))
         or (kind == _CREATOR_KIND and (rest.startswith("in goroutine ") or line.endswith(" in goroutine")))
+        or (kind == _RECORD_FRAME_KIND and "\t" not in line and _offset_then_location(line, rest))
         or (kind == _HEADER_KIND and rest.startswith(("[", "{")))
     ):
         return line + " " + rest
     return line + rest
+
+
+def _offset_then_location(line: str, rest: str) -> bool:
+    """Whether a spaced debug=1 frame was cut in the blanks between its function's offset and
+    its location: the line ends in the offset, and the rest starts no more of it."""
+    if _OFFSET_END.search(line, max(0, len(line) - 24)) is None:
+        return False
+    word = rest.split(" ", 1)[0]
+    return not all(c in "0123456789abcdefABCDEF" for c in word)
 
 
 def _width(row: str) -> int:
@@ -141,8 +153,9 @@ def _width(row: str) -> int:
 
 def _joins(line: str, kind: int, nxt: str, width: int) -> str | None:
     """The line with the row `nxt` joined on, when `nxt` goes on the line; else None."""
-    if kind == _RECORD_FRAME_KIND and nxt[:1] == "\t" and not _whole(kind, line):
-        # debug=1 aligns a frame's location with tabs: a tab past the width starts the row.
+    if kind == _RECORD_FRAME_KIND and nxt[:1] in ("\t", " ") and not _whole(kind, line):
+        # debug=1 aligns a frame's location with tabs (spaces, in a terminal's copy): a tab
+        # past the width starts the row.
         return line + nxt if _whole(kind, line + nxt) else None
     if kind == _HEADER_KIND and nxt[:1] in ("[", "{") and not _whole(kind, line):
         return _glue(line, nxt, kind)  # its state, cut off before its "[" (the row opens no section)
@@ -175,7 +188,11 @@ def _cut(row: str, nxt: str, width: int) -> bool:
     """Whether `row` was cut at `width` columns before `nxt`: it reaches the width, or
     the next row's first word would not have fit after it (a word wrap; a word that ends in
     a tab, a debug=1 frame's, with the tab's columns). A terminal drops the blank a row ends
-    in: one column less."""
+    in: one column less. A terminal's debug=1 frame cut in the blanks that align its
+    location lost those blanks at its row's end: the row ends short, the next row starts
+    with the rest of them."""
+    if nxt[:1] == " " and _SPACED_FRAME.match(row) is not None:
+        return True
     space, tab = nxt.find(" "), nxt.find("\t")
     end = min(i for i in (space, tab, len(nxt)) if i >= 0)
     col = _width(row) + end
@@ -201,8 +218,8 @@ def _go_on(
     its blank), whatever the line (a panic's text, a signal's words)."""
     if prefix is None:
         return _joins(line, kind, nxt, width) if kind is not None else None
-    if prefix.match(nxt) is not None:
-        return None
+    if not nxt or prefix.match(nxt) is not None:
+        return None  # an empty row goes on nothing: the input's end, or a line of its own
     if _width(row) < width and row[-1:] not in (" ", "\t") and nxt[:1] not in (" ", "\t"):
         return line + " " + nxt
     return _glue(line, nxt, kind) if kind is not None else line + nxt
@@ -211,9 +228,7 @@ def _go_on(
 def _bare_prefix(row: str, core: str, nxt: str, width: int, prefix: re.Pattern[str] | None) -> bool:
     """Whether `row` is a log prefix alone whose line a word wrap moved to the next row (the
     line's first word did not fit after it); a prefix over a prefixed row is an empty line."""
-    return (
-        prefix is not None and not core and bool(row) and prefix.match(nxt) is None and _cut(row, nxt, width)
-    )
+    return prefix is not None and not core and bool(row) and bool(nxt) and prefix.match(nxt) is None
 
 
 class Rejoiner:
@@ -247,7 +262,9 @@ class Rejoiner:
                 if _bare_prefix(row, line, nxt, width, prefix):
                     out.append(row)  # its line starts on the next row
                     continue
-            joined = _go_on(line, kind, row, nxt, width, prefix) if _cut(row, nxt, width) else None
+            # In a prefixed log the prefix says where lines start, the width need not (a
+            # terminal's row ends short of it when blanks stood at the cut).
+            joined = _go_on(line, kind, row, nxt, width, prefix) if prefix is not None or _cut(row, nxt, width) else None
             if joined is None:
                 out.append(row + "\n")
                 line = ""
@@ -352,7 +369,7 @@ def _joined_lines(
             line = ""
             continue
         joined = _go_on(line, kind, row, nxt, width, prefix)
-        if joined is None or not _cut(row, nxt, width):
+        if joined is None or (prefix is None and not _cut(row, nxt, width)):
             if joined is not None or joins:
                 yield -1 if joined is not None else joins, line, kind
             line = ""

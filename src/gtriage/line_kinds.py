@@ -12,6 +12,7 @@ RECORD_START = lazy(r"[0-9]+ @( 0x[0-9a-fA-F]+)*$")
 REG_LINE = lazy(r"[a-z][a-z0-9]* +0x[0-9a-fA-F]+$")
 SIGNAL_LINE = lazy(r"SIG[A-Z0-9]+: ")
 _SPACES = lazy(r" {2,}|(?<=^#) ")
+_SPACED_FRAME = lazy(r"# +(0x[0-9a-fA-F]+) +(\S+\+0x[0-9a-fA-F]+) +(\S.*)")
 # A frame's location once its indentation is gone (tabs pasted as nothing or as spaces):
 # "/x/m.go:12 +0x1d", "example.com/m/m.go:12" (-trimpath), with fp=/sp=/pc= at traceback
 # level 2. A path has a "/" and its file an extension; log text ("addr=127.0.0.1:8080",
@@ -105,7 +106,13 @@ def retab_leading(text: str) -> str:
 
 
 def retab_record_line(text: str) -> str:
-    """debug=1 frame lines are tab-separated; a paste may have turned tabs into spaces."""
+    """debug=1 frame lines are tab-separated; a paste may have turned tabs into spaces: one
+    space where a tab stop came right after a word (a log's prefix before the line moves
+    the stops), so a frame is read by its three words (its pc, its function and offset,
+    its location)."""
     if "\t" in text or text.startswith("# labels:"):
         return text
+    m = _SPACED_FRAME.fullmatch(text)
+    if m is not None:
+        return f"#\t{m[1]}\t{m[2]}\t{m[3]}"
     return _SPACES.sub("\t", text)
