@@ -590,9 +590,17 @@ class LineReader:
 
 def record_retab(text: str) -> str:
     """debug=1 frame lines are tab-separated: runs of spaces (and the one after "#") become
-    tabs when the line holds no tab at all."""
+    tabs when the line holds no tab at all; a frame's three words (pc, function+offset,
+    location) are told apart by any blanks (a tab stop may leave one)."""
     if "\t" in text or text.startswith("# labels:"):
         return text
+    words = text.split(" ")
+    if words[0] == "#":
+        rest = [w for w in words[1:] if w]
+        if len(rest) >= 3 and rest[0].startswith("0x") and "+0x" in rest[1]:
+            loc = text[text.index(rest[1]) + len(rest[1]) :].lstrip(" ")
+            if all(c in "0123456789abcdefABCDEF" for c in rest[0][2:]) and rest[0][2:]:
+                return f"#\t{rest[0]}\t{rest[1]}\t{loc}"
     out = re.sub(r" {2,}", "\t", text)
     return "#\t" + out[2:] if out.startswith("# ") else out
 

@@ -238,6 +238,24 @@ def test_no_whole_sample_is_taken_for_a_wrapped_one(path: Path) -> None:
     assert detect(path.read_text(errors="replace")) is None
 
 
+def test_a_prefixed_line_glued_after_damage_is_no_wrap() -> None:
+    # Regression (test_reference's exhaustive run, seed 8): in a prefixed log, a row without
+    # the prefix at its start but with it further in ("\\0" + a whole line) is damage, not
+    # the rest of the line before; joined, the location read whole: a wrap of one cut.
+    rows = [
+        "2026-11-25T10:00:23.2408767Z ",
+        "2026-11-25T10:00:24.2513496Z goroutine 8 [chan receive]:",
+        "2026-11-25T10:00:25.2618225Z main.waitJob(...)",
+        "2026-11-25T10:00:26.2722954Z  /home/gopher/samples/crashzoo/scenarios.go:73",
+        "2026-11-25T10:00:27.2827683Z created by main.inGoroutine in goroutine 1",
+        "2026-11-25T10:00:28.2932412Z  /home/gopher/samples/crashzoo/scenarios.go:85 +0x6b",
+        "\x002026-11-25T10:00:29.3037141Z  /home/gopher/samples/crashzoo/scenarios.go:85 +0x6b",
+        "2026-11-25T10:00:30.314187Z ",
+        "2026-11-25T10:00:31.3246599Z goroutine 9 [sync.Mutex.Lock]:",
+    ]
+    assert detect("\n".join(rows)) is None
+
+
 def test_a_line_broken_short_is_damage_not_a_wrap() -> None:
     # One call line broken in two where no terminal would have cut it: the dump is read as
     # it is (the lines counted as not understood), not rejoined.

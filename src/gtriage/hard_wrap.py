@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from itertools import pairwise
 
 from .lazy_re import lazy
@@ -42,6 +43,7 @@ _LOCATION = lazy(
 )
 _RECORD_FRAME = lazy(r"#\t0x[0-9a-fA-F]+\t[^\t]+\+0x[0-9a-fA-F]+\t+\S[^\t]*:[0-9]+")
 _SPACED_FRAME = lazy(r"# +0x[0-9a-fA-F]")  # a debug=1 frame whose tabs a terminal turned into spaces
+_SPACED_FRAME_IN = lazy(r"(?:^|\s)# +0x[0-9a-fA-F]")  # the same behind a log's prefix
 _OFFSET_END = lazy(r"\+0x[0-9a-fA-F]+\Z")
 _SPACE_AFTER = ("+0x", "fp=", "sp=", "pc=")
 
@@ -188,10 +190,10 @@ def _cut(row: str, nxt: str, width: int) -> bool:
     """Whether `row` was cut at `width` columns before `nxt`: it reaches the width, or
     the next row's first word would not have fit after it (a word wrap; a word that ends in
     a tab, a debug=1 frame's, with the tab's columns). A terminal drops the blank a row ends
-    in: one column less. A terminal's debug=1 frame cut in the blanks that align its
-    location lost those blanks at its row's end: the row ends short, the next row starts
-    with the rest of them."""
-    if nxt[:1] == " " and _SPACED_FRAME.match(row) is not None:
+    in: one column less. A terminal's debug=1 frame (behind a log's prefix or not) cut in
+    the blanks that align its location lost those blanks at its row's end: the row ends
+    short, the next row starts with the rest of them."""
+    if nxt[:1] == " " and _SPACED_FRAME_IN.search(row, 0, 64) is not None:
         return True
     space, tab = nxt.find(" "), nxt.find("\t")
     end = min(i for i in (space, tab, len(nxt)) if i >= 0)
@@ -220,9 +222,17 @@ def _go_on(
         return _joins(line, kind, nxt, width) if kind is not None else None
     if not nxt or prefix.match(nxt) is not None:
         return None  # an empty row goes on nothing: the input's end, or a line of its own
+    if _inside(prefix.pattern).search(nxt) is not None:
+        return None  # the prefix further in: a line glued to damage ("\0" + a line), no cut
     if _width(row) < width and row[-1:] not in (" ", "\t") and nxt[:1] not in (" ", "\t"):
         return line + " " + nxt
     return _glue(line, nxt, kind) if kind is not None else line + nxt
+
+
+@cache
+def _inside(pattern: str) -> re.Pattern[str]:
+    """A prefix pattern ("^(?:...)", as _learned_prefix gives it) anywhere in a row."""
+    return re.compile(pattern.removeprefix("^"))
 
 
 def _bare_prefix(row: str, core: str, nxt: str, width: int, prefix: re.Pattern[str] | None) -> bool:
@@ -369,7 +379,10 @@ def _joined_lines(
             line = ""
             continue
         joined = _go_on(line, kind, row, nxt, width, prefix)
-        if joined is None or (prefix is None and not _cut(row, nxt, width)):
+        # The evidence for a wrap is rows cut at the width, prefixed log or not (a damaged
+        # row without the prefix is no cut); once found, a prefixed log's rows are joined
+        # whatever their width (Rejoiner.pieces).
+        if joined is None or not _cut(row, nxt, width):
             if joined is not None or joins:
                 yield -1 if joined is not None else joins, line, kind
             line = ""
