@@ -88,8 +88,13 @@ def analyze_inputs(
     snapshots: list[Snapshot] = []
     for i, item in enumerate(items):
         info, dump = read_dump(item, opts, progress, while_reading if i == 0 else None)
-        if len(items) == 1 and dump.carriers and (fleet_of := sources_fleet(item, info, dump)) is not None:
-            return fleet_of
+        if len(items) == 1 and dump.carriers:
+            from .collector import paused
+
+            with paused():  # as the report below
+                fleet_of = sources_fleet(item, info, dump)
+            if fleet_of is not None:
+                return fleet_of
         dumps.append(dump)
         # The dumps' own times where every dump of the input has one (a log's timestamps, a
         # binary profile's time), else the source's.
