@@ -119,5 +119,5 @@ class Sources:
 
     def key(self, m: re.Match[str]) -> tuple[str, ...]:
         """A source by the names its prefix gives, but a time's: one-letter ones ("T", "Z"),
-        months and days ("Nov 30 23:59:59" is followed by "Dec  1 00:00:00")."""
+        months and days (journalctl's "Nov 30 23:59:59" is followed by "Dec 01 00:00:00")."""
         return tuple(g for g in m.groups() if g is not None and len(g) > 1 and g not in _TIME_WORDS)
