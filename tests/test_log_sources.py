@@ -33,14 +33,22 @@ CAPTURE = Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27
         # journalctl's next day, in another month: the same source (months and days name none).
         ("Nov 30 23:59:59 host crashzoo[8981]: ", "Dec 01 00:00:00 host crashzoo[8981]: x", ("host", "crashzoo")),
         ("E1125 10:00:00.000000   12345 main.go:42] ", "I1125 10:00:01.5   12345 server.go:7] x", ("server.go",)),
+        # Prefixes that name their pod and container, or their container, whole:
+        ("[pod/web-7d4b9c8f5-xk2lp/app] ", "[pod/web-7d4b9c8f5-q9z8w/app] x", ("web-7d4b9c8f5-q9z8w/app",)),
+        ("[pod/web-0/app] ", "[pod/web-1/app] x", ("web-1/app",)),  # a StatefulSet's: digits only differ
+        ("[pod/web-0/app] 2026-11-30T07:18:13.464501905Z ", "[pod/web-1/sidecar] 2026-11-30T07:18:14.5Z x",
+         ("web-1/sidecar",)),  # with --timestamps
+        ("web-1  | ", "db-1   | x", ("db-1",)),  # docker compose logs
+        ("web-1  | ", "postgres-1 | x", ("postgres-1",)),  # the padding grew with a longer name
     ],
-)
-def test_a_prefix_with_a_time_and_a_name_is_a_source(prefix: str, other: str, key: tuple[str, ...]) -> None:
+)  # fmt: skip
+def test_a_prefix_with_a_time_and_a_name_or_a_container_s_is_a_source(prefix: str, other: str, key: tuple[str, ...]) -> None:
     shape = source_shape(prefix)
     assert shape is not None
     m = re.match(shape, other)
     assert m is not None
     assert Sources().key(m) == key
+    assert re.match(shape, "panic: x") is None
 
 
 @pytest.mark.parametrize("prefix", ["2026-11-25T10:00:01.104729Z ", "app: ", "> ", "web-1 |"])
@@ -98,26 +106,6 @@ def test_a_line_glued_after_its_own_prefix_stays() -> None:
     lines[call] = "Nov 30 19:27:39 host crashzoo[8981]: " + lines[call]
     names = [s.name for s in read_streams(io.StringIO("\n".join(lines)))]
     assert names == ["-"]
-
-
-@pytest.mark.parametrize(
-    ("prefix", "other", "key"),
-    [
-        ("[pod/web-7d4b9c8f5-xk2lp/app] ", "[pod/web-7d4b9c8f5-q9z8w/app] x", ("web-7d4b9c8f5-q9z8w/app",)),
-        ("[pod/web-0/app] ", "[pod/web-1/app] x", ("web-1/app",)),  # a StatefulSet's: digits only differ
-        ("[pod/web-0/app] 2026-11-30T07:18:13.464501905Z ", "[pod/web-1/sidecar] 2026-11-30T07:18:14.5Z x",
-         ("web-1/sidecar",)),  # with --timestamps
-        ("web-1  | ", "db-1   | x", ("db-1",)),  # docker compose logs
-        ("web-1  | ", "postgres-1 | x", ("postgres-1",)),  # the padding grew with a longer name
-    ],
-)  # fmt: skip
-def test_a_prefix_that_names_its_container_is_a_source(prefix: str, other: str, key: tuple[str, ...]) -> None:
-    shape = source_shape(prefix)
-    assert shape is not None
-    m = re.match(shape, other)
-    assert m is not None
-    assert Sources().key(m) == key
-    assert re.match(shape, "panic: x") is None
 
 
 LEAKY = CAPTURE.parent / "leaky.sigquit-all.txt"

@@ -42,8 +42,9 @@ _LOCATION = lazy(
     r"[^\t\n]+:[0-9]+(?: \+0x[0-9a-fA-F]+)?(?: fp=0x[0-9a-fA-F]+ sp=0x[0-9a-fA-F]+)?(?: pc=0x[0-9a-fA-F]+)?"
 )
 _RECORD_FRAME = lazy(r"#\t0x[0-9a-fA-F]+\t[^\t]+\+0x[0-9a-fA-F]+\t+\S[^\t]*:[0-9]+")
-_SPACED_FRAME = lazy(r"# +0x[0-9a-fA-F]")  # a debug=1 frame whose tabs a terminal turned into spaces
-_SPACED_FRAME_IN = lazy(r"(?:^|\s)# +0x[0-9a-fA-F]")  # the same behind a log's prefix
+# A debug=1 frame whose tabs a terminal turned into spaces: at a row's start (match), or
+# behind a log's prefix (search).
+_SPACED_FRAME = lazy(r"(?<!\S)# +0x[0-9a-fA-F]")
 _OFFSET_END = lazy(r"\+0x[0-9a-fA-F]+\Z")
 _SPACE_AFTER = ("+0x", "fp=", "sp=", "pc=")
 
@@ -193,7 +194,7 @@ def _cut(row: str, nxt: str, width: int) -> bool:
     in: one column less. A terminal's debug=1 frame (behind a log's prefix or not) cut in
     the blanks that align its location lost those blanks at its row's end: the row ends
     short, the next row starts with the rest of them."""
-    if nxt[:1] == " " and _SPACED_FRAME_IN.search(row, 0, 64) is not None:
+    if nxt[:1] == " " and _SPACED_FRAME.search(row, 0, 64) is not None:
         return True
     space, tab = nxt.find(" "), nxt.find("\t")
     end = min(i for i in (space, tab, len(nxt)) if i >= 0)
@@ -235,7 +236,7 @@ def _inside(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern.removeprefix("^"))
 
 
-def _bare_prefix(row: str, core: str, nxt: str, width: int, prefix: re.Pattern[str] | None) -> bool:
+def _bare_prefix(row: str, core: str, nxt: str, prefix: re.Pattern[str] | None) -> bool:
     """Whether `row` is a log prefix alone whose line a word wrap moved to the next row (the
     line's first word did not fit after it); a prefix over a prefixed row is an empty line."""
     return prefix is not None and not core and bool(row) and bool(nxt) and prefix.match(nxt) is None
@@ -269,7 +270,7 @@ class Rejoiner:
             if not line:
                 line = _core(row, prefix)
                 kind = _kind(line)
-                if _bare_prefix(row, line, nxt, width, prefix):
+                if _bare_prefix(row, line, nxt, prefix):
                     out.append(row)  # its line starts on the next row
                     continue
             # In a prefixed log the prefix says where lines start, the width need not (a
@@ -320,13 +321,13 @@ def detect(text: str) -> Rejoiner | None:
         return None
     # A log's lines cut into rows: only each line's first row carries its prefix, and the
     # prefix tells where lines start (its rows read as no line of the runtime's otherwise).
-    return _rejoiner(rows, _learned_prefix(head))
+    return _rejoiner(rows, _learned_prefix(head, rows))
 
 
 MIN_PREFIXED = 8  # locations behind one prefix shape that make it the log's
 
 
-def _learned_prefix(head: str) -> re.Pattern[str] | None:
+def _learned_prefix(head: str, rows: list[str]) -> re.Pattern[str] | None:
     """The line prefixes prefixes.py learns from the head (its goroutine headers' and their
     neighbours'), as one pattern; else the prefix most of its locations stand behind (a
     wide prefix cuts every header, SIGQUIT's "gp= m=" ones first: each location's row
@@ -338,7 +339,7 @@ def _learned_prefix(head: str) -> re.Pattern[str] | None:
     if prefixes.strip is not None:
         return prefixes.strip
     shapes: dict[str, int] = {}
-    for row in head.split("\n"):
+    for row in rows:
         i = row.find("\t/")
         if i > 0 and "\t" not in row[:i] and row[:i].strip():
             shape = prefix_shape(row[:i])
@@ -373,7 +374,7 @@ def _joined_lines(
         if not line:
             line = _core(row, prefix)
             joins, kind = 0, _kind(line)
-            if _bare_prefix(row, line, nxt, width, prefix):
+            if _bare_prefix(row, line, nxt, prefix):
                 continue
         if kind is None and prefix is None:
             line = ""

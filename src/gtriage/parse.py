@@ -82,7 +82,8 @@ def parse_lines(lines: TextIO | Iterable[str], source: str = "-", *, memo: bool 
     stats = SectionStats()
     reader = SectionReader(memo=memo)
     built = tuple(reader.parse(split_sections(lines, stats)))
-    # A dump built before the input showed another source: its source is known now.
+    # Each dump's log source, from its stream's line map once the input is read: the input's
+    # own stream learns it only when another source shows up, maybe after a dump of its own.
     built = tuple(
         replace(s, log_source=o.source) if o is not None and o.source != s.log_source else s
         for s, o in zip(built, reader.origins, strict=True)

@@ -86,7 +86,6 @@ class SnapshotBuilder:
             truncated=self.truncated,
             first_line=self.first_line,
             last_line=self.last_line,
-            log_source=self.origin.source if self.origin is not None else "",
         )
 
 

@@ -215,7 +215,8 @@ def fleet_crash_lines(r: Report) -> list[str]:
     others = [s for s in crashed if s is not shown]
     for s in others[:FLEET_CRASHES_SHOWN]:
         said = crash_lines(s.crash) if s.crash is not None else []
-        out.append(f"also on {s.name}: {said[0].split(chr(10))[0] if said else 'crashed'}")
+        first = said[0].split("\n", 1)[0] if said else "crashed"  # a panic value's first line
+        out.append(f"also on {s.name}: {first}")
     if len(others) > FLEET_CRASHES_SHOWN:
         out.append(f"… {num(len(others) - FLEET_CRASHES_SHOWN)} more crashed")
     return out
