@@ -10,10 +10,15 @@ writes (see samples/README.md, "Leak rate: a series and a fleet"):
   0..4, ``--spacing`` seconds apart (a rate per minute needs real time between them);
 - ``<out>/fleet/pod-{a,b,c}.txt``: three processes with ``-leak`` 30, 8 and 0, after
   3 ticks each;
+- ``<out>/fleet-series/pod-{a,b,c}.t0.txt`` … ``t3.txt``: the same three processes, each
+  dumped after ticks 0..3, ``--spacing`` seconds apart;
 - ``<out>/series-pprof/leakrate.t0.pb.gz`` … ``t4.pb.gz``: the binary profiles
   (``/debug/pprof/goroutine``) of one process after ticks 0..4, each with its own time;
 
-each with a ``.json`` manifest. Paths are made neutral: the program under
+each with a ``.json`` manifest; and, derived from them (``--log-only``), ``<out>/series-log/``:
+``leakrate.kubectl.txt`` (the series as one pod's ``kubectl logs --timestamps``) and
+``fleet.kubectl.txt`` (the fleet series as ``kubectl logs -l app=leakrate --prefix
+--timestamps``). Paths are made neutral: the program under
 ``/home/gopher/leakrate/``, the standard library under ``/usr/local/go/``.
 
     python samples/leakrate_capture.py --go /work/toolchains/go1.27/go/bin/go
@@ -52,6 +57,15 @@ SERIES_ARGS = ["-leak", "10", "-burst", "6", "-plateau", "4", "-plateau-ticks", 
 SERIES_TICKS = 4
 FLEET = {"pod-a": 30, "pod-b": 8, "pod-c": 0}  # pod -> -leak
 FLEET_TICKS = 3
+# The fleet's pods as Kubernetes names them (kubectl --prefix: [pod/NAME/CONTAINER]), in the
+# order `kubectl logs -l app=leakrate` prints them here.
+KUBE_PODS = {
+    "pod-a": "leakrate-7d4b9c8f5-xk2lp",
+    "pod-b": "leakrate-7d4b9c8f5-q9z8w",
+    "pod-c": "leakrate-7d4b9c8f5-m4n7r",
+}
+KUBE_CONTAINER = "app"
+LINE_GAP = timedelta(microseconds=37)  # between two lines of a dump written to a log: a few ms a dump
 
 # Wait kind and the state the runtime prints for it: (since Go 1.x, state), newest last.
 WAITS = {"steady": "select", "leak": "chan-recv", "burst": "mutex", "plateau": "chan-send"}
@@ -378,62 +392,139 @@ def capture_profiles(binary: Path, version: str, goroots: list[str], out: Path, 
     return written
 
 
-def capture_fleet(binary: Path, version: str, goroots: list[str], out: Path) -> list[Path]:
-    """Three processes of one program, leaking at different rates, after the same ticks."""
-    written = []
+Pod = tuple[str, list[str], dict[str, Any]]  # a running pod: its address, its flags, its manifest of the tick
+
+
+def fleet_ticks(binary: Path, spacing: float) -> Iterator[tuple[int, dict[str, Pod]]]:
+    """The three processes of :data:`FLEET` (``-leak`` per pod, the series' other flags),
+    at ticks 0..3, ``spacing`` seconds apart; every pod advances one tick before the next
+    one: each tick's number and, per pod, its address, its flags and its manifest of the tick."""
     with contextlib.ExitStack() as stack:
-        pods = {}
+        pods: dict[str, Pod] = {}
         for pod, leak in FLEET.items():
             args = ["-leak", str(leak), *SERIES_ARGS[2:]]
             addr, raw = stack.enter_context(started(binary, args))
             pods[pod] = (addr, args, raw)
+        for n in range(FLEET_TICKS + 1):
+            if n:
+                time.sleep(spacing)
+                pods = {pod: (addr, args, tick(addr)) for pod, (addr, args, _) in pods.items()}
+            for pod, (_, _, raw) in pods.items():
+                if raw["tick"] != n:
+                    raise RuntimeError(f"{pod}: expected tick {n}, the program is at {raw['tick']}")
+            yield n, pods
+
+
+def dump_fleet(
+    binary: Path, version: str, goroots: list[str], out: Path, spacing: float, every_tick: bool
+) -> list[Path]:
+    """Each pod of the fleet dumped after its last tick (``<pod>.txt``, kind ``fleet``) or,
+    ``every_tick``, after each of them (``<pod>.t<N>.txt``, kind ``fleet-series``)."""
+    kind = "fleet-series" if every_tick else "fleet"
+    written = []
+    for n, pods in fleet_ticks(binary, spacing):
+        if not every_tick and n < FLEET_TICKS:
+            continue
         for pod, (addr, args, raw) in pods.items():
-            for _ in range(FLEET_TICKS):
-                raw = tick(addr)
             text, when = dump(addr)
-            extra = {"kind": "fleet", "pod": pod, "fleet": sorted(FLEET), "ticks": FLEET_TICKS}
-            manifest = build_manifest(raw, version, f"{pod}.txt", args, when, extra)
+            extra = {"kind": kind, "pod": pod, "fleet": sorted(FLEET), "ticks": FLEET_TICKS}
+            name = f"{pod}.t{n}.txt" if every_tick else f"{pod}.txt"
+            manifest = build_manifest(raw, version, name, args, when, extra)
             written.append(write_pair(out, manifest, text, goroots))
     return written
 
 
-def kubectl_log(series: Path, out: Path) -> Path:
-    """The series as one pod's log read with `kubectl logs --timestamps`: the program wrote
-    each dump to stderr at the moment it was captured (a SIGUSR1 handler calling
-    pprof.Lookup("goroutine").WriteTo(os.Stderr, 2) is the usual way), among its own log
-    lines; every line carries the kubelet's RFC 3339 nanosecond timestamp."""
+def capture_fleet(binary: Path, version: str, goroots: list[str], out: Path) -> list[Path]:
+    """Three processes of one program, leaking at different rates, after the same ticks."""
+    return dump_fleet(binary, version, goroots, out, 0.0, every_tick=False)
+
+
+def capture_fleet_series(
+    binary: Path, version: str, goroots: list[str], out: Path, spacing: float
+) -> list[Path]:
+    """The same three processes, each dumped after ticks 0..3, ``spacing`` seconds apart:
+    a series per pod, so that a fleet's rate per minute is meaningful."""
+    return dump_fleet(binary, version, goroots, out, spacing, every_tick=True)
+
+
+def logged_dumps(dumps: list[Path], prefix: str = "") -> tuple[list[str], dict[str, Any]]:
+    """Dumps as a pod's log read with `kubectl logs --timestamps`: the program wrote each
+    dump to stderr at the moment it was captured (a SIGUSR1 handler calling
+    pprof.Lookup("goroutine").WriteTo(os.Stderr, 2) is the usual way), after its own log
+    line; every line carries the kubelet's RFC 3339 nanosecond timestamp (from the dump's
+    ``captured_at``, :data:`LINE_GAP` a line), after kubectl's ``prefix`` if any. Returns
+    the lines and what a log manifest says of its parts: ``parts`` (relative to samples/),
+    ``captured_at`` and ``counts``, one each a dump."""
     lines: list[str] = []
-    dumps = sorted(series.glob("leakrate.t*.txt"))
-    for n, path in enumerate(dumps):
-        manifest = json.loads(path.with_suffix(".json").read_text())
+    manifests = [json.loads(p.with_suffix(".json").read_text()) for p in dumps]
+    for path, manifest in zip(dumps, manifests, strict=True):
         at = datetime.fromisoformat(manifest["captured_at"].replace("Z", "+00:00"))
-        body = [f'level=info msg="dumping goroutines" signal=SIGUSR1 tick={n}', *path.read_text().rstrip("\n").split("\n")]
-        for i, line in enumerate(body):
-            stamp = at + timedelta(microseconds=37 * i)  # the dump is written in a few ms
-            lines.append(stamp.strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z " + line)
+        head = f'level=info msg="dumping goroutines" signal=SIGUSR1 tick={manifest["tick"]}'
+        for i, line in enumerate([head, *path.read_text().rstrip("\n").split("\n")]):
+            stamp = at + i * LINE_GAP
+            lines.append(prefix + stamp.strftime("%Y-%m-%dT%H:%M:%S.%f") + "000Z " + line)
+    about = {"parts": [f"{p.parent.name}/{p.name}" for p in dumps],
+             "captured_at": [m["captured_at"] for m in manifests], "counts": [m["counts"] for m in manifests]}  # fmt: skip
+    return lines, about
+
+
+def write_log(out: Path, name: str, lines: list[str], manifest: dict[str, Any]) -> Path:
+    """``<out>/<name>.txt`` and its manifest ``<name>.json``."""
     out.mkdir(parents=True, exist_ok=True)
-    log = out / "leakrate.kubectl.txt"
+    log = out / f"{name}.txt"
     log.write_text("\n".join(lines) + "\n")
-    parts = [json.loads(p.with_suffix(".json").read_text()) for p in dumps]
-    manifest = {"program": "leakrate", "kind": "kubectl-timestamps", "dump": log.name,
-                "parts": [f"series/{p.name}" for p in dumps], "captured_at": [m["captured_at"] for m in parts],
-                "counts": [m["counts"] for m in parts]}  # fmt: skip
-    (out / "leakrate.kubectl.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    (out / f"{name}.json").write_text(json.dumps(manifest, indent=1) + "\n")
     return log
+
+
+def kubectl_log(series: Path, out: Path) -> Path:
+    """The series as one pod's log read with `kubectl logs --timestamps` (:func:`logged_dumps`)."""
+    lines, about = logged_dumps(sorted(series.glob("leakrate.t*.txt")))
+    manifest = {"program": "leakrate", "kind": "kubectl-timestamps", "dump": "leakrate.kubectl.txt", **about}
+    return write_log(out, "leakrate.kubectl", lines, manifest)
+
+
+def kubectl_fleet_log(fleet_series: Path, out: Path) -> Path:
+    """The fleet series as `kubectl logs -l app=leakrate --prefix --timestamps`: without
+    ``-f`` kubectl prints one pod's whole log after the other, every line after
+    ``[pod/NAME/CONTAINER] `` (its addPrefixIfNeeded) and the kubelet's timestamp."""
+    lines: list[str] = []
+    pods = []
+    for pod, name in KUBE_PODS.items():
+        dumps = sorted(fleet_series.glob(f"{pod}.t*.txt"), key=lambda p: int(p.suffixes[-2][2:]))
+        if not dumps:
+            raise FileNotFoundError(f"no {pod}.t*.txt in {fleet_series}: capture --only fleet-series first")
+        got, about = logged_dumps(dumps, f"[pod/{name}/{KUBE_CONTAINER}] ")
+        lines += got
+        pods.append({"pod": name, "container": KUBE_CONTAINER, **about})
+    manifest = {
+        "program": "leakrate",
+        "kind": "kubectl-prefix-timestamps",
+        "dump": "fleet.kubectl.txt",
+        "pods": pods,
+    }
+    return write_log(out, "fleet.kubectl", lines, manifest)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("--go", type=Path, required=True, help="the go binary to build leakrate with")
-    ap.add_argument("--out", type=Path, default=SAMPLES, help="writes <out>/series and <out>/fleet")
-    ap.add_argument("--spacing", type=float, default=15.0, help="seconds between series dumps (default 15)")
-    ap.add_argument("--only", choices=["series", "fleet", "profiles"],
+    ap.add_argument("--out", type=Path, default=SAMPLES,
+                    help="writes <out>/series, fleet, fleet-series, series-pprof and series-log")
+    ap.add_argument("--spacing", type=float, default=15.0, help="seconds between series ticks (default 15)")
+    ap.add_argument("--only", choices=["series", "fleet", "fleet-series", "profiles"],
                     help="capture just one of them (profiles: <out>/series-pprof, binary profiles)")
     ap.add_argument("--log-only", action="store_true",
-                    help="only derive <out>/series-log/leakrate.kubectl.txt from the series already captured")
+                    help="only derive <out>/series-log/leakrate.kubectl.txt and fleet.kubectl.txt from the "
+                    "series and fleet series already captured (with --only, that one's)")
     opts = ap.parse_args(argv)
+    logs = {"series": kubectl_log, "fleet-series": kubectl_fleet_log}
     if opts.log_only:
-        print(kubectl_log(opts.out / "series", opts.out / "series-log"))
+        if opts.only not in (None, *logs):
+            ap.error(f"no log is derived from --only {opts.only}")
+        for only, derive in logs.items():
+            if opts.only in (None, only):
+                print(derive(opts.out / only, opts.out / "series-log"))
         return 0
     with tempfile.TemporaryDirectory(prefix="leakrate-") as tmp:
         env = go_env(Path(tmp))
@@ -444,9 +535,12 @@ def main(argv: list[str] | None = None) -> int:
         written = []
         if opts.only in (None, "series"):
             written += capture_series(binary, version, goroots, opts.out / "series", opts.spacing)
-            written.append(kubectl_log(opts.out / "series", opts.out / "series-log"))
+            written.append(logs["series"](opts.out / "series", opts.out / "series-log"))
         if opts.only in (None, "fleet"):
             written += capture_fleet(binary, version, goroots, opts.out / "fleet")
+        if opts.only in (None, "fleet-series"):
+            written += capture_fleet_series(binary, version, goroots, opts.out / "fleet-series", opts.spacing)
+            written.append(kubectl_fleet_log(opts.out / "fleet-series", opts.out / "series-log"))
         if opts.only in (None, "profiles"):
             written += capture_profiles(binary, version, goroots, opts.out / "series-pprof", opts.spacing)
     for path in written:
