@@ -42,9 +42,32 @@ def test_json_time_fields() -> None:
     assert c.lines == [5, 6]
 
 
+@pytest.mark.parametrize(
+    "prefixes",
+    [
+        # kubectl logs --prefix --timestamps: the pod before the kubelet's time, pods interleaved (-f).
+        ("[pod/web-7d4b9c8f5-xk2lp/app] ", "[pod/web-7d4b9c8f5-q9z8w/app] "),
+        # docker compose logs --timestamps: the service padded to the longest name, then " | ".
+        ("web-1  | ", "db-1   | "),
+    ],
+)
+def test_times_behind_a_prefix_that_names_the_source(prefixes: tuple[str, str]) -> None:
+    a, b = prefixes
+    c = LogClock()
+    c.observe(
+        f"{a}2026-11-30T07:17:13.1Z x\n{b}2026-11-30T07:17:13.2Z y\n{a}2026-11-30T07:17:14.0Z z\n"
+        f"{b}2026-11-30T07:17:15.5Z w\n{b}2026-11-30T07:17:15.6Z v\n", 10,
+    )  # fmt: skip
+    assert c.lines == [10, 12, 13]
+    assert c.times == [epoch(f"2026-11-30T07:17:{s}+00:00") for s in (13, 14, 15)]
+
+
 def test_a_plain_dump_costs_nothing_and_tells_nothing() -> None:
     c = LogClock()
     c.observe("goroutine 1 [running]:\nmain.main()\n\t/x/main.go:5 +0x1d\n2026-11-30T07:17:13Z late\n", 1)
+    assert c.lines == []
+    # A line that only looks like compose's ("a | b") with no time after it.
+    c.observe("panic: x | y\n2026-11-30T07:17:13Z late\n", 1)
     assert c.lines == []
 
 

@@ -65,6 +65,16 @@ _WHOLE_TIME = lazy(_SECOND_ZONE)  # the second and the zone captured
 _STAMP_ONLY = lazy(_STAMP)
 _DOCKER_QUOTES = 12
 _HEAD = lazy(r"\[?" + _SECOND)
+# The same behind a prefix that names a log source (log_sources._NAMED_FORMS): `kubectl
+# logs --prefix --timestamps` writes "[pod/NAME/CONTAINER] " before the kubelet's time,
+# `docker compose logs --timestamps` "NAME  | ". A run goes on whatever source prints
+# the same second (pods' lines interleave under -f).
+_NAMED = r"(?:\[pod/[^/\]\s]+/[^\]\s]*\] |[A-Za-z0-9][A-Za-z0-9_.-]* +\| )"
+_NAMED_PREFIX = lazy(r"^" + _NAMED + _STAMP, re.MULTILINE)
+_NAMED_RUN = lazy(
+    r"^" + _NAMED + _SECOND_ZONE + _LINE_END + r"(?:" + _NAMED + _SAME + r"(?![Z+-])" + _LINE_END + r")*", re.MULTILINE
+)
+_NAMED_HEAD = lazy(_NAMED + _SECOND)
 # A chunk is searched when its first line carries a timestamp, or it holds JSON lines.
 MAX_SAMPLES = 1_000_000  # seconds of log: 11 days
 
@@ -83,6 +93,9 @@ class LogClock:
             pattern = _PREFIX
             # Each run's first line, read with the stamp's own pattern.
             found: Iterable[re.Match[str] | None] = (pattern.match(text, r.start()) for r in _PREFIX_RUN.finditer(text))
+        elif (text.startswith("[pod/") or " | " in text[: text.find("\n")]) and _NAMED_HEAD.match(text):
+            pattern = _NAMED_PREFIX
+            found = (pattern.match(text, r.start()) for r in _NAMED_RUN.finditer(text))
         # '"' first: a one-character search is a memchr, and a plain dump holds no quote
         # (the three-character search cost ~1 ms a MiB).
         elif text.startswith('{"') or ('"' in text and '\n{"' in text):
