@@ -33,6 +33,23 @@ def sources_of(cluster: Cluster) -> dict[int, str] | None:
     return {id(g): s.source for s in cluster.sources for g in s.goroutines}
 
 
+def cut_names(names: list[str], width: int) -> dict[str, str]:
+    """Each name as it fits in `width` cells: whole, else its end after "…" (pods of one
+    deployment differ only in their last letters: "…9c8f5-xk2lp/app"), unless only their
+    starts tell the names apart."""
+    def tail(n: str) -> str:
+        return n if len(n) <= width else "…" + n[len(n) - width + 1 :]
+
+    def head(n: str) -> str:
+        return n if len(n) <= width else n[: width - 1] + "…"
+
+    for cut in (tail, head):
+        cells = {n: cut(n) for n in names}
+        if len(set(cells.values())) == len(cells):
+            return cells
+    return {n: tail(n) for n in names}
+
+
 class GoroutineList(ScrollView, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down,j", "move(1)", "Next", show=False),
@@ -55,6 +72,7 @@ class GoroutineList(ScrollView, can_focus=True):
         self.sources = sources_of(cluster)
         names = [s.source for s in cluster.sources or ()]
         self.source_width = max(len("source"), min(SOURCE_WIDTH, max(map(len, names)))) if names else 0
+        self.cells = cut_names(names, self.source_width)
         self.virtual_size = Size(WIDTH, len(self.goroutines))
 
     def header(self) -> str:
@@ -65,9 +83,7 @@ class GoroutineList(ScrollView, can_focus=True):
         if self.sources is None:
             return ""
         name = self.sources.get(id(g), "?")
-        if len(name) > self.source_width:
-            name = name[: self.source_width - 1] + "…"
-        return f"  {name:<{self.source_width}}"
+        return f"  {self.cells.get(name, name):<{self.source_width}}"
 
     def row_text(self, g: Goroutine) -> Text:
         f = top_frame(g, self.cluster)
