@@ -139,6 +139,10 @@ class TextStream:
             learn_prefixes(text + ahead if ahead else text, prefixes, glued, len(text), prefixes.strip is not None)
             if len(prefixes.shapes) == known:
                 break
+        if not self.line_map.source and prefixes.sources.named:
+            # A log of one pod (`kubectl logs --prefix`) names it as a log of several does:
+            # its dumps and another file's of the same pod are one pod's.
+            self.line_map.source = prefixes.sources.own_name()
         if glued:
             if pieces is None:
                 pieces = [line + "\n" for line in text.split("\n")]

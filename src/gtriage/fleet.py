@@ -16,7 +16,7 @@ from .frame_info import FrameInfo
 from .model import Crash, Goroutine
 from .objects import EXACT, MAX_GROUPS, ObjectFindings
 from .record import dataclass, replace
-from .report import Objects, SourceCount
+from .report import Objects, SourceCount, Trend
 
 
 @dataclass(slots=True)
@@ -37,7 +37,7 @@ class Merged:
 class Spread:
     """A merged cluster across the fleet, as ranking weighs and words it."""
 
-    shares: tuple[SourceCount, ...]
+    shares: tuple[SourceCount, ...]  # with their trends where a log held several dumps of a source
     sources: int  # sources read
     top_parent: tuple[int, int, str] | None  # (goroutine id, how many it started, source)
 
@@ -116,17 +116,25 @@ def combined(per: Sequence[tuple[str, Objects]]) -> Objects:
 
 
 def by_source(
-    counts: Sequence[int], names: Sequence[str], members: Sequence[Sequence[Goroutine]] | None = None
+    counts: Sequence[int],
+    names: Sequence[str],
+    members: Sequence[Sequence[Goroutine]] | None = None,
+    trends: Sequence[Trend | None] | None = None,
 ) -> tuple[SourceCount, ...]:
     """The sources that hold some of a cluster, most first (then in the sources' order);
-    with their goroutines when `members` (Merged.members of the cluster) is given."""
+    with their goroutines when `members` (Merged.members of the cluster) is given, and
+    the cluster's trend in each source a log held several dumps of (`trends`)."""
     have = [(n, i) for i, n in enumerate(counts) if n]
     have.sort(key=lambda p: (-p[0], p[1]))
-    if members is None:
-        return tuple(SourceCount(names[i], n) for n, i in have)
     return tuple(
-        SourceCount(names[i], n, tuple(sorted(map(GOROUTINE_ID, members[i]))), tuple(members[i])) for n, i in have
-    )
+        SourceCount(
+            names[i], n,
+            tuple(sorted(map(GOROUTINE_ID, members[i]))) if members is not None else (),
+            tuple(members[i]) if members is not None else (),
+            trends[i] if trends is not None else None,
+        )
+        for n, i in have
+    )  # fmt: skip
 
 
 def crashes_held(merged: Merged, crashes: Sequence[Crash | None]) -> dict[int, Crash]:
@@ -144,10 +152,10 @@ def crashes_held(merged: Merged, crashes: Sequence[Crash | None]) -> dict[int, C
     return out
 
 
-def spread_of(merged: Merged, c: RawCluster, names: Sequence[str]) -> Spread:
+def spread_of(merged: Merged, c: RawCluster, names: Sequence[str], trends: Sequence[Trend | None] | None = None) -> Spread:
     top = merged.top_parent.get(id(c))
     parent = (top[0], top[1], names[top[2]]) if top is not None else None
-    return Spread(by_source(merged.per_source[id(c)], names), len(names), parent)
+    return Spread(by_source(merged.per_source[id(c)], names, trends=trends), len(names), parent)
 
 
 def spread_text(count: int, shares: Sequence[SourceCount], sources: int, shown: int = 3) -> str:
@@ -156,3 +164,4 @@ def spread_text(count: int, shares: Sequence[SourceCount], sources: int, shown: 
     more = f", {len(shares) - shown} more" if len(shares) > shown else ""
     noun = "goroutine" if count == 1 else "goroutines"
     return f"{count:,} {noun} on {len(shares)} of {sources} sources ({parts}{more})"
+

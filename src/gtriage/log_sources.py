@@ -88,6 +88,9 @@ class Sources:
         self.search: re.Pattern[str] = re.compile("$^")  # the same, at any line's start
         self.own: set[tuple[str, ...]] = set()  # the keys of the prefixes learned: no other source
         self.first: tuple[str, ...] = ()  # the key of the first: the stream's own source
+        # The first prefix names its source outright (kubectl's pod and container, compose's
+        # service): the stream's source is known even when no other source shows up.
+        self.named = False
 
     def learn(self, prefix: str) -> None:
         shape = source_shape(prefix)
@@ -96,7 +99,9 @@ class Sources:
         m = re.match(shape, prefix)
         if m is not None:
             self.own.add(self.key(m))
-            self.first = self.first or self.key(m)
+            if not self.first:
+                self.first = self.key(m)
+                self.named = any(form.match(prefix) for form, _ in _NAMED_FORMS)
         if shape in self.shapes:
             return
         self.shapes.append(shape)

@@ -19,10 +19,20 @@ from .parse import parse_text
 from .progress import Progress
 from .rank import rank_clusters
 from .reading import ReadOptions, read_all, read_dump
-from .record import dataclass
-from .report import FleetSource, Moment, Report
+from .record import dataclass, replace
+from .report import FleetSource, Moment, Report, Trend
 from .report_build import FleetParts, build_report, goroutine_total
-from .series import LOG_CLOCK, MIN_POINTS, ORDER_GIVEN, PROFILE_CLOCK, Tracker, Trends, put_in_order
+from .series import (
+    LOG_CLOCK,
+    MIN_POINTS,
+    ORDER_GIVEN,
+    PROFILE_CLOCK,
+    Tracker,
+    Trends,
+    growth_per_minute,
+    put_in_order,
+    verdict,
+)
 from .source import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_BYTES,
@@ -83,18 +93,21 @@ def analyze_inputs(
         if while_reading is not None:
             while_reading()
         return fleet_report(items, opts, concurrency)
+    read: list[tuple[Input, SourceInfo, Dump]] = []
+    for i, item in enumerate(items):
+        info, dump = read_dump(item, opts, progress, while_reading if i == 0 else None)
+        read.append((item, info, dump))
+    if any(s.log_source for _, _, dump in read for s in dump.snapshots):
+        from .collector import paused
+
+        with paused():  # as the report below
+            fleet_of = sources_fleet(read)
+        if fleet_of is not None:
+            return fleet_of
     dumps: list[Dump] = []
     moments: list[Moment] = []
     snapshots: list[Snapshot] = []
-    for i, item in enumerate(items):
-        info, dump = read_dump(item, opts, progress, while_reading if i == 0 else None)
-        if len(items) == 1 and dump.carriers:
-            from .collector import paused
-
-            with paused():  # as the report below
-                fleet_of = sources_fleet(item, info, dump)
-            if fleet_of is not None:
-                return fleet_of
+    for item, info, dump in read:
         dumps.append(dump)
         # The dumps' own times where every dump of the input has one (a log's timestamps, a
         # binary profile's time), else the source's.
@@ -107,13 +120,7 @@ def analyze_inputs(
             else:
                 moments.append(Moment(item.name, info.taken_at, info.clock or ORDER_GIVEN, goroutine_total(s)))
     order, moments, ordered_by = put_in_order(moments)
-    merged = Dump(
-        " + ".join(inputs),
-        tuple(snapshots[i] for i in order),
-        sum(d.lines for d in dumps),
-        sum(d.binary_lines for d in dumps),
-        tuple(sorted({c for d in dumps for c in d.carriers})),
-    )
+    merged = _joined(" + ".join(inputs), [snapshots[i] for i in order], dumps)
     from .collector import paused
 
     with paused():
@@ -123,7 +130,7 @@ def analyze_inputs(
 def analyze_text(text: str, source: str = "-") -> Report:
     """The report of a dump held in a string (tests, notebooks): as a file's would be."""
     dump = parse_text(text, source)
-    fleet = sources_fleet(Input(source), SourceInfo(source, len(text)), dump) if dump.carriers else None
+    fleet = sources_fleet([(Input(source), SourceInfo(source, len(text)), dump)])
     return fleet if fleet is not None else report_from_dump(dump)
 
 
@@ -236,13 +243,18 @@ class _Gathered:
     infos: list[SourceInfo]
 
     def whole(self, source: str) -> Dump:
-        return Dump(
-            source,
-            tuple(self.snaps),
-            sum(d.lines for d in self.dumps),
-            sum(d.binary_lines for d in self.dumps),
-            tuple(sorted({c for d in self.dumps for c in d.carriers})),
-        )
+        return _joined(source, self.snaps, self.dumps)
+
+
+def _joined(source: str, snapshots: Sequence[Snapshot], dumps: Sequence[Dump]) -> Dump:
+    """One Dump of `snapshots` taken from `dumps` (several inputs read as one)."""
+    return Dump(
+        source,
+        tuple(snapshots),
+        sum(d.lines for d in dumps),
+        sum(d.binary_lines for d in dumps),
+        tuple(sorted({c for d in dumps for c in d.carriers})),
+    )
 
 
 def _gather(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, Dump] | str]) -> _Gathered:
@@ -256,7 +268,7 @@ def _gathered(names: Sequence[str], inputs: Sequence[str], reads: Sequence[tuple
         snap = _primary(res[1]) if not isinstance(res, str) else None
         if isinstance(res, str) or snap is None or not (snap.goroutines or snap.records):
             why = res if isinstance(res, str) else no_dump_message(res[1])
-            g.sources.append(FleetSource(name, given, None, why))
+            g.sources.append(FleetSource(name, given, None, why, dumps=0))
             continue
         g.dumps.append(res[1])
         g.infos.append(res[0])
@@ -272,37 +284,72 @@ def fleet_from_reads(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, D
     return _fleet(g, g.whole(" + ".join(i.name for i in items)))
 
 
-def sources_fleet(item: Input, info: SourceInfo, dump: Dump) -> Report | None:
-    """The report of a log that holds the dumps of several sources, told apart by their
+def sources_fleet(read: Sequence[tuple[Input, SourceInfo, Dump]]) -> Report | None:
+    """The report of logs that hold the dumps of several sources, told apart by their
     lines' prefixes (pods in `kubectl logs -l ... --prefix`, log_sources.py): a fleet of
-    those sources, each as its last dump; None when the dumps name fewer than two."""
-    last: dict[str, Snapshot] = {}
-    for s in dump.snapshots:
-        if s.log_source and (s.goroutines or s.records):
-            last.pop(s.log_source, None)  # the sources in the order their last dumps come
-            last[s.log_source] = s
-    if len(last) < 2:
+    those sources, each as its last dump, and where a source dumped more than once, each
+    cluster followed over that source's dumps; None when the dumps name fewer than two.
+    Several inputs (`gtriage 10h.log 11h.log`) are one log: a source's dumps in any of
+    them are its series, never another source's."""
+    of: dict[str, list[tuple[Input, SourceInfo, Snapshot]]] = {}
+    for item, info, dump in read:
+        for s in dump.snapshots:
+            if s.log_source and (s.goroutines or s.records):
+                own = of.pop(s.log_source, [])  # the sources in the order their last dumps come
+                own.append((item, info, s))
+                of[s.log_source] = own
+    if len(of) < 2:
         return None
-    reads = [(info, Dump(dump.source, (s,), carriers=dump.carriers)) for s in last.values()]
-    return _fleet(_gathered(list(last), [f"{item.name}: {name}" for name in last], reads), dump)
+    reads: list[tuple[SourceInfo, Dump]] = []
+    inputs: list[str] = []
+    series: list[_SourceSeries] = []
+    carriers = tuple(sorted({c for _, _, d in read for c in d.carriers}))
+    for name, dumps in of.items():
+        # A log's times order a source's dumps where every one has one, else the order read.
+        timed = all(s.taken_at is not None for _, _, s in dumps)
+        moments = [
+            Moment(item.name, s.taken_at if timed else None, LOG_CLOCK if timed else ORDER_GIVEN, goroutine_total(s))
+            for item, _, s in dumps
+        ]
+        order, moments, _ = put_in_order(moments)
+        item, info, last = dumps[order[-1]]
+        reads.append((info, Dump(item.name, (last,), carriers=carriers)))
+        inputs.append(f"{item.name}: {name}")
+        series.append(_SourceSeries([dumps[i][2] for i in order[:-1]], moments))
+    whole = read[0][2] if len(read) == 1 else _joined(" + ".join(i.name for i, _, _ in read), [s for _, _, d in read for s in d.snapshots], [d for _, _, d in read])
+    return _fleet(_gathered(list(of), inputs, reads), whole, series)
 
 
-def _fleet(g: _Gathered, whole: Dump) -> Report:
+@dataclass(slots=True)
+class _SourceSeries:
+    """A source's dumps before its last, oldest first, and the moments of all of them."""
+
+    earlier: list[Snapshot]
+    moments: list[Moment]
+
+
+def _fleet(g: _Gathered, whole: Dump, series: Sequence[_SourceSeries] | None = None) -> Report:
+    """The fleet of the sources gathered in `g`; `series`, one a source read (in g's order),
+    follows each cluster over the dumps a log held of its source."""
     if not g.raws:
         first = g.sources[0].error if g.sources else "no inputs"
         raise NoDumpError(f"no source of the fleet could be read: {first}")
     from .fleet import merge_sources, spread_of
 
     merged = merge_sources(g.raws)
-    parts = FleetParts(
-        tuple(g.sources), tuple(g.names), merged.per_source, sum(goroutine_total(s) for s in g.snaps), merged.members
-    )
     work = SimilarityWork()
+    followed = _followed(g, series, work) if series is not None else None
+    trends_of = _source_trends(merged, followed) if followed is not None else None
+    parts = FleetParts(
+        tuple(g.sources), tuple(g.names), merged.per_source, sum(goroutine_total(s) for s in g.snaps), merged.members,
+        trends_of,
+    )
     families = assign_families(merged.clusters, work)
     objects = _fleet_objects(merged, g)
     crash, crash_of = _crashes(merged, g)
     ranked = rank_clusters(
-        merged.clusters, total=parts.total, crash=crash, spread=lambda c: spread_of(merged, c, g.names),
+        merged.clusters, total=parts.total, crash=crash,
+        spread=lambda c: spread_of(merged, c, g.names, trends_of.get(id(c)) if trends_of is not None else None),
         objects=objects.of, crash_of=crash_of,
     )
     fleet_snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps), crash=crash)
@@ -310,6 +357,38 @@ def _fleet(g: _Gathered, whole: Dump) -> Report:
         whole, fleet_snap, ranked, _normalizer(g.snaps),
         families=families, limits=work.limits(), comparison=None, fleet=parts, objects=objects,
     )
+
+
+def _followed(g: _Gathered, series: Sequence[_SourceSeries], work: SimilarityWork) -> list[Trends | None]:
+    """Each source's clusters followed over its dumps (None for a source with one dump);
+    its FleetSource in `g` gets how many it had and its goroutines in each."""
+    out: list[Trends | None] = []
+    read = [i for i, s in enumerate(g.sources) if s.goroutines is not None]
+    for k, (raw, ser) in enumerate(zip(g.raws, series, strict=True)):
+        if not ser.earlier:
+            out.append(None)
+            continue
+        out.append(follow(ser.earlier, raw, ser.moments, work))
+        counts = tuple(m.goroutines for m in ser.moments)
+        i = read[k]
+        g.sources[i] = replace(
+            g.sources[i], dumps=len(counts), trend=Trend(counts, verdict(counts), growth_per_minute(counts, ser.moments))
+        )
+    return out
+
+
+def _source_trends(merged: Merged, followed: Sequence[Trends | None]) -> dict[int, list[Trend | None]]:
+    """id(merged cluster) -> its trend in each source (None where that source was not
+    followed, or holds none of it)."""
+    out: dict[int, list[Trend | None]] = {}
+    for m in merged.clusters:
+        per: list[Trend | None] = [None] * len(followed)
+        for s, c in merged.parts[id(m)]:
+            t = followed[s]
+            if t is not None:
+                per[s] = t.of(c)
+        out[id(m)] = per
+    return out
 
 
 def _crashes(merged: Merged | None, g: _Gathered) -> tuple[Crash | None, Callable[[RawCluster], Crash | None] | None]:

@@ -10,7 +10,7 @@ from .frame_info import Origin
 from .model import Crash
 from .object_words import object_factor, objects_text
 from .record import dataclass
-from .report import Objects, Trend
+from .report import Objects, Trend, trends_text
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
@@ -107,7 +107,8 @@ def rank_clusters(
     for by its goroutine's id."""
     deadlock = crash is not None and crash.fatal_error is not None and "deadlock" in crash.fatal_error
     if spread is not None:
-        from .fleet import spread_text  # a fleet's: a single dump's run does not load fleet.py
+        # A fleet's: a single dump's run does not load fleet.py.
+        from .fleet import spread_text
 
     out = []
     for c in clusters:
@@ -117,6 +118,12 @@ def rank_clusters(
         if sp is not None:
             r.score *= SPREAD_MIN + (1 - SPREAD_MIN) * 2 * len(sp.shares) / max(sp.sources, 1)
             r.why.append(spread_text(c.count, sp.shares, sp.sources))
+            # Followed over each source's dumps: the most worrying source's trend weighs (a
+            # leak on one pod of three is a leak).
+            words = [s.trend.word() for s in sp.shares if s.trend is not None]
+            if words:
+                r.score *= max(TREND_FACTOR.get(w, GROWTH_FACTOR.get(w, 1.0)) for w in words)
+                r.why.append(trends_text(sp.shares) or "")
         out.append(r)
     out.sort(key=lambda r: (-r.score, -r.cluster.count, r.cluster.blocked_at.location, r.cluster.state))
     return out

@@ -119,6 +119,14 @@ class Trend:
             c = [*c[:half], "\u2026", *c[-half:]]
         return " \u2192 ".join(c)
 
+    def word(self) -> str:
+        """The trend in a word: its verdict over three or more dumps; over two, what the
+        second says of the first ("grew", "shrank", "steady", "new": none in the first)."""
+        if self.verdict is not None:
+            return self.verdict
+        first, last = self.counts[0], self.counts[-1]
+        return "new" if not first else "grew" if last > first else "shrank" if last < first else "steady"
+
     def rate_text(self) -> str | None:
         """"+40 a minute", "+0.5 a minute", "\u22123 a minute"; None when the times are unknown."""
         rate = self.growth_per_minute
@@ -152,6 +160,39 @@ class SourceCount:
     # with its source); () for ?debug=1, which prints none.
     goroutine_ids: tuple[int, ...] = ()
     goroutines: tuple[Goroutine, ...] = ()  # for --goroutines and the TUI; not in JSON
+    # A log that holds two or more dumps of this source: the cluster's count in each of
+    # them, oldest first (its last is `count`); None otherwise.
+    trend: Trend | None = None
+
+
+# Verdicts named in this order, most worrying first: series.py's over three or more dumps,
+# and what two dumps say (rank.change's words).
+_WORRY = (
+    "grows steadily", "grew in the last interval", "new in the last dump", "new", "grew", "grows then plateaus",
+    "fluctuates", "transient", "steady", "shrank", "shrinks",
+)  # fmt: skip
+
+
+def trends_text(shares: tuple[SourceCount, ...], shown: int = 3) -> str | None:
+    """"grows steadily on pod-a (0 → 30 → 60 → 90, +120 a minute), pod-b (…); steady on
+    pod-c (5 → 5 → 5 → 5)": a cluster over the dumps a log held of each source that has
+    it; None when no source was followed."""
+    by_word: dict[str, list[SourceCount]] = {}
+    for s in shares:
+        if s.trend is not None:
+            by_word.setdefault(s.trend.word(), []).append(s)
+    if not by_word:
+        return None
+    parts = []
+    for word in sorted(by_word, key=lambda w: _WORRY.index(w) if w in _WORRY else len(_WORRY)):
+        named = []
+        for s in by_word[word][:shown]:
+            assert s.trend is not None
+            rate = s.trend.rate_text() if s.trend.growth_per_minute else None
+            named.append(f"{s.source} ({s.trend.counts_text(5)}{f', {rate}' if rate else ''})")
+        more = len(by_word[word]) - shown
+        parts.append(f"{word} on {', '.join(named)}{f', {more:,} more' if more > 0 else ''}")
+    return "; ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +204,9 @@ class FleetSource:
     goroutines: int | None  # None when it failed
     error: str | None = None
     crash: Crash | None = None  # its dump's crash (panic, fatal error, signal), if any
+    dumps: int = 1  # of it the input held (a log of pods that each dumped several times); 0 when it failed
+    # With two or more dumps: its goroutines in each of them, oldest first; None otherwise.
+    trend: Trend | None = None
 
 
 @dataclass(frozen=True, slots=True)

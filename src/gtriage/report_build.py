@@ -120,6 +120,8 @@ class FleetParts:
     per_source: dict[int, list[int]]  # id(merged cluster) -> goroutines per source
     total: int
     members: dict[int, list[list[Goroutine]]] | None = None  # fleet.Merged.members
+    # id(merged cluster) -> its trend in each source, where a log held several dumps of it
+    trends: dict[int, list[Trend | None]] | None = None
 
 
 class _Locks:
@@ -221,7 +223,10 @@ def _cluster(
 def _by_source(fleet: FleetParts, c: RawCluster) -> tuple[SourceCount, ...]:
     from .fleet import by_source  # a fleet's: a single dump's report does not load fleet.py
 
-    return by_source(fleet.per_source[id(c)], fleet.names, fleet.members[id(c)] if fleet.members is not None else None)
+    return by_source(
+        fleet.per_source[id(c)], fleet.names, fleet.members[id(c)] if fleet.members is not None else None,
+        fleet.trends.get(id(c)) if fleet.trends is not None else None,
+    )
 
 
 def _main_creator(c: RawCluster) -> FrameInfo | None:

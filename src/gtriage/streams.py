@@ -36,8 +36,8 @@ class LineMap:
     __slots__ = ("_next", "_origins", "_starts", "_steps", "_want", "source")
 
     def __init__(self, source: str = "") -> None:
-        # The log source whose lines these are, once the input is known to hold several
-        # (log_sources.py); the dumps read from them are named by it.
+        # The log source whose lines these are, once the input is known to hold several or
+        # its prefix names it (log_sources.py); the dumps read from them are named by it.
         self.source = source
         self._starts: list[int] = []
         self._origins: list[int] = []

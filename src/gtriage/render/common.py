@@ -18,6 +18,7 @@ from gtriage.report import (
     SourceCount,
     SourceText,
     Trend,
+    trends_text,
 )
 
 
@@ -156,6 +157,22 @@ def fleet_lines(fleet: tuple[FleetSource, ...]) -> list[str]:
     out = [f"fleet of {plural(len(fleet), 'source')}, {num(len(ok))} read: {read}{more}"]
     out.extend(f"{s.name} not read: {s.error}" for s in fleet if s.goroutines is None)
     return out
+
+
+def fleet_trend_lines(fleet: tuple[FleetSource, ...], shown: int = 8) -> list[str]:
+    """"web-a/app  9 → 23 → 43 → 57  ▁▃▆█  grows steadily, +52 a minute": the goroutines of
+    each source over the dumps a log held of it, for those with two or more."""
+    followed = [s for s in fleet if s.trend is not None]
+    out = [f"{s.name}  {trend_text(s.trend)}" for s in followed[:shown] if s.trend is not None]
+    if len(followed) > shown:
+        out.append(f"{num(len(followed) - shown)} more sources followed")
+    return out
+
+
+def cluster_trends_text(c: Cluster) -> str | None:
+    """A fleet's cluster over each source's dumps (report.trends_text); None when no source
+    holding it was followed."""
+    return trends_text(c.sources) if c.sources is not None else None
 
 
 def gone_more(gone: tuple[GoneCluster, ...]) -> str | None:

@@ -92,7 +92,8 @@ def _cluster_tail(c: Cluster, frame_obj: _FrameObjs) -> dict[str, Any]:
         "matched_approximately": c.matched_approximately,
         "trend": _trend(c.trend),
         "sources": [
-            {"source": x.source, "count": x.count, "goroutine_ids": list(x.goroutine_ids)} for x in c.sources
+            {"source": x.source, "count": x.count, "goroutine_ids": list(x.goroutine_ids), "trend": _trend(x.trend)}
+            for x in c.sources
         ] if c.sources is not None else None,
         "source": {
             "path": c.source.path,
@@ -269,7 +270,10 @@ def report_obj(r: Report) -> dict[str, Any]:
         } if r.series is not None else None,
         # --fleet: every source, read or not; null otherwise.
         "fleet": [
-            {"name": f.name, "input": f.input, "goroutines": f.goroutines, "error": f.error, "crash": _crash(f.crash)}
+            {
+                "name": f.name, "input": f.input, "goroutines": f.goroutines, "error": f.error, "crash": _crash(f.crash),
+                "dumps": f.dumps, "trend": _trend(f.trend),
+            }
             for f in r.fleet
         ] if r.fleet is not None else None,
         # What the dumps came inside, when not plain text ("docker json-file", ...).

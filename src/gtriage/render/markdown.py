@@ -8,10 +8,12 @@ from .common import (
     GONE_SHOWN,
     change_text,
     cluster_title,
+    cluster_trends_text,
     crash_lines,
     family_text,
     fleet_crash_lines,
     fleet_lines,
+    fleet_trend_lines,
     gone_more,
     gone_text,
     gone_title,
@@ -45,6 +47,8 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
     if report.fleet is not None:
         first, *failed = fleet_lines(report.fleet)
         out += [md_inline(first[0].upper() + first[1:]), ""]
+        over = fleet_trend_lines(report.fleet)
+        out += [f"- {md_inline(line)}" for line in over] + ([""] if over else [])
         out += [f"> **Warning:** {md_inline(line)}" for line in failed]
         out += [""] if failed else []
     for line in health_lines(report):
@@ -118,6 +122,9 @@ def _section(c: Cluster, report: Report) -> list[str]:
         out.append(f"- **Trend:** {md_inline(trend_text(c.trend))}")
     if c.sources is not None and report.fleet is not None:
         out.append(f"- **Sources:** {md_inline(sources_text(c.sources, sources_read(report), shown=10))}")
+        over = cluster_trends_text(c)
+        if over is not None:
+            out.append(f"- **Trend:** {md_inline(over)}")
     out.append(f"- **Why:** {md_inline('; '.join(c.why))}")
     objects = objects_line(c.objects) if c.objects is not None else None
     if objects is not None:

@@ -9,10 +9,12 @@ from .common import (
     GONE_SHOWN,
     change_text,
     cluster_title,
+    cluster_trends_text,
     crash_lines,
     family_text,
     fleet_crash_lines,
     fleet_lines,
+    fleet_trend_lines,
     frame_text,
     gone_more,
     gone_text,
@@ -63,6 +65,7 @@ def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> 
     if report.fleet is not None:
         first, *failed = fleet_lines(report.fleet)
         out.append(inert_line(first))
+        out.extend(f"  {inert_line(line)}" for line in fleet_trend_lines(report.fleet))
         out.extend(st(f"warning: {inert_line(line)}", YELLOW) for line in failed)
     for line in health_lines(report):
         out.append(st(f"warning: {inert_line(line)}", YELLOW))
@@ -131,6 +134,9 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
         lines.append(f"    trend       {trend_text(c.trend)}")
     if c.sources is not None and report.fleet is not None:
         lines.append(f"    sources     {inert_line(sources_text(c.sources, sources_read(report)))}")
+        over = cluster_trends_text(c)
+        if over is not None:
+            lines.append(f"    trend       {inert_line(over)}")
     lines.append(st(f"    why         {inert_line('; '.join(c.why))}", CYAN))
     objects = objects_line(c.objects) if c.objects is not None else None
     if objects is not None:

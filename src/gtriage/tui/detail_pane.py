@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from gtriage.render.common import cluster_title, num, sparkline, when_text
+from gtriage.render.common import cluster_title, num, sparkline, trend_text, when_text
 from gtriage.render.safe import inert_line
 from gtriage.report import Cluster, Report, SubGroup
 
@@ -85,23 +85,25 @@ def series_lines(c: Cluster, report: Report) -> list[Text]:
 
 def fleet_lines(c: Cluster, report: Report) -> list[Text]:
     """Every source of the fleet with the cluster's goroutines there: most first, then the
-    sources read without any, then those that could not be read."""
+    sources read without any, then those that could not be read; where a log held several
+    dumps of a source, the cluster's count in each of them."""
     fleet = report.fleet
     if fleet is None or c.sources is None:
         return []
     read = [s for s in fleet if s.goroutines is not None]
     counts = {s.source: s.count for s in c.sources}
-    rows = [(s.source, num(s.count)) for s in c.sources]
-    rows += [(s.name, "0") for s in read if s.name not in counts]
-    rows += [(s.name, "not read") for s in fleet if s.goroutines is None]
+    rows = [(s.source, num(s.count), trend_text(s.trend) if s.trend is not None else "") for s in c.sources]
+    rows += [(s.name, "0", "") for s in read if s.name not in counts]
+    rows += [(s.name, "not read", "") for s in fleet if s.goroutines is None]
     # Names are the user's or a server's text: inert before they are measured.
-    rows = [(inert_line(name), count) for name, count in rows]
+    rows = [(inert_line(name), count, over) for name, count, over in rows]
     head = f"on {num(len(c.sources))} of {num(len(read))} sources read"
     out = [Text.assemble(("Sources  ", "bold"), plain(head), end="")]
-    name_width = max(cell_len(name) for name, _ in rows) if rows else 0
-    count_width = max(len(count) for _, count in rows) if rows else 0
-    for name, count in rows:
-        out.append(plain(f"  {name}{' ' * (name_width - cell_len(name))}  {count:>{count_width}}"))
+    name_width = max(cell_len(name) for name, _, _ in rows) if rows else 0
+    count_width = max(len(count) for _, count, _ in rows) if rows else 0
+    for name, count, over in rows:
+        line = f"  {name}{' ' * (name_width - cell_len(name))}  {count:>{count_width}}"
+        out.append(plain(f"{line}  {over}" if over else line))
     return out
 
 

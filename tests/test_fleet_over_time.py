@@ -1,0 +1,168 @@
+"""A log of several pods that each dumped several times (pipeline.sources_fleet): a fleet of
+the pods, each followed over its own dumps.
+
+samples/series-log/fleet.kubectl.txt is three leakrate processes (samples/leakrate) dumped
+after ticks 0..3, 15 s apart, as `kubectl logs -l --prefix --timestamps` prints them; its
+manifest says what each pod's groups held at every tick, by construction.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from gtriage.pipeline import analyze, analyze_inputs, analyze_text
+from gtriage.render.json import render_json
+from gtriage.render.markdown import render_markdown
+from gtriage.render.text import render_text
+from gtriage.report import Report
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+LOG = SAMPLES / "series-log" / "fleet.kubectl.txt"
+MANIFEST = json.loads(LOG.with_suffix(".json").read_text())
+PODS = MANIFEST["pods"]
+NAMES = [f"{p['pod']}/{p['container']}" for p in PODS]
+_TIME = re.compile(r"^\[pod/[^]]+\] (\S+) ")
+
+
+def _part_manifest(part: str) -> dict[str, object]:
+    loaded: dict[str, object] = json.loads((SAMPLES / part).with_suffix(".json").read_text())
+    return loaded
+
+
+def _groups(part: str) -> dict[str, tuple[str, int, str]]:
+    """A part's groups by key: (state, blocked-at line, function)."""
+    groups = _part_manifest(part)["groups"]
+    assert isinstance(groups, list)
+    return {g["key"]: (g["state"], g["blocked_at"]["line"], g["blocked_at"]["func"]) for g in groups}
+
+
+def _seconds(stamp: str) -> int:
+    return int(datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp())
+
+
+def _check_followed(r: Report) -> None:
+    """Each pod followed over its four dumps as the manifest says, and each cluster's count
+    in each pod over them as the program made them."""
+    assert r.fleet is not None
+    assert [s.name for s in r.fleet] == NAMES
+    log_lines = LOG.read_text().splitlines()
+    for pod, s in zip(PODS, r.fleet, strict=True):
+        alone = [analyze(str(SAMPLES / part)) for part in pod["parts"]]
+        assert s.dumps == len(pod["parts"])
+        assert s.trend is not None
+        assert s.trend.counts == tuple(a.goroutines for a in alone)
+        assert s.goroutines == alone[-1].goroutines
+        # The rate from each dump's log time: the second its first line was written.
+        firsts = [next(line for line in log_lines if line.startswith(f"[pod/{pod['pod']}/") and f"tick={n}" in line)
+                  for n in range(len(pod["parts"]))]  # fmt: skip
+        first, last = (_seconds(m[1]) for m in (_TIME.match(firsts[0]), _TIME.match(firsts[-1])) if m)
+        assert s.trend.growth_per_minute == pytest.approx((s.trend.counts[-1] - s.trend.counts[0]) * 60 / (last - first))
+    # Every group the program parked, on every pod that holds it at the end: its count at each tick.
+    for pod, name in zip(PODS, NAMES, strict=True):
+        where = _groups(pod["parts"][-1])
+        for key, (state, line, func) in where.items():
+            c = next(c for c in r.clusters if (c.state, c.blocked_at.line, c.blocked_at.func) == (state, line, func))
+            assert c.sources is not None
+            share = next(x for x in c.sources if x.source == name)
+            assert share.trend is not None
+            assert share.trend.counts == tuple(counts[key] for counts in pod["counts"]), (name, key)
+
+
+def test_each_pod_of_a_log_is_followed_over_its_dumps() -> None:
+    r = analyze(str(LOG))
+    _check_followed(r)
+    assert r.series is None  # no one series: each pod has its own
+    assert r.goroutines == sum(analyze(str(SAMPLES / p["parts"][-1])).goroutines for p in PODS)
+
+
+def test_the_leak_that_grows_on_two_pods_of_three_ranks_first_and_says_where() -> None:
+    r = analyze(str(LOG))
+    leak = _groups(PODS[0]["parts"][-1])["leak"]
+    top = r.clusters[0]
+    assert (top.state, top.blocked_at.line, top.blocked_at.func) == leak
+    assert top.sources is not None
+    assert {s.source for s in top.sources} == {n for n, p in zip(NAMES, PODS, strict=True) if p["counts"][-1]["leak"]}
+    said = [w for w in top.why if w.startswith("grows steadily on ")]
+    assert len(said) == 1
+    assert NAMES[0] in said[0]
+    assert NAMES[2] not in said[0]  # pod-c leaks nothing
+
+
+def test_pods_interleaved_as_kubectl_follows_them_read_the_same() -> None:
+    # `kubectl logs -f -l ... --prefix` copies each pod's lines as they come: by time.
+    lines = LOG.read_text().splitlines(keepends=True)
+    by_time = sorted(lines, key=lambda line: m[1] if (m := _TIME.match(line)) else "")
+    assert by_time != lines
+    _check_followed(analyze_text("".join(by_time)))
+
+
+def test_a_log_split_over_several_files_is_one_log(tmp_path: Path) -> None:
+    # The same log saved in two parts (an hour's log, then the next): each pod's dumps in
+    # either are its series, never another pod's (they were one mixed series before).
+    lines = LOG.read_text().splitlines(keepends=True)
+    ticks = [i for i, line in enumerate(lines) if "tick=2" in line]
+    cut = ticks[0]  # pod-a's ticks 0-1 in the first file, everything else in the second
+    first, second = tmp_path / "10h.log", tmp_path / "11h.log"
+    first.write_text("".join(lines[:cut]))
+    second.write_text("".join(lines[cut:]))
+    r = analyze_inputs([str(first), str(second)])
+    _check_followed(r)
+    assert r.fleet is not None
+    assert all(s.input == f"{second}: {s.name}" for s in r.fleet)
+
+
+def test_renderers_say_each_pod_s_trend() -> None:
+    r = analyze(str(LOG))
+    assert r.fleet is not None
+    text = render_text(r)
+    md = render_markdown(r)
+    got = json.loads(render_json(r))
+    for s, js in zip(r.fleet, got["fleet"], strict=True):
+        assert s.trend is not None
+        counts = " \u2192 ".join(f"{n:,}" for n in s.trend.counts)
+        assert re.search(rf"^  {re.escape(s.name)}  {counts}  \S+  grows steadily, \+", text, re.MULTILINE)
+        assert f"- {s.name}  {counts}" in md
+        assert js["dumps"] == s.dumps
+        assert js["trend"]["counts"] == list(s.trend.counts)
+    top = got["clusters"][0]
+    assert [x["trend"]["counts"] for x in top["sources"]] == [list(x.trend.counts) for x in r.clusters[0].sources or () if x.trend]
+    assert re.search(r"^    trend       grows steadily on ", text, re.MULTILINE)
+    assert "- **Trend:** grows steadily on " in md
+
+
+def test_a_fleet_of_single_dumps_has_no_trends(tmp_path: Path) -> None:
+    # Each pod's last dump only: nothing to follow.
+    lines = LOG.read_text().splitlines(keepends=True)
+    last = [i for i, line in enumerate(lines) if "tick=3" in line]
+    one_each = [line for i, line in enumerate(lines) if any(i >= t for t in last) and
+                any(line.startswith(f"[pod/{p['pod']}/") for p, t in zip(PODS, last, strict=True) if i >= t)]  # fmt: skip
+    r = analyze_text("".join(one_each))
+    assert r.fleet is not None
+    assert [s.dumps for s in r.fleet] == [1, 1, 1]
+    assert all(s.trend is None for s in r.fleet)
+    assert all(x.trend is None for c in r.clusters for x in c.sources or ())
+    got = json.loads(render_json(r))
+    assert [s["trend"] for s in got["fleet"]] == [None, None, None]
+    assert "    trend " not in render_text(r)
+
+
+def test_one_pod_s_log_names_its_pod_and_files_of_several_pods_are_a_fleet(tmp_path: Path) -> None:
+    # `kubectl logs POD --prefix` of each pod, saved apart: each file names its pod (alone,
+    # no other source tells it apart), and together they are the pods' fleet, not one
+    # series of mixed pods.
+    lines = LOG.read_text().splitlines(keepends=True)
+    files = []
+    for pod in PODS:
+        f = tmp_path / f"{pod['pod']}.log"
+        f.write_text("".join(line for line in lines if line.startswith(f"[pod/{pod['pod']}/")))
+        files.append(str(f))
+    alone = json.loads(render_json(analyze(files[0])))
+    assert alone["fleet"] is None
+    assert {s["log_source"] for s in alone["snapshots"]} == {NAMES[0]}
+    assert alone["series"] is not None
+    _check_followed(analyze_inputs(files))
