@@ -58,6 +58,8 @@ class TextStream:
         carry = ""
         held: list[str] = []  # chunks without a line break: one long line, joined once
         nxt = self.source.read(CHUNK)  # one chunk read ahead: the last one is known as such
+        if nxt and nxt[:64].lstrip()[:1] in ("[", "{"):
+            nxt = self._export(nxt)
         while nxt:
             chunk, nxt = nxt, self.source.read(CHUNK)
             if nxt and "\n" not in chunk:
@@ -87,6 +89,33 @@ class TextStream:
             yield self._rewrite(text[: end + 1], text[end + 1 : text.rfind("\n") + 1])
         if carry or held:
             yield self._rewrite(carry + "".join(held))
+
+    def _export(self, head: str) -> str:
+        """A cloud log export (log_exports.py) read whole: its entries go to their sources'
+        streams; returns what is left for this stream to read as text (its entries cut
+        short), or `head` as it is for any other input."""
+        from .log_exports import export_kind  # only for inputs that start as JSON
+
+        kind = export_kind(head)
+        if kind is None:
+            return head
+        from .log_exports import carry_export
+
+        parts = [head]
+        while part := self.source.read(CHUNK):
+            parts.append(part)
+        text = "".join(parts).replace("\r\n", "\n")
+        end = carry_export(text, kind, self.json, self.stats)
+        before = text.count("\n", 0, end)
+        self.input_line += before
+        self.stats.lines = self.input_line - 1
+        rest = text[end:]
+        if rest.strip():
+            # An entry cut short: its lines are this stream's text, at their input lines.
+            self.mapping = True
+            return rest
+        self.stats.lines = _count_lines(text)
+        return ""
 
     def _rewrite(self, text: str, ahead: str = "") -> str:
         """The chunk `text` as sections.py reads it; `ahead` is the line after it (carried
