@@ -72,14 +72,24 @@ def gcloud_json(pods: dict[str, list[tuple[datetime, Path]]], *, newest_first: b
     return json.dumps(entries, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
 
 
-def aws_json(pods: dict[str, list[tuple[datetime, Path]]]) -> str:
-    events = [
-        {"logStreamName": f"fluent-bit-kube.var.log.containers.{pod}_default_app-3f9a.log",
-         "timestamp": int(at.timestamp() * 1000), "message": line,
+def _insights(pod: str, line: str, at: datetime) -> str:
+    """Container Insights' Fluent Bit record of a container line, as CloudWatch stores it
+    (the line with its break, the kubernetes filter's metadata)."""
+    return json.dumps({
+        "log": line + "\n", "stream": "stderr", "time": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "kubernetes": {"pod_name": pod, "namespace_name": "default", "container_name": "app",
+                       "docker_id": "3f9a" * 16, "host": "ip-10-0-1-17.eu-west-1.compute.internal"},
+    }, separators=(",", ":"))  # fmt: skip
+
+
+def aws_json(pods: dict[str, list[tuple[datetime, Path]]], *, insights: bool = False) -> str:
+    events: list[dict[str, object]] = [
+        {"logStreamName": f"{pod}_default_app-{'3f9a' * 16}" if not insights else "ip-10-0-1-17.application",
+         "timestamp": int(at.timestamp() * 1000), "message": _insights(pod, line, at) if insights else line,
          "ingestionTime": int(at.timestamp() * 1000) + 900, "eventId": f"{37000000 + n}"}
         for n, (at, pod, line) in enumerate(sorted(_lines(pods), key=lambda e: e[0]))
     ]  # fmt: skip
-    streams = sorted({e["logStreamName"] for e in events})
+    streams = sorted({str(e["logStreamName"]) for e in events})
     doc = {"events": events, "searchedLogStreams": [{"logStreamName": s, "searchedCompletely": True} for s in streams]}
     return json.dumps(doc, indent=4, ensure_ascii=False) + "\n"
 
@@ -132,10 +142,11 @@ def _fleet_series() -> tuple[dict[str, list[tuple[datetime, Path]]], dict[str, l
     return pods, counts
 
 
-@pytest.mark.parametrize("export", ["gcloud", "aws"])
+@pytest.mark.parametrize("export", ["gcloud", "aws", "aws, Container Insights"])
 def test_pods_that_dumped_over_time_in_an_export_are_a_fleet_followed_over_time(export: str) -> None:
+    # Container Insights: one log stream a node, each pod named in its records.
     pods, counts = _fleet_series()
-    text = gcloud_json(pods) if export == "gcloud" else aws_json(pods)
+    text = gcloud_json(pods) if export == "gcloud" else aws_json(pods, insights="Insights" in export)
     r = analyze_text(text)
     assert r.fleet is not None
     names = {s.name: s for s in r.fleet}

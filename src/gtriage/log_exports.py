@@ -10,7 +10,9 @@ store; what an on-call engineer pastes is the store's export:
   service and revision (Cloud Run: with the instance in "labels.instanceId") or the VM.
 - AWS CloudWatch Logs, `aws logs filter-log-events` / `get-log-events` (`--output json`):
   {"events": [{"logStreamName", "timestamp" (ms since the epoch), "message", ...}], ...},
-  oldest first; each log stream is one container, task or instance.
+  oldest first; each log stream is one container, task or instance. On EKS, Container
+  Insights' Fluent Bit writes each container line as a JSON message ({"log", "kubernetes":
+  {"pod_name", "container_name"}, ...}): its line and pod are read from it.
 
 Each entry's line goes to the stream of its source, in time order, mapped to the input line
 the entry's text is on; the log clock gets each entry's time. Several sources that dumped
@@ -159,14 +161,37 @@ def _gcp_source(obj: dict[str, object]) -> str:
 
 
 def _aws(obj: dict[str, object]) -> tuple[float | None, str, str] | None:
-    """A CloudWatch event's (time, source, line); None for one that holds no text."""
+    """A CloudWatch event's (time, source, line); None for one that holds no text. Container
+    Insights' Fluent Bit ships each container line as a JSON message: {"log": the line,
+    "kubernetes": {"pod_name", "container_name", ...}, ...}."""
     text = obj.get("message")
     if not isinstance(text, str):
         return None
     ms = obj.get("timestamp")
     when = ms / 1000 if isinstance(ms, (int, float)) and not isinstance(ms, bool) else None
     stream = obj.get("logStreamName")
-    return when, stream if isinstance(stream, str) else "", _line(text)
+    source = stream if isinstance(stream, str) else ""
+    if text.startswith('{"') and '"log"' in text:
+        shipped = _shipped(text)
+        if shipped is not None:
+            line, pod = shipped
+            return when, pod or source, line
+    return when, source, _line(text)
+
+
+def _shipped(message: str) -> tuple[str, str] | None:
+    """A shipper's JSON record's line and its pod ("pod/container", "" when it names none);
+    None when the message is no such record."""
+    try:
+        record = json.loads(message)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("log"), str):
+        return None
+    k8s = record.get("kubernetes")
+    names = [k8s.get(k) for k in ("pod_name", "container_name")] if isinstance(k8s, dict) else []
+    pod = "/".join(n for n in names if isinstance(n, str) and n)
+    return _line(record["log"]), pod
 
 
 def _seconds(stamp: str) -> float | None:
