@@ -49,6 +49,8 @@ def test_json_time_fields() -> None:
         ("[pod/web-7d4b9c8f5-xk2lp/app] ", "[pod/web-7d4b9c8f5-q9z8w/app] "),
         # docker compose logs --timestamps: the service padded to the longest name, then " | ".
         ("web-1  | ", "db-1   | "),
+        # stern --timestamps: the pod and the container, then the kubelet's time.
+        ("web-7d4b9c8f5-xk2lp app ", "web-7d4b9c8f5-q9z8w app "),
     ],
 )
 def test_times_behind_a_prefix_that_names_the_source(prefixes: tuple[str, str]) -> None:

@@ -40,6 +40,9 @@ CAPTURE = Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27
          ("web-1/sidecar",)),  # with --timestamps
         ("web-1  | ", "db-1   | x", ("db-1",)),  # docker compose logs
         ("web-1  | ", "postgres-1 | x", ("postgres-1",)),  # the padding grew with a longer name
+        ("web-7d4b9c8f5-xk2lp app ", "web-7d4b9c8f5-q9z8w app x", ("web-7d4b9c8f5-q9z8w", "app")),  # stern
+        ("web-0 app 2026-11-30T07:18:13.464501905Z ", "web-1 sidecar 2026-11-30T07:18:14.000000000Z x",
+         ("web-1", "sidecar")),  # stern --timestamps
     ],
 )  # fmt: skip
 def test_a_prefix_with_a_time_and_a_name_or_a_container_s_is_a_source(prefix: str, other: str, key: tuple[str, ...]) -> None:
@@ -48,7 +51,10 @@ def test_a_prefix_with_a_time_and_a_name_or_a_container_s_is_a_source(prefix: st
     m = re.match(shape, other)
     assert m is not None
     assert Sources().key(m) == key
-    assert re.match(shape, "panic: x") is None
+    # Runtime lines, once their own prefix is off, are no other source's.
+    for line in ("panic: x", "goroutine 5 [chan receive]:", "created by main.main in goroutine 1",
+                 "signal arrived during cgo execution", "main.main()"):  # fmt: skip
+        assert re.match(shape, line) is None, line
 
 
 @pytest.mark.parametrize("prefix", ["2026-11-25T10:00:01.104729Z ", "app: ", "> ", "web-1 |"])
@@ -117,10 +123,17 @@ CAPTURES = (LEAKY, LOCKS)
 CARRIERS = {
     "kubectl --prefix": [("[pod/leaky-7d4b9c8f5-xk2lp/app] ", "leaky-7d4b9c8f5-xk2lp/app"),
                          ("[pod/locks-5f6c7d8b9-q9z8w/app] ", "locks-5f6c7d8b9-q9z8w/app")],
+    # A StatefulSet's pods: their names differ in a digit only.
+    "kubectl --prefix, StatefulSet": [("[pod/web-0/app] ", "web-0/app"), ("[pod/web-1/app] ", "web-1/app")],
     "docker compose": [(f"{'leaky-1':<8} | ", "leaky-1"), (f"{'locks-1':<8} | ", "locks-1")],
     # --prefix --timestamps: kubectl's prefix, then the kubelet's RFC 3339 time ({time}).
     "kubectl --prefix --timestamps": [("[pod/web-7d4b9c8f5-xk2lp/app] {time} ", "web-7d4b9c8f5-xk2lp/app"),
                                       ("[pod/web-7d4b9c8f5-q9z8w/app] {time} ", "web-7d4b9c8f5-q9z8w/app")],
+    # stern (its default template "{{.PodName}} {{.ContainerName}} {{.Message}}", uncoloured
+    # when piped); with --timestamps, its RFC 3339 time with nine digits before the message.
+    "stern": [("web-7d4b9c8f5-xk2lp app ", "web-7d4b9c8f5-xk2lp app"),
+              ("web-7d4b9c8f5-q9z8w app ", "web-7d4b9c8f5-q9z8w app")],
+    "stern --timestamps": [("web-0 app {stern_time} ", "web-0 app"), ("web-1 app {stern_time} ", "web-1 app")],
 }  # fmt: skip
 
 
@@ -130,12 +143,18 @@ def _time(i: int) -> str:
     return f"2026-11-30T07:18:13{'.' + frac if frac else ''}Z"
 
 
+def _stern_time(i: int) -> str:
+    """stern's TimestampFormatDefault, "2006-01-02T15:04:05.000000000Z07:00": nine digits."""
+    return f"2026-11-30T07:18:13.{(464501905 + 1250 * i) % 10**9:09d}Z"
+
+
 def several_sources_log(carrier: str, follow: bool) -> str:
     """`kubectl logs -l ... --prefix` of two pods (or `docker compose logs` of two
     containers) that each printed a SIGQUIT dump: each line behind its source's prefix,
     written with the line, source after source; with -f the sources' lines are interleaved
     whole, as kubectl and compose copy them when they come."""
-    logs = [[prefix.replace("{time}", _time(i)) + line + "\n" for i, line in enumerate(path.read_text().splitlines())]
+    logs = [[prefix.replace("{time}", _time(i)).replace("{stern_time}", _stern_time(i)) + line + "\n"
+             for i, line in enumerate(path.read_text().splitlines())]
             for (prefix, _), path in zip(CARRIERS[carrier], CAPTURES, strict=True)]  # fmt: skip
     if not follow:
         return "".join(logs[0] + logs[1])

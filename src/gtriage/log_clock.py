@@ -67,9 +67,13 @@ _DOCKER_QUOTES = 12
 _HEAD = lazy(r"\[?" + _SECOND)
 # The same behind a prefix that names a log source (log_sources._NAMED_FORMS): `kubectl
 # logs --prefix --timestamps` writes "[pod/NAME/CONTAINER] " before the kubelet's time,
-# `docker compose logs --timestamps` "NAME  | ". A run goes on whatever source prints
-# the same second (pods' lines interleave under -f).
-_NAMED = r"(?:\[pod/[^/\]\s]+/[^\]\s]*\] |[A-Za-z0-9][A-Za-z0-9_.-]* +\| )"
+# `docker compose logs --timestamps` "NAME  | ", stern --timestamps "POD CONTAINER " (as
+# log_sources._NAMED_FORMS reads them). A run goes on whatever source prints the same
+# second (pods' lines interleave under -f).
+_NAMED = (
+    r"(?:\[pod/[^/\]\s]+/[^\]\s]*\] |[A-Za-z0-9][A-Za-z0-9_.-]* +\| "
+    r"|[a-z0-9][-a-z0-9.]*-[-a-z0-9.]*[a-z0-9] [a-z0-9](?:[-a-z0-9]*[a-z0-9])? )"
+)
 _NAMED_PREFIX = lazy(r"^" + _NAMED + _STAMP, re.MULTILINE)
 _NAMED_RUN = lazy(
     r"^" + _NAMED + _SECOND_ZONE + _LINE_END + r"(?:" + _NAMED + _SAME + r"(?![Z+-])" + _LINE_END + r")*", re.MULTILINE
@@ -93,7 +97,7 @@ class LogClock:
             pattern = _PREFIX
             # Each run's first line, read with the stamp's own pattern.
             found: Iterable[re.Match[str] | None] = (pattern.match(text, r.start()) for r in _PREFIX_RUN.finditer(text))
-        elif (text.startswith("[pod/") or " | " in text[: text.find("\n")]) and _NAMED_HEAD.match(text):
+        elif _named_first(text[: text.find("\n")]) and _NAMED_HEAD.match(text):
             pattern = _NAMED_PREFIX
             found = (pattern.match(text, r.start()) for r in _NAMED_RUN.finditer(text))
         # '"' first: a one-character search is a memchr, and a plain dump holds no quote
@@ -182,6 +186,12 @@ class LogClock:
         if i + 1 < len(self.lines) and self.lines[i + 1] <= last:
             return self.times[i + 1]
         return None
+
+
+def _named_first(line: str) -> bool:
+    """Whether a chunk's first line may start with a prefix that names its source: a cheap
+    look before the regex (a plain dump's first word holds no "-")."""
+    return line.startswith("[pod/") or " | " in line or "-" in line[: line.find(" ")]
 
 
 def _second(m: re.Match[str]) -> str:

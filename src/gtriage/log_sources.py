@@ -37,11 +37,28 @@ _TIME_WORDS = frozenset({
 # source captured). kubectl logs --prefix: "[pod/%s/%s] " (kubectl's addPrefixIfNeeded),
 # pod and container as one key (it holds a "/": no part of it is taken for a time's
 # letter). docker compose logs: the container's name padded to the longest one's, then
-# " | " (compose's "%-*s | "); the padding grows when a longer name comes.
+# " | " (compose's "%-*s | "); the padding grows when a longer name comes. stern: the pod
+# and the container, as Kubernetes spells their names (lowercase letters, digits, "-" and
+# in a pod's "."), a blank after each (stern's default template, uncoloured when piped;
+# its --timestamps time follows). A pod's name holds a "-" (a workload's pods are named
+# "web-7d4b9c8f5-xk2lp", "web-0"): runtime lines once stripped of their prefix start with
+# two plain words too ("goroutine 5 [", "created by "), never with such a name.
+_K8S_POD = r"[a-z0-9][-a-z0-9.]*-[-a-z0-9.]*[a-z0-9]"
+_K8S_CONTAINER = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 _NAMED_FORMS = (
     (lazy(r"\[pod/[^/\]\s]+/[^\]\s]*\] "), r"\[pod/([^/\]\s]+/[^\]\s]*)\] "),
     (lazy(r"[A-Za-z0-9][A-Za-z0-9_.-]* +\| "), r"([A-Za-z0-9][A-Za-z0-9_.-]*) +\| "),
+    (lazy(f"{_K8S_POD} {_K8S_CONTAINER} "), f"({_K8S_POD}) ({_K8S_CONTAINER}) "),
 )
+
+
+def named_length(prefix: str) -> int:
+    """How much of the prefix's start names its source whole (_NAMED_FORMS); 0 for none."""
+    for form, _ in _NAMED_FORMS:
+        k = form.match(prefix)
+        if k is not None:
+            return k.end()
+    return 0
 
 
 def source_shape(prefix: str) -> str | None:

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from .lazy_re import lazy
 from .line_kinds import PROFILE_START, RACE_WARNING
-from .log_sources import Sources
+from .log_sources import Sources, named_length
 
 # Headers not at the start of their line: "2021-05-27T10:46:33.875+0300 [DEBUG] x: goroutine 1 [".
 # The lookbehinds sit after the literal so that the regex engine can search for it fast;
@@ -58,7 +58,14 @@ _DIGITS = lazy(r"[.,][0-9]+|[0-9]+|\s+$")
 def prefix_shape(prefix: str) -> str:
     """A regex for lines that carry a prefix like this one: the digits of timestamps, pids
     and counters vary; fractions of a second may vanish (RFC 3339 drops trailing zeros); a
-    blank line may lose the prefix's trailing space."""
+    blank line may lose the prefix's trailing space. A start that names the source whole
+    (kubectl's "[pod/web-0/app] ", stern's "web-0 app ") stays as it is: "web-1" is
+    another pod."""
+    named = named_length(prefix)
+    return re.escape(prefix[:named]) + _varying(prefix[named:]) if named else _varying(prefix)
+
+
+def _varying(prefix: str) -> str:
 
     def part(m: re.Match[str]) -> str:
         t = m.group()
