@@ -179,3 +179,44 @@ def test_a_shipped_docker_log_reads_as_docker_s_own() -> None:
     shipped, own = parse_text(_docker(records)), parse_text(sample.read_text())
     assert [len(s.goroutines) for s in shipped.snapshots] == [len(s.goroutines) for s in own.snapshots]
     assert shipped.snapshots == own.snapshots
+
+
+_SIGQUIT = SAMPLES / "dumps" / "go1.27" / "leaky.sigquit-all.txt"
+
+
+def _ids(text: str) -> list[dict[int, object]]:
+    return [{g.id: (g.state, g.stack, g.values) for g in s.goroutines} for s in parse_text(text).snapshots if s.goroutines]
+
+
+@pytest.mark.parametrize(
+    "colour",
+    [
+        # stern --color always: the pod and the container each in their colour (fatih/color).
+        lambda line: f"\x1b[36mweb-7d4b9c8f5-xk2lp\x1b[0m \x1b[32mapp\x1b[0m {line}",
+        # A colourizer's bold headers, and a `script` recording's erase-in-line.
+        lambda line: f"\x1b[1m{line}\x1b[0m" if line.startswith("goroutine ") else f"{line}\x1b[K",
+        # 256 colours and the colon form.
+        lambda line: f"\x1b[38;5;245m{line}\x1b[39m" if line.startswith("\t") else f"\x1b[38:2:1:2:3m{line}\x1b[m",
+    ],
+    ids=["stern", "bold headers", "256 colours"],
+)
+def test_terminal_colours_are_taken_off(colour: object) -> None:
+    assert callable(colour)
+    plain = _SIGQUIT.read_text()
+    coloured = "".join(colour(line) + "\n" for line in plain.splitlines())
+    assert _ids(coloured) == _ids(plain)
+    dump = parse_text(coloured)
+    assert "terminal colours (removed)" in dump.carriers
+    assert sum(s.unparsed_lines for s in dump.snapshots) == 0
+    # Each goroutine at its own input line.
+    lines = coloured.split("\n")
+    assert all(f"goroutine {g.id} " in lines[g.line - 1] for s in dump.snapshots for g in s.goroutines)
+
+
+def test_other_control_sequences_are_the_dump_s_text() -> None:
+    # A title or a screen clear is no log's colour: it stays in the text (spelled out when shown).
+    dump = parse_text("goroutine 1 [select]:\nmain.evil\x1b]0;pwned\x07()\n\t/a/\x1b[2Jm.go:3 +0x1\n")
+    assert dump.carriers == ()
+    (g,) = dump.snapshots[0].goroutines
+    assert g.stack.frames[0].func == "main.evil\x1b]0;pwned\x07"
+    assert g.stack.frames[0].file == "/a/\x1b[2Jm.go"

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from .escaped import one_line_dump
 from .hard_wrap import Rejoiner, detect
 from .json_logs import DOCKER_HEAD, JsonLogs, docker_chunk, docker_line, docker_log, docker_text
+from .lazy_re import lazy
 from .newest_first import in_order
 from .prefixes import MAX_SHAPES, Prefixes, learn_prefixes
 from .streams import CHUNK, CarrierStats, LineMap, Stream
@@ -29,6 +30,20 @@ if TYPE_CHECKING:
 
 
 OTHER_SOURCES = "lines of other log sources (set apart)"
+
+
+ANSI = "terminal colours (removed)"
+# What colourized logs carry (stern --color always, `script` recordings, a colourizer, a
+# test runner's output): SGR colour and weight, and erase-in-line. Other control sequences
+# (a title, a screen clear) are no log's colours: they stay, and are spelled out when shown.
+_CONTROL = lazy(r"\x1b\[[0-9;:]*[mK]")
+
+
+def _uncoloured(text: str, stats: CarrierStats) -> str:
+    out = _CONTROL.sub("", text)
+    if len(out) != len(text):
+        stats.carriers.add(ANSI)
+    return out
 
 
 def _count_lines(text: str) -> int:
@@ -124,6 +139,9 @@ class TextStream:
         lines_in = _count_lines(text)
         self.input_line += lines_in
         self.stats.lines = self.input_line - 1
+        if "\x1b" in text:
+            # Terminal colours: the runtime prints none; the lines stay the lines.
+            text, ahead = _uncoloured(text, self.stats), _uncoloured(ahead, self.stats)
         pieces: list[str] | None = None
         whole = docker_chunk(text, lines_in) if self.at_line_start and text.startswith(DOCKER_HEAD) else None
         if whole is None:
