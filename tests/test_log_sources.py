@@ -40,9 +40,9 @@ CAPTURE = Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27
          ("web-1/sidecar",)),  # with --timestamps
         ("web-1  | ", "db-1   | x", ("db-1",)),  # docker compose logs
         ("web-1  | ", "postgres-1 | x", ("postgres-1",)),  # the padding grew with a longer name
-        ("web-7d4b9c8f5-xk2lp app ", "web-7d4b9c8f5-q9z8w app x", ("web-7d4b9c8f5-q9z8w", "app")),  # stern
+        ("web-7d4b9c8f5-xk2lp app ", "web-7d4b9c8f5-q9z8w app x", ("web-7d4b9c8f5-q9z8w/app",)),  # stern
         ("web-0 app 2026-11-30T07:18:13.464501905Z ", "web-1 sidecar 2026-11-30T07:18:14.000000000Z x",
-         ("web-1", "sidecar")),  # stern --timestamps
+         ("web-1/sidecar",)),  # stern --timestamps
     ],
 )  # fmt: skip
 def test_a_prefix_with_a_time_and_a_name_or_a_container_s_is_a_source(prefix: str, other: str, key: tuple[str, ...]) -> None:
@@ -131,9 +131,9 @@ CARRIERS = {
                                       ("[pod/web-7d4b9c8f5-q9z8w/app] {time} ", "web-7d4b9c8f5-q9z8w/app")],
     # stern (its default template "{{.PodName}} {{.ContainerName}} {{.Message}}", uncoloured
     # when piped); with --timestamps, its RFC 3339 time with nine digits before the message.
-    "stern": [("web-7d4b9c8f5-xk2lp app ", "web-7d4b9c8f5-xk2lp app"),
-              ("web-7d4b9c8f5-q9z8w app ", "web-7d4b9c8f5-q9z8w app")],
-    "stern --timestamps": [("web-0 app {stern_time} ", "web-0 app"), ("web-1 app {stern_time} ", "web-1 app")],
+    "stern": [("web-7d4b9c8f5-xk2lp app ", "web-7d4b9c8f5-xk2lp/app"),
+              ("web-7d4b9c8f5-q9z8w app ", "web-7d4b9c8f5-q9z8w/app")],
+    "stern --timestamps": [("web-0 app {stern_time} ", "web-0/app"), ("web-1 app {stern_time} ", "web-1/app")],
 }  # fmt: skip
 
 
@@ -269,3 +269,38 @@ def test_pods_that_crashed_in_one_log_keep_their_crashes() -> None:
         assert lines[s.crash.line - 1].startswith(f"[pod/{s.name}] panic: ")  # the input's line
     assert r.crash == r.fleet[0].crash
     assert sum(c.crashed for c in r.clusters) == 2
+
+
+def _stern_json(pods: dict[str, Path], timestamps: bool) -> str:
+    """`stern -o json` of two pods, interleaved line by line as stern copies them: Go's
+    json.Marshal of stern's Log ({"message","nodeName","namespace","podName","containerName"};
+    <, > and & escaped), the message after its time with --timestamps."""
+    out = []
+    logs = {pod: path.read_text().splitlines() for pod, path in pods.items()}
+    for i in range(max(map(len, logs.values()))):
+        for p, (pod, lines) in enumerate(logs.items()):
+            if i < len(lines):
+                message = (_stern_time(2 * i + p) + " " if timestamps else "") + lines[i]
+                obj = {"message": message, "nodeName": "node-1", "namespace": "prod", "podName": pod, "containerName": "app"}
+                text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+                out.append(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + "\n")
+    return "".join(out)
+
+
+@pytest.mark.parametrize("timestamps", [False, True], ids=["", "--timestamps"])
+def test_stern_json_pods_are_sources(timestamps: bool) -> None:
+    pods = {"web-7d4b9c8f5-xk2lp": LEAKY, "web-7d4b9c8f5-q9z8w": LOCKS}
+    text = _stern_json(pods, timestamps)
+    dump = parse_text(text)
+    assert "stern JSON" in dump.carriers
+    got = {s.log_source: _goroutines(s) for s in dump.snapshots if s.goroutines}
+    assert got == {f"{pod}/app": _goroutines(parse_text(p.read_text()).snapshots[0]) for pod, p in pods.items()}
+    lines = text.split("\n")
+    for s in dump.snapshots:
+        for g in s.goroutines:
+            assert f'goroutine {g.id} ' in json.loads(lines[g.line - 1])["message"]
+        if s.goroutines:
+            assert (s.taken_at is not None) == timestamps
+    r = analyze_text(text)
+    assert r.fleet is not None
+    assert sorted(f.name for f in r.fleet) == sorted(f"{pod}/app" for pod in pods)

@@ -102,6 +102,9 @@ class JsonLogs:
       each entry a line of the stream its labels name, streams merged by time (newest
       first by default: newest_first.py turns each stream over). The labels' pod and
       container name the stream's log source: several pods that dumped are a fleet.
+    - stern (`stern -o json`): {"message","nodeName","namespace","podName","containerName"},
+      each pod's container a stream and a log source; with --timestamps the message starts
+      with its time, which goes to the log clock.
     - anything else (log/slog JSON, structured logs): each string value holding a dump is a
       document of its own.
     """
@@ -137,6 +140,17 @@ class JsonLogs:
             s.line_map.source = source
             text = obj["line"]
             s.add(text if text.endswith("\n") else text + "\n", n)
+        elif isinstance(obj.get("message"), str) and isinstance(obj.get("podName"), str) and "containerName" in obj:
+            stats.carriers.add("stern JSON")
+            pod, container = obj["podName"], str(obj["containerName"])
+            s = self._stream(("stern", str(obj.get("namespace")), pod, container), f"stern {pod} {container}")
+            s.line_map.source = f"{pod}/{container}" if container else pod
+            text = obj["message"]
+            stamp = _STERN_TIME.match(text)
+            if stamp is not None:  # --timestamps: the kubelet's time before the line
+                stats.clock.note(stamp[1], n)
+                text = text[stamp.end() :]
+            s.add(text if text.endswith("\n") else text + "\n", n)
         elif "__CURSOR" in obj and "MESSAGE" in obj:
             written = _journal_message(obj["MESSAGE"])
             if written is not None:
@@ -170,6 +184,9 @@ class JsonLogs:
 
 
 _LOKI_KEYS = frozenset(("labels", "line", "timestamp"))
+# stern -o json --timestamps: its TimestampFormatDefault ("2006-01-02T15:04:05.000000000Z07:00")
+# and a blank, at the message's start.
+_STERN_TIME = lazy(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}(?:Z|[+-]\d\d:\d\d)) ")
 
 
 def _loki_stream(labels: object) -> tuple[tuple[str, ...], str, str]:

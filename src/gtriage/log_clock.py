@@ -160,6 +160,11 @@ class LogClock:
             self.lines.append(line)
             self.times.append(float(second))
 
+    def note(self, time: str, line: int) -> None:
+        """Record input line `line`, written at `time` (an RFC 3339 / ISO 8601 text a
+        carrier took off the line, as stern's JSON holds it in its message)."""
+        self._line(time, line)
+
     def _line(self, time: str, line: int) -> None:
         m = _STAMP_ONLY.match(time)
         if m is not None and _second(m) != self._last:

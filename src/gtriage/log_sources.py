@@ -42,13 +42,15 @@ _TIME_WORDS = frozenset({
 # in a pod's "."), a blank after each (stern's default template, uncoloured when piped;
 # its --timestamps time follows). A pod's name holds a "-" (a workload's pods are named
 # "web-7d4b9c8f5-xk2lp", "web-0"): runtime lines once stripped of their prefix start with
-# two plain words too ("goroutine 5 [", "created by "), never with such a name.
+# two plain words too ("goroutine 5 [", "created by "), never with such a name. Pod and
+# container are one key, named "pod/container" as kubectl's prefix and the log stores
+# name them (Sources.key): one pod's logs read with either tool are one source.
 _K8S_POD = r"[a-z0-9][-a-z0-9.]*-[-a-z0-9.]*[a-z0-9]"
 _K8S_CONTAINER = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 _NAMED_FORMS = (
     (lazy(r"\[pod/[^/\]\s]+/[^\]\s]*\] "), r"\[pod/([^/\]\s]+/[^\]\s]*)\] "),
     (lazy(r"[A-Za-z0-9][A-Za-z0-9_.-]* +\| "), r"([A-Za-z0-9][A-Za-z0-9_.-]*) +\| "),
-    (lazy(f"{_K8S_POD} {_K8S_CONTAINER} "), f"({_K8S_POD}) ({_K8S_CONTAINER}) "),
+    (lazy(f"{_K8S_POD} {_K8S_CONTAINER} "), f"({_K8S_POD} {_K8S_CONTAINER}) "),
 )
 
 
@@ -142,4 +144,4 @@ class Sources:
     def key(self, m: re.Match[str]) -> tuple[str, ...]:
         """A source by the names its prefix gives, but a time's: one-letter ones ("T", "Z"),
         months and days (journalctl's "Nov 30 23:59:59" is followed by "Dec 01 00:00:00")."""
-        return tuple(g for g in m.groups() if g is not None and len(g) > 1 and g not in _TIME_WORDS)
+        return tuple(g.replace(" ", "/") for g in m.groups() if g is not None and len(g) > 1 and g not in _TIME_WORDS)
