@@ -24,6 +24,7 @@ left to the input's own stream, where its lines count as text not understood.
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 from .json_logs import JsonLogs
 from .lazy_re import lazy
@@ -101,14 +102,22 @@ def _carry(entries: list[_Entry], kind: str, json_logs: JsonLogs, stats: Carrier
     if not entries:
         return
     stats.carriers.add(kind)
+    last = -1
     for e in entries:  # in input order: the clock's lines ascend
-        if e.at is not None:
-            stats.clock.stamp(e.line, int(e.at))
+        if e.at is not None and int(e.at) != last:
+            last = int(e.at)
+            stats.clock.stamp(e.line, last)
     # Each source's lines oldest first; gcloud lists the newest first, equal times too.
-    newest_first = _newest_first(entries)
-    entries.sort(key=lambda e: (e.at if e.at is not None else 0.0, -e.order if newest_first else e.order))
+    times = [e.at if e.at is not None else 0.0 for e in entries]
+    if any(b < a for a, b in pairwise(times)):
+        if all(b <= a for a, b in pairwise(times)):
+            entries.reverse()  # newest first throughout: equal times turn over with the rest
+        else:
+            newest_first = _newest_first(entries)
+            entries.sort(key=lambda e: (e.at if e.at is not None else 0.0, -e.order if newest_first else e.order))
+    carry = json_logs.carry
     for e in entries:
-        json_logs.carry(("export", e.source), f"{kind} {e.source}", e.text, e.line, e.source)
+        carry(("export", e.source), f"{kind} {e.source}", e.text, e.line, e.source)
 
 
 def _newest_first(entries: list[_Entry]) -> bool:
@@ -137,21 +146,22 @@ def _gcp_source(obj: dict[str, object]) -> str:
     words), a Cloud Run instance, a VM; else the log and its resource's labels."""
     resource = obj.get("resource")
     labels = resource.get("labels") if isinstance(resource, dict) else None
-    labels = labels if isinstance(labels, dict) else {}
-    entry_labels = obj.get("labels")
-    entry_labels = entry_labels if isinstance(entry_labels, dict) else {}
+    if not isinstance(labels, dict):
+        labels = {}
+    pod = labels.get("pod_name")
+    if isinstance(pod, str) and pod:  # GKE: the common case first
+        container = labels.get("container_name")
+        return f"{pod}/{container}" if isinstance(container, str) and container else pod
 
     def named(*keys: str) -> list[str]:
         got = [labels.get(k) for k in keys]
         return [str(v) for v in got if isinstance(v, str) and v]
 
-    pod = named("pod_name", "container_name")
-    if len(pod) == 2 or labels.get("pod_name"):
-        return "/".join(pod)
     run = named("service_name", "revision_name")
     if run:
-        instance = entry_labels.get("instanceId")
-        return "/".join([*run, *([str(instance)] if isinstance(instance, str) and instance else [])])
+        entry_labels = obj.get("labels")
+        instance = entry_labels.get("instanceId") if isinstance(entry_labels, dict) else None
+        return "/".join([*run, *([instance] if isinstance(instance, str) and instance else [])])
     vm = named("instance_id")
     if vm:
         return vm[0]
@@ -194,17 +204,26 @@ def _shipped(message: str) -> tuple[str, str] | None:
     return _line(record["log"]), pod
 
 
+_SECONDS: dict[str, float | None] = {}  # a second's text (and zone) -> its seconds: entries share them
+
+
 def _seconds(stamp: str) -> float | None:
     """RFC 3339 to seconds since the epoch, with its fraction (a float rounds nanoseconds,
     never turning two times over: equal ones keep the export's order)."""
     m = _TIME.fullmatch(stamp)
     if m is None:
         return None
-    from datetime import datetime  # only for an export: not every run pays for it
+    key = m[1] + m[3]
+    whole = _SECONDS.get(key, -1.0)
+    if whole == -1.0:
+        from datetime import datetime  # only for an export: not every run pays for it
 
-    zone = "+00:00" if m[3] == "Z" else m[3]
-    try:
-        whole = datetime.fromisoformat(m[1] + zone).timestamp()
-    except ValueError:
+        try:
+            whole = datetime.fromisoformat(m[1] + ("+00:00" if m[3] == "Z" else m[3])).timestamp()
+        except ValueError:
+            whole = None
+        if len(_SECONDS) < 100_000:
+            _SECONDS[key] = whole
+    if whole is None:
         return None
     return whole + (int(m[2]) / 10 ** len(m[2]) if m[2] else 0.0)
