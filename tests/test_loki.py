@@ -82,3 +82,33 @@ def test_two_pods_that_dumped_are_a_fleet(tmp_path: Path) -> None:
     assert {s["name"]: s["goroutines"] for s in got["fleet"]} == {n: r["goroutines"] for n, r in alone.items()}
     assert got["goroutines"] == sum(r["goroutines"] for r in alone.values())
     assert got["unparsed"]["lines"] == 0
+
+
+def test_pods_that_dumped_over_time_in_loki_are_followed_over_time(tmp_path: Path) -> None:
+    # samples/fleet-series: three leakrate processes dumped after ticks 0..3, 15 s apart.
+    pods = {"pod-a": "lr-7d4b9c8f5-xk2lp", "pod-b": "lr-7d4b9c8f5-q9z8w", "pod-c": "lr-7d4b9c8f5-m4n7r"}
+    entries = []
+    leaks: dict[str, list[int]] = {}
+    for short, pod in pods.items():
+        for tick in range(4):
+            path = SAMPLES / "fleet-series" / f"{short}.t{tick}.txt"
+            manifest = json.loads(path.with_suffix(".json").read_text())
+            leaks.setdefault(f"{pod}/app", []).append(manifest["counts"]["leak"])
+            at = datetime.fromisoformat(manifest["captured_at"].replace("Z", "+00:00"))
+            for i, line in enumerate(path.read_text().splitlines()):
+                when = at + timedelta(microseconds=20 * i)
+                labels = {"app": "leakrate", "container": "app", "pod": pod}
+                entries.append((when, _entry(labels, line, when, when.microsecond * 1000)))
+    entries.sort(reverse=True)  # logcli's default: newest first
+    path = tmp_path / "loki.jsonl"
+    path.write_text("".join(e + "\n" for _, e in entries))
+    r = analyze(str(path))
+    assert r.fleet is not None
+    assert sorted(f.name for f in r.fleet) == sorted(leaks)
+    for f in r.fleet:
+        assert f.dumps == 4
+        assert f.trend is not None
+        assert f.trend.growth_per_minute
+    leak = next(c for c in r.clusters if c.state == "chan receive")
+    got = {s.source: list(s.trend.counts) for s in leak.sources or () if s.trend is not None}
+    assert got == {name: counts for name, counts in leaks.items() if counts[-1]}
