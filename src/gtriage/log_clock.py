@@ -195,8 +195,12 @@ class LogClock:
 
 def _named_first(line: str) -> bool:
     """Whether a chunk's first line may start with a prefix that names its source: a cheap
-    look before the regex (a plain dump's first word holds no "-")."""
-    return line.startswith("[pod/") or " | " in line or "-" in line[: line.find(" ")]
+    look before the regex is compiled and tried (a chunk of a plain dump may start with
+    any of its lines; none starts with a lowercase word holding a "-" and a blank after)."""
+    if line.startswith("[pod/") or " | " in line:
+        return True
+    word = line[: line.find(" ")] if " " in line else ""
+    return "-" in word and word.replace("-", "").replace(".", "").isalnum() and word.lower() == word
 
 
 def _second(m: re.Match[str]) -> str:
