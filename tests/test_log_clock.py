@@ -181,3 +181,23 @@ def test_docker_times_in_order_are_read_a_second_at_a_time(monkeypatch: pytest.M
     assert len(looked) == 3
     assert log_clock._one_second(times, 0, 1000, "2026-11-30T07:17:13", "Z")
     assert not log_clock._one_second(times, 0, 1001, "2026-11-30T07:17:13", "Z")
+
+
+@pytest.mark.parametrize(
+    ("line", "named"),
+    [
+        ("[pod/web-0/app] 2026-11-30T07:17:13Z x", True),
+        ("web-1  | 2026-11-30T07:17:13Z x", True),
+        ("web-7d4b9c8f5-xk2lp app 2026-11-30T07:17:13.000000000Z x", True),
+        # A plain dump's chunk starts with any of its lines: none of them is looked at further
+        # (the regex is compiled at its first use: ~1M instructions a run).
+        ("goroutine 7 [chan receive, 2 minutes]:", False),
+        ("\t/home/gopher/go/pkg/mod/golang.org/x/net@v0.0.0-20231114-ab12/http2/server.go:1034 +0x1d", False),
+        ("github.com/acme/web-api/server.(*Hub).run(0xc000010120, {0x9c7f40, 0xc00001e0a0})", False),
+        ("created by net/http.(*Server).Serve in goroutine 1", False),
+    ],
+)
+def test_only_a_line_that_may_name_its_source_is_looked_at(line: str, named: bool) -> None:
+    from gtriage.log_clock import _named_first
+
+    assert _named_first(line) is named
