@@ -294,3 +294,21 @@ def test_going_to_an_id_in_a_fleet_says_which_sources_have_it(ui: type[UI], leak
     assert gid == shared
     holders = [p for p in ("pod-a", "pod-b", "pod-c") if shared in ids[p]]
     assert f"Goroutine {shared} is in {len(holders)} sources ({', '.join(holders)}): this is {pod}'s." in notes
+
+
+FLEET_LOG = Path(__file__).resolve().parents[2] / "samples" / "series-log" / "fleet.kubectl.txt"
+
+
+def test_pods_followed_over_time_are_said_in_the_status_line(leakrate: Leakrate) -> None:
+    """A log of three pods that each dumped four times (samples/fleet-series: every pod's
+    goroutines grow at every tick, by construction): one line says so and which pod grows
+    fastest, first what matters at 80 columns; a fleet of single dumps has no such line."""
+    report = analyze_inputs([str(FLEET_LOG)])
+    assert report.fleet is not None
+    text = status_text(report, len(report.clusters), ViewQuery()).plain
+    fastest = max(report.fleet, key=lambda s: s.trend.growth_per_minute or 0 if s.trend else 0)
+    assert fastest.trend is not None
+    line = next(x for x in text.split("\n") if x.startswith("over time: "))
+    assert line.startswith("over time: grows steadily on 3 of 3 sources followed · fastest ")
+    assert line.endswith(f"{fastest.trend.rate_text()} on {fastest.name}")
+    assert "over time" not in status_text(leakrate.fleet(), 1, ViewQuery()).plain

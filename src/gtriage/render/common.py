@@ -169,6 +169,28 @@ def fleet_trend_lines(fleet: tuple[FleetSource, ...], shown: int = 8) -> list[st
     return out
 
 
+def fleet_trend_summary(fleet: tuple[FleetSource, ...]) -> str | None:
+    """"over time: grows steadily on 3 of 3 sources followed · fastest +144 a minute on
+    web-…-xk2lp/app": one line for a screen's status (what matters first at 80 columns);
+    None when no source was followed."""
+    followed = [s for s in fleet if s.trend is not None]
+    if not followed:
+        return None
+    words: dict[str, int] = {}
+    for s in followed:
+        assert s.trend is not None
+        words[s.trend.word()] = words.get(s.trend.word(), 0) + 1
+    said = "; ".join(f"{w} on {num(n)}" for w, n in sorted(words.items(), key=lambda kv: (-kv[1], kv[0])))
+    line = f"over time: {said} of {plural(len(followed), 'source')} followed"
+    rated = [s for s in followed if s.trend is not None and s.trend.growth_per_minute]
+    if rated:
+        top = max(rated, key=lambda s: s.trend.growth_per_minute if s.trend and s.trend.growth_per_minute else 0.0)
+        assert top.trend is not None
+        if (top.trend.growth_per_minute or 0) > 0:
+            line += f" · fastest {top.trend.rate_text()} on {top.name}"
+    return line
+
+
 def cluster_trends_text(c: Cluster) -> str | None:
     """A fleet's cluster over each source's dumps (report.trends_text); None when no source
     holding it was followed."""

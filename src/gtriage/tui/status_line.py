@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from gtriage.render.common import fleet_lines, health_lines, num, plural, series_line
+from gtriage.render.common import fleet_lines, fleet_trend_summary, health_lines, num, plural, series_line
 from gtriage.report import Report
 
 from .poller import PollInfo
@@ -69,7 +69,8 @@ def _lines(report: Report, shown: int, q: ViewQuery, poll: PollInfo | None, warn
     if q.state is not None:
         parts.append(f"state: {q.state}")
     lines = [plain(" · ".join(parts))]
-    for line in (_span_line(report, poll), _gone_line(report)):
+    over = fleet_trend_summary(report.fleet) if report.fleet is not None else None
+    for line in (_span_line(report, poll), over, _gone_line(report)):
         if line is not None:
             lines.append(plain(line))
     # Source names, errors and poll messages quote the input: plain() keeps them inert.
