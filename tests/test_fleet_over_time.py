@@ -166,3 +166,27 @@ def test_one_pod_s_log_names_its_pod_and_files_of_several_pods_are_a_fleet(tmp_p
     assert {s["log_source"] for s in alone["snapshots"]} == {NAMES[0]}
     assert alone["series"] is not None
     _check_followed(analyze_inputs(files))
+
+
+def test_a_fleet_of_pod_logs_that_each_hold_several_dumps_follows_each(tmp_path: Path) -> None:
+    # `kubectl logs POD --timestamps > POD.log` for each pod, then `gtriage --fleet *.log`:
+    # each file a source, followed over the dumps it holds (a mixed series without --fleet).
+    lines = LOG.read_text().splitlines(keepends=True)
+    files = []
+    for pod in PODS:
+        f = tmp_path / f"{pod['pod']}.log"
+        own = f"[pod/{pod['pod']}/{pod['container']}] "
+        f.write_text("".join(line[len(own) :] for line in lines if line.startswith(own)))
+        files.append(str(f))
+    r = analyze_inputs(files, fleet=True)
+    assert r.fleet is not None
+    assert [s.name for s in r.fleet] == [p["pod"] for p in PODS]
+    for pod, s in zip(PODS, r.fleet, strict=True):
+        assert s.dumps == len(pod["parts"])
+        assert s.trend is not None
+        assert s.trend.counts == tuple(analyze(str(SAMPLES / part)).goroutines for part in pod["parts"])
+        assert s.trend.growth_per_minute is not None
+    leak = r.clusters[0]
+    assert leak.sources is not None
+    want = {p["pod"]: tuple(c["leak"] for c in p["counts"]) for p in PODS if p["counts"][-1]["leak"]}
+    assert {x.source: x.trend.counts for x in leak.sources if x.trend is not None} == want

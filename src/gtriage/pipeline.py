@@ -280,8 +280,20 @@ def _gathered(names: Sequence[str], inputs: Sequence[str], reads: Sequence[tuple
 
 
 def fleet_from_reads(items: Sequence[Input], reads: Sequence[tuple[SourceInfo, Dump] | str]) -> Report:
+    """--fleet: each input a source, reported as its last dump; one that holds several
+    (a pod's log of several SIGQUITs, `kubectl logs pod > pod.log` each) is followed over
+    them, in the order its input holds them."""
     g = _gather(items, reads)
-    return _fleet(g, g.whole(" + ".join(i.name for i in items)))
+    series = [_own_series(d, last) for d, last in zip(g.dumps, g.snaps, strict=True)]
+    followed = series if any(s.earlier for s in series) else None
+    return _fleet(g, g.whole(" + ".join(i.name for i in items)), followed)
+
+
+def _own_series(dump: Dump, last: Snapshot) -> _SourceSeries:
+    """The dumps of one input up to `last` (its reported one), as its series."""
+    held = [s for s in dump.snapshots if s.goroutines or s.records]
+    upto = next((i for i, s in enumerate(held) if s is last), len(held) - 1)
+    return _series_of(dump.source, held[: upto + 1])
 
 
 def sources_fleet(read: Sequence[tuple[Input, SourceInfo, Dump]]) -> Report | None:
@@ -306,16 +318,11 @@ def sources_fleet(read: Sequence[tuple[Input, SourceInfo, Dump]]) -> Report | No
     carriers = tuple(sorted({c for _, _, d in read for c in d.carriers}))
     for name, dumps in of.items():
         # A log's times order a source's dumps where every one has one, else the order read.
-        timed = all(s.taken_at is not None for _, _, s in dumps)
-        moments = [
-            Moment(item.name, s.taken_at if timed else None, LOG_CLOCK if timed else ORDER_GIVEN, goroutine_total(s))
-            for item, _, s in dumps
-        ]
-        order, moments, _ = put_in_order(moments)
+        order, _, _ = put_in_order([_series_of(item.name, [s]).moments[0] for item, _, s in dumps])
         item, info, last = dumps[order[-1]]
         reads.append((info, Dump(item.name, (last,), carriers=carriers)))
         inputs.append(f"{item.name}: {name}")
-        series.append(_SourceSeries([dumps[i][2] for i in order[:-1]], moments))
+        series.append(_series_of(name, [dumps[i][2] for i in order]))
     whole = read[0][2] if len(read) == 1 else _joined(" + ".join(i.name for i, _, _ in read), [s for _, _, d in read for s in d.snapshots], [d for _, _, d in read])
     return _fleet(_gathered(list(of), inputs, reads), whole, series)
 
@@ -326,6 +333,16 @@ class _SourceSeries:
 
     earlier: list[Snapshot]
     moments: list[Moment]
+
+
+def _series_of(name: str, snaps: Sequence[Snapshot]) -> _SourceSeries:
+    """The series of one source's dumps, oldest first: timed by the log where every one
+    has a time (a rate a minute), else in order only."""
+    timed = all(s.taken_at is not None for s in snaps)
+    moments = [
+        Moment(name, s.taken_at if timed else None, LOG_CLOCK if timed else ORDER_GIVEN, goroutine_total(s)) for s in snaps
+    ]
+    return _SourceSeries(list(snaps[:-1]), moments)
 
 
 def _fleet(g: _Gathered, whole: Dump, series: Sequence[_SourceSeries] | None = None) -> Report:
