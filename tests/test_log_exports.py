@@ -98,7 +98,7 @@ def _goroutines(snap: Snapshot) -> dict[int, tuple[object, ...]]:
     return {g.id: (g.state, g.stack, g.minutes, g.values) for g in snap.goroutines}
 
 
-@pytest.mark.parametrize("capture", [CRASH, LEAKY], ids=lambda p: p.name)
+@pytest.mark.parametrize("capture", [CRASH, pytest.param(LEAKY, marks=pytest.mark.slow)], ids=lambda p: p.name)
 @pytest.mark.parametrize("newest_first", [True, False], ids=["newest first (gcloud's default)", "--order=asc"])
 def test_a_pod_s_dump_in_cloud_logging_reads_as_the_capture(capture: Path, newest_first: bool) -> None:
     text = gcloud_json({"api-7d4b9c8f5-xk2lp": [(START, capture)]}, newest_first=newest_first)
