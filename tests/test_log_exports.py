@@ -20,6 +20,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gtriage.log_exports import AWS, GCP, export_kind
 from gtriage.model import Snapshot
@@ -206,3 +208,29 @@ def test_entries_of_any_shape_never_stop_the_read() -> None:
 )
 def test_what_an_export_starts_with(head: str, kind: str | None) -> None:
     assert export_kind(head) == kind
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=12,
+)
+_ENTRY = st.fixed_dictionaries(
+    {},
+    optional={
+        "insertId": _JSON, "textPayload": _JSON | st.sampled_from(["goroutine 1 [running]:", "main.main()", "\t/a.go:3 +0x1"]),
+        "jsonPayload": _JSON, "timestamp": _JSON | st.just("2026-11-30T07:18:13.5Z"), "resource": _JSON, "labels": _JSON,
+        "logName": _JSON,
+    },
+)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(entries=st.lists(_ENTRY, max_size=6), cut=st.integers(min_value=0, max_value=400))
+def test_any_entries_any_cut_never_stop_the_read(entries: list[dict[str, object]], cut: int) -> None:
+    # Untrusted input: an export of entries of any shape, whole or cut anywhere, is read
+    # without an error, its lines counted.
+    text = json.dumps([{"insertId": "x", **e} for e in entries], indent=2, sort_keys=True)
+    for t in (text, text[:cut]):
+        dump = parse_text(t)
+        assert dump.lines == t.count("\n") + (1 if t and not t.endswith("\n") else 0)
