@@ -120,7 +120,7 @@ class Sources:
             self.own.add(self.key(m))
             if not self.first:
                 self.first = self.key(m)
-                self.named = any(form.match(prefix) for form, _ in _NAMED_FORMS)
+                self.named = named_length(prefix) > 0
         if shape in self.shapes:
             return
         self.shapes.append(shape)

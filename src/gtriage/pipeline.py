@@ -318,12 +318,16 @@ def sources_fleet(read: Sequence[tuple[Input, SourceInfo, Dump]]) -> Report | No
     carriers = tuple(sorted({c for _, _, d in read for c in d.carriers}))
     for name, dumps in of.items():
         # A log's times order a source's dumps where every one has one, else the order read.
-        order, _, _ = put_in_order([_series_of(item.name, [s]).moments[0] for item, _, s in dumps])
+        order, _, _ = put_in_order(_moments(name, [s for _, _, s in dumps]))
         item, info, last = dumps[order[-1]]
         reads.append((info, Dump(item.name, (last,), carriers=carriers)))
         inputs.append(f"{item.name}: {name}")
         series.append(_series_of(name, [dumps[i][2] for i in order]))
-    whole = read[0][2] if len(read) == 1 else _joined(" + ".join(i.name for i, _, _ in read), [s for _, _, d in read for s in d.snapshots], [d for _, _, d in read])
+    if len(read) == 1:
+        whole = read[0][2]
+    else:
+        dumps_read = [d for _, _, d in read]
+        whole = _joined(" + ".join(i.name for i, _, _ in read), [s for d in dumps_read for s in d.snapshots], dumps_read)
     return _fleet(_gathered(list(of), inputs, reads), whole, series)
 
 
@@ -336,13 +340,15 @@ class _SourceSeries:
 
 
 def _series_of(name: str, snaps: Sequence[Snapshot]) -> _SourceSeries:
-    """The series of one source's dumps, oldest first: timed by the log where every one
-    has a time (a rate a minute), else in order only."""
+    """The series of one source's dumps, oldest first."""
+    return _SourceSeries(list(snaps[:-1]), _moments(name, snaps))
+
+
+def _moments(name: str, snaps: Sequence[Snapshot]) -> list[Moment]:
+    """When one source's dumps were taken: by the log's times where every one has a time
+    (a rate a minute), else in order only."""
     timed = all(s.taken_at is not None for s in snaps)
-    moments = [
-        Moment(name, s.taken_at if timed else None, LOG_CLOCK if timed else ORDER_GIVEN, goroutine_total(s)) for s in snaps
-    ]
-    return _SourceSeries(list(snaps[:-1]), moments)
+    return [Moment(name, s.taken_at if timed else None, LOG_CLOCK if timed else ORDER_GIVEN, goroutine_total(s)) for s in snaps]
 
 
 def _fleet(g: _Gathered, whole: Dump, series: Sequence[_SourceSeries] | None = None) -> Report:
