@@ -132,3 +132,55 @@ def test_the_command_prints_the_whole_report_and_its_code(module: str) -> None:
     past = subprocess.run([sys.executable, "-m", module, "--cluster", "999", str(DEMO)], capture_output=True, env=ENV, timeout=120, check=False)
     assert past.returncode == 2
     assert past.stderr.startswith(b"gtriage: no cluster #999")
+
+
+def _blocked_on_its_pipe(p: subprocess.Popen[bytes]) -> bool:
+    """Whether the child has read all that was written to its stdin and waits for more."""
+    import fcntl
+    import termios
+
+    assert p.stdin is not None
+    waiting = bytearray(4)
+    fcntl.ioctl(p.stdin.fileno(), termios.FIONREAD, waiting)
+    try:
+        with open(f"/proc/{p.pid}/wchan") as f:
+            wchan = f.read()
+    except OSError:
+        return False
+    return int.from_bytes(waiting, sys.byteorder) == 0 and "pipe" in wchan
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc and FIONREAD on a pipe")
+def test_ctrl_c_on_a_stdin_still_open_reports_what_came() -> None:
+    # `kubectl logs -f ... | gtriage` never ends its input: Ctrl-C does, and what came is
+    # reported with why it stopped there; exit 0, as for any report.
+    import signal
+    import time
+
+    capture = SAMPLES / "dumps" / "go1.27" / "leaky.sigquit-all.txt"
+    data = capture.read_bytes()
+    p = subprocess.Popen(
+        [sys.executable, "-m", "gtriage", "--format", "json", "-"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=ENV,
+    )  # fmt: skip
+    assert p.stdin is not None
+    try:
+        p.stdin.write(data)
+        p.stdin.flush()
+        deadline = time.monotonic() + 60
+        while not _blocked_on_its_pipe(p):
+            assert time.monotonic() < deadline, "the child never waited on its stdin"
+            time.sleep(0.05)
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert p.returncode == 0, err
+    report = json.loads(out)
+    alone = json.loads(subprocess.run([sys.executable, "-m", "gtriage", "--format", "json", str(capture)],
+                                      capture_output=True, env=ENV, check=True).stdout)  # fmt: skip
+    assert report["goroutines"] == alone["goroutines"]
+    lines = data.count(b"\n")
+    assert report["input_cut"] == f"stdin was still open: reading stopped at Ctrl-C, after {lines:,} lines; what came is reported"
+    assert alone["input_cut"] is None

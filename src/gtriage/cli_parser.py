@@ -40,6 +40,7 @@ examples:
   gtriage dumps/ --format markdown                             # a series: each cluster's trend and verdict
   gtriage --fleet pod-a.txt pod-b.txt pod-c.txt                # several pods at one time: merged, with shares
   kubectl logs -l app=web --prefix | gtriage                   # pods that each dumped into one log: a fleet too
+  kubectl logs -f -l app=web --prefix | gtriage                # a log that never ends: Ctrl-C ends it, what came is reported
   gtriage --watch http://host:6060/debug/pprof/goroutine?debug=2 --interval 30s   # follow it live
   gtriage --watch @pods.txt --format json > watch.jsonl        # a fleet watched over time, one JSON line a poll
   gtriage dump.txt --top 5 --match 'chan|select' --hide-healthy

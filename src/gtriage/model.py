@@ -218,3 +218,6 @@ class Dump:
     lines: int = 0
     binary_lines: int = 0  # lines outside any dump that were not text
     carriers: tuple[str, ...] = ()  # what the dumps came inside ("docker json-file", ...)
+    # Why the input was read short of its end, in words (Ctrl-C on a stdin still open); None
+    # when it was read to its end.
+    cut: str | None = None

@@ -254,6 +254,7 @@ def _joined(source: str, snapshots: Sequence[Snapshot], dumps: Sequence[Dump]) -
         sum(d.lines for d in dumps),
         sum(d.binary_lines for d in dumps),
         tuple(sorted({c for d in dumps for c in d.carriers})),
+        next((d.cut for d in dumps if d.cut), None),
     )
 
 

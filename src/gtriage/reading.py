@@ -12,9 +12,9 @@ from .job_count import big_enough
 from .model import Dump
 from .parse import parse_lines
 from .progress import Progress
-from .record import dataclass
+from .record import dataclass, replace
 from .series import FILE_CLOCK
-from .source import BinaryProfile, SourceInfo, open_input
+from .source import BinaryProfile, SourceInfo, open_input, stdin_stopped
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
@@ -53,7 +53,10 @@ def read_dump(
         return _file_info(item.spec), dump
     meanwhile()  # not read in parallel (or not after all): before the ordinary read
     with open_input(item.spec, stdin=opts.stdin, timeout=t, max_bytes=most, progress=progress) as (info, stream):
-        return info, _parse(stream, info.name)
+        dump = _parse(stream, info.name)
+    if item.spec == "-" and stdin_stopped():
+        dump = replace(dump, cut=f"stdin was still open: reading stopped at Ctrl-C, after {dump.lines:,} lines; what came is reported")
+    return info, dump
 
 
 def _parse(content: Iterable[str] | BinaryProfile, name: str) -> Dump:

@@ -340,3 +340,6 @@ class Report:
     ordered_by: str | None = None
     # A fleet (--fleet): every source, read or failed; None otherwise.
     fleet: tuple[FleetSource, ...] | None = None
+    # Why the input was read short of its end, in words (Ctrl-C on a stdin still open, as
+    # `kubectl logs -f | gtriage` is); None when every input was read to its end.
+    input_cut: str | None = None

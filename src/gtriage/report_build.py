@@ -108,6 +108,7 @@ def build_report(
         series=tuple(trends.tracker.moments) if trends is not None else None,
         ordered_by=ordered_by if trends is not None or comparison is not None else None,
         fleet=fleet.sources if fleet is not None else None,
+        input_cut=dump.cut,
     )
 
 

@@ -53,6 +53,17 @@ class SourceInfo:
     clock: str | None = None
 
 
+# Set when Ctrl-C ended the read of stdin: a signal is the process's, and so is this.
+_stopped: list[int] = []  # the bytes read by then
+
+
+def stdin_stopped() -> bool:
+    """Whether Ctrl-C ended the read of stdin since this was last asked."""
+    stopped = bool(_stopped)
+    _stopped.clear()
+    return stopped
+
+
 class _Stage(io.RawIOBase):
     """One stage of reading: the transport, then gunzip when the data is gzip. Each counts
     what it hands on against the size limit, so neither a huge body nor a small gzip
@@ -112,9 +123,12 @@ class _Transport(_Stage):
         size: int | None = None,
         expected: int | None = None,
         deadline: Deadline | None = None,
+        stoppable: bool = False,
     ) -> None:
         super().__init__(name, limit)
         self._raw = read
+        self._stoppable = stoppable
+        self._ended = False
         self._progress = progress
         self._catch = catch
         self._size = size  # what the progress bar counts towards, when known
@@ -124,8 +138,19 @@ class _Transport(_Stage):
 
     def _read(self, size: int) -> bytes:
         deadline = self._deadline
+        if self._ended:
+            return b""
         try:
             data = self._raw(size)
+        except KeyboardInterrupt:
+            if not self._stoppable:
+                raise
+            # Ctrl-C while stdin stays open (`kubectl logs -f | gtriage` never ends) is its
+            # end: what came is reported, and says so (reading.read_dump). Ctrl-C later, while
+            # that is parsed, interrupts as ever.
+            self._ended = True
+            _stopped.append(self.received)
+            return b""
         except self._catch as e:
             if deadline is None:
                 raise input_error(self.name, f"read failed: {os_reason(e)}") from e
@@ -289,7 +314,7 @@ def open_input(
             raw = stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
             if raw is None:
                 raise input_error(spec, "stdin is closed")
-            transport = _Transport(spec, getattr(raw, "read1", raw.read), max_bytes, progress)
+            transport = _Transport(spec, getattr(raw, "read1", raw.read), max_bytes, progress, stoppable=True)
         elif scheme in ("http", "https"):
             import http.client
 

@@ -286,6 +286,8 @@ def summary_line(r: Report) -> str:
 def health_lines(r: Report) -> list[str]:
     """What the reader must know before trusting the numbers."""
     out: list[str] = []
+    if r.input_cut:
+        out.append(r.input_cut)
     if r.truncated:
         out.append(
             f"the dump is cut off (debug=2 stops at 64 MiB): {plural(r.goroutines, 'goroutine')} {'was' if r.goroutines == 1 else 'were'} read before the cut"

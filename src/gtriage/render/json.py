@@ -278,6 +278,8 @@ def report_obj(r: Report) -> dict[str, Any]:
         ] if r.fleet is not None else None,
         # What the dumps came inside, when not plain text ("docker json-file", ...).
         "carriers": list(r.carriers),
+        # Why the input was read short of its end (Ctrl-C on a stdin still open); else null.
+        "input_cut": r.input_cut,
     }
 
 
