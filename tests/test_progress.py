@@ -46,3 +46,27 @@ def test_reading_a_file_tells_the_progress_its_size(tmp_path: Path, packed: bool
     assert calls
     assert {total for _, total in calls} == {len(data)}
     assert calls[-1][0] == len(data)
+
+
+def test_a_read_that_goes_on_gets_its_hint_once_and_it_is_cleared(capsys: pytest.CaptureFixture[str]) -> None:
+    import time
+
+    bar = ProgressBar("-")
+    bar.hint_after(0.05, "reading stdin... Ctrl-C reports what came")
+    deadline = time.monotonic() + 10
+    while not bar.shown:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert capsys.readouterr().err == "\rgtriage: reading stdin... Ctrl-C reports what came"
+    bar.done()
+    assert capsys.readouterr().err == "\r\x1b[K"
+
+
+def test_a_read_that_ends_first_says_nothing(capsys: pytest.CaptureFixture[str]) -> None:
+    import time
+
+    bar = ProgressBar("-")
+    bar.hint_after(0.2, "never said")
+    bar.done()
+    time.sleep(0.3)
+    assert capsys.readouterr().err == ""

@@ -225,6 +225,8 @@ def _load(inputs: list[str], args: Options, while_reading: Callable[[], None] | 
 
     stderr = sys.stderr
     bar = ProgressBar(" + ".join(inputs)) if stderr is not None and stderr.isatty() else None
+    if bar is not None and "-" in inputs and _stdin_is_a_pipe():
+        bar.hint_after(STDIN_HINT_AFTER, "reading stdin... a log that never ends (kubectl logs -f): Ctrl-C reports what came")
     try:
         try:
             return _with_source(analyze_inputs(
@@ -237,6 +239,19 @@ def _load(inputs: list[str], args: Options, while_reading: Callable[[], None] | 
     except INPUT_ERRORS as e:
         say(one_line(str(e)))
         return None
+
+
+STDIN_HINT_AFTER = 3.0  # seconds of reading stdin before saying how to end a pipe that never does
+
+
+def _stdin_is_a_pipe() -> bool:
+    """Whether stdin is a pipe or a socket (a file redirected in ends by itself)."""
+    import stat
+
+    try:
+        return stat.S_ISFIFO(os.fstat(0).st_mode) or stat.S_ISSOCK(os.fstat(0).st_mode)
+    except OSError:
+        return False
 
 
 def _jobs(asked: int | None) -> int:
