@@ -225,7 +225,7 @@ _ENTRY = st.fixed_dictionaries(
 )  # fmt: skip
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(entries=st.lists(_ENTRY, max_size=6), cut=st.integers(min_value=0, max_value=400))
 def test_any_entries_any_cut_never_stop_the_read(entries: list[dict[str, object]], cut: int) -> None:
     # Untrusted input: an export of entries of any shape, whole or cut anywhere, is read
