@@ -126,6 +126,10 @@ CARRIERS = {
     # A StatefulSet's pods: their names differ in a digit only.
     "kubectl --prefix, StatefulSet": [("[pod/web-0/app] ", "web-0/app"), ("[pod/web-1/app] ", "web-1/app")],
     "docker compose": [(f"{'leaky-1':<8} | ", "leaky-1"), (f"{'locks-1':<8} | ", "locks-1")],
+    # docker service logs: each task as the CLI's taskFormatter writes it (service.slot.task@node,
+    # padded to the widest slot number, then "    | ").
+    "docker service logs": [("web.1.tgdj2gx8xvz3@node-1    | ", "web.1.tgdj2gx8xvz3@node-1"),
+                            ("web.2.q9z8w4k1m2n3@node-2    | ", "web.2.q9z8w4k1m2n3@node-2")],
     # --prefix --timestamps: kubectl's prefix, then the kubelet's RFC 3339 time ({time}).
     "kubectl --prefix --timestamps": [("[pod/web-7d4b9c8f5-xk2lp/app] {time} ", "web-7d4b9c8f5-xk2lp/app"),
                                       ("[pod/web-7d4b9c8f5-q9z8w/app] {time} ", "web-7d4b9c8f5-q9z8w/app")],

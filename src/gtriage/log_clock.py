@@ -71,7 +71,7 @@ _HEAD = lazy(r"\[?" + _SECOND)
 # log_sources._NAMED_FORMS reads them). A run goes on whatever source prints the same
 # second (pods' lines interleave under -f).
 _NAMED = (
-    r"(?:\[pod/[^/\]\s]+/[^\]\s]*\] |[A-Za-z0-9][A-Za-z0-9_.-]* +\| "
+    r"(?:\[pod/[^/\]\s]+/[^\]\s]*\] |[A-Za-z0-9][A-Za-z0-9_.@-]* +\| "
     r"|[a-z0-9][-a-z0-9.]*-[-a-z0-9.]*[a-z0-9] [a-z0-9](?:[-a-z0-9]*[a-z0-9])? )"
 )
 _NAMED_PREFIX = lazy(r"^" + _NAMED + _STAMP, re.MULTILINE)

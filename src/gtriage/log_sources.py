@@ -37,7 +37,9 @@ _TIME_WORDS = frozenset({
 # source captured). kubectl logs --prefix: "[pod/%s/%s] " (kubectl's addPrefixIfNeeded),
 # pod and container as one key (it holds a "/": no part of it is taken for a time's
 # letter). docker compose logs: the container's name padded to the longest one's, then
-# " | " (compose's "%-*s | "); the padding grows when a longer name comes. stern: the pod
+# " | " (compose's "%-*s | "); the padding grows when a longer name comes. docker service
+# logs writes a task the same way: "web.1.tgdj2gx8xvz3@node-1" (service, slot, task, node),
+# padded, then "    | " (the CLI's taskFormatter). stern: the pod
 # and the container, as Kubernetes spells their names (lowercase letters, digits, "-" and
 # in a pod's "."), a blank after each (stern's default template, uncoloured when piped;
 # its --timestamps time follows). A pod's name holds a "-" (a workload's pods are named
@@ -49,7 +51,7 @@ _K8S_POD = r"[a-z0-9][-a-z0-9.]*-[-a-z0-9.]*[a-z0-9]"
 _K8S_CONTAINER = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
 _NAMED_FORMS = (
     (lazy(r"\[pod/[^/\]\s]+/[^\]\s]*\] "), r"\[pod/([^/\]\s]+/[^\]\s]*)\] "),
-    (lazy(r"[A-Za-z0-9][A-Za-z0-9_.-]* +\| "), r"([A-Za-z0-9][A-Za-z0-9_.-]*) +\| "),
+    (lazy(r"[A-Za-z0-9][A-Za-z0-9_.@-]* +\| "), r"([A-Za-z0-9][A-Za-z0-9_.@-]*) +\| "),
     (lazy(f"{_K8S_POD} {_K8S_CONTAINER} "), f"({_K8S_POD} {_K8S_CONTAINER}) "),
 )
 
