@@ -130,6 +130,9 @@ CARRIERS = {
     # padded to the widest slot number, then "    | ").
     "docker service logs": [("web.1.tgdj2gx8xvz3@node-1    | ", "web.1.tgdj2gx8xvz3@node-1"),
                             ("web.2.q9z8w4k1m2n3@node-2    | ", "web.2.q9z8w4k1m2n3@node-2")],
+    # --timestamps: the time first (RFC 3339 with nanoseconds, as the daemon sends it).
+    "docker service logs --timestamps": [("{stern_time} web.1.tgdj2gx8xvz3@node-1    | ", "web.1.tgdj2gx8xvz3@node-1"),
+                                         ("{stern_time} web.2.q9z8w4k1m2n3@node-2    | ", "web.2.q9z8w4k1m2n3@node-2")],
     # --prefix --timestamps: kubectl's prefix, then the kubelet's RFC 3339 time ({time}).
     "kubectl --prefix --timestamps": [("[pod/web-7d4b9c8f5-xk2lp/app] {time} ", "web-7d4b9c8f5-xk2lp/app"),
                                       ("[pod/web-7d4b9c8f5-q9z8w/app] {time} ", "web-7d4b9c8f5-q9z8w/app")],

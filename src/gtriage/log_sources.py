@@ -39,7 +39,7 @@ _TIME_WORDS = frozenset({
 # letter). docker compose logs: the container's name padded to the longest one's, then
 # " | " (compose's "%-*s | "); the padding grows when a longer name comes. docker service
 # logs writes a task the same way: "web.1.tgdj2gx8xvz3@node-1" (service, slot, task, node),
-# padded, then "    | " (the CLI's taskFormatter). stern: the pod
+# padded, then "    | " (the CLI's taskFormatter), after its time with --timestamps. stern: the pod
 # and the container, as Kubernetes spells their names (lowercase letters, digits, "-" and
 # in a pod's "."), a blank after each (stern's default template, uncoloured when piped;
 # its --timestamps time follows). A pod's name holds a "-" (a workload's pods are named
@@ -56,22 +56,31 @@ _NAMED_FORMS = (
 )
 
 
-def named_length(prefix: str) -> int:
-    """How much of the prefix's start names its source whole (_NAMED_FORMS); 0 for none."""
-    for form, _ in _NAMED_FORMS:
-        k = form.match(prefix)
-        if k is not None:
-            return k.end()
-    return 0
+# A time before the source's name: `docker service logs --timestamps` writes the RFC 3339
+# time first, then the task.
+_TIME_FIRST = lazy(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d) ")
+
+
+def named_span(prefix: str) -> tuple[int, int]:
+    """Where in the prefix a name of its source stands whole (_NAMED_FORMS), at its start or
+    after a time; (0, 0) for none."""
+    t = _TIME_FIRST.match(prefix)
+    for start in (0, t.end()) if t is not None else (0,):
+        for form, _ in _NAMED_FORMS:
+            k = form.match(prefix, start)
+            if k is not None:
+                return start, k.end()
+    return 0, 0
 
 
 def source_shape(prefix: str) -> str | None:
     """A regex for a line of any source whose prefix is like this one but for its names
     (each captured: the source's key); None for a prefix that names no source and a time."""
-    for form, shape in _NAMED_FORMS:
-        k = form.match(prefix)
-        if k is not None:
-            return shape + _shape(prefix[k.end() :], capture=False)[0]
+    start, end = named_span(prefix)
+    if end:
+        shape = next(shape for form, shape in _NAMED_FORMS if form.match(prefix, start) is not None)
+        before = _shape(prefix[:start], capture=False)[0] if start else ""
+        return before + shape + _shape(prefix[end:], capture=False)[0]
     shape, numbers, names = _shape(prefix, capture=True)
     return shape if numbers >= 2 and names else None
 
@@ -122,7 +131,7 @@ class Sources:
             self.own.add(self.key(m))
             if not self.first:
                 self.first = self.key(m)
-                self.named = named_length(prefix) > 0
+                self.named = named_span(prefix)[1] > 0
         if shape in self.shapes:
             return
         self.shapes.append(shape)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from .lazy_re import lazy
 from .line_kinds import PROFILE_START, RACE_WARNING
-from .log_sources import Sources, named_length
+from .log_sources import Sources, named_span
 
 # Headers not at the start of their line: "2021-05-27T10:46:33.875+0300 [DEBUG] x: goroutine 1 [".
 # The lookbehinds sit after the literal so that the regex engine can search for it fast;
@@ -61,8 +61,10 @@ def prefix_shape(prefix: str) -> str:
     blank line may lose the prefix's trailing space. A start that names the source whole
     (kubectl's "[pod/web-0/app] ", stern's "web-0 app ") stays as it is: "web-1" is
     another pod."""
-    named = named_length(prefix)
-    return re.escape(prefix[:named]) + _varying(prefix[named:]) if named else _varying(prefix)
+    start, end = named_span(prefix)
+    if not end:
+        return _varying(prefix)
+    return _varying(prefix[:start]) + re.escape(prefix[start:end]) + _varying(prefix[end:])
 
 
 def _varying(prefix: str) -> str:
