@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from gtriage import collector, pipeline, reading
+from gtriage import collector, dump_report, pipeline, reading
 from gtriage.pipeline import analyze_inputs
 from manifests import SAMPLES
 
@@ -69,7 +69,7 @@ def test_paused_on_an_error_too() -> None:
 @pytest.mark.usefixtures("collector_restored")
 def test_the_report_is_built_without_collections(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[bool] = []
-    build = pipeline.report_from_dump
+    build = dump_report.report_from_dump
 
     def spy(*args: object, **kwargs: object) -> object:
         seen.append(gc.isenabled())

@@ -1,4 +1,4 @@
-"""A log of several pods that each dumped several times (pipeline.sources_fleet): a fleet of
+"""A log of several pods that each dumped several times (fleet_reports.sources_fleet): a fleet of
 the pods, each followed over its own dumps.
 
 samples/series-log/fleet.kubectl.txt is three leakrate processes (samples/leakrate) dumped

@@ -527,7 +527,7 @@ NUMBERS = [
 
 @pytest.mark.parametrize(("text", "ids", "counts", "too_long"), [n[1:] for n in NUMBERS], ids=[n[0] for n in NUMBERS])
 def test_only_short_ascii_numbers_are_numbers(text: str, ids: list[int], counts: list[int], too_long: bool) -> None:
-    from gtriage.pipeline import report_from_dump
+    from gtriage.dump_report import report_from_dump
 
     dump = parse_text(text)
     assert [g.id for s in dump.snapshots for g in s.goroutines] == ids
@@ -550,7 +550,7 @@ RACE = (Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27" 
 
 @pytest.mark.parametrize("op", ["drop", "duplicate", "log line"])
 def test_a_damaged_race_report_is_read(op: str) -> None:
-    from gtriage.pipeline import report_from_dump
+    from gtriage.dump_report import report_from_dump
 
     lines = RACE.split("\n")
     for i in range(len(lines)):

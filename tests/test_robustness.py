@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from gtriage import fast_path, parse, record_sections, shapes
+from gtriage.dump_report import report_from_dump
 from gtriage.errors import NoDumpError
 from gtriage.model import Dump
 from gtriage.parse import parse_text
-from gtriage.pipeline import report_from_dump
 from gtriage.sections import split_sections
 from manifests import SAMPLES
 

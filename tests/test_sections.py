@@ -346,8 +346,8 @@ def test_two_dumps_with_nothing_between() -> None:
 
 
 def test_a_lone_panic_line_is_no_dump() -> None:
+    from gtriage.dump_report import report_from_dump
     from gtriage.errors import NoDumpError
-    from gtriage.pipeline import report_from_dump
 
     with pytest.raises(NoDumpError):
         report_from_dump(parse_text("INFO up\npanic: not a crash, a log message\nINFO still up\n"))

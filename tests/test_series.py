@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from gtriage.cluster import RawCluster
+from gtriage.dump_report import own_clusters
 from gtriage.parse import parse_text
-from gtriage.pipeline import _own_clusters
 from gtriage.report import Moment
 from gtriage.series import (
     FLUCTUATES,
@@ -101,7 +101,7 @@ def test_the_dumps_of_one_file_keep_its_order() -> None:
 
 def clusters_of(i: int) -> list[RawCluster]:
     dump = parse_text(SERIES[i].read_text())
-    return _own_clusters(dump.snapshots[-1])
+    return own_clusters(dump.snapshots[-1])
 
 
 def leak(clusters: list[RawCluster]) -> RawCluster:

@@ -45,8 +45,8 @@ def stages_main(path: str) -> None:
     the difference, so "sections" and "parse" exclude reading. "read" reads the text the way
     split_sections does, in 1 MiB pieces (not line by line: that is the line floor).
     """
+    from gtriage.dump_report import report_from_dump
     from gtriage.parse import parse_lines
-    from gtriage.pipeline import report_from_dump
     from gtriage.sections import split_sections
 
     out: dict[str, Any] = {}

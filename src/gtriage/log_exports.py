@@ -16,7 +16,7 @@ store; what an on-call engineer pastes is the store's export:
 
 Each entry's line goes to the stream of its source, in time order, mapped to the input line
 the entry's text is on; the log clock gets each entry's time. Several sources that dumped
-are then a fleet (pipeline.sources_fleet), each named as kubectl names a pod ("pod/container").
+are then a fleet (fleet_reports.sources_fleet), each named as kubectl names a pod ("pod/container").
 An export cut short (a paste, a size limit) is read up to its last whole entry; the rest is
 left to the input's own stream, where its lines count as text not understood.
 """

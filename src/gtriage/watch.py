@@ -10,8 +10,8 @@ import time
 from collections.abc import Sequence
 
 from .errors import INPUT_ERRORS
+from .fleet_reports import poll_report
 from .inputs import Input, expand_inputs
-from .pipeline import poll_report
 from .reading import ReadOptions, read_all
 from .record import dataclass, field
 from .report import Report
