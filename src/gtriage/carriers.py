@@ -121,12 +121,11 @@ class TextStream:
             parts.append(part)
         text = "".join(parts).replace("\r\n", "\n")
         end = carry_export(text, kind, self.json, self.stats)
-        before = text.count("\n", 0, end)
-        self.input_line += before
-        self.stats.lines = self.input_line - 1
         rest = text[end:]
         if rest.strip():
-            # An entry cut short: its lines are this stream's text, at their input lines.
+            # An entry cut short: its lines are this stream's text, at their input lines
+            # (_rewrite counts them on).
+            self.input_line += text.count("\n", 0, end)
             self.mapping = True
             return rest
         self.stats.lines = _count_lines(text)

@@ -249,9 +249,10 @@ def _stdin_is_a_pipe() -> bool:
     import stat
 
     try:
-        return stat.S_ISFIFO(os.fstat(0).st_mode) or stat.S_ISSOCK(os.fstat(0).st_mode)
+        mode = os.fstat(0).st_mode
     except OSError:
         return False
+    return stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode)
 
 
 def _jobs(asked: int | None) -> int:

@@ -15,6 +15,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 
 from .lazy_re import lazy
+from .log_sources import NAMED_PREFIXES
 from .record import dataclass, field
 
 _STAMP = r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(Z|[+-]\d\d:?\d\d)?"
@@ -67,13 +68,10 @@ _DOCKER_QUOTES = 12
 _HEAD = lazy(r"\[?" + _SECOND)
 # The same behind a prefix that names a log source (log_sources._NAMED_FORMS): `kubectl
 # logs --prefix --timestamps` writes "[pod/NAME/CONTAINER] " before the kubelet's time,
-# `docker compose logs --timestamps` "NAME  | ", stern --timestamps "POD CONTAINER " (as
-# log_sources._NAMED_FORMS reads them). A run goes on whatever source prints the same
-# second (pods' lines interleave under -f).
-_NAMED = (
-    r"(?:\[pod/[^/\]\s]+/[^\]\s]*\] |[A-Za-z0-9][A-Za-z0-9_.@-]* +\| "
-    r"|[a-z0-9][-a-z0-9.]*-[-a-z0-9.]*[a-z0-9] [a-z0-9](?:[-a-z0-9]*[a-z0-9])? )"
-)
+# `docker compose logs --timestamps` "NAME  | ", stern --timestamps "POD CONTAINER "
+# (log_sources.NAMED_PREFIXES). A run goes on whatever source prints the same second
+# (pods' lines interleave under -f).
+_NAMED = NAMED_PREFIXES
 _NAMED_PREFIX = lazy(r"^" + _NAMED + _STAMP, re.MULTILINE)
 _NAMED_RUN = lazy(
     r"^" + _NAMED + _SECOND_ZONE + _LINE_END + r"(?:" + _NAMED + _SAME + r"(?![Z+-])" + _LINE_END + r")*", re.MULTILINE
@@ -172,7 +170,7 @@ class LogClock:
 
     def _record(self, m: re.Match[str], line: int) -> None:
         """A new second at `line`, from a match of _STAMP's groups."""
-        t = _seconds(m.group(1), m.group(2), m.group(3))
+        t = seconds(m.group(1), m.group(2), m.group(3))
         if t is None or len(self.lines) >= MAX_SAMPLES:
             return
         self._last = _second(m)
@@ -221,7 +219,7 @@ def _one_second(times: list[str], start: int, end: int, second: str, zone: str) 
     return "Z" not in block and "+" not in block and block.count("-") == 2 * lines
 
 
-def _seconds(day: str, clock: str, zone: str | None) -> float | None:
+def seconds(day: str, clock: str, zone: str | None) -> float | None:
     """Seconds since the epoch; a time without a zone is read as UTC (only differences
     between the dumps of one log count)."""
     from datetime import UTC, datetime  # only for logs with timestamps: not every run pays for it

@@ -28,6 +28,7 @@ from itertools import pairwise
 
 from .json_logs import JsonLogs
 from .lazy_re import lazy
+from .log_clock import seconds
 from .streams import CarrierStats
 
 GCP = "Google Cloud Logging JSON"
@@ -216,12 +217,7 @@ def _seconds(stamp: str) -> float | None:
     key = m[1] + m[3]
     whole = _SECONDS.get(key, -1.0)
     if whole == -1.0:
-        from datetime import datetime  # only for an export: not every run pays for it
-
-        try:
-            whole = datetime.fromisoformat(m[1] + ("+00:00" if m[3] == "Z" else m[3])).timestamp()
-        except ValueError:
-            whole = None
+        whole = seconds(m[1][:10], m[1][11:], m[3])
         if len(_SECONDS) < 100_000:
             _SECONDS[key] = whole
     if whole is None:

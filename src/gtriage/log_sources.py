@@ -49,11 +49,17 @@ _TIME_WORDS = frozenset({
 # name them (Sources.key): one pod's logs read with either tool are one source.
 _K8S_POD = r"[a-z0-9][-a-z0-9.]*-[-a-z0-9.]*[a-z0-9]"
 _K8S_CONTAINER = r"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?"
-_NAMED_FORMS = (
-    (lazy(r"\[pod/[^/\]\s]+/[^\]\s]*\] "), r"\[pod/([^/\]\s]+/[^\]\s]*)\] "),
-    (lazy(r"[A-Za-z0-9][A-Za-z0-9_.@-]* +\| "), r"([A-Za-z0-9][A-Za-z0-9_.@-]*) +\| "),
-    (lazy(f"{_K8S_POD} {_K8S_CONTAINER} "), f"({_K8S_POD} {_K8S_CONTAINER}) "),
+_KUBECTL_NAME = r"[^/\]\s]+/[^\]\s]*"
+_COMPOSE_NAME = r"[A-Za-z0-9][A-Za-z0-9_.@-]*"
+# Each form as (its regex, the same with the source's name captured).
+_FORM_TEXTS = (
+    (rf"\[pod/{_KUBECTL_NAME}\] ", rf"\[pod/({_KUBECTL_NAME})\] "),
+    (rf"{_COMPOSE_NAME} +\| ", rf"({_COMPOSE_NAME}) +\| "),
+    (f"{_K8S_POD} {_K8S_CONTAINER} ", f"({_K8S_POD} {_K8S_CONTAINER}) "),
 )
+_NAMED_FORMS = tuple((lazy(form), shape) for form, shape in _FORM_TEXTS)
+# Any of them, as a regex (log_clock.py reads times behind them).
+NAMED_PREFIXES = "(?:" + "|".join(form for form, _ in _FORM_TEXTS) + ")"
 
 
 # A time before the source's name: `docker service logs --timestamps` writes the RFC 3339
