@@ -21,6 +21,7 @@ RENDER_MAY_IMPORT = {
     "gtriage.progress",
     "gtriage.record",  # the dataclass decorator and replace(), no stage
     "gtriage.lazy_re",  # regexes compiled at first use, no stage
+    "gtriage.regex_cache",  # regexes from their kept programs, no stage
 }
 RENDERERS = sorted([*PACKAGE.glob("render/*.py"), *PACKAGE.glob("tui/*.py")])
 

@@ -10,12 +10,13 @@ parsing (chunk_reader.py, parallel.py), not assumed.
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Callable
 
+from .regex_cache import compiled
+
 # A header after a blank line; the digits keep "goroutine profile:" and prose out.
-_CUT = re.compile(rb"\n\ngoroutine [0-9]+ ")
-_FIRST_HEADER = re.compile(rb"(?:^|\n)goroutine ([0-9]{1,20}) ")
+_CUT = compiled(rb"\n\ngoroutine [0-9]+ ")
+_FIRST_HEADER = compiled(rb"(?:^|\n)goroutine ([0-9]{1,20}) ")
 WINDOW = 1 << 20  # bytes looked at from each target offset for a cut
 MAX_LOOK = 64 << 20  # past this without a cut there is no goroutine near: fewer chunks
 

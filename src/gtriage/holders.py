@@ -26,6 +26,7 @@ from .frame_info import FrameInfo
 from .model import Goroutine
 from .objects import LOCKS, ObjectFindings, ValueReader
 from .record import dataclass
+from .regex_cache import compiled
 
 FUNCTION = "function"
 ARGUMENT = "argument"
@@ -99,7 +100,7 @@ def find_holders(clusters: Sequence[RawCluster], objects: ObjectFindings) -> dic
     }
 
 
-_HEX_WORD = re.compile(r"0x[0-9a-f]+")
+_HEX_WORD = compiled(r"0x[0-9a-f]+")
 _ALTERNATIVES = 64
 
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from .regex_cache import compiled
+
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
     from typing import Any
@@ -160,7 +162,7 @@ class Runner:
         found = self._compiled.get(name)
         if found is None:
             # Compiled on first use: a small dump meets a few of the terminals.
-            found = self._compiled[name] = re.compile(value)
+            found = self._compiled[name] = compiled(value)
         return None, found
 
     def _lexer(self, index: int) -> list[tuple[str, str | None, Any, Any]]:

@@ -22,6 +22,7 @@ import sys
 import zlib
 
 from .lalr import END, Unsupported
+from .regex_cache import compiled
 from .user_cache import write_whole
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -113,7 +114,7 @@ def derive(lark_parser: Any) -> dict[str, Any]:
     }
 
 
-_VERSION = re.compile(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", re.M)
+_VERSION = compiled(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", re.M)
 
 
 def lark_version() -> str | None:

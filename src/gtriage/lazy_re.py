@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from .regex_cache import compiled
+
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
     from typing import Any
@@ -25,7 +27,7 @@ class _LazyPattern:
     def __getattr__(self, name: str) -> Any:
         # Called only for what the instance does not hold yet: the first use compiles and
         # keeps the pattern's methods on the instance, so later calls find them directly.
-        rx = re.compile(self._pattern, self._flags)
+        rx = compiled(self._pattern, self._flags)
         for method in ("match", "search", "fullmatch", "finditer", "findall", "sub", "split"):
             setattr(self, method, getattr(rx, method))
         self.pattern, self.groups = rx.pattern, rx.groups

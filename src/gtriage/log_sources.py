@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 
 from .lazy_re import lazy
+from .regex_cache import compiled
 
 # The parts of a prefix: names (a letter first, no digit), fractions, numbers, the blank at
 # its end; as prefixes.prefix_shape reads them, but for the names.
@@ -121,7 +122,7 @@ class Sources:
     def __init__(self) -> None:
         self.shapes: list[str] = []
         self.match: re.Pattern[str] | None = None  # a line of any of them, at its start
-        self.search: re.Pattern[str] = re.compile("$^")  # the same, at any line's start
+        self.search: re.Pattern[str] = compiled("$^")  # the same, at any line's start
         self.own: set[tuple[str, ...]] = set()  # the keys of the prefixes learned: no other source
         self.first: tuple[str, ...] = ()  # the key of the first: the stream's own source
         # The first prefix names its source outright (kubectl's pod and container, compose's

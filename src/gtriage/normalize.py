@@ -13,13 +13,14 @@ from collections.abc import Iterable
 from .frame_info import FrameInfo, FuncName, Origin
 from .lazy_re import lazy
 from .model import Frame
+from .regex_cache import compiled
 
 # Closure and wrapper suffixes the compiler adds, innermost last: func1, func1.2, gowrap1,
 # deferwrap1 (Go 1.22+), glob..func1 (package-level closures before Go 1.22, init.func1 after).
 # [0-9], not \d: in a str pattern \d is any Unicode digit, and the compiler writes ASCII.
 _CLOSURE_PART = lazy(r"^(?:func[0-9]+|gowrap[0-9]+|deferwrap[0-9]+|[0-9]+)$")
 # gopkg.in/yaml.v3 style: a dot inside the last path element of the package.
-_GOPKG_VERSION = re.compile(r"^[\w.-]*?\.v[0-9]+(?=\.)")
+_GOPKG_VERSION = compiled(r"^[\w.-]*?\.v[0-9]+(?=\.)")
 
 # The module paths below are found with str.find, not regular expressions: a file name is
 # dump text, and searched patterns such as r"/pkg/mod/([^@]+)@" rescan the rest of the

@@ -10,16 +10,17 @@ from collections.abc import Iterator
 from .lazy_re import lazy
 from .line_kinds import PROFILE_START, RACE_WARNING
 from .log_sources import Sources, named_span
+from .regex_cache import compiled
 
 # Headers not at the start of their line: "2021-05-27T10:46:33.875+0300 [DEBUG] x: goroutine 1 [".
 # The lookbehinds sit after the literal so that the regex engine can search for it fast;
 # "in goroutine" (creators), "by goroutine" (races) and "from goroutine" (ancestors) are
 # not headers.
-_HEADER_REST = re.compile(r"[0-9]+ (?:gp=0x[0-9a-f]+ m=[0-9a-z]+ (?:mp=0x[0-9a-f]+ )?)?\[[^\]\n]*\]")
+_HEADER_REST = compiled(r"[0-9]+ (?:gp=0x[0-9a-f]+ m=[0-9a-z]+ (?:mp=0x[0-9a-f]+ )?)?\[[^\]\n]*\]")
 # "goroutine " that does not start its line and follows none of those words, with a
 # header's rest after it. One search: a plain dump's every header and creator holds
 # "goroutine ", and a str.find loop over them cost ~1 ms a MiB in Python steps.
-_HEADER_INSIDE = re.compile(
+_HEADER_INSIDE = compiled(
     r"goroutine (?<!\ngoroutine )(?<!in goroutine )(?<!by goroutine )(?<!om goroutine )(?="
     + _HEADER_REST.pattern
     + ")"
@@ -93,7 +94,7 @@ class Prefixes:
     def __init__(self) -> None:
         self.shapes: list[str] = []
         self.strip: re.Pattern[str] | None = None
-        self._strip_after_nl: re.Pattern[str] = re.compile("$^")
+        self._strip_after_nl: re.Pattern[str] = compiled("$^")
         self._compiled: dict[str, re.Pattern[str]] = {}
         self.sources = Sources()
 

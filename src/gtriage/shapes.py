@@ -11,11 +11,11 @@ against a plain grammar parse of every sample).
 from __future__ import annotations
 
 import operator
-import re
 
 from .lazy_re import lazy
 from .model import ARGS_SEP, HEX_PLACEHOLDER, Ancestor, Frame, Stack
 from .record import dataclass
+from .regex_cache import compiled
 from .transform import (
     AncestorMark,
     CreatedItem,
@@ -37,9 +37,9 @@ if TYPE_CHECKING:
 # numbers in "in goroutine N" and "[originating from goroutine N]"; in headers every number.
 # Numbers are what the grammar's INT reads: ASCII digits, MAX_DIGITS at most. A longer run
 # stays in the masked text, where the grammar rejects it, rather than reach int().
-HEX_SPLIT = re.compile(r"(0x[0-9a-f]+)")  # the runtime prints hex in lower case
+HEX_SPLIT = compiled(r"(0x[0-9a-f]+)")  # the runtime prints hex in lower case
 GID_SPLIT = lazy(r"goroutine ([0-9]{1,20})(?![0-9])")
-HEAD_SPLIT = re.compile(r"(0x[0-9a-fA-F]+|(?<![0-9])[0-9]{1,20}(?![0-9]))")
+HEAD_SPLIT = compiled(r"(0x[0-9a-fA-F]+|(?<![0-9])[0-9]{1,20}(?![0-9]))")
 GID_PLACEHOLDER = "goroutine 0"
 MAX_DIGITS = 20  # a uint64; the runtime prints no longer decimal number
 
@@ -197,7 +197,7 @@ def split_labels(header: str) -> tuple[str, str]:
 
 
 # Where a unit starts: at every line that is not a tab-indented location.
-UNIT_START = re.compile(r"\n(?!\t)")
+UNIT_START = compiled(r"\n(?!\t)")
 
 
 def unit_groups(lines: list[str]) -> list[list[int]]:

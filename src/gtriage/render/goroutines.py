@@ -12,10 +12,10 @@ address of a `non-Go function`. So the text reads back into the same goroutines
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from gtriage.model import Frame, Goroutine
+from gtriage.regex_cache import compiled
 from gtriage.report import Cluster, Report
 
 from .common import cluster_title, plural
@@ -23,7 +23,7 @@ from .safe import inert, md_fence, md_inline
 
 # What Go 1.27 prints unquoted in a header's labels (runtime tracebackStringNeedsQuoting);
 # anything else is quoted.
-_BARE_LABEL = re.compile(r"[A-Za-z0-9./_]*")
+_BARE_LABEL = compiled(r"[A-Za-z0-9./_]*")
 _GO_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 

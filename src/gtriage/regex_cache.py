@@ -1,0 +1,132 @@
+"""gtriage's regexes, compiled once per interpreter and kept in the user's cache folder.
+
+`re.compile` runs re's parser and code generator, written in Python: 0.1-0.4 ms a
+pattern, ~25 patterns in a tiny panic's run (7% of its instructions) and ~30 in the 1k
+bench dump's. What they make, the program the C matcher runs (a list of ints, the groups'
+names), depends only on the pattern, its flags and the interpreter. So it is kept, as the
+records' compiled methods are (record.py), in a file of this user's private cache folder
+named for the interpreter's exact version, and handed to the C matcher directly on later
+runs; the matcher checks a program before it takes it.
+
+A program is kept only when the pattern it makes compares equal to re.compile's (same
+flags, groups and code: Pattern equality compares the code). Anything unexpected (another
+interpreter's re internals, a damaged file, a program the matcher refuses) falls back to
+re.compile.
+"""
+
+from __future__ import annotations
+
+import _sre  # type: ignore[import-not-found]  # the C matcher; no stub
+import marshal
+import re
+import sys
+
+from . import user_cache
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from typing import Any, AnyStr
+
+# A kept program: the flags with the pattern's inline ones, the code, the number of groups
+# (less one, as _sre takes it), the group index by name and the names by index.
+_Program = tuple[int, list[int], int, dict[str, int], tuple["str | None", ...]]
+
+_MAX_ENTRIES = 1000  # patterns kept: gtriage has ~100; a file past this is started over
+_PROBE = "#interpreter"
+_UNCACHED = re.DEBUG | re.LOCALE  # printed while compiled, or depending on the locale
+_programs: dict[Any, Any] | None = None
+_unsaved = False  # programs derived in this run and not yet in the file
+
+
+def compiled(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
+    """re.compile(pattern, flags), from the kept program when there is one."""
+    global _programs
+    if flags & _UNCACHED:
+        return re.compile(pattern, flags)
+    if _programs is None:
+        _programs = _load()
+    key = (pattern, int(flags))
+    kept = _programs.get(key)
+    if kept is not None:
+        try:
+            rx: re.Pattern[AnyStr] = _sre.compile(pattern, *kept)
+            return rx
+        except Exception:  # a program this matcher refuses (RuntimeError), or not a program
+            del _programs[key]
+    return _derive(pattern, flags, _programs)
+
+
+def _derive(pattern: AnyStr, flags: int, programs: dict[Any, Any]) -> re.Pattern[AnyStr]:
+    global _unsaved
+    ref = re.compile(pattern, flags)
+    try:
+        program = _program(pattern, flags)
+        same = _sre.compile(pattern, *program) == ref
+    except Exception:  # re's internals are not the ones this was written against
+        return ref
+    if same and len(programs) < _MAX_ENTRIES:
+        programs[(pattern, int(flags))] = program
+        if not _unsaved:
+            _unsaved = True
+            import atexit  # only a run that derived something has anything to write
+
+            atexit.register(save_programs)
+    return ref
+
+
+def _program(pattern: str | bytes, flags: int) -> _Program:
+    """What re._compiler.compile hands to _sre.compile."""
+    from re import _compiler, _parser  # type: ignore[attr-defined]
+
+    parsed = _parser.parse(pattern, flags)
+    state = parsed.state
+    groupindex = dict(state.groupdict)
+    indexgroup: list[str | None] = [None] * state.groups
+    for name, i in groupindex.items():
+        indexgroup[i] = name
+    # Plain ints: the opcodes and flags are int subclasses, which marshal refuses.
+    code = [int(op) for op in _compiler._code(parsed, flags)]
+    return int(flags | state.flags), code, state.groups - 1, groupindex, tuple(indexgroup)
+
+
+def _probe() -> tuple[object, ...]:
+    """What a program depends on besides its pattern: the interpreter and its matcher."""
+    return (sys.implementation.name, sys.hexversion, _sre.MAGIC, _sre.CODESIZE, _sre.MAXREPEAT, _sre.MAXGROUPS)
+
+
+def _cache_path() -> str | None:
+    folder = user_cache.cache_folder()
+    if folder is None or not user_cache.private(folder):
+        return None
+    tag = sys.implementation.cache_tag or "python"
+    return f"{folder}/regex-{tag}-{sys.hexversion:08x}.marshal"
+
+
+def _load() -> dict[Any, Any]:
+    probe = _probe()
+    path = _cache_path()
+    data = user_cache.read_bytes(path) if path else None
+    try:
+        loaded = marshal.loads(data) if data else {}
+    except (EOFError, ValueError, TypeError):
+        loaded = {}  # damaged: derived again and written over
+    if not isinstance(loaded, dict) or len(loaded) > _MAX_ENTRIES + 1 or loaded.get(_PROBE) != probe:
+        return {_PROBE: probe}
+    return loaded
+
+
+def save_programs() -> None:
+    """Write what this run derived to the cache file, once for the run: at exit, or before
+    it by a caller that leaves without the interpreter's exit (os._exit)."""
+    global _unsaved
+    if not _unsaved or _programs is None:
+        return
+    _unsaved = False
+    path = _cache_path()
+    if path is None:
+        return
+    try:
+        data = marshal.dumps(_programs)
+    except ValueError:  # a value marshal cannot write: the run goes on, nothing is kept
+        return
+    user_cache.write_whole(path, data)
