@@ -506,6 +506,44 @@ def kubectl_fleet_log(fleet_series: Path, out: Path) -> Path:
     return write_log(out, "fleet.kubectl", lines, manifest)
 
 
+JOURNAL_SPACING = 5.0  # seconds between the dumps written into the journal
+
+
+def journal_log(series: Path, out: Path, spacing: float = JOURNAL_SPACING) -> Path:
+    """The series as a systemd service's log read with ``journalctl -u leakrate``: each dump,
+    after the program's own log line, written at once into the real journal ``spacing``
+    seconds after the one before (gtcapture.journald.journal_series), and read back in
+    journalctl's default short format, which prints no year. The journal stamps each entry
+    when it gets it: the log's times are the journal's (``journal_at``, the first line of
+    each dump, in microseconds since the epoch, and ``shown``, as the line prints it)."""
+    sys.path.insert(0, str(SAMPLES.parent))  # tools/ at the repository root, for gtcapture
+    from gtcapture.journald import journal_series
+
+    dumps = sorted(series.glob("leakrate.t*.txt"))
+    manifests = [json.loads(p.with_suffix(".json").read_text()) for p in dumps]
+    texts = [
+        [f'level=info msg="dumping goroutines" signal=SIGUSR1 tick={m["tick"]}', *p.read_text().rstrip("\n").split("\n")]
+        for p, m in zip(dumps, manifests, strict=True)
+    ]
+    short, shown, firsts = journal_series(texts, "leakrate", spacing)
+    version = subprocess.run(["journalctl", "--version"], capture_output=True, text=True, check=True).stdout
+    manifest = {
+        "program": "leakrate",
+        "kind": "journalctl-short",
+        "dump": "leakrate.journal.txt",
+        "parts": [f"{p.parent.name}/{p.name}" for p in dumps],
+        "counts": [m["counts"] for m in manifests],
+        "journal_at": firsts,
+        "shown": shown,
+        "how": f"the series' dumps, each after the program's own log line, written at once {spacing:g} s apart "
+        f"into the real journal ({version.split(chr(10))[0]}) by one 'systemd-cat -t leakrate', then read with "
+        "'journalctl --no-pager -t leakrate --since=@<just before>' with TZ=UTC and LC_TIME=C: the default "
+        "short format, 'Mon DD HH:MM:SS host leakrate[pid]: message', no year; tabs printed as 8 blanks, "
+        "no empty line kept, the hostname rewritten to 'host'; every line checked against its JSON entry",
+    }
+    return write_log(out, "leakrate.journal", short.removesuffix("\n").split("\n"), manifest)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("--go", type=Path, required=True, help="the go binary to build leakrate with")
@@ -517,6 +555,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--log-only", action="store_true",
                     help="only derive <out>/series-log/leakrate.kubectl.txt and fleet.kubectl.txt from the "
                     "series and fleet series already captured (with --only, that one's)")
+    ap.add_argument("--journal", action="store_true",
+                    help="also write the series into the real journal (systemd-journald, started here when "
+                    "none runs: root) and keep <out>/series-log/leakrate.journal.txt")
     opts = ap.parse_args(argv)
     logs = {"series": kubectl_log, "fleet-series": kubectl_fleet_log}
     if opts.log_only:
@@ -525,6 +566,8 @@ def main(argv: list[str] | None = None) -> int:
         for only, derive in logs.items():
             if opts.only in (None, only):
                 print(derive(opts.out / only, opts.out / "series-log"))
+        if opts.only in (None, "series") and opts.journal:
+            print(journal_log(opts.out / "series", opts.out / "series-log"))
         return 0
     with tempfile.TemporaryDirectory(prefix="leakrate-") as tmp:
         env = go_env(Path(tmp))
@@ -536,6 +579,8 @@ def main(argv: list[str] | None = None) -> int:
         if opts.only in (None, "series"):
             written += capture_series(binary, version, goroots, opts.out / "series", opts.spacing)
             written.append(logs["series"](opts.out / "series", opts.out / "series-log"))
+            if opts.journal:
+                written.append(journal_log(opts.out / "series", opts.out / "series-log"))
         if opts.only in (None, "fleet"):
             written += capture_fleet(binary, version, goroots, opts.out / "fleet")
         if opts.only in (None, "fleet-series"):

@@ -201,3 +201,62 @@ def test_only_a_line_that_may_name_its_source_is_looked_at(line: str, named: boo
     from gtriage.log_clock import _named_first
 
     assert _named_first(line) is named
+
+
+# journalctl's default short format, its short-precise, syslog's traditional file format
+# (the day padded with a blank): the month and day, no year, no zone.
+@pytest.mark.parametrize(
+    ("first", "second", "third"),
+    [
+        ("Dec 01 04:29:02 host app[7]: ", "Dec 01 04:29:02 host app[7]: ", "Dec 01 04:30:12 host app[7]: "),
+        ("Dec 01 04:29:02.081234 host app[7]: ", "Dec 01 04:29:02.981234 host app[7]: ",
+         "Dec 01 04:30:12.000001 host app[7]: "),
+        ("Dec  1 04:29:02 host app[7]: ", "Dec  1 04:29:02 host app[7]: ", "Dec  1 04:30:12 host app[7]: "),
+    ],
+)  # fmt: skip
+def test_times_without_a_year_are_sampled_and_compare(first: str, second: str, third: str) -> None:
+    c = LogClock()
+    c.observe(f"{first}goroutine 1 [running]:\n{second}main.main()\n{third}x\n", 4)
+    assert c.lines == [4, 6]
+    assert c.times[1] - c.times[0] == 70.0
+    assert (c.yearless, c.dated) == (True, False)
+    assert c.at(5, 5) == c.times[0]
+
+
+def test_a_year_less_log_goes_on_into_january() -> None:
+    c = LogClock()
+    c.observe("Dec 31 23:59:30 h a[1]: x\nJan 01 00:00:30 h a[1]: y\nFeb 29 00:00:00 h a[1]: z\n", 1)
+    # A minute after the last line of December, not eleven months before it; the year after
+    # the reference leap year has no February 29: that line tells no time.
+    assert c.lines == [1, 2]
+    assert c.times[1] - c.times[0] == 60.0
+
+
+def test_a_year_less_february_29_is_a_day() -> None:
+    c = LogClock()
+    c.observe("Feb 28 12:00:00 h a[1]: x\nFeb 29 12:00:00 h a[1]: y\nMar 01 12:00:00 h a[1]: z\n", 1)
+    assert [t - c.times[0] for t in c.times] == [0.0, 86400.0, 2 * 86400.0]
+
+
+def test_times_with_and_without_a_year_in_one_log_tell_nothing() -> None:
+    c = LogClock()
+    c.observe("2026-12-01T04:29:02Z x\n", 1)
+    c.observe("Dec 01 04:29:02 h a[1]: x\n", 2)
+    assert (c.dated, c.yearless) == (True, True)
+    assert c.at(1, 2) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Decimal 01 04:29:02 x\n",  # not a month's abbreviation alone
+        "Dec 1 04:29:02 x\n",  # the day is two characters wide
+        "Dec 01 04:29 x\n",  # no seconds
+        "dec 01 04:29:02 x\n",
+        "Dec 01 04:29:02\n",  # nothing after the time: not a log line's prefix
+    ],
+)
+def test_what_only_looks_like_a_year_less_time(text: str) -> None:
+    c = LogClock()
+    c.observe(text, 1)
+    assert c.lines == []

@@ -242,6 +242,59 @@ def test_one_log_of_several_dumps_is_a_series_in_its_timestamps() -> None:
     assert leak.trend.growth_per_minute == pytest.approx(log["counts"][-1]["leak"] / span)
 
 
+JOURNAL = SAMPLES / "series-log/leakrate.journal.txt"
+
+
+def test_a_journal_of_several_dumps_is_a_series_in_its_year_less_times() -> None:
+    """The series written into the real journal five seconds apart, read back as
+    `journalctl -u svc` prints it (the month and day, no year): its times order the dumps and
+    give the growth a minute; the report shows them as the log does and names no date."""
+    log = json.loads(JOURNAL.with_suffix(".json").read_text())
+    r = analyze_inputs([str(JOURNAL)])
+    assert r.ordered_by == "log timestamps (no year)"
+    assert r.series is not None
+    taken = [us // 1_000_000 for us in log["journal_at"]]  # to the second, as the short format
+    got = [m.taken_at for m in r.series if m.taken_at is not None]
+    assert len(got) == len(taken)
+    assert [t - got[0] for t in got] == [float(t - taken[0]) for t in taken]
+    for key in ("leak", "plateau", "steady"):
+        c = at(r, key)
+        assert c.trend is not None
+        assert list(c.trend.counts) == [counts[key] for counts in log["counts"]]
+    leak = at(r, "leak").trend
+    assert leak is not None
+    assert leak.growth_per_minute == pytest.approx(
+        (log["counts"][-1]["leak"] - log["counts"][0]["leak"]) * 60 / (taken[-1] - taken[0])
+    )
+    shown = log["shown"]
+    doc = json.loads(render_json(r))
+    jsonschema.validate(doc, SCHEMA)
+    assert [d["log_time"] for d in doc["series"]["dumps"]] == shown
+    assert [d["taken_at"] for d in doc["series"]["dumps"]] == [None] * len(shown)  # no date to give
+    text = render_text(r)
+    span = taken[-1] - taken[0]
+    assert f"series of 5 dumps, {shown[0]} to {shown[-1][7:]} ({span} s), ordered by log timestamps (no year)" in text
+    assert "2000" not in text  # the year the times count from is nobody's
+    assert shown[0] in render_markdown(r)
+
+
+def test_year_less_times_of_two_inputs_do_not_compare(tmp_path: Path) -> None:
+    """Two journal logs: each one's times count from a year of its own, so the dumps are in
+    the order given, and no growth a minute is made up from them."""
+    lines = JOURNAL.read_text().splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if "tick=3" in line)
+    first, second = tmp_path / "a.log", tmp_path / "b.log"
+    first.write_text("".join(lines[:cut]))
+    second.write_text("".join(lines[cut:]))
+    r = analyze_inputs([str(first), str(second)])
+    assert r.ordered_by == "order given (log timestamps without a year in several inputs)"
+    assert r.series is not None
+    assert [m.taken_at for m in r.series] == [None] * 5
+    leak = at(r, "leak").trend
+    assert leak is not None
+    assert leak.growth_per_minute is None
+
+
 @pytest.mark.slow
 def test_a_live_fleet_on_loopback(tmp_path: Path) -> None:
     """Three leakrate processes with different leak rates, served on 127.0.0.1 and read as a

@@ -292,3 +292,47 @@ def _short_how(version: str, reads: str, oldest: str, lines: str, order: str) ->
         "journal). The hostname is rewritten to 'host'; the short format names no machine id, boot id or cursor "
         f"(checked); every line was checked against its JSON entry{order} (time, identifier, pid, message)"
     )
+
+
+def journal_series(dumps: list[list[str]], ident: str, spacing: float) -> tuple[str, list[str], list[int]]:
+    """Dumps one process wrote to its log `spacing` seconds apart, each all at once, through one
+    ``systemd-cat -t ident`` into the real journal (started by hand when none runs): its log as
+    ``journalctl -u svc`` prints it (short format, UTC, C locale, the hostname neutral), each
+    dump's first entry's time as that line prints it, and in microseconds since the epoch.
+    Every line is checked against its ``journalctl -o json`` entry."""
+    us = time.time_ns() // 1000
+    with tempfile.TemporaryDirectory(prefix="gtriage-journald-") as tmp, _journald(Path(tmp)):
+        proc = subprocess.Popen(["systemd-cat", "-t", ident], stdin=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdin is not None
+            for i, lines in enumerate(dumps):
+                if i:
+                    time.sleep(spacing)
+                proc.stdin.write("".join(line + "\n" for line in lines))
+                proc.stdin.flush()
+            proc.stdin.close()
+            if proc.wait(timeout=30) != 0:
+                raise RuntimeError(f"journald-series: systemd-cat exited with {proc.returncode}")
+        finally:
+            stop(proc, 10)
+        since = f"--since=@{us // 1_000_000}.{us % 1_000_000:06d}"
+        kept = [[ln for ln in lines if _kept(ln) is not None] for lines in dumps]
+        want = sum(map(len, kept))
+        for _ in range(100):  # journald stores what a stream sent a moment after the writer exits
+            out = _run(["journalctl", "-o", "json", "--no-pager", "-t", ident, since])
+            entries = [json.loads(ln) for ln in out.split("\n") if ln]
+            if len(entries) == want:
+                break
+            time.sleep(0.1)
+        else:
+            raise RuntimeError(f"journald-series: the journal holds {len(entries)} entries, not {want}")
+        if {e["_PID"] for e in entries} != {str(proc.pid)}:
+            raise RuntimeError("journald-series: entries of other processes in the journal's output")
+        short = _run(["journalctl", "--no-pager", "-t", ident, since], env=SHORT_ENV)
+    _same_entries("journald-series", entries, short, newest_first=False)
+    firsts, at = [], 0
+    for lines in kept:
+        firsts.append(int(entries[at].get("_SOURCE_REALTIME_TIMESTAMP", entries[at]["__REALTIME_TIMESTAMP"])))
+        at += len(lines)
+    shown = [time.strftime("%b %d %H:%M:%S", time.gmtime(u // 1_000_000)) for u in firsts]
+    return _neutral_short("journald-series", short, entries), shown, firsts

@@ -20,13 +20,13 @@ from .record import dataclass, replace
 from .report import FleetSource, Moment, Report, Trend
 from .report_build import FleetParts, build_report, goroutine_total
 from .series import (
-    LOG_CLOCK,
     ORDER_GIVEN,
     PROFILE_CLOCK,
     Tracker,
     Trends,
     growth_per_minute,
     put_in_order,
+    snapshot_clock,
     verdict,
 )
 from .source import SourceInfo
@@ -147,7 +147,10 @@ def _moments(name: str, snaps: Sequence[Snapshot]) -> list[Moment]:
     """When one source's dumps were taken: by the log's times where every one has a time
     (a rate a minute), else in order only."""
     timed = all(s.taken_at is not None for s in snaps)
-    return [Moment(name, s.taken_at if timed else None, LOG_CLOCK if timed else ORDER_GIVEN, goroutine_total(s)) for s in snaps]
+    return [
+        Moment(name, s.taken_at if timed else None, snapshot_clock(s) if timed else ORDER_GIVEN, goroutine_total(s))
+        for s in snaps
+    ]
 
 
 def _fleet(g: _Gathered, whole: Dump, series: Sequence[_SourceSeries] | None = None) -> Report:

@@ -77,6 +77,21 @@ _NAMED_RUN = lazy(
     r"^" + _NAMED + _SECOND_ZONE + _LINE_END + r"(?:" + _NAMED + _SAME + r"(?![Z+-])" + _LINE_END + r")*", re.MULTILINE
 )
 _NAMED_HEAD = lazy(_NAMED + _SECOND)
+# journalctl's default short format and its short-precise, and syslog's traditional file
+# format (rsyslog, /var/log/syslog): "Dec 01 04:06:38 ", "Dec 01 04:06:38.123456 ",
+# "Dec  1 04:06:38 " (C locale month names). They print no year, and the local time without
+# its zone: such times order one log's dumps and give its growth a minute, never a date
+# (LogClock.yearless). A run of lines of one second is one match, as _PREFIX_RUN's.
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_MONTH_DAY = r"((?:" + "|".join(_MONTHS) + r") [ 0-3]\d \d\d:\d\d:\d\d)"
+_YEARLESS_HEAD = lazy(_MONTH_DAY + _FRACTION + " ")
+_YEARLESS_RUN = lazy(
+    r"^" + _MONTH_DAY + _FRACTION + " " + _LINE_END + r"(?:\1" + _FRACTION + " " + _LINE_END + r")*", re.MULTILINE
+)
+# Year-less times count from this (leap) year, one more each time the log's time goes back
+# by more than half a year (December's lines, then January's).
+_YEAR0 = 2000
+_NEW_YEAR = 183 * 86400
 # A chunk is searched when its first line carries a timestamp, or it holds JSON lines.
 MAX_SAMPLES = 1_000_000  # seconds of log: 11 days
 
@@ -88,9 +103,15 @@ class LogClock:
     lines: list[int] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
     _last: str = ""  # the last second recorded, as text ("2026-11-30 07:49:36Z")
+    dated: bool = False  # a time with its date was recorded
+    yearless: bool = False  # a time without its year was recorded (times count from _YEAR0)
+    _years: int = 0  # years a year-less log went past _YEAR0 (December, then January)
 
     def observe(self, text: str, first_line: int) -> None:
         """Record the timestamps of a chunk of the input whose first line is `first_line`."""
+        if text[:3] in _MONTHS and _YEARLESS_HEAD.match(text):
+            self._observe_yearless(text, first_line)
+            return
         if _HEAD.match(text):
             pattern = _PREFIX
             # Each run's first line, read with the stamp's own pattern.
@@ -119,6 +140,36 @@ class LogClock:
             line += text.count("\n", at, m.start())
             at = m.start()
             self._record(m, line)
+
+    def _observe_yearless(self, text: str, first_line: int) -> None:
+        line, at = first_line, 0
+        for r in _YEARLESS_RUN.finditer(text):
+            second = r.group(1)
+            if second == self._last:
+                continue
+            line += text.count("\n", at, r.start())
+            at = r.start()
+            self._record_yearless(second, line)
+
+    def _record_yearless(self, second: str, line: int) -> None:
+        """A new second at `line`, from "Dec 01 04:06:38" (or "Dec  1 04:06:38")."""
+        from datetime import UTC, datetime
+
+        if len(self.lines) >= MAX_SAMPLES:
+            return
+        month = _MONTHS.index(second[:3]) + 1
+        parts = (month, int(second[4:6]), int(second[7:9]), int(second[10:12]), int(second[13:15]))
+        try:
+            t = datetime(_YEAR0 + self._years, *parts, tzinfo=UTC).timestamp()
+            if self.yearless and self.times and t < self.times[-1] - _NEW_YEAR:
+                self._years += 1
+                t = datetime(_YEAR0 + self._years, *parts, tzinfo=UTC).timestamp()
+        except ValueError:
+            return  # February 29 of a year after a leap year, or no such day
+        self._last = second
+        self.yearless = True
+        self.lines.append(line)
+        self.times.append(t)
 
     def observe_times(self, text: str, times: list[str], first_line: int) -> None:
         """Record the timestamps of a chunk of docker json-file lines (`text`) from each
@@ -155,6 +206,7 @@ class LogClock:
         last = str(second)
         if last != self._last and len(self.lines) < MAX_SAMPLES:
             self._last = last
+            self.dated = True
             self.lines.append(line)
             self.times.append(float(second))
 
@@ -174,12 +226,16 @@ class LogClock:
         if t is None or len(self.lines) >= MAX_SAMPLES:
             return
         self._last = _second(m)
+        self.dated = True
         self.lines.append(line)
         self.times.append(t)
 
     def at(self, first: int, last: int) -> float | None:
         """When the lines `first`..`last` (a dump) were written: the second of the log line
-        at `first`, else of the first stamped line inside them; None when none is stamped."""
+        at `first`, else of the first stamped line inside them; None when none is stamped,
+        or when the log printed times with and without their year (they do not compare)."""
+        if self.dated and self.yearless:
+            return None
         i = bisect_right(self.lines, first) - 1
         if i >= 0:
             # The second that began at or before `first` still runs at `first` when every

@@ -203,6 +203,9 @@ class Snapshot:
     # When it was written, from the timestamps of the log lines around it (seconds since
     # the epoch); None in a plain dump.
     taken_at: float | None = None
+    # The log printed its times without a year (journalctl, syslog): taken_at counts from a
+    # year of its own, and only its difference to another dump's of the same log holds.
+    year_unknown: bool = False
     # The log source that printed it, when the input is a log of several sources that
     # were told apart (log_sources.py: "web-7d4b9c8f5-xk2lp/app" of kubectl --prefix);
     # "" otherwise.

@@ -91,7 +91,11 @@ def parse_lines(lines: TextIO | Iterable[str], source: str = "-", *, memo: bool 
     snaps = rehome_dumpers(built)
     clock = stats.clock
     if clock is not None and clock.lines:
-        snaps = tuple(replace(s, taken_at=clock.at(s.first_line, s.last_line)) for s in snaps)
+        snaps = tuple(
+            replace(s, taken_at=at, year_unknown=at is not None and clock.yearless)
+            for s in snaps
+            for at in (clock.at(s.first_line, s.last_line),)
+        )
     return Dump(
         source=source,
         snapshots=snaps,

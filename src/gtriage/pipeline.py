@@ -9,13 +9,13 @@ from collections.abc import Callable, Sequence
 
 from .dump_report import joined, report_from_dump
 from .inputs import Input, expand_inputs
-from .model import Dump, DumpFormat, Snapshot
+from .model import Dump, Snapshot
 from .parse import parse_text
 from .progress import Progress
 from .reading import ReadOptions, read_dump
 from .report import Moment, Report
 from .report_build import goroutine_total
-from .series import LOG_CLOCK, ORDER_GIVEN, PROFILE_CLOCK, put_in_order
+from .series import ORDER_GIVEN, put_in_order, snapshot_clock
 from .source import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_BYTES,
@@ -98,8 +98,7 @@ def analyze_inputs(
         for s in dump.snapshots:
             snapshots.append(s)
             if logged:
-                clock = PROFILE_CLOCK if s.format is DumpFormat.PPROF else LOG_CLOCK
-                moments.append(Moment(item.name, s.taken_at, clock, goroutine_total(s)))
+                moments.append(Moment(item.name, s.taken_at, snapshot_clock(s), goroutine_total(s)))
             else:
                 moments.append(Moment(item.name, info.taken_at, info.clock or ORDER_GIVEN, goroutine_total(s)))
     order, moments, ordered_by = put_in_order(moments)

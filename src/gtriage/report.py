@@ -138,14 +138,21 @@ class Trend:
         return f"{sign}{text} a minute"
 
 
+# The clock of a log that prints no year (journalctl, syslog): its times order that log's
+# dumps and give its growth a minute; they tell no date, and another input's do not compare.
+LOG_CLOCK_NO_YEAR = "log timestamps (no year)"
+
+
 @dataclass(frozen=True, slots=True)
 class Moment:
     """When one dump of a series was taken, and what says so."""
 
     source: str  # the input it came from, as given
-    taken_at: float | None  # seconds since the epoch; None when nothing tells
-    # "log timestamps" | "profile time" | "HTTP Date" | "time fetched" | "file modification time"
-    # | "order given"
+    # Seconds since the epoch; None when nothing tells. With LOG_CLOCK_NO_YEAR, seconds
+    # from a year of the log's own (only differences hold).
+    taken_at: float | None
+    # "log timestamps" | "log timestamps (no year)" | "profile time" | "HTTP Date" | "time
+    # fetched" | "file modification time" | "order given"
     clock: str
     goroutines: int = 0
 

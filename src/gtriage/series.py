@@ -13,8 +13,9 @@ from itertools import pairwise
 
 from .cluster import RawCluster, StackGroup
 from .families import SimilarityWork
+from .model import DumpFormat, Snapshot
 from .record import dataclass, field
-from .report import Moment, Trend
+from .report import LOG_CLOCK_NO_YEAR, Moment, Trend
 
 # Verdicts, in words the reports print as they are.
 STEADY = "steady"
@@ -142,6 +143,13 @@ PROFILE_CLOCK = "profile time"  # a binary profile's own time_nanos
 ORDER_GIVEN = "order given"
 
 
+def snapshot_clock(s: Snapshot) -> str:
+    """What tells the time of a dump that has one of its own."""
+    if s.format is DumpFormat.PPROF:
+        return PROFILE_CLOCK
+    return LOG_CLOCK_NO_YEAR if s.year_unknown else LOG_CLOCK
+
+
 def put_in_order(moments: Sequence[Moment]) -> tuple[list[int], list[Moment], str]:
     """The dumps of a series oldest first: their indices in that order, their moments (with
     the time dropped where it orders nothing) and what ordered them, in words."""
@@ -161,6 +169,9 @@ def _untold(moments: Sequence[Moment]) -> str | None:
         return "stdin tells no time" if any(m.source == "-" for m in moments) else "no time known for every dump"
     if len({m.taken_at for m in moments}) == 1 and len(moments) > 1:
         return "one time for every dump"
+    yearless = {m.source for m in moments if m.clock == LOG_CLOCK_NO_YEAR}
+    if yearless and (len(yearless) > 1 or len({m.clock for m in moments}) > 1):
+        return "log timestamps without a year in several inputs"
     files = {m.source: m.taken_at for m in moments if m.clock == FILE_CLOCK}
     times = sorted(t for t in files.values() if t is not None)
     if len(times) > 1 and any(b - a < FILE_TIMES_APART for a, b in pairwise(times)):

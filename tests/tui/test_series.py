@@ -5,6 +5,7 @@ and per-source breakdown, sources not read."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -115,6 +116,28 @@ def test_the_detail_pane_shows_the_series_of_the_cluster(ui: type[UI], leakrate:
     for dump, count in zip(leakrate.SERIES, counts, strict=True):
         clock = when_text(leakrate.captured(dump))[11:]
         assert re.search(rf"^  {re.escape(clock)}\s+{count}  \S$", text, re.M), (clock, count)
+
+
+def test_a_journal_s_dumps_show_their_times_as_the_log_prints_them(ui: type[UI], leakrate: Leakrate) -> None:
+    """journalctl's times hold no year: the detail pane lists each dump at its time of day,
+    and the status line gives the span as the log does, never a made-up date."""
+    journal = leakrate.SERIES[0].parent.parent / "series-log" / "leakrate.journal.txt"
+    shown = json.loads(journal.with_suffix(".json").read_text())["shown"]
+    report = analyze_inputs([str(journal)])
+    leak = leakrate.cluster(report, "leak")
+    seen: dict[str, str] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await select(pilot, app, leak)
+        seen["detail"] = detail_text(app)
+        seen["status"] = status(app)
+
+    ui.run(report, steps, size=SMALL)
+    assert "5 dumps, ordered by log timestamps (no year)" in seen["detail"]
+    for when, count in zip(shown, leakrate.counts("leak"), strict=True):
+        assert re.search(rf"^  {re.escape(when[7:])}\s+{count}  \S$", seen["detail"], re.M), (when, count)
+    assert f"{shown[0]} to {shown[-1][7:]}" in seen["status"].replace("\n", " ")
+    assert "2000" not in seen["detail"] + seen["status"]
 
 
 def test_a_fleet_shows_each_source_of_the_cluster_and_the_sources_not_read(ui: type[UI], leakrate: Leakrate,

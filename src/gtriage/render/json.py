@@ -6,8 +6,9 @@ import json
 
 from gtriage.frame_info import FrameInfo
 from gtriage.record import replace
-from gtriage.report import SCHEMA, AccessInfo, Cluster, Objects, Report, SubGroup, Trend
+from gtriage.report import LOG_CLOCK_NO_YEAR, SCHEMA, AccessInfo, Cluster, Objects, Report, SubGroup, Trend
 
+from .common import moment_time
 from .safe import scalar
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -264,7 +265,13 @@ def report_obj(r: Report) -> dict[str, Any]:
         "series": {
             "ordered_by": r.ordered_by,
             "dumps": [
-                {"source": m.source, "taken_at": _iso(m.taken_at), "clock": m.clock, "goroutines": m.goroutines}
+                {
+                    "source": m.source,
+                    "taken_at": None if m.clock == LOG_CLOCK_NO_YEAR else _iso(m.taken_at),
+                    "clock": m.clock,
+                    "goroutines": m.goroutines,
+                    "log_time": moment_time(m) if m.clock == LOG_CLOCK_NO_YEAR else None,
+                }
                 for m in r.series
             ],
         } if r.series is not None else None,

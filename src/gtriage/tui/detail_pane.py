@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from gtriage.render.common import cluster_title, num, sparkline, trend_text, when_text
+from gtriage.render.common import cluster_title, moment_time, num, sparkline, trend_text
 from gtriage.render.safe import inert_line
 from gtriage.report import Cluster, Report, SubGroup
 
@@ -30,15 +30,6 @@ def _subgroup_line(i: int, sg: SubGroup, paths: PathStyle) -> Text:
     )
     where = paths.frame(top) if top is not None else "?"
     return plain(f"  {i}. {num(sg.count)} × {len(sg.frames)} frame{'s' if len(sg.frames) != 1 else ''}, {exact}; at {where}")
-
-
-def _moment_time(taken_at: float | None, last: float | None) -> str | None:
-    """"07:17:13 UTC", with the date when it is not the last dump's day; None if unknown."""
-    if taken_at is None:
-        return None
-    text = when_text(taken_at)
-    same_day = last is not None and when_text(last)[:10] == text[:10]
-    return text[11:] if same_day else text
 
 
 def source_lines(c: Cluster) -> list[Text]:
@@ -72,10 +63,10 @@ def series_lines(c: Cluster, report: Report) -> list[Text]:
     if n > len(pairs):
         out.append(plain(f"  … {num(n - len(pairs))} earlier dumps"))
     bars = sparkline(tuple(count for _, count in pairs), len(pairs))
-    last = series[-1].taken_at
     width = max(len(num(count)) for _, count in pairs) if pairs else 0
     # A source is dump text: made inert before it is measured, so the columns line up.
-    labels = [_moment_time(m.taken_at, last) or inert_line(m.source) for m, _ in pairs]
+    # "07:17:13 UTC", with the date when it is not the last dump's day.
+    labels = [moment_time(m, series[-1]) or inert_line(m.source) for m, _ in pairs]
     label_width = max(cell_len(label) for label in labels) if labels else 0
     for label, (_, count), bar in zip(labels, pairs, bars, strict=True):
         pad = " " * (label_width - cell_len(label))
