@@ -190,3 +190,88 @@ def test_a_fleet_of_pod_logs_that_each_hold_several_dumps_follows_each(tmp_path:
     assert leak.sources is not None
     want = {p["pod"]: tuple(c["leak"] for c in p["counts"]) for p in PODS if p["counts"][-1]["leak"]}
     assert {x.source: x.trend.counts for x in leak.sources if x.trend is not None} == want
+
+
+def _pod_log(name: str, parts: list[Path]) -> str:
+    """One pod's dumps as `kubectl logs --prefix --timestamps` prints them (the way the
+    samples' fleet log was made: leakrate_capture.logged_dumps)."""
+    import sys
+
+    sys.path.insert(0, str(SAMPLES))
+    import leakrate_capture as lc
+
+    lines, _ = lc.logged_dumps(parts, f"[pod/{name}/app] ")
+    return "\n".join(lines) + "\n"
+
+
+SERIES = [SAMPLES / f"series/leakrate.t{i}.txt" for i in range(5)]
+
+
+def _burst(part: Path) -> tuple[str, int, str]:
+    """Where the series' transient group waits: its burst goes 0, 0, 6, 6, 0 over t0..t4."""
+    absent = json.loads(part.with_suffix(".json").read_text())["absent"]
+    g = next(g for g in absent if g["key"] == "burst")
+    return g["state"], g["blocked_at"]["line"], g["blocked_at"]["func"]
+
+
+def test_a_cluster_a_pod_no_longer_holds_says_so(tmp_path: Path) -> None:
+    """The three pods of the fleet log (their burst still 6 at their last dump) and a fourth
+    pod, the series' process, whose burst came and went: the cluster is the three's, and
+    says it left the fourth, with its count when last seen and its trend there."""
+    counts = [json.loads(p.with_suffix(".json").read_text())["counts"]["burst"] for p in SERIES]
+    assert counts[-1] == 0
+    assert max(counts) > 0
+    log = tmp_path / "pods.log"
+    log.write_text(LOG.read_text() + _pod_log("leakrate-7d4b9c8f5-zz9rt", SERIES))
+    r = analyze(str(log))
+    state, line, func = _burst(SERIES[-1])
+    c = next(c for c in r.clusters if (c.state, c.blocked_at.line, c.blocked_at.func) == (state, line, func))
+    assert c.sources is not None
+    assert sorted(s.source for s in c.sources) == sorted(NAMES)
+    assert c.gone_from is not None
+    (left,) = c.gone_from
+    assert left.source == "leakrate-7d4b9c8f5-zz9rt/app"
+    assert left.count == max(n for n in counts if n)  # when last seen: the last count above 0
+    assert left.trend is not None
+    assert left.trend.counts == tuple(counts)
+    others = [x for x in r.clusters if x is not c]
+    assert all(x.gone_from == () for x in others if x.blocked_at.func != func)  # followed, left nowhere
+    assert f"gone from   leakrate-7d4b9c8f5-zz9rt/app ({left.count} when last seen: " in render_text(r)
+    doc = json.loads(render_json(r))
+    (cj,) = [x for x in doc["clusters"] if x["blocked_at"]["func"] == func and x["state"] == state]
+    assert cj["gone_from"] == [{"source": left.source, "count": left.count,
+                                "trend": {"counts": counts, "verdict": left.trend.verdict,
+                                          "growth_per_minute": round(left.trend.growth_per_minute, 3)
+                                          if left.trend.growth_per_minute is not None else None}}]  # fmt: skip
+    assert "**Gone from:** leakrate-7d4b9c8f5-zz9rt/app" in render_markdown(r)
+
+
+def test_a_cluster_no_pod_holds_any_more_is_gone_from_the_fleet(tmp_path: Path) -> None:
+    """Two pods whose burst came and went: no pod's last dump holds it, and the fleet's
+    report lists it as gone, with each pod's count when last seen."""
+    counts = [json.loads(p.with_suffix(".json").read_text())["counts"]["burst"] for p in SERIES]
+    log = tmp_path / "pods.log"
+    log.write_text(_pod_log("web-7d4b9c8f5-aaaaa", SERIES) + _pod_log("web-7d4b9c8f5-bbbbb", SERIES))
+    r = analyze(str(log))
+    state, line, func = _burst(SERIES[-1])
+    assert not any((c.state, c.blocked_at.line, c.blocked_at.func) == (state, line, func) for c in r.clusters)
+    assert r.gone is not None
+    (g,) = [g for g in r.gone if (g.state, g.blocked_at.line, g.blocked_at.func) == (state, line, func)]
+    last = max(n for n in counts if n)
+    assert g.count == 2 * last
+    assert g.sources is not None
+    assert [(s.source, s.count) for s in g.sources] == [("web-7d4b9c8f5-aaaaa/app", last), ("web-7d4b9c8f5-bbbbb/app", last)]
+    assert all(s.trend is not None and s.trend.counts == tuple(counts) for s in g.sources)
+    text = render_text(r)
+    assert "gone from every source: 1 cluster" in text
+    assert f"on     web-7d4b9c8f5-aaaaa/app ({last} when last seen: " in text
+    doc = json.loads(render_json(r))
+    (gj,) = doc["gone"]
+    assert [s["source"] for s in gj["sources"]] == ["web-7d4b9c8f5-aaaaa/app", "web-7d4b9c8f5-bbbbb/app"]
+
+
+def test_a_fleet_of_single_dumps_tells_nothing_gone() -> None:
+    r = analyze_inputs([str(SAMPLES / f"fleet/pod-{p}.txt") for p in "abc"], fleet=True)
+    assert r.gone is None
+    assert all(c.gone_from is None for c in r.clusters)
+    assert all(c["gone_from"] is None for c in json.loads(render_json(r))["clusters"])

@@ -17,7 +17,7 @@ from .objects import ObjectFindings, find_objects
 from .rank import rank_clusters
 from .reading import ReadOptions, read_all
 from .record import dataclass, replace
-from .report import FleetSource, Moment, Report, Trend
+from .report import FleetSource, GoneCluster, Moment, Report, SourceCount, Trend
 from .report_build import FleetParts, build_report, goroutine_total
 from .series import (
     ORDER_GIVEN,
@@ -165,9 +165,10 @@ def _fleet(g: _Gathered, whole: Dump, series: Sequence[_SourceSeries] | None = N
     work = SimilarityWork()
     followed = _followed(g, series, work) if series is not None else None
     trends_of = _source_trends(merged, followed) if followed is not None else None
+    gone_from, gone = _gone(merged, followed, g.names) if followed is not None else (None, None)
     parts = FleetParts(
         tuple(g.sources), tuple(g.names), merged.per_source, sum(goroutine_total(s) for s in g.snaps), merged.members,
-        trends_of,
+        trends_of, gone_from, gone,
     )
     families = assign_families(merged.clusters, work)
     objects = _fleet_objects(merged, g)
@@ -214,6 +215,32 @@ def _source_trends(merged: Merged, followed: Sequence[Trends | None]) -> dict[in
                 per[s] = t.of(c)
         out[id(m)] = per
     return out
+
+
+def _gone(
+    merged: Merged, followed: Sequence[Trends | None], names: Sequence[str]
+) -> tuple[dict[int, tuple[SourceCount, ...]], tuple[GoneCluster, ...]]:
+    """What the followed sources' earlier dumps held and their last ones do not: by id of a
+    merged cluster, the sources it left while others still hold it; and the clusters no
+    source holds any more, each with the sources that held it. Each source's count is the
+    one when last seen there, with its trend; the most first."""
+    by_key: dict[tuple[str, str, int, str], list[tuple[RawCluster, SourceCount]]] = {}
+    for s, trends in enumerate(followed):
+        for k, last, trend in trends.gone() if trends is not None else ():
+            top = k.blocked_at
+            by_key.setdefault((top.func, top.file, top.line, k.state), []).append((k, SourceCount(names[s], last, trend=trend)))
+    present = {(m.blocked_at.func, m.blocked_at.file, m.blocked_at.line, m.state): m for m in merged.clusters}
+    gone_from: dict[int, tuple[SourceCount, ...]] = {}
+    gone: list[GoneCluster] = []
+    for key, found in by_key.items():
+        shares = tuple(sorted((share for _, share in found), key=lambda share: -share.count))
+        m = present.get(key)
+        if m is not None:
+            gone_from[id(m)] = shares
+        else:
+            k = found[0][0]
+            gone.append(GoneCluster(sum(share.count for share in shares), k.state, k.blocked_at, sources=shares))
+    return gone_from, tuple(sorted(gone, key=lambda c: -c.count))
 
 
 def _crashes(merged: Merged | None, g: _Gathered) -> tuple[Crash | None, Callable[[RawCluster], Crash | None] | None]:

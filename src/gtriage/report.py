@@ -258,6 +258,10 @@ class Cluster:
     matched_approximately: str | None = None
     trend: Trend | None = None  # over a series of three or more dumps
     sources: tuple[SourceCount, ...] | None = None  # in a fleet: the sources holding it, most first
+    # In a fleet whose log held several dumps of its sources: the sources whose earlier dumps
+    # held it and whose last holds none, its count when last seen there and its trend (a
+    # fixed or restarted pod); None elsewhere.
+    gone_from: tuple[SourceCount, ...] | None = None
     source: SourceText | None = None  # the blocking line's source, when a source tree was given
     # Sync and channel waits: their goroutines by awaited object; None for other clusters.
     objects: Objects | None = None
@@ -269,10 +273,13 @@ class Cluster:
 class GoneCluster:
     """A cluster of an earlier dump that no cluster of the last one matched."""
 
-    count: int  # when last seen
+    count: int  # when last seen (in a fleet: in each source, added up)
     state: str
     blocked_at: FrameInfo
     trend: Trend | None = None
+    # In a fleet followed over time: each source that held it, its count when last seen there
+    # and its trend; None otherwise.
+    sources: tuple[SourceCount, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,7 +104,7 @@ def build_report(
         goroot=norm.goroot,
         limits=limits,
         carriers=dump.carriers,
-        gone=_gone(comparison, trends),
+        gone=fleet.gone if fleet is not None and fleet.gone is not None else _gone(comparison, trends),
         series=tuple(trends.tracker.moments) if trends is not None else None,
         ordered_by=ordered_by if trends is not None or comparison is not None else None,
         fleet=fleet.sources if fleet is not None else None,
@@ -123,6 +123,10 @@ class FleetParts:
     members: dict[int, list[list[Goroutine]]] | None = None  # fleet.Merged.members
     # id(merged cluster) -> its trend in each source, where a log held several dumps of it
     trends: dict[int, list[Trend | None]] | None = None
+    # id(merged cluster) -> the sources followed whose last dump no longer holds it
+    gone_from: dict[int, tuple[SourceCount, ...]] | None = None
+    # Clusters that no source's last dump holds, seen in an earlier one (None: no source followed)
+    gone: tuple[GoneCluster, ...] | None = None
 
 
 class _Locks:
@@ -218,6 +222,7 @@ def _cluster(
         matched_approximately=match.approximate if match is not None else None,
         trend=trend,
         sources=_by_source(fleet, c) if fleet is not None else None,
+        gone_from=fleet.gone_from.get(id(c), ()) if fleet is not None and fleet.gone_from is not None else None,
     )
 
 

@@ -76,6 +76,8 @@ GONE_SHOWN = 20
 
 def gone_title(gone: tuple[GoneCluster, ...]) -> str:
     n = sum(g.count for g in gone)
+    if any(g.sources is not None for g in gone):
+        return f"gone from every source: {plural(len(gone), 'cluster')}, {plural(n, 'goroutine')} when last seen"
     if any(g.trend is not None for g in gone):
         return f"gone during the series: {plural(len(gone), 'cluster')}, {plural(n, 'goroutine')} when last seen"
     return f"gone since the previous dump: {plural(len(gone), 'cluster')}, {plural(n, 'goroutine')}"
@@ -213,6 +215,17 @@ def cluster_trends_text(c: Cluster) -> str | None:
     """A fleet's cluster over each source's dumps (report.trends_text); None when no source
     holding it was followed."""
     return trends_text(c.sources) if c.sources is not None else None
+
+
+def gone_shares_text(shares: tuple[SourceCount, ...], shown: int = 3) -> str:
+    """"pod-x (6 when last seen: 0 → 6 → 6 → 0), pod-y (…), 2 more": the sources of a fleet
+    whose earlier dumps held a cluster and whose last holds none of it."""
+    named = [
+        f"{s.source} ({num(s.count)} when last seen{f': {s.trend.counts_text(5)}' if s.trend is not None else ''})"
+        for s in shares[:shown]
+    ]
+    more = len(shares) - shown
+    return ", ".join(named) + (f", {more:,} more" if more > 0 else "")
 
 
 def gone_more(gone: tuple[GoneCluster, ...]) -> str | None:

@@ -6,7 +6,17 @@ import json
 
 from gtriage.frame_info import FrameInfo
 from gtriage.record import replace
-from gtriage.report import LOG_CLOCK_NO_YEAR, SCHEMA, AccessInfo, Cluster, Objects, Report, SubGroup, Trend
+from gtriage.report import (
+    LOG_CLOCK_NO_YEAR,
+    SCHEMA,
+    AccessInfo,
+    Cluster,
+    Objects,
+    Report,
+    SourceCount,
+    SubGroup,
+    Trend,
+)
 
 from .common import moment_time
 from .safe import scalar
@@ -108,6 +118,7 @@ def _cluster_tail(c: Cluster, frame_obj: _FrameObjs) -> dict[str, Any]:
             {"goroutine": h.goroutine, "cluster": h.cluster, "state": h.state, "frame": frame_obj(h.frame), "link": h.link}
             for h in c.holders
         ],
+        "gone_from": _gone_shares(c.gone_from),
     }
 
 
@@ -171,6 +182,13 @@ def _cluster_text(c: Cluster, texts: _FrameTexts) -> str:
         + ',"stacks":[' + stacks + "],"
         + encode(_cluster_tail(c, objs))[1:]
     )
+
+
+def _gone_shares(shares: tuple[SourceCount, ...] | None) -> list[dict[str, Any]] | None:
+    """The sources a cluster left, each with its count when last seen there and its trend."""
+    if shares is None:
+        return None
+    return [{"source": x.source, "count": x.count, "trend": _trend(x.trend)} for x in shares]
 
 
 def _objects(o: Objects | None) -> dict[str, Any] | None:
@@ -258,7 +276,10 @@ def report_obj(r: Report) -> dict[str, Any]:
         "limits": [{"name": lim.name, "limit": lim.limit, "message": lim.message} for lim in r.limits],
         # Clusters of the previous dump that nothing in this one matched; null without one.
         "gone": [
-            {"count": g.count, "state": g.state, "blocked_at": frame_obj(g.blocked_at), "trend": _trend(g.trend)}
+            {
+                "count": g.count, "state": g.state, "blocked_at": frame_obj(g.blocked_at), "trend": _trend(g.trend),
+                "sources": _gone_shares(g.sources),
+            }
             for g in r.gone
         ] if r.gone is not None else None,
         # A series of three or more dumps, oldest first; null otherwise.

@@ -15,6 +15,7 @@ from .common import (
     fleet_lines,
     fleet_trend_lines,
     gone_more,
+    gone_shares_text,
     gone_text,
     gone_title,
     health_lines,
@@ -98,7 +99,9 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
         title = gone_title(report.gone)
         out += [f"## {title[0].upper()}{title[1:]}", ""]
         out += [
-            f"- {md_inline(gone_text(g, report.goroot))}" + (f" — {md_inline(trend_text(g.trend))}" if g.trend else "")
+            f"- {md_inline(gone_text(g, report.goroot))}"
+            + (f" — {md_inline(trend_text(g.trend))}" if g.trend else "")
+            + (f" — on {md_inline(gone_shares_text(g.sources, shown=10))}" if g.sources else "")
             for g in report.gone[:GONE_SHOWN]
         ]
         more = gone_more(report.gone)
@@ -125,6 +128,8 @@ def _section(c: Cluster, report: Report) -> list[str]:
         over = cluster_trends_text(c)
         if over is not None:
             out.append(f"- **Trend:** {md_inline(over)}")
+        if c.gone_from:
+            out.append(f"- **Gone from:** {md_inline(gone_shares_text(c.gone_from, shown=10))}")
     out.append(f"- **Why:** {md_inline('; '.join(c.why))}")
     objects = objects_line(c.objects) if c.objects is not None else None
     if objects is not None:

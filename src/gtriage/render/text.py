@@ -17,6 +17,7 @@ from .common import (
     fleet_trend_lines,
     frame_text,
     gone_more,
+    gone_shares_text,
     gone_text,
     gone_title,
     health_lines,
@@ -96,6 +97,8 @@ def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> 
             out.append(f"    {inert_line(gone_text(g, report.goroot))}")
             if g.trend is not None:
                 out.append(st(f"        trend  {trend_text(g.trend)}", DIM))
+            if g.sources:
+                out.append(st(f"        on     {inert_line(gone_shares_text(g.sources))}", DIM))
         more = gone_more(report.gone)
         if more is not None:
             out.append(st(f"    {more}", DIM))
@@ -137,6 +140,8 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
         over = cluster_trends_text(c)
         if over is not None:
             lines.append(f"    trend       {inert_line(over)}")
+        if c.gone_from:
+            lines.append(f"    gone from   {inert_line(gone_shares_text(c.gone_from))}")
     lines.append(st(f"    why         {inert_line('; '.join(c.why))}", CYAN))
     objects = objects_line(c.objects) if c.objects is not None else None
     if objects is not None:

@@ -84,7 +84,9 @@ def fleet_lines(c: Cluster, report: Report) -> list[Text]:
     read = [s for s in fleet if s.goroutines is not None]
     counts = {s.source: s.count for s in c.sources}
     rows = [(s.source, num(s.count), trend_text(s.trend) if s.trend is not None else "") for s in c.sources]
-    rows += [(s.name, "0", "") for s in read if s.name not in counts]
+    # A source whose earlier dumps held it and whose last holds none: its trend to 0.
+    left = {s.source: trend_text(s.trend) if s.trend is not None else "" for s in c.gone_from or ()}
+    rows += [(s.name, "0", left.get(s.name, "")) for s in read if s.name not in counts]
     rows += [(s.name, "not read", "") for s in fleet if s.goroutines is None]
     # Names are the user's or a server's text: inert before they are measured.
     rows = [(inert_line(name), count, over) for name, count, over in rows]

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import Static
 
-from gtriage.render.common import gone_text, gone_title, trend_text
+from gtriage.render.common import gone_text, gone_title, num, trend_text
 from gtriage.report import GoneCluster
 
 from .styled import plain
@@ -25,6 +25,10 @@ def gone_lines(gone: tuple[GoneCluster, ...], goroot: str | None) -> Text:
         lines.append(plain(gone_text(g, goroot)))
         if g.trend is not None:
             lines.append(plain(f"    {trend_text(g.trend)}", "dim"))
+        for s in g.sources or ():
+            # A source's name is the user's or a server's text: plain() makes it inert.
+            over = f": {trend_text(s.trend)}" if s.trend is not None else ""
+            lines.append(plain(f"    on {s.source}, {num(s.count)} when last seen{over}", "dim"))
     return Text("\n", end="").join(lines)
 
 
