@@ -101,6 +101,20 @@ def test_pods_interleaved_as_kubectl_follows_them_read_the_same() -> None:
     _check_followed(analyze_text("".join(by_time)))
 
 
+def test_stern_with_short_timestamps_reads_the_same() -> None:
+    # `stern -l app=leakrate --timestamps=short` (UTC): "POD CONTAINER 01-02 15:04:05 line",
+    # stern's TimestampFormatShort (no year) after its default template's pod and container,
+    # pods interleaved by time as it follows them. Its times give the same rates.
+    kubectl = re.compile(r"^\[pod/([^/]+)/([^\]]+)\] \d{4}-(\d\d-\d\d)T(\d\d:\d\d:\d\d)\.\d+Z (.*)$")
+    lines = sorted(LOG.read_text().splitlines(), key=lambda line: m[1] if (m := _TIME.match(line)) else "")
+    stern = []
+    for line in lines:
+        m = kubectl.match(line)
+        assert m is not None
+        stern.append(f"{m[1]} {m[2]} {m[3]} {m[4]} {m[5]}\n")
+    _check_followed(analyze_text("".join(stern)))
+
+
 def test_a_log_split_over_several_files_is_one_log(tmp_path: Path) -> None:
     # The same log saved in two parts (an hour's log, then the next): each pod's dumps in
     # either are its series, never another pod's (they were one mixed series before).

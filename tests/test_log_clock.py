@@ -212,6 +212,9 @@ def test_only_a_line_that_may_name_its_source_is_looked_at(line: str, named: boo
         ("Dec 01 04:29:02.081234 host app[7]: ", "Dec 01 04:29:02.981234 host app[7]: ",
          "Dec 01 04:30:12.000001 host app[7]: "),
         ("Dec  1 04:29:02 host app[7]: ", "Dec  1 04:29:02 host app[7]: ", "Dec  1 04:30:12 host app[7]: "),
+        # stern --timestamps=short: its TimestampFormatShort after the pod and container.
+        ("web-7d4b9c8f5-xk2lp app 12-01 04:29:02 ", "web-7d4b9c8f5-q9z8w app 12-01 04:29:02 ",
+         "web-7d4b9c8f5-xk2lp app 12-01 04:30:12 "),
     ],
 )  # fmt: skip
 def test_times_without_a_year_are_sampled_and_compare(first: str, second: str, third: str) -> None:

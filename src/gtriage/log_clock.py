@@ -1,6 +1,8 @@
 """When each part of a log was written, from the timestamps its lines carry: kubectl
 --timestamps and other RFC 3339 / ISO 8601 prefixes, the "time" field of docker json-file
-and JSON log lines, and journald's own clock. A series of dumps inside one log is ordered
+and JSON log lines, and journald's own clock; and times without a year (journalctl's short
+format, syslog, stern --timestamps=short), which order one log's dumps and give its growth
+a minute but tell no date (LogClock.yearless). A series of dumps inside one log is ordered
 by them.
 
 Only the first line of each new second is recorded (seconds are what ordering dumps and
@@ -88,6 +90,13 @@ _YEARLESS_HEAD = lazy(_MONTH_DAY + _FRACTION + " ")
 _YEARLESS_RUN = lazy(
     r"^" + _MONTH_DAY + _FRACTION + " " + _LINE_END + r"(?:\1" + _FRACTION + " " + _LINE_END + r")*", re.MULTILINE
 )
+# stern --timestamps=short: "01-02 15:04:05" (the month and day as numbers, no year) behind
+# stern's pod and container (log_sources.NAMED_PREFIXES).
+_STERN_SHORT = r"(\d\d-\d\d \d\d:\d\d:\d\d) "
+_NAMED_SHORT_HEAD = lazy(NAMED_PREFIXES + _STERN_SHORT)
+_NAMED_SHORT_RUN = lazy(
+    r"^" + NAMED_PREFIXES + _STERN_SHORT + _LINE_END + r"(?:" + NAMED_PREFIXES + r"\1 " + _LINE_END + r")*", re.MULTILINE
+)
 # Year-less times count from this (leap) year, one more each time the log's time goes back
 # by more than half a year (December's lines, then January's).
 _YEAR0 = 2000
@@ -110,15 +119,18 @@ class LogClock:
     def observe(self, text: str, first_line: int) -> None:
         """Record the timestamps of a chunk of the input whose first line is `first_line`."""
         if text[:3] in _MONTHS and _YEARLESS_HEAD.match(text):
-            self._observe_yearless(text, first_line)
+            self._observe_yearless(text, first_line, _YEARLESS_RUN)
             return
         if _HEAD.match(text):
             pattern = _PREFIX
             # Each run's first line, read with the stamp's own pattern.
             found: Iterable[re.Match[str] | None] = (pattern.match(text, r.start()) for r in _PREFIX_RUN.finditer(text))
-        elif _named_first(text[: text.find("\n")]) and _NAMED_HEAD.match(text):
+        elif (named := _named_first(text[: text.find("\n")])) and _NAMED_HEAD.match(text):
             pattern = _NAMED_PREFIX
             found = (pattern.match(text, r.start()) for r in _NAMED_RUN.finditer(text))
+        elif named and _NAMED_SHORT_HEAD.match(text):
+            self._observe_yearless(text, first_line, _NAMED_SHORT_RUN)
+            return
         # '"' first: a one-character search is a memchr, and a plain dump holds no quote
         # (the three-character search cost ~1 ms a MiB).
         elif text.startswith('{"') or ('"' in text and '\n{"' in text):
@@ -141,24 +153,30 @@ class LogClock:
             at = m.start()
             self._record(m, line)
 
-    def _observe_yearless(self, text: str, first_line: int) -> None:
+    def _observe_yearless(self, text: str, first_line: int, runs: re.Pattern[str]) -> None:
+        """Each run's first line, its second read from group 1: "Dec 01 04:06:38" (or "Dec
+        1 04:06:38") or stern's "12-01 04:06:38"."""
         line, at = first_line, 0
-        for r in _YEARLESS_RUN.finditer(text):
+        for r in runs.finditer(text):
             second = r.group(1)
             if second == self._last:
                 continue
             line += text.count("\n", at, r.start())
             at = r.start()
-            self._record_yearless(second, line)
+            if second[0].isalpha():  # "Dec 01 04:06:38"
+                month, day, clock = _MONTHS.index(second[:3]) + 1, second[4:6], second[7:]
+            else:  # "12-01 04:06:38"
+                month, day, clock = int(second[:2]), second[3:5], second[6:]
+            hour, minute, sec = map(int, clock.split(":"))
+            self._record_yearless(second, (month, int(day), hour, minute, sec), line)
 
-    def _record_yearless(self, second: str, line: int) -> None:
-        """A new second at `line`, from "Dec 01 04:06:38" (or "Dec  1 04:06:38")."""
+    def _record_yearless(self, second: str, parts: tuple[int, int, int, int, int], line: int) -> None:
+        """A new second at `line`: month, day, hour, minute and second (`parts`), printed as
+        `second`."""
         from datetime import UTC, datetime
 
         if len(self.lines) >= MAX_SAMPLES:
             return
-        month = _MONTHS.index(second[:3]) + 1
-        parts = (month, int(second[4:6]), int(second[7:9]), int(second[10:12]), int(second[13:15]))
         try:
             t = datetime(_YEAR0 + self._years, *parts, tzinfo=UTC).timestamp()
             if self.yearless and self.times and t < self.times[-1] - _NEW_YEAR:
