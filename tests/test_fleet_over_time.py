@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -113,6 +114,49 @@ def test_stern_with_short_timestamps_reads_the_same() -> None:
         assert m is not None
         stern.append(f"{m[1]} {m[2]} {m[3]} {m[4]} {m[5]}\n")
     _check_followed(analyze_text("".join(stern)))
+
+
+def _fluent_bit(pod: str, container: str, time: str, line: str) -> dict[str, object]:
+    # Fluent Bit's tail input (docker parser) and kubernetes filter, as its json output writes
+    # a record: the line with its line break, the pod's metadata.
+    return {"@timestamp": time, "log": line + "\n", "stream": "stderr", "time": time,
+            "kubernetes": {"pod_name": pod, "namespace_name": "default", "pod_id": "5f0c9a52-7b1e-4c3f-9a31-0d2b8e6f4a10",
+                           "labels": {"app": "leakrate"}, "host": "node-1", "container_name": container,
+                           "docker_id": "8c1f0e5d2b7a", "container_image": "leakrate:1"}}  # fmt: skip
+
+
+def _vector(pod: str, container: str, time: str, line: str) -> dict[str, object]:
+    # Vector's kubernetes_logs event, as a file or console sink writes it with the json codec.
+    return {"file": f"/var/log/pods/default_{pod}_5f0c9a52/{container}/0.log",
+            "kubernetes": {"container_id": "containerd://8c1f0e5d2b7a", "container_image": "leakrate:1",
+                           "container_name": container, "pod_name": pod, "pod_namespace": "default",
+                           "pod_node_name": "node-1", "pod_uid": "5f0c9a52-7b1e-4c3f-9a31-0d2b8e6f4a10"},
+            "message": line, "source_type": "kubernetes_logs", "stream": "stderr", "timestamp": time}  # fmt: skip
+
+
+def _filebeat(pod: str, container: str, time: str, line: str) -> dict[str, object]:
+    # Filebeat's container input with add_kubernetes_metadata (ECS), a document's _source as
+    # an Elasticsearch export holds it: "log" is an object there, the time to the millisecond.
+    return {"@timestamp": time[:23] + "Z", "message": line, "stream": "stderr",
+            "log": {"offset": 1024, "file": {"path": f"/var/log/containers/{pod}_default_{container}-8c1f.log"}},
+            "kubernetes": {"pod": {"name": pod, "uid": "5f0c9a52"}, "namespace": "default",
+                           "container": {"name": container}, "node": {"name": "node-1"}}}  # fmt: skip
+
+
+@pytest.mark.parametrize("record", [_fluent_bit, _vector, _filebeat], ids=["fluent-bit", "vector", "filebeat"])
+def test_pods_shipped_as_json_records_read_the_same(record: Callable[[str, str, str, str], dict[str, object]]) -> None:
+    # The pods' lines as a log shipper's JSON records, interleaved by time as a bucket or an
+    # export holds them: each pod is a source, followed over its dumps by the records' times.
+    kubectl = re.compile(r"^\[pod/([^/]+)/([^\]]+)\] (\S+) (.*)$")
+    lines = sorted(LOG.read_text().splitlines(), key=lambda line: m[1] if (m := _TIME.match(line)) else "")
+    records = []
+    for line in lines:
+        m = kubectl.match(line)
+        assert m is not None
+        records.append(json.dumps(record(m[1], m[2], m[3], m[4])) + "\n")
+    r = analyze_text("".join(records))
+    _check_followed(r)
+    assert r.carriers == ("Kubernetes log records (JSON)",)
 
 
 def test_a_log_split_over_several_files_is_one_log(tmp_path: Path) -> None:

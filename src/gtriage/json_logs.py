@@ -130,6 +130,16 @@ class JsonLogs:
             name = f"go test -json {pkg}" if isinstance(pkg, str) and pkg else "go test -json"
             stats.carriers.add("go test -json")
             self._stream(("gotest", str(pkg)), name).add(obj["Output"], n)
+        elif "kubernetes" in obj and (source := k8s_source(obj)) is not None:
+            text = obj.get("log")
+            if not isinstance(text, str):
+                text = obj.get("message")
+            if isinstance(text, str):
+                stats.carriers.add(SHIPPED)
+                s = self._stream(("shipped", _k8s_namespace(obj), source), f"{SHIPPED} {source}")
+                s.line_map.source = source
+                _shipped_time(obj, n, stats)
+                s.add(text if text.endswith("\n") else text + "\n", n)
         elif isinstance(obj.get("log"), str) and "Action" not in obj:
             stats.carriers.add("docker json-file")
             return docker_text(obj["log"], obj["logtag"] == "P" if "logtag" in obj else None)
@@ -181,6 +191,54 @@ class JsonLogs:
 # `journalctl -o json`: one entry a line, each line a process wrote to the journal one entry
 # (systemd-cat, a unit's stdout and stderr). Its MESSAGE is a string, or an array of bytes
 # when the line is no printable UTF-8.
+
+
+# A log shipper's record of a container line, with the pod it came from in "kubernetes":
+# Fluent Bit's kubernetes filter ({"log", "kubernetes": {"pod_name", "namespace_name",
+# "container_name", ...}}, the time in "@timestamp", "time" or "date"), Vector's
+# kubernetes_logs ({"message", "kubernetes": {"pod_name", "pod_namespace", "container_name",
+# ...}, "timestamp"}), Filebeat's ({"message", "kubernetes": {"pod": {"name"}, "namespace",
+# "container": {"name"}, ...}, "@timestamp"}), as they land in files, buckets and exports.
+SHIPPED = "Kubernetes log records (JSON)"
+_TIME_KEYS = ("@timestamp", "timestamp", "time", "date")
+
+
+def k8s_source(record: dict[str, Any]) -> str | None:
+    """The pod and container a shipper's record names ("pod/container", as kubectl names
+    them); None when it names no pod."""
+    k8s = record.get("kubernetes")
+    if not isinstance(k8s, dict):
+        return None
+    pod, container = k8s.get("pod_name"), k8s.get("container_name")
+    if pod is None:  # Filebeat's objects
+        p, c = k8s.get("pod"), k8s.get("container")
+        pod = p.get("name") if isinstance(p, dict) else None
+        container = c.get("name") if isinstance(c, dict) else None
+    if not isinstance(pod, str) or not pod:
+        return None
+    return f"{pod}/{container}" if isinstance(container, str) and container else pod
+
+
+def _k8s_namespace(record: dict[str, Any]) -> str:
+    k8s = record["kubernetes"]
+    for key in ("namespace_name", "pod_namespace", "namespace"):
+        v = k8s.get(key)
+        if isinstance(v, str):
+            return v
+    return ""
+
+
+def _shipped_time(record: dict[str, Any], n: int, stats: CarrierStats) -> None:
+    """A shipper's time of the line to the log clock: RFC 3339 text, or seconds since the
+    epoch (Fluent Bit's "date")."""
+    for key in _TIME_KEYS:
+        v = record.get(key)
+        if isinstance(v, str):
+            stats.clock.note(v, n)
+            return
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1e11:
+            stats.clock.stamp(n, int(v))
+            return
 
 
 _LOKI_KEYS = frozenset(("labels", "line", "timestamp"))

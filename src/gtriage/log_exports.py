@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from itertools import pairwise
 
-from .json_logs import JsonLogs
+from .json_logs import JsonLogs, k8s_source
 from .lazy_re import lazy
 from .log_clock import seconds
 from .streams import CarrierStats
@@ -199,10 +199,7 @@ def _shipped(message: str) -> tuple[str, str] | None:
         return None
     if not isinstance(record, dict) or not isinstance(record.get("log"), str):
         return None
-    k8s = record.get("kubernetes")
-    names = [k8s.get(k) for k in ("pod_name", "container_name")] if isinstance(k8s, dict) else []
-    pod = "/".join(n for n in names if isinstance(n, str) and n)
-    return _line(record["log"]), pod
+    return _line(record["log"]), k8s_source(record) or ""
 
 
 _SECONDS: dict[str, float | None] = {}  # a second's text (and zone) -> its seconds: entries share them
