@@ -333,3 +333,13 @@ def test_a_fleet_of_single_dumps_tells_nothing_gone() -> None:
     assert r.gone is None
     assert all(c.gone_from is None for c in r.clusters)
     assert all(c["gone_from"] is None for c in json.loads(render_json(r))["clusters"])
+
+
+def test_a_shipper_s_record_without_a_line_is_read_as_any_json_log() -> None:
+    # A record naming a pod but holding the dump elsewhere (no "log" or "message" text) is
+    # read as any JSON log is: the string that holds a dump.
+    dump = (SAMPLES / "fleet/pod-a.txt").read_text()
+    line = json.dumps({"kubernetes": {"pod_name": "web-7d4b9c8f5-xk2lp", "container_name": "app"}, "stack": dump})
+    r = analyze_text(line + "\n")
+    assert r.goroutines == analyze(str(SAMPLES / "fleet/pod-a.txt")).goroutines
+    assert r.carriers == ("JSON log",)

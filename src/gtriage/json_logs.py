@@ -130,16 +130,12 @@ class JsonLogs:
             name = f"go test -json {pkg}" if isinstance(pkg, str) and pkg else "go test -json"
             stats.carriers.add("go test -json")
             self._stream(("gotest", str(pkg)), name).add(obj["Output"], n)
-        elif "kubernetes" in obj and (source := k8s_source(obj)) is not None:
-            text = obj.get("log")
-            if not isinstance(text, str):
-                text = obj.get("message")
-            if isinstance(text, str):
-                stats.carriers.add(SHIPPED)
-                s = self._stream(("shipped", _k8s_namespace(obj), source), f"{SHIPPED} {source}")
-                s.line_map.source = source
-                _shipped_time(obj, n, stats)
-                s.add(text if text.endswith("\n") else text + "\n", n)
+        elif "kubernetes" in obj and (source := k8s_source(obj)) is not None and (text := _shipped_text(obj)) is not None:
+            stats.carriers.add(SHIPPED)
+            s = self._stream(("shipped", _k8s_namespace(obj), source), f"{SHIPPED} {source}")
+            s.line_map.source = source
+            _shipped_time(obj, n, stats)
+            s.add(text if text.endswith("\n") else text + "\n", n)
         elif isinstance(obj.get("log"), str) and "Action" not in obj:
             stats.carriers.add("docker json-file")
             return docker_text(obj["log"], obj["logtag"] == "P" if "logtag" in obj else None)
@@ -217,6 +213,16 @@ def k8s_source(record: dict[str, Any]) -> str | None:
     if not isinstance(pod, str) or not pod:
         return None
     return f"{pod}/{container}" if isinstance(container, str) and container else pod
+
+
+def _shipped_text(record: dict[str, Any]) -> str | None:
+    """The container's line in a shipper's record: Fluent Bit's "log", else "message" (in
+    Filebeat's documents "log" is an object)."""
+    for key in ("log", "message"):
+        v = record.get(key)
+        if isinstance(v, str):
+            return v
+    return None
 
 
 def _k8s_namespace(record: dict[str, Any]) -> str:
