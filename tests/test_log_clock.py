@@ -263,3 +263,30 @@ def test_what_only_looks_like_a_year_less_time(text: str) -> None:
     c = LogClock()
     c.observe(text, 1)
     assert c.lines == []
+
+
+def test_zap_s_seconds_since_the_epoch() -> None:
+    # zap's production JSON encoder: "ts" a float of seconds, second key; between them, a
+    # dump's lines (written to stderr) and a line of another JSON logger.
+    c = LogClock()
+    c.observe(
+        '{"level":"info","ts":1764563533.1234567,"caller":"a/b.go:1","msg":"x"}\n'
+        "goroutine 1 [running]:\n"
+        '{"level":"info","ts":1764563533.9,"msg":"y"}\n'
+        '{"level":"warn","ts":1764563595.0,"msg":"z"}\n',
+        7,
+    )
+    assert c.lines == [7, 10]
+    assert c.times == [1764563533.0, 1764563595.0]
+
+
+def test_zap_s_lines_between_a_dump_s_are_read_when_the_chunk_starts_in_the_dump() -> None:
+    c = LogClock()
+    c.observe('goroutine 1 [running]:\nmain.main()\n{"level":"info","ts":1764563533.5,"msg":"x"}\n', 3)
+    assert c.lines == [5]
+
+
+def test_a_ts_that_is_no_time_since_the_epoch_is_not_read() -> None:
+    c = LogClock()
+    c.observe('{"level":"info","ts":17645635,"msg":"x"}\n{"ts":"soon","msg":"y"}\n', 1)
+    assert c.lines == []

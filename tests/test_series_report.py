@@ -242,6 +242,31 @@ def test_one_log_of_several_dumps_is_a_series_in_its_timestamps() -> None:
     assert leak.trend.growth_per_minute == pytest.approx(log["counts"][-1]["leak"] / span)
 
 
+def test_zap_s_epoch_times_order_a_pod_log_s_dumps(tmp_path: Path) -> None:
+    """A pod's log read without --timestamps: the program logs with zap's production JSON
+    encoder ("ts" in seconds since the epoch, a float) and writes its goroutines to stderr
+    after one such line; the lines' times order the dumps and give the growth a minute."""
+    lines: list[str] = []
+    for dump in SERIES:
+        m = manifest(dump)
+        ts = captured(dump)
+        lines.append(json.dumps({"level": "info", "ts": ts, "caller": "leakrate/main.go:240",
+                                 "msg": "dumping goroutines", "signal": "SIGUSR1", "tick": m["tick"]},
+                                separators=(",", ":")))  # zap writes no blanks  # fmt: skip
+        lines.extend(dump.read_text().rstrip("\n").split("\n"))
+    log = tmp_path / "pod.log"
+    log.write_text("\n".join(lines) + "\n")
+    r = analyze_inputs([str(log)])
+    assert r.ordered_by == "log timestamps"
+    assert r.series is not None
+    assert [m.taken_at for m in r.series] == [float(int(captured(d))) for d in SERIES]
+    leak = at(r, "leak")
+    assert leak.trend is not None
+    assert list(leak.trend.counts) == [manifest(d)["counts"]["leak"] for d in SERIES]
+    span = (int(captured(SERIES[-1])) - int(captured(SERIES[0]))) / 60
+    assert leak.trend.growth_per_minute == pytest.approx(manifest(SERIES[-1])["counts"]["leak"] / span)
+
+
 JOURNAL = SAMPLES / "series-log/leakrate.journal.txt"
 
 

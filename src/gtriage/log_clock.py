@@ -1,6 +1,6 @@
 """When each part of a log was written, from the timestamps its lines carry: kubectl
 --timestamps and other RFC 3339 / ISO 8601 prefixes, the "time" field of docker json-file
-and JSON log lines, and journald's own clock; and times without a year (journalctl's short
+and JSON log lines, zap's "ts" (seconds since the epoch), and journald's own clock; and times without a year (journalctl's short
 format, syslog, stern --timestamps=short), which order one log's dumps and give its growth
 a minute but tell no date (LogClock.yearless). A series of dumps inside one log is ordered
 by them.
@@ -101,6 +101,11 @@ _NAMED_SHORT_RUN = lazy(
 # by more than half a year (December's lines, then January's).
 _YEAR0 = 2000
 _NEW_YEAR = 183 * 86400
+# zap's production JSON encoder (Go's most used structured logger): "ts" in seconds since the
+# epoch, a float, second key ({"level":"info","ts":1764563533.1234567,"msg":...}). Ten digits
+# from a 1: 2001 to 2033.
+_ZAP_TS = '"ts":1'
+_ZAP_RUN = lazy(r'^\{[^\n]*?"ts":(1\d{9})(?:\.\d+)?[,}]', re.MULTILINE)
 # A chunk is searched when its first line carries a timestamp, or it holds JSON lines.
 MAX_SAMPLES = 1_000_000  # seconds of log: 11 days
 
@@ -135,8 +140,11 @@ class LogClock:
         # (the three-character search cost ~1 ms a MiB).
         elif text.startswith('{"') or ('"' in text and '\n{"' in text):
             if text.startswith('{"') and _JSON.match(text) is None:
-                # Its first line names no time (journald's µs, go test -json's "Time"): a
-                # log of such lines names none, and each line would be read to its end.
+                # Its first line names no time as text (journald's µs, go test -json's
+                # "Time"): a log of such lines names none, and each line would be read to
+                # its end. But zap's, in seconds since the epoch.
+                if _ZAP_TS in text:
+                    self._observe_epoch(text, first_line)
                 return
             pattern = _JSON
             runs = _DOCKER_RUN if text.startswith('{"log":"') else _JSON_RUN
@@ -144,6 +152,7 @@ class LogClock:
         else:
             return
         line, at = first_line, 0
+        before = len(self.lines)
         for m in found:
             if m is None:
                 continue  # a line without a stamp (a docker file's odd line)
@@ -152,6 +161,19 @@ class LogClock:
             line += text.count("\n", at, m.start())
             at = m.start()
             self._record(m, line)
+        if len(self.lines) == before and pattern is _JSON and _ZAP_TS in text:
+            self._observe_epoch(text, first_line)  # zap's lines between a dump's
+
+    def _observe_epoch(self, text: str, first_line: int) -> None:
+        """zap's JSON lines: the first line of each new second."""
+        line, at = first_line, 0
+        for m in _ZAP_RUN.finditer(text):
+            second = m.group(1)
+            if second == self._last:
+                continue
+            line += text.count("\n", at, m.start())
+            at = m.start()
+            self.stamp(line, int(second))
 
     def _observe_yearless(self, text: str, first_line: int, runs: re.Pattern[str]) -> None:
         """Each run's first line, its second read from group 1: "Dec 01 04:06:38" (or "Dec
