@@ -152,16 +152,17 @@ class LogClock:
         else:
             return
         line, at = first_line, 0
-        before = len(self.lines)
+        stamped = False
         for m in found:
             if m is None:
                 continue  # a line without a stamp (a docker file's odd line)
+            stamped = True
             if _second(m) == self._last:
                 continue
             line += text.count("\n", at, m.start())
             at = m.start()
             self._record(m, line)
-        if len(self.lines) == before and pattern is _JSON and _ZAP_TS in text:
+        if not stamped and pattern is _JSON and _ZAP_TS in text:
             self._observe_epoch(text, first_line)  # zap's lines between a dump's
 
     def _observe_epoch(self, text: str, first_line: int) -> None:
