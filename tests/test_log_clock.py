@@ -290,3 +290,14 @@ def test_a_ts_that_is_no_time_since_the_epoch_is_not_read() -> None:
     c = LogClock()
     c.observe('{"level":"info","ts":17645635,"msg":"x"}\n{"ts":"soon","msg":"y"}\n', 1)
     assert c.lines == []
+
+
+def test_times_without_a_zone_are_said_so_and_do_not_mix_with_zoned_ones() -> None:
+    c = LogClock()
+    c.observe("2026-11-30 07:17:13,152 x\n2026-11-30 07:18:13,001 y\n", 1)
+    assert (c.zoneless, c.zoned) == (True, False)
+    assert c.times[1] - c.times[0] == 60.0
+    assert c.at(1, 1) == c.times[0]
+    c.observe("2026-11-30T07:19:13Z z\n", 3)  # the same log, now with a zone: which one is right?
+    assert (c.zoneless, c.zoned) == (True, True)
+    assert c.at(1, 3) is None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tarfile
 import zipfile
@@ -265,6 +266,50 @@ def test_zap_s_epoch_times_order_a_pod_log_s_dumps(tmp_path: Path) -> None:
     assert list(leak.trend.counts) == [manifest(d)["counts"]["leak"] for d in SERIES]
     span = (int(captured(SERIES[-1])) - int(captured(SERIES[0]))) / 60
     assert leak.trend.growth_per_minute == pytest.approx(manifest(SERIES[-1])["counts"]["leak"] / span)
+
+
+def _zoneless(text: str) -> str:
+    """The kubectl log's lines as Python logging's default asctime stamps them: the local date
+    and time, a comma and milliseconds, no zone ("2026-11-30 07:17:13,152 line")."""
+    return re.sub(r"(?m)^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)\.(\d{3})\d*Z ", r"\1 \2,\3 ", text)
+
+
+def test_a_log_without_zones_is_timed_and_never_called_utc(tmp_path: Path) -> None:
+    log = json.loads(LOG.with_suffix(".json").read_text())
+    zoneless = tmp_path / "app.log"
+    zoneless.write_text(_zoneless(LOG.read_text()))
+    r = analyze_inputs([str(zoneless)])
+    assert r.ordered_by == "log timestamps (no zone)"
+    assert r.series is not None
+    taken = [int(datetime.fromisoformat(t.replace("Z", "+00:00")).timestamp()) for t in log["captured_at"]]
+    assert [m.taken_at for m in r.series] == [float(t) for t in taken]  # read as if UTC: differences hold
+    leak = at(r, "leak")
+    assert leak.trend is not None
+    assert leak.trend.growth_per_minute == pytest.approx(log["counts"][-1]["leak"] * 60 / (taken[-1] - taken[0]))
+    first = log["captured_at"][0][:19].replace("T", " ")
+    doc = json.loads(render_json(r))
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["series"]["dumps"][0]["log_time"] == first
+    assert doc["series"]["dumps"][0]["taken_at"] is None
+    line = next(x for x in render_text(r).splitlines() if x.startswith("series of 5 dumps"))
+    assert line.startswith(f"series of 5 dumps, {first} to ")
+    assert "UTC" not in line
+
+
+def test_zoneless_logs_compare_with_each_other_but_not_with_other_clocks(tmp_path: Path) -> None:
+    lines = _zoneless(LOG.read_text()).splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if "tick=3" in line)
+    a, b = tmp_path / "app.log.1", tmp_path / "app.log"
+    a.write_text("".join(lines[:cut]))
+    b.write_text("".join(lines[cut:]))
+    r = analyze_inputs([str(b), str(a)])  # given newest first: their times put them in order
+    assert r.ordered_by == "log timestamps (no zone)"
+    assert r.series is not None
+    assert [m.goroutines for m in r.series] == sorted(m.goroutines for m in r.series)
+    plain = tmp_path / "later.txt"
+    shutil.copy(SERIES[-1], plain)
+    mixed = analyze_inputs([str(a), str(plain)])
+    assert mixed.ordered_by == "order given (log timestamps without a zone beside other clocks)"
 
 
 JOURNAL = SAMPLES / "series-log/leakrate.journal.txt"

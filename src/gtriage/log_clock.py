@@ -118,6 +118,8 @@ class LogClock:
     times: list[float] = field(default_factory=list)
     _last: str = ""  # the last second recorded, as text ("2026-11-30 07:49:36Z")
     dated: bool = False  # a time with its date was recorded
+    zoneless: bool = False  # a dated time without its zone was recorded (read as if UTC)
+    zoned: bool = False  # a dated time with its zone (or in seconds since the epoch) was recorded
     yearless: bool = False  # a time without its year was recorded (times count from _YEAR0)
     _years: int = 0  # years a year-less log went past _YEAR0 (December, then January)
 
@@ -247,7 +249,7 @@ class LogClock:
         last = str(second)
         if last != self._last and len(self.lines) < MAX_SAMPLES:
             self._last = last
-            self.dated = True
+            self.dated = self.zoned = True
             self.lines.append(line)
             self.times.append(float(second))
 
@@ -268,14 +270,19 @@ class LogClock:
             return
         self._last = _second(m)
         self.dated = True
+        if m.group(3):
+            self.zoned = True
+        else:
+            self.zoneless = True
         self.lines.append(line)
         self.times.append(t)
 
     def at(self, first: int, last: int) -> float | None:
         """When the lines `first`..`last` (a dump) were written: the second of the log line
         at `first`, else of the first stamped line inside them; None when none is stamped,
-        or when the log printed times with and without their year (they do not compare)."""
-        if self.dated and self.yearless:
+        or when the log printed times with and without their year, or their zone (they do not
+        compare)."""
+        if (self.dated and self.yearless) or (self.zoned and self.zoneless):
             return None
         i = bisect_right(self.lines, first) - 1
         if i >= 0:

@@ -206,6 +206,9 @@ class Snapshot:
     # The log printed its times without a year (journalctl, syslog): taken_at counts from a
     # year of its own, and only its difference to another dump's of the same log holds.
     year_unknown: bool = False
+    # The log printed its times with their date but not their zone: taken_at reads them as
+    # if UTC, and only differences to other such times hold.
+    zone_unknown: bool = False
     # The log source that printed it, when the input is a log of several sources that
     # were told apart (log_sources.py: "web-7d4b9c8f5-xk2lp/app" of kubectl --prefix);
     # "" otherwise.

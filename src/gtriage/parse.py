@@ -92,7 +92,8 @@ def parse_lines(lines: TextIO | Iterable[str], source: str = "-", *, memo: bool 
     clock = stats.clock
     if clock is not None and clock.lines:
         snaps = tuple(
-            replace(s, taken_at=at, year_unknown=at is not None and clock.yearless)
+            replace(s, taken_at=at, year_unknown=at is not None and clock.yearless,
+                    zone_unknown=at is not None and clock.zoneless)
             for s in snaps
             for at in (clock.at(s.first_line, s.last_line),)
         )

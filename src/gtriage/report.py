@@ -141,6 +141,10 @@ class Trend:
 # The clock of a log that prints no year (journalctl, syslog): its times order that log's
 # dumps and give its growth a minute; they tell no date, and another input's do not compare.
 LOG_CLOCK_NO_YEAR = "log timestamps (no year)"
+# The clock of a log that prints dates and times without their zone: the same, but times of
+# several such inputs compare (read alike, as if UTC), and their dates are known.
+LOG_CLOCK_NO_ZONE = "log timestamps (no zone)"
+UNZONED_CLOCKS = (LOG_CLOCK_NO_YEAR, LOG_CLOCK_NO_ZONE)  # times shown as their log prints them
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,10 +153,11 @@ class Moment:
 
     source: str  # the input it came from, as given
     # Seconds since the epoch; None when nothing tells. With LOG_CLOCK_NO_YEAR, seconds
-    # from a year of the log's own (only differences hold).
+    # from a year of the log's own; with LOG_CLOCK_NO_ZONE, its local time read as if UTC
+    # (only differences hold).
     taken_at: float | None
-    # "log timestamps" | "log timestamps (no year)" | "profile time" | "HTTP Date" | "time
-    # fetched" | "file modification time" | "order given"
+    # "log timestamps" | "log timestamps (no year)" | "log timestamps (no zone)" | "profile
+    # time" | "HTTP Date" | "time fetched" | "file modification time" | "order given"
     clock: str
     goroutines: int = 0
 

@@ -15,7 +15,7 @@ from .cluster import RawCluster, StackGroup
 from .families import SimilarityWork
 from .model import DumpFormat, Snapshot
 from .record import dataclass, field
-from .report import LOG_CLOCK_NO_YEAR, Moment, Trend
+from .report import LOG_CLOCK_NO_YEAR, LOG_CLOCK_NO_ZONE, Moment, Trend
 
 # Verdicts, in words the reports print as they are.
 STEADY = "steady"
@@ -147,7 +147,9 @@ def snapshot_clock(s: Snapshot) -> str:
     """What tells the time of a dump that has one of its own."""
     if s.format is DumpFormat.PPROF:
         return PROFILE_CLOCK
-    return LOG_CLOCK_NO_YEAR if s.year_unknown else LOG_CLOCK
+    if s.year_unknown:
+        return LOG_CLOCK_NO_YEAR
+    return LOG_CLOCK_NO_ZONE if s.zone_unknown else LOG_CLOCK
 
 
 def put_in_order(moments: Sequence[Moment]) -> tuple[list[int], list[Moment], str]:
@@ -172,6 +174,9 @@ def _untold(moments: Sequence[Moment]) -> str | None:
     yearless = {m.source for m in moments if m.clock == LOG_CLOCK_NO_YEAR}
     if yearless and (len(yearless) > 1 or len({m.clock for m in moments}) > 1):
         return "log timestamps without a year in several inputs"
+    clocks = {m.clock for m in moments}
+    if LOG_CLOCK_NO_ZONE in clocks and len(clocks) > 1:
+        return "log timestamps without a zone beside other clocks"
     files = {m.source: m.taken_at for m in moments if m.clock == FILE_CLOCK}
     times = sorted(t for t in files.values() if t is not None)
     if len(times) > 1 and any(b - a < FILE_TIMES_APART for a, b in pairwise(times)):

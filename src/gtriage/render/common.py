@@ -10,6 +10,7 @@ from gtriage.model import Crash
 from gtriage.record import NamedTuple
 from gtriage.report import (
     LOG_CLOCK_NO_YEAR,
+    LOG_CLOCK_NO_ZONE,
     AccessInfo,
     Cluster,
     FleetSource,
@@ -121,13 +122,15 @@ def when_text(seconds: float) -> str:
 def moment_time(m: Moment, day_of: Moment | None = None) -> str | None:
     """When a dump was taken: "2026-11-30 07:17:13 UTC", its time of day alone ("07:17:13
     UTC") when `day_of` was taken the same day; None when unknown. A log that prints no year
-    (journalctl, syslog) is shown as it prints its times, "Dec 01 04:29:02": no year, and no
-    zone (it prints the local time of its machine)."""
+    (journalctl, syslog) is shown as it prints its times, "Dec 01 04:29:02", and one that
+    prints no zone as "2026-11-30 07:17:13": the local time of its machine, never called UTC."""
     if m.taken_at is None:
         return None
     if m.clock == LOG_CLOCK_NO_YEAR:
         text = time.strftime("%b %d %H:%M:%S", time.gmtime(m.taken_at))
         day = 6
+    elif m.clock == LOG_CLOCK_NO_ZONE:
+        text, day = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(m.taken_at)), 10
     else:
         text, day = when_text(m.taken_at), 10
     if day_of is not None and day_of.taken_at is not None and day_of.clock == m.clock:

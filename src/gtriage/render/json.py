@@ -7,8 +7,8 @@ import json
 from gtriage.frame_info import FrameInfo
 from gtriage.record import replace
 from gtriage.report import (
-    LOG_CLOCK_NO_YEAR,
     SCHEMA,
+    UNZONED_CLOCKS,
     AccessInfo,
     Cluster,
     Objects,
@@ -288,10 +288,10 @@ def report_obj(r: Report) -> dict[str, Any]:
             "dumps": [
                 {
                     "source": m.source,
-                    "taken_at": None if m.clock == LOG_CLOCK_NO_YEAR else _iso(m.taken_at),
+                    "taken_at": None if m.clock in UNZONED_CLOCKS else _iso(m.taken_at),
                     "clock": m.clock,
                     "goroutines": m.goroutines,
-                    "log_time": moment_time(m) if m.clock == LOG_CLOCK_NO_YEAR else None,
+                    "log_time": moment_time(m) if m.clock in UNZONED_CLOCKS else None,
                 }
                 for m in r.series
             ],
