@@ -301,3 +301,12 @@ def test_times_without_a_zone_are_said_so_and_do_not_mix_with_zoned_ones() -> No
     c.observe("2026-11-30T07:19:13Z z\n", 3)  # the same log, now with a zone: which one is right?
     assert (c.zoneless, c.zoned) == (True, True)
     assert c.at(1, 3) is None
+
+
+def test_go_s_log_package_dates() -> None:
+    # log.LstdFlags ("2009/01/23 01:23:23 "), with Lmicroseconds too: the local time, no zone.
+    c = LogClock()
+    c.observe("2026/11/30 07:17:13 a\n2026/11/30 07:17:13.000123 b\n2026/11/30 07:18:13.5 c\n", 1)
+    assert c.lines == [1, 3]
+    assert c.times[1] - c.times[0] == 60.0
+    assert (c.zoneless, c.zoned) == (True, False)

@@ -10,7 +10,7 @@ import re
 import shutil
 import tarfile
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -266,6 +266,28 @@ def test_zap_s_epoch_times_order_a_pod_log_s_dumps(tmp_path: Path) -> None:
     assert list(leak.trend.counts) == [manifest(d)["counts"]["leak"] for d in SERIES]
     span = (int(captured(SERIES[-1])) - int(captured(SERIES[0]))) / 60
     assert leak.trend.growth_per_minute == pytest.approx(manifest(SERIES[-1])["counts"]["leak"] / span)
+
+
+def test_go_s_log_package_times_order_a_pod_log_s_dumps(tmp_path: Path) -> None:
+    """The program logs with Go's log package (LstdFlags: "2026/11/30 07:17:13 ", its local
+    time, no zone) and writes its goroutines to stderr after such a line: the lines' times
+    order the dumps and give the growth a minute, as times without a zone."""
+    lines: list[str] = []
+    for dump in SERIES:
+        when = datetime.fromtimestamp(captured(dump), UTC).strftime("%Y/%m/%d %H:%M:%S")
+        lines.append(f"{when} dumping goroutines (SIGUSR1, tick {manifest(dump)['tick']})")
+        lines.extend(dump.read_text().rstrip("\n").split("\n"))
+    log = tmp_path / "pod.log"
+    log.write_text("\n".join(lines) + "\n")
+    r = analyze_inputs([str(log)])
+    assert r.ordered_by == "log timestamps (no zone)"
+    assert r.series is not None
+    taken = [int(captured(d)) for d in SERIES]
+    got = [m.taken_at for m in r.series if m.taken_at is not None]
+    assert [t - got[0] for t in got] == [float(t - taken[0]) for t in taken]
+    leak = at(r, "leak")
+    assert leak.trend is not None
+    assert leak.trend.growth_per_minute == pytest.approx(manifest(SERIES[-1])["counts"]["leak"] * 60 / (taken[-1] - taken[0]))
 
 
 def _zoneless(text: str) -> str:

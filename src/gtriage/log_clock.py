@@ -20,7 +20,9 @@ from .lazy_re import lazy
 from .log_sources import NAMED_PREFIXES
 from .record import dataclass, field
 
-_STAMP = r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(Z|[+-]\d\d:?\d\d)?"
+# The date with "-", or with "/" as Go's log package prints it ("2026/12/01 04:32:13", its
+# LstdFlags: the local time, no zone).
+_STAMP = r"(\d{4}[-/]\d\d[-/]\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(Z|[+-]\d\d:?\d\d)?"
 # At a line's start (kubectl, journald short-iso, slog text, most log libraries), or as a
 # JSON line's "time" / "ts" / "timestamp" field (docker json-file, slog JSON, zap).
 _PREFIX = lazy(r"^\[?" + _STAMP, re.MULTILINE)
@@ -30,7 +32,7 @@ _JSON = lazy(r'^\{[^\n]*?"(?:time|ts|timestamp)":"' + _STAMP, re.MULTILINE)
 # lines in a 10k dump's kubectl log) without a step in Python. _SECOND_ZONE captures the
 # second and the zone ("" for none); _SAME is the next line's same second and zone.
 # Possessive fractions: one given back would let an empty zone match before a zone.
-_SECOND = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d"
+_SECOND = r"\d{4}[-/]\d\d[-/]\d\d[T ]\d\d:\d\d:\d\d"
 _FRACTION = r"(?:[.,]\d++)?+"
 _ZONE = r"Z|[+-]\d\d:?\d\d|"
 _SECOND_ZONE = f"({_SECOND}){_FRACTION}({_ZONE})"
@@ -265,7 +267,7 @@ class LogClock:
 
     def _record(self, m: re.Match[str], line: int) -> None:
         """A new second at `line`, from a match of _STAMP's groups."""
-        t = seconds(m.group(1), m.group(2), m.group(3))
+        t = seconds(m.group(1).replace("/", "-"), m.group(2), m.group(3))
         if t is None or len(self.lines) >= MAX_SAMPLES:
             return
         self._last = _second(m)
