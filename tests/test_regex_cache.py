@@ -142,3 +142,20 @@ def test_a_run_keeps_its_programs_and_the_next_reads_them(tmp_path: Path) -> Non
     assert len(kept) > 10
     second = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
     assert (second.returncode, second.stdout, second.stderr) == (0, first.stdout, "")
+
+
+def test_a_full_cache_is_started_over_and_new_patterns_are_kept(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression: a file holding _MAX_ENTRIES programs kept every pattern derived after it
+    # out for good (each run compiled it again).
+    for i in range(regex_cache._MAX_ENTRIES):
+        regex_cache.compiled(f"x{i}", 0)
+    regex_cache.save_programs()
+    _restart(monkeypatch)
+    regex_cache.compiled("new+", 0)  # derived: the file is full
+    regex_cache.save_programs()
+    _restart(monkeypatch)
+    regex_cache.compiled("newer+", 0)  # the file past full is started over
+    regex_cache.save_programs()
+    _restart(monkeypatch)
+    _derive_forbidden(monkeypatch)
+    _same(regex_cache.compiled("newer+", 0), "newer+", 0)

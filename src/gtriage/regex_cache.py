@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 # (less one, as _sre takes it), the group index by name and the names by index.
 _Program = tuple[int, list[int], int, dict[str, int], tuple["str | None", ...]]
 
-_MAX_ENTRIES = 1000  # patterns kept: gtriage has ~100; a file past this is started over
+_MAX_ENTRIES = 1000  # patterns a file holds: gtriage has ~100; a file past this is started over at its next load
 _PROBE = "#interpreter"
 _UNCACHED = re.DEBUG | re.LOCALE  # printed while compiled, or depending on the locale
 _programs: dict[Any, Any] | None = None
@@ -64,7 +64,9 @@ def _derive(pattern: AnyStr, flags: int, programs: dict[Any, Any]) -> re.Pattern
         same = _sre.compile(pattern, *program) == ref
     except Exception:  # re's internals are not the ones this was written against
         return ref
-    if same and len(programs) < _MAX_ENTRIES:
+    # Kept even past _MAX_ENTRIES: the file is then started over at the next load, rather
+    # than a full file keeping every new pattern out for good.
+    if same:
         programs[(pattern, int(flags))] = program
         if not _unsaved:
             _unsaved = True
