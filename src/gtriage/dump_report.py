@@ -14,9 +14,9 @@ from .model import Dump, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
 from .objects import find_objects
 from .rank import rank_clusters
-from .report import Moment, Report
+from .report import ORDER_GIVEN, Moment, Report
 from .report_build import build_report, goroutine_total
-from .series import MIN_POINTS, ORDER_GIVEN, Tracker, Trends
+from .series import MIN_POINTS, Tracker, Trends
 
 
 def no_dump_message(dump: Dump) -> str:

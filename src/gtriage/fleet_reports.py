@@ -17,11 +17,9 @@ from .objects import ObjectFindings, find_objects
 from .rank import rank_clusters
 from .reading import ReadOptions, read_all
 from .record import dataclass, replace
-from .report import FleetSource, GoneCluster, Moment, Report, SourceCount, Trend
+from .report import ORDER_GIVEN, PROFILE_CLOCK, FleetSource, GoneCluster, Moment, Report, SourceCount, Trend
 from .report_build import FleetParts, build_report, goroutine_total
 from .series import (
-    ORDER_GIVEN,
-    PROFILE_CLOCK,
     Tracker,
     Trends,
     growth_per_minute,

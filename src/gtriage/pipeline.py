@@ -13,9 +13,9 @@ from .model import Dump, Snapshot
 from .parse import parse_text
 from .progress import Progress
 from .reading import ReadOptions, read_dump
-from .report import Moment, Report
+from .report import ORDER_GIVEN, Moment, Report
 from .report_build import goroutine_total
-from .series import ORDER_GIVEN, put_in_order, snapshot_clock
+from .series import put_in_order, snapshot_clock
 from .source import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_BYTES,

@@ -13,7 +13,7 @@ from .model import Dump
 from .parse import parse_lines
 from .progress import Progress
 from .record import dataclass, replace
-from .series import FILE_CLOCK
+from .report import FILE_CLOCK
 from .source import BinaryProfile, SourceInfo, open_input, stdin_stopped
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True

@@ -138,6 +138,11 @@ class Trend:
         return f"{sign}{text} a minute"
 
 
+# What tells when a dump was taken (Moment.clock), in the words the reports print.
+FILE_CLOCK = "file modification time"
+LOG_CLOCK = "log timestamps"
+PROFILE_CLOCK = "profile time"  # a binary profile's own time_nanos
+ORDER_GIVEN = "order given"
 # The clock of a log that prints no year (journalctl, syslog): its times order that log's
 # dumps and give its growth a minute; they tell no date, and another input's do not compare.
 LOG_CLOCK_NO_YEAR = "log timestamps (no year)"

@@ -15,7 +15,16 @@ from .cluster import RawCluster, StackGroup
 from .families import SimilarityWork
 from .model import DumpFormat, Snapshot
 from .record import dataclass, field
-from .report import LOG_CLOCK_NO_YEAR, LOG_CLOCK_NO_ZONE, Moment, Trend
+from .report import (
+    FILE_CLOCK,
+    LOG_CLOCK,
+    LOG_CLOCK_NO_YEAR,
+    LOG_CLOCK_NO_ZONE,
+    ORDER_GIVEN,
+    PROFILE_CLOCK,
+    Moment,
+    Trend,
+)
 
 # Verdicts, in words the reports print as they are.
 STEADY = "steady"
@@ -137,10 +146,6 @@ def growth_per_minute(counts: Sequence[int], moments: Sequence[Moment]) -> float
 # File modification times closer than this are the time files were copied (cp, git
 # checkout, unzip without times), not when the dumps were taken: they order nothing.
 FILE_TIMES_APART = 1.0
-FILE_CLOCK = "file modification time"
-LOG_CLOCK = "log timestamps"
-PROFILE_CLOCK = "profile time"  # a binary profile's own time_nanos
-ORDER_GIVEN = "order given"
 
 
 def snapshot_clock(s: Snapshot) -> str:
