@@ -54,7 +54,10 @@ def test_paused_leaves_what_the_caller_froze_frozen() -> None:
     with collector.paused():
         assert not gc.isenabled()
     assert gc.isenabled()
-    assert gc.get_freeze_count() == frozen
+    # Neither unfrozen (gc.unfreeze empties the permanent generation: 0) nor frozen again
+    # (more). Fewer may be: a frozen object that dies leaves it, and in a worker process
+    # that ran other tests some die meanwhile (the exact count failed once in ~10 runs).
+    assert 0 < gc.get_freeze_count() <= frozen
     assert kept
 
 
