@@ -310,3 +310,56 @@ def test_go_s_log_package_dates() -> None:
     assert c.lines == [1, 3]
     assert c.times[1] - c.times[0] == 60.0
     assert (c.zoneless, c.zoned) == (True, False)
+
+
+def _yearless_reference(chunks: list[tuple[str, int]]) -> list[int]:
+    """What observe records of a year-less log, line by line: the first line of each new
+    second (its month, day and time as printed)."""
+    import re
+
+    stamp = re.compile(r"((?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]\d \d\d:\d\d:\d\d)(?:\.\d+)? ")
+    out: list[int] = []
+    last = ""
+    for text, first in chunks:
+        for i, line in enumerate(text.splitlines()):
+            m = stamp.match(line)
+            if m is not None and m.group(1) != last:
+                last = m.group(1)
+                out.append(first + i)
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.booleans(), st.integers(0, 2), st.integers(0, 2)), min_size=1,
+                max_size=60), st.integers(1, 9), st.sampled_from(["%b %d", "%b %e"]))  # fmt: skip
+def test_year_less_turns_of_the_second_are_found_as_line_by_line(
+    rows: list[tuple[int, bool, int, int]], cut_every: int, day: str
+) -> None:
+    # journalctl's short and short-precise and syslog's padded day; seconds that repeat and
+    # go back, lines without a stamp between (a dump's, once journalctl's prefix is on every
+    # line this is rare, but a paste may hold them), chunks cut at any line.
+    from datetime import timedelta
+
+    start = datetime(2000, 11, 30, 23, 59, 58, tzinfo=UTC)
+    lines: list[str] = []
+    second = 0
+    for step, stamped, fraction, extra in rows:
+        second += step - 1  # sometimes back
+        if stamped or not lines:
+            when = start + timedelta(seconds=abs(second) % 5)
+            text = when.strftime(f"{day} %H:%M:%S") + (f".{fraction:06d}" if fraction else "")
+            lines.append(f"{text} host app[7]: x")
+        for _ in range(extra):
+            lines.append("goroutine 1 [running]:" if extra == 1 else "\tmain.go:5 +0x1d")
+    chunks, first = [], 1
+    for i in range(0, len(lines), cut_every):
+        part = lines[i : i + cut_every]
+        if i and not part[0][:3].isalpha():
+            continue  # observe is given chunks whose first line is stamped
+        if i and part[0].startswith("goroutine"):
+            continue
+        chunks.append(("\n".join(part) + "\n", first + i))
+    c = LogClock()
+    for text, at in chunks:
+        c.observe(text, at)
+    assert c.lines == _yearless_reference(chunks)
