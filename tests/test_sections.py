@@ -10,6 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from gtriage.line_reader import LineReader
 from gtriage.parse import parse_text
 from gtriage.sections import _CLEAN_STACK, CALL_END, Kind, Like, _call_pairs, _whole_stack, split_sections
 from manifests import SAMPLES
@@ -84,6 +85,33 @@ def test_spaces_pasted_for_tabs(indent: str) -> None:
     clean(text)
     frames = parse_text(text).snapshots[0].goroutines[1].stack.frames
     assert frames[0].file == "/src/m.go"
+
+
+@pytest.mark.parametrize("indent", ["        ", "    ", " "])
+def test_a_block_with_blanks_for_its_tabs_is_taken_whole(indent: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # journalctl prints a tab as 8 blanks, a terminal copy as many as reach the next stop:
+    # the locations get their tab back and the block goes whole, as a tabbed one does
+    # (before, every line of such a dump went through the line reader: 3x the time).
+    block = "goroutine 3 [select]:\nmain.f(0x1, {0x2, 0x3})\n\t/src/m.go:3 +0x1\ncreated by main.main in goroutine 1\n\t/src/m.go:9 +0x2\n"
+    after = DUMP.replace("goroutine 1 ", "goroutine 11 ").replace("goroutine 7", "goroutine 17")
+    tabbed = DUMP + "\n" + block + "\n" + after
+    fed: list[str] = []
+    real = LineReader.feed
+
+    def feed(self: LineReader, line: str, *args: object, **kwargs: object) -> None:
+        fed.append(line)
+        real(self, line, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LineReader, "feed", feed)
+    spaced = parse_text(tabbed.replace("\t", indent))
+    assert not any(line.lstrip(" ").startswith("/src/m.go:3") for line in fed)
+    monkeypatch.undo()
+    want = parse_text(tabbed)
+    for got_snap, want_snap in zip(spaced.snapshots, want.snapshots, strict=True):
+        assert [(g.id, g.stack, g.values, g.line) for g in got_snap.goroutines] == [
+            (g.id, g.stack, g.values, g.line) for g in want_snap.goroutines
+        ]
+        assert got_snap.unparsed_lines == 0
 
 
 def test_logs_before_between_and_after() -> None:

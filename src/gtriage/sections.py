@@ -17,7 +17,7 @@ from operator import ne
 
 from .carriers import read_streams
 from .lazy_re import lazy
-from .line_kinds import MAX_STACK_LINE
+from .line_kinds import LOCATION_PATTERN, MAX_STACK_LINE
 from .line_reader import LineReader
 from .log_clock import LogClock
 from .record import dataclass, field
@@ -209,6 +209,9 @@ def _whole_stack(
     return newlines, split
 
 
+# A location line indented with blanks (LOCATION is what the line reader takes for one).
+_SPACED_LOCATION = lazy(r"\n +(?=" + LOCATION_PATTERN + r"\n)")
+
 _BLANK, _END, _MORE = 1, 0, 2  # what follows a block: a blank line, nothing, more lines
 
 
@@ -286,6 +289,12 @@ def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
             and m.accepts_blocks()
         ):
             body = block[nl + 1 :] + "\n"
+            if "\n " in body:
+                # Locations indented with blanks for their tab (journalctl prints a tab as 8,
+                # a terminal copy as many as reach the next stop): given their tab back, as
+                # the line reader would give it line by line (_stack_line), so that the
+                # block can still be taken whole.
+                body = _SPACED_LOCATION.sub("\n\t", body)
             whole = _whole_stack(body, clean, keys, likes)
             if whole is not None:
                 newlines, calls = whole
