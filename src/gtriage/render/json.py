@@ -11,6 +11,7 @@ from gtriage.report import (
     UNZONED_CLOCKS,
     AccessInfo,
     Cluster,
+    Moment,
     Objects,
     Report,
     SourceCount,
@@ -18,7 +19,6 @@ from gtriage.report import (
     Trend,
 )
 
-from .common import moment_time
 from .safe import scalar
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -223,6 +223,14 @@ def _trend(t: Trend | None) -> dict[str, Any] | None:
     return {"counts": list(t.counts), "verdict": t.verdict, "growth_per_minute": round(rate, 3) if rate is not None else None}
 
 
+def _log_time(m: Moment) -> str | None:
+    """As the text report shows the time of a log that prints no year or no zone."""
+    # Imported here: render/common costs other JSON reports ~1.2M instructions to import.
+    from .common import moment_time
+
+    return moment_time(m)
+
+
 def _iso(seconds: float | None) -> str | None:
     if seconds is None:
         return None
@@ -291,7 +299,7 @@ def report_obj(r: Report) -> dict[str, Any]:
                     "taken_at": None if m.clock in UNZONED_CLOCKS else _iso(m.taken_at),
                     "clock": m.clock,
                     "goroutines": m.goroutines,
-                    "log_time": moment_time(m) if m.clock in UNZONED_CLOCKS else None,
+                    "log_time": _log_time(m) if m.clock in UNZONED_CLOCKS else None,
                 }
                 for m in r.series
             ],
