@@ -8,7 +8,7 @@ input lines.
 Inputs: four real samples (a crash with every goroutine, a ?debug=2 and a SIGQUIT dump of
 the leaky service cut to their first goroutines, a ?debug=1 profile cut to its first
 records), sometimes twice in one file, with lines dropped, duplicated, swapped or glued
-(a line break lost), NUL bytes, U+FFFD (invalid UTF-8), digits of other scripts in headers
+(a line break lost), every empty line gone (as the journal stores a dump), NUL bytes, U+FFFD (invalid UTF-8), digits of other scripts in headers
 and creator lines, tabs pasted as spaces, a log prefix on every line (kubectl, journald,
 klog), CRLF, and a cut at any byte. The quick test tries 150 of them; the `slow` one 3,000.
 
@@ -239,6 +239,9 @@ def mutated_dumps(draw: st.DrawFn) -> str:
     lines = text.split("\n")
     for op, a, b in draw(line_ops):
         apply_line_op(lines, op, a, b)
+    if draw(st.integers(0, 5)) == 0:
+        # As the journal stores a dump: no empty line (goroutines one under the other).
+        lines = [line for line in lines[:-1] if line] + lines[-1:]
     text = "\n".join(lines)
     width = draw(st.sampled_from([0, 0, 0, 1, 2, 4, 8]))
     if width:
@@ -281,6 +284,29 @@ def test_the_unmutated_bases_read_alike(name: str) -> None:
     assert snaps
     assert all(s.unparsed == [] for s in snaps)
     assert snaps[0].goroutines or name == "leaky debug1"
+
+
+# Lines under a goroutine's header given blanks for their indentation: sections.py gives a
+# tab back to a location only; every other kind of line sends its block line by line.
+SPACED = [
+    "        /src/m.go:3 +0x1d",  # journalctl's 8 blanks
+    "   /src/m.go:3 +0x1d",
+    "        main.f(0x1)",  # an indented call: no tab
+    "        created by main.main in goroutine 1",
+    "        ...additional frames elided...",
+    "        ",  # blanks alone: a blank line to the line reader
+    " \t/src/m.go:3 +0x1d",
+    "        /src/m.go:3 (x)",  # a location ending in ")"
+]
+
+
+@pytest.mark.parametrize("line", SPACED)
+@pytest.mark.parametrize("blank", [True, False], ids=["blank-separated", "as-the-journal-stores-it"])
+def test_blanks_for_a_tab_read_alike(line: str, blank: bool) -> None:
+    block = "goroutine 3 [select]:\nmain.f(0x1)\n\t/src/m.go:3 +0x1d\nmain.g()\n" + line + "\n"
+    after = "goroutine 4 [select]:\nmain.h()\n\t/src/m.go:7 +0x2\n"
+    sep = "\n" if blank else ""
+    compare("goroutine 1 [running]:\nmain.main()\n\t/src/m.go:1 +0x1\n" + sep + block + sep + after + sep + after.replace(" 4 ", " 5 "))
 
 
 def _check(text: str) -> None:

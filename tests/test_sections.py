@@ -176,38 +176,41 @@ def test_text_without_a_dump() -> None:
     assert parse_text("nothing here\npanic handling is fine\ngoroutines are great\n").snapshots == ()
 
 
-# Blocks after a blank line, each with the sections the reader must make of it. "whole": the
-# block was taken as one goroutine without reading it line by line.
+# Blocks after a blank line, each with the sections the reader must make of it. "whole": each
+# goroutine was taken whole without reading it line by line. A goroutine whose next line is a
+# header (no blank line between, as journald stores a dump) is taken whole too: the header
+# closes it in the line reader as a blank line would; the block's last goroutine goes line by
+# line (it may be cut off).
 BLOCKS = [
-    ("calls only", "goroutine 3 [select]:\nmain.f(0x1)\n\t/m.go:3 +0x1\nmain.g()\n\t/m.go:4 +0x2\n", [3], True),
-    ("with creator", "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 +0x1\ncreated by main.main in goroutine 1\n\t/m.go:9 +0x5\n", [3], True),
-    ("elided", "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 +0x1\n...50 frames elided...\ncreated by main.main in goroutine 1\n\t/m.go:9 +0x5\n", [3], True),
+    ("calls only", "goroutine 3 [select]:\nmain.f(0x1)\n\t/m.go:3 +0x1\nmain.g()\n\t/m.go:4 +0x2\n", [3], [True]),
+    ("with creator", "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 +0x1\ncreated by main.main in goroutine 1\n\t/m.go:9 +0x5\n", [3], [True]),
+    ("elided", "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 +0x1\n...50 frames elided...\ncreated by main.main in goroutine 1\n\t/m.go:9 +0x5\n", [3], [True]),
     (
         "ancestor in the middle",
         "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 +0x1\ncreated by main.main\n\t/m.go:9 +0x5\n"
         "[originating from goroutine 1]:\nmain.main(...)\n\t/m.go:8 +0x4\n",
         [3],
-        True,
+        [True],
     ),
-    ("two goroutines, no blank line", "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 +0x1\ngoroutine 4 [select]:\nmain.g()\n\t/m.go:4 +0x2\n", [3, 4], False),
+    ("two goroutines, no blank line", "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 +0x1\ngoroutine 4 [select]:\nmain.g()\n\t/m.go:4 +0x2\n", [3, 4], [True, False]),
     (
         # A location ending in ")" makes the newline count come out even: the header hidden
         # behind it must still become a goroutine of its own.
         "header hidden behind a location ending in ')'",
         "goroutine 3 [select]:\nmain.f()\n\t/m.go:3 (x)\n\t/m.go:3 +0x1\ngoroutine 4 [select]:\nmain.g()\n\t/m.go:4 +0x2\n",
         [3, 4],
-        False,
+        [True, False],
     ),
 ]
 
 
 @pytest.mark.parametrize(("block", "goroutines", "whole"), [b[1:] for b in BLOCKS], ids=[b[0] for b in BLOCKS])
-def test_blocks_after_a_blank_line(block: str, goroutines: list[int], whole: bool) -> None:
+def test_blocks_after_a_blank_line(block: str, goroutines: list[int], whole: list[bool]) -> None:
     text = DUMP + "\n" + block + "\n" + DUMP.replace("goroutine 1 ", "goroutine 11 ").replace("goroutine 7", "goroutine 17")
     secs = [s for s in split_sections(text.splitlines(keepends=True)) if s.kind is Kind.GOROUTINE]
     got = [s for s in secs if s.lines[0].split()[1] in {str(g) for g in goroutines}]
     assert [int(s.lines[0].split()[1]) for s in got] == goroutines
-    assert [s.body is not None for s in got] == [whole] * len(goroutines)
+    assert [s.body is not None for s in got] == whole
     assert [g for snap in ids(text) for g in snap] == [1, 7, *goroutines, 11, 17]
 
 
@@ -419,11 +422,13 @@ def test_a_damaged_line_does_not_split_the_dump() -> None:
 )
 def test_blocks_are_cut_where_the_line_reader_cuts(line: str, header: bool) -> None:
     # A line that ends in ")" looks like a call to the fast path; the line reader starts a
-    # section there. Both must read the block the same way.
+    # section there. Both must read the block the same way: a header cuts the goroutine
+    # before it where the line reader does (that part is then taken whole), another line
+    # sends the block line by line.
     block = "goroutine 3 [select]:\nmain.f(0x1)\n\t/m.go:3 +0x1\n" + line + "\nmain.g()\n\t/m.go:4 +0x2\n"
     text = DUMP + "\n" + block + "\n" + DUMP.replace("goroutine 1 ", "goroutine 11 ").replace("goroutine 7", "goroutine 17")
     secs = [s for s in split_sections(io.StringIO(text)) if s.kind is Kind.GOROUTINE]
-    assert all(s.body is None for s in secs if s.lines[0].startswith("goroutine 3 "))
+    assert [s.body is not None for s in secs if s.lines[0].startswith("goroutine 3 ")] == [header]
     seen = sum(s.headers_seen for s in parse_text(text).snapshots)
     assert seen == 5 + header
 

@@ -17,11 +17,10 @@ _SPACED_FRAME = lazy(r"# +(0x[0-9a-fA-F]+) +(\S+\+0x[0-9a-fA-F]+) +(\S.*)")
 # "/x/m.go:12 +0x1d", "example.com/m/m.go:12" (-trimpath), with fp=/sp=/pc= at traceback
 # level 2. A path has a "/" and its file an extension; log text ("addr=127.0.0.1:8080",
 # 'at="x.go:3"') has "=" or quotes.
-LOCATION_PATTERN = (
+LOCATION = lazy(
     r"[^\s\"=][^\n\"=]*[/\\][^\n\"=]*\.[A-Za-z][A-Za-z0-9_]*:[0-9]+(?: \+0x[0-9a-fA-F]+)?"
     r"(?: fp=0x[0-9a-fA-F]+ sp=0x[0-9a-fA-F]+)?(?: pc=0x[0-9a-fA-F]+)?"
 )
-LOCATION = lazy(LOCATION_PATTERN)
 
 _PREAMBLE_STARTS = (
     "panic: ",

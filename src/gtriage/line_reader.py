@@ -388,6 +388,13 @@ class LineReader:
         self.closed = _GOROUTINE
         self.after_blank = True
 
+    def accepts_header_blocks(self) -> bool:
+        """Whether a clean goroutine block whose next line is a header (no blank line between:
+        journald) can skip the line-by-line reading: its header closes what is open, as
+        feeding it would, when that is a goroutine or a crash's preamble."""
+        cur = self.cur
+        return self.open and not self.records and (cur is None or cur.kind is _PREAMBLE or cur.kind is _GOROUTINE)
+
     def accepts_blocks(self) -> bool:
         """Whether the next clean goroutine block can skip the line-by-line reading."""
         cur = self.cur

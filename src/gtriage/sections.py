@@ -12,12 +12,12 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator
-from itertools import compress, count, repeat
+from itertools import compress, count, pairwise, repeat
 from operator import ne
 
 from .carriers import read_streams
 from .lazy_re import lazy
-from .line_kinds import LOCATION_PATTERN, MAX_STACK_LINE
+from .line_kinds import MAX_STACK_LINE
 from .line_reader import LineReader
 from .log_clock import LogClock
 from .record import dataclass, field
@@ -209,8 +209,63 @@ def _whole_stack(
     return newlines, split
 
 
-# A location line indented with blanks (LOCATION is what the line reader takes for one).
-_SPACED_LOCATION = lazy(r"\n +(?=" + LOCATION_PATTERN + r"\n)")
+def _feed(m: LineReader, lines: list[str], n: int, start: int, end: int) -> None:
+    """Lines start..end of a block (its first line is stream line n) to the line reader,
+    each with the one or two after it in the block."""
+    last = len(lines) - 1
+    for i in range(start, end):
+        m.feed(lines[i], n + i, lines[i + 1] if i < last else None, lines[i + 2] if i + 1 < last else None)
+
+
+# Goroutine headers at a line's start, as line_kinds.is_header takes them.
+_HEADER_LINE = lazy(r"^goroutine [0-9]", re.MULTILINE)
+
+
+def _feed_goroutines(
+    m: LineReader, lines: list[str], n: int, block: str, memos: tuple[dict[str, int], dict[str, int], dict[tuple[int, str], Like]]
+) -> Iterator[Section]:
+    """A block that holds goroutines with no blank line between them (journald keeps no
+    empty line): each one whose next line is the next one's header is taken whole when it is
+    clean, as a blank-separated block is; the rest goes line by line. The line reader reads
+    a goroutine so followed exactly as one followed by a blank line: the header closes it
+    (LineReader._goroutine), and a header is a header whatever came before it."""
+    heads: list[int] = []
+    at, line = 0, 0
+    for h in _HEADER_LINE.finditer(block):
+        line += block.count("\n", at, h.start())
+        at = h.start()
+        heads.append(line)
+    fed = 0  # lines before this one went to the line reader, or were taken whole
+    for j, k in pairwise(heads):
+        if k - j < 2:
+            continue
+        body = "\n".join(lines[j + 1 : k]) + "\n"
+        if len(body) >= MAX_FAST_BLOCK:
+            continue
+        whole = _whole_stack(body, *memos)
+        if whole is None and "\n " in body:
+            spaced = _SPACED_LOCATION.sub("\n\t", body)
+            if spaced != body:
+                body = spaced
+                whole = _whole_stack(body, *memos)
+        if whole is None:
+            continue
+        _feed(m, lines, n, fed, j)
+        fed = j
+        if not m.accepts_header_blocks():
+            continue
+        m.take_goroutine(lines[j], body, n + j, whole[1])
+        fed = k
+        yield from m.ready()
+    _feed(m, lines, n, fed, len(lines))
+
+
+# The blanks before a line the line reader gives a tab in their place (_stack_line): one
+# that is no stack line (no ")" at its end, none of the stack lines' starts). Other lines
+# keep their blanks, and their block goes line by line.
+_SPACED_LOCATION = lazy(
+    r"\n +(?=\S)(?!created by |\.\.\.|\[originating from goroutine |non-Go function)(?=[^\n]*(?<!\))\n)"
+)
 
 _BLANK, _END, _MORE = 1, 0, 2  # what follows a block: a blank line, nothing, more lines
 
@@ -312,14 +367,10 @@ def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
             lines.pop()  # the input's final newline
             count -= 1
         if after != _END or block:
-            last = len(lines) - 1
-            for i, line in enumerate(lines):
-                m.feed(
-                    line,
-                    n + i,
-                    lines[i + 1] if i < last else None,
-                    lines[i + 2] if i + 1 < last else None,
-                )
+            if "\ngoroutine " in block:
+                yield from _feed_goroutines(m, lines, n, block, (clean, keys, likes))
+            else:
+                _feed(m, lines, n, 0, len(lines))
         if after == _END:
             last_ended = block == "" or block.endswith("\n")
             n += count + 1
