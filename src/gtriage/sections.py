@@ -3,8 +3,10 @@
 Every stream of plain text (carriers.py) is cut into blank-line-separated blocks. The line
 reader (line_reader.py) reads them a line at a time and alone decides where sections and
 dumps start; a clean goroutine block inside a dump is taken whole without that pass (the
-common case), and only when the line reader would have cut it the same way. What a section
-says is the grammar's business (parse.py).
+common case), and only when the line reader would have cut it the same way. So is a clean
+goroutine followed by the next one's header with no blank line between (journald keeps no
+empty line), and one whose locations lost their tab to blanks where the line reader would
+give it back. What a section says is the grammar's business (parse.py).
 """
 
 from __future__ import annotations
