@@ -378,27 +378,20 @@ class LineReader:
         return False
 
     def take_goroutine(self, header: str, body: str, n: int, calls: CallSplit | None) -> None:
-        """A whole goroutine block known to be clean, after a blank line inside a dump, and
-        the blank line after it: nothing is open, so that line only marks the gap."""
+        """A whole goroutine block known to be clean, inside a dump, read as feeding its lines
+        would read it: a blank line or the next goroutine's header ends it (accepts_blocks)."""
         sec = self._goroutine(header, n)
         sec.lines.append(header)
-        sec.body = body
-        sec.calls = calls
+        sec.body, sec.calls = body, calls
         self.out.append(sec)
         self.closed = _GOROUTINE
         self.after_blank = True
 
-    def accepts_header_blocks(self) -> bool:
-        """Whether a clean goroutine block whose next line is a header (no blank line between:
-        journald) can skip the line-by-line reading: its header closes what is open, as
-        feeding it would, when that is a goroutine or a crash's preamble."""
+    def accepts_blocks(self, after_header: bool = False) -> bool:
+        """Whether the next clean goroutine block skips the line-by-line reading; `after_header`:
+        one right under a goroutine's lines (journald), which its header closes, as fed."""
         cur = self.cur
-        return self.open and not self.records and (cur is None or cur.kind is _PREAMBLE or cur.kind is _GOROUTINE)
-
-    def accepts_blocks(self) -> bool:
-        """Whether the next clean goroutine block can skip the line-by-line reading."""
-        cur = self.cur
-        return self.open and not self.records and (cur is None or cur.kind is _PREAMBLE)
+        return self.open and not self.records and (cur is None or cur.kind is _PREAMBLE or (after_header and cur.kind is _GOROUTINE))
 
     def finish(self, ended_with_newline: bool) -> None:
         if self.cur is not None:

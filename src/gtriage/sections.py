@@ -254,7 +254,7 @@ def _feed_goroutines(
             continue
         _feed(m, lines, n, fed, j)
         fed = j
-        if not m.accepts_header_blocks():
+        if not m.accepts_blocks(after_header=True):
             continue
         m.take_goroutine(lines[j], body, n + j, whole[1])
         fed = k

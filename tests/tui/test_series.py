@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from textual.pilot import Pilot
 
 from gtriage.pipeline import analyze_inputs
-from gtriage.render.common import sparkline, when_text
+from gtriage.render.common import sparkline
+from gtriage.render.when import when_text
 from gtriage.report import Cluster, FleetSource, SourceCount
 from gtriage.tui.app import GTriageApp
 from gtriage.tui.clusters_table import ClustersTable, column_widths

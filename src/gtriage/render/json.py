@@ -225,8 +225,8 @@ def _trend(t: Trend | None) -> dict[str, Any] | None:
 
 def _log_time(m: Moment) -> str | None:
     """As the text report shows the time of a log that prints no year or no zone."""
-    # Imported here: render/common costs other JSON reports ~1.2M instructions to import.
-    from .common import moment_time
+    # Imported here: other JSON reports need none of it.
+    from .when import moment_time
 
     return moment_time(m)
 

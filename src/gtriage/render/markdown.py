@@ -24,7 +24,6 @@ from .common import (
     num,
     race_accesses,
     repeat_text,
-    series_line,
     sources_read,
     sources_text,
     sparkline,
@@ -35,6 +34,7 @@ from .common import (
 )
 from .locks import holders_line, objects_line
 from .safe import md_code_span, md_fence, md_inline
+from .when import series_line
 
 DETAILED = 10  # clusters with a full section; the rest are in the table only
 MAX_IDS = 20  # goroutine ids in a section's line; all of them are in a <details> below it

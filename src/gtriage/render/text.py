@@ -25,7 +25,6 @@ from .common import (
     num,
     race_accesses,
     repeat_text,
-    series_line,
     source_line_text,
     sources_read,
     sources_text,
@@ -35,6 +34,7 @@ from .common import (
 )
 from .locks import holders_line, objects_line
 from .safe import inert, inert_line
+from .when import series_line
 
 RESET = "\x1b[0m"
 BOLD = "\x1b[1m"

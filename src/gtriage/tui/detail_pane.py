@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from gtriage.render.common import cluster_title, moment_time, num, sparkline, trend_text
+from gtriage.render.common import cluster_title, num, sparkline, trend_text
 from gtriage.render.safe import inert_line
+from gtriage.render.when import moment_time
 from gtriage.report import Cluster, Report, SubGroup
 
 from .report_query import cluster_key

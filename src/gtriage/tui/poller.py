@@ -17,8 +17,8 @@ from textual.message import Message
 
 from gtriage.errors import INPUT_ERRORS
 from gtriage.record import dataclass
-from gtriage.render.common import when_text
 from gtriage.render.safe import inert_line
+from gtriage.render.when import when_text
 from gtriage.report import Report
 
 from .messages import LoadCrashed, PollFailed, ReportPolled

@@ -6,7 +6,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from gtriage.render.common import fleet_lines, fleet_trend_summary, health_lines, num, plural, series_line
+from gtriage.render.common import fleet_lines, fleet_trend_summary, health_lines, num, plural
+from gtriage.render.when import series_line
 from gtriage.report import Report
 
 from .poller import PollInfo
