@@ -211,6 +211,23 @@ def _whole_stack(
     return newlines, split
 
 
+Memos = tuple[dict[str, int], dict[str, int], dict[tuple[int, str], Like]]  # _whole_stack's
+
+
+def _retabbed(body: str, memos: Memos) -> tuple[str, tuple[int, CallSplit | None] | None]:
+    """A goroutine's body that _whole_stack refused, with the locations indented with blanks
+    for their tab (journalctl prints a tab as 8, a terminal copy as many as reach the next
+    stop) given their tab back as the line reader gives it line by line (_stack_line): the
+    body to take, and _whole_stack's answer for it (None: the body goes line by line).
+    Called only once the body failed as it is: a search of every body for blanks cost 2% of
+    the 1k dump's instructions."""
+    if "\n " in body:
+        spaced = _SPACED_LOCATION.sub("\n\t", body)
+        if spaced != body:
+            return spaced, _whole_stack(spaced, *memos)
+    return body, None
+
+
 def _feed(m: LineReader, lines: list[str], n: int, start: int, end: int) -> None:
     """Lines start..end of a block (its first line is stream line n) to the line reader,
     each with the one or two after it in the block."""
@@ -223,9 +240,7 @@ def _feed(m: LineReader, lines: list[str], n: int, start: int, end: int) -> None
 _HEADER_LINE = lazy(r"^goroutine [0-9]", re.MULTILINE)
 
 
-def _feed_goroutines(
-    m: LineReader, lines: list[str], n: int, block: str, memos: tuple[dict[str, int], dict[str, int], dict[tuple[int, str], Like]]
-) -> Iterator[Section]:
+def _feed_goroutines(m: LineReader, lines: list[str], n: int, block: str, memos: Memos) -> Iterator[Section]:
     """A block that holds goroutines with no blank line between them (journald keeps no
     empty line): each one whose next line is the next one's header is taken whole when it is
     clean, as a blank-separated block is; the rest goes line by line. The line reader reads
@@ -245,11 +260,8 @@ def _feed_goroutines(
         if len(body) >= MAX_FAST_BLOCK:
             continue
         whole = _whole_stack(body, *memos)
-        if whole is None and "\n " in body:
-            spaced = _SPACED_LOCATION.sub("\n\t", body)
-            if spaced != body:
-                body = spaced
-                whole = _whole_stack(body, *memos)
+        if whole is None:
+            body, whole = _retabbed(body, memos)
         if whole is None:
             continue
         _feed(m, lines, n, fed, j)
@@ -347,16 +359,8 @@ def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
         ):
             body = block[nl + 1 :] + "\n"
             whole = _whole_stack(body, clean, keys, likes)
-            if whole is None and "\n " in body:
-                # Locations indented with blanks for their tab (journalctl prints a tab as 8,
-                # a terminal copy as many as reach the next stop): given their tab back, as
-                # the line reader would give it line by line (_stack_line), the block may be
-                # taken whole after all. Looked for only then: a search of every block for
-                # blanks cost 2% of the 1k dump's instructions.
-                spaced = _SPACED_LOCATION.sub("\n\t", body)
-                if spaced != body:
-                    body = spaced
-                    whole = _whole_stack(body, clean, keys, likes)
+            if whole is None:
+                body, whole = _retabbed(body, (clean, keys, likes))
             if whole is not None:
                 newlines, calls = whole
                 m.take_goroutine(block[:nl], body, n, calls)
