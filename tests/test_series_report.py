@@ -10,6 +10,7 @@ import re
 import shutil
 import tarfile
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -243,21 +244,29 @@ def test_one_log_of_several_dumps_is_a_series_in_its_timestamps() -> None:
     assert leak.trend.growth_per_minute == pytest.approx(log["counts"][-1]["leak"] / span)
 
 
+def _pod_log(tmp_path: Path, logged: Callable[[Path], str]) -> Path:
+    """The series as one process's log: each dump written to stderr right after the program's
+    own log line about it (`logged` of the dump)."""
+    lines: list[str] = []
+    for dump in SERIES:
+        lines.append(logged(dump))
+        lines.extend(dump.read_text().rstrip("\n").split("\n"))
+    log = tmp_path / "pod.log"
+    log.write_text("\n".join(lines) + "\n")
+    return log
+
+
 def test_zap_s_epoch_times_order_a_pod_log_s_dumps(tmp_path: Path) -> None:
     """A pod's log read without --timestamps: the program logs with zap's production JSON
     encoder ("ts" in seconds since the epoch, a float) and writes its goroutines to stderr
     after one such line; the lines' times order the dumps and give the growth a minute."""
-    lines: list[str] = []
-    for dump in SERIES:
-        m = manifest(dump)
-        ts = captured(dump)
-        lines.append(json.dumps({"level": "info", "ts": ts, "caller": "leakrate/main.go:240",
-                                 "msg": "dumping goroutines", "signal": "SIGUSR1", "tick": m["tick"]},
-                                separators=(",", ":")))  # zap writes no blanks  # fmt: skip
-        lines.extend(dump.read_text().rstrip("\n").split("\n"))
-    log = tmp_path / "pod.log"
-    log.write_text("\n".join(lines) + "\n")
-    r = analyze_inputs([str(log)])
+
+    def zap(dump: Path) -> str:
+        return json.dumps({"level": "info", "ts": captured(dump), "caller": "leakrate/main.go:240",
+                           "msg": "dumping goroutines", "signal": "SIGUSR1", "tick": manifest(dump)["tick"]},
+                          separators=(",", ":"))  # zap writes no blanks  # fmt: skip
+
+    r = analyze_inputs([str(_pod_log(tmp_path, zap))])
     assert r.ordered_by == "log timestamps"
     assert r.series is not None
     assert [m.taken_at for m in r.series] == [float(int(captured(d))) for d in SERIES]
@@ -272,14 +281,12 @@ def test_go_s_log_package_times_order_a_pod_log_s_dumps(tmp_path: Path) -> None:
     """The program logs with Go's log package (LstdFlags: "2026/11/30 07:17:13 ", its local
     time, no zone) and writes its goroutines to stderr after such a line: the lines' times
     order the dumps and give the growth a minute, as times without a zone."""
-    lines: list[str] = []
-    for dump in SERIES:
+
+    def go_log(dump: Path) -> str:
         when = datetime.fromtimestamp(captured(dump), UTC).strftime("%Y/%m/%d %H:%M:%S")
-        lines.append(f"{when} dumping goroutines (SIGUSR1, tick {manifest(dump)['tick']})")
-        lines.extend(dump.read_text().rstrip("\n").split("\n"))
-    log = tmp_path / "pod.log"
-    log.write_text("\n".join(lines) + "\n")
-    r = analyze_inputs([str(log)])
+        return f"{when} dumping goroutines (SIGUSR1, tick {manifest(dump)['tick']})"
+
+    r = analyze_inputs([str(_pod_log(tmp_path, go_log))])
     assert r.ordered_by == "log timestamps (no zone)"
     assert r.series is not None
     taken = [int(captured(d)) for d in SERIES]

@@ -42,6 +42,13 @@ class Spread:
     top_parent: tuple[int, int, str] | None  # (goroutine id, how many it started, source)
 
 
+def merge_key(c: RawCluster) -> tuple[str, str, int, str]:
+    """What one source's cluster shares with the others' it is merged with: the same place
+    and state (the keys cluster_goroutines groups with)."""
+    top = c.blocked_at
+    return top.func, top.file, top.line, c.state
+
+
 def merge_sources(per_source: Sequence[Sequence[RawCluster]]) -> Merged:
     """One list of clusters from the clusters of every source, in the sources' order."""
     n = len(per_source)
@@ -53,11 +60,10 @@ def merge_sources(per_source: Sequence[Sequence[RawCluster]]) -> Merged:
     parts: dict[int, list[tuple[int, RawCluster]]] = {}
     for s, raw in enumerate(per_source):
         for c in raw:
-            top = c.blocked_at
-            key = (top.func, top.file, top.line, c.state)
+            key = merge_key(c)
             m = clusters.get(key)
             if m is None:
-                m = clusters[key] = RawCluster(c.state, top)
+                m = clusters[key] = RawCluster(c.state, c.blocked_at)
                 counts[id(m)] = [0] * n
                 members[id(m)] = [[] for _ in range(n)]
                 parts[id(m)] = []

@@ -222,12 +222,13 @@ def _gone(
     merged cluster, the sources it left while others still hold it; and the clusters no
     source holds any more, each with the sources that held it. Each source's count is the
     one when last seen there, with its trend; the most first."""
+    from .fleet import merge_key  # loaded with the fleet's merge (_fleet)
+
     by_key: dict[tuple[str, str, int, str], list[tuple[RawCluster, SourceCount]]] = {}
     for s, trends in enumerate(followed):
         for k, last, trend in trends.gone() if trends is not None else ():
-            top = k.blocked_at
-            by_key.setdefault((top.func, top.file, top.line, k.state), []).append((k, SourceCount(names[s], last, trend=trend)))
-    present = {(m.blocked_at.func, m.blocked_at.file, m.blocked_at.line, m.state): m for m in merged.clusters}
+            by_key.setdefault(merge_key(k), []).append((k, SourceCount(names[s], last, trend=trend)))
+    present = {merge_key(m): m for m in merged.clusters}
     gone_from: dict[int, tuple[SourceCount, ...]] = {}
     gone: list[GoneCluster] = []
     for key, found in by_key.items():

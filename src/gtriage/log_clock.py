@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .lazy_re import lazy
 from .log_sources import NAMED_PREFIXES
@@ -169,20 +169,9 @@ class LogClock:
         if not stamped and pattern is _JSON and _ZAP_TS in text:
             self._observe_epoch(text, first_line)  # zap's lines between a dump's
 
-    def _observe_epoch(self, text: str, first_line: int) -> None:
-        """zap's JSON lines: the first line of each new second."""
-        line, at = first_line, 0
-        for m in _ZAP_RUN.finditer(text):
-            second = m.group(1)
-            if second == self._last:
-                continue
-            line += text.count("\n", at, m.start())
-            at = m.start()
-            self.stamp(line, int(second))
-
-    def _observe_yearless(self, text: str, first_line: int, runs: re.Pattern[str]) -> None:
-        """Each run's first line, its second read from group 1: "Dec 01 04:06:38" (or "Dec
-        1 04:06:38") or stern's "12-01 04:06:38"."""
+    def _new_seconds(self, text: str, first_line: int, runs: re.Pattern[str]) -> Iterator[tuple[str, int]]:
+        """Each run's second (its group 1) that is not the last one recorded, with the input
+        line of the run's first line; the caller records it before the next is looked at."""
         line, at = first_line, 0
         for r in runs.finditer(text):
             second = r.group(1)
@@ -190,6 +179,17 @@ class LogClock:
                 continue
             line += text.count("\n", at, r.start())
             at = r.start()
+            yield second, line
+
+    def _observe_epoch(self, text: str, first_line: int) -> None:
+        """zap's JSON lines: the first line of each new second."""
+        for second, line in self._new_seconds(text, first_line, _ZAP_RUN):
+            self.stamp(line, int(second))
+
+    def _observe_yearless(self, text: str, first_line: int, runs: re.Pattern[str]) -> None:
+        """Each run's first line, its second read from group 1: "Dec 01 04:06:38" (or "Dec
+        1 04:06:38") or stern's "12-01 04:06:38"."""
+        for second, line in self._new_seconds(text, first_line, runs):
             if second[0].isalpha():  # "Dec 01 04:06:38"
                 month, day, clock = _MONTHS.index(second[:3]) + 1, second[4:6], second[7:]
             else:  # "12-01 04:06:38"

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import collections
 import marshal
-import sys
 from types import CodeType
 
 from . import user_cache
@@ -245,23 +244,11 @@ _unsaved = False  # methods compiled in this run and not yet in the file
 
 
 def _cache_path() -> str | None:
-    folder = user_cache.cache_folder()
-    if folder is None or not user_cache.private(folder):
-        return None
-    tag = sys.implementation.cache_tag or "python"
-    return f"{folder}/records-{tag}-{sys.hexversion:08x}.marshal"
+    return user_cache.interpreter_file("records")
 
 
 def _load_code() -> dict[str, bytes]:
-    probe = _probe()
-    path = _cache_path()
-    data = user_cache.read_bytes(path) if path else None
-    try:
-        loaded = marshal.loads(data) if data else {}
-    except (EOFError, ValueError, TypeError):
-        loaded = {}  # damaged: compiled again and written over
-    if not isinstance(loaded, dict) or len(loaded) > _MAX_ENTRIES or loaded.get(_PROBE) != probe:
-        return {_PROBE: probe}
+    loaded = user_cache.load_table(_cache_path(), _PROBE, _probe(), _MAX_ENTRIES)
     return {k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, bytes)}
 
 
@@ -294,9 +281,7 @@ def save_compiled() -> None:
     if not _unsaved or _code is None:
         return
     _unsaved = False
-    path = _cache_path()
-    if path is not None:
-        user_cache.write_whole(path, marshal.dumps(_code))
+    user_cache.save_table(_cache_path(), _code)
 
 
 def _dataclass(cls: type[_T] | None = None, /, *, frozen: bool = False, slots: bool = False) -> Any:

@@ -17,7 +17,6 @@ re.compile.
 from __future__ import annotations
 
 import _sre  # type: ignore[import-not-found]  # the C matcher; no stub
-import marshal
 import re
 import sys
 
@@ -97,24 +96,12 @@ def _probe() -> tuple[object, ...]:
 
 
 def _cache_path() -> str | None:
-    folder = user_cache.cache_folder()
-    if folder is None or not user_cache.private(folder):
-        return None
-    tag = sys.implementation.cache_tag or "python"
-    return f"{folder}/regex-{tag}-{sys.hexversion:08x}.marshal"
+    return user_cache.interpreter_file("regex")
 
 
 def _load() -> dict[Any, Any]:
-    probe = _probe()
-    path = _cache_path()
-    data = user_cache.read_bytes(path) if path else None
-    try:
-        loaded = marshal.loads(data) if data else {}
-    except (EOFError, ValueError, TypeError):
-        loaded = {}  # damaged: derived again and written over
-    if not isinstance(loaded, dict) or len(loaded) > _MAX_ENTRIES + 1 or loaded.get(_PROBE) != probe:
-        return {_PROBE: probe}
-    return loaded
+    # One entry past _MAX_ENTRIES: the probe.
+    return user_cache.load_table(_cache_path(), _PROBE, _probe(), _MAX_ENTRIES + 1)
 
 
 def save_programs() -> None:
@@ -124,11 +111,4 @@ def save_programs() -> None:
     if not _unsaved or _programs is None:
         return
     _unsaved = False
-    path = _cache_path()
-    if path is None:
-        return
-    try:
-        data = marshal.dumps(_programs)
-    except ValueError:  # a value marshal cannot write: the run goes on, nothing is kept
-        return
-    user_cache.write_whole(path, data)
+    user_cache.save_table(_cache_path(), _programs)  # a value marshal refuses: nothing is kept

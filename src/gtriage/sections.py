@@ -246,19 +246,17 @@ def _feed_goroutines(m: LineReader, lines: list[str], n: int, block: str, memos:
     clean, as a blank-separated block is; the rest goes line by line. The line reader reads
     a goroutine so followed exactly as one followed by a blank line: the header closes it
     (LineReader._goroutine), and a header is a header whatever came before it."""
-    heads: list[int] = []
+    heads: list[tuple[int, int]] = []  # each header's line in the block, and its offset
     at, line = 0, 0
     for h in _HEADER_LINE.finditer(block):
         line += block.count("\n", at, h.start())
         at = h.start()
-        heads.append(line)
+        heads.append((line, at))
     fed = 0  # lines before this one went to the line reader, or were taken whole
-    for j, k in pairwise(heads):
-        if k - j < 2:
+    for (j, start), (k, end) in pairwise(heads):
+        if k - j < 2 or end - start >= MAX_FAST_BLOCK:
             continue
-        body = "\n".join(lines[j + 1 : k]) + "\n"
-        if len(body) >= MAX_FAST_BLOCK:
-            continue
+        body = block[block.index("\n", start) + 1 : end]  # the lines between, each with its line break
         whole = _whole_stack(body, *memos)
         if whole is None:
             body, whole = _retabbed(body, memos)

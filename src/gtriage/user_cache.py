@@ -8,8 +8,14 @@ folder that is this user's alone, as Python trusts its own `__pycache__`.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import stat
+import sys
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from typing import Any
 
 KEEP_CACHES = 4  # grammar caches (and tables) kept: the ones of the gtriage versions used last
 
@@ -58,6 +64,41 @@ def write_whole(path: str, data: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.remove(tmp)
+
+
+def interpreter_file(kind: str) -> str | None:
+    """The path of this interpreter's `kind` file in the cache folder (compiled code and
+    regex programs are this interpreter's alone), when the folder is private; else None."""
+    folder = cache_folder()
+    if folder is None or not private(folder):
+        return None
+    tag = sys.implementation.cache_tag or "python"
+    return f"{folder}/{kind}-{tag}-{sys.hexversion:08x}.marshal"
+
+
+def load_table(path: str | None, probe_key: str, probe: object, max_entries: int) -> dict[Any, Any]:
+    """The marshalled dict in `path` when it was written for `probe` (under `probe_key`) and
+    holds at most `max_entries`; else a fresh one holding only the probe (absent, damaged,
+    another interpreter's or grown past the bound: filled again and written over)."""
+    data = read_bytes(path) if path else None
+    try:
+        loaded = marshal.loads(data) if data else {}
+    except (EOFError, ValueError, TypeError):
+        loaded = {}
+    if not isinstance(loaded, dict) or len(loaded) > max_entries or loaded.get(probe_key) != probe:
+        return {probe_key: probe}
+    return loaded
+
+
+def save_table(path: str | None, table: dict[Any, Any]) -> None:
+    """Write the dict whole (write_whole), or nothing when a value is one marshal refuses."""
+    if path is None:
+        return
+    try:
+        data = marshal.dumps(table)
+    except ValueError:
+        return
+    write_whole(path, data)
 
 
 def prune_caches(current: str, keep: int = KEEP_CACHES) -> None:
