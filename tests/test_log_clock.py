@@ -312,6 +312,20 @@ def test_go_s_log_package_dates() -> None:
     assert (c.zoneless, c.zoned) == (True, False)
 
 
+def test_a_chunk_that_starts_inside_unstamped_lines_of_a_stamped_log() -> None:
+    # The program stamps its lines; the goroutines it writes to stderr carry none, and a
+    # chunk (1 MiB) may start inside them.
+    c = LogClock()
+    c.observe("2026/11/30 07:17:13 dumping\ngoroutine 1 [running]:\n", 1)
+    c.observe("main.main()\n\t/home/gopher/x.go:3 +0x1d\n\n2026/11/30 07:18:13 dumping\ngoroutine 1 [running]:\n", 3)
+    assert c.lines == [1, 6]
+    assert c.times[1] - c.times[0] == 60.0
+    # A dump's chunk with no stamped log before it is not searched (plain dumps pay nothing).
+    plain = LogClock()
+    plain.observe("main.main()\n\t/home/gopher/x.go:3 +0x1d\n\n2026/11/30 07:18:13 dumping\n", 3)
+    assert plain.lines == []
+
+
 def _yearless_reference(chunks: list[tuple[str, int]]) -> list[int]:
     """What observe records of a year-less log, line by line: the first line of each new
     second (its month, day and time as printed)."""

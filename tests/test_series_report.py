@@ -297,6 +297,29 @@ def test_go_s_log_package_times_order_a_pod_log_s_dumps(tmp_path: Path) -> None:
     assert leak.trend.growth_per_minute == pytest.approx(manifest(SERIES[-1])["counts"]["leak"] * 60 / (taken[-1] - taken[0]))
 
 
+def test_a_log_longer_than_a_chunk_times_every_dump_by_its_own_line(tmp_path: Path) -> None:
+    """Go's log package stamps the program's lines, not the goroutines it writes to stderr: a
+    log of 1.3 MB is read in chunks of 1 MiB, and the second starts inside a dump. The lines
+    after it still time the dumps after them (each dump here one minute after the last)."""
+    dump = (SAMPLES / "dumps/go1.27/leaky.debug2.txt").read_text()
+    start = datetime(2026, 11, 30, 7, 17, 13, tzinfo=UTC).timestamp()
+    n = 16  # 16 dumps of 81 KB: one chunk boundary, inside the 13th dump
+    log = tmp_path / "app.log"
+    log.write_text(
+        "".join(
+            datetime.fromtimestamp(start + 60 * i, UTC).strftime("%Y/%m/%d %H:%M:%S") + f" dump {i}\n" + dump
+            for i in range(n)
+        )
+    )
+    assert log.stat().st_size > 1 << 20
+    r = analyze_inputs([str(log)])
+    assert r.ordered_by == "log timestamps (no zone)"
+    assert r.series is not None
+    got = [m.taken_at for m in r.series]
+    assert len(got) == n
+    assert [None if t is None else t - start for t in got] == [60.0 * i for i in range(n)]
+
+
 def _zoneless(text: str) -> str:
     """The kubectl log's lines as Python logging's default asctime stamps them: the local date
     and time, a comma and milliseconds, no zone ("2026-11-30 07:17:13,152 line")."""

@@ -7,7 +7,9 @@ by them.
 
 Only the first line of each new second is recorded (seconds are what ordering dumps and
 growth a minute need), so a log of hours keeps a few thousand samples. Only chunks whose
-first line carries a timestamp are searched: plain dumps cost one match at a chunk's start.
+first line carries a timestamp are searched, and, once a log is known to stamp its lines, a
+chunk that starts inside what the program wrote unstamped (its goroutines): plain dumps
+cost one match at a chunk's start.
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ _WHOLE_TIME = lazy(_SECOND_ZONE)  # the second and the zone captured
 _STAMP_ONLY = lazy(_STAMP)
 _DOCKER_QUOTES = 12
 _HEAD = lazy(r"\[?" + _SECOND)
+# A line inside a chunk that starts as _HEAD: looked for only in a log already known to
+# stamp its lines so (a chunk that starts inside a dump the program wrote unstamped).
+_HEAD_LINE = lazy(r"\n\[?" + _SECOND)
 # The same behind a prefix that names a log source (log_sources._NAMED_FORMS): `kubectl
 # logs --prefix --timestamps` writes "[pod/NAME/CONTAINER] " before the kubelet's time,
 # `docker compose logs --timestamps` "NAME  | ", stern --timestamps "POD CONTAINER "
@@ -123,6 +128,7 @@ class LogClock:
     zoneless: bool = False  # a dated time without its zone was recorded (read as if UTC)
     zoned: bool = False  # a dated time with its zone (or in seconds since the epoch) was recorded
     yearless: bool = False  # a time without its year was recorded (times count from _YEAR0)
+    prefixed: bool = False  # a chunk's first line started with a dated stamp (_HEAD)
     _years: int = 0  # years a year-less log went past _YEAR0 (December, then January)
 
     def observe(self, text: str, first_line: int) -> None:
@@ -131,6 +137,7 @@ class LogClock:
             self._observe_yearless(text, first_line, _YEARLESS_RUN)
             return
         if _HEAD.match(text):
+            self.prefixed = True
             pattern = _PREFIX
             # Each run's first line, read with the stamp's own pattern.
             found: Iterable[re.Match[str] | None] = (pattern.match(text, r.start()) for r in _PREFIX_RUN.finditer(text))
@@ -153,6 +160,11 @@ class LogClock:
             pattern = _JSON
             runs = _DOCKER_RUN if text.startswith('{"log":"') else _JSON_RUN
             found = (pattern.match(text, r.start()) for r in runs.finditer(text))
+        elif self.prefixed and (m := _HEAD_LINE.search(text)) is not None:
+            # The program stamps its own lines, not the goroutines it writes to stderr, and
+            # this chunk starts inside them: its stamped lines from the first one.
+            self.observe(text[m.start() + 1 :], first_line + text.count("\n", 0, m.start()) + 1)
+            return
         else:
             return
         line, at = first_line, 0
