@@ -3,12 +3,11 @@ function): what the report, the renderers and the TUI show. Built by normalize.p
 
 from __future__ import annotations
 
-import enum
-
+from .enums import StrEnum
 from .record import dataclass
 
 
-class Origin(enum.StrEnum):
+class Origin(StrEnum):
     MAIN = "main"  # the program's own code
     MODULE = "module"  # a third-party module
     STDLIB = "stdlib"

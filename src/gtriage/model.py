@@ -8,15 +8,14 @@ gives a frame's arguments as that goroutine printed them.
 
 from __future__ import annotations
 
-import enum
-
+from .enums import StrEnum
 from .record import dataclass, field
 
 HEX_PLACEHOLDER = "0x0"  # what every hex word of a stack shape reads as
 ARGS_SEP = "\n"  # between the argument texts in Goroutine.values: no argument holds one
 
 
-class DumpFormat(enum.StrEnum):
+class DumpFormat(StrEnum):
     """Which kind of text a snapshot came from."""
 
     TRACEBACK = "traceback"  # ?debug=2, SIGQUIT, panic / fatal error tracebacks

@@ -3,8 +3,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
+from .enums import Enum
 from .fast_path import ShapeMemo
 from .lalr import ParseError
 from .model import HEX_PLACEHOLDER, Frame, Labels, Record

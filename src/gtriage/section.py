@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import enum
-
+from .enums import Enum
 from .record import NamedTuple, dataclass, field
 from .streams import LineMap
 
 
-class Kind(enum.Enum):
+class Kind(Enum):
     DUMP = "dump"  # a new snapshot starts; no lines
     GOROUTINE = "goroutine"  # header line, then its stack lines
     RUNTIME_STACK = "runtime stack"  # "runtime stack:" then the system stack of a throw

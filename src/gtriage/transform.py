@@ -11,8 +11,7 @@ callback returns a bare string) and read through `.type` and `.start_pos` only.
 
 from __future__ import annotations
 
-import enum
-
+from .enums import StrEnum
 from .lalr import Token
 from .model import Access, Frame, Labels
 from .record import NamedTuple, replace
@@ -49,7 +48,7 @@ class AncestorMark(NamedTuple):
     pass
 
 
-class FlagName(enum.StrEnum):
+class FlagName(StrEnum):
     """What a header or stack line says besides its values (the grammar's flag rules)."""
 
     M = "m"  # level-2 header: the thread (m=N)
@@ -75,7 +74,7 @@ class Header(NamedTuple):
     flags: tuple[Flag, ...]
 
 
-class PreKind(enum.StrEnum):
+class PreKind(StrEnum):
     """The lines of a crash preamble."""
 
     PANIC = "panic"
