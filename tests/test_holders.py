@@ -16,6 +16,17 @@ from test_objects import cluster_at, dump, frame, goroutine, lock_slow
 LOCK = "0xc000010120"
 
 
+@pytest.fixture(autouse=True, params=["looked up", "searched"])
+def _both_ways(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every row both ways a goroutine's texts are read for the locks' addresses: each hex
+    word looked up (a small dump), and one search for any of them (from
+    holders._SEARCH_FROM goroutines on)."""
+    import gtriage.holders as holders
+
+    if request.param == "searched":
+        monkeypatch.setattr(holders, "_SEARCH_FROM", 0)
+
+
 def waiters(*ids: int, receiver: str = LOCK, lock: str = LOCK, func: str = "main.(*Store).Get", line: int = 23) -> list[str]:
     body = lock_slow(lock) + frame(func, f"{receiver}, 0x0?", "/src/store.go", line)
     return [goroutine(i, "sync.Mutex.Lock", body) for i in ids]

@@ -12,15 +12,16 @@ generated command lines that both read the same.
 from __future__ import annotations
 
 import math
-import re
 import sys
 from collections.abc import Callable, Sequence
 
 from .lazy_re import lazy
+from .regex_cache import IGNORECASE
 from .source import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    import re
     from typing import Any
 
 
@@ -61,6 +62,8 @@ def _bad(message: str) -> Exception:
 
 
 def regex(text: str) -> re.Pattern[str]:
+    import re  # only for --match / --exclude: a run without them imports no re
+
     from .filters import filter_regex
 
     try:
@@ -90,7 +93,7 @@ def seconds(text: str) -> float:
     return value
 
 
-_DURATION = lazy(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?", re.IGNORECASE)
+_DURATION = lazy(r"(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?", IGNORECASE)
 
 
 def interval(text: str) -> float:
@@ -104,7 +107,7 @@ def interval(text: str) -> float:
     return value
 
 
-_SIZE = lazy(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:i?B)?", re.IGNORECASE)
+_SIZE = lazy(r"(\d+(?:\.\d*)?|\.\d+)\s*([KMGT]?)(?:i?B)?", IGNORECASE)
 
 
 def size(text: str) -> int:

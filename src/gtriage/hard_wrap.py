@@ -20,13 +20,17 @@ without it goes on the line before, whatever that line.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import cache
 from itertools import pairwise
 
 from .lazy_re import lazy
 from .line_kinds import RECORD_START, is_header, retab_record_line, starts_section
+from .regex_cache import MULTILINE, uncached
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    import re
 
 HEAD = 1 << 15  # the text looked at for cuts: the start of the input
 MIN_WIDTH = 24  # no terminal or mail client wraps narrower
@@ -233,7 +237,7 @@ def _go_on(
 @cache
 def _inside(pattern: str) -> re.Pattern[str]:
     """A prefix pattern ("^(?:...)", as _learned_prefix gives it) anywhere in a row."""
-    return re.compile(pattern.removeprefix("^"))
+    return uncached(pattern.removeprefix("^"))
 
 
 def _bare_prefix(row: str, core: str, nxt: str, prefix: re.Pattern[str] | None) -> bool:
@@ -347,7 +351,7 @@ def _learned_prefix(head: str, rows: list[str]) -> re.Pattern[str] | None:
     if not shapes:
         return None
     shape = max(shapes, key=shapes.__getitem__)
-    return re.compile("^(?:" + shape + ")", re.MULTILINE) if shapes[shape] >= MIN_PREFIXED else None
+    return uncached("^(?:" + shape + ")", MULTILINE) if shapes[shape] >= MIN_PREFIXED else None
 
 
 def _rejoiner(rows: list[str], prefix: re.Pattern[str] | None) -> Rejoiner | None:

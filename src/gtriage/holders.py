@@ -18,7 +18,6 @@ one lock.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from .cluster import RawCluster
@@ -26,7 +25,12 @@ from .frame_info import FrameInfo
 from .model import Goroutine
 from .objects import LOCKS, ObjectFindings, ValueReader
 from .record import dataclass
+from .regex_cache import escape, uncached
 from .shapes import HEX_WORD
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    import re
 
 FUNCTION = "function"
 ARGUMENT = "argument"
@@ -74,7 +78,12 @@ def find_holders(clusters: Sequence[RawCluster], objects: ObjectFindings) -> dic
             by_text.setdefault(t, []).append(lk)
     # A few addresses are found fastest by one search for any of them; many by looking up
     # each hex word of the text (a regular expression of thousands of alternatives is slow).
-    words = HEX_WORD if len(by_text) > _ALTERNATIVES else re.compile("|".join(map(re.escape, by_text)))
+    # That search is the dump's own pattern, compiled by re: in a small dump, importing re
+    # would cost more than looking up every hex word.
+    if len(by_text) > _ALTERNATIVES or sum(len(grp.goroutines) for c in clusters for grp in c.groups) < _SEARCH_FROM:
+        words = HEX_WORD
+    else:
+        words = uncached("|".join(map(escape, by_text)))
     found: dict[int, list[HolderFound]] = {id(lk.waiters): [] for lk in locks}
     for c in clusters:
         for grp in c.groups:
@@ -101,6 +110,10 @@ def find_holders(clusters: Sequence[RawCluster], objects: ObjectFindings) -> dic
 
 
 _ALTERNATIVES = 64
+# Goroutines from which one search for a few addresses is worth importing re (~5 ms): looking
+# up every hex word of a goroutine's argument texts costs ~12 us on the bench dumps, the
+# search ~1 us.
+_SEARCH_FROM = 1000
 
 
 def _words(g: Goroutine, program: list[int], words: re.Pattern[str], kept: dict[int, list[str]]) -> list[str]:

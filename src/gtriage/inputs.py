@@ -4,7 +4,6 @@ list of them in `@file`, the files of a directory, the members of a .zip or .tar
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -12,6 +11,7 @@ from contextlib import contextmanager
 from .errors import input_error, os_reason
 from .lazy_re import lazy
 from .record import dataclass
+from .regex_cache import IGNORECASE
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 # A directory or archive of more dumps than this is refused rather than read for hours.
 MAX_MEMBERS = 10_000
-_ARCHIVE = lazy(r"\.(zip|tar|tgz|tar\.gz|tar\.bz2|tar\.xz)$", re.IGNORECASE)
+_ARCHIVE = lazy(r"\.(zip|tar|tgz|tar\.gz|tar\.bz2|tar\.xz)$", IGNORECASE)
 _URL = lazy(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 

@@ -5,13 +5,13 @@ reassembled into a stream of its own.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from .lazy_re import lazy
 from .line_kinds import RACE_WARNING
 from .log_clock import WHOLE_TIME
 from .record import dataclass, field
+from .regex_cache import escape
 from .streams import CHUNK, CarrierStats, LineMap, Stream
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -299,11 +299,11 @@ _DOCKER_TIME = '","time":"'
 # the line's other fields, and the next line's head. The line's "time" is captured, whole
 # (dockerd writes RFC 3339 with nanoseconds): the log clock reads the times the split found
 # (LogClock.observe_times) instead of walking every line again.
-_TIME_FIELD = re.escape(_DOCKER_TIME) + "(" + WHOLE_TIME + ")"
+_TIME_FIELD = escape(_DOCKER_TIME) + "(" + WHOLE_TIME + ")"
 _DOCKER_SEPARATOR = lazy(
-    re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + _TIME_FIELD + r'"\}\n' + re.escape(DOCKER_HEAD)
+    escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + _TIME_FIELD + r'"\}\n' + escape(DOCKER_HEAD)
 )
-_DOCKER_LAST = lazy(re.escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + _TIME_FIELD + r'"\}\n\Z')
+_DOCKER_LAST = lazy(escape('\\n' + _DOCKER_STREAM) + "[a-z]+" + _TIME_FIELD + r'"\}\n\Z')
 
 
 # dockerd's log copier cuts a line longer than its 16 KiB buffer into pieces of 16 KiB,

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import marshal
 import os
-import re
 import sys
 import zlib
 
 from .lalr import END, Unsupported
-from .regex_cache import compiled
+from .regex_cache import MULTILINE, compiled
 from .user_cache import write_whole
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -114,7 +113,7 @@ def derive(lark_parser: Any) -> dict[str, Any]:
     }
 
 
-_VERSION = compiled(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", re.M)
+_VERSION = compiled(r"""^__version__\s*(?::\s*str\s*)?=\s*["']([^"']+)["']""", MULTILINE)
 
 
 def lark_version() -> str | None:

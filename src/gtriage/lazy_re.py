@@ -11,12 +11,11 @@ plain `re.compile`.
 
 from __future__ import annotations
 
-import re
-
 from .regex_cache import compiled
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    import re
     from typing import Any
 
 

@@ -14,21 +14,25 @@ cost one match at a chunk's start.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 
 from .lazy_re import lazy
 from .log_sources import NAMED_PREFIXES
 from .record import dataclass, field
+from .regex_cache import MULTILINE
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    import re
 
 # The date with "-", or with "/" as Go's log package prints it ("2026/12/01 04:32:13", its
 # LstdFlags: the local time, no zone).
 _STAMP = r"(\d{4}[-/]\d\d[-/]\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(Z|[+-]\d\d:?\d\d)?"
 # At a line's start (kubectl, journald short-iso, slog text, most log libraries), or as a
 # JSON line's "time" / "ts" / "timestamp" field (docker json-file, slog JSON, zap).
-_PREFIX = lazy(r"^\[?" + _STAMP, re.MULTILINE)
-_JSON = lazy(r'^\{[^\n]*?"(?:time|ts|timestamp)":"' + _STAMP, re.MULTILINE)
+_PREFIX = lazy(r"^\[?" + _STAMP, MULTILINE)
+_JSON = lazy(r'^\{[^\n]*?"(?:time|ts|timestamp)":"' + _STAMP, MULTILINE)
 # A run of lines that start with the same second and zone, as one match: only a run's
 # first line can start a new second, and the regex engine goes over the rest (a million
 # lines in a 10k dump's kubectl log) without a step in Python. _SECOND_ZONE captures the
@@ -41,7 +45,7 @@ _SECOND_ZONE = f"({_SECOND}){_FRACTION}({_ZONE})"
 _SAME = r"\1" + _FRACTION + r"\2"
 _LINE_END = r"[^\n]*(?:\n|\Z)"
 _PREFIX_RUN = lazy(
-    r"^\[?" + _SECOND_ZONE + _LINE_END + r"(?:\[?" + _SAME + r"(?![Z+-])" + _LINE_END + r")*", re.MULTILINE
+    r"^\[?" + _SECOND_ZONE + _LINE_END + r"(?:\[?" + _SAME + r"(?![Z+-])" + _LINE_END + r")*", MULTILINE
 )
 # Up to a "time" / "ts" / "timestamp" key, quote by quote (possessive): the lazy scan of
 # _JSON tried the key at every character of every line (a docker log's clock cost more
@@ -49,7 +53,7 @@ _PREFIX_RUN = lazy(
 _TO_KEY = r'(?:[^"\n]*+"(?!(?:time|ts|timestamp)":"))*+[^"\n]*+"(?:time|ts|timestamp)":"'
 _JSON_RUN = lazy(
     r"^\{" + _TO_KEY + _SECOND_ZONE + _LINE_END + r"(?:\{" + _TO_KEY + _SAME + r"(?![Z+-])" + _LINE_END + r")*",
-    re.MULTILINE,
+    MULTILINE,
 )
 # docker json-file lines: {"log":"...","stream":"stderr","time":"..."}. The log string is
 # read as a JSON string (escapes and all, possessive), so the time found after it is the
@@ -60,7 +64,7 @@ _DOCKER_END = r'"\}(?:\n|\Z)'
 _DOCKER_RUN = lazy(
     r"^(?:" + _DOCKER_HEAD + _SECOND_ZONE + _DOCKER_END + r"(?:" + _DOCKER_HEAD + _SAME + _DOCKER_END + r")*"
     + "|" + _LINE_END + ")",
-    re.MULTILINE,
+    MULTILINE,
 )
 # A docker line's "time" as _DOCKER_RUN reads it whole (json_logs.docker_chunk takes only
 # these), and the second it starts with (its first 19 characters).
@@ -81,9 +85,9 @@ _HEAD_LINE = lazy(r"\n\[?" + _SECOND)
 # (log_sources.NAMED_PREFIXES). A run goes on whatever source prints the same second
 # (pods' lines interleave under -f).
 _NAMED = NAMED_PREFIXES
-_NAMED_PREFIX = lazy(r"^" + _NAMED + _STAMP, re.MULTILINE)
+_NAMED_PREFIX = lazy(r"^" + _NAMED + _STAMP, MULTILINE)
 _NAMED_RUN = lazy(
-    r"^" + _NAMED + _SECOND_ZONE + _LINE_END + r"(?:" + _NAMED + _SAME + r"(?![Z+-])" + _LINE_END + r")*", re.MULTILINE
+    r"^" + _NAMED + _SECOND_ZONE + _LINE_END + r"(?:" + _NAMED + _SAME + r"(?![Z+-])" + _LINE_END + r")*", MULTILINE
 )
 _NAMED_HEAD = lazy(_NAMED + _SECOND)
 # journalctl's default short format and its short-precise, and syslog's traditional file
@@ -95,14 +99,14 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _MONTH_DAY = r"((?:" + "|".join(_MONTHS) + r") [ 0-3]\d \d\d:\d\d:\d\d)"
 _YEARLESS_HEAD = lazy(_MONTH_DAY + _FRACTION + " ")
 _YEARLESS_RUN = lazy(
-    r"^" + _MONTH_DAY + _FRACTION + " " + _LINE_END + r"(?:\1" + _FRACTION + " " + _LINE_END + r")*", re.MULTILINE
+    r"^" + _MONTH_DAY + _FRACTION + " " + _LINE_END + r"(?:\1" + _FRACTION + " " + _LINE_END + r")*", MULTILINE
 )
 # stern --timestamps=short: "01-02 15:04:05" (the month and day as numbers, no year) behind
 # stern's pod and container (log_sources.NAMED_PREFIXES).
 _STERN_SHORT = r"(\d\d-\d\d \d\d:\d\d:\d\d) "
 _NAMED_SHORT_HEAD = lazy(NAMED_PREFIXES + _STERN_SHORT)
 _NAMED_SHORT_RUN = lazy(
-    r"^" + NAMED_PREFIXES + _STERN_SHORT + _LINE_END + r"(?:" + NAMED_PREFIXES + r"\1 " + _LINE_END + r")*", re.MULTILINE
+    r"^" + NAMED_PREFIXES + _STERN_SHORT + _LINE_END + r"(?:" + NAMED_PREFIXES + r"\1 " + _LINE_END + r")*", MULTILINE
 )
 # Year-less times count from this (leap) year, one more each time the log's time goes back
 # by more than half a year (December's lines, then January's).
@@ -112,7 +116,7 @@ _NEW_YEAR = 183 * 86400
 # epoch, a float, second key ({"level":"info","ts":1764563533.1234567,"msg":...}). Ten digits
 # from a 1: 2001 to 2033.
 _ZAP_TS = '"ts":1'
-_ZAP_RUN = lazy(r'^\{[^\n]*?"ts":(1\d{9})(?:\.\d+)?[,}]', re.MULTILINE)
+_ZAP_RUN = lazy(r'^\{[^\n]*?"ts":(1\d{9})(?:\.\d+)?[,}]', MULTILINE)
 # A chunk is searched when its first line carries a timestamp, or it holds JSON lines.
 MAX_SAMPLES = 1_000_000  # seconds of log: 11 days
 

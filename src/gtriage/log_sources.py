@@ -21,10 +21,12 @@ be cut apart by each other's lines. Each is read in its own stream instead.
 
 from __future__ import annotations
 
-import re
-
 from .lazy_re import lazy
-from .regex_cache import compiled
+from .regex_cache import MULTILINE, compiled, escape, uncached
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    import re
 
 # The parts of a prefix: names (a letter first, no digit), fractions, numbers, the blank at
 # its end; as prefixes.prefix_shape reads them, but for the names.
@@ -99,20 +101,20 @@ def _shape(prefix: str, *, capture: bool) -> tuple[str, int, int]:
     last = 0
     numbers = names = 0
     for m in _PARTS.finditer(prefix):
-        out.append(re.escape(prefix[last : m.start()]))
+        out.append(escape(prefix[last : m.start()]))
         t = m.group()
         if t[0] in ".,":
             out.append(r"(?:[.,][0-9]+)?")
         elif t[0].isspace():
-            out.append("(?:" + re.escape(t) + "|(?=\n)|$)")
+            out.append("(?:" + escape(t) + "|(?=\n)|$)")
         elif t[0].isdigit():
             out.append("[0-9]+")
             numbers += 1
         else:
-            out.append(_NAME if capture else re.escape(t))
+            out.append(_NAME if capture else escape(t))
             names += len(t) > 1
         last = m.end()
-    out.append(re.escape(prefix[last:]))
+    out.append(escape(prefix[last:]))
     return "".join(out), numbers, names
 
 
@@ -133,7 +135,7 @@ class Sources:
         shape = source_shape(prefix)
         if shape is None:
             return
-        m = re.match(shape, prefix)
+        m = uncached(shape).match(prefix)
         if m is not None:
             self.own.add(self.key(m))
             if not self.first:
@@ -143,8 +145,8 @@ class Sources:
             return
         self.shapes.append(shape)
         alts = "|".join(f"(?:{s})" for s in self.shapes)
-        self.match = re.compile(alts)
-        self.search = re.compile(f"^(?:{alts})", re.MULTILINE)
+        self.match = uncached(alts)
+        self.search = uncached(f"^(?:{alts})", MULTILINE)
 
     def other(self, line: str) -> tuple[re.Match[str], tuple[str, ...]] | None:
         """The prefix of another source's line and that source's key; None for a line of

@@ -7,7 +7,6 @@ the cost is per distinct frame, not per goroutine.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
 
 from .frame_info import FrameInfo, FuncName, Origin
@@ -96,8 +95,12 @@ def _mask_type_args(func: str) -> str:
     return "".join(out)
 
 
+# The module cache's "!x" for a capital X (github.com/!azure/...).
+_BANG = lazy(r"!([a-z])")
+
+
 def _unescape_module(path: str) -> str:
-    return re.sub(r"!([a-z])", lambda m: m.group(1).upper(), path)
+    return _BANG.sub(lambda m: m.group(1).upper(), path)
 
 
 @functools.lru_cache(maxsize=65536)

@@ -4,13 +4,16 @@ any other are learned the same way."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from .lazy_re import lazy
 from .line_kinds import PROFILE_START, RACE_WARNING
 from .log_sources import Sources, named_span
-from .regex_cache import compiled
+from .regex_cache import MULTILINE, compiled, escape, uncached
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    import re
 
 # Headers not at the start of their line: "2021-05-27T10:46:33.875+0300 [DEBUG] x: goroutine 1 [".
 # The lookbehinds sit after the literal so that the regex engine can search for it fast;
@@ -50,7 +53,7 @@ _OTHER_STARTS = (
 # before it (a nested panic is "\tpanic: "): every "created by" of a plain dump is at a
 # line's start, and the loop over them would cost ~10 ms a MiB.
 _OTHER_INSIDE = tuple(
-    lazy(re.escape(m) + "".join(f"(?<!{re.escape(c + m)})" for c in "\n\t")) for m in _OTHER_STARTS
+    lazy(escape(m) + "".join(f"(?<!{escape(c + m)})" for c in "\n\t")) for m in _OTHER_STARTS
 )
 MAX_SHAPES = 16  # distinct prefixes learned per stream; a prefix that varies more is no prefix
 _DIGITS = lazy(r"[.,][0-9]+|[0-9]+|\s+$")
@@ -65,7 +68,7 @@ def prefix_shape(prefix: str) -> str:
     start, end = named_span(prefix)
     if not end:
         return _varying(prefix)
-    return _varying(prefix[:start]) + re.escape(prefix[start:end]) + _varying(prefix[end:])
+    return _varying(prefix[:start]) + escape(prefix[start:end]) + _varying(prefix[end:])
 
 
 def _varying(prefix: str) -> str:
@@ -75,16 +78,16 @@ def _varying(prefix: str) -> str:
         if t[0] in ".,":
             return r"(?:[.,][0-9]+)?"
         if t[0].isspace():
-            return "(?:" + re.escape(t) + "|(?=\n)|$)"
+            return "(?:" + escape(t) + "|(?=\n)|$)"
         return "[0-9]+"
 
     out = []
     last = 0
     for m in _DIGITS.finditer(prefix):
-        out.append(re.escape(prefix[last : m.start()]))
+        out.append(escape(prefix[last : m.start()]))
         out.append(part(m))
         last = m.end()
-    out.append(re.escape(prefix[last:]))
+    out.append(escape(prefix[last:]))
     return "".join(out)
 
 
@@ -101,7 +104,7 @@ class Prefixes:
     def _matcher(self, shape: str) -> re.Pattern[str]:
         m = self._compiled.get(shape)
         if m is None:
-            m = self._compiled[shape] = re.compile(shape)
+            m = self._compiled[shape] = uncached(shape)
         return m
 
     def learn(self, shape: str, prefix: str = "") -> None:
@@ -114,9 +117,9 @@ class Prefixes:
             self.sources.learn(prefix)
         # Longest first: "> > " before "> ".
         alts = "|".join(sorted(self.shapes, key=len, reverse=True))
-        self.strip = re.compile("^(?:" + alts + ")", re.MULTILINE)
+        self.strip = uncached("^(?:" + alts + ")", MULTILINE)
         # Searching for "\n" then the prefix is faster than trying "^" at every position.
-        self._strip_after_nl = re.compile("\n(?:" + alts + ")")
+        self._strip_after_nl = uncached("\n(?:" + alts + ")")
 
     def stripped(self, text: str) -> str:
         """The text without the learned prefixes at its lines' starts."""
@@ -177,7 +180,7 @@ def learn_prefixes(
             continue
         prefix = text[start:p]
         if not prefix.strip():
-            prefixes.learn(re.escape(prefix))  # indentation: the whole dump was indented
+            prefixes.learn(escape(prefix))  # indentation: the whole dump was indented
             continue
         if prefixes.sources.other(prefix) is not None:
             continue  # another log source's dump: read in a stream of its own (log_sources.py)

@@ -17,19 +17,19 @@ ambiguous or changed is said, never guessed.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 
 from .frame_info import FrameInfo
 from .lazy_re import lazy
 from .record import dataclass, replace
+from .regex_cache import MULTILINE
 from .report import Report, SourceText
 
 CONTEXT = 3  # lines shown above and below the blocking line where there is room
 MAX_FILES = 50_000  # .go files indexed; a tree bigger than this is cut (and said)
 MAX_FILE_BYTES = 4 << 20  # a source file bigger than this is not read
 _SKIP_DIRS = {".git", "node_modules", "testdata", ".cache"}
-_MODULE = lazy(r"^module\s+(\S+)", re.MULTILINE)
+_MODULE = lazy(r"^module\s+(\S+)", MULTILINE)
 
 
 @dataclass(slots=True)

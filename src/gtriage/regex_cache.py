@@ -17,14 +17,21 @@ re.compile.
 from __future__ import annotations
 
 import _sre  # type: ignore[import-not-found]  # the C matcher; no stub
-import re
 import sys
 
 from . import user_cache
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    import re
     from typing import Any, AnyStr
+
+# re's flags (re.IGNORECASE and the others), as the ints they are: a pattern made from a kept
+# program needs no `re` at all, and importing re (with enum, which it imports) costs a run
+# ~25M instructions, more than a tiny panic's whole parse.
+IGNORECASE, LOCALE, MULTILINE, DOTALL, VERBOSE, DEBUG = 2, 4, 8, 16, 64, 128
+# What re.escape escapes: every character with a meaning in a pattern, and blanks.
+_SPECIAL = {ord(c): "\\" + c for c in "()[]{}?*+-|^$\\.&~# \t\n\r\v\f"}
 
 # A kept program: the flags with the pattern's inline ones, the code, the number of groups
 # (less one, as _sre takes it), the group index by name and the names by index.
@@ -32,7 +39,7 @@ _Program = tuple[int, list[int], int, dict[str, int], tuple["str | None", ...]]
 
 _MAX_ENTRIES = 1000  # patterns a file holds: gtriage has ~100; a file past this is started over at its next load
 _PROBE = "#interpreter"
-_UNCACHED = re.DEBUG | re.LOCALE  # printed while compiled, or depending on the locale
+_UNCACHED = DEBUG | LOCALE  # printed while compiled, or depending on the locale
 _programs: dict[Any, Any] | None = None
 _unsaved = False  # programs derived in this run and not yet in the file
 
@@ -41,6 +48,8 @@ def compiled(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
     """re.compile(pattern, flags), from the kept program when there is one."""
     global _programs
     if flags & _UNCACHED:
+        import re
+
         return re.compile(pattern, flags)
     if _programs is None:
         _programs = _load()
@@ -55,8 +64,24 @@ def compiled(pattern: AnyStr, flags: int = 0) -> re.Pattern[AnyStr]:
     return _derive(pattern, flags, _programs)
 
 
+def uncached(pattern: str, flags: int = 0) -> re.Pattern[str]:
+    """re.compile(pattern, flags) for a pattern made from the input (a log's prefixes, a
+    dump's addresses, the user's --match): re is imported only then, and the pattern is
+    never kept (the file holds gtriage's own patterns, a bounded set)."""
+    import re
+
+    return re.compile(pattern, flags)
+
+
+def escape(text: str) -> str:
+    """re.escape(text), without importing re."""
+    return text.translate(_SPECIAL)
+
+
 def _derive(pattern: AnyStr, flags: int, programs: dict[Any, Any]) -> re.Pattern[AnyStr]:
     global _unsaved
+    import re  # a pattern new to the cache: compiled by re, once per interpreter
+
     ref = re.compile(pattern, flags)
     try:
         program = _program(pattern, flags)

@@ -12,7 +12,6 @@ give it back. What a section says is the grammar's business (parse.py).
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Iterator
 from itertools import compress, count, pairwise, repeat
 from operator import ne
@@ -23,7 +22,7 @@ from .line_kinds import MAX_STACK_LINE
 from .line_reader import LineReader
 from .log_clock import LogClock
 from .record import dataclass, field
-from .regex_cache import compiled
+from .regex_cache import MULTILINE, compiled, escape
 from .section import CallSplit, Kind, Section
 from .shapes import is_number
 from .streams import CarrierStats, Stream
@@ -66,7 +65,7 @@ MAX_FAST_BLOCK = MAX_STACK_LINE
 # no ")", so _CLEAN_STACK refuses them anyway.
 _STARTS = (" ", "goroutine ", "panic: ", "fatal error: ", "runtime: ", "[signal ", "unexpected fault address ",
            "PC=0x", "*** Test killed", "SIG")  # fmt: skip
-_STARTS_IN_BODY = lazy("\n(?:" + "|".join(re.escape(m) for m in _STARTS) + ")")
+_STARTS_IN_BODY = lazy("\n(?:" + "|".join(escape(m) for m in _STARTS) + ")")
 
 
 def _starts_in_body(body: str) -> bool:
@@ -237,7 +236,7 @@ def _feed(m: LineReader, lines: list[str], n: int, start: int, end: int) -> None
 
 
 # Goroutine headers at a line's start, as line_kinds.is_header takes them.
-_HEADER_LINE = lazy(r"^goroutine [0-9]", re.MULTILINE)
+_HEADER_LINE = lazy(r"^goroutine [0-9]", MULTILINE)
 
 
 def _feed_goroutines(m: LineReader, lines: list[str], n: int, block: str, memos: Memos) -> Iterator[Section]:
