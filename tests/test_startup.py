@@ -80,6 +80,20 @@ def test_a_small_report_imports_no_lark_once_the_tables_exist(tmp_path: Path) ->
     # Nor what only a fleet (fleet.py) or an earlier dump to compare with (compare.py) needs.
     assert not mods & {"gtriage.fleet", "gtriage.compare"}
     assert "unicodedata" not in mods  # filters.py: a --match pattern's \N{...} only
+    # Nor re, enum or json (~31M instructions together, a fifth of this run): gtriage's own
+    # regexes are made from the programs the first run kept (regex_cache.py), its
+    # enumerations by enums.py, and JSON is written by json's C encoder (render/json.py).
+    assert not mods & {"re", "enum", "json"}
+
+
+def test_a_json_report_of_a_dump_imports_no_re_enum_or_json(tmp_path: Path) -> None:
+    # The path of the 1k bench dump: a dump of many clusters, its objects, holders and
+    # families, written as JSON. The first run compiles and keeps the regexes.
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "leaky.debug2.txt"
+    argv = ("-m", "gtriage", "--format", "json", str(dump))
+    assert "re" in imported(*argv, env=env)
+    assert not imported(*argv, env=env) & {"re", "enum", "json"}
 
 
 def test_a_report_without_families_imports_no_rapidfuzz() -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from gtriage.frame_info import FrameInfo
 from gtriage.record import replace
 from gtriage.report import (
@@ -334,13 +332,36 @@ def encode(obj: Any) -> str:
     # ensure_ascii: control and bidi characters from the dump leave as \\u escapes.
     # Compact on purpose: with `indent` the json module falls back to its pure-Python
     # encoder (5x slower on a 10,000-goroutine report). Pipe through `jq` to read it.
-    out = json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
+    out = _dumps(obj)
     if "\\ud" in out:
         # A surrogate in some string would leave as a "\ud800" escape that is no text (jq
         # rejects it): spelled out, and the object written again. Characters beyond the
         # BMP come here too (ensure_ascii writes them as surrogate pairs) and stay as they are.
-        out = json.dumps(_scalar(obj), ensure_ascii=True, separators=(",", ":"))
+        out = _dumps(_scalar(obj))
     return out
+
+
+def _dumps(obj: Any) -> str:
+    """json.dumps(obj, ensure_ascii=True, separators=(",", ":")), by the json module's own
+    C encoder: `import json` costs a run ~31M instructions (its decoder's and encoder's
+    regexes, compiled by re, which imports enum), 4% of the 1k bench dump's whole run, and
+    nothing of it is needed to write. Where the interpreter has no such encoder, or makes
+    it otherwise, json.dumps itself (a test checks both give the same text)."""
+    try:
+        from _json import encode_basestring_ascii, make_encoder
+
+        # The arguments json.JSONEncoder.iterencode gives it: the markers of check_circular,
+        # default, the string encoder, indent, the separators, sort_keys, skipkeys, allow_nan.
+        encoder = make_encoder({}, _unencodable, encode_basestring_ascii, None, ":", ",", False, False, True)
+    except (ImportError, TypeError):
+        import json
+
+        return json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
+    return "".join(encoder(obj, 0))
+
+
+def _unencodable(o: object) -> Any:
+    raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
 
 
 # Clusters made into dicts and written at a time: the dicts of a whole report never exist
