@@ -214,3 +214,29 @@ def test_the_report_says_what_the_dump_came_inside(sample: str, carriers: list[s
     assert json.loads(render_json(report))["carriers"] == carriers
     first = render_text(report).splitlines()[1]
     assert ("read from " + ", ".join(carriers) in first) if carriers else "read from" not in first
+
+
+# What JSON reports hold: nested dicts and lists, tuples, every scalar kind, text from the
+# dump (controls, bidi, astral characters, quotes and backslashes), big and odd numbers.
+_JSON_VALUES = [
+    {"a": [1, 2.5, None, True, False], "b": {"c": ("x", -3)}},
+    ["\x1b[31m", "\u202e", "\U0001f600", '"\\', "", "ü"],
+    [1e300, -0.0, 2**70, float("nan"), float("inf"), 1 / 3],
+    "top-level text",
+    [],
+    {},
+]
+
+
+@pytest.mark.parametrize("obj", _JSON_VALUES)
+def test_json_is_written_as_json_dumps_writes_it(obj: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    want = json.dumps(obj, ensure_ascii=True, separators=(",", ":"))
+    assert json_render._dumps(obj) == want
+    # An interpreter without the C encoder: json.dumps itself.
+    monkeypatch.setitem(__import__("sys").modules, "_json", None)
+    assert json_render._dumps(obj) == want
+
+
+def test_json_refuses_what_it_cannot_write() -> None:
+    with pytest.raises(TypeError, match="Object of type set is not JSON serializable"):
+        json_render._dumps({"x": {1}})
