@@ -231,6 +231,32 @@ def test_named_tuples_are_tuples_with_their_fields_defaults_and_methods() -> Non
     assert (left, right) == (1, "r")
 
 
+class One(NamedTuple):
+    only: int
+
+
+def test_named_tuples_behave_as_collections_namedtuple_s() -> None:
+    import collections
+
+    theirs = collections.namedtuple("Pair", ["left", "right"], defaults=["r"])  # type: ignore[name-match]
+    for p, q in ((Pair(1), theirs(1)), (Pair(2, "x"), theirs(2, "x")), (Pair._make([3, "y"]), theirs._make([3, "y"]))):
+        assert (repr(p), p._asdict(), tuple(p), hash(p)) == (repr(q), q._asdict(), tuple(q), hash(q))
+    assert Pair._field_defaults == theirs._field_defaults == {"right": "r"}
+    assert Pair.__match_args__ == ("left", "right")
+    assert One(5) == (5,)
+    assert One._make([6]).only == 6
+    assert repr(One(7)) == "One(only=7)"
+    with pytest.raises(TypeError):
+        Pair()  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="Expected 2 arguments, got 3"):
+        Pair._make([1, 2, 3])
+    with pytest.raises(ValueError, match="unexpected field names"):
+        Pair(1)._replace(middle=2)  # type: ignore[call-arg]
+    assert pickle.loads(pickle.dumps(One(8), protocol=0)) == One(8)
+    with pytest.raises(AttributeError):
+        Pair(1).left = 2  # type: ignore[misc]
+
+
 def test_a_named_tuple_may_not_redefine_its_machinery() -> None:
     with pytest.raises(AttributeError, match="_replace"):
         class Bad(NamedTuple):

@@ -19,7 +19,6 @@ the TUI and the tests, never on a report's path).
 
 from __future__ import annotations
 
-import collections
 import marshal
 from types import CodeType
 
@@ -27,6 +26,7 @@ from . import user_cache
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
     from typing import Any, TypeVar
 
     _T = TypeVar("_T")
@@ -212,7 +212,7 @@ def _process(cls: Any, frozen: bool, slots: bool) -> Any:
     own = cls.__dict__
     post_init = "__post_init__" in own
     env = _env(specs)
-    exec(_compiled(_signature(specs, frozen, post_init), specs, frozen, post_init), env)  # built here from the class's own field names
+    exec(_compiled(_signature(specs, frozen, post_init), lambda: _source(specs, frozen, post_init)), env)  # built here from the class's own field names
     init, eq, hash_ = env["_make"]()
     for name, fn in (("__init__", init), ("__repr__", _repr(names)), ("__eq__", eq)):
         if name not in own:
@@ -252,7 +252,8 @@ def _load_code() -> dict[str, bytes]:
     return {k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, bytes)}
 
 
-def _compiled(key: str, specs: list[_Spec], frozen: bool, post_init: bool) -> CodeType:
+def _compiled(key: str, source: Callable[[], str]) -> CodeType:
+    """The code of `source()`, kept under `key`: all that its text depends on."""
     global _code, _unsaved
     if _code is None:
         _code = _load_code()
@@ -264,7 +265,7 @@ def _compiled(key: str, specs: list[_Spec], frozen: bool, post_init: bool) -> Co
             code = None
         if isinstance(code, CodeType):
             return code
-    code = compile(_source(specs, frozen, post_init), "<gtriage.record>", "exec")
+    code = compile(source(), "<gtriage.record>", "exec")
     _code[key] = marshal.dumps(code)
     if not _unsaved:
         _unsaved = True
@@ -299,22 +300,86 @@ def _replace(obj: _T, /, **changes: Any) -> _T:
     return type(obj)(**changes)
 
 
+try:
+    from _collections import _tuplegetter  # type: ignore[import-not-found]  # the C field getter namedtuple uses
+except ImportError:  # another interpreter: a property, as namedtuple falls back to
+    from operator import itemgetter
+
+    def _tuplegetter(index: int, doc: str) -> Any:
+        return property(itemgetter(index), doc=doc)
+
+
+_MACHINERY = ("_make", "_replace", "_asdict", "_fields", "_field_defaults", "__new__", "__getnewargs__")
+
+
 class _NamedTupleMeta(type):
-    """`class X(NamedTuple)` made by collections.namedtuple: typing's own NamedTuple
-    compiles every field's annotation into a ForwardRef (~0.4 ms a class, 8 times this)."""
+    """`class X(NamedTuple)` made as collections.namedtuple makes it, but its `__new__`:
+    typing's own NamedTuple compiles every field's annotation into a ForwardRef (~0.4 ms a
+    class), and collections.namedtuple compiles `__new__` from its text each time (~0.25M
+    instructions, 16 classes a run). Its code is kept with the records' methods."""
 
     def __new__(mcls, name: str, bases: tuple[type, ...], ns: dict[str, Any]) -> Any:
         if not bases:
             return super().__new__(mcls, name, bases, ns)
-        fields = list(ns.get("__annotations__", {}))
-        defaults = [ns[f] for f in fields if f in ns]
-        made = collections.namedtuple(name, fields, defaults=defaults, module=ns["__module__"])  # type: ignore[misc]
+        fields = tuple(ns.get("__annotations__", {}))
+        defaults = tuple(ns[f] for f in fields if f in ns)
+        env: dict[str, Any] = {"_tuple_new": tuple.__new__}
+        exec(_compiled("T:" + ",".join(fields), lambda: _tuple_source(fields)), env)
+        new = env["_make"]()
+        new.__defaults__ = defaults or None
+        new.__qualname__ = f"{ns.get('__qualname__', name)}.__new__"
+        body: dict[str, Any] = {
+            "__slots__": (),
+            "__new__": new,
+            "_fields": fields,
+            "_field_defaults": dict(zip(fields[len(fields) - len(defaults) :], defaults, strict=True)),
+            "__match_args__": fields,
+            "_make": classmethod(_tuple_make),
+            "_replace": _tuple_replace,
+            "_asdict": _tuple_asdict,
+            "__repr__": _tuple_repr,
+            "__getnewargs__": _tuple_getnewargs,
+        }
+        for i, f in enumerate(fields):
+            body[f] = _tuplegetter(i, f"Alias for field number {i}")
         for key, value in ns.items():
-            if key in ("_make", "_replace", "_asdict", "_fields", "_field_defaults", "__new__", "__getnewargs__"):
+            if key in _MACHINERY:
                 raise AttributeError(f"cannot overwrite NamedTuple attribute {key}")
-            if key not in ("__module__", "__annotations__") and key not in fields:
-                setattr(made, key, value)
-        return made
+            if key != "__annotations__" and key not in fields:
+                body[key] = value
+        return type(name, (tuple,), body)
+
+
+def _tuple_source(fields: tuple[str, ...]) -> str:
+    args = ", ".join(fields)
+    return f"def _make():\n def __new__(_cls, {args}):\n  return _tuple_new(_cls, ({args}{',' if len(fields) == 1 else ''}))\n return __new__"
+
+
+def _tuple_make(cls: Any, iterable: Iterable[Any]) -> Any:
+    made = tuple.__new__(cls, iterable)
+    if len(made) != len(cls._fields):
+        raise TypeError(f"Expected {len(cls._fields)} arguments, got {len(made)}")
+    return made
+
+
+def _tuple_replace(self: Any, /, **changes: Any) -> Any:
+    made = self._make([changes.pop(f, v) for f, v in zip(self._fields, self, strict=True)])
+    if changes:
+        raise ValueError(f"Got unexpected field names: {list(changes)!r}")
+    return made
+
+
+def _tuple_asdict(self: Any) -> dict[str, Any]:
+    return dict(zip(self._fields, self, strict=True))
+
+
+def _tuple_repr(self: Any) -> str:
+    shown = ", ".join(f"{f}={v!r}" for f, v in zip(self._fields, self, strict=True))
+    return f"{self.__class__.__name__}({shown})"
+
+
+def _tuple_getnewargs(self: Any) -> tuple[Any, ...]:
+    return tuple(self)
 
 
 class _NamedTuple(metaclass=_NamedTupleMeta):
