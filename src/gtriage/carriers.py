@@ -14,8 +14,6 @@ it holds a carrier. Everything here is linear in the input.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from .escaped import one_line_dump
 from .hard_wrap import Rejoiner, detect
 from .json_logs import DOCKER_HEAD, JsonLogs, docker_chunk, docker_line, docker_log, docker_text
@@ -26,6 +24,8 @@ from .streams import CHUNK, CarrierStats, LineMap, Stream
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from .streams import Readable
 
 

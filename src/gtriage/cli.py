@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Sequence
-from contextlib import suppress
 
-from .cli_args import Options, parse_args
-from .cli_output import one_line, render, render_goroutines, say, write_report
-from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INPUT_ERRORS
+from .collector import paused
+from .contexts import suppress
+
+# As the stages' imports (_main): what these modules make lives to the end, and the
+# collections their allocations set off would only go over it.
+with paused():
+    from .cli_args import Options, parse_args
+    from .cli_output import one_line, render, render_goroutines, say, write_report
+    from .errors import EXIT_INPUT, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, INPUT_ERRORS
 
 # The stages, the report and the filters are imported where they are used: --version and
 # --help load none of them (nor Lark).
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable, Sequence
 
     from .filters import Filters
     from .report import Report
@@ -102,8 +107,6 @@ def _main(argv: Sequence[str] | None, left: list[object] | None) -> int:
         from .http_fetch import profile_url
 
         inputs = [profile_url(i, 0) if i.startswith(("http://", "https://")) else i for i in inputs]
-    from .collector import paused
-
     # The stages are imported with the collector paused: their modules, classes and
     # functions live to the end and are no garbage, yet their allocations set off ~15
     # collections that went over them (~1.5 ms of a small dump's run). After the block
@@ -220,8 +223,6 @@ def _with_source(report: Report, given: str | None) -> Report:
 
 def _load(inputs: list[str], args: Options, while_reading: Callable[[], None] | None = None) -> Report | None:
     """The report, or None once the one-line error is said."""
-    from .collector import paused
-
     with paused():  # as in _main
         from .pipeline import analyze_inputs
         from .progress import ProgressBar

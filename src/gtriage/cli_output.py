@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 import os
 import sys
-from contextlib import suppress
 
+from .contexts import suppress
 from .errors import EXIT_INPUT, EXIT_OK
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import sys
 from bisect import bisect_left, bisect_right
-from collections import Counter, defaultdict
-from collections.abc import Sequence
 
 from .cluster import SIGNATURE_CHARS, SIGNATURE_FUNC_CHARS, RawCluster, signature_of
 from .record import dataclass
 from .report import Limit
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # Clusters whose stack signatures are at least this similar (0-100) form a family.
 FAMILY_SIMILARITY = 90.0
@@ -94,7 +96,7 @@ class _Signatures:
         self.budget = budget
         self.exhausted = False
         self.prefilter = PREFILTER_WORK  # what _could_match may still do
-        self._char_counts: dict[str, Counter[str]] = {}
+        self._char_counts: dict[str, dict[str, int]] = {}
         # state -> (lengths, signatures, owners), sorted by length
         self._by_state: dict[str, tuple[list[int], list[str], list[int]]] = {}
         for state, sig, owner in sorted(items, key=lambda it: len(it[1])):
@@ -161,11 +163,11 @@ class _Signatures:
                 keep.append(k)
         return keep
 
-    def _counts(self, sig: str) -> Counter[str]:
+    def _counts(self, sig: str) -> dict[str, int]:
         c = self._char_counts.get(sig)
         if c is None:
             self.prefilter -= len(sig)
-            c = self._char_counts[sig] = Counter(sig)
+            c = self._char_counts[sig] = {ch: sig.count(ch) for ch in set(sig)}
         return c
 
 
@@ -195,12 +197,12 @@ def similar_enough(a: str, b: str) -> bool:
     return 200 * lcs_length(a, b) >= FAMILY_SIMILARITY * (len(a) + len(b))
 
 
-def _common_chars(a: Counter[str], b: Counter[str]) -> int:
+def _common_chars(a: dict[str, int], b: dict[str, int]) -> int:
     """How many characters two texts have in common, each counted as often as the text that
     holds it less does: a bound on the length of their longest common subsequence."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(min(k, b[ch]) for ch, k in a.items())
+    return sum(min(k, b.get(ch, 0)) for ch, k in a.items())
 
 
 def assign_families(clusters: Sequence[RawCluster], work: SimilarityWork | None = None) -> int:
@@ -243,9 +245,9 @@ def assign_families(clusters: Sequence[RawCluster], work: SimilarityWork | None 
         for j in found:
             parent[find(j)] = find(i)
         index.add(c.state, sig, i)
-    members: dict[int, list[RawCluster]] = defaultdict(list)
+    members: dict[int, list[RawCluster]] = {}
     for i, c in enumerate(ordered):
-        members[find(i)].append(c)
+        members.setdefault(find(i), []).append(c)
     fam = 0
     for group in sorted(members.values(), key=lambda g: -sum(c.count for c in g)):
         if len(group) < 2:

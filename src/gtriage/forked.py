@@ -16,8 +16,8 @@ import os
 import signal
 import sys
 import time
-from contextlib import suppress
 
+from .contexts import suppress
 from .record import dataclass
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True

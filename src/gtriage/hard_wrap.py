@@ -20,10 +20,9 @@ without it goes on the line before, whatever that line.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from functools import cache
 from itertools import pairwise
 
+from .call_cache import cache
 from .lazy_re import lazy
 from .line_kinds import RECORD_START, is_header, retab_record_line, starts_section
 from .regex_cache import MULTILINE, uncached
@@ -31,6 +30,7 @@ from .regex_cache import MULTILINE, uncached
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
     import re
+    from collections.abc import Iterator
 
 HEAD = 1 << 15  # the text looked at for cuts: the start of the input
 MIN_WIDTH = 24  # no terminal or mail client wraps narrower

@@ -18,8 +18,6 @@ one lock.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from .cluster import RawCluster
 from .frame_info import FrameInfo
 from .model import Goroutine
@@ -31,6 +29,7 @@ from .shapes import HEX_WORD
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
     import re
+    from collections.abc import Sequence
 
 FUNCTION = "function"
 ARGUMENT = "argument"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import suppress
 
+from .contexts import suppress
 from .errors import input_error, os_reason, quote, size_text
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 
+from .contexts import contextmanager
 from .errors import input_error, os_reason
 from .lazy_re import lazy
 from .record import dataclass
@@ -15,6 +14,7 @@ from .regex_cache import IGNORECASE
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
     from typing import BinaryIO
 
 # A directory or archive of more dumps than this is refused rather than read for hours.

@@ -5,8 +5,6 @@ reassembled into a stream of its own.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from .lazy_re import lazy
 from .line_kinds import RACE_WARNING
 from .log_clock import WHOLE_TIME
@@ -16,6 +14,7 @@ from .streams import CHUNK, CarrierStats, LineMap, Stream
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Any
 
 # A string value that holds a dump (slog attributes, a pod's termination message).

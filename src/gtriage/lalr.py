@@ -18,13 +18,12 @@ LALR(1)).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from .regex_cache import compiled
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
     import re
+    from collections.abc import Callable
     from typing import Any
 
 # An action in the parse table: a shift to state n is n >= 0, a reduction by rule r is -1 - r.

@@ -15,7 +15,6 @@ cost one match at a chunk's start.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
 
 from .lazy_re import lazy
 from .log_sources import NAMED_PREFIXES
@@ -25,6 +24,7 @@ from .regex_cache import MULTILINE
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
     import re
+    from collections.abc import Iterable, Iterator
 
 # The date with "-", or with "/" as Go's log package prints it ("2026/12/01 04:32:13", its
 # LstdFlags: the local time, no zone).

@@ -6,13 +6,15 @@ the cost is per distinct frame, not per goroutine.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Iterable
-
+from .call_cache import lru_cache
 from .frame_info import FrameInfo, FuncName, Origin
 from .lazy_re import lazy
 from .model import Frame
 from .regex_cache import compiled
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 # Closure and wrapper suffixes the compiler adds, innermost last: func1, func1.2, gowrap1,
 # deferwrap1 (Go 1.22+), glob..func1 (package-level closures before Go 1.22, init.func1 after).
@@ -103,7 +105,7 @@ def _unescape_module(path: str) -> str:
     return _BANG.sub(lambda m: m.group(1).upper(), path)
 
 
-@functools.lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)
 def split_func(func: str) -> FuncName:
     """Take a printed function name apart.
 

@@ -15,15 +15,16 @@ to read are chosen once per stack shape.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
-
-from .cluster import RawCluster, StackGroup
+from .cluster import RawCluster, StackGroup, most_common
 from .frame_info import FrameInfo
 from .lazy_re import lazy
 from .model import ARGS_SEP, DumpFormat, Stack
 from .record import NamedTuple, dataclass
 from .report import ObjectGroup, Objects
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 MUTEX = "mutex"
 RWMUTEX = "RWMutex"
@@ -286,9 +287,12 @@ def find_objects(clusters: Sequence[RawCluster], fmt: DumpFormat) -> ObjectFindi
         if all(p is None for _g, p in plans):
             continue
         if fmt.counts_only:
-            kinds = Counter({p.kind: grp.count for grp, p in plans if p is not None})
+            counted: dict[str, int] = {}
+            for grp, p in plans:
+                if p is not None:
+                    counted[p.kind] = counted.get(p.kind, 0) + grp.count
             reason = DEBUG1 if fmt is DumpFormat.DEBUG1 else PPROF
-            out.add(c, Objects(kinds.most_common(1)[0][0], (), 0, 0, c.count, reason))
+            out.add(c, Objects(most_common(counted)[0], (), 0, 0, c.count, reason))
             continue
         out.add(c, _cluster_objects(plans, value))
     return out
@@ -298,11 +302,11 @@ def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueR
     groups: dict[Told, list[int]] = {}  # (basis, address, kind, via) -> goroutine ids
     inferred: dict[tuple[Told, str], list[int]] = {}  # told by argument only, with why not exactly
     not_told: dict[str, list[int]] = {}  # why the dump does not tell -> goroutine ids
-    kinds: Counter[str] = Counter()
+    kinds: dict[str, int] = {}
     for grp, plan in plans:
         if plan is None:
             continue
-        kinds[plan.kind] += grp.count
+        kinds[plan.kind] = kinds.get(plan.kind, 0) + grp.count
         # What a goroutine tells follows from its stack and its argument values alone:
         # the goroutines of a leak that print the same values are read once, and each
         # goroutine is then one append to the ids of its answer. Each dict keeps its keys
@@ -325,13 +329,13 @@ def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueR
                     ids = groups.setdefault(t, [])
                 ids_of[key] = ids
             ids.append(g.id)
-    reasons = Counter({why: len(ids) for why, ids in not_told.items()})
+    reasons = {why: len(ids) for why, ids in not_told.items()}
     # An argument value and an address are not comparable: where the wait's own frames
     # tell for some goroutines, the others are untold rather than grouped by argument.
     exact = bool(groups)
     for (t, why), ids in inferred.items():
         if exact:
-            reasons[why] += len(ids)
+            reasons[why] = reasons.get(why, 0) + len(ids)
         else:
             groups.setdefault(t, []).extend(ids)
     merged = sorted(_merged(groups).items(), key=lambda kv: (-len(kv[1]), kv[0].basis != EXACT, kv[0].address))
@@ -341,8 +345,8 @@ def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueR
     )
     told = sum(len(ids) for _t, ids in merged)
     untold = sum(reasons.values())
-    reason = reasons.most_common(1)[0][0] if untold else None
-    return Objects(kinds.most_common(1)[0][0], made, len(merged), told, untold, reason)
+    reason = most_common(reasons)[0] if untold else None
+    return Objects(most_common(kinds)[0], made, len(merged), told, untold, reason)
 
 
 def _merged(groups: dict[Told, list[int]]) -> dict[Told, list[int]]:

@@ -33,9 +33,9 @@ import os
 import pickle
 import select
 import sys
-from functools import partial
 
 from . import forked, job_count
+from .call_cache import partial
 from .chunk_merge import Merge
 from .chunk_reader import Chunk, ChunkParser, Encoder, NotClean
 from .file_chunks import first_header_id, plan_cuts

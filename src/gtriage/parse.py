@@ -10,9 +10,8 @@ unparsed header, and every line the grammar rejects is counted with its line num
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
-from functools import partial
 
+from .call_cache import partial
 from .crash_sections import read_preamble, read_regs, read_runtime_stack
 from .fast_path import ShapeMemo
 from .goroutine_section import read_goroutine
@@ -25,11 +24,12 @@ from .snapshot_builder import SnapshotBuilder, rehome_dumpers
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
     from typing import TextIO
 
     from .streams import LineMap
 
-Handler = Callable[[Section, SnapshotBuilder], None]
+    Handler = Callable[[Section, SnapshotBuilder], None]
 
 
 class SectionReader:

@@ -5,8 +5,6 @@ The only module that knows the order of the stages.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 from .dump_report import joined, report_from_dump
 from .inputs import Input, expand_inputs
 from .model import Dump, Snapshot
@@ -25,6 +23,7 @@ from .source import (
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from typing import BinaryIO
 
 

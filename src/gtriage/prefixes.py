@@ -4,8 +4,6 @@ any other are learned the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 from .lazy_re import lazy
 from .line_kinds import PROFILE_START, RACE_WARNING
 from .log_sources import Sources, named_span
@@ -14,6 +12,7 @@ from .regex_cache import MULTILINE, compiled, escape, uncached
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
     import re
+    from collections.abc import Iterator
 
 # Headers not at the start of their line: "2021-05-27T10:46:33.875+0300 [DEBUG] x: goroutine 1 [".
 # The lookbehinds sit after the literal so that the regex engine can search for it fast;

@@ -4,8 +4,12 @@ one-line bar the command line draws with it (the TUI draws its own)."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from contextlib import suppress
+
+# collections.abc's Callable where it is defined: collections.abc would import collections
+# (~7M instructions) for this one alias, which modules import at run time.
+from _collections_abc import Callable
+
+from .contexts import suppress
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:

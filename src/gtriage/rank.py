@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 
 from .cluster import RawCluster
 from .frame_info import Origin
@@ -14,6 +13,8 @@ from .report import Objects, Trend, trends_text
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .compare import PreviousMatch
     from .fleet import Spread
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
 
 from .errors import INPUT_ERRORS
 from .inputs import Input, open_member
@@ -18,6 +17,7 @@ from .source import BinaryProfile, SourceInfo, open_input, stdin_stopped
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Sequence
     from typing import BinaryIO
 
 

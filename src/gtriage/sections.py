@@ -12,7 +12,6 @@ give it back. What a section says is the grammar's business (parse.py).
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable, Iterator
 from itertools import compress, count, pairwise, repeat
 from operator import ne
 
@@ -29,6 +28,7 @@ from .streams import CarrierStats, Stream
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
     from typing import TextIO
 
     from .streams import Readable

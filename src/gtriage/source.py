@@ -15,9 +15,8 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
 
+from .contexts import contextmanager, suppress
 from .errors import input_error, os_reason, size_text
 from .lazy_re import lazy
 from .record import dataclass
@@ -27,6 +26,7 @@ from .record import dataclass
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
     import gzip
+    from collections.abc import Callable, Iterable, Iterator
     from typing import BinaryIO
 
     from .http_fetch import Deadline

@@ -8,7 +8,6 @@ the line map keeps every line number a report shows pointing into the input.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterator
 
 from .log_clock import LogClock
 from .record import dataclass, field
@@ -18,6 +17,7 @@ CHUNK = 1 << 20
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from typing import Protocol
 
     class Readable(Protocol):

@@ -8,16 +8,16 @@ lalr.ParseError, so that no caller needs Lark's exceptions.
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import os
-from collections.abc import Callable
 
+from .call_cache import cache
+from .contexts import suppress
 from .lalr import ParseError, Runner, UnexpectedInput, Unsupported
 from .user_cache import cache_folder, prune_caches
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from typing import Any
 
     from lark import Lark
@@ -71,7 +71,7 @@ def _cache_file(text: str) -> str | bool:
     return os.path.join(folder, f"grammar-{key}.cache")
 
 
-@functools.cache
+@cache
 def parser(transformer: Callable[[], object]) -> Lark:
     """Lark's LALR parser that builds objects with `transformer` while it parses (no tree)."""
     from lark import Lark
@@ -93,7 +93,7 @@ def parser(transformer: Callable[[], object]) -> Lark:
     return lark_parser
 
 
-@functools.cache
+@cache
 def grammar_parser(transformer: Callable[[], object]) -> ParseFunction:
     """How the start rules are parsed in this process: the runner when the tables can be
     had, else Lark."""
@@ -121,7 +121,7 @@ def _runner(transformer: Callable[[], object]) -> Runner | None:
             except (LookupError, TypeError, ValueError):
                 pass  # well formed but not tables this runner can read: derive them again
             else:
-                with contextlib.suppress(OSError):
+                with suppress(OSError):
                     os.utime(path)  # used: the last files to be pruned
                 return runner
     try:

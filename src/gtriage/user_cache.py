@@ -7,11 +7,12 @@ folder that is this user's alone, as Python trusts its own `__pycache__`.
 
 from __future__ import annotations
 
-import contextlib
 import marshal
 import os
 import stat
 import sys
+
+from .contexts import suppress
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def write_whole(path: str, data: bytes) -> None:
             f.write(data)
         os.replace(tmp, path)
     except OSError:
-        with contextlib.suppress(OSError):
+        with suppress(OSError):
             os.remove(tmp)
 
 

@@ -7,7 +7,6 @@ flat over hours. A poll that fails is said and retried at the next interval, nev
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
 
 from .errors import INPUT_ERRORS
 from .fleet_reports import poll_report
@@ -17,6 +16,10 @@ from .record import dataclass, field
 from .report import Report
 from .series import Tracker
 from .source import DEFAULT_CONCURRENCY, DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 
 @dataclass(frozen=True, slots=True)

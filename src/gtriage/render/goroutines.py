@@ -12,14 +12,16 @@ address of a `non-Go function`. So the text reads back into the same goroutines
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from gtriage.model import Frame, Goroutine
 from gtriage.regex_cache import compiled
 from gtriage.report import Cluster, Report
 
 from .common import cluster_title, plural
 from .safe import inert, md_fence, md_inline
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 # What Go 1.27 prints unquoted in a header's labels (runtime tracebackStringNeedsQuoting);
 # anything else is quoted.
