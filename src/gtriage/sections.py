@@ -12,8 +12,8 @@ give it back. What a section says is the grammar's business (parse.py).
 from __future__ import annotations
 
 import io
+from _operator import ne  # operator.ne (cluster.py says why)
 from itertools import compress, count, pairwise, repeat
-from operator import ne
 
 from .carriers import read_streams
 from .lazy_re import lazy

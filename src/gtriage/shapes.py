@@ -10,7 +10,7 @@ against a plain grammar parse of every sample).
 
 from __future__ import annotations
 
-import operator
+from _operator import itemgetter  # operator.itemgetter (cluster.py says why)
 
 from .lazy_re import lazy
 from .model import ARGS_SEP, HEX_PLACEHOLDER, Ancestor, Frame, Stack
@@ -99,7 +99,7 @@ def _pick(idx: tuple[int, ...], args: Args) -> str:
         return ""
     if len(idx) == 1:
         return args[idx[0]]
-    return ARGS_SEP.join(operator.itemgetter(*idx)(args))
+    return ARGS_SEP.join(itemgetter(*idx)(args))
 
 
 # Entries a table of a memo keeps (stack shapes, calls, frames). A real dump has hundreds
