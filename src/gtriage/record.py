@@ -32,7 +32,6 @@ if TYPE_CHECKING:
     _T = TypeVar("_T")
 
 
-_CODE_TYPE = type(compile("", "", "exec"))  # types.CodeType, without importing types (~1.2M instructions)
 
 
 class _Missing:
@@ -43,6 +42,9 @@ class _Missing:
 
 
 MISSING: Any = _Missing()
+# types.CodeType, as types.py finds it, without importing types (~1.2M instructions); not by
+# compile(), whose first call costs a run ~10M.
+_CODE_TYPE = type(_Missing.__repr__.__code__)
 
 
 class FrozenRecordError(AttributeError):
