@@ -377,3 +377,21 @@ def test_year_less_turns_of_the_second_are_found_as_line_by_line(
     for text, at in chunks:
         c.observe(text, at)
     assert c.lines == _yearless_reference(chunks)
+
+
+def test_journalctl_short_full() -> None:
+    # "Tue 2026-12-01 04:32:13 UTC host app[7]: line": one sample a second, dated.
+    c = LogClock()
+    c.observe(
+        "Tue 2026-12-01 04:32:13 UTC host app[7]: a\nTue 2026-12-01 04:32:13 UTC host app[7]: b\n"
+        "Tue 2026-12-01 04:33:13 UTC host app[7]: c\n",
+        1,
+    )
+    assert c.lines == [1, 3]
+    assert c.times[1] - c.times[0] == 60.0
+    assert (c.dated, c.zoned, c.zoneless, c.yearless) == (True, True, False, False)
+    assert c.at(1, 3) == c.times[0]
+    # Another abbreviation names no offset: a time without its zone.
+    cet = LogClock()
+    cet.observe("Tue 2026-12-01 05:32:13 CET host app[7]: a\n", 1)
+    assert (cet.zoned, cet.zoneless) == (False, True)

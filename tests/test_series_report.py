@@ -400,6 +400,39 @@ def test_a_journal_of_several_dumps_is_a_series_in_its_year_less_times() -> None
     assert shown[0] in render_markdown(r)
 
 
+def _short_full(text: str, year: int, zone: str) -> str:
+    """The journal's lines as `journalctl -o short-full` prints them: the weekday, the date
+    with its year, the time and the zone's abbreviation ("Tue 2026-12-01 04:32:13 UTC")."""
+
+    def full(m: re.Match[str]) -> str:
+        when = datetime.strptime(f"{year} {m.group(1)}", "%Y %b %d %H:%M:%S")
+        return when.strftime("%a %Y-%m-%d %H:%M:%S ") + zone + " "
+
+    return re.sub(r"(?m)^([A-Z][a-z][a-z] [ 0-3]\d \d\d:\d\d:\d\d) ", full, text)
+
+
+@pytest.mark.parametrize(("zone", "ordered_by"), [("UTC", "log timestamps"), ("CET", "log timestamps (no zone)")])
+def test_a_journal_in_short_full_is_timed_with_its_year(tmp_path: Path, zone: str, ordered_by: str) -> None:
+    """journalctl -o short-full prints the year and the zone's abbreviation: the dumps get
+    their dates (UTC names its offset; another abbreviation is a time without a zone)."""
+    log = json.loads(JOURNAL.with_suffix(".json").read_text())
+    taken = [us // 1_000_000 for us in log["journal_at"]]
+    year = datetime.fromtimestamp(taken[0], UTC).year  # the journal printed UTC (its short format's times)
+    full = tmp_path / "journal.txt"
+    full.write_text(_short_full(JOURNAL.read_text(), year, zone))
+    assert full.read_text().startswith(datetime.fromtimestamp(taken[0], UTC).strftime("%a %Y-%m-%d %H:%M:%S"))
+    r = analyze_inputs([str(full)])
+    assert r.ordered_by == ordered_by
+    assert r.series is not None
+    assert [m.taken_at for m in r.series] == [float(t) for t in taken]
+    leak = at(r, "leak").trend
+    assert leak is not None
+    assert list(leak.counts) == [counts["leak"] for counts in log["counts"]]
+    assert leak.growth_per_minute == pytest.approx(
+        (log["counts"][-1]["leak"] - log["counts"][0]["leak"]) * 60 / (taken[-1] - taken[0])
+    )
+
+
 def test_year_less_times_of_two_inputs_do_not_compare(tmp_path: Path) -> None:
     """Two journal logs: each one's times count from a year of its own, so the dumps are in
     the order given, and no growth a minute is made up from them."""

@@ -1,6 +1,7 @@
 """When each part of a log was written, from the timestamps its lines carry: kubectl
 --timestamps and other RFC 3339 / ISO 8601 prefixes, the "time" field of docker json-file
-and JSON log lines, zap's "ts" (seconds since the epoch), and journald's own clock; and times without a year (journalctl's short
+and JSON log lines, zap's "ts" (seconds since the epoch), journald's own clock and
+journalctl's short-full lines; and times without a year (journalctl's short
 format, syslog, stern --timestamps=short), which order one log's dumps and give its growth
 a minute but tell no date (LogClock.yearless). A series of dumps inside one log is ordered
 by them.
@@ -101,6 +102,15 @@ _YEARLESS_HEAD = lazy(_MONTH_DAY + _FRACTION + " ")
 _YEARLESS_RUN = lazy(
     r"^" + _MONTH_DAY + _FRACTION + " " + _LINE_END + r"(?:\1" + _FRACTION + " " + _LINE_END + r")*", MULTILINE
 )
+# journalctl -o short-full: "Tue 2026-12-01 04:32:13 UTC " (the weekday, the date and time,
+# and the zone's abbreviation; locale-independent). Only UTC and GMT name an offset; any
+# other abbreviation (CET, or "+03") is read as a time without its zone. Group 1: the
+# second with its zone, as a run's key.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_FULL = r"(?:" + "|".join(_DAYS) + r") (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [A-Za-z0-9+-]+) "
+_FULL_HEAD = lazy(_FULL)
+_FULL_RUN = lazy(r"^" + _FULL + _LINE_END + r"(?:[A-Z][a-z][a-z] \1 " + _LINE_END + r")*", MULTILINE)
+_UTC_NAMES = ("UTC", "GMT")
 # stern --timestamps=short: "01-02 15:04:05" (the month and day as numbers, no year) behind
 # stern's pod and container (log_sources.NAMED_PREFIXES).
 _STERN_SHORT = r"(\d\d-\d\d \d\d:\d\d:\d\d) "
@@ -139,6 +149,9 @@ class LogClock:
         """Record the timestamps of a chunk of the input whose first line is `first_line`."""
         if text[:3] in _MONTHS and _YEARLESS_HEAD.match(text):
             self._observe_yearless(text, first_line, _YEARLESS_RUN)
+            return
+        if text[:3] in _DAYS and _FULL_HEAD.match(text):
+            self._observe_full(text, first_line)
             return
         if _HEAD.match(text):
             self.prefixed = True
@@ -201,6 +214,13 @@ class LogClock:
         """zap's JSON lines: the first line of each new second."""
         for second, line in self._new_seconds(text, first_line, _ZAP_RUN):
             self.stamp(line, int(second))
+
+    def _observe_full(self, text: str, first_line: int) -> None:
+        """journalctl's short-full lines: each run's first line, "2026-12-01 04:32:13 UTC"."""
+        for second, line in self._new_seconds(text, first_line, _FULL_RUN):
+            day, clock, zone = second.split(" ")
+            utc = zone in _UTC_NAMES
+            self._add(second, seconds(day, clock, "Z" if utc else None), utc, line)
 
     def _observe_yearless(self, text: str, first_line: int, runs: re.Pattern[str]) -> None:
         """Each run's first line, its second read from group 1: "Dec 01 04:06:38" (or "Dec
@@ -283,12 +303,15 @@ class LogClock:
 
     def _record(self, m: re.Match[str], line: int) -> None:
         """A new second at `line`, from a match of _STAMP's groups."""
-        t = seconds(m.group(1).replace("/", "-"), m.group(2), m.group(3))
+        self._add(_second(m), seconds(m.group(1).replace("/", "-"), m.group(2), m.group(3)), bool(m.group(3)), line)
+
+    def _add(self, second: str, t: float | None, zoned: bool, line: int) -> None:
+        """A new dated second at `line`, printed as `second`; `t` None when it is no date."""
         if t is None or len(self.lines) >= MAX_SAMPLES:
             return
-        self._last = _second(m)
+        self._last = second
         self.dated = True
-        if m.group(3):
+        if zoned:
             self.zoned = True
         else:
             self.zoneless = True
