@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 # tests/ holds helper modules (manifests.py) next to the tests.
@@ -9,6 +12,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pytest
 from hypothesis import settings
+
+
+def _own_cache_folder() -> None:
+    """Point gtriage's cache folder (XDG_CACHE_HOME) at a folder of this test run's own,
+    seeded with the developer's: runs keep the records' methods and the regexes' programs of
+    test classes and patterns there, which the real folder should not collect. Set once, by
+    the first process (xdist's workers inherit it); removed at its exit."""
+    if os.environ.get("GTRIAGE_TESTS_CACHE"):
+        return
+    real = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gtriage"
+    own = Path(tempfile.mkdtemp(prefix="gtriage-tests-cache-"))
+    if real.is_dir():
+        shutil.copytree(real, own / "gtriage", ignore=shutil.ignore_patterns("*.tmp"))
+    os.environ["XDG_CACHE_HOME"] = os.environ["GTRIAGE_TESTS_CACHE"] = str(own)
+    atexit.register(shutil.rmtree, own, ignore_errors=True)
+
+
+_own_cache_folder()
 
 from manifests import SAMPLES, Sample
 
