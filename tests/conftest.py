@@ -13,6 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pytest
 from hypothesis import settings
 
+from manifests import SAMPLES, Sample
+
 
 def _own_cache_folder() -> None:
     """Point gtriage's cache folder (XDG_CACHE_HOME) at a folder of this test run's own,
@@ -30,8 +32,6 @@ def _own_cache_folder() -> None:
 
 
 _own_cache_folder()
-
-from manifests import SAMPLES, Sample
 
 # CI (CI=true) runs the property tests derandomized: the examples a developer already ran, so
 # that a landing never hangs on what a new random draw finds; a developer's runs explore.

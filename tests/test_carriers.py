@@ -7,10 +7,14 @@ import io
 import json
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from gtriage.carriers import read_streams
 from gtriage.parse import parse_text
+from gtriage.pipeline import analyze_text
+from gtriage.render.json import render_json
+from gtriage.render.text import render_text
 from manifests import SAMPLES
 
 
@@ -150,6 +154,41 @@ def test_journald_json_dumps_are_timed_by_the_journal() -> None:
     entries += [journal_entry(i, 2140, "svc", line, start + 90_000_000) for i, line in enumerate(lines)]
     snaps = parse_text("".join(e + "\n" for e in entries)).snapshots
     assert [s.taken_at for s in snaps] == [start // 1_000_000, start // 1_000_000 + 90]
+
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "src/gtriage/schema/report.schema.json").read_text())
+
+
+def _restarted(ident: str) -> tuple[str, int]:
+    """A service that crashed, restarted and crashed again 90 s later, as `journalctl -o json`
+    exports it, and the goroutines each crash printed."""
+    crash = Path(__file__).resolve().parent.parent / "samples" / "dumps" / "go1.27" / "crashzoo.goroutine-all.txt"
+    lines = [line for line in crash.read_text().split("\n") if line]  # journald keeps no empty line
+    entries = [journal_entry(i, 2098, ident, line) for i, line in enumerate(lines)]
+    entries += [journal_entry(i, 2140, ident, line, 1796065043481181 + 90_000_000) for i, line in enumerate(lines)]
+    return "".join(e + "\n" for e in entries), sum(line.startswith("goroutine ") for line in lines)
+
+
+def test_journald_json_dumps_name_the_process_that_wrote_them() -> None:
+    # Each crash is its own process's: the report says the dumps were written by two
+    # processes (a service restarted between them), and no goroutine moves between them.
+    text, printed = _restarted("svc")
+    snaps = parse_text(text).snapshots
+    assert [(s.process, len(s.goroutines)) for s in snaps] == [("svc[2098]", printed), ("svc[2140]", printed)]
+    report = analyze_text(text)
+    assert "2 dumps in the input, the last one reported, written by 2 processes (svc[2098], svc[2140])" in render_text(report)
+    doc = json.loads(render_json(report))
+    jsonschema.validate(doc, SCHEMA)
+    assert [d["process"] for d in doc["snapshots"]] == ["svc[2098]", "svc[2140]"]
+    # A plain dump names no process.
+    assert [d["process"] for d in json.loads(render_json(analyze_text(SAMPLES.joinpath("demo.txt").read_text())))["snapshots"]] == [None]
+
+
+def test_a_process_name_from_the_journal_is_inert() -> None:
+    text, _ = _restarted("svc\x1b[2J")
+    shown = render_text(analyze_text(text))
+    assert "\x1b" not in shown
+    assert "svc\\x1b[2J[2098]" in shown
 
 
 def _docker(records: list[dict[str, str]]) -> str:

@@ -160,8 +160,10 @@ class JsonLogs:
             written = _journal_message(obj["MESSAGE"])
             if written is not None:
                 stats.carriers.add("journald JSON")
-                key, name = _journal_source(obj)
-                self._stream(key, name).add(written, n)
+                key, name, process = _journal_source(obj)
+                s = self._stream(key, name)
+                s.line_map.process = process
+                s.add(written, n)
                 micros = obj.get("__REALTIME_TIMESTAMP")
                 if isinstance(micros, str) and micros.isascii() and micros.isdigit():
                     stats.clock.stamp(n, int(micros) // 1_000_000)
@@ -275,14 +277,15 @@ def _journal_message(message: Any) -> str | None:
     return message if message.endswith("\n") else message + "\n"
 
 
-def _journal_source(obj: dict[str, Any]) -> tuple[tuple[str, ...], str]:
+def _journal_source(obj: dict[str, Any]) -> tuple[tuple[str, ...], str, str]:
     """The stream of a journal entry: the process that wrote it (a host, a boot, a PID), named
-    as journalctl names it ("host: crashzoo[2098]"). Processes write side by side, and a
-    service that crashed and restarted is another process."""
+    as journalctl names it ("host: crashzoo[2098]"), and the process as "crashzoo[2098]".
+    Processes write side by side, and a service that crashed and restarted is another
+    process."""
     host, boot, pid = (str(obj.get(k, "")) for k in ("_HOSTNAME", "_BOOT_ID", "_PID"))
     ident = str(obj.get("SYSLOG_IDENTIFIER") or obj.get("_COMM") or "?")
-    name = f"journald {host}: {ident}[{pid}]" if pid else f"journald {host}: {ident}"
-    return ("journald", host, boot, pid), name
+    process = f"{ident}[{pid}]" if pid else ident
+    return ("journald", host, boot, pid), f"journald {host}: {process}", process
 
 
 # docker json-file, as dockerd writes every line (Go's encoding, keys in this order):

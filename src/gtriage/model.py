@@ -212,6 +212,10 @@ class Snapshot:
     # were told apart (log_sources.py: "web-7d4b9c8f5-xk2lp/app" of kubectl --prefix);
     # "" otherwise.
     log_source: str = ""
+    # The process that wrote it, where the log names each line's process (journald's
+    # entries: "crashzoo[2098]"); "" otherwise. Dumps of one service by several processes
+    # are a service restarted between them, not one process followed.
+    process: str = ""
 
 
 @dataclass(frozen=True, slots=True)

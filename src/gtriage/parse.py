@@ -82,10 +82,13 @@ def parse_lines(lines: TextIO | Iterable[str], source: str = "-", *, memo: bool 
     stats = SectionStats()
     reader = SectionReader(memo=memo)
     built = tuple(reader.parse(split_sections(lines, stats)))
-    # Each dump's log source, from its stream's line map once the input is read: the input's
-    # own stream learns it only when another source shows up, maybe after a dump of its own.
+    # Each dump's log source and process, from its stream's line map once the input is read:
+    # the input's own stream learns its source only when another source shows up, maybe
+    # after a dump of its own.
     built = tuple(
-        replace(s, log_source=o.source) if o is not None and o.source != s.log_source else s
+        replace(s, log_source=o.source, process=o.process)
+        if o is not None and (o.source != s.log_source or o.process != s.process)
+        else s
         for s, o in zip(built, reader.origins, strict=True)
     )
     snaps = rehome_dumpers(built)

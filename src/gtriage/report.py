@@ -330,6 +330,7 @@ class SnapshotInfo:
     goroutines: int
     truncated: bool
     log_source: str = ""  # the log source that printed it, in a log of several ("" else)
+    process: str = ""  # the process that wrote it, where the log names it (journald's "ident[pid]"; "" else)
 
 
 @dataclass(frozen=True, slots=True)

@@ -96,6 +96,7 @@ def build_report(
                 primary if s is snap else goroutine_total(s),
                 s.truncated,
                 s.log_source,
+                s.process,
             )
             for i, s in enumerate(dump.snapshots)
         ),

@@ -111,7 +111,7 @@ def rehome_dumpers(snaps: Sequence[Snapshot]) -> tuple[Snapshot, ...]:
     out = list(snaps)
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
-        if a.log_source != b.log_source or not (
+        if a.log_source != b.log_source or a.process != b.process or not (
             len(a.goroutines) > 1 and b.goroutines and _same_writer(a.goroutines[-1], a.goroutines[0])
         ):
             continue

@@ -33,12 +33,14 @@ class LineMap:
     Lookups are a bisection.
     """
 
-    __slots__ = ("_next", "_origins", "_starts", "_steps", "_want", "source")
+    __slots__ = ("_next", "_origins", "_starts", "_steps", "_want", "process", "source")
 
     def __init__(self, source: str = "") -> None:
         # The log source whose lines these are, once the input is known to hold several or
         # its prefix names it (log_sources.py); the dumps read from them are named by it.
         self.source = source
+        # The process that wrote them, where the log names it (journald's "ident[pid]").
+        self.process = ""
         self._starts: list[int] = []
         self._origins: list[int] = []
         self._steps: list[int] = []

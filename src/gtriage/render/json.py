@@ -275,6 +275,7 @@ def report_obj(r: Report) -> dict[str, Any]:
                 "goroutines": s.goroutines,
                 "truncated": s.truncated,
                 "log_source": s.log_source or None,
+                "process": s.process or None,
             }
             for s in r.snapshots
         ],

@@ -59,7 +59,7 @@ class _Style:
 
 def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> str:
     st = _Style(color)
-    out: list[str] = [st(f"gtriage: {inert_line(report.source)}", BOLD), summary_line(report)]
+    out: list[str] = [st(f"gtriage: {inert_line(report.source)}", BOLD), inert_line(summary_line(report))]
     series = series_line(report)
     if series is not None:
         out.append(inert_line(series))
