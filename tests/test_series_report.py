@@ -433,6 +433,24 @@ def test_a_journal_in_short_full_is_timed_with_its_year(tmp_path: Path, zone: st
     )
 
 
+def test_a_journal_names_the_processes_that_wrote_its_dumps(tmp_path: Path) -> None:
+    """journalctl prints each line's process ("leakrate[28203]: "): the same journal with the
+    service restarted before its fourth dump (the later lines from a new PID) says that its
+    dumps were written by two processes; the journal as captured names one."""
+    (one,) = {m.group(0) for m in re.finditer(r"leakrate\[[0-9]+\]", JOURNAL.read_text())}
+    r = analyze_inputs([str(JOURNAL)])
+    assert [s.process for s in r.snapshots] == [one] * 5
+    assert "written by" not in render_text(r)
+    lines = JOURNAL.read_text().splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if "tick=3" in line)
+    restarted = tmp_path / "journal.txt"
+    restarted.write_text("".join(lines[:cut]) + "".join(line.replace(one, "leakrate[31337]") for line in lines[cut:]))
+    r = analyze_inputs([str(restarted)])
+    assert [s.process for s in r.snapshots] == [one] * 3 + ["leakrate[31337]"] * 2
+    assert f"written by 2 processes ({one}, leakrate[31337])" in render_text(r)
+    assert [d["process"] for d in json.loads(render_json(r))["snapshots"]] == [one] * 3 + ["leakrate[31337]"] * 2
+
+
 def test_year_less_times_of_two_inputs_do_not_compare(tmp_path: Path) -> None:
     """Two journal logs: each one's times count from a year of its own, so the dumps are in
     the order given, and no growth a minute is made up from them."""

@@ -173,6 +173,7 @@ class TextStream:
         # lines' starts, and looking for new prefixes and glued headers costs next to nothing.
         prefixes = self.prefixes
         glued: list[int] = []
+        as_read = text if pieces is None and whole is None else None  # its lines the input's
         # Until nothing new is learned: a prefix learned on text already stripped (a second
         # level, "> " inside a log) must come off this chunk too, not only the next ones.
         for _ in range(MAX_SHAPES + 1):
@@ -185,6 +186,8 @@ class TextStream:
             learn_prefixes(text + ahead if ahead else text, prefixes, glued, len(text), prefixes.strip is not None)
             if len(prefixes.shapes) == known:
                 break
+        if as_read is not None and prefixes.strip is not None:
+            self.stats.processes.observe(as_read, first)
         if not self.line_map.source and prefixes.sources.named:
             # A log of one pod (`kubectl logs --prefix`) names it as a log of several does:
             # its dumps and another file's of the same pod are one pod's.

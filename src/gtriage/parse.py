@@ -92,6 +92,13 @@ def parse_lines(lines: TextIO | Iterable[str], source: str = "-", *, memo: bool 
         for s, o in zip(built, reader.origins, strict=True)
     )
     snaps = rehome_dumpers(built)
+    processes = stats.processes
+    if processes is not None and processes.lines:
+        # After rehoming: before it, a dump's range still held the next one's first goroutine.
+        snaps = tuple(
+            replace(s, process=p) if not s.process and (p := processes.at(s.first_line, s.last_line)) else s
+            for s in snaps
+        )
     clock = stats.clock
     if clock is not None and clock.lines:
         snaps = tuple(

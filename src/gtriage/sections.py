@@ -20,6 +20,7 @@ from .lazy_re import lazy
 from .line_kinds import MAX_STACK_LINE
 from .line_reader import LineReader
 from .log_clock import LogClock
+from .log_processes import ProcessLines
 from .record import dataclass, field
 from .regex_cache import MULTILINE, compiled, escape
 from .section import CallSplit, Kind, Section
@@ -48,6 +49,7 @@ class SectionStats:
     binary_lines: int = 0
     carriers: set[str] = field(default_factory=set)
     clock: LogClock | None = None
+    processes: ProcessLines | None = None
 
 # A goroutine block whose every line is a stack line: a tab-indented location, a call
 # ending in ")", "created by", an elision marker, an ancestor header, a cgo frame. (Measured:
@@ -332,6 +334,7 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
         stats.binary_lines = binary
         stats.carriers = cstats.carriers
         stats.clock = cstats.clock
+        stats.processes = cstats.processes
 
 
 def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 
 from .log_clock import LogClock
+from .log_processes import ProcessLines
 from .record import dataclass, field
 
 CHUNK = 1 << 20
@@ -92,3 +93,4 @@ class CarrierStats:
     lines: int = 0  # input lines
     carriers: set[str] = field(default_factory=set)  # names of the carriers found
     clock: LogClock = field(default_factory=LogClock)  # log timestamps by input line
+    processes: ProcessLines = field(default_factory=ProcessLines)  # the processes a prefix names
