@@ -336,3 +336,19 @@ def test_pods_followed_over_time_are_said_in_the_status_line(leakrate: Leakrate)
     assert line.startswith("over time: grows steadily on 3 of 3 sources followed · fastest ")
     assert line.endswith(f"{fastest.trend.rate_text()} on {fastest.name}")
     assert "over time" not in status_text(leakrate.fleet(), 1, ViewQuery()).plain
+
+
+def test_the_status_line_names_the_processes_of_a_journal_across_a_restart(tmp_path: Path) -> None:
+    """The journal sample with its service restarted before the fourth dump (a new PID from
+    there): the status line says which processes wrote the dumps; as captured, it does not."""
+    journal = Path(__file__).resolve().parents[2] / "samples" / "series-log" / "leakrate.journal.txt"
+    text = journal.read_text()
+    (one,) = set(re.findall(r"leakrate\[[0-9]+\]", text))
+    cut = text.index("tick=3")
+    restarted = tmp_path / "journal.txt"
+    restarted.write_text(text[:cut] + text[cut:].replace(one, "leakrate[31337]"))
+    report = analyze_inputs([str(restarted)])
+    shown = status_text(report, len(report.clusters), ViewQuery()).plain
+    assert f"written by 2 processes ({one}, leakrate[31337])" in shown
+    alone = analyze_inputs([str(journal)])
+    assert "written by" not in status_text(alone, len(alone.clusters), ViewQuery()).plain

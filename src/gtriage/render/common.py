@@ -264,14 +264,14 @@ def summary_line(r: Report) -> str:
         parts.append("the last of the series reported")
     elif len(r.snapshots) > 1:
         parts.append(f"{len(r.snapshots)} dumps in the input, the last one reported")
-    if r.fleet is None and (processes := _processes(r)):
+    if r.fleet is None and (processes := processes_line(r)):
         parts.append(processes)
     if r.carriers:
         parts.append("read from " + ", ".join(r.carriers))
     return ", ".join(parts)
 
 
-def _processes(r: Report) -> str:
+def processes_line(r: Report) -> str:
     """The processes the dumps of one log were written by, when the log names them and
     they are several (a service restarted between its dumps: each count is a new
     process's); "" otherwise."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from gtriage.render.common import fleet_lines, fleet_trend_summary, health_lines, num, plural
+from gtriage.render.common import fleet_lines, fleet_trend_summary, health_lines, num, plural, processes_line
 from gtriage.render.when import series_line
 from gtriage.report import Report
 
@@ -29,13 +29,16 @@ def _gone_line(report: Report) -> str | None:
 
 
 def _span_line(report: Report, poll: PollInfo | None) -> str | None:
-    """"series of 5 dumps, … ordered by …", "fleet of 3 sources, 2 read: …", and when
-    watching, the last poll and how many clusters it found new."""
+    """"series of 5 dumps, … ordered by …", "fleet of 3 sources, 2 read: …", the processes
+    that wrote the dumps when several did, and when watching, the last poll and how many
+    clusters it found new."""
     parts: list[str] = []
     if report.series is not None:
         parts.append(series_line(report) or "")
     elif report.fleet is not None:
         parts.append(fleet_lines(report.fleet)[0])
+    if report.fleet is None and (processes := processes_line(report)):
+        parts.append(processes)
     if poll is not None:
         parts.append(poll.text())
         new = sum(1 for c in report.clusters if is_new(c))
