@@ -159,3 +159,11 @@ def test_a_full_cache_is_started_over_and_new_patterns_are_kept(cache: Path, mon
     _restart(monkeypatch)
     _derive_forbidden(monkeypatch)
     _same(regex_cache.compiled("newer+", 0), "newer+", 0)
+
+
+def test_flags_and_escape_are_re_s_own() -> None:
+    for name in ("IGNORECASE", "LOCALE", "MULTILINE", "DOTALL", "VERBOSE", "DEBUG"):
+        assert getattr(regex_cache, name) == getattr(re, name), name
+    every = "".join(map(chr, range(0x250))) + "\u2028\U0001f600 [pod/x] host app[7]: "
+    assert regex_cache.escape(every) == re.escape(every)
+    assert regex_cache.uncached("a.b", regex_cache.IGNORECASE).fullmatch("A.B") is not None

@@ -32,8 +32,6 @@ if TYPE_CHECKING:
     _T = TypeVar("_T")
 
 
-
-
 class _Missing:
     __slots__ = ()
 
@@ -148,10 +146,11 @@ def _source(specs: list[_Spec], frozen: bool, post_init: bool) -> str:
 
 
 def _probe() -> bytes:
-    """The sources of two records that take every branch of _source. The cache file keeps
-    them: a file written by another version of _source is started over."""
+    """The sources of two records that take every branch of _source, and of a named tuple's
+    `__new__`. The cache file keeps them: a file written by another version of either is
+    started over."""
     fields = [_Spec("a", "int", MISSING, MISSING), _Spec("b", "int", 0, MISSING), _Spec("c", "list", MISSING, list)]
-    return (_source(fields, True, True) + _source([], False, False)).encode()
+    return (_source(fields, True, True) + _source([], False, False) + _tuple_source(("a", "b"))).encode()
 
 
 def _repr(names: tuple[str, ...]) -> Any:
