@@ -300,6 +300,26 @@ SPACED = [
 ]
 
 
+# Found by the exhaustive run (seed 15): a block with no blank line (as the journal stores a
+# dump) where a goroutine taken whole has its own header again right under it.
+_TWICE_UNDER = (
+    "goroutine 10 [running]:\n"
+    "goroutine 1 [select (no cases)]:\n"
+    "\t/home/gopher/samples/crashzoo/scenarios.go:94 +0x19c\n"
+    "goroutine 1 [select (no cases)]:\n"
+)
+
+
+@pytest.mark.parametrize("style", [None, 0, 1], ids=["plain", "kubectl", "journald"])
+def test_a_header_right_under_a_goroutine_taken_whole_is_a_line_printed_twice(style: int | None) -> None:
+    lines = _TWICE_UNDER.split("\n")[:-1]
+    text = "".join((prefix_of(style, 3, i) if style is not None else "") + line + "\n" for i, line in enumerate(lines))
+    compare(text)
+    (snap,) = parse_text(text).snapshots
+    assert [g.id for g in snap.goroutines] == [10, 1]
+    assert snap.repeated_headers == 1
+
+
 @pytest.mark.parametrize("line", SPACED)
 @pytest.mark.parametrize("blank", [True, False], ids=["blank-separated", "as-the-journal-stores-it"])
 def test_blanks_for_a_tab_read_alike(line: str, blank: bool) -> None:

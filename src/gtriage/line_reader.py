@@ -54,11 +54,7 @@ _PREAMBLE = Kind.PREAMBLE
 
 
 class LineReader:
-    """The line-by-line reading of one stream of dump text, resumable a line at a time.
-
-    Most goroutines of a big dump never come here: split_sections hands whole clean
-    goroutine blocks over without looking at their lines (see _clean_stack).
-    """
+    """The line-by-line reading of one stream of dump text, resumable a line at a time."""
 
     def __init__(self, origin: LineMap | None) -> None:
         self.origin = origin
@@ -73,6 +69,7 @@ class LineReader:
         self.held: int | None = None  # index in `out` of a goroutine held back
         self.closed: Kind | None = None  # the kind of the section closed last
         self.after_blank = False
+        self.header_next = False  # a goroutine taken whole ended at the header fed next (no blank)
         self.out: list[Section] = []
         self.binary_lines = 0  # outside any dump, not text (invalid UTF-8 or NUL bytes)
 
@@ -105,6 +102,7 @@ class LineReader:
         """
         gid = header_id(header)
         cur = self.cur
+        under, self.header_next = self.header_next, False
         if gid and self.held is None and self.open and not self.records and gid not in self.ids:
             # The common case, a new goroutine of the open dump.
             if cur is not None:
@@ -115,7 +113,7 @@ class LineReader:
                 self.first_id = gid
             self.content = True
             return Section(_GOROUTINE, n)
-        adjacent = cur is not None and cur.kind is Kind.GOROUTINE and gid == self.last_id
+        adjacent = gid == self.last_id and (under or (cur is not None and cur.kind is Kind.GOROUTINE))
         self._close()
         if not self.open or self.records:
             self._new_dump(n)
@@ -167,6 +165,7 @@ class LineReader:
         if not text.strip():
             self._blank()
             return
+        self.header_next = self.header_next and is_header(text)
         prev_blank, self.after_blank = self.after_blank, False
         if self._race_line(text):
             return
@@ -198,7 +197,7 @@ class LineReader:
                 cur.lines.append("")
             else:
                 self._close()
-        self.after_blank = True
+        self.after_blank, self.header_next = True, False
 
     def _race_line(self, text: str) -> bool:
         """A line of an open race report; False (and the report closed) for a goroutine
@@ -377,15 +376,16 @@ class LineReader:
             return True
         return False
 
-    def take_goroutine(self, header: str, body: str, n: int, calls: CallSplit | None) -> None:
+    def take_goroutine(self, header: str, body: str, n: int, calls: CallSplit | None, at_header: bool = False) -> None:
         """A whole goroutine block known to be clean, inside a dump, read as feeding its lines
-        would read it: a blank line or the next goroutine's header ends it (accepts_blocks)."""
+        would read it: a blank line or, `at_header`, the next goroutine's header ends it
+        (accepts_blocks)."""
         sec = self._goroutine(header, n)
         sec.lines.append(header)
         sec.body, sec.calls = body, calls
         self.out.append(sec)
         self.closed = _GOROUTINE
-        self.after_blank = True
+        self.after_blank, self.header_next = True, at_header
 
     def accepts_blocks(self, after_header: bool = False) -> bool:
         """Whether the next clean goroutine block skips the line-by-line reading; `after_header`:

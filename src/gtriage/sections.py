@@ -267,7 +267,7 @@ def _feed_goroutines(m: LineReader, lines: list[str], n: int, block: str, memos:
         fed = j
         if not m.accepts_blocks(after_header=True):
             continue
-        m.take_goroutine(lines[j], body, n + j, whole[1])
+        m.take_goroutine(lines[j], body, n + j, whole[1], at_header=True)
         fed = k
         yield from m.ready()
     _feed(m, lines, n, fed, len(lines))
