@@ -320,6 +320,22 @@ def test_a_header_right_under_a_goroutine_taken_whole_is_a_line_printed_twice(st
     assert snap.repeated_headers == 1
 
 
+def test_a_row_with_a_nul_byte_is_no_hard_wrap() -> None:
+    # Found by the exhaustive run (seed 15): a NUL inside a kubectl timestamp made that row
+    # look like the rest of the header above it, and four rows read as hard-wrapped.
+    rows = [
+        "\t/home/gopher/samples/crashzoo/scenarios.go:94 +0x19c",
+        "goroutine 1 [select (no cases)]:",
+        "goroutine 1 [select (no cases)]:",
+        "main.inGoroutine()",
+    ]
+    stamps = ["2026-11-25T10:00:43.4503347Z ", "2026-11-25T10:00:44.4608076Z ", "2026\x00-11-25T10:00:45.4712805Z ",
+              "2026-11-25T10:00:46.4817534Z "]  # fmt: skip
+    text = "\r\n".join(s + r for s, r in zip(stamps, rows, strict=True)) + "\r"
+    compare(text)
+    assert not any("hard-wrapped" in c for c in parse_text(text).carriers)
+
+
 @pytest.mark.parametrize("line", SPACED)
 @pytest.mark.parametrize("blank", [True, False], ids=["blank-separated", "as-the-journal-stores-it"])
 def test_blanks_for_a_tab_read_alike(line: str, blank: bool) -> None:

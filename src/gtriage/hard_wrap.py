@@ -223,6 +223,8 @@ def _go_on(
     the width tells where a terminal dropped the blank a cut row ended in: the row is short
     of the width without ending in a blank (a hard cut reaches the width, a word wrap keeps
     its blank), whatever the line (a panic's text, a signal's words)."""
+    if "\0" in nxt:
+        return None  # no text a terminal or mail client wrapped holds a NUL: damage, no cut
     if prefix is None:
         return _joins(line, kind, nxt, width) if kind is not None else None
     if not nxt or prefix.match(nxt) is not None:
