@@ -320,16 +320,18 @@ def test_a_header_right_under_a_goroutine_taken_whole_is_a_line_printed_twice(st
     assert snap.repeated_headers == 1
 
 
-def test_a_row_with_a_nul_byte_is_no_hard_wrap() -> None:
-    # Found by the exhaustive run (seed 15): a NUL inside a kubectl timestamp made that row
-    # look like the rest of the header above it, and four rows read as hard-wrapped.
+@pytest.mark.parametrize("damage", ["\x00", "\ufffd"], ids=["nul", "replacement"])
+def test_a_damaged_row_with_a_header_is_no_hard_wrap(damage: str) -> None:
+    # Found by the exhaustive run (seed 15): a NUL (or U+FFFD) inside a kubectl timestamp
+    # made that row look like the rest of the header above it, and four rows read as
+    # hard-wrapped: a row holding a goroutine header starts a line of its own.
     rows = [
         "\t/home/gopher/samples/crashzoo/scenarios.go:94 +0x19c",
         "goroutine 1 [select (no cases)]:",
         "goroutine 1 [select (no cases)]:",
         "main.inGoroutine()",
     ]
-    stamps = ["2026-11-25T10:00:43.4503347Z ", "2026-11-25T10:00:44.4608076Z ", "2026\x00-11-25T10:00:45.4712805Z ",
+    stamps = ["2026-11-25T10:00:43.4503347Z ", "2026-11-25T10:00:44.4608076Z ", f"2026{damage}-11-25T10:00:45.4712805Z ",
               "2026-11-25T10:00:46.4817534Z "]  # fmt: skip
     text = "\r\n".join(s + r for s, r in zip(stamps, rows, strict=True)) + "\r"
     compare(text)

@@ -49,6 +49,7 @@ _RECORD_FRAME = lazy(r"#\t0x[0-9a-fA-F]+\t[^\t]+\+0x[0-9a-fA-F]+\t+\S[^\t]*:[0-9
 # A debug=1 frame whose tabs a terminal turned into spaces: at a row's start (match), or
 # behind a log's prefix (search).
 _SPACED_FRAME = lazy(r"(?<!\S)# +0x[0-9a-fA-F]")
+_HEADER_INSIDE = lazy(r"goroutine [0-9]+ (?:gp=|\[)")  # a goroutine header anywhere in a row
 _OFFSET_END = lazy(r"\+0x[0-9a-fA-F]+\Z")
 _SPACE_AFTER = ("+0x", "fp=", "sp=", "pc=")
 
@@ -223,8 +224,8 @@ def _go_on(
     the width tells where a terminal dropped the blank a cut row ended in: the row is short
     of the width without ending in a blank (a hard cut reaches the width, a word wrap keeps
     its blank), whatever the line (a panic's text, a signal's words)."""
-    if "\0" in nxt:
-        return None  # no text a terminal or mail client wrapped holds a NUL: damage, no cut
+    if "\0" in nxt or _HEADER_INSIDE.search(nxt) is not None:
+        return None  # damage, no cut: wrapped text holds no NUL; a goroutine header starts a line
     if prefix is None:
         return _joins(line, kind, nxt, width) if kind is not None else None
     if not nxt or prefix.match(nxt) is not None:
