@@ -338,6 +338,25 @@ def test_a_damaged_row_with_a_header_is_no_hard_wrap(damage: str) -> None:
     assert not any("hard-wrapped" in c for c in parse_text(text).carriers)
 
 
+# Found by the exhaustive run (seed 15): locations pasted with a blank for their tab, and a
+# location glued to the next call (a line break lost), which keeps its blank.
+# (A SIGQUIT dump's level-2 frames, as the fuzzer cut it down.)
+_SPACED_GLUED = (
+    "goroutine 0 gp=0xa153c0 m=0 mp=0xa16240 [idle]:\n"
+    "goroutine 1 gp=0xc000002380 m=nil [IO wait]:\n"
+    "net/http.Serve(...)\n"
+    " /usr/local/go/src/net/http/server.go:2932\n"
+    " /home/gopher/samples/leaky/main.go:164 +0x285 fp=0xc0001a7f50 sp=0xc0001a7ea8 pc=0x677945runtime.main()\n"
+    " /usr/local/go/src/runtime/proc.go:283 +0x28b fp=0xc0001a7fe0 sp=0xc0001a7f50 pc=0x43f88b\n"
+    "goroutine 2 gp=0xc0000028c0 m=nil [force gc (idle)]:\n"
+)
+
+
+@pytest.mark.parametrize("crlf", [False, True], ids=["lf", "crlf"])
+def test_an_indented_call_among_spaced_locations_reads_alike(crlf: bool) -> None:
+    compare(_SPACED_GLUED.replace("\n", "\r\n") if crlf else _SPACED_GLUED)
+
+
 @pytest.mark.parametrize("line", SPACED)
 @pytest.mark.parametrize("blank", [True, False], ids=["blank-separated", "as-the-journal-stores-it"])
 def test_blanks_for_a_tab_read_alike(line: str, blank: bool) -> None:

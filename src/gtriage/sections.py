@@ -224,7 +224,9 @@ def _retabbed(body: str, memos: Memos) -> tuple[str, tuple[int, CallSplit | None
     the 1k dump's instructions."""
     if "\n " in body:
         spaced = _SPACED_LOCATION.sub("\n\t", body)
-        if spaced != body:
+        # A line still indented is a call (the line reader takes its blanks off), which
+        # _whole_stack does not look for past the first call.
+        if spaced != body and "\n " not in spaced:
             return spaced, _whole_stack(spaced, *memos)
     return body, None
 
