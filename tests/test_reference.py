@@ -338,6 +338,20 @@ def test_a_damaged_row_with_a_header_is_no_hard_wrap(damage: str) -> None:
     assert not any("hard-wrapped" in c for c in parse_text(text).carriers)
 
 
+# Found by the exhaustive run (seed 29): two creator lines glued (a line break lost), the
+# first one's goroutine number running into the second line's timestamp.
+@pytest.mark.parametrize("stamp", ["", "2026-11-25T10:00:18.1885122Z "], ids=["plain", "kubectl"])
+def test_a_goroutine_number_inside_a_glued_creator_name_is_not_its_parent(stamp: str) -> None:
+    text = (
+        "goroutine 6 [chan receive]:\n"
+        f"created by main.inGoroutine in goroutine 12026{stamp[4:]}created by main.inGoroutine in goroutine 1\n"
+        "\t/home/gopher/samples/crashzoo/scenarios.go:85 +0x6b\n"
+    )
+    compare(text)
+    ((g,),) = (s.goroutines for s in parse_text(text).snapshots)
+    assert g.parent_id == 1
+
+
 # Found by the exhaustive run (seed 15): locations pasted with a blank for their tab, and a
 # location glued to the next call (a line break lost), which keeps its blank.
 # (A SIGQUIT dump's level-2 frames, as the fuzzer cut it down.)

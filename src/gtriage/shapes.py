@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 HEX_SPLIT = compiled(r"(0x[0-9a-f]+)")  # the runtime prints hex in lower case
 # The same word without a group, for sub (~15% faster: no group to record a match in).
 HEX_WORD = compiled(r"0x[0-9a-f]+")
-GID_SPLIT = lazy(r"goroutine ([0-9]{1,20})(?![0-9])")
+# A goroutine number where the grammar reads one: a creator line's end ("in goroutine N") or
+# an ancestor's ("[originating from goroutine N]"); not one inside a damaged name.
+GID_SPLIT = lazy(r"goroutine ([0-9]{1,20})(?=\]|\n|$)")
 HEAD_SPLIT = compiled(r"(0x[0-9a-fA-F]+|(?<![0-9])[0-9]{1,20}(?![0-9]))")
 GID_PLACEHOLDER = "goroutine 0"
 MAX_DIGITS = 20  # a uint64; the runtime prints no longer decimal number
