@@ -3,7 +3,7 @@ headers' prefix carries (syslog, journalctl's short formats)."""
 
 from __future__ import annotations
 
-from gtriage.log_processes import ProcessLines
+from gtriage.log_processes import ProcessLines, names_processes
 
 HEAD = "Dec 01 04:32:13 host "
 
@@ -31,3 +31,10 @@ def test_an_identifier_at_the_line_start_and_headers_without_one() -> None:
     p = ProcessLines()
     p.observe("app[3]: goroutine 1 [running]:\ngoroutine 2 [select]:\n[x] goroutine 3 [y]:\n", 1)
     assert (p.lines, p.names) == ([1], ["app[3]"])
+
+
+def test_only_a_prefix_shape_with_a_pid_is_searched() -> None:
+    from gtriage.prefixes import prefix_shape
+
+    assert names_processes([prefix_shape(f"{HEAD}app[7]: ")])
+    assert not names_processes([prefix_shape("2026-11-25T10:00:00.0Z "), prefix_shape("[pod/web-1/app] ")])

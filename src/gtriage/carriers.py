@@ -18,6 +18,7 @@ from .escaped import one_line_dump
 from .hard_wrap import Rejoiner, detect
 from .json_logs import DOCKER_HEAD, JsonLogs, docker_chunk, docker_line, docker_log, docker_text
 from .lazy_re import lazy
+from .log_processes import names_processes
 from .newest_first import in_order
 from .prefixes import MAX_SHAPES, Prefixes, learn_prefixes
 from .streams import CHUNK, CarrierStats, LineMap, Stream
@@ -186,7 +187,7 @@ class TextStream:
             learn_prefixes(text + ahead if ahead else text, prefixes, glued, len(text), prefixes.strip is not None)
             if len(prefixes.shapes) == known:
                 break
-        if as_read is not None and prefixes.strip is not None:
+        if as_read is not None and prefixes.strip is not None and names_processes(prefixes.shapes):
             self.stats.processes.observe(as_read, first)
         if not self.line_map.source and prefixes.sources.named:
             # A log of one pod (`kubectl logs --prefix`) names it as a log of several does:
