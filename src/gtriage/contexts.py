@@ -41,15 +41,10 @@ class _GeneratorContext:
             self._gen.throw(value)
         except StopIteration as ended:
             return ended is not value  # the generator caught it and ended: suppressed
-        except RuntimeError as raised:
-            # A StopIteration from the block comes back from the generator as a
-            # RuntimeError caused by it (PEP 479): the block's own exception goes on.
-            if raised is value or (isinstance(value, StopIteration) and raised.__cause__ is value):
-                value.__traceback__ = tb
-                return False
-            raise
         except BaseException as raised:
-            if raised is value:
+            # The block's own exception goes on; a StopIteration from the block comes back
+            # from the generator as a RuntimeError caused by it (PEP 479).
+            if raised is value or (isinstance(value, StopIteration) and raised.__cause__ is value):
                 value.__traceback__ = tb
                 return False
             raise
