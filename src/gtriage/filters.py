@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from .record import dataclass, replace
+from .regex_cache import IGNORECASE, uncached
 from .report import Cluster, GoneCluster, Report
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -26,9 +27,7 @@ class Filters:
 def filter_regex(pattern: str) -> re.Pattern[str]:
     """A --match / --exclude pattern, smart-case as in ripgrep and less: case-insensitive
     unless the pattern holds a capital letter. Raises re.error for a bad pattern."""
-    import re  # the user's pattern: compiled by re, never kept (regex_cache keeps gtriage's own)
-
-    return re.compile(pattern, 0 if has_capital(pattern) else re.IGNORECASE)
+    return uncached(pattern, 0 if has_capital(pattern) else IGNORECASE)  # the user's: never kept
 
 
 # Escapes whose letter or digits are no text to match: \S, \W, \D, \A, \Z, \B are classes
