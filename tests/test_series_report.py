@@ -433,18 +433,25 @@ def test_a_journal_in_short_full_is_timed_with_its_year(tmp_path: Path, zone: st
     )
 
 
-def test_a_journal_names_the_processes_that_wrote_its_dumps(tmp_path: Path) -> None:
-    """journalctl prints each line's process ("leakrate[28203]: "): the same journal with the
-    service restarted before its fourth dump (the later lines from a new PID) says that its
-    dumps were written by two processes; the journal as captured names one."""
+def restarted_journal(tmp_path: Path) -> tuple[Path, str]:
+    """The journal sample with its service restarted before the fourth dump (its lines from
+    there by a new PID, leakrate[31337]), and the process that wrote it as captured."""
     (one,) = {m.group(0) for m in re.finditer(r"leakrate\[[0-9]+\]", JOURNAL.read_text())}
-    r = analyze_inputs([str(JOURNAL)])
-    assert [s.process for s in r.snapshots] == [one] * 5
-    assert "written by" not in render_text(r)
     lines = JOURNAL.read_text().splitlines(keepends=True)
     cut = next(i for i, line in enumerate(lines) if "tick=3" in line)
     restarted = tmp_path / "journal.txt"
     restarted.write_text("".join(lines[:cut]) + "".join(line.replace(one, "leakrate[31337]") for line in lines[cut:]))
+    return restarted, one
+
+
+def test_a_journal_names_the_processes_that_wrote_its_dumps(tmp_path: Path) -> None:
+    """journalctl prints each line's process ("leakrate[28203]: "): the same journal with the
+    service restarted before its fourth dump says that its dumps were written by two
+    processes; the journal as captured names one."""
+    restarted, one = restarted_journal(tmp_path)
+    r = analyze_inputs([str(JOURNAL)])
+    assert [s.process for s in r.snapshots] == [one] * 5
+    assert "written by" not in render_text(r)
     r = analyze_inputs([str(restarted)])
     assert [s.process for s in r.snapshots] == [one] * 3 + ["leakrate[31337]"] * 2
     assert f"written by 2 processes ({one}, leakrate[31337])" in render_text(r)

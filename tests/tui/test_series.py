@@ -27,6 +27,7 @@ from gtriage.tui.report_query import ViewQuery, cluster_key
 from gtriage.tui.stack_view import StackView
 from gtriage.tui.status_line import StatusLine, status_text
 from gtriage.tui.styled import PathStyle
+from test_series_report import JOURNAL, restarted_journal
 
 if TYPE_CHECKING:
     from tui.conftest import UI, Leakrate
@@ -341,14 +342,9 @@ def test_pods_followed_over_time_are_said_in_the_status_line(leakrate: Leakrate)
 def test_the_status_line_names_the_processes_of_a_journal_across_a_restart(tmp_path: Path) -> None:
     """The journal sample with its service restarted before the fourth dump (a new PID from
     there): the status line says which processes wrote the dumps; as captured, it does not."""
-    journal = Path(__file__).resolve().parents[2] / "samples" / "series-log" / "leakrate.journal.txt"
-    text = journal.read_text()
-    (one,) = set(re.findall(r"leakrate\[[0-9]+\]", text))
-    cut = text.index("tick=3")
-    restarted = tmp_path / "journal.txt"
-    restarted.write_text(text[:cut] + text[cut:].replace(one, "leakrate[31337]"))
+    restarted, one = restarted_journal(tmp_path)
     report = analyze_inputs([str(restarted)])
     shown = status_text(report, len(report.clusters), ViewQuery()).plain
     assert f"written by 2 processes ({one}, leakrate[31337])" in shown
-    alone = analyze_inputs([str(journal)])
+    alone = analyze_inputs([str(JOURNAL)])
     assert "written by" not in status_text(alone, len(alone.clusters), ViewQuery()).plain
