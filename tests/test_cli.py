@@ -355,6 +355,33 @@ def test_input_error_never_opens_the_tui(args: list[str], code: int, words: byte
     assert b"\x1b" not in screen  # nothing drawn: no alternate screen, no cursor moves
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param([str(SAMPLES / "README.md")], id="no-dump"),
+        pytest.param(["--cluster", "26", str(DEMO)], id="cluster-past-the-last"),
+    ],
+)
+def test_input_error_waits_for_the_tui_import(monkeypatch: pytest.MonkeyPatch, args: list[str]) -> None:
+    """Regression: the TUI's import thread was left running when the input turned out
+    bad, and the interpreter's shutdown under it once ended the process by SIGSEGV."""
+    from gtriage import cli
+
+    running: list[threading.Thread] = []
+
+    def preload() -> Any:
+        t = threading.Thread(target=threading.Event().wait, args=(0.2,), daemon=True)
+        t.start()
+        running.append(t)
+        return t.join
+
+    monkeypatch.setattr(cli, "preload_tui", preload)
+    monkeypatch.setattr(cli, "_keyboard", lambda: None)  # as if on a terminal
+    assert cli.main(["--format", "tui", *args]) in (1, 2)
+    assert running, "the import was never started: the test tests nothing"
+    assert not running[0].is_alive()
+
+
 def test_no_color_env_wins_over_auto(tmp_path: Path) -> None:
     import pty
 

@@ -308,12 +308,10 @@ def _run_tui(inputs: list[str], args: Options, filters: Filters, tty_fd: int | N
             # read in parallel (no thread of this process may run at a fork).
             report = _load(inputs, args, while_reading=start_import)
     except BaseException:
-        if tty_fd is not None:
-            os.close(tty_fd)
+        _abandon_tui(tty_fd, importing)
         raise
     if report is None or not _ranks_exist(report, args.ranks):
-        if tty_fd is not None:
-            os.close(tty_fd)
+        _abandon_tui(tty_fd, importing)
         return EXIT_INPUT if report is None else EXIT_USAGE
     from .filters import apply_filters
 
@@ -337,6 +335,16 @@ def _run_tui(inputs: list[str], args: Options, filters: Filters, tty_fd: int | N
         return apply_filters(_with_source(w.report(), args.source), filters)
 
     return run_tui(report, title=" + ".join(inputs), poll=poll, interval=args.interval)
+
+
+def _abandon_tui(tty_fd: int | None, importing: list[Callable[[], None]]) -> None:
+    """No TUI after all (an input error): close the keyboard and wait for the import
+    thread. The interpreter must not exit while a daemon thread is importing modules:
+    CPython's shutdown can then crash the process (seen: exit by SIGSEGV, not 1)."""
+    if tty_fd is not None:
+        os.close(tty_fd)
+    for wait in importing:
+        wait()
 
 
 def preload_tui() -> Callable[[], None]:
