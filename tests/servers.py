@@ -4,6 +4,7 @@ be anything a broken proxy or a hostile endpoint sends."""
 from __future__ import annotations
 
 import gzip
+import select
 import socket
 import threading
 import time
@@ -25,6 +26,7 @@ def raw_server(respond: Respond) -> Iterator[str]:
     listener.listen()
     listener.settimeout(0.05)  # so the accept loop sees `stop`
     stop = threading.Event()
+    handlers: list[tuple[threading.Thread, socket.socket]] = []
 
     def handle(conn: socket.socket) -> None:
         with conn, suppress(OSError):  # the client hanging up is how most tests end
@@ -44,7 +46,9 @@ def raw_server(respond: Respond) -> Iterator[str]:
                 continue
             except OSError:
                 return
-            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+            t = threading.Thread(target=handle, args=(conn,), daemon=True)
+            handlers.append((t, conn))
+            t.start()
 
     thread = threading.Thread(target=serve, daemon=True)
     thread.start()
@@ -54,6 +58,12 @@ def raw_server(respond: Respond) -> Iterator[str]:
         stop.set()
         thread.join()
         listener.close()
+        # No handler outlives the server: a thread left running keeps later tests of the
+        # same process from forking (parallel.py reads in one process then).
+        for t, conn in handlers:
+            with suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            t.join(timeout=10)
 
 
 def reply(raw: bytes) -> Respond:
@@ -98,6 +108,6 @@ def stall(head: bytes, arrived: threading.Event | None = None, seconds: float = 
         conn.sendall(head)
         if arrived is not None:
             arrived.set()
-        time.sleep(seconds)
+        select.select([conn], [], [], seconds)  # until the client or the server hangs up
 
     return respond

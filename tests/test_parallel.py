@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,11 @@ BENCH_DUMP = Path(__file__).resolve().parents[1] / "bench" / "dumps" / "debug100
 @pytest.fixture
 def cut_small(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every input is big enough to cut, into many small chunks (up to 64 a process), and
-    cuts are looked for in small windows."""
+    cuts are looked for in small windows. Waits for threads an earlier test of this
+    process left behind (a fleet's fetches ending): with one running, nothing forks."""
+    for t in threading.enumerate():
+        if t is not threading.current_thread():
+            t.join(timeout=10)
     monkeypatch.setattr(job_count, "MIN_PARALLEL_BYTES", 0)
     monkeypatch.setattr(parallel, "MIN_CHUNK_BYTES", 0)
     monkeypatch.setattr(parallel, "CHUNKS_PER_JOB", 64)
