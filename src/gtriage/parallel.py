@@ -39,6 +39,7 @@ from .call_cache import partial
 from .chunk_merge import Merge
 from .chunk_reader import Chunk, ChunkParser, Encoder, NotClean
 from .file_chunks import first_header_id, plan_cuts
+from .heap import keep_freed_memory
 from .model import Dump
 from .syntax import grammar_parser
 from .transform import DumpTransformer
@@ -81,6 +82,7 @@ def parse_file(
         return None
     size, bounds, first_id = plan
     grammar_parser(DumpTransformer)  # loaded once, before the fork: workers inherit it
+    keep_freed_memory()  # the workers too
     queue = forked.IndexQueue(chunk_order(len(bounds) - 1, jobs))
     # No collection while the file is read, here or in the workers (forked with it off):
     # parsing makes no cycles, yet each full collection went over every goroutine kept so

@@ -18,6 +18,7 @@ import sys
 
 from .contexts import contextmanager, suppress
 from .errors import input_error, os_reason, size_text
+from .heap import BIG_INPUT, keep_freed_memory
 from .lazy_re import lazy
 from .record import dataclass
 
@@ -99,6 +100,8 @@ class _Stage(io.RawIOBase):
         n = len(data)
         b[:n] = data
         self.count += n
+        if self.count >= BIG_INPUT and n:
+            keep_freed_memory()
         if self.limit is not None and self.count > self.limit:
             raise input_error(self.name, f"more than {size_text(self.limit)}{self.what}: over the size limit (--max-size)")
         return n
