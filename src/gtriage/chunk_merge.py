@@ -4,8 +4,8 @@ equal to a one-pass read (each distinct stack one object, ids never seen in two 
 
 from __future__ import annotations
 
-from .chunk_reader import Chunk, FirstChunk, Later, decode
-from .model import Dump, ParseIssue, Stack
+from .chunk_reader import Chunk, FirstChunk, Later, PlainFrame, decode, stack_of
+from .model import Dump, Frame, ParseIssue, Stack
 from .snapshot_builder import MAX_KEPT_ISSUES
 
 
@@ -20,6 +20,7 @@ class Merge:
         # Each distinct stack once: the object every equal stack of the dump becomes.
         self.shared: dict[Stack, Stack] = {g.stack: g.stack for g in first.open_dump.goroutines}
         self.worker_stacks: dict[int, list[Stack]] = {}  # each worker's stacks, in the order sent
+        self.frames: dict[PlainFrame, Frame] = {}  # the workers' frames, each once
 
     def add_own(self, k: int, c: Later) -> bool:
         """A chunk this process read; False when its ids were seen in another chunk."""
@@ -36,7 +37,8 @@ class Merge:
         """A chunk worker `w` read; False when its ids were seen in another chunk."""
         shared = self.shared
         stacks = self.worker_stacks.setdefault(w, [])
-        stacks.extend(shared.setdefault(s, s) for s in c.stacks)
+        frames = self.frames
+        stacks.extend(shared.setdefault(s, s) for s in (stack_of(p, frames) for p in c[2]))
         return self._keep(k, decode(c, stacks))
 
     def _keep(self, k: int, c: Later) -> bool:

@@ -29,15 +29,15 @@ every process within STOP_EVERY sections, and a carrier is seen in the small fir
 from __future__ import annotations
 
 import gc
+import marshal
 import os
-import pickle
 import select
 import sys
 
 from . import forked, job_count
 from .call_cache import partial
 from .chunk_merge import Merge
-from .chunk_reader import Chunk, ChunkParser, Encoder, NotClean
+from .chunk_reader import CHUNK_FIELDS, Chunk, ChunkParser, Encoder, NotClean
 from .file_chunks import first_header_id, plan_cuts
 from .heap import keep_freed_memory
 from .model import Dump
@@ -165,14 +165,14 @@ def chunk_order(chunks: int, jobs: int) -> list[int]:
 
 def _start(workers: list[Worker], path: str, bounds: list[int], first_id: int, queue: IndexQueue, count: int) -> None:
     """Fork `count` workers into `workers` (those forked stay there if a fork fails). They
-    start with everything imported, pickle too, and the grammar loaded."""
+    start with everything imported and the grammar loaded."""
     for _ in range(count):
         workers.append(forked.start(partial(_work, path, bounds, first_id, queue)))
 
 
 def _work(path: str, bounds: list[int], first_id: int, queue: IndexQueue, fd: int) -> None:
-    """A worker: chunks from the queue until none is left, each sent back pickled as soon
-    as it is read, or why it is not clean (then the worker ends)."""
+    """A worker: chunks from the queue until none is left, each sent back (marshal: plain
+    types) as soon as it is read, or why it is not clean (then the worker ends)."""
     gc.disable()  # as in the parent (parse_file), also when not forked
     parser = ChunkParser()
     encoder = Encoder()
@@ -186,7 +186,7 @@ def _work(path: str, bounds: list[int], first_id: int, queue: IndexQueue, fd: in
                 answer = str(e) or "not clean"
             except Exception as e:
                 answer = f"failed: {type(e).__name__}"
-            forked.send(fd, pickle.dumps((k, answer), protocol=pickle.HIGHEST_PROTOCOL))
+            forked.send(fd, marshal.dumps((k, answer)))
             if isinstance(answer, str):
                 break
     except (KeyboardInterrupt, BrokenPipeError, OSError):
@@ -276,8 +276,15 @@ class _Parent:
             del self.pipes[fd]  # the worker is done (or died: its chunks stay missing)
             self.poller.unregister(fd)
             return
-        answer = pickle.loads(message)
-        if not (isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], (Chunk, str))):
+        try:
+            answer = marshal.loads(message)
+        except (EOFError, ValueError, TypeError):
+            answer = None
+        if not (
+            isinstance(answer, tuple)
+            and len(answer) == 2
+            and (isinstance(answer[1], str) or (isinstance(answer[1], tuple) and len(answer[1]) == CHUNK_FIELDS))
+        ):
             self.failed = True
             return
         if self.merge is None:
