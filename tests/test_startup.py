@@ -166,3 +166,28 @@ def test_a_report_with_a_family_of_a_few_pairs_imports_no_rapidfuzz() -> None:
     dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "locks.sigquit-system.txt"
     mods = imported("-m", "gtriage", "--format", "json", str(dump))
     assert "rapidfuzz" not in mods
+
+
+def test_a_file_read_in_parallel_imports_no_pickle_signal_re_or_enum(tmp_path: Path) -> None:
+    # The 10k bench dump's path: cut in chunks, read by two processes, merged. Workers send
+    # their chunks by marshal (pickle imports re, enum, functools and collections: ~4.6 ms
+    # before the fork) and are killed with _signal's SIGKILL (signal.py imports enum).
+    dump = Path(__file__).resolve().parents[1] / "samples" / "dumps" / "go1.27" / "leaky.debug2.txt"
+    code = (
+        "import io, sys\n"  # not contextlib: it imports functools and collections itself
+        "from gtriage import job_count, parallel\n"
+        "job_count.MIN_PARALLEL_BYTES = parallel.MIN_CHUNK_BYTES = 0\n"  # a sample is big enough
+        "real, read = parallel.parse_file, []\n"
+        "parallel.parse_file = lambda *a, **k: read.append(real(*a, **k)) or read[-1]\n"
+        "from gtriage.cli import main\n"
+        "sys.stdout, out = io.StringIO(), sys.stdout\n"
+        f"assert main(['--format', 'json', '--jobs', '2', {str(dump)!r}]) == 0\n"
+        "sys.stdout = out\n"
+        "assert read and read[0] is not None, 'not read in parallel'\n"
+        "print(sorted(set(sys.modules) & {'pickle', '_pickle', 'signal', 're', 'enum', 'json', 'functools', 'collections'}))\n"
+    )
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=60, check=True, env=env)  # keeps the regexes
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False, env=env)
+    assert r.returncode == 0, r.stderr[-500:]
+    assert r.stdout.strip() == "[]"
