@@ -182,6 +182,24 @@ def test_cuts_fall_at_headers_after_a_blank_line(tmp_path: Path) -> None:
         assert data[c:].startswith(b"goroutine ")
 
 
+def test_a_cut_past_the_first_look_is_found_in_the_next_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(file_chunks, "FIRST_LOOK", 64)
+    monkeypatch.setattr(file_chunks, "WINDOW", 256)
+    path = tmp_path / "dump.txt"
+    path.write_text(many_goroutines(10))
+    data = path.read_bytes()
+    first = data.index(b"\n\ngoroutine ") + 2
+    with open(path, "rb") as f:
+        # From the dump's start the first header after a blank line lies past 64 bytes.
+        assert first > 64 + 16
+        assert file_chunks._cut_after(f, 0, len(data)) == first
+        cuts = file_chunks.plan_cuts(f, len(data), 4)
+    assert len(cuts) == 3
+    for c in cuts:
+        assert data[c - 2 : c] == b"\n\n"
+        assert data[c:].startswith(b"goroutine ")
+
+
 def test_usable_cores_is_at_least_one() -> None:
     assert job_count.usable_cores() >= 1
 
