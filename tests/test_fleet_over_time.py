@@ -300,7 +300,8 @@ def test_a_cluster_a_pod_no_longer_holds_says_so(tmp_path: Path) -> None:
     assert cj["gone_from"] == [{"source": left.source, "count": left.count,
                                 "trend": {"counts": counts, "verdict": left.trend.verdict,
                                           "growth_per_minute": round(left.trend.growth_per_minute, 3)
-                                          if left.trend.growth_per_minute is not None else None}}]  # fmt: skip
+                                          if left.trend.growth_per_minute is not None else None,
+                                          "since": 0}}]  # fmt: skip  # one process a pod: no restart
     assert "**Gone from:** leakrate-7d4b9c8f5-zz9rt/app" in render_markdown(r)
 
 

@@ -11,7 +11,7 @@ import shutil
 import tarfile
 import zipfile
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -598,3 +598,71 @@ def test_a_fleet_keeps_each_source_s_crash() -> None:
     got = json.loads(render_json(r))
     jsonschema.validate(got, SCHEMA)
     assert [s["crash"] for s in got["fleet"]] == [json.loads(render_json(a))["crash"] for a in alone]
+
+
+def _journal_run_again(tmp_path: Path, ticks: int, later: int) -> Path:
+    """The journal sample, then its first `ticks` dumps again as a restarted service writes
+    them: a new PID (leakrate[31337]), its lines `later` seconds after the originals. The
+    program leaks from its start, so the counts start again: the real dumps of its first
+    ticks are what the new process printed."""
+    (one,) = {m.group(0) for m in re.finditer(r"leakrate\[[0-9]+\]", JOURNAL.read_text())}
+    lines = JOURNAL.read_text().splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if f"tick={ticks}" in line)
+
+    def moved(line: str) -> str:
+        when = datetime.strptime(f"2000 {line[:15]}", "%Y %b %d %H:%M:%S")  # the short format: no year
+        return (when + timedelta(seconds=later)).strftime("%b %d %H:%M:%S") + line[15:].replace(one, "leakrate[31337]")
+
+    path = tmp_path / "journal.txt"
+    path.write_text("".join(lines) + "".join(moved(line) for line in lines[:cut]))
+    return path
+
+
+def test_a_trend_after_a_restart_is_of_the_new_process(tmp_path: Path) -> None:
+    """Five dumps of one process, then three of the service restarted: the leak's counts
+    start again, and its verdict and growth are of the new process's dumps (the whole series
+    would read "fluctuates")."""
+    log = json.loads(JOURNAL.with_suffix(".json").read_text())
+    taken = [us // 1_000_000 for us in log["journal_at"]]
+    later = taken[-1] - taken[0] + (taken[1] - taken[0])  # the first dump again, one interval after the last
+    r = analyze_inputs([str(_journal_run_again(tmp_path, 3, later))])
+    assert r.series is not None
+    assert len(r.series) == 8
+    leak = at(r, "leak").trend
+    assert leak is not None
+    first_run = [counts["leak"] for counts in log["counts"]]
+    assert list(leak.counts) == first_run + first_run[:3]
+    assert leak.since == 5
+    assert first_run[:3] == sorted(set(first_run[:3]))  # the program leaks from its start: counts rise
+    assert leak.verdict == "grows steadily"
+    assert leak.growth_per_minute == pytest.approx((first_run[2] - first_run[0]) * 60 / (taken[2] - taken[0]))
+    steady = at(r, "steady").trend
+    assert steady is not None
+    assert steady.verdict == "steady"
+    assert steady.since == 5
+    text = render_text(r)
+    assert f"{first_run[-1]} \u2016 {first_run[0]}" in text
+    assert "grows steadily since the restart" in text
+    assert "grows steadily since the restart" in render_markdown(r)
+    assert "grows steadily over the 3 dumps since the restart: " in text  # why it ranks where it does
+    doc = json.loads(render_json(r))
+    jsonschema.validate(doc, SCHEMA)
+    trends = [c["trend"] for c in doc["clusters"] if c["trend"] is not None]
+    assert trends
+    assert {t["since"] for t in trends} == {5}
+
+
+def test_a_restart_before_the_last_dump_leaves_no_verdict(tmp_path: Path) -> None:
+    """The service restarted before the fourth of five dumps: two dumps since are no series,
+    and nothing is said of the three before (another process's goroutines)."""
+    restarted, _one = restarted_journal(tmp_path)
+    r = analyze_inputs([str(restarted)])
+    leak = at(r, "leak").trend
+    assert leak is not None
+    assert leak.since == 3
+    assert leak.verdict is None
+    assert leak.word() == "grew"  # of the two dumps since
+    r = analyze_inputs([str(JOURNAL)])
+    leak = at(r, "leak").trend
+    assert leak is not None
+    assert (leak.since, leak.verdict) == (0, "grows steadily")

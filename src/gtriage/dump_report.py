@@ -86,7 +86,7 @@ def report_from_dump(dump: Dump, moments: Sequence[Moment] | None = None, ordere
     trends = None
     if len(earlier) + 1 >= MIN_POINTS:
         points = [*earlier, idx]
-        when = list(moments) if moments is not None else [Moment(dump.source, None, ORDER_GIVEN)] * len(dump.snapshots)
+        when = list(moments) if moments is not None else [Moment(dump.source, None, ORDER_GIVEN, process=s.process) for s in dump.snapshots]
         trends = follow([dump.snapshots[i] for i in points[:-1]], raw, [when[i] for i in points], work)
     previous = comparison.matches if comparison is not None else None
     objects = find_objects(raw, snap.format)

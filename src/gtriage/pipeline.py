@@ -97,9 +97,9 @@ def analyze_inputs(
         for s in dump.snapshots:
             snapshots.append(s)
             if logged:
-                moments.append(Moment(item.name, s.taken_at, snapshot_clock(s), goroutine_total(s)))
+                moments.append(Moment(item.name, s.taken_at, snapshot_clock(s), goroutine_total(s), s.process))
             else:
-                moments.append(Moment(item.name, info.taken_at, info.clock or ORDER_GIVEN, goroutine_total(s)))
+                moments.append(Moment(item.name, info.taken_at, info.clock or ORDER_GIVEN, goroutine_total(s), s.process))
     order, moments, ordered_by = put_in_order(moments)
     merged = joined(" + ".join(inputs), [snapshots[i] for i in order], dumps)
     from .collector import paused

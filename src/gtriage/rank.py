@@ -235,10 +235,12 @@ def _change_reason(count: int, match: PreviousMatch | None) -> str:
 
 
 def trend_reason(t: Trend) -> str:
-    """"grows steadily over 5 dumps: 0 → 10 → 20 → 30 → 40 (+40 a minute)"."""
+    """"grows steadily over 5 dumps: 0 → 10 → 20 → 30 → 40 (+40 a minute)"; after a
+    restart "grows steadily over the 3 dumps since the restart: 40 ‖ 0 → 10 → 20 (...)"."""
     rate = t.rate_text()
     shown = f" ({rate})" if rate is not None and t.growth_per_minute and t.verdict != "steady" else ""
-    return f"{t.verdict} over {len(t.counts)} dumps: {t.counts_text()}{shown}"
+    over = f"the {len(t.current)} dumps since the restart" if t.since else f"{len(t.counts)} dumps"
+    return f"{t.verdict} over {over}: {t.counts_text()}{shown}"
 
 
 def share_text(part: int, total: int) -> str:

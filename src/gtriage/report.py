@@ -101,6 +101,10 @@ class Holder:
     link: str
 
 
+_ARROW = " \u2192 "
+_RESTART = " \u2016 "  # between two dumps of different processes
+
+
 @dataclass(frozen=True, slots=True)
 class Trend:
     """A cluster's counts over a series of dumps (three or more)."""
@@ -108,24 +112,48 @@ class Trend:
     counts: tuple[int, ...]  # one per dump of the series, oldest first (0: not in that dump)
     # "grows steadily" | "grows then plateaus" | "new in the last dump" | "grew in the last
     # interval" | "steady" | "shrinks" | "transient" | "fluctuates"; None with too few dumps
+    # (of the last process's, after a restart)
     verdict: str | None
-    growth_per_minute: float | None  # first dump to last; None when their times are unknown
+    growth_per_minute: float | None  # first dump to last (of the last process's); None when their times are unknown
+    # The first dump the verdict and the growth count from: after a restart (the input names
+    # the process that wrote each dump, and the last dump's is another than an earlier
+    # one's), the first the last dump's process wrote; 0 otherwise. Counts before it were
+    # another process's goroutines: they reset at the restart.
+    since: int = 0
+
+    @property
+    def current(self) -> tuple[int, ...]:
+        """The counts the verdict is of: the last process's dumps."""
+        return self.counts[self.since :]
 
     def counts_text(self, most: int = 8) -> str:
-        """"0 → 10 → 20 → 30 → 40"; past `most` counts, the first and last few."""
+        """"0 → 10 → 20 → 30 → 40"; past `most` counts, the first and last few; a restart
+        before a dump is "‖" ("10 → 20 ‖ 5 → 15"), also inside the counts left out."""
         c = [f"{n:,}" for n in self.counts]
-        if len(c) > most:
-            half = max(most // 2 - 1, 1)
-            c = [*c[:half], "\u2026", *c[-half:]]
-        return " \u2192 ".join(c)
+        b = self.since
+        if len(c) <= most:
+            return c[0] + "".join((_RESTART if i == b else _ARROW) + c[i] for i in range(1, len(c)))
+        half = max(most // 2 - 1, 1)
+        tail = len(c) - half  # the first count shown after "…"
+        head = c[0] + "".join((_RESTART if i == b else _ARROW) + c[i] for i in range(1, half))
+        after = c[tail] + "".join((_RESTART if i == b else _ARROW) + c[i] for i in range(tail + 1, len(c)))
+        return f"{head}{_RESTART if b == half else _ARROW}\u2026{_RESTART if half < b <= tail else _ARROW}{after}"
 
     def word(self) -> str:
         """The trend in a word: its verdict over three or more dumps; over two, what the
-        second says of the first ("grew", "shrank", "steady", "new": none in the first)."""
+        second says of the first ("grew", "shrank", "steady", "new": none in the first).
+        After a restart, of the last process's dumps only ("restarted": one dump since)."""
         if self.verdict is not None:
             return self.verdict
-        first, last = self.counts[0], self.counts[-1]
+        counts = self.current
+        if len(counts) < 2:
+            return "restarted"
+        first, last = counts[0], counts[-1]
         return "new" if not first else "grew" if last > first else "shrank" if last < first else "steady"
+
+    def since_text(self) -> str:
+        """"" or " since the restart": what a verdict or a growth is of."""
+        return " since the restart" if self.since else ""
 
     def rate_text(self) -> str | None:
         """"+40 a minute", "+0.5 a minute", "\u22123 a minute"; None when the times are unknown."""
@@ -165,6 +193,7 @@ class Moment:
     # time" | "HTTP Date" | "time fetched" | "file modification time" | "order given"
     clock: str
     goroutines: int = 0
+    process: str = ""  # the process that wrote it, where the input names it ("leakrate[2098]")
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,8 +97,7 @@ class Tracker:
         return out
 
     def trend(self, i: int) -> Trend:
-        counts = tuple(self.tracks[i].counts)
-        return Trend(counts, verdict(counts), growth_per_minute(counts, self.moments))
+        return trend_of(tuple(self.tracks[i].counts), self.moments)
 
     def gone(self, current: dict[int, int]) -> list[int]:
         """Tracks with goroutines earlier in the series but none in the last dump, largest
@@ -106,6 +105,29 @@ class Tracker:
         taken = set(current.values())
         left = [i for i, t in enumerate(self.tracks) if i not in taken and any(t.counts)]
         return sorted(left, key=lambda i: -max(self.tracks[i].counts))
+
+
+def trend_of(counts: tuple[int, ...], moments: Sequence[Moment]) -> Trend:
+    """The trend of counts taken at `moments` (one each, oldest first). After a restart the
+    counts before it were another process's goroutines: the verdict and the growth are of
+    the dumps since (none when it had no goroutine since: nothing to say of it now)."""
+    since = last_process_start(moments)
+    current = counts[since:]
+    told = current if not since or any(current) else ()
+    return Trend(counts, verdict(told), growth_per_minute(told, moments), since)
+
+
+def last_process_start(moments: Sequence[Moment]) -> int:
+    """The index of the first dump of the series that the last dump's process wrote, after
+    the last dump of another process; 0 when the input names no process for the last dump
+    or no other process before it. A dump whose process is not named splits nothing."""
+    if not moments or not moments[-1].process:
+        return 0
+    last = moments[-1].process
+    for i in range(len(moments) - 1, -1, -1):
+        if moments[i].process and moments[i].process != last:
+            return i + 1
+    return 0
 
 
 def _slim(c: RawCluster) -> RawCluster:
@@ -167,7 +189,7 @@ def put_in_order(moments: Sequence[Moment]) -> tuple[list[int], list[Moment], st
     given = list(range(n))
     why = _untold(moments)
     if why is not None:
-        return given, [Moment(m.source, None, ORDER_GIVEN, m.goroutines) for m in moments], f"{ORDER_GIVEN} ({why})"
+        return given, [Moment(m.source, None, ORDER_GIVEN, m.goroutines, m.process) for m in moments], f"{ORDER_GIVEN} ({why})"
     order = sorted(given, key=lambda i: moments[i].taken_at or 0.0)  # stable: a file's dumps keep their order
     clocks = sorted({m.clock for m in moments})
     return order, [moments[i] for i in order], ", ".join(clocks)

@@ -18,7 +18,7 @@ from gtriage.render.when import when_text
 from gtriage.report import Cluster, FleetSource, SourceCount
 from gtriage.tui.app import GTriageApp
 from gtriage.tui.clusters_table import ClustersTable, column_widths
-from gtriage.tui.detail_pane import summary
+from gtriage.tui.detail_pane import series_lines, summary
 from gtriage.tui.gone_screen import GoneScreen
 from gtriage.tui.goroutine_list import GoroutineList
 from gtriage.tui.goroutines_screen import GoroutinesScreen
@@ -348,3 +348,16 @@ def test_the_status_line_names_the_processes_of_a_journal_across_a_restart(tmp_p
     assert f"written by 2 processes ({one}, leakrate[31337])" in shown
     alone = analyze_inputs([str(JOURNAL)])
     assert "written by" not in status_text(alone, len(alone.clusters), ViewQuery()).plain
+
+
+def test_the_detail_pane_marks_the_restart_in_a_cluster_s_series(tmp_path: Path) -> None:
+    """The journal with its service restarted before the fourth dump: the series lists five
+    dumps, the restart stands before the fourth, and no verdict is claimed for two dumps."""
+    restarted, _one = restarted_journal(tmp_path)
+    report = analyze_inputs([str(restarted)])
+    c = next(c for c in report.clusters if c.trend is not None and c.trend.since)
+    lines = [line.plain for line in series_lines(c, report)]
+    assert lines[0].startswith("Series  no verdict")
+    marker = next(i for i, line in enumerate(lines) if "restarted: leakrate[31337] from here" in line)
+    assert marker == 1 + 3  # the heading, three dumps of the first process, then the restart
+    assert len(lines) == 1 + 5 + 1

@@ -96,9 +96,15 @@ def sparkline(counts: tuple[int, ...], width: int = SPARK_POINTS) -> str:
     return "".join(_BARS[0] if n <= 0 else _BARS[max(1, round(n / top * 7))] for n in shown)
 
 
+def verdict_text(t: Trend) -> str:
+    """"grows steadily", "grows steadily since the restart"; "" without a verdict."""
+    return f"{t.verdict}{t.since_text()}" if t.verdict else ""
+
+
 def trend_text(t: Trend) -> str:
-    """"0 → 10 → 20 → 30 → 40  ▁▃▅▆█  grows steadily, +40 a minute"."""
-    words = t.verdict or ""
+    """"0 → 10 → 20 → 30 → 40  ▁▃▅▆█  grows steadily, +40 a minute"; after a restart
+    "40 → 80 ‖ 10 → 20 → 30  ▃▆▁▂▃  grows steadily since the restart, +20 a minute"."""
+    words = verdict_text(t)
     rate = t.rate_text()
     if rate is not None and t.growth_per_minute and t.verdict != "steady":
         words = f"{words}, {rate}" if words else rate

@@ -218,7 +218,12 @@ def _trend(t: Trend | None) -> dict[str, Any] | None:
     if t is None:
         return None
     rate = t.growth_per_minute
-    return {"counts": list(t.counts), "verdict": t.verdict, "growth_per_minute": round(rate, 3) if rate is not None else None}
+    return {
+        "counts": list(t.counts),
+        "verdict": t.verdict,
+        "growth_per_minute": round(rate, 3) if rate is not None else None,
+        "since": t.since,
+    }
 
 
 def _log_time(m: Moment) -> str | None:

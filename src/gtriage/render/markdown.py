@@ -31,6 +31,7 @@ from .common import (
     state_text,
     summary_line,
     trend_text,
+    verdict_text,
 )
 from .locks import holders_line, objects_line
 from .safe import md_code_span, md_fence, md_inline
@@ -83,7 +84,7 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
             created = md_code_span(c.created_by.func, in_table=True) if c.created_by else ""
             change = f" {change_text(c) or ''} |" if compared else ""
             if trended:
-                change += f" {sparkline(c.trend.counts) if c.trend else ''} {md_inline(c.trend.verdict or '') if c.trend else ''} |"
+                change += f" {sparkline(c.trend.counts) if c.trend else ''} {md_inline(verdict_text(c.trend)) if c.trend else ''} |"
             if spread:
                 change += f" {num(len(c.sources or ()))} of {num(sources_read(report))} |"
             out.append(

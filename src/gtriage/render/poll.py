@@ -7,7 +7,7 @@ import time
 from gtriage.record import replace
 from gtriage.report import Cluster, Report
 
-from .common import change_text, num, plural, short_path
+from .common import change_text, num, plural, short_path, verdict_text
 from .json import encode, report_obj
 from .safe import inert_line
 
@@ -25,7 +25,7 @@ def _top(c: Cluster, goroot: str | None) -> str:
     change = change_text(c)
     if c.trend is not None and c.trend.verdict is not None:
         rate = c.trend.rate_text()
-        text += f" ({c.trend.verdict}{', ' + rate if rate and c.trend.verdict != 'steady' else ''})"
+        text += f" ({verdict_text(c.trend)}{', ' + rate if rate and c.trend.verdict != 'steady' else ''})"
     elif change is not None:
         text += f" ({change})"
     return text

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from gtriage.render.common import cluster_title, num, sparkline, trend_text
+from gtriage.render.common import cluster_title, num, sparkline, trend_text, verdict_text
 from gtriage.render.safe import inert_line
 from gtriage.render.when import moment_time
 from gtriage.report import Cluster, Report, SubGroup
@@ -55,7 +55,7 @@ def series_lines(c: Cluster, report: Report) -> list[Text]:
     if t is None or series is None:
         return []
     rate = t.rate_text() if t.growth_per_minute else None  # "+0 a minute" says nothing
-    words = [t.verdict or "no verdict", *([rate] if rate is not None else [])]
+    words = [verdict_text(t) or "no verdict", *([rate] if rate is not None else [])]
     n = len(series)
     words.append(f"{n} dumps, ordered by {report.ordered_by or 'the order given'}")
     out = [Text.assemble(("Series  ", "bold"), plain(" · ".join(words)), end="")]
@@ -69,7 +69,10 @@ def series_lines(c: Cluster, report: Report) -> list[Text]:
     # "07:17:13 UTC", with the date when it is not the last dump's day.
     labels = [moment_time(m, series[-1]) or inert_line(m.source) for m, _ in pairs]
     label_width = max(cell_len(label) for label in labels) if labels else 0
-    for label, (_, count), bar in zip(labels, pairs, bars, strict=True):
+    first = n - len(pairs)  # the index in the series of the first dump shown
+    for j, (label, (moment, count), bar) in enumerate(zip(labels, pairs, bars, strict=True)):
+        if t.since and first + j == t.since:
+            out.append(plain(f"  \u2016 restarted: {inert_line(moment.process)} from here"))
         pad = " " * (label_width - cell_len(label))
         out.append(plain(f"  {label}{pad}  {num(count):>{width}}  {bar}"))
     return out
