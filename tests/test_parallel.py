@@ -317,6 +317,39 @@ def test_a_worker_that_ends_without_an_answer_sends_the_file_to_one_process(
 
 
 @pytest.mark.usefixtures("cut_small")
+def test_a_chunk_marshal_cannot_write_sends_the_file_to_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Workers send plain types (marshal): a value of another type in a chunk (a str
+    subclass, say) is a failed chunk, said to the parent at once (which stops instead of
+    reading the rest of the file alone first), and the file is read by one process, whole."""
+    path = tmp_path / "many.txt"
+    path.write_text(many_goroutines(10))
+    read_here: list[int] = []  # the chunks this process read (a worker counts in its own copy)
+    real_read = chunk_reader.ChunkParser.read_later
+
+    def read_later(self: chunk_reader.ChunkParser, *args: Any, **kwargs: Any) -> chunk_reader.Later:
+        read_here.append(args[1])
+        return real_read(self, *args, **kwargs)
+
+    monkeypatch.setattr(chunk_reader.ChunkParser, "read_later", read_later)
+
+    class Text(str):
+        pass
+
+    real = chunk_reader.Encoder.encode
+
+    def encode(self: chunk_reader.Encoder, c: chunk_reader.Later) -> chunk_reader.Chunk:
+        lines, *rest = real(self, c)
+        return (lines, *rest[:-1], Text("x"))  # type: ignore[return-value]
+
+    monkeypatch.setattr(chunk_reader.Encoder, "encode", encode)
+    assert parallel.parse_file(str(path), jobs=2, max_bytes=None) is None
+    plan = parallel._plan(str(path), 2, None)
+    assert plan is not None
+    assert len(read_here) < (len(plan[1]) - 1) // 2
+    assert report_json(path, 2) == report_json(path, 1)
+
+
+@pytest.mark.usefixtures("cut_small")
 def test_a_chunk_not_clean_in_a_worker_stops_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The first chunk a worker finds not clean halts the queue: the parent reads no
     further chunk, the file goes to one process."""

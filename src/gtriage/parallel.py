@@ -182,11 +182,14 @@ def _work(path: str, bounds: list[int], first_id: int, queue: IndexQueue, fd: in
             answer: Chunk | str
             try:
                 answer = encoder.encode(parser.read_later(path, bounds[k], bounds[k + 1], first_id, k == last, queue.halted))
+                message = marshal.dumps((k, answer))  # ValueError: a value of a type marshal does not write
             except NotClean as e:
                 answer = str(e) or "not clean"
             except Exception as e:
                 answer = f"failed: {type(e).__name__}"
-            forked.send(fd, marshal.dumps((k, answer)))
+            if isinstance(answer, str):
+                message = marshal.dumps((k, answer))
+            forked.send(fd, message)
             if isinstance(answer, str):
                 break
     except (KeyboardInterrupt, BrokenPipeError, OSError):
