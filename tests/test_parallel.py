@@ -200,6 +200,21 @@ def test_a_cut_past_the_first_look_is_found_in_the_next_windows(tmp_path: Path, 
         assert data[c:].startswith(b"goroutine ")
 
 
+@pytest.mark.parametrize(
+    ("head", "first"),
+    [
+        (b"goroutine 7 [running]:\nmain.main()\n", 7),
+        (b"panic: boom\n\ngoroutine 12 [running]:\n", 12),
+        (b"goroutine profile: total 5\n5 @ 0x1\n", None),  # debug=1: no goroutine header
+        (b"xgoroutine 5 [running]:\n\ngoroutine 9 [chan receive]:\n", 9),  # only at a line's start
+        (b"2026-12-01T04:32:13.1Z goroutine 1 [running]:\n", None),  # a log's lines: not a plain dump
+        (b"", None),
+    ],
+)
+def test_the_dump_s_first_goroutine_id(head: bytes, first: int | None) -> None:
+    assert file_chunks.first_header_id(head) == first
+
+
 def test_usable_cores_is_at_least_one() -> None:
     assert job_count.usable_cores() >= 1
 

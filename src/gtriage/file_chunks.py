@@ -19,7 +19,11 @@ if TYPE_CHECKING:
 
 # A header after a blank line; the digits keep "goroutine profile:" and prose out.
 _CUT = compiled(rb"\n\ngoroutine [0-9]+ ")
-_FIRST_HEADER = compiled(rb"(?:^|\n)goroutine ([0-9]{1,20}) ")
+# The first header at the file's start, else after a line break. Two patterns: one that
+# starts with a literal is searched for fast, where "(?:^|\n)" was tried at every byte
+# (14.5 ms over the 1 MiB head of a kubectl log, whose lines all start with a time).
+_HEADER_AT_START = compiled(rb"goroutine ([0-9]{1,20}) ")
+_FIRST_HEADER = compiled(rb"\ngoroutine ([0-9]{1,20}) ")
 WINDOW = 1 << 20  # bytes looked at from each target offset for a cut
 # The first look: a goroutine is a few KiB, so a cut is nearly always this close (reading
 # 1 MiB a cut cost the 10k bench dump's 14 cuts ~1.5 ms before the fork).
@@ -56,7 +60,7 @@ def _cut_after(f: io.BufferedReader, offset: int, size: int) -> int | None:
 def first_header_id(head: bytes) -> int | None:
     """The id of the first goroutine header in the file's first bytes: the dump's first id,
     which a repeated header compares with (line_reader.LineReader.first_id)."""
-    m = _FIRST_HEADER.search(head)
+    m = _HEADER_AT_START.match(head) or _FIRST_HEADER.search(head)
     return int(m.group(1)) if m is not None else None
 
 
