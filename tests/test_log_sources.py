@@ -57,6 +57,23 @@ def test_a_prefix_with_a_time_and_a_name_or_a_container_s_is_a_source(prefix: st
         assert re.match(shape, line) is None, line
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Nov 30 19:27:40 host otherapp[8982]: x\nmain.main()\n", True),  # the first line
+        ("main.main()\n\t/app/m.go:3\nNov 30 19:27:40 host otherapp[8982]: x\n", True),  # a later one
+        ("main.main()\n\t/app/m.go:3 Nov 30 19:27:40 host otherapp[8982]: x\n", False),  # not at a line's start
+        ("goroutine 5 [chan receive]:\nmain.main()\n", False),
+        ("", False),
+    ],
+)
+def test_a_chunk_is_looked_at_line_by_line_only_when_a_line_starts_with_a_source(text: str, found: bool) -> None:
+    sources = Sources()
+    assert sources.in_text(text) is False  # nothing learned: nothing to find
+    sources.learn("Nov 30 19:27:39 host crashzoo[8981]: ")
+    assert sources.in_text(text) is found
+
+
 @pytest.mark.parametrize("prefix", ["2026-11-25T10:00:01.104729Z ", "app: ", "> ", "web-1 |"])
 def test_a_prefix_without_a_time_and_a_name_names_no_source(prefix: str) -> None:
     # kubectl's time names nothing ("T", "Z"); a bare name before a colon would take a

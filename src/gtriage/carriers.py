@@ -202,7 +202,7 @@ class TextStream:
                     pieces[-1] = pieces[-1][:-1]
             pieces = _unglue(pieces, glued)
             text = "".join(pieces)
-        if prefixes.sources.match is not None and prefixes.sources.search.search(text) is not None:
+        if prefixes.sources.in_text(text):
             pieces = self._apart(text, pieces, first)
             text = "".join(pieces)
         self._map_lines(first, lines_in, pieces)
