@@ -167,3 +167,19 @@ def test_flags_and_escape_are_re_s_own() -> None:
     every = "".join(map(chr, range(0x250))) + "\u2028\U0001f600 [pod/x] host app[7]: "
     assert regex_cache.escape(every) == re.escape(every)
     assert regex_cache.uncached("a.b", regex_cache.IGNORECASE).fullmatch("A.B") is not None
+
+
+def test_what_two_processes_derived_is_kept_by_both(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker of a parallel read (or another gtriage) keeps what it derived while this
+    process runs: this one's save adds to the file, and the next run has both."""
+    _same(regex_cache.compiled("y+", 0), "y+", 0)  # this process: loaded an empty file, derived y+
+    ours = regex_cache._programs
+    _restart(monkeypatch)
+    _same(regex_cache.compiled("x+", 0), "x+", 0)  # the other, meanwhile
+    regex_cache.save_programs()
+    monkeypatch.setattr(regex_cache, "_programs", ours)
+    monkeypatch.setattr(regex_cache, "_unsaved", True)
+    regex_cache.save_programs()
+    kept = marshal.loads(_files(cache)[0].read_bytes())
+    assert ("x+", 0) in kept
+    assert ("y+", 0) in kept

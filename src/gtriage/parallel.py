@@ -41,6 +41,7 @@ from .chunk_reader import CHUNK_FIELDS, Chunk, ChunkParser, Encoder, NotClean
 from .file_chunks import first_header_id, plan_cuts
 from .heap import keep_freed_memory
 from .model import Dump
+from .regex_cache import save_programs
 from .syntax import grammar_parser
 from .transform import DumpTransformer
 
@@ -194,6 +195,9 @@ def _work(path: str, bounds: list[int], first_id: int, queue: IndexQueue, fd: in
                 break
     except (KeyboardInterrupt, BrokenPipeError, OSError):
         pass  # Ctrl-C reaches the whole process group; the parent says "interrupted"
+    # The regexes this worker compiled that the parent has not (a shape only its chunks
+    # held): kept for the next run, which would otherwise import re to compile them.
+    save_programs()
 
 
 class _Parent:

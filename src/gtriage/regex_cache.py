@@ -131,9 +131,13 @@ def _load() -> dict[Any, Any]:
 
 def save_programs() -> None:
     """Write what this run derived to the cache file, once for the run: at exit, or before
-    it by a caller that leaves without the interpreter's exit (os._exit)."""
+    it by a caller that leaves without the interpreter's exit (os._exit: parallel.py's
+    workers). Added to what the file holds by then: another process (a worker of this run,
+    another gtriage) may have kept programs since this one loaded it."""
     global _unsaved
     if not _unsaved or _programs is None:
         return
     _unsaved = False
-    user_cache.save_table(_cache_path(), _programs)  # a value marshal refuses: nothing is kept
+    kept = _load()
+    kept.update(_programs)
+    user_cache.save_table(_cache_path(), kept)  # a value marshal refuses: nothing is kept
