@@ -6,9 +6,9 @@ them, and gives the free top of the heap back to the kernel whenever it passes t
 threshold: each new chunk then lands on fresh pages, and every 4 KiB of them costs a page
 fault and the kernel zeroing it. Measured on the 100k bench dump (299 MB) cut in 128
 ranges, as parallel.py reads it: reading and decoding took 0.14-0.17 s, 0.03 s with the
-thresholds below (the same bytes read from one file start to end: 0.03 s either way); the
-whole 300k run by one process 4.34 -> 4.21 s of CPU, with two 5.15 -> 5.01 s, page faults
-128k -> 83k and 189k -> 113k.
+thresholds below (the same bytes read from one file start to end: 0.03 s either way). The
+300k run's page faults: 128k -> 84k by one process, 161-189k -> 113k by two; its CPU time
+moved by less than its runs differ (1-3%).
 
 Small inputs never get here: ctypes' import alone is ~1.3 ms.
 """
