@@ -666,3 +666,33 @@ def test_a_restart_before_the_last_dump_leaves_no_verdict(tmp_path: Path) -> Non
     leak = at(r, "leak").trend
     assert leak is not None
     assert (leak.since, leak.verdict) == (0, "grows steadily")
+
+
+def test_the_dump_before_a_restart_is_not_compared(tmp_path: Path) -> None:
+    """Two dumps of the real journal, the service restarted between them (the second under
+    a new PID): the second is compared with nothing, as the header says; the same two dumps
+    of one process are compared."""
+    (one,) = {m.group(0) for m in re.finditer(r"leakrate\[[0-9]+\]", JOURNAL.read_text())}
+    lines = JOURNAL.read_text().splitlines(keepends=True)
+    third = next(i for i, line in enumerate(lines) if "tick=3" in line)
+    fourth = next(i for i, line in enumerate(lines) if "tick=4" in line)
+    alike = tmp_path / "one.txt"
+    alike.write_text("".join(lines[third:]))
+    restarted = tmp_path / "two.txt"
+    restarted.write_text("".join(lines[third:fourth]) + "".join(line.replace(one, "leakrate[31337]") for line in lines[fourth:]))
+    log = json.loads(JOURNAL.with_suffix(".json").read_text())
+    r = analyze_inputs([str(alike)])
+    assert r.gone is not None
+    assert at(r, "leak").status == "grew"
+    assert at(r, "leak").delta == log["counts"][4]["leak"] - log["counts"][3]["leak"]
+    r = analyze_inputs([str(restarted)])
+    assert [s.process for s in r.snapshots] == [one, "leakrate[31337]"]
+    assert r.gone is None
+    assert all(c.status is None and c.delta is None for c in r.clusters)
+    text = render_text(r)
+    assert "restarted before the last dump: not compared with another process's" in text
+    assert "[grew" not in text
+    assert "since the previous dump" not in text
+    doc = json.loads(render_json(r))
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["gone"] is None

@@ -14,7 +14,7 @@ from .objects import find_objects
 from .rank import rank_clusters
 from .report import ORDER_GIVEN, Moment, Report
 from .report_build import build_report, goroutine_total
-from .series import MIN_POINTS, Tracker, Trends
+from .series import MIN_POINTS, Tracker, Trends, last_process_start
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
@@ -79,7 +79,9 @@ def report_from_dump(dump: Dump, moments: Sequence[Moment] | None = None, ordere
     work = SimilarityWork()
     families = assign_families(raw, work)
     comparison = None
-    if earlier:
+    # Compared with the dump before only when the same process wrote it: after a restart its
+    # counts were another process's goroutines (what grew, what is gone, says nothing now).
+    if earlier and last_process_start([dump.snapshots[i].process for i in (earlier[-1], idx)]) == 0:
         from .compare import match_previous  # fleet.py and compare.py load only when used
 
         comparison = match_previous(raw, own_clusters(dump.snapshots[earlier[-1]]), work)

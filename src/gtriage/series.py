@@ -111,21 +111,22 @@ def trend_of(counts: tuple[int, ...], moments: Sequence[Moment]) -> Trend:
     """The trend of counts taken at `moments` (one each, oldest first). After a restart the
     counts before it were another process's goroutines: the verdict and the growth are of
     the dumps since (none when it had no goroutine since: nothing to say of it now)."""
-    since = last_process_start(moments)
+    since = last_process_start([m.process for m in moments])
     current = counts[since:]
     told = current if not since or any(current) else ()
     return Trend(counts, verdict(told), growth_per_minute(told, moments), since)
 
 
-def last_process_start(moments: Sequence[Moment]) -> int:
-    """The index of the first dump of the series that the last dump's process wrote, after
-    the last dump of another process; 0 when the input names no process for the last dump
-    or no other process before it. A dump whose process is not named splits nothing."""
-    if not moments or not moments[-1].process:
+def last_process_start(processes: Sequence[str]) -> int:
+    """The index of the first of a series' dumps (the processes that wrote them, oldest
+    first) that the last dump's process wrote, after the last dump of another process; 0
+    when the input names no process for the last dump or no other process before it. A
+    dump whose process is not named ("") splits nothing."""
+    if not processes or not processes[-1]:
         return 0
-    last = moments[-1].process
-    for i in range(len(moments) - 1, -1, -1):
-        if moments[i].process and moments[i].process != last:
+    last = processes[-1]
+    for i in range(len(processes) - 1, -1, -1):
+        if processes[i] and processes[i] != last:
             return i + 1
     return 0
 

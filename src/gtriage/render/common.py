@@ -285,7 +285,12 @@ def processes_line(r: Report) -> str:
     if len(seen) < 2:
         return ""
     shown = ", ".join(seen[:4]) + (f", … {len(seen) - 4} more" if len(seen) > 4 else "")
-    return f"written by {len(seen)} processes ({shown})"
+    line = f"written by {len(seen)} processes ({shown})"
+    dumps = [s.process for s in r.snapshots if s.goroutines]
+    if len(dumps) >= 2 and dumps[-1] and dumps[-2] and dumps[-1] != dumps[-2]:
+        # dump_report compares with the dump before only when the same process wrote it.
+        line += "; restarted before the last dump: not compared with another process's"
+    return line
 
 
 def health_lines(r: Report) -> list[str]:
