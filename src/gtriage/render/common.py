@@ -289,7 +289,8 @@ def processes_line(r: Report) -> str:
     dumps = [s.process for s in r.snapshots if s.goroutines]
     if len(dumps) >= 2 and dumps[-1] and dumps[-2] and dumps[-1] != dumps[-2]:
         # dump_report compares with the dump before only when the same process wrote it.
-        line += "; restarted before the last dump: not compared with another process's"
+        # First: at 80 columns the processes' names are what is cut off.
+        line = f"restarted before the last dump (not compared with the one before), {line}"
     return line
 
 
