@@ -24,7 +24,9 @@ from gtriage.series import (
     TRANSIENT,
     Tracker,
     growth_per_minute,
+    last_process_start,
     put_in_order,
+    trend_of,
     verdict,
 )
 from manifests import SAMPLES
@@ -141,3 +143,39 @@ def test_tracker_memory_is_bounded_by_points_not_dumps() -> None:
     assert all(len(tr.counts) == 3 for tr in t.tracks)
     assert all(not tr.key.groups[0].goroutines for tr in t.tracks)  # no goroutines kept
     assert t.tracks[ids[id(leak(cs))]].counts == [10, 10, 10]
+
+
+@pytest.mark.parametrize(
+    ("processes", "since"),
+    [
+        (["a[1]", "a[1]", "a[1]"], 0),
+        (["a[1]", "a[1]", "a[2]", "a[2]"], 2),
+        (["a[1]", "a[2]", "a[1]"], 2),  # the same name again after another: a new run of it
+        (["a[1]", "", "a[2]"], 1),  # a dump whose process is not named splits nothing
+        (["a[1]", "a[2]", ""], 0),  # nor is the last dump's, when it is not named
+        (["", "", ""], 0),
+        ([], 0),
+    ],
+)
+def test_the_last_process_starts_after_the_last_dump_of_another(processes: list[str], since: int) -> None:
+    assert last_process_start(processes) == since
+
+
+@pytest.mark.parametrize(
+    ("counts", "since", "verdict", "word", "text"),
+    [
+        ((0, 10, 20, 30), 0, GROWS_STEADILY, GROWS_STEADILY, "0 → 10 → 20 → 30"),
+        ((30, 40, 0, 10, 20), 2, GROWS_STEADILY, GROWS_STEADILY, "30 → 40 ‖ 0 → 10 → 20"),
+        ((30, 40, 50, 0, 10), 3, None, "new", "30 → 40 → 50 ‖ 0 → 10"),  # two dumps since: no verdict
+        ((30, 40, 50, 60, 5), 4, None, "restarted", "30 → 40 → 50 → 60 ‖ 5"),
+        ((30, 40, 0, 0, 0), 2, None, "none since the restart", "30 → 40 ‖ 0 → 0 → 0"),  # no verdict of nothing
+    ],
+)
+def test_a_trend_after_a_restart_is_of_the_dumps_since(
+    counts: tuple[int, ...], since: int, verdict: str | None, word: str, text: str
+) -> None:
+    moments = [Moment("log", 60.0 * i, "log timestamps", process="a[1]" if i < since else "a[2]") for i in range(len(counts))]
+    t = trend_of(counts, moments)
+    assert (t.since, t.verdict, t.word(), t.counts_text()) == (since, verdict, word, text)
+    if verdict is not None:
+        assert t.growth_per_minute == (counts[-1] - counts[since]) / (len(counts) - 1 - since)

@@ -142,10 +142,13 @@ class Trend:
     def word(self) -> str:
         """The trend in a word: its verdict over three or more dumps; over two, what the
         second says of the first ("grew", "shrank", "steady", "new": none in the first).
-        After a restart, of the last process's dumps only ("restarted": one dump since)."""
+        After a restart, of the last process's dumps only ("restarted": one dump since;
+        "none since the restart")."""
         if self.verdict is not None:
             return self.verdict
         counts = self.current
+        if self.since and not any(counts):
+            return "none since the restart"
         if len(counts) < 2:
             return "restarted"
         first, last = counts[0], counts[-1]
