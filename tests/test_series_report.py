@@ -696,3 +696,53 @@ def test_the_dump_before_a_restart_is_not_compared(tmp_path: Path) -> None:
     doc = json.loads(render_json(r))
     jsonschema.validate(doc, SCHEMA)
     assert doc["gone"] is None
+
+
+SIGQUIT = SAMPLES / "dumps/go1.27/leaky.sigquit-all.txt"  # kill -QUIT: the runtime prints all, and the process dies
+PPROF_DUMP = SAMPLES / "dumps/go1.27/leaky.debug2.txt"  # /debug/pprof/goroutine?debug=2: the process goes on
+
+
+def _copies(folder: Path, *paths: Path) -> list[str]:
+    """The files copied into `folder` in this order (their times less than a second apart:
+    the order given is the series' order)."""
+    folder.mkdir(exist_ok=True)
+    out = []
+    for i, p in enumerate(paths):
+        to = folder / f"{i}-{p.name}"
+        shutil.copy(p, to)
+        out.append(str(to))
+    return out
+
+
+def test_a_dump_after_one_that_ended_its_process_is_not_compared_with_it(tmp_path: Path) -> None:
+    """SIGQUIT's dump is its process's last: a dump after it is another process's (the
+    service restarted), so it is compared with nothing; the other way round, the SIGQUIT
+    dump is compared with the dump its process served before it died."""
+    r = analyze_inputs(_copies(tmp_path, SIGQUIT, PPROF_DUMP))
+    assert [s.ends_process for s in r.snapshots] == [True, False]
+    assert r.gone is None
+    assert all(c.status is None for c in r.clusters)
+    assert "restarted before the last dump (the one before ended its process; not compared)" in render_text(r)
+    doc = json.loads(render_json(r))
+    jsonschema.validate(doc, SCHEMA)
+    assert [s["ends_process"] for s in doc["snapshots"]] == [True, False]
+    r = analyze_inputs(_copies(tmp_path / "back", PPROF_DUMP, SIGQUIT))
+    assert r.gone is not None
+    assert all(c.status is not None for c in r.clusters)
+    assert "restarted" not in render_text(r)
+
+
+def test_a_series_after_a_dump_that_ended_its_process_counts_from_after_it(tmp_path: Path) -> None:
+    """The leakrate series with a SIGQUIT dump (of another program; what counts is that its
+    process died) in the middle: the verdict is of the two dumps after it, too few for one."""
+    r = analyze_inputs(_copies(tmp_path, SERIES[0], SERIES[1], SIGQUIT, SERIES[3], SERIES[4]))
+    assert r.series is not None
+    leak = at(r, "leak").trend
+    assert leak is not None
+    assert leak.since == 3
+    assert leak.verdict is None
+    assert list(leak.counts[3:]) == counts("leak")[3:]
+    r = analyze_inputs(_copies(tmp_path / "whole", *SERIES))
+    whole = at(r, "leak").trend
+    assert whole is not None
+    assert (whole.since, whole.verdict) == (0, "grows steadily")

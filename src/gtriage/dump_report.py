@@ -14,7 +14,7 @@ from .objects import find_objects
 from .rank import rank_clusters
 from .report import ORDER_GIVEN, Moment, Report
 from .report_build import build_report, goroutine_total
-from .series import MIN_POINTS, Tracker, Trends, last_process_start
+from .series import MIN_POINTS, Tracker, Trends, ended_its_process, last_process_start
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
@@ -81,14 +81,17 @@ def report_from_dump(dump: Dump, moments: Sequence[Moment] | None = None, ordere
     comparison = None
     # Compared with the dump before only when the same process wrote it: after a restart its
     # counts were another process's goroutines (what grew, what is gone, says nothing now).
-    if earlier and last_process_start([dump.snapshots[i].process for i in (earlier[-1], idx)]) == 0:
+    pair = (dump.snapshots[earlier[-1]], snap) if earlier else ()
+    if pair and last_process_start([s.process for s in pair], [ended_its_process(s) for s in pair]) == 0:
         from .compare import match_previous  # fleet.py and compare.py load only when used
 
         comparison = match_previous(raw, own_clusters(dump.snapshots[earlier[-1]]), work)
     trends = None
     if len(earlier) + 1 >= MIN_POINTS:
         points = [*earlier, idx]
-        when = list(moments) if moments is not None else [Moment(dump.source, None, ORDER_GIVEN, process=s.process) for s in dump.snapshots]
+        when = list(moments) if moments is not None else [
+            Moment(dump.source, None, ORDER_GIVEN, process=s.process, ends_process=ended_its_process(s)) for s in dump.snapshots
+        ]
         trends = follow([dump.snapshots[i] for i in points[:-1]], raw, [when[i] for i in points], work)
     previous = comparison.matches if comparison is not None else None
     objects = find_objects(raw, snap.format)

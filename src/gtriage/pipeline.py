@@ -13,7 +13,7 @@ from .progress import Progress
 from .reading import ReadOptions, read_dump
 from .report import ORDER_GIVEN, Moment, Report
 from .report_build import goroutine_total
-from .series import put_in_order, snapshot_clock
+from .series import ended_its_process, put_in_order, snapshot_clock
 from .source import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_BYTES,
@@ -97,9 +97,11 @@ def analyze_inputs(
         for s in dump.snapshots:
             snapshots.append(s)
             if logged:
-                moments.append(Moment(item.name, s.taken_at, snapshot_clock(s), goroutine_total(s), s.process))
+                moments.append(Moment(item.name, s.taken_at, snapshot_clock(s), goroutine_total(s), s.process, ended_its_process(s)))
             else:
-                moments.append(Moment(item.name, info.taken_at, info.clock or ORDER_GIVEN, goroutine_total(s), s.process))
+                moments.append(
+                    Moment(item.name, info.taken_at, info.clock or ORDER_GIVEN, goroutine_total(s), s.process, ended_its_process(s))
+                )
     order, moments, ordered_by = put_in_order(moments)
     merged = joined(" + ".join(inputs), [snapshots[i] for i in order], dumps)
     from .collector import paused

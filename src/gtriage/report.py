@@ -197,6 +197,7 @@ class Moment:
     clock: str
     goroutines: int = 0
     process: str = ""  # the process that wrote it, where the input names it ("leakrate[2098]")
+    ends_process: bool = False  # the runtime printed it as its process died (series.ended_its_process)
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +364,7 @@ class SnapshotInfo:
     truncated: bool
     log_source: str = ""  # the log source that printed it, in a log of several ("" else)
     process: str = ""  # the process that wrote it, where the log names it (journald's "ident[pid]"; "" else)
+    ends_process: bool = False  # printed as its process died: a later dump is another process's
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,7 +26,7 @@ from .report import (
     SubGroup,
     Trend,
 )
-from .series import Trends
+from .series import Trends, ended_its_process
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
@@ -97,6 +97,7 @@ def build_report(
                 s.truncated,
                 s.log_source,
                 s.process,
+                ended_its_process(s),
             )
             for i, s in enumerate(dump.snapshots)
         ),

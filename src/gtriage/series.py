@@ -13,7 +13,7 @@ from itertools import pairwise
 from .cluster import RawCluster, StackGroup
 from .families import SimilarityWork
 from .model import DumpFormat, Snapshot
-from .record import dataclass, field
+from .record import dataclass, field, replace
 from .report import (
     FILE_CLOCK,
     LOG_CLOCK,
@@ -111,24 +111,34 @@ def trend_of(counts: tuple[int, ...], moments: Sequence[Moment]) -> Trend:
     """The trend of counts taken at `moments` (one each, oldest first). After a restart the
     counts before it were another process's goroutines: the verdict and the growth are of
     the dumps since (none when it had no goroutine since: nothing to say of it now)."""
-    since = last_process_start([m.process for m in moments])
+    since = last_process_start([m.process for m in moments], [m.ends_process for m in moments])
     current = counts[since:]
     told = current if not since or any(current) else ()
     return Trend(counts, verdict(told), growth_per_minute(told, moments), since)
 
 
-def last_process_start(processes: Sequence[str]) -> int:
-    """The index of the first of a series' dumps (the processes that wrote them, oldest
-    first) that the last dump's process wrote, after the last dump of another process; 0
-    when the input names no process for the last dump or no other process before it. A
-    dump whose process is not named ("") splits nothing."""
+def last_process_start(processes: Sequence[str], ended: Sequence[bool] = ()) -> int:
+    """The index of the first of a series' dumps (oldest first) that the last dump's
+    process wrote: after the last dump of another process (`processes`: the process that
+    wrote each, where the input names it; "" splits nothing), and after the last dump
+    before the last that its process died printing (`ended`, ended_its_process); 0 when
+    neither tells of a restart."""
+    start = max((i + 1 for i, e in enumerate(ended[: len(processes) - 1]) if e), default=0)
     if not processes or not processes[-1]:
-        return 0
+        return start
     last = processes[-1]
-    for i in range(len(processes) - 1, -1, -1):
+    for i in range(len(processes) - 1, start - 1, -1):
         if processes[i] and processes[i] != last:
             return i + 1
-    return 0
+    return start
+
+
+def ended_its_process(s: Snapshot) -> bool:
+    """Whether the runtime printed this dump as its process died: a fatal signal's
+    ("SIGQUIT: quit", "[signal SIGSEGV: ...]") or a fatal error's ("fatal error: runtime:
+    out of memory", a deadlock). Every later dump is another process's. A "panic:" alone
+    does not tell: a program that recovered may log the value and debug.Stack() so."""
+    return s.crash is not None and (s.crash.signal is not None or s.crash.fatal_error is not None)
 
 
 def _slim(c: RawCluster) -> RawCluster:
@@ -190,7 +200,7 @@ def put_in_order(moments: Sequence[Moment]) -> tuple[list[int], list[Moment], st
     given = list(range(n))
     why = _untold(moments)
     if why is not None:
-        return given, [Moment(m.source, None, ORDER_GIVEN, m.goroutines, m.process) for m in moments], f"{ORDER_GIVEN} ({why})"
+        return given, [replace(m, taken_at=None, clock=ORDER_GIVEN) for m in moments], f"{ORDER_GIVEN} ({why})"
     order = sorted(given, key=lambda i: moments[i].taken_at or 0.0)  # stable: a file's dumps keep their order
     clocks = sorted({m.clock for m in moments})
     return order, [moments[i] for i in order], ", ".join(clocks)

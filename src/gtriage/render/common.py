@@ -280,17 +280,20 @@ def summary_line(r: Report) -> str:
 def processes_line(r: Report) -> str:
     """The processes the dumps of one log were written by, when the log names them and
     they are several (a service restarted between its dumps: each count is a new
-    process's); "" otherwise."""
+    process's), and a restart right before the reported dump (dump_report compares it
+    with the dump before only when the same process wrote both); "" otherwise."""
     seen = list(dict.fromkeys(s.process for s in r.snapshots if s.process))
-    if len(seen) < 2:
-        return ""
     shown = ", ".join(seen[:4]) + (f", … {len(seen) - 4} more" if len(seen) > 4 else "")
-    line = f"written by {len(seen)} processes ({shown})"
-    dumps = [s.process for s in r.snapshots if s.goroutines]
-    if len(dumps) >= 2 and dumps[-1] and dumps[-2] and dumps[-1] != dumps[-2]:
-        # dump_report compares with the dump before only when the same process wrote it.
-        # First: at 80 columns the processes' names are what is cut off.
-        line = f"restarted before the last dump (not compared with the one before), {line}"
+    line = f"written by {len(seen)} processes ({shown})" if len(seen) >= 2 else ""
+    dumps = [s for s in r.snapshots if s.goroutines]
+    if len(dumps) < 2:
+        return line
+    before, last = dumps[-2], dumps[-1]
+    # First: at 80 columns the processes' names are what is cut off.
+    if before.ends_process:
+        return ", ".join(x for x in ("restarted before the last dump (the one before ended its process; not compared)", line) if x)
+    if before.process and last.process and before.process != last.process:
+        return f"restarted before the last dump (not compared with the one before), {line}"
     return line
 
 

@@ -281,6 +281,7 @@ def report_obj(r: Report) -> dict[str, Any]:
                 "truncated": s.truncated,
                 "log_source": s.log_source or None,
                 "process": s.process or None,
+                "ends_process": s.ends_process,
             }
             for s in r.snapshots
         ],
