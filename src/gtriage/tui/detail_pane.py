@@ -72,7 +72,8 @@ def series_lines(c: Cluster, report: Report) -> list[Text]:
     first = n - len(pairs)  # the index in the series of the first dump shown
     for j, (label, (moment, count), bar) in enumerate(zip(labels, pairs, bars, strict=True)):
         if t.since and first + j == t.since:
-            out.append(plain(f"  \u2016 restarted: {inert_line(moment.process)} from here"))
+            by = f": {inert_line(moment.process)} from here" if moment.process else " (the dump before ended its process)"
+            out.append(plain(f"  \u2016 restarted{by}"))
         pad = " " * (label_width - cell_len(label))
         out.append(plain(f"  {label}{pad}  {num(count):>{width}}  {bar}"))
     return out
