@@ -12,7 +12,7 @@ import pytest
 from gtriage.cluster import RawCluster
 from gtriage.dump_report import own_clusters
 from gtriage.parse import parse_text
-from gtriage.report import Moment
+from gtriage.report import Moment, last_process_start
 from gtriage.series import (
     FLUCTUATES,
     GROWS_STEADILY,
@@ -24,7 +24,6 @@ from gtriage.series import (
     TRANSIENT,
     Tracker,
     growth_per_minute,
-    last_process_start,
     put_in_order,
     trend_of,
     verdict,

@@ -645,6 +645,7 @@ def test_a_trend_after_a_restart_is_of_the_new_process(tmp_path: Path) -> None:
     assert "grows steadily since the restart" in text
     assert "grows steadily since the restart" in render_markdown(r)
     assert "grows steadily over the 3 dumps since the restart: " in text  # why it ranks where it does
+    assert "series of 8 dumps (restarted before dump 6: trends count from it), " in text
     doc = json.loads(render_json(r))
     jsonschema.validate(doc, SCHEMA)
     trends = [c["trend"] for c in doc["clusters"] if c["trend"] is not None]
@@ -742,6 +743,7 @@ def test_a_series_after_a_dump_that_ended_its_process_counts_from_after_it(tmp_p
     assert leak.since == 3
     assert leak.verdict is None
     assert list(leak.counts[3:]) == counts("leak")[3:]
+    assert "series of 5 dumps (restarted before dump 4: trends count from it), " in render_text(r)
     r = analyze_inputs(_copies(tmp_path / "whole", *SERIES))
     whole = at(r, "leak").trend
     assert whole is not None

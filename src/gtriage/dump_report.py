@@ -12,9 +12,9 @@ from .model import Dump, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
 from .objects import find_objects
 from .rank import rank_clusters
-from .report import ORDER_GIVEN, Moment, Report
+from .report import ORDER_GIVEN, Moment, Report, last_process_start
 from .report_build import build_report, goroutine_total
-from .series import MIN_POINTS, Tracker, Trends, ended_its_process, last_process_start
+from .series import MIN_POINTS, Tracker, Trends, ended_its_process
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:

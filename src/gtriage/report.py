@@ -10,6 +10,10 @@ from .frame_info import FrameInfo
 from .model import Crash, Goroutine, Labels, ParseIssue
 from .record import dataclass
 
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
 SCHEMA = "gtriage/1"
 
 
@@ -198,6 +202,22 @@ class Moment:
     goroutines: int = 0
     process: str = ""  # the process that wrote it, where the input names it ("leakrate[2098]")
     ends_process: bool = False  # the runtime printed it as its process died (series.ended_its_process)
+
+
+def last_process_start(processes: Sequence[str], ended: Sequence[bool] = ()) -> int:
+    """The index of the first of a series' dumps (oldest first) that the last dump's
+    process wrote: after the last dump of another process (`processes`: the process that
+    wrote each, where the input names it; "" splits nothing), and after the last dump
+    before the last that its process died printing (`ended`, ended_its_process); 0 when
+    neither tells of a restart."""
+    start = max((i + 1 for i, e in enumerate(ended[: len(processes) - 1]) if e), default=0)
+    if not processes or not processes[-1]:
+        return start
+    last = processes[-1]
+    for i in range(len(processes) - 1, start - 1, -1):
+        if processes[i] and processes[i] != last:
+            return i + 1
+    return start
 
 
 @dataclass(frozen=True, slots=True)

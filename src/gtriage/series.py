@@ -23,6 +23,7 @@ from .report import (
     PROFILE_CLOCK,
     Moment,
     Trend,
+    last_process_start,
 )
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -115,22 +116,6 @@ def trend_of(counts: tuple[int, ...], moments: Sequence[Moment]) -> Trend:
     current = counts[since:]
     told = current if not since or any(current) else ()
     return Trend(counts, verdict(told), growth_per_minute(told, moments), since)
-
-
-def last_process_start(processes: Sequence[str], ended: Sequence[bool] = ()) -> int:
-    """The index of the first of a series' dumps (oldest first) that the last dump's
-    process wrote: after the last dump of another process (`processes`: the process that
-    wrote each, where the input names it; "" splits nothing), and after the last dump
-    before the last that its process died printing (`ended`, ended_its_process); 0 when
-    neither tells of a restart."""
-    start = max((i + 1 for i, e in enumerate(ended[: len(processes) - 1]) if e), default=0)
-    if not processes or not processes[-1]:
-        return start
-    last = processes[-1]
-    for i in range(len(processes) - 1, start - 1, -1):
-        if processes[i] and processes[i] != last:
-            return i + 1
-    return start
 
 
 def ended_its_process(s: Snapshot) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from gtriage.report import LOG_CLOCK_NO_YEAR, LOG_CLOCK_NO_ZONE, Moment, Report
+from gtriage.report import LOG_CLOCK_NO_YEAR, LOG_CLOCK_NO_ZONE, Moment, Report, last_process_start
 
 
 def when_text(seconds: float) -> str:
@@ -34,11 +34,16 @@ def moment_time(m: Moment, day_of: Moment | None = None) -> str | None:
 
 
 def series_line(r: Report) -> str | None:
-    """"series of 5 dumps, 2026-11-30 07:17:13 to 07:18:13 UTC (1 min), ordered by file modification time"."""
+    """"series of 5 dumps, 2026-11-30 07:17:13 to 07:18:13 UTC (1 min), ordered by file
+    modification time"; after a restart "series of 5 dumps (restarted before dump 4: trends
+    count from it), ..."."""
     if r.series is None:
         return None
     first, last = r.series[0], r.series[-1]
     text = f"series of {len(r.series)} dumps"
+    since = last_process_start([m.process for m in r.series], [m.ends_process for m in r.series])
+    if since:
+        text += f" (restarted before dump {since + 1}: trends count from it)"
     start, end = moment_time(first), moment_time(last, first)
     if start is not None and end is not None and first.taken_at is not None and last.taken_at is not None:
         text += f", {start.removesuffix(' UTC')} to {end} ({_span(last.taken_at - first.taken_at)})"
