@@ -177,8 +177,8 @@ def test_journald_json_dumps_name_the_process_that_wrote_them() -> None:
     assert [(s.process, len(s.goroutines)) for s in snaps] == [("svc[2098]", printed), ("svc[2140]", printed)]
     report = analyze_text(text)
     assert (
-        "2 dumps in the input, the last one reported, restarted before the last dump (not compared with the one "
-        "before), written by 2 processes (svc[2098], svc[2140])"
+        "2 dumps in the input, the last one reported, restarted before the last dump: compared with another "
+        "process's, written by 2 processes (svc[2098], svc[2140])"
     ) in render_text(report)
     doc = json.loads(render_json(report))
     jsonschema.validate(doc, SCHEMA)

@@ -12,7 +12,7 @@ from .model import Dump, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
 from .objects import find_objects
 from .rank import rank_clusters
-from .report import ORDER_GIVEN, Moment, Report, last_process_start
+from .report import ORDER_GIVEN, Moment, Report
 from .report_build import build_report, goroutine_total
 from .series import MIN_POINTS, Tracker, Trends, ended_its_process
 
@@ -79,10 +79,9 @@ def report_from_dump(dump: Dump, moments: Sequence[Moment] | None = None, ordere
     work = SimilarityWork()
     families = assign_families(raw, work)
     comparison = None
-    # Compared with the dump before only when the same process wrote it: after a restart its
-    # counts were another process's goroutines (what grew, what is gone, says nothing now).
-    pair = (dump.snapshots[earlier[-1]], snap) if earlier else ()
-    if pair and last_process_start([s.process for s in pair], [ended_its_process(s) for s in pair]) == 0:
+    # Compared with the dump before even when another process wrote it (before a fix and
+    # after it are two processes); the header says so (render/common.processes_line).
+    if earlier:
         from .compare import match_previous  # fleet.py and compare.py load only when used
 
         comparison = match_previous(raw, own_clusters(dump.snapshots[earlier[-1]]), work)

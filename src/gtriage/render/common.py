@@ -280,8 +280,8 @@ def summary_line(r: Report) -> str:
 def processes_line(r: Report) -> str:
     """The processes the dumps of one log were written by, when the log names them and
     they are several (a service restarted between its dumps: each count is a new
-    process's), and a restart right before the reported dump (dump_report compares it
-    with the dump before only when the same process wrote both); "" otherwise."""
+    process's), and a restart right before the reported dump: its comparison with the dump
+    before is then with another process's goroutines; "" otherwise."""
     seen = list(dict.fromkeys(s.process for s in r.snapshots if s.process))
     shown = ", ".join(seen[:4]) + (f", … {len(seen) - 4} more" if len(seen) > 4 else "")
     line = f"written by {len(seen)} processes ({shown})" if len(seen) >= 2 else ""
@@ -291,9 +291,10 @@ def processes_line(r: Report) -> str:
     before, last = dumps[-2], dumps[-1]
     # First: at 80 columns the processes' names are what is cut off.
     if before.ends_process:
-        return ", ".join(x for x in ("restarted before the last dump (the one before ended its process; not compared)", line) if x)
+        head = "restarted before the last dump (the one before ended its process): compared with another process's"
+        return f"{head}, {line}" if line else head
     if before.process and last.process and before.process != last.process:
-        return f"restarted before the last dump (not compared with the one before), {line}"
+        return f"restarted before the last dump: compared with another process's, {line}"
     return line
 
 
