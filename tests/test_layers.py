@@ -14,6 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "gtriage"
 # over it, the errors and the progress it is told, and the renderers themselves.
 RENDER_MAY_IMPORT = {
     "gtriage.report",
+    "gtriage.timeline",  # the report's part over time (report.py imports it too)
     "gtriage.model",
     "gtriage.frame_info",
     "gtriage.filters",
