@@ -14,7 +14,7 @@ from .objects import find_objects
 from .rank import rank_clusters
 from .report import ORDER_GIVEN, Moment, Report
 from .report_build import build_report, goroutine_total
-from .series import MIN_POINTS, Tracker, Trends, ended_its_process
+from .series import MIN_POINTS, Tracker, Trends, snapshot_moment
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
@@ -88,9 +88,7 @@ def report_from_dump(dump: Dump, moments: Sequence[Moment] | None = None, ordere
     trends = None
     if len(earlier) + 1 >= MIN_POINTS:
         points = [*earlier, idx]
-        when = list(moments) if moments is not None else [
-            Moment(dump.source, None, ORDER_GIVEN, process=s.process, ends_process=ended_its_process(s)) for s in dump.snapshots
-        ]
+        when = list(moments) if moments is not None else [snapshot_moment(dump.source, s, None, ORDER_GIVEN) for s in dump.snapshots]
         trends = follow([dump.snapshots[i] for i in points[:-1]], raw, [when[i] for i in points], work)
     previous = comparison.matches if comparison is not None else None
     objects = find_objects(raw, snap.format)

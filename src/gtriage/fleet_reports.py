@@ -17,7 +17,7 @@ from .reading import ReadOptions, read_all
 from .record import dataclass, replace
 from .report import ORDER_GIVEN, PROFILE_CLOCK, FleetSource, GoneCluster, Moment, Report, SourceCount, Trend
 from .report_build import FleetParts, build_report, goroutine_total
-from .series import Tracker, Trends, ended_its_process, put_in_order, snapshot_clock, trend_of
+from .series import Tracker, Trends, put_in_order, snapshot_clock, snapshot_moment, trend_of
 from .source import SourceInfo
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -139,14 +139,7 @@ def _moments(name: str, snaps: Sequence[Snapshot]) -> list[Moment]:
     (a rate a minute), else in order only."""
     timed = all(s.taken_at is not None for s in snaps)
     return [
-        Moment(
-            name,
-            s.taken_at if timed else None,
-            snapshot_clock(s) if timed else ORDER_GIVEN,
-            goroutine_total(s),
-            s.process,
-            ended_its_process(s),
-        )
+        snapshot_moment(name, s, s.taken_at if timed else None, snapshot_clock(s) if timed else ORDER_GIVEN, goroutine_total(s))
         for s in snaps
     ]
 

@@ -152,7 +152,7 @@ class Sources:
 
     def in_text(self, text: str) -> bool:
         """Whether a line of `text` starts with a source's prefix (its own or another's)."""
-        if self.match is None or self._after_nl is None:
+        if self.match is None or self._after_nl is None:  # both learned together
             return False
         return self.match.match(text) is not None or self._after_nl.search(text) is not None
 

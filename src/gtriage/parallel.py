@@ -180,18 +180,16 @@ def _work(path: str, bounds: list[int], first_id: int, queue: IndexQueue, fd: in
     last = len(bounds) - 2
     try:
         while (k := queue.take()) is not None:
-            answer: Chunk | str
+            why: str | None = None  # the chunk is not clean, or failed
             try:
-                answer = encoder.encode(parser.read_later(path, bounds[k], bounds[k + 1], first_id, k == last, queue.halted))
-                message = marshal.dumps((k, answer))  # ValueError: a value of a type marshal does not write
+                chunk = encoder.encode(parser.read_later(path, bounds[k], bounds[k + 1], first_id, k == last, queue.halted))
+                message = marshal.dumps((k, chunk))  # ValueError: a value of a type marshal does not write
             except NotClean as e:
-                answer = str(e) or "not clean"
+                why = str(e) or "not clean"
             except Exception as e:
-                answer = f"failed: {type(e).__name__}"
-            if isinstance(answer, str):
-                message = marshal.dumps((k, answer))
-            forked.send(fd, message)
-            if isinstance(answer, str):
+                why = f"failed: {type(e).__name__}"
+            forked.send(fd, message if why is None else marshal.dumps((k, why)))
+            if why is not None:
                 break
     except (KeyboardInterrupt, BrokenPipeError, OSError):
         pass  # Ctrl-C reaches the whole process group; the parent says "interrupted"

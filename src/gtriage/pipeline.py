@@ -13,7 +13,7 @@ from .progress import Progress
 from .reading import ReadOptions, read_dump
 from .report import ORDER_GIVEN, Moment, Report
 from .report_build import goroutine_total
-from .series import ended_its_process, put_in_order, snapshot_clock
+from .series import put_in_order, snapshot_clock, snapshot_moment
 from .source import (
     DEFAULT_CONCURRENCY,
     DEFAULT_MAX_BYTES,
@@ -96,12 +96,8 @@ def analyze_inputs(
         logged = all(s.taken_at is not None for s in dump.snapshots)
         for s in dump.snapshots:
             snapshots.append(s)
-            if logged:
-                moments.append(Moment(item.name, s.taken_at, snapshot_clock(s), goroutine_total(s), s.process, ended_its_process(s)))
-            else:
-                moments.append(
-                    Moment(item.name, info.taken_at, info.clock or ORDER_GIVEN, goroutine_total(s), s.process, ended_its_process(s))
-                )
+            taken, clock = (s.taken_at, snapshot_clock(s)) if logged else (info.taken_at, info.clock or ORDER_GIVEN)
+            moments.append(snapshot_moment(item.name, s, taken, clock, goroutine_total(s)))
     order, moments, ordered_by = put_in_order(moments)
     merged = joined(" + ".join(inputs), [snapshots[i] for i in order], dumps)
     from .collector import paused

@@ -21,6 +21,7 @@ from .timeline import UNZONED_CLOCKS as UNZONED_CLOCKS
 from .timeline import Moment as Moment
 from .timeline import Trend as Trend
 from .timeline import last_process_start as last_process_start
+from .timeline import since_restart as since_restart
 
 SCHEMA = "gtriage/1"
 

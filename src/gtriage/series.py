@@ -23,7 +23,7 @@ from .report import (
     PROFILE_CLOCK,
     Moment,
     Trend,
-    last_process_start,
+    since_restart,
 )
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -112,7 +112,7 @@ def trend_of(counts: tuple[int, ...], moments: Sequence[Moment]) -> Trend:
     """The trend of counts taken at `moments` (one each, oldest first). After a restart the
     counts before it were another process's goroutines: the verdict and the growth are of
     the dumps since (none when it had no goroutine since: nothing to say of it now)."""
-    since = last_process_start([m.process for m in moments], [m.ends_process for m in moments])
+    since = since_restart(moments)
     current = counts[since:]
     told = current if not since or any(current) else ()
     return Trend(counts, verdict(told), growth_per_minute(told, moments), since)
@@ -167,6 +167,12 @@ def growth_per_minute(counts: Sequence[int], moments: Sequence[Moment]) -> float
 # File modification times closer than this are the time files were copied (cp, git
 # checkout, unzip without times), not when the dumps were taken: they order nothing.
 FILE_TIMES_APART = 1.0
+
+
+def snapshot_moment(source: str, s: Snapshot, taken_at: float | None, clock: str, goroutines: int = 0) -> Moment:
+    """The Moment of dump `s` of input `source`, with the process that wrote it, as far as
+    the input tells (its name, and whether the dump was its last)."""
+    return Moment(source, taken_at, clock, goroutines, s.process, ended_its_process(s))
 
 
 def snapshot_clock(s: Snapshot) -> str:

@@ -109,6 +109,11 @@ class Moment:
     ends_process: bool = False  # the runtime printed it as its process died (series.ended_its_process)
 
 
+def since_restart(moments: Sequence[Moment]) -> int:
+    """last_process_start of a series' moments."""
+    return last_process_start([m.process for m in moments], [m.ends_process for m in moments])
+
+
 def last_process_start(processes: Sequence[str], ended: Sequence[bool] = ()) -> int:
     """The index of the first of a series' dumps (oldest first) that the last dump's
     process wrote: after the last dump of another process (`processes`: the process that

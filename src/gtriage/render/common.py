@@ -15,6 +15,7 @@ from gtriage.report import (
     SourceCount,
     SourceText,
     Trend,
+    last_process_start,
     trends_text,
 )
 
@@ -289,13 +290,12 @@ def processes_line(r: Report) -> str:
     if len(dumps) < 2:
         return line
     before, last = dumps[-2], dumps[-1]
+    if not last_process_start([before.process, last.process], [before.ends_process, last.ends_process]):
+        return line
+    why = " (the one before ended its process)" if before.ends_process else ""
     # First: at 80 columns the processes' names are what is cut off.
-    if before.ends_process:
-        head = "restarted before the last dump (the one before ended its process): compared with another process's"
-        return f"{head}, {line}" if line else head
-    if before.process and last.process and before.process != last.process:
-        return f"restarted before the last dump: compared with another process's, {line}"
-    return line
+    head = f"restarted before the last dump{why}: compared with another process's"
+    return f"{head}, {line}" if line else head
 
 
 def health_lines(r: Report) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from gtriage.report import LOG_CLOCK_NO_YEAR, LOG_CLOCK_NO_ZONE, Moment, Report, last_process_start
+from gtriage.report import LOG_CLOCK_NO_YEAR, LOG_CLOCK_NO_ZONE, Moment, Report, since_restart
 
 
 def when_text(seconds: float) -> str:
@@ -41,7 +41,7 @@ def series_line(r: Report) -> str | None:
         return None
     first, last = r.series[0], r.series[-1]
     text = f"series of {len(r.series)} dumps"
-    since = last_process_start([m.process for m in r.series], [m.ends_process for m in r.series])
+    since = since_restart(r.series)
     if since:
         text += f" (restarted before dump {since + 1}: trends count from it)"
     start, end = moment_time(first), moment_time(last, first)
