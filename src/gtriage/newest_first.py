@@ -16,10 +16,10 @@ from __future__ import annotations
 from itertools import chain
 
 from .line_kinds import PROFILE_START, RACE_FENCE, RACE_WARNING, is_header
-from .streams import CHUNK, CarrierStats, LineMap, Stream
+from .streams import CarrierStats, LineMap, Stream
 
 TURNED = "lines newest first (put in order, inferred)"
-MAX_TURNED = 4 * CHUNK  # characters of a stream held to be turned over
+MAX_TURNED = 4 << 20  # characters of a stream held to be turned over
 HEADERS_LOOKED_AT = 64  # a dump's order shows at its first headers
 _WARNING = RACE_WARNING + "\n"
 

@@ -25,7 +25,7 @@ from .record import dataclass, field
 from .regex_cache import compiled, escape
 from .section import CallSplit, Kind, Section
 from .shapes import is_number
-from .streams import CarrierStats, Stream
+from .streams import CHUNK, CarrierStats, Stream
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
@@ -314,7 +314,6 @@ def _blocks(chunks: Iterator[str]) -> Iterator[tuple[str, int]]:
     yield rest, _END
 
 
-CHUNK = 1 << 20
 # The same cut as str.split("\n\n"), about 20% faster on dump text (a line break every
 # ~40 characters keeps str's two-character search from skipping far).
 _BLANK_LINE = compiled("\n\n")
