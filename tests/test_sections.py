@@ -457,8 +457,10 @@ def test_a_new_dump_that_starts_with_a_new_goroutine() -> None:
 
 def test_text_without_blank_lines_comes_in_bounded_pieces() -> None:
     # A log with no blank line anywhere: no block may grow with the input (that made the
-    # reading quadratic: 46 s for 200 MB).
-    from gtriage.sections import CHUNK, _blocks
+    # reading quadratic: 46 s for 200 MB). The bound is the stream's own chunk: with a
+    # larger one here, each of a journal's chunks was split again with the rest before it.
+    from gtriage.sections import _blocks
+    from gtriage.streams import CHUNK
 
     line = "2026-11-25T10:00:00Z level=info msg=request (ok)\n"
     chunks = iter([line * (CHUNK // len(line) + 1)] * 8)
