@@ -254,7 +254,7 @@ class ClustersScreen(Screen[None]):
 
 def subtitle(r: Report) -> str:
     """The header's line: totals, and what the report spans."""
-    parts = [f"{num(r.goroutines)} goroutines", f"{num(len(r.clusters))} clusters", f"{num(r.unparsed_lines)} unparsed lines"]
+    parts = [plural(r.goroutines, "goroutine"), plural(len(r.clusters), "cluster"), plural(r.unparsed_lines, "unparsed line")]
     if r.series is not None:
         parts.append(f"series of {num(len(r.series))} dumps")
     elif r.fleet is not None:

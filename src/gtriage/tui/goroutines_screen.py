@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from gtriage.render.common import cluster_title, num
+from gtriage.render.common import cluster_title, plural
 from gtriage.render.goroutines import header_text
 from gtriage.render.safe import inert
 from gtriage.report import Cluster
@@ -61,7 +61,7 @@ class GoroutinesScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"cluster #{self.cluster.rank}: {num(len(self.cluster.goroutines))} goroutines"
+        self.sub_title = f"cluster #{self.cluster.rank}: {plural(len(self.cluster.goroutines), 'goroutine')}"
         lst = self.list
         lst.focus()
         if not self.cluster.goroutines:

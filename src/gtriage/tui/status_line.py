@@ -61,9 +61,9 @@ def _warnings(report: Report, poll: PollInfo | None) -> list[str]:
 
 def _lines(report: Report, shown: int, q: ViewQuery, poll: PollInfo | None, warnings: list[str]) -> Text:
     parts = [
-        f"{num(report.goroutines)} goroutines",
-        f"{num(len(report.clusters))} clusters ({num(shown)} shown)",
-        f"{num(report.unparsed_lines)} unparsed lines",
+        plural(report.goroutines, "goroutine"),
+        f"{plural(len(report.clusters), 'cluster')} ({num(shown)} shown)",
+        f"{plural(report.unparsed_lines, 'unparsed line')}",
         f"sort: {q.sort.value}",
     ]
     if q.search.strip():
