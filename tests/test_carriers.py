@@ -172,13 +172,14 @@ def _restarted(ident: str) -> tuple[str, int]:
 def test_journald_json_dumps_name_the_process_that_wrote_them() -> None:
     # Each crash is its own process's: the report says the dumps were written by two
     # processes (a service restarted between them), and no goroutine moves between them.
+    # The first is a panic the runtime printed as its process died: that says it too.
     text, printed = _restarted("svc")
     snaps = parse_text(text).snapshots
     assert [(s.process, len(s.goroutines)) for s in snaps] == [("svc[2098]", printed), ("svc[2140]", printed)]
     report = analyze_text(text)
     assert (
-        "2 dumps in the input, the last one reported, restarted before the last dump: compared with another "
-        "process's, written by 2 processes (svc[2098], svc[2140])"
+        "2 dumps in the input, the last one reported, restarted before the last dump (the one before ended its "
+        "process): compared with another process's, written by 2 processes (svc[2098], svc[2140])"
     ) in render_text(report)
     doc = json.loads(render_json(report))
     jsonschema.validate(doc, SCHEMA)

@@ -12,6 +12,7 @@ from .holders import find_holders
 from .inputs import Input, short_names
 from .model import Crash, Dump, DumpFormat, Snapshot
 from .objects import ObjectFindings, find_objects
+from .panic_origin import logged_panic
 from .rank import rank_clusters
 from .reading import ReadOptions, read_all
 from .record import dataclass, replace
@@ -65,7 +66,7 @@ def _gathered(names: Sequence[str], inputs: Sequence[str], reads: Sequence[tuple
         g.snaps.append(snap)
         g.raws.append(own_clusters(snap))
         g.names.append(name)
-        g.sources.append(FleetSource(name, given, goroutine_total(snap), crash=snap.crash))
+        g.sources.append(FleetSource(name, given, goroutine_total(snap), crash=snap.crash, crash_logged=logged_panic(snap)))
     return g
 
 

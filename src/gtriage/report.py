@@ -168,6 +168,9 @@ class FleetSource:
     goroutines: int | None  # None when it failed
     error: str | None = None
     crash: Crash | None = None  # its dump's crash (panic, fatal error, signal), if any
+    # Inferred: why its panic is one the program recovered and printed itself (as
+    # Report.crash_logged); None otherwise.
+    crash_logged: str | None = None
     dumps: int = 1  # of it the input held (a log of pods that each dumped several times); 0 when it failed
     # With two or more dumps: its goroutines in each of them, oldest first; None otherwise.
     trend: Trend | None = None
@@ -316,3 +319,7 @@ class Report:
     # Why the input was read short of its end, in words (Ctrl-C on a stdin still open, as
     # `kubectl logs -f | gtriage` is); None when every input was read to its end.
     input_cut: str | None = None
+    # Inferred from the panicking goroutine's stack (panic_origin.py): why `crash`, a panic,
+    # is one the program recovered and printed itself, not the runtime's as the process
+    # died; None for the runtime's, or no panic.
+    crash_logged: str | None = None

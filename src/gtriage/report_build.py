@@ -9,6 +9,7 @@ from .holders import HolderFound, held_text, holder_text
 from .model import Access, Dump, Goroutine, Snapshot
 from .normalize import Normalizer
 from .objects import ObjectFindings
+from .panic_origin import logged_panic
 from .rank import Ranked, change
 from .record import dataclass, replace
 from .report import (
@@ -111,7 +112,15 @@ def build_report(
         ordered_by=ordered_by if trends is not None or comparison is not None else None,
         fleet=fleet.sources if fleet is not None else None,
         input_cut=dump.cut,
+        crash_logged=_crash_logged(snap, fleet),
     )
+
+
+def _crash_logged(snap: Snapshot, fleet: FleetParts | None) -> str | None:
+    """Report.crash_logged: in a fleet, of the source whose crash the report shows."""
+    if fleet is None:
+        return logged_panic(snap)
+    return next((s.crash_logged for s in fleet.sources if s.crash is snap.crash and s.crash is not None), None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ from itertools import pairwise
 from .cluster import RawCluster, StackGroup
 from .families import SimilarityWork
 from .model import DumpFormat, Snapshot
+from .panic_origin import runtime_panic
 from .record import dataclass, field, replace
 from .report import (
     FILE_CLOCK,
@@ -120,10 +121,16 @@ def trend_of(counts: tuple[int, ...], moments: Sequence[Moment]) -> Trend:
 
 def ended_its_process(s: Snapshot) -> bool:
     """Whether the runtime printed this dump as its process died: a fatal signal's
-    ("SIGQUIT: quit", "[signal SIGSEGV: ...]") or a fatal error's ("fatal error: runtime:
-    out of memory", a deadlock). Every later dump is another process's. A "panic:" alone
-    does not tell: a program that recovered may log the value and debug.Stack() so."""
-    return s.crash is not None and (s.crash.signal is not None or s.crash.fatal_error is not None)
+    ("SIGQUIT: quit", "[signal SIGSEGV: ...]"), a fatal error's ("fatal error: runtime:
+    out of memory", a deadlock) or a panic's. Every later dump is another process's. A
+    panic the program recovered and printed itself does not end it (panic_origin.py); nor
+    does one whose panicking goroutine the dump does not hold: not to be told."""
+    crash = s.crash
+    if crash is None:
+        return False
+    if crash.signal is not None or crash.fatal_error is not None:
+        return True
+    return runtime_panic(s)
 
 
 def _slim(c: RawCluster) -> RawCluster:

@@ -75,6 +75,23 @@ def test_first_screen_lists_every_cluster_with_totals(ui: type[UI], demo: Report
     assert top.why[0] in text  # the detail pane follows the cursor: row 1 to start with
 
 
+def test_one_goroutine_is_said_in_the_singular_and_a_logged_panic_as_such(ui: type[UI]) -> None:
+    # A panic the program recovered and printed: one goroutine, one cluster ("1 goroutines"
+    # before), and the banner says the traceback is the program's, not a crash.
+    sample = Path(__file__).resolve().parents[2] / "samples/logged/recovered.log"
+    report = analyze(str(sample))
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["text"] = ui.screen_text(app)
+
+    ui.run(report, steps)
+    text = " ".join(seen["text"].split())
+    assert "1 goroutine · 1 cluster (1 shown) · 0 unparsed lines" in text
+    assert "1 goroutines" not in text
+    assert "a panic the program recovered and printed itself, not a crash" in text
+
+
 def test_sort_keys(ui: type[UI], demo: Report) -> None:
     seen: dict[str, Any] = {}
 

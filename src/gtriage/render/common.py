@@ -231,6 +231,13 @@ def crash_lines(crash: Crash) -> list[str]:
     return out
 
 
+def logged_line(r: Report) -> str | None:
+    """What the report infers of a panic the program recovered and printed itself."""
+    if r.crash is None or r.crash_logged is None:
+        return None
+    return f"a panic the program recovered and printed itself, not a crash (inferred: {r.crash_logged})"
+
+
 FLEET_CRASHES_SHOWN = 3
 
 

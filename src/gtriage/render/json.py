@@ -242,7 +242,7 @@ def _iso(seconds: float | None) -> str | None:
     return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _crash(crash: Crash | None) -> dict[str, Any] | None:
+def _crash(crash: Crash | None, logged: str | None) -> dict[str, Any] | None:
     if crash is None:
         return None
     return {
@@ -250,12 +250,13 @@ def _crash(crash: Crash | None) -> dict[str, Any] | None:
         "fatal_error": crash.fatal_error,
         "signal": crash.signal,
         "goroutine": crash.goroutine,
+        "logged": logged is not None,
     }
 
 
 def report_obj(r: Report) -> dict[str, Any]:
     frames = _FrameObjs()
-    crash = _crash(r.crash)
+    crash = _crash(r.crash, r.crash_logged)
     return {
         "schema": SCHEMA,
         "source": r.source,
@@ -312,7 +313,7 @@ def report_obj(r: Report) -> dict[str, Any]:
         # --fleet: every source, read or not; null otherwise.
         "fleet": [
             {
-                "name": f.name, "input": f.input, "goroutines": f.goroutines, "error": f.error, "crash": _crash(f.crash),
+                "name": f.name, "input": f.input, "goroutines": f.goroutines, "error": f.error, "crash": _crash(f.crash, f.crash_logged),
                 "dumps": f.dumps, "trend": _trend(f.trend),
             }
             for f in r.fleet

@@ -20,6 +20,7 @@ from .common import (
     gone_title,
     health_lines,
     location,
+    logged_line,
     minutes_text,
     num,
     race_accesses,
@@ -56,7 +57,9 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
     for line in health_lines(report):
         out += [f"> **Warning:** {md_inline(line)}", ""]
     if report.crash is not None:
-        out += ["## Crash", "", md_fence("\n".join(crash_lines(report.crash))), ""]
+        logged = logged_line(report)
+        out += ["## Crash" if logged is None else "## Panic", "", md_fence("\n".join(crash_lines(report.crash))), ""]
+        out += [md_inline(logged), ""] if logged is not None else []
         where = fleet_crash_lines(report)
         out += [f"- {md_inline(line)}" for line in where] + ([""] if where else [])
     if report.races:

@@ -22,6 +22,7 @@ from .common import (
     gone_title,
     health_lines,
     location,
+    logged_line,
     num,
     race_accesses,
     repeat_text,
@@ -76,6 +77,9 @@ def render_text(report: Report, *, color: bool = False, stacks: bool = True) -> 
             first, *rest = inert(line).split("\n")
             out.append(st(first, RED, BOLD))
             out.extend(st(f"    {r}", RED) for r in rest)
+        logged = logged_line(report)
+        if logged is not None:
+            out.append(inert_line(logged))
         out.extend(st(inert_line(line), RED) for line in fleet_crash_lines(report))
     for race in report.races:
         out.append("")

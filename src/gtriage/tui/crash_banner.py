@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from gtriage.render.common import crash_lines, fleet_crash_lines, race_line
+from gtriage.render.common import crash_lines, fleet_crash_lines, logged_line, race_line
 from gtriage.report import Report
 
 from .styled import block, plain
@@ -28,6 +28,8 @@ class CrashBanner(Static):
         lines: list[Text] = []
         if report.crash is not None:
             lines += [block(line, "bold") for line in crash_lines(report.crash)]
+            logged = logged_line(report)
+            lines += [plain(logged)] if logged is not None else []
             lines += [plain(line) for line in fleet_crash_lines(report)]
         races = report.races
         if races:

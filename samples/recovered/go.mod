@@ -1,0 +1,3 @@
+module recovered
+
+go 1.21

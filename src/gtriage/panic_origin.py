@@ -1,0 +1,55 @@
+"""Whether a panic's traceback is the runtime's, printed as its process died, or one the
+program printed itself after it recovered the panic (inferred from the stack).
+
+The runtime prints "panic: <value>" and the panicking goroutine's stack only when the
+panic ends the process. A program that recovers may print the same words and a stack of
+its own taking: debug.Stack() (net/http middlewares, job runners), or runtime.Stack() in
+the deferred function. The text cannot tell them apart; the panicking goroutine's stack
+can, because it was taken inside the deferred function that recovered:
+- debug.Stack (and debug.PrintStack) stand on top of it. The runtime's traceback starts
+  at the panicking call instead, its own frames left out.
+- Or the deferred function stands on top, right over panic(). The runtime prints that
+  shape only for a panic raised in a deferred function while another one runs, and then
+  it prints both panics ("panic: first" and "panic: second" under it) or marks the first
+  "[recovered]".
+"""
+
+from __future__ import annotations
+
+from .model import Frame, Goroutine, Snapshot
+
+# What takes a stack for a program to print: each stands above the caller's frames.
+_STACK_TAKERS = frozenset({"runtime/debug.Stack"})
+_PANIC = "panic"  # the frame of the panic() call: "panic({0x4c6ee0?, 0xc0000941c0?})"
+
+
+def logged_panic(s: Snapshot) -> str | None:
+    """Why the dump's panic traceback is the program's own print of a panic it recovered
+    (an inference, said as such), or None: the runtime's, no panic, or not to be told."""
+    g = _panicking(s)
+    return None if g is None else _taken_by_program(s, g.stack.frames)
+
+
+def runtime_panic(s: Snapshot) -> bool:
+    """Whether the dump's panic traceback is the runtime's, printed as its process died."""
+    g = _panicking(s)
+    return g is not None and _taken_by_program(s, g.stack.frames) is None
+
+
+def _panicking(s: Snapshot) -> Goroutine | None:
+    """The goroutine that panicked, when the dump's crash is a panic alone (a fatal error
+    or a signal is the runtime's) and the dump holds that goroutine (else not to be told)."""
+    crash = s.crash
+    if crash is None or not crash.panics or crash.fatal_error is not None or crash.signal is not None:
+        return None
+    return next((g for g in s.goroutines if g.id == crash.goroutine), None)
+
+
+def _taken_by_program(s: Snapshot, frames: tuple[Frame, ...]) -> str | None:
+    if frames and frames[0].func in _STACK_TAKERS:
+        return f"its stack starts at {frames[0].func}, taken after the panic was recovered"
+    assert s.crash is not None
+    panics = s.crash.panics
+    if len(frames) > 1 and frames[1].func == _PANIC and len(panics) == 1 and not panics[0].recovered and not panics[0].repanicked:
+        return f"its stack starts at {frames[0].func} over panic(): taken in the function that recovered it"
+    return None

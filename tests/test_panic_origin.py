@@ -1,0 +1,112 @@
+"""A panic's traceback: the runtime's as its process died, or one the program recovered and
+printed itself (samples/logged/recovered.log, captured from samples/recovered/)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from gtriage.model import Snapshot
+from gtriage.panic_origin import logged_panic, runtime_panic
+from gtriage.parse import parse_text
+from gtriage.pipeline import analyze_inputs, analyze_text
+from gtriage.render.json import render_json
+from gtriage.render.markdown import render_markdown
+from gtriage.render.text import render_text
+from gtriage.series import ended_its_process
+from manifests import SAMPLE_LIST, SAMPLES, Sample
+
+LOGGED = SAMPLES / "logged/recovered.log"
+LOGGED_PANICS = json.loads((SAMPLES / "logged/recovered.json").read_text())["panics"]
+CRASHES = [s for s in SAMPLE_LIST if s.manifest.get("program") == "crashzoo" and (s.manifest.get("crash") or {}).get("panics")]
+SCHEMA = json.loads((SAMPLES.parent / "src/gtriage/schema/report.schema.json").read_text())
+LEAKY = SAMPLES / "dumps/go1.27/leaky.debug2.txt"  # /debug/pprof/goroutine?debug=2: no crash
+
+
+def _logged_snapshots() -> list[Snapshot]:
+    return list(parse_text(LOGGED.read_text(), str(LOGGED)).snapshots)
+
+
+def test_the_programs_own_prints_of_recovered_panics_are_told_as_such() -> None:
+    snaps = _logged_snapshots()
+    assert [s.crash.goroutine if s.crash else None for s in snaps] == [p["goroutine"] for p in LOGGED_PANICS]
+    for snap, made in zip(snaps, LOGGED_PANICS, strict=True):
+        assert snap.crash is not None
+        assert [p.message for p in snap.crash.panics] == [made["value"]]
+        why = logged_panic(snap)
+        assert why is not None
+        assert why.startswith(f"its stack starts at {made['top_frames'][0]}")
+        assert not runtime_panic(snap)
+        assert not ended_its_process(snap)
+
+
+@pytest.mark.parametrize("sample", CRASHES, ids=lambda s: s.id)
+def test_every_real_crash_panic_is_the_runtimes(sample: Sample) -> None:
+    # Every Go release's panics, re-panics and chains, each of which killed its process
+    # (exit code 2 by construction).
+    assert sample.manifest["crash"]["exit_code"] != 0
+    snap = parse_text(sample.dump.read_text(), str(sample.dump)).snapshots[-1]
+    assert logged_panic(snap) is None
+    assert ended_its_process(snap)
+
+
+def test_a_panic_whose_goroutine_the_dump_lacks_is_not_told() -> None:
+    # The panicking goroutine's section cut out of a real crash (a paste that lost it):
+    # nothing says whose print it was, so no restart is inferred from it.
+    text = (SAMPLES / "dumps/go1.27/crashzoo.goroutine-all.txt").read_text()
+    head, rest = text.split("\n\ngoroutine 10 ", 1)
+    snap = parse_text(head + "\n\n" + rest.split("\n\n", 1)[1]).snapshots[0]
+    assert snap.crash is not None
+    assert snap.crash.panics
+    assert all(g.id != 10 for g in snap.goroutines)
+    assert logged_panic(snap) is None
+    assert not runtime_panic(snap)
+    assert not ended_its_process(snap)
+
+
+def test_the_report_says_the_panic_was_recovered_and_printed_by_the_program() -> None:
+    text = LOGGED.read_text()
+    last = LOGGED_PANICS[-1]
+    r = analyze_text(text, str(LOGGED))
+    said = f"a panic the program recovered and printed itself, not a crash (inferred: its stack starts at {last['top_frames'][0]}"
+    assert said in render_text(r)
+    md = render_markdown(r)
+    assert "## Panic\n" in md
+    assert "## Crash" not in md
+    assert said in md
+    doc = json.loads(render_json(r))
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["crash"]["logged"] is True
+    assert [s["ends_process"] for s in doc["snapshots"]] == [False, False]
+    crash = analyze_inputs([str(CRASHES[0].dump)])
+    assert "not a crash" not in render_text(crash)
+    assert json.loads(render_json(crash))["crash"]["logged"] is False
+
+
+def _copies(folder: Path, *paths: Path) -> list[str]:
+    """The files copied into `folder` in this order (the order given is the series')."""
+    folder.mkdir()
+    out = []
+    for i, p in enumerate(paths):
+        to = folder / f"{i}-{p.name}"
+        shutil.copy(p, to)
+        out.append(str(to))
+    return out
+
+
+def test_a_dump_after_a_runtime_panic_is_another_processs_and_after_a_logged_one_not(tmp_path: Path) -> None:
+    # `gtriage previous.log current.txt`: the crash killed its process, so the dump after
+    # it is a restarted one's; after a panic the program recovered and printed, the same
+    # process went on.
+    r = analyze_inputs(_copies(tmp_path / "crashed", CRASHES[0].dump, LEAKY))
+    assert [s.ends_process for s in r.snapshots] == [True, False]
+    assert "restarted before the last dump (the one before ended its process)" in render_text(r)
+    logged = tmp_path / "one-logged.log"
+    logged.write_text(LOGGED.read_text().split("\n\npanic: ")[0] + "\n")
+    r = analyze_inputs(_copies(tmp_path / "logged", logged, LEAKY))
+    assert [s.ends_process for s in r.snapshots] == [False, False]
+    assert "restarted" not in render_text(r)
