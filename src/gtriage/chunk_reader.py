@@ -23,7 +23,7 @@ from .model import Ancestor, Frame, Goroutine, Labels, ParseIssue, Snapshot, Sta
 from .parse import SectionReader
 from .record import dataclass
 from .section import Kind, Section
-from .sections import stream_sections
+from .sections import new_memos, stream_sections
 from .snapshot_builder import SnapshotBuilder
 from .streams import CarrierStats, Stream
 
@@ -195,6 +195,10 @@ class ChunkParser:
 
     def __init__(self) -> None:
         self.reader = SectionReader()
+        # The section splitter's memos too: each chunk starting with empty ones cut the
+        # first goroutines of every shape again, ~3 ms a chunk (0.39 s of the 300k dump's
+        # 128 chunks read in turn: 4.50 s against 4.11 s in two).
+        self.memos = new_memos()
         self.stacks: dict[Stack, Stack] = {}
 
     def read_first(
@@ -203,7 +207,7 @@ class ChunkParser:
         """Bytes 0..end, read as parse_lines reads a file. Raises NotClean."""
         text, stats, stream = _text_stream(path, 0, end, on_read)
         lines = LineReader(stream.line_map)
-        done, snap = _drive(stream_sections(stream, lines), self.reader, first=True, stop=stop, text=text, stats=stats)
+        done, snap = _drive(stream_sections(stream, lines, self.memos), self.reader, first=True, stop=stop, text=text, stats=stats)
         _plain(text, stats)
         if snap is None or not (lines.open and lines.content) or lines.debug1 or lines.records:
             raise NotClean("no dump of goroutines is open at the cut")
@@ -228,7 +232,7 @@ class ChunkParser:
         text, stats, stream = _text_stream(path, start, end, on_read)
         lines = _resumed_in_dump(LineReader(stream.line_map), first_id)
         _, snap = _drive(
-            stream_sections(stream, lines), self.reader, first=False, stop=stop, text=text, stats=stats, last=last
+            stream_sections(stream, lines, self.memos), self.reader, first=False, stop=stop, text=text, stats=stats, last=last
         )
         _plain(text, stats)
         if snap is None:

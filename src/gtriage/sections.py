@@ -342,15 +342,21 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
         stats.processes = cstats.processes
 
 
-def stream_sections(stream: Stream, m: LineReader) -> Iterator[Section]:
+def new_memos() -> Memos:
+    """_whole_stack's memos, empty: clean stack texts seen -> their newlines, their
+    split_calls keys -> the same, and the last flat text cut by its shape (_split_like)."""
+    return {}, {}, {}
+
+
+def stream_sections(stream: Stream, m: LineReader, memos: Memos | None = None) -> Iterator[Section]:
     """The sections of one stream. Its blank-line-separated blocks go to the line reader,
-    but clean goroutine blocks inside a dump, which are taken whole (the common case)."""
+    but clean goroutine blocks inside a dump, which are taken whole (the common case).
+    `memos` (new_memos): what earlier streams of the same input taught, when the input
+    is read in parts (parallel.py's chunks); each fact in them is of a text alone."""
     n = 1  # line number of the block's first line
     header_start = "goroutine "
     last_ended = True
-    clean: dict[str, int] = {}  # clean stack texts seen -> their newlines
-    keys: dict[str, int] = {}  # and their split_calls keys (_whole_stack)
-    likes: dict[tuple[int, str], Like] = {}
+    clean, keys, likes = memos if memos is not None else new_memos()
     for block, after in _blocks(stream.chunks):
         blank_after = after == _BLANK
         nl = block.find("\n")
