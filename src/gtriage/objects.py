@@ -232,9 +232,18 @@ def read_object(values: str, reads: _Reads, value: ValueReader) -> tuple[Told | 
     """What a goroutine's stack says it waits on (None: it does not tell), from its
     argument texts (`values`), and why the wait's own frames did not tell (when they did
     not)."""
+    return _read_texts(texts_read(values, reads), reads, value)
+
+
+def texts_read(values: str, reads: _Reads) -> list[str]:
+    """The argument texts of a goroutine (its Goroutine.values) that `reads` may read: the
+    first `reads.reach`, or all when it prints fewer. Its answer follows from them alone."""
     # One split reaches every slot read: the goroutines of the bench dumps print ~28
     # texts, the slots read are the top few (split in C, not found one by one).
-    texts = values.split(ARGS_SEP, reads.reach) if reads.reach else []
+    return values.split(ARGS_SEP, reads.reach)[: reads.reach] if reads.reach else []
+
+
+def _read_texts(texts: list[str], reads: _Reads, value: ValueReader) -> tuple[Told | None, str]:
     n = len(texts)
     get = value.get
     why = NOT_PRINTED
@@ -307,20 +316,25 @@ def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueR
         if plan is None:
             continue
         kinds[plan.kind] = kinds.get(plan.kind, 0) + grp.count
-        # What a goroutine tells follows from its stack and its argument values alone:
-        # the goroutines of a leak that print the same values are read once, and each
-        # goroutine is then one append to the ids of its answer. Each dict keeps its keys
-        # in the order of the first goroutine that told them, which settles ties below.
-        ids_of: dict[tuple[int, str], list[int]] = {}
+        # What a goroutine tells follows from its stack and the few argument texts its
+        # plan reads (texts_read) alone: the goroutines that print the same ones (37
+        # waiters on one mutex, whatever their other arguments) are read once, and each
+        # goroutine is then one append to the ids of its answer. Keyed by the whole values
+        # instead, nearly every goroutine of the 300k bench dump was read on its own.
+        # Each dict keeps its keys in the order of the first goroutine that told them,
+        # which settles ties below.
+        ids_of: dict[tuple[object, ...], list[int]] = {}
         reads: dict[int, _Reads] = {}
         for g in grp.goroutines:
-            key = (id(g.stack), g.values)
+            stack = id(g.stack)
+            r = reads.get(stack)
+            if r is None:
+                r = reads[stack] = _reads(plan, grp.frames, g.stack)
+            texts = g.values.split(ARGS_SEP, r.reach)[: r.reach] if r.reach else []  # texts_read, inline
+            key = (stack, *texts)
             ids = ids_of.get(key)
             if ids is None:
-                r = reads.get(key[0])
-                if r is None:
-                    r = reads[key[0]] = _reads(plan, grp.frames, g.stack)
-                t, why = read_object(g.values, r, value)
+                t, why = _read_texts(texts, r, value)
                 if t is None:
                     ids = not_told.setdefault(why, [])
                 elif t.basis == ARGUMENT:
