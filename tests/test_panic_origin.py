@@ -110,3 +110,23 @@ def test_a_dump_after_a_runtime_panic_is_another_processs_and_after_a_logged_one
     r = analyze_inputs(_copies(tmp_path / "logged", logged, LEAKY))
     assert [s.ends_process for s in r.snapshots] == [False, False]
     assert "restarted" not in render_text(r)
+
+
+def test_a_fleet_shows_a_real_crash_first_and_does_not_count_a_logged_panic_as_one() -> None:
+    # One kubectl log of two pods (`kubectl logs --prefix`): pod a printed a panic it
+    # recovered, pod b crashed. The report's crash is b's; a's is said, as the program's.
+    crash = CRASHES[0]
+    pods = {"api-a": LOGGED, "api-b": crash.dump}
+    log = "".join(f"[pod/{pod}/app] {line}\n" for pod, p in pods.items() for line in p.read_text().splitlines())
+    r = analyze_text(log)
+    assert r.fleet is not None
+    assert [s.name for s in r.fleet] == ["api-a/app", "api-b/app"]
+    assert [s.crash_logged is not None for s in r.fleet] == [True, False]
+    assert r.crash is r.fleet[1].crash
+    assert r.crash_logged is None
+    text = render_text(r)
+    assert "on api-b/app (1 of 2 sources crashed)" in text
+    assert f"also on api-a/app: panic: {LOGGED_PANICS[-1]['value']} (recovered and printed by the program, inferred)" in text
+    doc = json.loads(render_json(r))
+    jsonschema.validate(doc, SCHEMA)
+    assert [s["crash"]["logged"] for s in doc["fleet"]] == [True, False]

@@ -238,14 +238,17 @@ def _gone(
 
 def _crashes(merged: Merged | None, g: _Gathered) -> tuple[Crash | None, Callable[[RawCluster], Crash | None] | None]:
     """The report's crash and, in a fleet (`merged`), the crash each cluster holds. A fleet's
-    is its first crashed source's (each source's is in its FleetSource), and a cluster is
-    ranked by the crash whose goroutine it holds in its own source: ids repeat across them."""
+    is its first crashed source's (each source's is in its FleetSource), one whose panic
+    the program recovered and printed only when no source crashed; a cluster is ranked by
+    the crash whose goroutine it holds in its own source: ids repeat across them."""
     if merged is None:
         return g.snaps[0].crash, None
     from .fleet import crashes_held
 
     held = crashes_held(merged, [s.crash for s in g.snaps])
-    return next((s.crash for s in g.snaps if s.crash is not None), None), lambda c: held.get(id(c))
+    crashed = [s for s in g.snaps if s.crash is not None]
+    shown = next((s for s in crashed if logged_panic(s) is None), crashed[0] if crashed else None)
+    return (shown.crash if shown is not None else None), lambda c: held.get(id(c))
 
 
 def _poll_time(g: _Gathered, now: float) -> tuple[float, str]:

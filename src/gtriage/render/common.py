@@ -242,22 +242,25 @@ FLEET_CRASHES_SHOWN = 3
 
 
 def fleet_crash_lines(r: Report) -> list[str]:
-    """In a fleet, which source the shown crash is from and the others that crashed:
-    "on pod-a (2 of 3 sources crashed)", "also on pod-b: panic: ..."; [] elsewhere."""
+    """In a fleet, which source the shown crash is from and the others that crashed or
+    printed a panic they recovered (not counted as crashed): "on pod-a (2 of 3 sources
+    crashed)", "also on pod-b: panic: ..."; [] elsewhere."""
     if r.fleet is None or r.crash is None:
         return []
-    crashed = [s for s in r.fleet if s.crash is not None]
-    shown = next((s for s in crashed if s.crash is r.crash), None)
+    panicked = [s for s in r.fleet if s.crash is not None]  # crashed, or printed a panic it recovered
+    shown = next((s for s in panicked if s.crash is r.crash), None)
     if shown is None:
         return []
-    out = [f"on {shown.name} ({num(len(crashed))} of {plural(sources_read(r), 'source')} crashed)"]
-    others = [s for s in crashed if s is not shown]
+    crashed = sum(s.crash_logged is None for s in panicked)
+    out = [f"on {shown.name} ({num(crashed)} of {plural(sources_read(r), 'source')} crashed)"]
+    others = [s for s in panicked if s is not shown]
     for s in others[:FLEET_CRASHES_SHOWN]:
         said = crash_lines(s.crash) if s.crash is not None else []
         first = said[0].split("\n", 1)[0] if said else "crashed"  # a panic value's first line
-        out.append(f"also on {s.name}: {first}")
+        logged = " (recovered and printed by the program, inferred)" if s.crash_logged is not None else ""
+        out.append(f"also on {s.name}: {first}{logged}")
     if len(others) > FLEET_CRASHES_SHOWN:
-        out.append(f"… {num(len(others) - FLEET_CRASHES_SHOWN)} more crashed")
+        out.append(f"… {num(len(others) - FLEET_CRASHES_SHOWN)} more")
     return out
 
 
