@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from gtriage import chunk_merge, chunk_reader, file_chunks, forked, job_count, parallel, sections
+from gtriage import call_split, chunk_merge, chunk_reader, file_chunks, forked, job_count, parallel, sections
 from gtriage.model import Dump, Goroutine
 from gtriage.parse import parse_lines
 from gtriage.pipeline import analyze_inputs
@@ -302,13 +302,13 @@ def test_a_process_cuts_each_stack_text_once_across_its_chunks(tmp_path: Path, m
     path.write_text(many_goroutines(12))
     bounds, first_id = read_chunks(path, 4)
     cuts: list[int] = []
-    real = sections._split_calls
+    real = call_split.cut_calls
 
     def counted(parts: list[str]) -> Any:
         cuts.append(1)
         return real(parts)
 
-    monkeypatch.setattr(sections, "_split_calls", counted)
+    monkeypatch.setattr(sections, "cut_calls", counted)
     parser = chunk_reader.ChunkParser()
     k = len(bounds) // 2
     first = parser.read_later(str(path), bounds[k], bounds[k + 1], first_id, False)

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from gtriage.call_split import CALL_END, Like
 from gtriage.line_reader import LineReader
 from gtriage.parse import parse_text
-from gtriage.sections import _CLEAN_STACK, CALL_END, Kind, Like, _call_pairs, _whole_stack, split_sections
+from gtriage.sections import _CLEAN_STACK, Kind, _call_pairs, _whole_stack, split_sections
 from manifests import SAMPLES
 
 RACE_REPORT = (
@@ -251,7 +252,7 @@ def test_the_counting_check_never_accepts_what_the_line_regex_rejects(body: str)
 
 # A stack text whose key (its text without arguments) is that of a text found clean is
 # taken as clean without the checks, and one cut like a text before is cut again only
-# where it differs (_split_like): the argument texts and first lines it may differ by.
+# where it differs (call_split.split_like): the argument texts and first lines it may differ by.
 KEY_HEADS = st.sampled_from(["main.f(", "(", "", " main.f(", "goroutine 5 [x]: f(", "panic: f(", "main.g)("])
 KEY_CALLS = st.sampled_from(["main.g(", "main.(*T).M(", "created by main.main(", "...(", "(", "main.g"])
 KEY_ARGS = st.sampled_from(["", "0x1", "0x2, 0x3", "...", " x", ")", "a\nb", "\n\t/src/m.go:3 +0x1\nmain.h(", "0x1)\n\tm.go:1"])

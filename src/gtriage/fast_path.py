@@ -25,12 +25,12 @@ seen for the first time.
 
 from __future__ import annotations
 
+from .call_split import CALL_END, split_calls
 from .lalr import ParseError
 from .model import HEX_PLACEHOLDER, Frame, Labels
 from .plain_shapes import plain_shape
 from .record import NamedTuple
 from .section import CallSplit, Section
-from .sections import CALL_END, split_calls
 from .shapes import (
     GID_PLACEHOLDER,
     GID_SPLIT,

@@ -12,9 +12,9 @@ give it back. What a section says is the grammar's business (parse.py).
 from __future__ import annotations
 
 import io
-from _operator import ne  # operator.ne (cluster.py says why)
-from itertools import compress, count, pairwise, repeat
+from itertools import pairwise, repeat
 
+from .call_split import CALL_END, MAX_LIKES, Like, cut_calls, split_like
 from .carriers import read_streams
 from .lazy_re import lazy
 from .line_kinds import MAX_STACK_LINE
@@ -24,7 +24,6 @@ from .log_processes import ProcessLines
 from .record import dataclass, field
 from .regex_cache import compiled, escape
 from .section import CallSplit, Kind, Section
-from .shapes import is_number
 from .streams import CHUNK, CarrierStats, Stream
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
@@ -34,11 +33,7 @@ if TYPE_CHECKING:
 
     from .streams import Readable
 
-__all__ = ["CALL_END", "Kind", "Section", "SectionStats", "split_sections"]
-
-# Where a call's argument list ends and its location starts. The grammar's ARGS hold no
-# parentheses, so the text between a call line's last "(" and this is its arguments.
-CALL_END = ")\n\t"
+__all__ = ["Kind", "Section", "SectionStats", "split_sections"]
 
 
 @dataclass(slots=True)
@@ -106,67 +101,6 @@ def _call_pairs(newlines: int, calls: list[str]) -> bool:
 
 MAX_CLEAN_BODIES = 1 << 13  # stack texts remembered as clean (the parser keeps as many)
 MAX_CLEAN_KEYS = 1 << 14  # the same for their split_calls keys (the parser keeps as many)
-_FRAME_SP = lazy(r" fp=0x[0-9a-f]+ sp=0x[0-9a-f]+")
-
-
-def split_calls(text: str, parts: list[str] | None = None) -> CallSplit:
-    """`text` cut at its argument lists; `parts`: the text already cut at CALL_END, if it
-    was (left as it is)."""
-    return _split_calls(text.split(CALL_END) if parts is None else parts)[0]
-
-
-def _split_calls(parts: list[str]) -> tuple[CallSplit, tuple[str, ...]]:
-    """split_calls, and the heads of the calls (each piece before its last "(")."""
-    n = len(parts) - 1
-    tail = parts[n]
-    heads: tuple[str, ...] = ()
-    args: tuple[str, ...] = ()
-    if n:
-        # One transposition of the (head, "(", args) triples: no Python step per call.
-        heads, _, args = zip(*map(str.rpartition, parts, repeat("(", n)), strict=True)
-    gids: list[str] = []
-    i = tail.rfind(" in goroutine ")
-    if i >= 0:
-        i += 14
-        j = tail.find("\n", i)
-        if is_number(tail[i:j]):
-            gids = [tail[i:j]]
-            tail = tail[:i] + "0" + tail[j:]
-    # Joined with "()" + CALL_END, which no piece holds: two texts with one key differ
-    # only in their arguments and creator number.
-    key = "()\n\t".join((*heads, tail))
-    level2 = " fp=" in key  # on any location, not just the last (that may be inlined)
-    if level2:
-        # Traceback level 2 (SIGQUIT, GOTRACEBACK=crash) prints each frame's fp= and sp=,
-        # which differ in every goroutine; pc= and the rest of the location do not. The
-        # key leaves them out (the shape never keeps them).
-        key = _FRAME_SP.sub("", key)
-    joined = "".join(args)
-    return CallSplit(key, args, gids, level2, "\n" not in joined and ")" not in joined), heads
-
-
-# A text cut at CALL_END like one cut before -> that text's pieces, CallSplit and heads.
-Like = tuple[list[str], CallSplit, tuple[str, ...]]
-MAX_LIKES = 1 << 12
-
-
-def _split_like(parts: list[str], like: Like) -> CallSplit | None:
-    """split_calls of a text cut into as many pieces as the text `like` was, with the same
-    last piece: only the pieces that differ from its own are cut again (a goroutine of a
-    known shape differs in a few argument lists). None when a head differs, or an argument
-    text is not flat: split_calls then says what it is."""
-    seen, split, heads = like
-    args: list[str] | None = None
-    for i in compress(count(), map(ne, parts, seen)):
-        head, _, arg = parts[i].rpartition("(")
-        if head != heads[i] or "\n" in arg or ")" in arg:
-            return None
-        if args is None:
-            args = list(split.args)
-        args[i] = arg
-    return split if args is None else CallSplit(split.key, tuple(args), split.gids, split.level2, split.flat)
-
-
 def _whole_stack(
     body: str, clean: dict[str, int], keys: dict[str, int], likes: dict[tuple[int, str], Like]
 ) -> tuple[int, CallSplit | None] | None:
@@ -174,19 +108,19 @@ def _whole_stack(
     call pairs; None when its lines must be read one by one: a line is no stack line, or
     the line reader would read it otherwise (_STARTS). `clean`: texts found clean so far;
     `keys`: the split_calls keys of the call-pair texts among them; `likes`: the last
-    flat text cut, by its number of pieces and last piece (_split_like)."""
+    flat text cut, by its number of pieces and last piece (call_split.split_like)."""
     newlines = clean.get(body)
     if newlines is not None:
         return newlines, None  # the very same text again (a leak's copies): no cut needed
     cut = body.split(CALL_END)
     like_key = (len(cut), cut[-1])
     like = likes.get(like_key)
-    split = _split_like(cut, like) if like is not None else None
+    split = split_like(cut, like) if like is not None else None
     if split is None:
-        split, heads = _split_calls(cut)
+        split, heads = cut_calls(cut)
         if split.flat and not split.level2 and (like is not None or len(likes) < MAX_LIKES):
             likes[like_key] = (cut, split, heads)
-    # Flat arguments and no fp=/sp= words: what a key may stand for (_split_like's are so).
+    # Flat arguments and no fp=/sp= words: what a key may stand for (split_like's are so).
     keyed = split.flat and not split.level2
     if keyed:
         # A text with the key of a clean one, and arguments on their own lines, is clean
@@ -344,7 +278,7 @@ def split_sections(source: TextIO | Iterable[str], stats: SectionStats | None = 
 
 def new_memos() -> Memos:
     """_whole_stack's memos, empty: clean stack texts seen -> their newlines, their
-    split_calls keys -> the same, and the last flat text cut by its shape (_split_like)."""
+    split_calls keys -> the same, and the last flat text cut by its shape (split_like)."""
     return {}, {}, {}
 
 
