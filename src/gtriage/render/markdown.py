@@ -9,9 +9,7 @@ from .common import (
     change_text,
     cluster_title,
     cluster_trends_text,
-    crash_lines,
     family_text,
-    fleet_crash_lines,
     fleet_lines,
     fleet_trend_lines,
     gone_more,
@@ -20,10 +18,8 @@ from .common import (
     gone_title,
     health_lines,
     location,
-    logged_line,
     minutes_text,
     num,
-    race_accesses,
     repeat_text,
     sources_read,
     sources_text,
@@ -34,6 +30,7 @@ from .common import (
     trend_text,
     verdict_text,
 )
+from .crash_text import crash_lines, fleet_crash_lines, logged_line, race_accesses
 from .locks import holders_line, objects_line
 from .safe import md_code_span, md_fence, md_inline
 from .when import series_line

@@ -10,9 +10,7 @@ from .common import (
     change_text,
     cluster_title,
     cluster_trends_text,
-    crash_lines,
     family_text,
-    fleet_crash_lines,
     fleet_lines,
     fleet_trend_lines,
     frame_text,
@@ -22,9 +20,7 @@ from .common import (
     gone_title,
     health_lines,
     location,
-    logged_line,
     num,
-    race_accesses,
     repeat_text,
     source_line_text,
     sources_read,
@@ -33,6 +29,7 @@ from .common import (
     summary_line,
     trend_text,
 )
+from .crash_text import crash_lines, fleet_crash_lines, logged_line, race_accesses
 from .locks import holders_line, objects_line
 from .safe import inert, inert_line
 from .when import series_line

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from gtriage.render.common import crash_lines, fleet_crash_lines, logged_line, race_line
+from gtriage.render.crash_text import crash_lines, fleet_crash_lines, logged_line, race_line
 from gtriage.report import Report
 
 from .styled import block, plain
