@@ -104,6 +104,28 @@ def go_output(go: Path, env: dict[str, str], *args: str) -> str:
     return proc.stdout.strip()
 
 
+def run_once(go: Path, program: Path, args: list[str]) -> tuple[str, str, list[dict[str, Any]]]:
+    """Build a stdlib sample `program` with the toolchain `go` and run it once with `args`:
+    the Go version, its standard output with neutral paths (an error if a path of this
+    machine is left), and the records of its "MANIFEST {json}" lines on standard error."""
+    from gtcapture.neutral import foreign_paths
+    from gtcapture.neutral import neutral_paths as neutral
+
+    with tempfile.TemporaryDirectory(prefix=f"{program.name}-") as tmp:
+        env = go_env(Path(tmp))
+        version = go_output(go, env, "env", "GOVERSION").split()[0]
+        goroot = go_output(go, env, "env", "GOROOT")
+        binary = Path(tmp) / program.name
+        subprocess.run([str(go), "build", "-o", str(binary), "."], cwd=program, env=env, check=True, timeout=300)
+        run = subprocess.run([str(binary), *args], capture_output=True, text=True, check=True, timeout=60)
+    out = neutral(run.stdout, [goroot, str(Path(goroot).resolve())])
+    foreign = foreign_paths(out)
+    if foreign:
+        raise RuntimeError(f"paths not neutral: {foreign[:5]}")
+    records = [json.loads(line[9:]) for line in run.stderr.splitlines() if line.startswith("MANIFEST ")]
+    return version, out, records
+
+
 def go_minor(version: str) -> int:
     """21 for go1.21.13."""
     m = re.match(r"go1\.(\d+)", version)

@@ -14,17 +14,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 SAMPLES = Path(__file__).resolve().parent
 sys.path.insert(0, str(SAMPLES))
 
-from leakrate_capture import go_env, go_output  # noqa: E402
-
-from gtcapture.neutral import foreign_paths, neutral_paths  # noqa: E402
+from leakrate_capture import run_once  # noqa: E402
 
 PROGRAM = SAMPLES / "recovered"
 WAYS = ("debug", "runtime")
@@ -35,20 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--go", type=Path, required=True, help="the go binary to build recovered with")
     ap.add_argument("--out", type=Path, default=SAMPLES / "logged", help="where recovered.log goes")
     opts = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="recovered-") as tmp:
-        env = go_env(Path(tmp))
-        version = go_output(opts.go, env, "env", "GOVERSION").split()[0]
-        goroot = go_output(opts.go, env, "env", "GOROOT")
-        binary = Path(tmp) / "recovered"
-        subprocess.run([str(opts.go), "build", "-o", str(binary), "."], cwd=PROGRAM, env=env, check=True, timeout=300)
-        run = subprocess.run([str(binary)], capture_output=True, text=True, check=True, timeout=60)
-    log = neutral_paths(run.stdout, [goroot, str(Path(goroot).resolve())])
-    foreign = foreign_paths(log)
-    if foreign:
-        raise RuntimeError(f"paths not neutral: {foreign[:5]}")
-    panics = [json.loads(line[9:]) for line in run.stderr.splitlines() if line.startswith("MANIFEST ")]
+    version, log, panics = run_once(opts.go, PROGRAM, [])
     if [p["way"] for p in panics] != list(WAYS) or log.count("\npanic: ") + log.startswith("panic: ") != len(WAYS):
-        raise RuntimeError(f"expected the panics {WAYS}, got:\n{run.stderr}")
+        raise RuntimeError(f"expected the panics {WAYS}, got: {panics}")
     opts.out.mkdir(parents=True, exist_ok=True)
     path = opts.out / "recovered.log"
     path.write_text(log)

@@ -16,17 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 SAMPLES = Path(__file__).resolve().parent
 sys.path.insert(0, str(SAMPLES))
 
-from leakrate_capture import go_env, go_output  # noqa: E402
-
-from gtcapture.neutral import foreign_paths, neutral_paths  # noqa: E402
+from leakrate_capture import run_once  # noqa: E402
 
 PROGRAM = SAMPLES / "stackdump"
 ROUNDS, LEAK = 3, 4
@@ -37,21 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--go", type=Path, required=True, help="the go binary to build stackdump with")
     ap.add_argument("--out", type=Path, default=SAMPLES / "series-log", help="where stackdump.log goes")
     opts = ap.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="stackdump-") as tmp:
-        env = go_env(Path(tmp))
-        version = go_output(opts.go, env, "env", "GOVERSION").split()[0]
-        goroot = go_output(opts.go, env, "env", "GOROOT")
-        binary = Path(tmp) / "stackdump"
-        subprocess.run([str(opts.go), "build", "-o", str(binary), "."], cwd=PROGRAM, env=env, check=True, timeout=300)
-        run = subprocess.run([str(binary), "-rounds", str(ROUNDS), "-leak", str(LEAK)], capture_output=True,
-                             text=True, check=True, timeout=60)  # fmt: skip
-    log = neutral_paths(run.stdout, [goroot, str(Path(goroot).resolve())])
-    foreign = foreign_paths(log)
-    if foreign:
-        raise RuntimeError(f"paths not neutral: {foreign[:5]}")
-    dumps = [json.loads(line[9:]) for line in run.stderr.splitlines() if line.startswith("MANIFEST ")]
+    version, log, dumps = run_once(opts.go, PROGRAM, ["-rounds", str(ROUNDS), "-leak", str(LEAK)])
+    stderr = "\n".join(json.dumps(d) for d in dumps)
     if len(dumps) != ROUNDS or log.count("watchdog: round ") != ROUNDS:
-        raise RuntimeError(f"expected {ROUNDS} dumps, got {len(dumps)}:\n{run.stderr}")
+        raise RuntimeError(f"expected {ROUNDS} dumps, got {len(dumps)}:\n{stderr}")
     opts.out.mkdir(parents=True, exist_ok=True)
     path = opts.out / "stackdump.log"
     path.write_text(log)

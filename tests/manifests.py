@@ -60,6 +60,18 @@ def all_samples() -> list[Sample]:
 SAMPLE_LIST = all_samples()
 
 
+def copies_in_order(folder: Path, *paths: Path) -> list[str]:
+    """The files copied into `folder` in this order (their times less than a second apart:
+    the order given is a series' order)."""
+    folder.mkdir(exist_ok=True)
+    out = []
+    for i, p in enumerate(paths):
+        to = folder / f"{i}-{p.name}"
+        shutil.copy(p, to)
+        out.append(str(to))
+    return out
+
+
 def clusters_of_group(report: Report, group: dict[str, Any]) -> list[Cluster]:
     """Report clusters blocked where a manifest group's goroutines were parked."""
     want = group["blocked_at"]

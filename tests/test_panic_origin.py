@@ -4,7 +4,6 @@ printed itself (samples/logged/recovered.log, captured from samples/recovered/).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import jsonschema
@@ -18,7 +17,7 @@ from gtriage.render.json import render_json
 from gtriage.render.markdown import render_markdown
 from gtriage.render.text import render_text
 from gtriage.series import ended_its_process
-from manifests import SAMPLE_LIST, SAMPLES, Sample
+from manifests import SAMPLE_LIST, SAMPLES, Sample, copies_in_order
 
 LOGGED = SAMPLES / "logged/recovered.log"
 LOGGED_PANICS = json.loads((SAMPLES / "logged/recovered.json").read_text())["panics"]
@@ -87,27 +86,16 @@ def test_the_report_says_the_panic_was_recovered_and_printed_by_the_program() ->
     assert json.loads(render_json(crash))["crash"]["logged"] is False
 
 
-def _copies(folder: Path, *paths: Path) -> list[str]:
-    """The files copied into `folder` in this order (the order given is the series')."""
-    folder.mkdir()
-    out = []
-    for i, p in enumerate(paths):
-        to = folder / f"{i}-{p.name}"
-        shutil.copy(p, to)
-        out.append(str(to))
-    return out
-
-
 def test_a_dump_after_a_runtime_panic_is_another_processs_and_after_a_logged_one_not(tmp_path: Path) -> None:
     # `gtriage previous.log current.txt`: the crash killed its process, so the dump after
     # it is a restarted one's; after a panic the program recovered and printed, the same
     # process went on.
-    r = analyze_inputs(_copies(tmp_path / "crashed", CRASHES[0].dump, LEAKY))
+    r = analyze_inputs(copies_in_order(tmp_path / "crashed", CRASHES[0].dump, LEAKY))
     assert [s.ends_process for s in r.snapshots] == [True, False]
     assert "restarted before the last dump (the one before ended its process)" in render_text(r)
     logged = tmp_path / "one-logged.log"
     logged.write_text(LOGGED.read_text().split("\n\npanic: ")[0] + "\n")
-    r = analyze_inputs(_copies(tmp_path / "logged", logged, LEAKY))
+    r = analyze_inputs(copies_in_order(tmp_path / "logged", logged, LEAKY))
     assert [s.ends_process for s in r.snapshots] == [False, False]
     assert "restarted" not in render_text(r)
 

@@ -24,7 +24,7 @@ from gtriage.render.json import render_json
 from gtriage.render.markdown import render_markdown
 from gtriage.render.text import render_text
 from gtriage.report import Cluster, Report
-from manifests import SAMPLES
+from manifests import SAMPLES, copies_in_order
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = json.loads((ROOT / "src/gtriage/schema/report.schema.json").read_text())
@@ -699,30 +699,18 @@ SIGQUIT = SAMPLES / "dumps/go1.27/leaky.sigquit-all.txt"  # kill -QUIT: the runt
 PPROF_DUMP = SAMPLES / "dumps/go1.27/leaky.debug2.txt"  # /debug/pprof/goroutine?debug=2: the process goes on
 
 
-def _copies(folder: Path, *paths: Path) -> list[str]:
-    """The files copied into `folder` in this order (their times less than a second apart:
-    the order given is the series' order)."""
-    folder.mkdir(exist_ok=True)
-    out = []
-    for i, p in enumerate(paths):
-        to = folder / f"{i}-{p.name}"
-        shutil.copy(p, to)
-        out.append(str(to))
-    return out
-
-
 def test_a_dump_after_one_that_ended_its_process_is_another_process_s(tmp_path: Path) -> None:
     """SIGQUIT's dump is its process's last: a dump after it is another process's (the
     service restarted), which the header says of the comparison; the other way round, the
     SIGQUIT dump follows the dump its process served before it died: nothing to say."""
-    r = analyze_inputs(_copies(tmp_path, SIGQUIT, PPROF_DUMP))
+    r = analyze_inputs(copies_in_order(tmp_path, SIGQUIT, PPROF_DUMP))
     assert [s.ends_process for s in r.snapshots] == [True, False]
     assert r.gone is not None  # compared all the same
     assert "restarted before the last dump (the one before ended its process): compared with another process's" in render_text(r)
     doc = json.loads(render_json(r))
     jsonschema.validate(doc, SCHEMA)
     assert [s["ends_process"] for s in doc["snapshots"]] == [True, False]
-    r = analyze_inputs(_copies(tmp_path / "back", PPROF_DUMP, SIGQUIT))
+    r = analyze_inputs(copies_in_order(tmp_path / "back", PPROF_DUMP, SIGQUIT))
     assert [s.ends_process for s in r.snapshots] == [False, True]
     assert r.gone is not None
     assert "restarted" not in render_text(r)
@@ -731,7 +719,7 @@ def test_a_dump_after_one_that_ended_its_process_is_another_process_s(tmp_path: 
 def test_a_series_after_a_dump_that_ended_its_process_counts_from_after_it(tmp_path: Path) -> None:
     """The leakrate series with a SIGQUIT dump (of another program; what counts is that its
     process died) in the middle: the verdict is of the two dumps after it, too few for one."""
-    r = analyze_inputs(_copies(tmp_path, SERIES[0], SERIES[1], SIGQUIT, SERIES[3], SERIES[4]))
+    r = analyze_inputs(copies_in_order(tmp_path, SERIES[0], SERIES[1], SIGQUIT, SERIES[3], SERIES[4]))
     assert r.series is not None
     leak = at(r, "leak").trend
     assert leak is not None
@@ -739,7 +727,7 @@ def test_a_series_after_a_dump_that_ended_its_process_counts_from_after_it(tmp_p
     assert leak.verdict is None
     assert list(leak.counts[3:]) == counts("leak")[3:]
     assert "series of 5 dumps (restarted before dump 4: trends count from it), " in render_text(r)
-    r = analyze_inputs(_copies(tmp_path / "whole", *SERIES))
+    r = analyze_inputs(copies_in_order(tmp_path / "whole", *SERIES))
     whole = at(r, "leak").trend
     assert whole is not None
     assert (whole.since, whole.verdict) == (0, "grows steadily")

@@ -366,9 +366,10 @@ def test_the_detail_pane_marks_the_restart_in_a_cluster_s_series(tmp_path: Path)
 def test_the_detail_pane_marks_a_restart_after_a_dump_that_ended_its_process(tmp_path: Path) -> None:
     """A SIGQUIT dump in the middle of the leakrate series: its process died, the series
     marks the restart before the next dump, with no process to name."""
-    from test_series_report import SERIES, SIGQUIT, _copies
+    from manifests import copies_in_order
+    from test_series_report import SERIES, SIGQUIT
 
-    report = analyze_inputs(_copies(tmp_path, SERIES[0], SERIES[1], SIGQUIT, SERIES[3], SERIES[4]))
+    report = analyze_inputs(copies_in_order(tmp_path, SERIES[0], SERIES[1], SIGQUIT, SERIES[3], SERIES[4]))
     c = next(c for c in report.clusters if c.trend is not None and c.trend.since == 3)
     lines = [line.plain for line in series_lines(c, report)]
     assert lines[1 + 3] == "  \u2016 restarted (the dump before ended its process)"
