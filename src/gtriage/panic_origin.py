@@ -16,7 +16,7 @@ can, because it was taken inside the deferred function that recovered:
 
 from __future__ import annotations
 
-from .model import Frame, Goroutine, Snapshot
+from .model import Crash, Frame, Goroutine, Snapshot
 
 # What takes a stack for a program to print: each stands above the caller's frames.
 _STACK_TAKERS = frozenset({"runtime/debug.Stack"})
@@ -27,13 +27,13 @@ def logged_panic(s: Snapshot) -> str | None:
     """Why the dump's panic traceback is the program's own print of a panic it recovered
     (an inference, said as such), or None: the runtime's, no panic, or not to be told."""
     g = _panicking(s)
-    return None if g is None else _taken_by_program(s, g.stack.frames)
+    return None if g is None or s.crash is None else _taken_by_program(s.crash, g.stack.frames)
 
 
 def runtime_panic(s: Snapshot) -> bool:
     """Whether the dump's panic traceback is the runtime's, printed as its process died."""
     g = _panicking(s)
-    return g is not None and _taken_by_program(s, g.stack.frames) is None
+    return g is not None and s.crash is not None and _taken_by_program(s.crash, g.stack.frames) is None
 
 
 def _panicking(s: Snapshot) -> Goroutine | None:
@@ -45,11 +45,10 @@ def _panicking(s: Snapshot) -> Goroutine | None:
     return next((g for g in s.goroutines if g.id == crash.goroutine), None)
 
 
-def _taken_by_program(s: Snapshot, frames: tuple[Frame, ...]) -> str | None:
+def _taken_by_program(crash: Crash, frames: tuple[Frame, ...]) -> str | None:
     if frames and frames[0].func in _STACK_TAKERS:
         return f"its stack starts at {frames[0].func}, taken after the panic was recovered"
-    assert s.crash is not None
-    panics = s.crash.panics
+    panics = crash.panics
     if len(frames) > 1 and frames[1].func == _PANIC and len(panics) == 1 and not panics[0].recovered and not panics[0].repanicked:
         return f"its stack starts at {frames[0].func} over panic(): taken in the function that recovered it"
     return None
