@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -535,3 +537,23 @@ def test_any_object_with_read_is_a_stream() -> None:
     mine = [s.kind for s in split_sections(Reader())]  # type: ignore[arg-type]
     assert mine == [s.kind for s in split_sections(io.StringIO(text))]
     assert Kind.GOROUTINE in mine
+
+
+def test_tab_indented_calls_before_a_foreign_line_are_read_in_linear_time() -> None:
+    # Found by mutating real samples: a log indented by a tab gives call lines that start
+    # with a tab and end in ")", which the block regex took two ways each; a line after
+    # them that is no stack line made it try every combination (2^n: the 153 KB input
+    # hung for minutes). Run apart, so that a hang fails the test instead of the run.
+    script = (
+        "from gtriage.parse import parse_text\n"
+        "body = '\\tmain.work(0xc000010000, 0x1)\\n\\t\\t/home/gopher/w.go:12 +0x1d\\n' * 40\n"
+        "ok = 'main.g()\\n\\t/home/gopher/w.go:3 +0x1\\n'\n"
+        "dump = 'goroutine 1 [select]:\\n' + ok + '\\ngoroutine 7 [chan receive]:\\n' + body\n"
+        "dump += 'not a stack line\\n\\ngoroutine 8 [select]:\\n' + ok\n"
+        "snap = parse_text(dump).snapshots[0]\n"
+        "print([g.id for g in snap.goroutines], snap.unparsed_lines)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=True)
+    ids, unparsed = done.stdout.split("] ")
+    assert ids == "[1, 7, 8"
+    assert int(unparsed) > 0  # the foreign line (and what the reader could not place) counted
