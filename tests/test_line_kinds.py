@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+import time
 
-from gtriage.line_kinds import header_id, is_location, is_stack_line
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gtriage.line_kinds import LOCATION, header_id, is_location, is_stack_line
 
 LOCATIONS = [
     ("\t/usr/local/go/src/runtime/proc.go:435 +0x1d", True),  # as printed
@@ -23,6 +28,34 @@ LOCATIONS = [
 @pytest.mark.parametrize(("line", "location"), LOCATIONS)
 def test_locations(line: str | None, location: bool) -> None:
     assert is_location(line) is location
+
+
+# The location pattern before its file name was made to hold no slash: what it accepts is
+# unchanged (the name after the last slash is the only one that can end in ".ext:N").
+_FORMER = re.compile(
+    r"[^\s\"=][^\n\"=]*[/\\][^\n\"=]*\.[A-Za-z][A-Za-z0-9_]*:[0-9]+(?: \+0x[0-9a-fA-F]+)?"
+    r"(?: fp=0x[0-9a-fA-F]+ sp=0x[0-9a-fA-F]+)?(?: pc=0x[0-9a-fA-F]+)?"
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet="ab/\\.:09 +x=\"\t", max_size=30))
+def test_the_location_pattern_accepts_what_it_did(line: str) -> None:
+    assert (LOCATION.fullmatch(line) is None) == (_FORMER.fullmatch(line) is None)
+
+
+def test_a_long_line_of_paths_is_looked_at_in_linear_time() -> None:
+    # Tried at every slash and dot, a 64 KB line of paths took 3 s (quadratic).
+    def took(line: str) -> float:
+        best = float("inf")
+        for _ in range(3):
+            start = time.perf_counter()
+            assert LOCATION.fullmatch(line) is None
+            best = min(best, time.perf_counter() - start)
+        return best
+
+    short = took("a/b.c" * 2_000)
+    assert took("a/b.c" * 16_000) < 20 * short + 0.01
 
 
 @pytest.mark.parametrize(
