@@ -641,3 +641,18 @@ def test_a_writer_goes_back_to_its_dump_only_within_one_log_source(sources: tupl
     out = rehome_dumpers((a, b))
     assert (out[1].goroutines[0] is writer) is moved
     assert sum(len(s.goroutines) for s in out) == len(first.goroutines) + len(second.goroutines)
+
+
+def test_a_hex_word_where_a_header_has_a_number_is_no_header() -> None:
+    # Found by mutating real samples: a header shape is shared by the headers that differ
+    # only in their numbers, and one with a hex word in the id's or the minutes' place took
+    # the shape of the decimal one before it, then its id was read as a number (a crash).
+    frame = "main.worker()\n\t/home/gopher/w.go:3 +0x1d\n"
+    text = "".join(
+        f"goroutine {h}]:\n{frame}\n"
+        for h in ("19 [chan receive", "0x192 [chan receive", "20 [chan receive, 3 minutes", "21 [chan receive, 0x3 minutes", "22 [chan receive")
+    )
+    snap = parse_text(text).snapshots[0]
+    assert [(g.id, g.minutes) for g in snap.goroutines] == [(19, 0), (20, 3), (22, 0)]
+    assert snap.unparsed_headers == 2
+    assert snap.unparsed_lines == 2 * 3  # each refused goroutine: its header and its two stack lines

@@ -150,15 +150,15 @@ def _parse_header(memo: ShapeMemo, header: str) -> tuple[HeaderShape, list[str],
     head, label_text = split_labels(header)
     parts = HEAD_SPLIT.split(head)
     values = parts[1::2]
-    key = "\0".join(parts[0::2])
+    # The masked text is the key: with the words between the numbers alone, a header with a
+    # hex word where a decimal one belongs ("goroutine 0x192 [...]") took the shape of the
+    # decimal one's, and its id was read as a number.
+    masked = "".join(p if i % 2 == 0 else ("0x0" if p.startswith("0x") else "0") for i, p in enumerate(parts))
     shapes = memo.headers
+    key = masked
     if key in shapes and memo.enabled:
         shape = shapes[key]
     else:
-        masked = "".join(
-            p if i % 2 == 0 else ("0x0" if p.startswith("0x") else "0")
-            for i, p in enumerate(parts)
-        )
         try:
             shape = header_shape(masked, len(values))
             if shape is None:
