@@ -199,6 +199,25 @@ def _docker(records: list[dict[str, str]]) -> str:
     return "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records)
 
 
+def test_a_damaged_docker_line_is_read_as_the_text_it_is() -> None:
+    # Found by mutating the real sample: a "log" that is no JSON string (an escape JSON has
+    # not) crashed the reading. Such a line is the text it is: outside the dump it changes
+    # nothing, inside it is one line the dump's reader could not place, counted.
+    path = Path(__file__).resolve().parent.parent / "samples" / "wrapped" / "docker-jsonfile.txt"
+    lines = path.read_text().split("\n")
+    app = next(i for i, line in enumerate(lines) if "POST /cart" in line)
+    lines[app] = lines[app].replace("POST", "PO\\qST")
+    frame = next(i for i, line in enumerate(lines) if "main.go:99" in line)
+    lines[frame] = lines[frame].replace("main.go:99", "main.go:9\\x9")
+    whole = analyze_text(path.read_text())
+    damaged = analyze_text("\n".join(lines))
+    assert damaged.goroutines == whole.goroutines
+    assert damaged.crash == whole.crash
+    assert damaged.unparsed_lines == whole.unparsed_lines + 1
+    assert damaged.unparsed_samples[0].line in (frame, frame + 1)  # the call over it, or itself (input lines)
+    assert damaged.carriers == whole.carriers
+
+
 def test_docker_records_without_line_breaks_are_lines() -> None:
     # Log shippers (fluent-bit, promtail, Vector) and CRI parsers keep docker's record but
     # drop each line's break; CRI's "logtag" says which records are pieces of one line.

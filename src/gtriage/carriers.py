@@ -260,8 +260,11 @@ class TextStream:
         for i, line in enumerate(lines):
             if line[:1] == "{":
                 d = docker_line(line)
-                inline = docker_text(docker_log(d[0])) if d is not None else self.json.take(line, first + i, stats)
-                if d is not None:
+                log = docker_log(d[0]) if d is not None else None
+                # A line that only looks like docker's (its "log" no JSON string) is read
+                # as JSON, or else as the text it is.
+                inline = docker_text(log) if log is not None else self.json.take(line, first + i, stats)
+                if log is not None:
                     stats.carriers.add("docker json-file")
                 if inline is not None:
                     out.append(inline)

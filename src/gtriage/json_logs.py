@@ -325,19 +325,23 @@ def docker_text(log: str, partial: bool | None = None) -> str:
     return log + "\n"
 
 
-def docker_log(log: str) -> str:
-    """A docker json-file line's "log", unescaped."""
+def docker_log(log: str) -> str | None:
+    """A docker json-file line's "log", unescaped; None when it is no JSON string (a damaged
+    line: an escape JSON has not, a bare quote or control character)."""
     if "\\" not in log:
         return log
     import json  # as in _json_object
 
-    if "\\u" in log or "\\\\" in log:
-        return str(json.loads('"' + log + '"'))
-    log = log.replace("\\n", "\n")
-    if "\\" in log:
-        log = log.replace("\\t", "\t").replace('\\"', '"').replace("\\r", "\r").replace("\\/", "/")
+    try:
+        if "\\u" in log or "\\\\" in log:
+            return str(json.loads('"' + log + '"'))
+        log = log.replace("\\n", "\n")
         if "\\" in log:
-            return str(json.loads('"' + log.replace("\n", "\\n").replace("\t", "\\t") + '"'))
+            log = log.replace("\\t", "\t").replace('\\"', '"').replace("\\r", "\r").replace("\\/", "/")
+            if "\\" in log:
+                return str(json.loads('"' + log.replace("\n", "\\n").replace("\t", "\\t") + '"'))
+    except ValueError:
+        return None
     return log
 
 
