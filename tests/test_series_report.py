@@ -207,6 +207,22 @@ def test_a_fleet_merges_its_sources_with_each_share() -> None:
     jsonschema.validate(json.loads(render_json(r)), SCHEMA)
 
 
+def test_a_fleet_of_dumps_with_pprof_labels_sums_each_label(tmp_path: Path) -> None:
+    # Found by mutating samples: summing a cluster's label counts reused the name of the
+    # sources' count, so any fleet whose goroutines carry pprof labels crashed.
+    dump = SAMPLES / "dumps/go1.26/leaky.labels.txt"  # GODEBUG=tracebacklabels=1: labels in headers
+    made = json.loads(dump.with_suffix(".json").read_text())
+    pods = copies_in_order(tmp_path, dump, dump)
+    r = analyze_inputs(pods, fleet=True)
+    assert r.fleet is not None
+    assert [s.goroutines for s in r.fleet] == [r.goroutines // 2] * 2
+    for g in (g for g in made["groups"] if g.get("labels")):
+        held = [c for c in r.clusters for lc in c.labels if dict(lc.labels) == g["labels"]]
+        assert held, g["key"]
+        assert sum(lc.count for c in held for lc in c.labels if dict(lc.labels) == g["labels"]) == 2 * g["count"]
+    jsonschema.validate(json.loads(render_json(r)), SCHEMA)
+
+
 def test_a_fleet_source_that_fails_is_reported_and_the_rest_analysed(tmp_path: Path) -> None:
     listing = tmp_path / "pods.txt"
     listing.write_text("# pods\n" + "\n".join(str(p) for p in FLEET) + f"\n{tmp_path / 'pod-d.txt'}\n")

@@ -73,8 +73,8 @@ def merge_sources(per_source: Sequence[Sequence[RawCluster]]) -> Merged:
             own = members[id(m)][s]
             parts[id(m)].append((s, c))
             counts[id(m)][s] += c.count
-            for lbl, n in c.labels.items():
-                m.labels[lbl] = m.labels.get(lbl, 0) + n
+            for lbl, had in c.labels.items():
+                m.labels[lbl] = m.labels.get(lbl, 0) + had
             parent = c.stats().top_parent
             if parent is not None and parent[1] > parents.get(id(m), (0, 0, 0))[1]:
                 parents[id(m)] = (parent[0], parent[1], s)
