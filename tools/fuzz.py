@@ -96,12 +96,20 @@ def mutate(text: str, rng: random.Random) -> str:
 
 
 def _one(paths: list[Path], several: bool, rng: random.Random) -> None:
+    from gtriage.filters import Filters, apply_filters, filter_regex
     from gtriage.pipeline import analyze_inputs
     from gtriage.render.json import render_json
     from gtriage.render.markdown import render_markdown
     from gtriage.render.text import render_text
 
     report = analyze_inputs([str(p) for p in paths], fleet=several and rng.random() < 0.4)
+    if rng.random() < 0.3:  # narrowed as --top, --match, --exclude, --min-count, --no-healthy, --cluster do
+        word = rng.choice(("chan", "main", "Lock", "sync", "x", "goroutine", ".go:", "select"))
+        report = apply_filters(report, Filters(
+            top=rng.choice((None, 1, 3)), match=filter_regex(word) if rng.random() < 0.5 else None,
+            exclude=filter_regex(word) if rng.random() < 0.2 else None, min_count=rng.choice((1, 2, 10)),
+            healthy=rng.random() < 0.5, ranks=tuple(rng.sample(range(1, 6), rng.randrange(3))),
+        ))  # fmt: skip
     from gtriage.render.goroutines import render_goroutines_markdown, render_goroutines_text
 
     texts = (render_text(report), render_markdown(report), render_goroutines_text(report), render_goroutines_markdown(report))
