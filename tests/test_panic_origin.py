@@ -112,6 +112,10 @@ def test_a_fleet_shows_a_real_crash_first_and_does_not_count_a_logged_panic_as_o
     assert [s.crash_logged is not None for s in r.fleet] == [True, False]
     assert r.crash is r.fleet[1].crash
     assert r.crash_logged is None
+    # The crash's goroutine ranks first; the recovered panic's is ranked as any other.
+    assert r.clusters[0].crashed
+    assert r.clusters[0].blocked_at.line == crash.manifest["crash"]["panic_at"]["line"]
+    assert [c.crashed for c in r.clusters].count(True) == 1
     text = render_text(r)
     assert "on api-b/app (1 of 2 sources crashed)" in text
     assert f"also on api-a/app: panic: {LOGGED_PANICS[-1]['value']} (recovered and printed by the program, inferred)" in text

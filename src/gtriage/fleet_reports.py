@@ -240,12 +240,15 @@ def _crashes(merged: Merged | None, g: _Gathered) -> tuple[Crash | None, Callabl
     """The report's crash and, in a fleet (`merged`), the crash each cluster holds. A fleet's
     is its first crashed source's (each source's is in its FleetSource), one whose panic
     the program recovered and printed only when no source crashed; a cluster is ranked by
-    the crash whose goroutine it holds in its own source: ids repeat across them."""
+    the crash (not such a panic) whose goroutine it holds in its own source: ids repeat
+    across them."""
     if merged is None:
         return g.snaps[0].crash, None
     from .fleet import crashes_held
 
-    held = crashes_held(merged, [s.crash for s in g.snaps])
+    # A panic a program recovered and printed is no crash to rank first: its goroutine is
+    # ranked as any other (the report still says it, fleet_crash_lines).
+    held = crashes_held(merged, [s.crash if logged_panic(s) is None else None for s in g.snaps])
     crashed = [s for s in g.snaps if s.crash is not None]
     shown = next((s for s in crashed if logged_panic(s) is None), crashed[0] if crashed else None)
     return (shown.crash if shown is not None else None), lambda c: held.get(id(c))
