@@ -93,3 +93,17 @@ def test_a_goroutine_blocked_in_the_programs_c_code_is_not_background() -> None:
     assert not stuck.healthy
     assert "syscall in the program's own code" in stuck.why
     assert report.clusters[0] is stuck
+
+
+def test_a_debug1_record_of_no_goroutine_is_kept_not_a_crash() -> None:
+    # Found by fuzzing: a ?debug=1 record damaged to "0 @ ..." (the runtime prints no stack
+    # it saw on no goroutine) made the rank take the log of 0.
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "samples/dumps/go1.27/leaky.debug1.txt").read_text()
+    head, sep, rest = text.partition("\n200 @ ")  # the leak's record: 200 goroutines
+    assert sep
+    whole = analyze_text(text)
+    damaged = analyze_text(head + "\n0 @ " + rest)
+    assert damaged.goroutines == whole.goroutines  # the profile's own total
+    assert sorted(c.count for c in damaged.clusters) == sorted([0, *(c.count for c in whole.clusters if c.count != 200)])

@@ -173,7 +173,9 @@ def _rank_one(
     if objects is not None:
         growth *= object_factor(objects)
     lo, hi = st.minutes_min, st.minutes_max
-    score += base * (1 + math.log2(c.count)) * (1 + math.log2(1 + hi) / 4) * growth
+    # max(): a damaged ?debug=1 record may say "0 @" (the runtime prints no stack it saw
+    # on no goroutine); its cluster is kept as it is, with 0 goroutines.
+    score += base * (1 + math.log2(max(c.count, 1))) * (1 + math.log2(1 + hi) / 4) * growth
     why.extend(_size_and_wait(c.count, total, lo, hi))
     if healthy:
         why.append(_healthy_reason(c))
