@@ -330,7 +330,7 @@ def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueR
             r = reads.get(stack)
             if r is None:
                 r = reads[stack] = _reads(plan, grp.frames, g.stack)
-            texts = g.values.split(ARGS_SEP, r.reach)[: r.reach] if r.reach else []  # texts_read, inline
+            texts = texts_read(g.values, r)
             key = (stack, *texts)
             ids = ids_of.get(key)
             if ids is None:
