@@ -215,7 +215,9 @@ def test_a_fleet_of_dumps_with_pprof_labels_sums_each_label(tmp_path: Path) -> N
     pods = copies_in_order(tmp_path, dump, dump)
     r = analyze_inputs(pods, fleet=True)
     assert r.fleet is not None
-    assert [s.goroutines for s in r.fleet] == [r.goroutines // 2] * 2
+    alone = analyze_inputs([str(dump)]).goroutines  # the dump read as one source
+    assert [s.goroutines for s in r.fleet] == [alone, alone]
+    assert r.goroutines == 2 * alone
     for g in (g for g in made["groups"] if g.get("labels")):
         held = [c for c in r.clusters for lc in c.labels if dict(lc.labels) == g["labels"]]
         assert held, g["key"]

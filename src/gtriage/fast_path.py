@@ -155,16 +155,15 @@ def _parse_header(memo: ShapeMemo, header: str) -> tuple[HeaderShape, list[str],
     # decimal one's, and its id was read as a number.
     masked = "".join(p if i % 2 == 0 else ("0x0" if p.startswith("0x") else "0") for i, p in enumerate(parts))
     shapes = memo.headers
-    key = masked
-    if key in shapes and memo.enabled:
-        shape = shapes[key]
+    if masked in shapes and memo.enabled:
+        shape = shapes[masked]
     else:
         try:
             shape = header_shape(masked, len(values))
             if shape is None:
                 shape = header_shape(head, len(values), strict=False)
             elif len(shapes) < MEMO_ENTRIES:
-                shapes[key] = shape
+                shapes[masked] = shape
         except ParseError:
             return None
     if shape is None:

@@ -248,10 +248,10 @@ def _crashes(merged: Merged | None, g: _Gathered) -> tuple[Crash | None, Callabl
 
     # A panic a program recovered and printed is no crash to rank first: its goroutine is
     # ranked as any other (the report still says it, fleet_crash_lines).
-    held = crashes_held(merged, [s.crash if logged_panic(s) is None else None for s in g.snaps])
-    crashed = [s for s in g.snaps if s.crash is not None]
-    shown = next((s for s in crashed if logged_panic(s) is None), crashed[0] if crashed else None)
-    return (shown.crash if shown is not None else None), lambda c: held.get(id(c))
+    real = [s.crash if logged_panic(s) is None else None for s in g.snaps]
+    held = crashes_held(merged, real)
+    shown = next((c for c in real if c is not None), next((s.crash for s in g.snaps if s.crash is not None), None))
+    return shown, lambda c: held.get(id(c))
 
 
 def _poll_time(g: _Gathered, now: float) -> tuple[float, str]:

@@ -16,7 +16,7 @@ can, because it was taken inside the deferred function that recovered:
 
 from __future__ import annotations
 
-from .model import Crash, Frame, Goroutine, Snapshot
+from .model import Crash, Frame, Snapshot
 
 # What takes a stack for a program to print: each stands above the caller's frames.
 _STACK_TAKERS = frozenset({"runtime/debug.Stack"})
@@ -26,23 +26,25 @@ _PANIC = "panic"  # the frame of the panic() call: "panic({0x4c6ee0?, 0xc0000941
 def logged_panic(s: Snapshot) -> str | None:
     """Why the dump's panic traceback is the program's own print of a panic it recovered
     (an inference, said as such), or None: the runtime's, no panic, or not to be told."""
-    g = _panicking(s)
-    return None if g is None or s.crash is None else _taken_by_program(s.crash, g.stack.frames)
+    found = _panicking(s)
+    return None if found is None else _taken_by_program(*found)
 
 
 def runtime_panic(s: Snapshot) -> bool:
     """Whether the dump's panic traceback is the runtime's, printed as its process died."""
-    g = _panicking(s)
-    return g is not None and s.crash is not None and _taken_by_program(s.crash, g.stack.frames) is None
+    found = _panicking(s)
+    return found is not None and _taken_by_program(*found) is None
 
 
-def _panicking(s: Snapshot) -> Goroutine | None:
-    """The goroutine that panicked, when the dump's crash is a panic alone (a fatal error
-    or a signal is the runtime's) and the dump holds that goroutine (else not to be told)."""
+def _panicking(s: Snapshot) -> tuple[Crash, tuple[Frame, ...]] | None:
+    """The crash and the stack of the goroutine that panicked, when the dump's crash is a
+    panic alone (a fatal error or a signal is the runtime's) and the dump holds that
+    goroutine (else not to be told)."""
     crash = s.crash
     if crash is None or not crash.panics or crash.fatal_error is not None or crash.signal is not None:
         return None
-    return next((g for g in s.goroutines if g.id == crash.goroutine), None)
+    g = next((g for g in s.goroutines if g.id == crash.goroutine), None)
+    return None if g is None else (crash, g.stack.frames)
 
 
 def _taken_by_program(crash: Crash, frames: tuple[Frame, ...]) -> str | None:

@@ -21,7 +21,7 @@ class Kind(Enum):
 
 
 class CallSplit(NamedTuple):
-    """A stack text cut at its argument lists, with no regular expression (sections.split_calls;
+    """A stack text cut at its argument lists, with no regular expression (call_split.split_calls;
     the fast path's key, fast_path.ShapeMemo.calls)."""
 
     key: str  # the text without arguments, the creator's goroutine number as 0
