@@ -77,8 +77,10 @@ def test_a_message_larger_than_the_pipe_arrives_whole() -> None:
     w = forked.start(two)
     first, second, end = forked.receive(w.fd), forked.receive(w.fd), forked.receive(w.fd)
     forked.reap([w])
-    assert first == payload
-    assert second == b""
+    assert first is not None
+    assert bytes(first) == payload
+    assert second is not None
+    assert bytes(second) == b""
     assert end is None
 
 
@@ -99,11 +101,48 @@ def test_a_chunks_answer_is_sent_before_the_parent_reads_it() -> None:
     w = forked.start(one)
     try:
         assert select.select([sent_r], [], [], 10)[0], "the worker still waits in its send"
-        assert forked.receive(w.fd) == payload
+        got = forked.receive(w.fd)
+        assert got is not None
+        assert bytes(got) == payload
     finally:
         forked.reap([w])
         os.close(sent_r)
         os.close(sent_w)
+
+
+def test_a_sender_goes_on_while_its_messages_wait_for_the_reader() -> None:
+    # Each message is bigger than the pipe holds: a plain send waits until the parent reads.
+    payloads = [os.urandom(3 << 20), b"", os.urandom(2 << 20)]
+    went_on_r, went_on_w = os.pipe()
+
+    def many(fd: int) -> None:
+        sender = forked.Sender(fd)
+        for p in payloads:
+            sender.send(p)
+        os.write(went_on_w, b"on")
+        sender.close()  # waits until every message is written
+
+    w = forked.start(many)
+    try:
+        assert select.select([went_on_r], [], [], 10)[0], "the worker waited for the reader"
+        got = [forked.receive(w.fd) for _ in payloads]
+        assert [bytes(g) if g is not None else None for g in got] == payloads, "whole, and in order"
+        assert forked.receive(w.fd) is None
+    finally:
+        forked.reap([w])
+        os.close(went_on_r)
+        os.close(went_on_w)
+
+
+def test_a_sender_whose_reader_is_gone_says_so() -> None:
+    read, write = os.pipe()
+    os.close(read)
+    sender = forked.Sender(write)
+    sender.send(b"x" * 100)
+    sender.send(b"y")
+    sender.close()  # returns: the write failed, nothing more is tried
+    os.close(write)
+    assert sender.broken
 
 
 def test_a_worker_that_dies_reads_as_its_end() -> None:

@@ -11,7 +11,9 @@ process elsewhere.
 
 from __future__ import annotations
 
+import _queue
 import _signal  # type: ignore[import-not-found]  # signal's C half: signal.py imports enum (~2.5 ms); no stub
+import _thread
 import mmap
 import os
 import sys
@@ -126,27 +128,66 @@ def send(fd: int, payload: bytes) -> None:
     _write_all(fd, payload)
 
 
+class Sender:
+    """A worker's messages written to its pipe in order by a thread of their own, so that
+    the worker goes on with its next chunk meanwhile: a chunk's message is bigger than the
+    pipe holds (~1.2 MiB on the 300k bench dump), and the worker used to wait in its
+    write until the parent's next look had read the start (0.05 s of its ~2.4 s). The
+    write releases the GIL while it waits. _thread and _queue: threading's import costs
+    more than the thread."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.broken = False  # a write failed (the parent is gone): nothing more is written
+        self._queue: _queue.SimpleQueue[bytes | None] = _queue.SimpleQueue()
+        self._done = _thread.allocate_lock()
+        self._done.acquire()
+        _thread.start_new_thread(self._run, ())
+
+    def send(self, payload: bytes) -> None:
+        self._queue.put(payload)
+
+    def close(self) -> None:
+        """Wait until every message is written (or a write failed)."""
+        self._queue.put(None)
+        self._done.acquire()
+
+    def _run(self) -> None:
+        try:
+            while (payload := self._queue.get()) is not None:
+                if not self.broken:
+                    try:
+                        send(self.fd, payload)
+                    except OSError:
+                        self.broken = True
+        finally:
+            self._done.release()
+
+
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
 
 
-def receive(fd: int) -> bytes | None:
+def receive(fd: int) -> bytearray | None:
     """The next message on a worker's pipe; None at its end (the worker ended, or died)."""
     head = _read_exactly(fd, _HEADER)
     return None if head is None else _read_exactly(fd, int.from_bytes(head, "little"))
 
 
-def _read_exactly(fd: int, n: int) -> bytes | None:
-    parts: list[bytes] = []
-    while n:
-        got = os.read(fd, min(n, _READ))
-        if not got:
+def _read_exactly(fd: int, n: int) -> bytearray | None:
+    # Read into the message's own buffer: reading pieces and joining them copied every
+    # message once more, on fresh pages (0.10 s of the parent's time on the 300k dump).
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        k = os.readv(fd, [view[got:]])
+        if not k:
             return None
-        parts.append(got)
-        n -= len(got)
-    return b"".join(parts)
+        got += k
+    return buf
 
 
 def reap(workers: list[Worker]) -> None:

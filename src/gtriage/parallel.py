@@ -178,8 +178,9 @@ def _work(path: str, bounds: list[int], first_id: int, queue: IndexQueue, fd: in
     parser = ChunkParser()
     encoder = Encoder()
     last = len(bounds) - 2
+    sender = forked.Sender(fd)
     try:
-        while (k := queue.take()) is not None:
+        while not sender.broken and (k := queue.take()) is not None:
             why: str | None = None  # the chunk is not clean, or failed
             try:
                 chunk = encoder.encode(parser.read_later(path, bounds[k], bounds[k + 1], first_id, k == last, queue.halted))
@@ -188,11 +189,13 @@ def _work(path: str, bounds: list[int], first_id: int, queue: IndexQueue, fd: in
                 why = str(e) or "not clean"
             except Exception as e:
                 why = f"failed: {type(e).__name__}"
-            forked.send(fd, message if why is None else marshal.dumps((k, why)))
+            sender.send(message if why is None else marshal.dumps((k, why)))
             if why is not None:
                 break
-    except (KeyboardInterrupt, BrokenPipeError, OSError):
+    except (KeyboardInterrupt, OSError):
         pass  # Ctrl-C reaches the whole process group; the parent says "interrupted"
+    finally:
+        sender.close()
     # The regexes this worker compiled that the parent has not (a shape only its chunks
     # held): kept for the next run, which would otherwise import re to compile them.
     save_programs()
