@@ -178,3 +178,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             if sample is not None and (not sample.startswith(QUICK_DIRS) or sample.startswith(SLOW_ROWS.get(test, ()))):
                 item.add_marker(pytest.mark.slow)
                 break
+
+
+@pytest.fixture
+def cut_small(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every input is big enough to cut, into many small chunks (up to 64 a process), and
+    cuts are looked for in small windows. Waits for threads an earlier test of this
+    process left behind (a fleet's fetches ending): with one running, nothing forks."""
+    import threading
+
+    from gtriage import file_chunks, job_count, parallel
+
+    for t in threading.enumerate():
+        if t is not threading.current_thread():
+            t.join(timeout=10)
+    monkeypatch.setattr(job_count, "MIN_PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parallel, "MIN_CHUNK_BYTES", 0)
+    monkeypatch.setattr(parallel, "CHUNKS_PER_JOB", 64)
+    monkeypatch.setattr(file_chunks, "WINDOW", 512)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import gzip
+import marshal
 import os
 import re
 import subprocess
@@ -26,20 +27,6 @@ from gtriage.source import open_lines
 from manifests import SAMPLE_LIST, SAMPLES, Sample
 
 BENCH_DUMP = Path(__file__).resolve().parents[1] / "bench" / "dumps" / "debug10000.full.txt"
-
-
-@pytest.fixture
-def cut_small(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every input is big enough to cut, into many small chunks (up to 64 a process), and
-    cuts are looked for in small windows. Waits for threads an earlier test of this
-    process left behind (a fleet's fetches ending): with one running, nothing forks."""
-    for t in threading.enumerate():
-        if t is not threading.current_thread():
-            t.join(timeout=10)
-    monkeypatch.setattr(job_count, "MIN_PARALLEL_BYTES", 0)
-    monkeypatch.setattr(parallel, "MIN_CHUNK_BYTES", 0)
-    monkeypatch.setattr(parallel, "CHUNKS_PER_JOB", 64)
-    monkeypatch.setattr(file_chunks, "WINDOW", 512)
 
 
 @pytest.fixture
@@ -290,6 +277,25 @@ def test_chunks_merged_in_any_order_of_arrival(tmp_path: Path) -> None:
     assert_same_dump(dump, one)
     for a, b in zip(dump.snapshots, one.snapshots, strict=True):
         assert stack_partition(a.goroutines) == stack_partition(b.goroutines)
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_a_worker_sends_equal_argument_texts_once_a_chunk(tmp_path: Path) -> None:
+    """marshal writes an object met before as a reference to it: goroutines printing the
+    same argument texts send them once, and the parent's goroutines share one string."""
+    path = tmp_path / "many.txt"
+    # Every other copy with other pc offsets: stack texts read apart, the same arguments.
+    blocks = goroutine_blocks(many_goroutines(12))
+    path.write_text("\n\n".join(b.replace(" +0x", " +0x1") if i % 2 else b for i, b in enumerate(blocks)) + "\n")
+    bounds, first_id = read_chunks(path, 2)
+    k = len(bounds) // 2
+    later = chunk_reader.ChunkParser().read_later(str(path), bounds[k], bounds[-1], first_id, True)
+    rows = chunk_reader.Encoder().encode(later)[3]
+    texts = [r[13] for r in rows if r[13]]
+    assert len(set(texts)) < len(texts), "the demo's copies print the same texts"
+    assert len({id(t) for t in texts}) == len(set(texts))
+    sent = marshal.loads(marshal.dumps(rows))
+    assert len({id(r[13]) for r in sent if r[13]}) == len(set(texts))
 
 
 @pytest.mark.usefixtures("cut_small")
@@ -544,7 +550,6 @@ def test_meanwhile_runs_once_after_the_workers_start(tmp_path: Path, forks: list
 def test_no_fork_while_another_thread_runs(tmp_path: Path) -> None:
     """A fork copies only its own thread, and a lock another thread holds (an import's)
     stays held in the child: with another thread running, the file goes to one process."""
-    import threading
 
     path = tmp_path / "many.txt"
     path.write_text(many_goroutines(20))
