@@ -5,7 +5,9 @@ equal to a one-pass read (each distinct stack one object, ids never seen in two 
 from __future__ import annotations
 
 from .chunk_reader import Chunk, FirstChunk, Later, PlainFrame, decode, stack_of
+from .goroutine_index import Indexer, indexed
 from .model import Dump, Frame, ParseIssue, Stack
+from .record import replace
 from .snapshot_builder import MAX_KEPT_ISSUES
 
 
@@ -21,6 +23,8 @@ class Merge:
         self.shared: dict[Stack, Stack] = {g.stack: g.stack for g in first.open_dump.goroutines}
         self.worker_stacks: dict[int, list[Stack]] = {}  # each worker's stacks, in the order sent
         self.frames: dict[PlainFrame, Frame] = {}  # the workers' frames, each once
+        # The report's passes over each chunk's goroutines, made as it comes in.
+        self.indexer = Indexer(first.open_dump.goroutines, chunks)
 
     def add_own(self, k: int, c: Later) -> bool:
         """A chunk this process read; False when its ids were seen in another chunk."""
@@ -46,6 +50,7 @@ class Merge:
             return False  # one pass would have read a repeated id (maybe a new dump)
         self.ids |= c.ids
         self.later[k] = c
+        self.indexer.add(k, c.goroutines)
         self.missing -= 1
         return True
 
@@ -71,9 +76,11 @@ class Merge:
             snap.last_line = c.last_line + offset
             offset += c.lines
         snap.last_section = None  # the last line is the last chunk's
+        built = snap.build()
+        built = replace(built, goroutines=indexed(built.goroutines, self.indexer.index()))
         return Dump(
             source=spec,
-            snapshots=(*first.done, snap.build()),
+            snapshots=(*first.done, built),
             lines=offset,
             binary_lines=first.binary_lines,
             carriers=(),

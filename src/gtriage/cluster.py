@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
     from typing import Any, TypeVar
 
+    from .objects import Answers
+
     _K = TypeVar("_K")
 
 # rapidfuzz compares two signatures in time proportional to the product of their lengths,
@@ -60,6 +62,23 @@ NO_FRAME = FrameInfo("(no frames)", "", 0, Origin.UNKNOWN, None, None, FuncName(
 
 
 @dataclass(slots=True)
+class Part:
+    """Goroutines of one stack object in one state, in file order, and what was already
+    counted of them: a big file read in parallel has its parts made chunk by chunk as the
+    chunks come in (goroutine_index.py); None where nothing was."""
+
+    goroutines: list[Goroutine]
+    labels: dict[Labels, int] | None = None  # label set -> goroutines
+    values: dict[str, int] | None = None  # argument-value set -> goroutines (exact_groups)
+    answers: Answers | None = None  # what their waits tell (objects.part_answers)
+    stats: PartStats | None = None
+
+
+# (stack object id, state): what goroutines are grouped by before any frame is looked at.
+PartKey = tuple[int, str]
+
+
+@dataclass(slots=True)
 class StackGroup:
     """Goroutines (or debug=1 records) sharing one value-insensitive stack."""
 
@@ -67,6 +86,7 @@ class StackGroup:
     created_by: FrameInfo | None
     goroutines: list[Goroutine] = field(default_factory=list)
     count: int = 0  # goroutines; for debug=1 the records' counts
+    parts: list[Part] = field(default_factory=list)  # of `goroutines`, in their order (none for debug=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +98,37 @@ class ClusterStats:
     leaked: int  # marked "(leaked)" by the runtime
     locked: int  # locked to a thread
     top_parent: tuple[int, int] | None  # (goroutine id, how many it started), the most
+
+
+@dataclass(frozen=True, slots=True)
+class PartStats:
+    """ClusterStats' counts over some goroutines."""
+
+    minutes_min: int
+    minutes_max: int
+    leaked: int
+    locked: int
+    parents: dict[int | None, int]  # parent id -> goroutines it started, in the goroutines' order
+    joined: bool = False  # of several parts: `parents` is in their order, not the ids'
+
+
+def part_stats(gs: Sequence[Goroutine]) -> PartStats:
+    minutes = list(map(_MINUTES, gs)) or [0]
+    return PartStats(min(minutes), max(minutes), sum(map(_LEAKED, gs)), sum(map(_LOCKED, gs)), tally(map(_PARENT, gs)))
+
+
+def _joined(stats: Sequence[PartStats | None]) -> PartStats:
+    parents: dict[int | None, int] = {}
+    lo = hi = leaked = locked = 0
+    for i, st in enumerate(stats):
+        assert st is not None
+        lo = st.minutes_min if i == 0 else min(lo, st.minutes_min)
+        hi = max(hi, st.minutes_max)
+        leaked += st.leaked
+        locked += st.locked
+        for parent, n in st.parents.items():
+            parents[parent] = parents.get(parent, 0) + n
+    return PartStats(lo, hi, leaked, locked, parents, joined=True)
 
 
 @dataclass(slots=True)
@@ -103,20 +154,29 @@ class RawCluster:
         return out
 
     def stats(self) -> ClusterStats:
-        """What ranking and the report need from the goroutines: one pass, computed once."""
+        """What ranking and the report need from the goroutines: one pass, computed once
+        (from the parts' own where every part has them)."""
         if self._stats is None:
             gs = self.goroutines()
-            minutes = list(map(_MINUTES, gs)) or [0]
-            parents = tally(map(_PARENT, gs))
+            known = [p.stats for grp in self.groups for p in grp.parts]
+            whole = _joined(known) if known and None not in known else None
+            if whole is None:
+                whole = part_stats(gs)
+            parents = dict(whole.parents)
             parents.pop(None, None)
             top = most_common(parents) if parents else None
+            if top is not None and list(parents.values()).count(top[1]) > 1 and whole.joined:
+                # A tie goes to the parent met first in id order, as when counted over gs.
+                parents = tally(map(_PARENT, gs))
+                parents.pop(None, None)
+                top = most_common(parents)
             self._stats = ClusterStats(
                 goroutines=tuple(gs),
                 ids=tuple(map(GOROUTINE_ID, gs)),
-                minutes_min=min(minutes),
-                minutes_max=max(minutes),
-                leaked=sum(map(_LEAKED, gs)),
-                locked=sum(map(_LOCKED, gs)),
+                minutes_min=whole.minutes_min,
+                minutes_max=whole.minutes_max,
+                leaked=whole.leaked,
+                locked=whole.locked,
                 top_parent=(top[0], top[1]) if top is not None and top[0] is not None else None,
             )
         return self._stats
@@ -158,21 +218,33 @@ def blocked_at(frames: Sequence[FrameInfo]) -> FrameInfo:
     return frames[0] if frames else NO_FRAME
 
 
-def cluster_goroutines(goroutines: Sequence[Goroutine], norm: Normalizer) -> list[RawCluster]:
-    """Clusters of goroutines, in no particular order. goroutine 0 (system stacks) and
-    repeated ids (GOTRACEBACK=crash prints some twice) are left out."""
-    by_stack: dict[tuple[int, str], list[Goroutine]] = {}
+def by_stack(goroutines: Iterable[Goroutine]) -> dict[PartKey, list[Goroutine]]:
+    """Goroutines by stack object and state, each key in the order it first came, its
+    goroutines in theirs. goroutine 0 (system stacks) and repeated ids (GOTRACEBACK=crash
+    prints some twice) are left out."""
+    keyed: dict[PartKey, list[Goroutine]] = {}
     seen: set[int] = set()
     for g in goroutines:
         if g.id == 0 or g.id in seen:
             continue
         seen.add(g.id)
         key = (id(g.stack), g.state)
-        members = by_stack.get(key)
+        members = keyed.get(key)
         if members is None:
-            by_stack[key] = [g]  # not setdefault: it would make a list for every goroutine
+            keyed[key] = [g]  # not setdefault: it would make a list for every goroutine
         else:
             members.append(g)
+    return keyed
+
+
+def cluster_goroutines(
+    goroutines: Sequence[Goroutine], norm: Normalizer, parts: dict[PartKey, list[Part]] | None = None
+) -> list[RawCluster]:
+    """Clusters of goroutines, in no particular order (see by_stack for those left out).
+    `parts`: the goroutines already grouped, key by key in the order by_stack would give,
+    each key's parts in file order (goroutine_index.py)."""
+    if parts is None:
+        parts = {key: [Part(members)] for key, members in by_stack(goroutines).items()}
 
     clusters: dict[tuple[str, str, int, str], RawCluster] = {}
     groups: dict[tuple[tuple[int, ...], int, str], StackGroup] = {}
@@ -181,8 +253,8 @@ def cluster_goroutines(goroutines: Sequence[Goroutine], norm: Normalizer) -> lis
     # frames are the same object. Hashing the frozen dataclasses themselves (seven fields,
     # one of them another dataclass) cost more than the rest of the grouping.
     infos: dict[int, tuple[tuple[FrameInfo, ...], FrameInfo | None, tuple[int, ...], int]] = {}
-    for (sid, state), members in by_stack.items():
-        stack: Stack = members[0].stack
+    for (sid, state), own in parts.items():
+        stack: Stack = own[0].goroutines[0].stack
         known = infos.get(sid)
         if known is None:
             frames = tuple(map(norm.info, stack.frames))  # map: no generator frame for every stack
@@ -199,11 +271,19 @@ def cluster_goroutines(goroutines: Sequence[Goroutine], norm: Normalizer) -> lis
         if grp is None:
             grp = groups[gkey] = StackGroup(frames, creator)
             cl.groups.append(grp)
-        grp.goroutines.extend(members)
-        grp.count += len(members)
-        for g in members:
-            if g.labels:
-                cl.labels[g.labels] = cl.labels.get(g.labels, 0) + 1
+        labels = cl.labels
+        for part in own:
+            members = part.goroutines
+            grp.goroutines.extend(members)
+            grp.count += len(members)
+            if part.labels is None:
+                for g in members:
+                    if g.labels:
+                        labels[g.labels] = labels.get(g.labels, 0) + 1
+            else:
+                for lbl, n in part.labels.items():
+                    labels[lbl] = labels.get(lbl, 0) + n
+        grp.parts.extend(own)
     return list(clusters.values())
 
 
@@ -248,10 +328,24 @@ def _record_group(
     return cl, grp
 
 
-def exact_groups(group: StackGroup) -> dict[str, int]:
-    """How many goroutines of a stack group share each set of argument values (a
-    goroutine's `values` holds exactly its argument words)."""
-    return tally(map(_VALUES, group.goroutines))
+def exact_groups(group: StackGroup) -> tuple[int, int]:
+    """How many distinct sets of argument values the goroutines of a stack group print, and
+    how many goroutines share the most common one (a goroutine's `values` holds exactly its
+    argument words). From the parts' own counts where every part has them."""
+    tallies = [p.values for p in group.parts if p.values is not None]
+    if not tallies or len(tallies) < len(group.parts):
+        whole = tally(map(_VALUES, group.goroutines))
+        return len(whole), max(whole.values(), default=0)
+    if len(tallies) == 1:
+        return len(tallies[0]), max(tallies[0].values(), default=0)
+    distinct = set().union(*tallies)  # the values' hashes were taken when they were counted
+    if len(distinct) == sum(map(len, tallies)):  # no set in two parts
+        return len(distinct), max(max(t.values(), default=0) for t in tallies)
+    merged: dict[str, int] = {}
+    for t in tallies:
+        for v, n in t.items():
+            merged[v] = merged.get(v, 0) + n
+    return len(merged), max(merged.values())
 
 
 def tally(keys: Iterable[_K]) -> dict[_K, int]:

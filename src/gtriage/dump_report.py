@@ -7,6 +7,7 @@ from __future__ import annotations
 from .cluster import RawCluster, cluster_goroutines, cluster_records
 from .errors import NoDumpError
 from .families import SimilarityWork, assign_families
+from .goroutine_index import index_of
 from .holders import find_holders
 from .model import Dump, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
@@ -41,7 +42,8 @@ def primary(dump: Dump) -> Snapshot | None:
 def raw_clusters(snap: Snapshot, norm: Normalizer) -> list[RawCluster]:
     if snap.format.counts_only:
         return cluster_records(snap.records, norm)
-    return cluster_goroutines(snap.goroutines, norm)
+    index = index_of(snap)
+    return cluster_goroutines(snap.goroutines, norm, index.parts if index is not None else None)
 
 
 def normalizer(snaps: Iterable[Snapshot]) -> Normalizer:
@@ -91,7 +93,9 @@ def report_from_dump(dump: Dump, moments: Sequence[Moment] | None = None, ordere
         when = list(moments) if moments is not None else [snapshot_moment(dump.source, s, None, ORDER_GIVEN) for s in dump.snapshots]
         trends = follow([dump.snapshots[i] for i in points[:-1]], raw, [when[i] for i in points], work)
     previous = comparison.matches if comparison is not None else None
-    objects = find_objects(raw, snap.format)
+    # A parallel read's parts hold their answers, read with the first chunk's GOROOT.
+    index = index_of(snap)
+    objects = find_objects(raw, snap.format, prepared=index is not None and index.goroot == norm.goroot)
     total = goroutine_total(snap)
     ranked = rank_clusters(raw, total=total, crash=snap.crash, previous=previous,
                            trends=trends.of if trends is not None else None, objects=objects.of)

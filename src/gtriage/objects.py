@@ -15,7 +15,9 @@ to read are chosen once per stack shape.
 
 from __future__ import annotations
 
-from .cluster import RawCluster, StackGroup, most_common
+from _operator import attrgetter, itemgetter, methodcaller
+
+from .cluster import GOROUTINE_ID, RawCluster, StackGroup, most_common
 from .frame_info import FrameInfo
 from .lazy_re import lazy
 from .model import ARGS_SEP, DumpFormat, Stack
@@ -24,7 +26,9 @@ from .report import ObjectGroup, Objects
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterable, Sequence
+
+    from .model import Goroutine
 
 MUTEX = "mutex"
 RWMUTEX = "RWMutex"
@@ -103,6 +107,7 @@ _KIND_FRAMES: dict[str, str] = {
 }
 
 _HEX = lazy(r"0x[0-9a-f]+")
+_VALUES = attrgetter("values")
 _LOWEST = 0x1000
 
 
@@ -243,7 +248,7 @@ def texts_read(values: str, reads: _Reads) -> list[str]:
     return values.split(ARGS_SEP, reads.reach)[: reads.reach] if reads.reach else []
 
 
-def _read_texts(texts: list[str], reads: _Reads, value: ValueReader) -> tuple[Told | None, str]:
+def _read_texts(texts: Sequence[str], reads: _Reads, value: ValueReader) -> tuple[Told | None, str]:
     n = len(texts)
     get = value.get
     why = NOT_PRINTED
@@ -287,8 +292,10 @@ class ObjectFindings:
         self._objects[id(c)] = objects
 
 
-def find_objects(clusters: Sequence[RawCluster], fmt: DumpFormat) -> ObjectFindings:
-    """The objects of every cluster that waits on a sync object or a channel."""
+def find_objects(clusters: Sequence[RawCluster], fmt: DumpFormat, *, prepared: bool = False) -> ObjectFindings:
+    """The objects of every cluster that waits on a sync object or a channel. `prepared`:
+    the clusters' parts hold their answers already, read with this GOROOT's plans
+    (goroutine_index.py)."""
     out = ObjectFindings()
     value = ValueReader()
     for c in clusters:
@@ -303,47 +310,96 @@ def find_objects(clusters: Sequence[RawCluster], fmt: DumpFormat) -> ObjectFindi
             reason = DEBUG1 if fmt is DumpFormat.DEBUG1 else PPROF
             out.add(c, Objects(most_common(counted)[0], (), 0, 0, c.count, reason))
             continue
-        out.add(c, _cluster_objects(plans, value))
+        out.add(c, _cluster_objects(plans, value, prepared))
     return out
 
 
-def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueReader) -> Objects:
+def wait_plan(frames: Sequence[FrameInfo], state: str) -> _Plan | None:
+    """How the goroutines of a stack shape in `state` show what they wait on; None when
+    they wait on no single object."""
+    return _plan(frames, state)
+
+
+# What the goroutines of a stack group tell: (what, why the wait's own frames did not
+# tell) -> their ids, each key in the order of the first goroutine that told it.
+Answers = dict[tuple[Told | None, str], list[int]]
+
+
+def stack_answers(goroutines: Sequence[Goroutine], plan: _Plan, frames: Sequence[FrameInfo], value: ValueReader) -> Answers:
+    """What each of `goroutines` (of one stack shape, whose normalized frames are `frames`;
+    of one stack object in one state for part_answers) tells of the object it waits on."""
+    # What a goroutine tells follows from its stack and the few argument texts its plan
+    # reads (texts_read) alone: the goroutines that print the same ones (37 waiters on one
+    # mutex, whatever their other arguments) are read once, and each goroutine is then one
+    # append to the ids of its answer. Keyed by the whole values instead, nearly every
+    # goroutine of the 300k bench dump was read on its own.
+    answers: Answers = {}
+    ids_of: dict[tuple[object, ...], list[int]] = {}
+    reads: dict[int, _Reads] = {}
+    for g in goroutines:
+        stack = id(g.stack)
+        r = reads.get(stack)
+        if r is None:
+            r = reads[stack] = _reads(plan, frames, g.stack)
+        texts = texts_read(g.values, r)
+        key = (stack, *texts)
+        ids = ids_of.get(key)
+        if ids is None:
+            ids = ids_of[key] = answers.setdefault(_read_texts(texts, r, value), [])
+        ids.append(g.id)
+    return answers
+
+
+def part_answers(goroutines: Sequence[Goroutine], plan: _Plan, frames: Sequence[FrameInfo], value: ValueReader) -> Answers:
+    """stack_answers of goroutines that share one stack object (a cluster.Part's)."""
+    answers: Answers = {}
+    if not goroutines:
+        return answers
+    r = _reads(plan, frames, goroutines[0].stack)
+    reach = r.reach
+    # The texts read of every goroutine (texts_read), by functions that run in C: a
+    # Python loop of them cost twice this on the 300k bench dump.
+    keys: Iterable[tuple[str, ...]] = (
+        map(tuple, map(itemgetter(slice(0, reach)), map(methodcaller("split", ARGS_SEP, reach), map(_VALUES, goroutines))))
+        if reach
+        else [()] * len(goroutines)
+    )
+    ids_of: dict[tuple[str, ...], list[int]] = {}
+    get = ids_of.get
+    for key, gid in zip(keys, map(GOROUTINE_ID, goroutines), strict=True):
+        ids = get(key)
+        if ids is None:
+            ids = ids_of[key] = answers.setdefault(_read_texts(key, r, value), [])
+        ids.append(gid)
+    return answers
+
+
+def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueReader, prepared: bool) -> Objects:
     groups: dict[Told, list[int]] = {}  # (basis, address, kind, via) -> goroutine ids
     inferred: dict[tuple[Told, str], list[int]] = {}  # told by argument only, with why not exactly
-    not_told: dict[str, list[int]] = {}  # why the dump does not tell -> goroutine ids
+    reasons: dict[str, int] = {}  # why the dump does not tell -> goroutines
     kinds: dict[str, int] = {}
     for grp, plan in plans:
         if plan is None:
             continue
         kinds[plan.kind] = kinds.get(plan.kind, 0) + grp.count
-        # What a goroutine tells follows from its stack and the few argument texts its
-        # plan reads (texts_read) alone: the goroutines that print the same ones (37
-        # waiters on one mutex, whatever their other arguments) are read once, and each
-        # goroutine is then one append to the ids of its answer. Keyed by the whole values
-        # instead, nearly every goroutine of the 300k bench dump was read on its own.
-        # Each dict keeps its keys in the order of the first goroutine that told them,
-        # which settles ties below.
-        ids_of: dict[tuple[object, ...], list[int]] = {}
-        reads: dict[int, _Reads] = {}
-        for g in grp.goroutines:
-            stack = id(g.stack)
-            r = reads.get(stack)
-            if r is None:
-                r = reads[stack] = _reads(plan, grp.frames, g.stack)
-            texts = texts_read(g.values, r)
-            key = (stack, *texts)
-            ids = ids_of.get(key)
-            if ids is None:
-                t, why = _read_texts(texts, r, value)
+        told = [p.answers for p in grp.parts if p.answers is not None] if prepared else []
+        if not told or len(told) < len(grp.parts):
+            told = (
+                [part_answers(p.goroutines, plan, grp.frames, value) for p in grp.parts]
+                if grp.parts
+                else [stack_answers(grp.goroutines, plan, grp.frames, value)]
+            )
+        # Each dict keeps its keys in the order of the first goroutine that told them, as
+        # the answers do, which settles ties below.
+        for answers in told:
+            for (t, why), ids in answers.items():
                 if t is None:
-                    ids = not_told.setdefault(why, [])
+                    reasons[why] = reasons.get(why, 0) + len(ids)
                 elif t.basis == ARGUMENT:
-                    ids = inferred.setdefault((t, why), [])
+                    inferred.setdefault((t, why), []).extend(ids)
                 else:
-                    ids = groups.setdefault(t, [])
-                ids_of[key] = ids
-            ids.append(g.id)
-    reasons = {why: len(ids) for why, ids in not_told.items()}
+                    groups.setdefault(t, []).extend(ids)
     # An argument value and an address are not comparable: where the wait's own frames
     # tell for some goroutines, the others are untold rather than grouped by argument.
     exact = bool(groups)
@@ -357,10 +413,10 @@ def _cluster_objects(plans: list[tuple[StackGroup, _Plan | None]], value: ValueR
         ObjectGroup(t.basis, f"{t.address:#x}", t.kind, t.via, len(ids), tuple(sorted(ids)))
         for t, ids in merged[:MAX_GROUPS]
     )
-    told = sum(len(ids) for _t, ids in merged)
+    told_count = sum(len(ids) for _t, ids in merged)
     untold = sum(reasons.values())
     reason = most_common(reasons)[0] if untold else None
-    return Objects(most_common(kinds)[0], made, len(merged), told, untold, reason)
+    return Objects(most_common(kinds)[0], made, len(merged), told_count, untold, reason)
 
 
 def _merged(groups: dict[Told, list[int]]) -> dict[Told, list[int]]:

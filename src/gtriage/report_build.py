@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .cluster import GOROUTINE_ID, RawCluster, exact_groups
 from .frame_info import FrameInfo
+from .goroutine_index import index_of
 from .holders import HolderFound, held_text, holder_text
 from .model import Access, Dump, Goroutine, Snapshot
 from .normalize import Normalizer
@@ -41,6 +42,9 @@ def goroutine_total(snap: Snapshot) -> int:
     the distinct ids of a traceback."""
     if snap.format.counts_only:
         return snap.profile_total if snap.profile_total is not None else sum(r.count for r in snap.records)
+    index = index_of(snap)
+    if index is not None:
+        return index.total
     ids = set(map(GOROUTINE_ID, snap.goroutines))
     ids.discard(0)  # system stacks; ids are printed digits, none is negative
     return len(ids)
@@ -196,14 +200,14 @@ def _cluster(
     rep = c.representative
     stacks = []
     for grp in sorted(c.groups, key=lambda g: -g.count):
-        exact = exact_groups(grp) if grp.goroutines else None
+        distinct, largest = exact_groups(grp) if grp.goroutines else (1, grp.count)
         stacks.append(
             SubGroup(
                 count=grp.count,
                 frames=grp.frames,
                 created_by=grp.created_by,
-                exact_groups=len(exact) if exact else 1,
-                largest_exact=max(exact.values()) if exact else grp.count,
+                exact_groups=distinct,
+                largest_exact=largest,
                 goroutine_ids=tuple(sorted(map(GOROUTINE_ID, grp.goroutines))),
             )
         )
