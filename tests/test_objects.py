@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from gtriage import objects
 from gtriage.frame_info import FrameInfo, FuncName, Origin
 from gtriage.model import ARGS_SEP, Frame, Goroutine, Stack
-from gtriage.objects import INLINED, MARKED, NOT_PRINTED, ValueReader, first_value
 from gtriage.parse import parse_text
 from gtriage.pipeline import analyze_text
 from gtriage.render.text import render_text
 from gtriage.report import Cluster, ObjectGroup, Objects, Report
+from gtriage.wait_reads import INLINED, MARKED, NOT_PRINTED, ValueReader, wait_plan
 
 GOROOT = "/usr/local/go/src"
 
@@ -48,24 +48,6 @@ def cluster_at(report: Report, func: str, line: int | None = None) -> Cluster:
     return next(c for c in report.clusters if c.blocked_at.func == func and line in (None, c.blocked_at.line))
 
 
-@pytest.mark.parametrize(
-    ("args", "value"),
-    [
-        ("0xc000010120", 0xC000010120),
-        ("0xc000010124, 0x0, 0x3, 0x1", 0xC000010124),  # semacquire1: the first one only
-        ("0x2ce5602da3f0", 0x2CE5602DA3F0),  # Go 1.26+ heap addresses
-        ("0xc0000ba200?, 0x0?", MARKED),  # chanrecv1: the runtime is not sure of it
-        ("...", INLINED),  # an inlined call prints no arguments
-        ("", NOT_PRINTED),  # no arguments
-        ("{0x7442e4, 0x4}, 0x1", NOT_PRINTED),  # a struct first: no address
-        ("0x0, 0x1", NOT_PRINTED),  # nil is no object
-        ("0x1, 0x2", NOT_PRINTED),  # a bool or a small int: nothing lives in the first page
-    ],
-)
-def test_first_value(args: str, value: int | str) -> None:
-    assert first_value(args) == value
-
-
 @given(st.lists(st.text(alphabet="0x1c, {}?.\n", max_size=8), max_size=6), st.integers(-1, 7))
 def test_frame_args_is_the_slot_of_the_values_split(texts: list[str], slot: int) -> None:
     g = parse_text(goroutine(5, "chan receive", frame("main.wait", "0xc000010000", "/src/w.go", 4))).snapshots[0].goroutines[0]
@@ -73,15 +55,6 @@ def test_frame_args_is_the_slot_of_the_values_split(texts: list[str], slot: int)
     f = Frame("main.wait", "the frame's own", "/src/w.go", 4, slot)
     split = g.values.split(ARGS_SEP)
     assert g.frame_args(f) == (f.args if slot < 0 or slot >= len(split) else split[slot])
-
-
-def test_value_reader_is_first_value_remembered_up_to_its_size(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ValueReader, "SIZE", 2)
-    value = ValueReader()
-    texts = ["0xc000010120, 0x1", "0xc000010120?", "...", "0xc000010120, 0x1"]
-    assert [value[t] for t in texts] == [first_value(t) for t in texts]
-    assert [value(t) for t in texts] == [first_value(t) for t in texts]
-    assert len(value) == 2
 
 
 def test_a_cond_waiter_locking_c_l_again_waits_on_the_mutex_not_the_cond() -> None:
@@ -233,48 +206,6 @@ def test_a_leak_of_many_channels_lists_the_largest_groups_and_counts_all(monkeyp
     assert "11 channels: 0xc000500000 (2), 0xc0006003c0 (1), 0xc000600420 (1) … 8 more" in render_text(report)
 
 
-def _read_by_frame_args(g: Goroutine, plan: objects._Plan, frames: list[FrameInfo]) -> tuple[object, str]:
-    """What read_object answered before it split the texts: each frame's text found by
-    Goroutine.frame_args (the definition), read by first_value."""
-    why = NOT_PRINTED
-    for i, kind, off in plan.witnesses:
-        v = first_value(g.frame_args(g.stack.frames[i]))
-        if isinstance(v, int):
-            return (objects.EXACT, v - off, kind, frames[i].func), why
-        why = objects._worse(why, v)
-    if plan.argument is not None:
-        v = first_value(g.frame_args(g.stack.frames[plan.argument]))
-        if isinstance(v, int):
-            return (objects.ARGUMENT, v, plan.kind, frames[plan.argument].func), why
-        return None, objects._worse(why, v)
-    return None, why
-
-
-_ARG_TEXTS = st.sampled_from(["0xc000010120", "0xc000010124, 0x0", "0xc0000ba200?", "...", "", "0x0, 0x1", "{0x1, 0x2}"])
-
-
-@settings(max_examples=400)
-@given(
-    st.lists(st.tuples(st.sampled_from(["internal/sync.(*Mutex).lockSlow", "runtime.semacquire1", "sync.(*Mutex).Lock",
-                                        "main.worker"]), st.integers(-1, 4), _ARG_TEXTS), min_size=1, max_size=5),
-    st.lists(_ARG_TEXTS, max_size=6),
-)
-def test_read_object_reads_each_frames_text_as_frame_args_does(
-    rows: list[tuple[str, int, str]], texts: list[str]
-) -> None:
-    # Slots before, at and past the goroutine's texts, -1 (the frame's own args), a
-    # goroutine with no texts: the split texts are the ones frame_args finds.
-    raw = tuple(Frame(func, args, "/src/x.go", 1, slot) for func, slot, args in rows)
-    origin = {"main.worker": Origin.MAIN}
-    frames = [FrameInfo(f.func, f.file, 1, origin.get(f.func, Origin.STDLIB), None, None, FuncName("", "", f.func, "", False))
-              for f in raw]
-    plan = objects._plan(frames, "sync.Mutex.Lock")
-    assert plan is not None
-    g = Goroutine(7, "sync.Mutex.Lock", Stack(raw), 1, values=ARGS_SEP.join(texts))
-    told, why = objects.read_object(g.values, objects._reads(plan, frames, g.stack), ValueReader())
-    assert (tuple(told) if told is not None else None, why) == _read_by_frame_args(g, plan, frames)
-
-
 def _objects(kind: str, groups: list[tuple[str, int]], untold: int = 0, reason: str | None = None) -> Objects:
     made = tuple(ObjectGroup("exact", a, kind, "sync.(*Mutex).lockSlow", n, tuple(range(n))) for a, n in groups)
     return Objects(kind, made, len(made), sum(n for _a, n in groups), untold, reason)
@@ -309,3 +240,27 @@ def test_a_fleet_s_objects_list_the_largest_groups_only(monkeypatch: pytest.Monk
     assert (o.distinct, o.told, o.sources) == (5, 11, 2)
     assert not o.one_per_source
     assert not o.shared
+
+
+_TEXTS = st.sampled_from(["0xc000010120", "0xc000010124, 0x0", "0xc0000ba200?", "...", "", "0x0, 0x1", "0xc000020000"])
+
+
+@settings(max_examples=200)
+@given(st.lists(st.lists(_TEXTS, max_size=4), min_size=1, max_size=12), st.integers(0, 3))
+def test_a_part_is_read_as_the_goroutines_one_by_one(values: list[list[str]], slot: int) -> None:
+    # part_answers reads the texts of a part's goroutines in C; stack_answers one by one.
+    raw = (
+        Frame("runtime.semacquire1", "0x0", f"{GOROOT}/runtime/sema.go", 160, slot),
+        Frame("internal/sync.(*Mutex).lockSlow", "0x0", f"{GOROOT}/internal/sync/mutex.go", 149, slot + 1),
+        Frame("main.worker", "0x0", "/home/gopher/w.go", 9, 0),
+    )
+    stack = Stack(raw)
+    origin = {"main.worker": Origin.MAIN}
+    frames = [FrameInfo(f.func, f.file, f.line, origin.get(f.func, Origin.STDLIB), None, None, FuncName("", "", f.func, "", False))
+              for f in raw]  # fmt: skip
+    plan = wait_plan(frames, "sync.Mutex.Lock")
+    assert plan is not None
+    gs = [Goroutine(i + 1, "sync.Mutex.Lock", stack, i + 1, values=ARGS_SEP.join(v)) for i, v in enumerate(values)]
+    one_by_one = objects.stack_answers(gs, plan, frames, ValueReader())
+    assert objects.part_answers(gs, plan, frames, ValueReader()) == one_by_one
+    assert list(objects.part_answers(gs, plan, frames, ValueReader())) == list(one_by_one), "in the order first told"

@@ -13,9 +13,10 @@ from collections import Counter
 from .cluster import GOROUTINE_ID, RawCluster, StackGroup
 from .frame_info import FrameInfo
 from .model import Crash, Goroutine
-from .objects import EXACT, MAX_GROUPS, ObjectFindings
+from .objects import MAX_GROUPS, ObjectFindings
 from .record import dataclass, replace
 from .report import Objects, SourceCount, Trend
+from .wait_reads import EXACT
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:

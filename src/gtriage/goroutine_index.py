@@ -18,8 +18,9 @@ from _operator import attrgetter
 
 from .cluster import Part, PartKey, by_stack, part_stats, tally
 from .normalize import Normalizer, detect_goroot
-from .objects import ValueReader, part_answers, wait_plan
+from .objects import part_answers
 from .record import dataclass
+from .wait_reads import ValueReader, wait_plan
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 
     from .frame_info import FrameInfo
     from .model import Goroutine, Snapshot
-    from .objects import _Plan
+    from .wait_reads import WaitPlan
 
 _VALUES = attrgetter("values")
 
@@ -71,7 +72,7 @@ class Indexer:
         self.goroot = detect_goroot(f for g in first for f in g.stack.frames)
         self.norm = Normalizer(self.goroot)
         self.value = ValueReader()
-        self.plans: dict[PartKey, tuple[_Plan, tuple[FrameInfo, ...]] | None] = {}
+        self.plans: dict[PartKey, tuple[WaitPlan, tuple[FrameInfo, ...]] | None] = {}
         self.chunks: list[dict[PartKey, Part] | None] = [None] * chunks
         self.add(0, first)
 
@@ -87,7 +88,7 @@ class Indexer:
             made[key] = Part(members, labels, tally(map(_VALUES, members)), answers, part_stats(members))
         self.chunks[k] = made
 
-    def _plan(self, key: PartKey, g: Goroutine) -> tuple[_Plan, tuple[FrameInfo, ...]] | None:
+    def _plan(self, key: PartKey, g: Goroutine) -> tuple[WaitPlan, tuple[FrameInfo, ...]] | None:
         if key in self.plans:
             return self.plans[key]
         frames = tuple(map(self.norm.info, g.stack.frames))

@@ -21,10 +21,11 @@ from __future__ import annotations
 from .cluster import RawCluster
 from .frame_info import FrameInfo
 from .model import Goroutine
-from .objects import LOCKS, ObjectFindings, ValueReader
+from .objects import ObjectFindings
 from .record import dataclass
 from .regex_cache import escape, uncached
 from .shapes import HEX_WORD
+from .wait_reads import LOCKS, ValueReader
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:

@@ -3,8 +3,8 @@ finds them; in a fleet, fleet.py names each group's source)."""
 
 from __future__ import annotations
 
-from .objects import ARGUMENT
 from .report import OBJECT_PLURALS, ObjectGroup, Objects
+from .wait_reads import ARGUMENT
 
 # A cluster whose goroutines all wait on one object is one stuck thing that a single fix
 # (the holder, the missing send) frees; one object each is a per-goroutine leak, ranked as
