@@ -12,6 +12,7 @@ from __future__ import annotations
 # operator's C functions where they are defined: operator.py, which only re-exports them,
 # costs a run ~1.7M instructions to import.
 from _operator import attrgetter, itemgetter
+from itertools import chain
 
 from .frame_info import FrameInfo, FuncName, Origin
 from .model import Frame, Goroutine, Labels, Record, Stack
@@ -72,6 +73,7 @@ class Part:
     values: dict[str, int] | None = None  # argument-value set -> goroutines (exact_groups)
     answers: Answers | None = None  # what their waits tell (objects.part_answers)
     stats: PartStats | None = None
+    ids: list[int] | None = None  # of `goroutines`, in their order
 
 
 # (stack object id, state): what goroutines are grouped by before any frame is looked at.
@@ -326,6 +328,14 @@ def _record_group(
         grp = groups[frames] = StackGroup(frames, None)
         cl.groups.append(grp)
     return cl, grp
+
+
+def group_ids(group: StackGroup) -> tuple[int, ...]:
+    """The ids of a stack group's goroutines, ascending."""
+    known = [p.ids for p in group.parts if p.ids is not None]
+    if known and len(known) == len(group.parts):
+        return tuple(sorted(chain.from_iterable(known)))  # ints: no attribute read a goroutine
+    return tuple(sorted(map(GOROUTINE_ID, group.goroutines)))
 
 
 def exact_groups(group: StackGroup) -> tuple[int, int]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from _operator import attrgetter
 
-from .cluster import Part, PartKey, by_stack, part_stats, tally
+from .cluster import GOROUTINE_ID, Part, PartKey, by_stack, part_stats, tally
 from .normalize import Normalizer, detect_goroot
 from .objects import part_answers
 from .record import dataclass
@@ -85,7 +85,7 @@ class Indexer:
             plan = self._plan(key, members[0])
             if plan is not None:
                 answers = part_answers(members, plan[0], plan[1], self.value)
-            made[key] = Part(members, labels, tally(map(_VALUES, members)), answers, part_stats(members))
+            made[key] = Part(members, labels, tally(map(_VALUES, members)), answers, part_stats(members), list(map(GOROUTINE_ID, members)))
         self.chunks[k] = made
 
     def _plan(self, key: PartKey, g: Goroutine) -> tuple[WaitPlan, tuple[FrameInfo, ...]] | None:

@@ -3,7 +3,7 @@ turns the pipeline's working types (RawCluster, Ranked, Access) into the public 
 
 from __future__ import annotations
 
-from .cluster import GOROUTINE_ID, RawCluster, exact_groups
+from .cluster import GOROUTINE_ID, RawCluster, exact_groups, group_ids
 from .frame_info import FrameInfo
 from .goroutine_index import index_of
 from .holders import HolderFound, held_text, holder_text
@@ -208,7 +208,7 @@ def _cluster(
                 created_by=grp.created_by,
                 exact_groups=distinct,
                 largest_exact=largest,
-                goroutine_ids=tuple(sorted(map(GOROUTINE_ID, grp.goroutines))),
+                goroutine_ids=group_ids(grp),
             )
         )
     return Cluster(
