@@ -422,6 +422,39 @@ def test_a_chunk_not_clean_in_a_worker_stops_the_others(tmp_path: Path, monkeypa
 
 
 @pytest.mark.usefixtures("cut_small")
+def test_the_parent_takes_workers_chunks_in_between_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Decoding and indexing a worker's chunk in the middle of the parent's own evicted the
+    parser's data from the caches: taken in only between them."""
+    path = tmp_path / "many.txt"
+    path.write_text(many_goroutines(20))
+    real_read, real_take = chunk_reader.ChunkParser.read_later, parallel._Parent._take
+    parent = os.getpid()
+    reading = [False]
+    taken_while_reading: list[bool] = []
+
+    def read_later(self: chunk_reader.ChunkParser, *args: Any, **kw: Any) -> chunk_reader.Later:
+        if os.getpid() != parent:
+            return real_read(self, *args, **kw)
+        reading[0] = True
+        try:
+            time.sleep(0.01)  # the worker answers meanwhile
+            return real_read(self, *args, **kw)
+        finally:
+            reading[0] = False
+
+    def take(self: Any, *args: Any) -> None:
+        taken_while_reading.append(reading[0])
+        real_take(self, *args)
+
+    monkeypatch.setattr(chunk_reader.ChunkParser, "read_later", read_later)
+    monkeypatch.setattr(parallel._Parent, "_take", take)
+    monkeypatch.setattr(chunk_reader, "STOP_EVERY", 1)  # a look at every section
+    assert parallel.parse_file(str(path), jobs=2, max_bytes=None) is not None
+    assert taken_while_reading, "the worker read some chunks"
+    assert not any(taken_while_reading)
+
+
+@pytest.mark.usefixtures("cut_small")
 def test_a_carrier_is_found_before_the_first_chunk_is_read_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A prefixed log goes to one process: found at the first look, not at the chunk's end."""
     monkeypatch.setattr(chunk_reader, "STOP_EVERY", 8)

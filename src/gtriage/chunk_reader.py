@@ -31,11 +31,11 @@ TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type chec
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
-# Sections between two looks at whether the run is called off. The parent also takes in
-# the workers' finished chunks at each look: a worker whose answer waits in a full pipe
-# waits with it, so the looks must be close. 64 sections are ~3 ms of parsing; a look
-# costs a poll() of each pipe, a few microseconds. (At 512, ~25 ms, a worker on the 300k
-# dump spent ~0.8 s of its ~7.5 s outside its chunks, mostly waiting to send.)
+# Sections between two looks at whether the run is called off (a flag every process
+# shares; a carrier found so far): 64 sections are ~3 ms of parsing. The parent takes in
+# the workers' chunks between its own, not at these looks (parallel._Parent.halted); a
+# worker's answer waits in its pipe meanwhile, written by a thread of its own
+# (forked.Sender) while the worker goes on.
 STOP_EVERY = 64
 
 # A goroutine as a worker sends it: Goroutine's fields in order, the stack as an index

@@ -189,6 +189,8 @@ def _work(path: str, bounds: list[int], first_id: int, queue: IndexQueue, fd: in
                 why = str(e) or "not clean"
             except Exception as e:
                 why = f"failed: {type(e).__name__}"
+            if why is not None:
+                queue.halt()  # every process stops within a few sections (the parent too)
             sender.send(message if why is None else marshal.dumps((k, why)))
             if why is not None:
                 break
@@ -231,7 +233,7 @@ class _Parent:
 
     def run(self) -> Dump | None:
         try:
-            first = self.parser.read_first(self.spec, self.bounds[1], self.first_id, self._on_read, self.look)
+            first = self.parser.read_first(self.spec, self.bounds[1], self.first_id, self._on_read, self.halted)
         except NotClean:
             return None
         self.merge = merge = Merge(first, len(self.bounds) - 1)
@@ -243,7 +245,7 @@ class _Parent:
         while not self.look() and (k := self.queue.take()) is not None:
             try:
                 later = self.parser.read_later(
-                    self.spec, self.bounds[k], self.bounds[k + 1], self.first_id, k == last, self.look, self._on_read
+                    self.spec, self.bounds[k], self.bounds[k + 1], self.first_id, k == last, self.halted, self._on_read
                 )
             except NotClean:
                 return None
@@ -253,6 +255,14 @@ class _Parent:
         if self.failed or not self._wait_for_rest():
             return None
         return merge.dump(self.spec)
+
+    def halted(self) -> bool:
+        """Whether to stop reading this process's chunk: a chunk was not clean, here or in a
+        worker (which halts the queue itself). What the workers sent is taken in between
+        this process's chunks only: taken in every few sections, decoding and indexing
+        their goroutines evicted the parser's own data from the core's caches, and this
+        process parsed its chunks ~9% slower than alone (300k dump)."""
+        return self.failed or self.queue.halted()
 
     def look(self) -> bool:
         """Take in what the workers sent; whether to stop (a chunk was not clean)."""
