@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gtriage.line_kinds import LOCATION, header_id, is_location, is_stack_line
+from gtriage.line_kinds import LOCATION, header_id, is_location, is_stack_line, logged_panic
 
 LOCATIONS = [
     ("\t/usr/local/go/src/runtime/proc.go:435 +0x1d", True),  # as printed
@@ -76,3 +76,22 @@ def test_stack_lines() -> None:
     assert is_stack_line("created by main.main in goroutine 1")
     assert is_stack_line("...50 frames elided...")
     assert not is_stack_line("FAIL\texample.com/x\t2.005s")
+
+
+@pytest.mark.parametrize(
+    ("line", "found"),
+    [
+        # net/http's conn.serve, behind the log package's date and time
+        ("2026/12/01 14:53:07 http: panic serving 127.0.0.1:37230: assignment to entry in nil map",
+         ("net/http", "assignment to entry in nil map")),
+        ("http: panic serving [::1]:443: boom: deeper", ("net/http", "boom: deeper")),
+        ("http: panic serving nowhere", None),  # no value after the address
+        # a log call's "panic: <value>" behind its prefix
+        ('2026/12/01 14:53:08 panic: export: no writer for format "xlsx"', ("log", 'export: no writer for format "xlsx"')),
+        ("panic: boom", None),  # at a line's start: the runtime's own (a crash)
+        ('level=error msg="panic: boom"', None),
+        ("2026/12/01 14:53:08 request done", None),
+    ],
+)  # fmt: skip
+def test_logged_panic_lines(line: str, found: tuple[str, str] | None) -> None:
+    assert logged_panic(line) == found

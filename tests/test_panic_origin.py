@@ -4,6 +4,7 @@ printed itself (samples/logged/recovered.log, captured from samples/recovered/).
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -122,3 +123,67 @@ def test_a_fleet_shows_a_real_crash_first_and_does_not_count_a_logged_panic_as_o
     doc = json.loads(render_json(r))
     jsonschema.validate(doc, SCHEMA)
     assert [s["crash"]["logged"] for s in doc["fleet"]] == [True, False]
+
+
+HTTP_LOG = SAMPLES / "logged/httppanic.log"
+HTTP_MANIFEST = json.loads((SAMPLES / "logged/httppanic.json").read_text())
+
+
+def test_panics_a_service_logged_are_told_with_their_stacks() -> None:
+    """samples/logged/httppanic.log: six panics, four logged by net/http's server and two
+    by the handler's own log.Printf, each line before its stack."""
+    report = analyze_inputs([str(HTTP_LOG)])
+    by_line: dict[int, list[dict[str, object]]] = {}
+    for r in HTTP_MANIFEST["requests"]:
+        by_line.setdefault(r["line"], []).append(r)
+    assert sum(len(c.logged_panics) for c in report.clusters) == len(HTTP_MANIFEST["requests"])
+    for line, made in by_line.items():
+        # Its stack holds the line that panicked: at the top of the program's frames for
+        # net/http, under the handler's deferred function that logged it for the other.
+        [c] = [c for c in report.clusters if any(f.file == HTTP_MANIFEST["file"] and f.line == line for f in c.frames)]
+        assert [(p.logged_by, p.message) for p in c.logged_panics] == [(r["logged_by"], r["value"]) for r in made]
+        assert c.why[0].startswith(f"{len(made)} panic{'s' if len(made) > 1 else ''} the program recovered and logged")
+        assert str(made[0]["value"]) in c.why[0]
+    # The log line is the one right before each stack's header.
+    lines = HTTP_LOG.read_text().splitlines()
+    for c in report.clusters:
+        for p in c.logged_panics:
+            assert p.message in lines[p.line - 1]
+            assert lines[p.line].startswith(f"goroutine {p.goroutine} [running]:")
+    out = json.loads(render_json(report))
+    jsonschema.validate(out, SCHEMA)
+    assert [len(c["logged_panics"]) for c in out["clusters"]] == [len(c.logged_panics) for c in report.clusters]
+
+
+def test_only_the_line_right_before_a_header_is_its_panic() -> None:
+    text = HTTP_LOG.read_text()
+    first, rest = text.split("\n", 1)
+    # A blank line between the first log line and its stack: that one is no longer told.
+    snap = parse_text(f"{first}\n\n{rest}", "spaced").snapshots[-1]
+    whole = parse_text(text, "log").snapshots[-1].logged_panics
+    assert [lp.line for lp in snap.logged_panics] == [lp.line + 1 for lp in whole[1:]]
+
+
+def _logged_events() -> list[str]:
+    """The sample's logged events, each its log line and the stack under it."""
+    events: list[list[str]] = []
+    for line in HTTP_LOG.read_text().splitlines():
+        if line.startswith("20"):  # the log package's date starts each event
+            events.append([])
+        events[-1].append(line)
+    return ["\n".join(e) for e in events]
+
+
+def test_a_goroutine_that_logs_again_is_no_new_dump_and_no_damage() -> None:
+    # Two keep-alive connections, each logging twice in turn: ids 36, 37, 36, 37. Printed by
+    # the runtime, two repeated ids in a row would start a new dump.
+    events = _logged_events()
+    made = [re.sub(r"^goroutine \d+ ", f"goroutine {gid} ", e, flags=re.M) for e, gid in zip(events[:4], (36, 37, 36, 37), strict=True)]
+    dump = parse_text("\n".join(made) + "\n", "keepalive")
+    assert len(dump.snapshots) == 1
+    snap = dump.snapshots[0]
+    assert (snap.unparsed_lines, snap.issues) == (0, ())
+    assert [lp.goroutine for lp in snap.logged_panics] == [36, 37, 36, 37]
+    report = analyze_text("\n".join(made) + "\n")
+    assert report.goroutines == 2
+    assert sum(len(c.logged_panics) for c in report.clusters) == 4

@@ -422,6 +422,22 @@ def test_a_chunk_not_clean_in_a_worker_stops_the_others(tmp_path: Path, monkeypa
 
 
 @pytest.mark.usefixtures("cut_small")
+@pytest.mark.parametrize("at", [0.1, 0.5, 0.9])
+def test_a_panic_the_program_logged_reads_as_in_one_pass(tmp_path: Path, at: float) -> None:
+    """A worker sends no logged panic with its rows: its chunk is read by one process."""
+    logged = (SAMPLES / "logged/httppanic.log").read_text().split("\n")
+    entry = "\n".join(logged[:18])  # net/http's line and the stack after it
+    assert entry.splitlines()[1].startswith("goroutine 5 ")
+    blocks = goroutine_blocks(many_goroutines(12))
+    cut = int(len(blocks) * at)
+    path = tmp_path / "mixed.txt"
+    path.write_text("\n\n".join([*blocks[:cut], entry.replace("goroutine 5 ", "goroutine 99999 "), *blocks[cut:]]) + "\n")
+    one = analyze_inputs([str(path)], jobs=1)
+    assert [len(c.logged_panics) for c in one.clusters if c.logged_panics] == [1]
+    assert report_json(path, 2) == render_json(one)
+
+
+@pytest.mark.usefixtures("cut_small")
 def test_the_parent_takes_workers_chunks_in_between_its_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Decoding and indexing a worker's chunk in the middle of the parent's own evicted the
     parser's data from the caches: taken in only between them."""

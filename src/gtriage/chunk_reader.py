@@ -237,6 +237,8 @@ class ChunkParser:
         _plain(text, stats)
         if snap is None:
             raise NotClean("no goroutine after the cut")
+        if snap.logged_panics:
+            raise NotClean("a panic the program logged")  # not sent as rows
         if not last and snap.stackless is not None:
             raise NotClean("the last goroutine before the cut waits for the next header")
         built = snap.build()

@@ -4,7 +4,7 @@ what the runtime's own repeats and cuts mean for the count."""
 from __future__ import annotations
 
 from .fast_path import ShapeMemo, read_header, read_stack
-from .model import Goroutine
+from .model import Goroutine, LoggedPanic
 from .record import replace
 from .section import Section
 from .snapshot_builder import SnapshotBuilder
@@ -48,6 +48,8 @@ def read_goroutine(sec: Section, snap: SnapshotBuilder, memo: ShapeMemo) -> None
         # (debug=2 stops at 64 MiB mid-line). A missing final newline alone is no cut.
         snap.truncated = True
     _add(sec, snap, header, g, bool(text))
+    if sec.logged is not None:
+        snap.logged_panics.append(LoggedPanic(g.id, snap.at(sec.line - 1), sec.logged))
 
 
 def _unparsed_header(sec: Section, snap: SnapshotBuilder, header: str) -> None:

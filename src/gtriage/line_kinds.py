@@ -118,3 +118,26 @@ def retab_record_line(text: str) -> str:
     if m is not None:
         return f"#\t{m[1]}\t{m[2]}\t{m[3]}"
     return _SPACES.sub("\t", text)
+
+
+# What a program writes on the line right before a stack it took while handling a panic it
+# recovered: net/http's "http: panic serving 10.0.0.7:51234: <value>" (conn.serve), or a
+# log call's "panic: <value>" behind the log's own prefix (log.Printf("panic: %v\n%s", v,
+# debug.Stack())). At a line's start, "panic: " is the runtime's own (a crash preamble).
+LOGGED_BY_HTTP = "net/http"
+LOGGED_BY_LOG = "log"
+_HTTP_PANIC = "http: panic serving "
+
+
+def logged_panic(line: str) -> tuple[str, str] | None:
+    """(who logged it, the panic value's first line) when `line` says a panic was logged."""
+    at = line.find(_HTTP_PANIC)
+    if at >= 0:
+        rest = line[at + len(_HTTP_PANIC) :]
+        colon = rest.find(": ")
+        return (LOGGED_BY_HTTP, rest[colon + 2 :]) if colon >= 0 else None
+    at = line.find(" panic: ")
+    if at >= 0:
+        return LOGGED_BY_LOG, line[at + 8 :]
+    return None
+

@@ -39,6 +39,7 @@ from .line_kinds import (
     is_location,
     is_stack_line,
     location_follows,
+    logged_panic,
     retab_leading,
     retab_record_line,
     starts_dump,
@@ -70,6 +71,7 @@ class LineReader:
         self.closed: Kind | None = None  # the kind of the section closed last
         self.after_blank = False
         self.header_next = False  # a goroutine taken whole ended at the header fed next (no blank)
+        self.logged: tuple[int, str] | None = None  # (line, text) saying a panic was logged (line_kinds.logged_panic)
         self.out: list[Section] = []
         self.binary_lines = 0  # outside any dump, not text (invalid UTF-8 or NUL bytes)
 
@@ -91,19 +93,20 @@ class LineReader:
         self._close()
         self.cur = sec
 
-    def _goroutine(self, header: str, n: int) -> Section:
+    def _goroutine(self, header: str, n: int, logged: bool = False) -> Section:
         """A goroutine header: in this dump, or the first of a new one.
 
         The runtime starts every dump afresh, so ids repeat only in a new dump, but one
         damaged digit repeats an id too. A new dump therefore starts at a repeated id only
         when it is the dump's first id again, or when the next header repeats one as well
         (until then the goroutine is held back). The same header right under itself is a
-        line printed twice.
+        line printed twice. A stack logged with a panic (`logged`) is an event of its own:
+        a connection's goroutine logs request after request, its id again each time.
         """
         gid = header_id(header)
         cur = self.cur
         under, self.header_next = self.header_next, False
-        if gid and self.held is None and self.open and not self.records and gid not in self.ids:
+        if gid and self.held is None and self.open and not self.records and (logged or gid not in self.ids):
             # The common case, a new goroutine of the open dump.
             if cur is not None:
                 self._close()
@@ -174,8 +177,10 @@ class LineReader:
         if cur is not None and self._call_line(cur, text, nxt):
             return
         if is_header(text):
-            sec = self._goroutine(text, n)
+            logged = self.logged[1] if self.logged is not None and self.logged[0] == n - 1 else None
+            sec = self._goroutine(text, n, logged is not None)
             sec.lines.append(text)
+            sec.logged = logged
             self._open(sec)
             return
         if cur is not None:
@@ -269,6 +274,7 @@ class LineReader:
 
     def _outside(self, text: str, n: int, nxt: str | None, nxt2: str | None) -> None:
         """A line outside any section."""
+        self._note_logged(text, n, nxt)
         if not self.open:
             if "\ufffd" in text or "\x00" in text:
                 self.binary_lines += 1
@@ -319,8 +325,14 @@ class LineReader:
         if location_follows(nxt, nxt2):
             cur.lines.append(text)  # damage: the grammar will reject it, and it is counted
             return True
+        self._note_logged(text, n, nxt)
         self._foreign(text)
         return True
+
+    def _note_logged(self, text: str, n: int, nxt: str | None) -> None:
+        """A log line saying a panic was recovered, right over the header of its stack."""
+        if nxt is not None and is_header(nxt) and logged_panic(text) is not None:
+            self.logged = (n, text)
 
     def _section_start(self, text: str, n: int, kind: Kind | None, prev_blank: bool, nxt: str | None) -> bool:
         """Open the section this line starts, if it starts one here."""

@@ -180,6 +180,17 @@ class ParseIssue:
 
 
 @dataclass(frozen=True, slots=True)
+class LoggedPanic:
+    """A panic the program recovered and logged: the log line printed right before the
+    stack it took (net/http's "http: panic serving ...: <value>", a log call's "panic:
+    <value>"), as printed."""
+
+    goroutine: int  # the id the stack's header printed
+    line: int  # input line of the log line
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """One dump found in the input."""
 
@@ -216,6 +227,8 @@ class Snapshot:
     # entries: "crashzoo[2098]"); "" otherwise. Dumps of one service by several processes
     # are a service restarted between them, not one process followed.
     process: str = ""
+    # Stacks a program logged as it recovered a panic, with the log line before each.
+    logged_panics: tuple[LoggedPanic, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

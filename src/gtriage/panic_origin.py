@@ -16,7 +16,14 @@ can, because it was taken inside the deferred function that recovered:
 
 from __future__ import annotations
 
+from .line_kinds import LOGGED_BY_HTTP
+from .line_kinds import logged_panic as logged_line
 from .model import Crash, Frame, Snapshot
+from .report import LoggedPanicInfo
+
+TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 # What takes a stack for a program to print: each stands above the caller's frames.
 _STACK_TAKERS = frozenset({"runtime/debug.Stack"})
@@ -54,3 +61,37 @@ def _taken_by_program(crash: Crash, frames: tuple[Frame, ...]) -> str | None:
     if len(frames) > 1 and frames[1].func == _PANIC and len(panics) == 1 and not panics[0].recovered and not panics[0].repanicked:
         return f"its stack starts at {frames[0].func} over panic(): taken in the function that recovered it"
     return None
+
+
+# Of a log full of stacks logged with their panics ("http: panic serving ...: <value>", or a
+# log call's "panic: <value>" over debug.Stack()): each such stack is one event, read as a
+# goroutine of the dump the log makes. A connection's goroutine serves request after request,
+# so one id may have logged several.
+def logged_panics_by_id(s: Snapshot) -> dict[int, list[LoggedPanicInfo]]:
+    """The panics the program logged with a goroutine's stack, by the goroutine's id."""
+    out: dict[int, list[LoggedPanicInfo]] = {}
+    for lp in s.logged_panics:
+        found = logged_line(lp.text)  # what the reader saw in it, read again
+        if found is None:
+            continue
+        by, message = found
+        out.setdefault(lp.goroutine, []).append(LoggedPanicInfo(lp.goroutine, lp.line, by, message))
+    return out
+
+
+SHOWN_MESSAGES = 3
+
+
+def logged_why(panics: Sequence[LoggedPanicInfo]) -> str:
+    """'3 panics the program recovered and logged (net/http's "http: panic serving"):
+    assignment to entry in nil map (3)'."""
+    counts: dict[str, int] = {}
+    for p in panics:
+        counts[p.message] = counts.get(p.message, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: -kv[1])  # stable: first logged first among equals
+    shown = ", ".join(f"{m} ({n})" if len(panics) > 1 else m for m, n in ranked[:SHOWN_MESSAGES])
+    more = f", {len(ranked) - SHOWN_MESSAGES:,} other messages" if len(ranked) > SHOWN_MESSAGES else ""
+    bys = sorted({p.logged_by for p in panics})
+    how = " and ".join('net/http\'s "http: panic serving"' if b == LOGGED_BY_HTTP else "its log" for b in bys)
+    n = len(panics)
+    return f"{n:,} panic{'s' if n != 1 else ''} the program recovered and logged ({how}): {shown}{more}"

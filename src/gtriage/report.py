@@ -188,6 +188,17 @@ class SourceText:
 
 
 @dataclass(frozen=True, slots=True)
+class LoggedPanicInfo:
+    """A panic the program recovered and logged, with the stack of one of a cluster's
+    goroutines: what the log line before that stack says."""
+
+    goroutine: int
+    line: int  # input line of the log line
+    logged_by: str  # "net/http" (its "http: panic serving"), or "log" (a log call's "panic: ")
+    message: str  # the panic value's first line, as logged
+
+
+@dataclass(frozen=True, slots=True)
 class Cluster:
     rank: int
     count: int
@@ -227,6 +238,8 @@ class Cluster:
     objects: Objects | None = None
     # Waiting on one mutex or RWMutex: goroutines that may hold it (inferred), likeliest first.
     holders: tuple[Holder, ...] = ()
+    # Its goroutines' stacks a program logged as it recovered a panic, in input order.
+    logged_panics: tuple[LoggedPanicInfo, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

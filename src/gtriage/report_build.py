@@ -3,6 +3,8 @@ turns the pipeline's working types (RawCluster, Ranked, Access) into the public 
 
 from __future__ import annotations
 
+from _operator import attrgetter
+
 from .cluster import GOROUTINE_ID, RawCluster, exact_groups, group_ids
 from .frame_info import FrameInfo
 from .goroutine_index import index_of
@@ -10,7 +12,7 @@ from .holders import HolderFound, held_text, holder_text
 from .model import Access, Dump, Goroutine, Snapshot
 from .normalize import Normalizer
 from .objects import ObjectFindings
-from .panic_origin import logged_panic
+from .panic_origin import logged_panic, logged_panics_by_id, logged_why
 from .rank import Ranked, change
 from .record import dataclass, replace
 from .report import (
@@ -21,6 +23,7 @@ from .report import (
     Holder,
     LabelCount,
     Limit,
+    LoggedPanicInfo,
     RaceInfo,
     Report,
     SnapshotInfo,
@@ -35,6 +38,7 @@ if TYPE_CHECKING:
     from .compare import Comparison, PreviousMatch
 
 UNPARSED_SAMPLES = 20
+_LINE = attrgetter("line")
 
 
 def goroutine_total(snap: Snapshot) -> int:
@@ -73,8 +77,9 @@ def build_report(
     goroutine_total when the caller has it (a set of every id: ~30 ms on 300k goroutines)."""
     previous = comparison.matches if comparison is not None else None
     locks = _Locks(ranked, objects, holders or {})
+    logged = logged_panics_by_id(snap) if snap.logged_panics and fleet is None else None
     clusters = tuple(
-        locks.add(_cluster(i, r, previous, trends.of(r.cluster) if trends is not None else None, fleet), r)
+        locks.add(_cluster(i, r, previous, trends.of(r.cluster) if trends is not None else None, fleet, logged), r)
         for i, r in enumerate(ranked, 1)
     )
     all_races = [r for s in dump.snapshots for r in s.races]
@@ -191,7 +196,12 @@ def _gone(comparison: Comparison | None, trends: Trends | None) -> tuple[GoneClu
 
 
 def _cluster(
-    rank: int, r: Ranked, previous: dict[int, PreviousMatch] | None, trend: Trend | None, fleet: FleetParts | None
+    rank: int,
+    r: Ranked,
+    previous: dict[int, PreviousMatch] | None,
+    trend: Trend | None,
+    fleet: FleetParts | None,
+    logged: dict[int, list[LoggedPanicInfo]] | None = None,
 ) -> Cluster:
     c = r.cluster
     match = previous.get(id(c)) if previous is not None else None
@@ -211,6 +221,8 @@ def _cluster(
                 goroutine_ids=group_ids(grp),
             )
         )
+    panics = tuple(sorted((p for g in st.goroutines for p in logged.get(g.id, ())), key=_LINE)) if logged else ()
+    why = (logged_why(panics), *r.why) if panics else tuple(r.why)
     return Cluster(
         rank=rank,
         count=c.count,
@@ -224,7 +236,7 @@ def _cluster(
         goroutine_ids=st.ids,
         labels=tuple(LabelCount(lbl, n) for lbl, n in sorted(c.labels.items(), key=lambda kv: (-kv[1], kv[0]))),
         frames=rep.frames,
-        why=tuple(r.why),
+        why=why,
         stacks=tuple(stacks),
         score=r.score,
         family=c.family,
@@ -238,6 +250,7 @@ def _cluster(
         trend=trend,
         sources=_by_source(fleet, c) if fleet is not None else None,
         gone_from=fleet.gone_from.get(id(c), ()) if fleet is not None and fleet.gone_from is not None else None,
+        logged_panics=panics,
     )
 
 

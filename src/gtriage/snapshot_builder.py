@@ -5,7 +5,7 @@ MAX_KEPT_ISSUES of them)."""
 from __future__ import annotations
 
 from .lazy_re import lazy
-from .model import Crash, DumpFormat, Goroutine, ParseIssue, Race, Record, Snapshot
+from .model import Crash, DumpFormat, Goroutine, LoggedPanic, ParseIssue, Race, Record, Snapshot
 from .record import dataclass, field, replace
 from .section import Section
 from .shapes import MAX_DIGITS
@@ -44,6 +44,7 @@ class SnapshotBuilder:
     # Stream line -> input line, when a carrier changed the lines (JSON logs, one-line dumps).
     origin: LineMap | None = None
     stackless: tuple[int, str] | None = None  # the last goroutine's header had no stack
+    logged_panics: list[LoggedPanic] = field(default_factory=list)
 
     def at(self, line: int) -> int:
         """The input line of a stream line."""
@@ -88,6 +89,7 @@ class SnapshotBuilder:
             truncated=self.truncated,
             first_line=self.first_line,
             last_line=self.last_line,
+            logged_panics=tuple(self.logged_panics),
         )
 
 

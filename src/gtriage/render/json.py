@@ -117,6 +117,10 @@ def _cluster_tail(c: Cluster, frame_obj: _FrameObjs) -> dict[str, Any]:
             for h in c.holders
         ],
         "gone_from": _gone_shares(c.gone_from),
+        "logged_panics": [
+            {"goroutine": p.goroutine, "line": p.line, "logged_by": p.logged_by, "message": p.message}
+            for p in c.logged_panics
+        ],
     }
 
 

@@ -1,0 +1,3 @@
+module httppanic
+
+go 1.21
