@@ -187,3 +187,20 @@ def test_a_goroutine_that_logs_again_is_no_new_dump_and_no_damage() -> None:
     report = analyze_text("\n".join(made) + "\n")
     assert report.goroutines == 2
     assert sum(len(c.logged_panics) for c in report.clusters) == 4
+
+
+def test_a_fleets_logged_panics_name_their_source(tmp_path: Path) -> None:
+    # The same service's log from two pods: each cluster holds both pods' panics, each named
+    # by its pod (goroutine ids repeat from pod to pod).
+    pods = copies_in_order(tmp_path, HTTP_LOG, HTTP_LOG)
+    one = analyze_inputs([str(HTTP_LOG)])
+    fleet = analyze_inputs(pods, fleet=True)
+    names = [s.name for s in fleet.fleet or ()]
+    assert len(names) == 2
+    alone = {(c.blocked_at.func, c.blocked_at.line): c.logged_panics for c in one.clusters}
+    for c in fleet.clusters:
+        mine = alone[(c.blocked_at.func, c.blocked_at.line)]
+        assert [(p.source, p.goroutine, p.message) for p in c.logged_panics] == [
+            (name, p.goroutine, p.message) for name in names for p in mine
+        ]
+    jsonschema.validate(json.loads(render_json(fleet)), SCHEMA)

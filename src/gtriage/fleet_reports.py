@@ -12,11 +12,21 @@ from .holders import find_holders
 from .inputs import Input, short_names
 from .model import Crash, Dump, DumpFormat, Snapshot
 from .objects import ObjectFindings, find_objects
-from .panic_origin import logged_panic
+from .panic_origin import logged_panic, logged_panics_by_id
 from .rank import rank_clusters
 from .reading import ReadOptions, read_all
 from .record import dataclass, replace
-from .report import ORDER_GIVEN, PROFILE_CLOCK, FleetSource, GoneCluster, Moment, Report, SourceCount, Trend
+from .report import (
+    ORDER_GIVEN,
+    PROFILE_CLOCK,
+    FleetSource,
+    GoneCluster,
+    LoggedPanicInfo,
+    Moment,
+    Report,
+    SourceCount,
+    Trend,
+)
 from .report_build import FleetParts, build_report, goroutine_total
 from .series import Tracker, Trends, put_in_order, snapshot_clock, snapshot_moment, trend_of
 from .source import SourceInfo
@@ -160,7 +170,7 @@ def _fleet(g: _Gathered, whole: Dump, series: Sequence[_SourceSeries] | None = N
     gone_from, gone = _gone(merged, followed, g.names) if followed is not None else (None, None)
     parts = FleetParts(
         tuple(g.sources), tuple(g.names), merged.per_source, sum(goroutine_total(s) for s in g.snaps), merged.members,
-        trends_of, gone_from, gone,
+        trends_of, gone_from, gone, _logged(g),
     )
     families = assign_families(merged.clusters, work)
     objects = _fleet_objects(merged, g)
@@ -265,6 +275,13 @@ def _poll_time(g: _Gathered, now: float) -> tuple[float, str]:
     return now, "time fetched"
 
 
+def _logged(g: _Gathered) -> list[dict[int, list[LoggedPanicInfo]] | None] | None:
+    """Each source's panics logged with its stacks (FleetParts.logged)."""
+    if not any(s.logged_panics for s in g.snaps):
+        return None
+    return [logged_panics_by_id(s, name) if s.logged_panics else None for s, name in zip(g.snaps, g.names, strict=True)]
+
+
 def _fleet_objects(merged: Merged, g: _Gathered) -> ObjectFindings:
     """What each merged cluster's sync and channel waits wait on, read in each source on its
     own (an address names an object only within one process). Who may hold a lock is not
@@ -314,7 +331,11 @@ def poll_report(
         spread=(lambda c: spread_of(merged, c, g.names)) if merged is not None else None,
         objects=objects.of if objects is not None else None, crash_of=crash_of,
     )
-    parts = FleetParts(tuple(g.sources), tuple(g.names), merged.per_source, total, merged.members) if merged is not None else None
+    parts = (
+        FleetParts(tuple(g.sources), tuple(g.names), merged.per_source, total, merged.members, logged=_logged(g))
+        if merged is not None
+        else None
+    )
     snap = Snapshot(g.snaps[0].format, truncated=any(s.truncated for s in g.snaps), crash=crash) if fleet else g.snaps[0]
     return build_report(
         g.whole(" + ".join(i.name for i in items)), snap, ranked, normalizer(g.snaps), families=families,

@@ -67,15 +67,16 @@ def _taken_by_program(crash: Crash, frames: tuple[Frame, ...]) -> str | None:
 # log call's "panic: <value>" over debug.Stack()): each such stack is one event, read as a
 # goroutine of the dump the log makes. A connection's goroutine serves request after request,
 # so one id may have logged several.
-def logged_panics_by_id(s: Snapshot) -> dict[int, list[LoggedPanicInfo]]:
-    """The panics the program logged with a goroutine's stack, by the goroutine's id."""
+def logged_panics_by_id(s: Snapshot, source: str | None = None) -> dict[int, list[LoggedPanicInfo]]:
+    """The panics the program logged with a goroutine's stack, by the goroutine's id; each
+    names `source`, in a fleet."""
     out: dict[int, list[LoggedPanicInfo]] = {}
     for lp in s.logged_panics:
         found = logged_line(lp.text)  # what the reader saw in it, read again
         if found is None:
             continue
         by, message = found
-        out.setdefault(lp.goroutine, []).append(LoggedPanicInfo(lp.goroutine, lp.line, by, message))
+        out.setdefault(lp.goroutine, []).append(LoggedPanicInfo(lp.goroutine, lp.line, by, message, source))
     return out
 
 

@@ -147,6 +147,9 @@ class FleetParts:
     gone_from: dict[int, tuple[SourceCount, ...]] | None = None
     # Clusters that no source's last dump holds, seen in an earlier one (None: no source followed)
     gone: tuple[GoneCluster, ...] | None = None
+    # Each source's panics logged with its goroutines' stacks, by goroutine id, in the order
+    # of `per_source` (None for a source without any; the whole None when none has any)
+    logged: list[dict[int, list[LoggedPanicInfo]] | None] | None = None
 
 
 class _Locks:
@@ -221,7 +224,10 @@ def _cluster(
                 goroutine_ids=group_ids(grp),
             )
         )
-    panics = tuple(sorted((p for g in st.goroutines for p in logged.get(g.id, ())), key=_LINE)) if logged else ()
+    if fleet is not None:
+        panics = _fleet_panics(fleet, c)
+    else:
+        panics = tuple(sorted((p for g in st.goroutines for p in logged.get(g.id, ())), key=_LINE)) if logged else ()
     why = (logged_why(panics), *r.why) if panics else tuple(r.why)
     return Cluster(
         rank=rank,
@@ -252,6 +258,18 @@ def _cluster(
         gone_from=fleet.gone_from.get(id(c), ()) if fleet is not None and fleet.gone_from is not None else None,
         logged_panics=panics,
     )
+
+
+def _fleet_panics(fleet: FleetParts, c: RawCluster) -> tuple[LoggedPanicInfo, ...]:
+    """A merged cluster's logged panics, source by source (an id means a goroutine only
+    within its source), each source's in input order."""
+    if fleet.logged is None or fleet.members is None:
+        return ()
+    out: list[LoggedPanicInfo] = []
+    for logged, gs in zip(fleet.logged, fleet.members[id(c)], strict=True):
+        if logged:
+            out.extend(sorted((p for g in gs for p in logged.get(g.id, ())), key=_LINE))
+    return tuple(out)
 
 
 def _by_source(fleet: FleetParts, c: RawCluster) -> tuple[SourceCount, ...]:

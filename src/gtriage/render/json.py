@@ -118,7 +118,7 @@ def _cluster_tail(c: Cluster, frame_obj: _FrameObjs) -> dict[str, Any]:
         ],
         "gone_from": _gone_shares(c.gone_from),
         "logged_panics": [
-            {"goroutine": p.goroutine, "line": p.line, "logged_by": p.logged_by, "message": p.message}
+            {"goroutine": p.goroutine, "line": p.line, "logged_by": p.logged_by, "message": p.message, "source": p.source}
             for p in c.logged_panics
         ],
     }
