@@ -92,6 +92,25 @@ def test_one_goroutine_is_said_in_the_singular_and_a_logged_panic_as_such(ui: ty
     assert "a panic the program recovered and printed itself, not a crash" in text
 
 
+def test_each_goroutine_says_the_panic_it_logged(ui: type[UI]) -> None:
+    # samples/logged/httppanic.log: the nil-map cluster's three goroutines each logged one.
+    sample = Path(__file__).resolve().parents[2] / "samples/logged/httppanic.log"
+    report = analyze(str(sample))
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        seen["why"] = " ".join(ui.screen_text(app).split())
+        await ui.open_goroutines(pilot, app)
+        lst = app.screen.query_one(GoroutineList)
+        seen["rows"] = [lst.row_text(g).plain for g in lst.goroutines]
+
+    ui.run(report, steps)
+    first = report.clusters[0]
+    assert len(seen["rows"]) == first.count == 3
+    assert all(row.endswith("logged panic: assignment to entry in nil map") for row in seen["rows"])
+    assert "3 panics the program recovered and logged" in seen["why"]
+
+
 def test_sort_keys(ui: type[UI], demo: Report) -> None:
     seen: dict[str, Any] = {}
 

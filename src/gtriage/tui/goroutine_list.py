@@ -73,6 +73,9 @@ class GoroutineList(ScrollView, can_focus=True):
         names = [s.source for s in cluster.sources or ()]
         self.source_width = max(len("source"), min(SOURCE_WIDTH, max(map(len, names)))) if names else 0
         self.cells = cut_names(names, self.source_width)
+        # The last panic each goroutine logged with its stack (by source and id: ids repeat
+        # from source to source, and a keep-alive connection's goroutine logs several).
+        self.panics = {(p.source, p.goroutine): p.message for p in cluster.logged_panics}
         self.virtual_size = Size(WIDTH, len(self.goroutines))
 
     def header(self) -> str:
@@ -91,8 +94,11 @@ class GoroutineList(ScrollView, can_focus=True):
         parent = str(g.parent_id) if g.parent_id is not None else "-"
         labels = " ".join(f"{k}={v}" for k, v in g.labels)
         state = f"[{g.state}] " if g.state != self.cluster.state else ""
+        panic = self.panics.get((self.sources.get(id(g)) if self.sources is not None else None, g.id)) if self.panics else None
         return plain(
-            f"{self.source_cell(g)}  {g.id:>{self.id_width}}  {g.minutes or '':>4}  {parent:>7}  {state}({args})" + (f"  {labels}" if labels else "")
+            f"{self.source_cell(g)}  {g.id:>{self.id_width}}  {g.minutes or '':>4}  {parent:>7}  {state}({args})"
+            + (f"  {labels}" if labels else "")
+            + (f"  logged panic: {panic}" if panic is not None else "")
         )
 
     def render_line(self, y: int) -> Strip:
