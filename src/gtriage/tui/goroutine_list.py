@@ -95,10 +95,11 @@ class GoroutineList(ScrollView, can_focus=True):
         labels = " ".join(f"{k}={v}" for k, v in g.labels)
         state = f"[{g.state}] " if g.state != self.cluster.state else ""
         panic = self.panics.get((self.sources.get(id(g)) if self.sources is not None else None, g.id)) if self.panics else None
+        # A logged panic first: at 80 columns the arguments would push it out of sight.
+        said = f"logged panic: {panic}  " if panic is not None else ""
         return plain(
-            f"{self.source_cell(g)}  {g.id:>{self.id_width}}  {g.minutes or '':>4}  {parent:>7}  {state}({args})"
+            f"{self.source_cell(g)}  {g.id:>{self.id_width}}  {g.minutes or '':>4}  {parent:>7}  {state}{said}({args})"
             + (f"  {labels}" if labels else "")
-            + (f"  logged panic: {panic}" if panic is not None else "")
         )
 
     def render_line(self, y: int) -> Strip:
