@@ -153,6 +153,10 @@ def test_panics_a_service_logged_are_told_with_their_stacks() -> None:
     out = json.loads(render_json(report))
     jsonschema.validate(out, SCHEMA)
     assert [len(c["logged_panics"]) for c in out["clusters"]] == [len(c.logged_panics) for c in report.clusters]
+    # Six events, five goroutines: one connection's goroutine logged twice.
+    said = f"{len(HTTP_MANIFEST['requests'])} panics the program recovered and logged"
+    assert said in render_text(report).splitlines()[1]
+    assert said in render_markdown(report)
 
 
 def test_only_the_line_right_before_a_header_is_its_panic() -> None:

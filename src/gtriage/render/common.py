@@ -224,6 +224,10 @@ def summary_line(r: Report) -> str:
     # mistaken for a dump of 3 clusters.
     clusters = plural(shown, "cluster") if total is None or total == shown else f"{num(shown)} of {plural(total, 'cluster')} shown"
     parts = [plural(r.goroutines, "goroutine"), clusters, kind]
+    logged = sum(len(c.logged_panics) for c in r.clusters)
+    if logged:
+        # Each a stack logged with its panic: more than the goroutines where one logged again.
+        parts.append(f"{plural(logged, 'panic')} the program recovered and logged")
     if r.fleet is not None:
         pass  # fleet_lines say which sources
     elif r.series is not None:
