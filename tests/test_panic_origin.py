@@ -207,4 +207,20 @@ def test_a_fleets_logged_panics_name_their_source(tmp_path: Path) -> None:
         assert [(p.source, p.goroutine, p.message) for p in c.logged_panics] == [
             (name, p.goroutine, p.message) for name in names for p in mine
         ]
+        assert "running in the program's own code" not in c.why
     jsonschema.validate(json.loads(render_json(fleet)), SCHEMA)
+
+
+def test_running_is_not_said_of_stacks_taken_as_a_panic_was_recovered() -> None:
+    # debug.Stack prints "[running]" for the goroutine that takes it: where every goroutine
+    # of a cluster logged its stack with a panic, "running in the program's own code" would
+    # say something the log does not. The same stack once without its log line keeps it.
+    first = _logged_events()[0]
+    without = re.sub(r"^goroutine \d+ ", "goroutine 777 ", first.split("\n", 1)[1], flags=re.M)
+    logged_only = analyze_text(first + "\n").clusters[0]
+    mixed = analyze_text(first + "\n" + without + "\n").clusters[0]
+    assert (logged_only.count, mixed.count) == (1, 2)
+    assert "running in the program's own code" not in logged_only.why
+    assert "running in the program's own code" in mixed.why
+    assert logged_only.why[0].startswith("1 panic the program recovered and logged")
+    assert mixed.why[0].startswith("1 panic the program recovered and logged")

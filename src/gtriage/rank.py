@@ -182,7 +182,7 @@ def _rank_one(
     elif c.state in LEAK_STATES and own_code:
         why.append(f"{_describe_state(c.state)} in the program's own code: looks like a leak")
     elif own_code and c.state:
-        why.append(f"{c.state} in the program's own code")
+        why.append(state_reason(c.state))
     said = objects_text(objects) if objects is not None else None
     if said:
         why.append(said)
@@ -194,6 +194,12 @@ def _rank_one(
     if previous is not None and not (trend is not None and match is not None and match.count == c.count):
         why.append(_change_reason(c.count, match))  # a trend already says "steady"
     return Ranked(c, score, why, healthy, crashed)
+
+
+def state_reason(state: str) -> str:
+    """Why a cluster not waiting on anything the runtime names is worth a look: "running in
+    the program's own code"."""
+    return f"{state} in the program's own code"
 
 
 def _crash_reason(crash: Crash) -> str:

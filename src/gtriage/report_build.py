@@ -13,7 +13,7 @@ from .model import Access, Dump, Goroutine, Snapshot
 from .normalize import Normalizer
 from .objects import ObjectFindings
 from .panic_origin import logged_panic, logged_panics_by_id, logged_why
-from .rank import Ranked, change
+from .rank import Ranked, change, state_reason
 from .record import dataclass, replace
 from .report import (
     AccessInfo,
@@ -225,10 +225,17 @@ def _cluster(
             )
         )
     if fleet is not None:
-        panics = _fleet_panics(fleet, c)
+        panics, every = _fleet_panics(fleet, c)
     else:
         panics = tuple(sorted((p for g in st.goroutines for p in logged.get(g.id, ())), key=_LINE)) if logged else ()
-    why = (logged_why(panics), *r.why) if panics else tuple(r.why)
+        every = logged is not None and all(g.id in logged for g in st.goroutines)
+    why = tuple(r.why)
+    if panics:
+        if every:
+            # Stacks taken as a panic was recovered: "[running]" is how debug.Stack prints
+            # the goroutine that takes it, not a goroutine found running.
+            why = tuple(w for w in why if w != state_reason(c.state))
+        why = (logged_why(panics), *why)
     return Cluster(
         rank=rank,
         count=c.count,
@@ -260,16 +267,19 @@ def _cluster(
     )
 
 
-def _fleet_panics(fleet: FleetParts, c: RawCluster) -> tuple[LoggedPanicInfo, ...]:
+def _fleet_panics(fleet: FleetParts, c: RawCluster) -> tuple[tuple[LoggedPanicInfo, ...], bool]:
     """A merged cluster's logged panics, source by source (an id means a goroutine only
-    within its source), each source's in input order."""
+    within its source), each source's in input order; and whether every goroutine of it
+    logged one."""
     if fleet.logged is None or fleet.members is None:
-        return ()
+        return (), False
     out: list[LoggedPanicInfo] = []
+    every = True
     for logged, gs in zip(fleet.logged, fleet.members[id(c)], strict=True):
         if logged:
             out.extend(sorted((p for g in gs for p in logged.get(g.id, ())), key=_LINE))
-    return tuple(out)
+        every = every and all(g.id in logged for g in gs) if logged else every and not gs
+    return tuple(out), every
 
 
 def _by_source(fleet: FleetParts, c: RawCluster) -> tuple[SourceCount, ...]:
