@@ -224,3 +224,14 @@ def test_running_is_not_said_of_stacks_taken_as_a_panic_was_recovered() -> None:
     assert "running in the program's own code" in mixed.why
     assert logged_only.why[0].startswith("1 panic the program recovered and logged")
     assert mixed.why[0].startswith("1 panic the program recovered and logged")
+
+
+def test_a_huge_logged_value_is_kept_bounded() -> None:
+    first = _logged_events()[0]
+    line, stack = first.split("\n", 1)
+    huge = line + " " + "x" * 100_000
+    report = analyze_text(huge + "\n" + stack + "\n")
+    [p] = report.clusters[0].logged_panics
+    assert p.message.startswith("assignment to entry in nil map x")
+    assert 1000 < len(p.message) < 2000
+    assert len(report.clusters[0].why[0]) < 400

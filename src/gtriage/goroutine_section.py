@@ -9,6 +9,10 @@ from .record import replace
 from .section import Section
 from .snapshot_builder import SnapshotBuilder
 
+# A log line kept with a logged panic's stack, at most: a panic value can be a whole
+# request body, and no report line needs more.
+MAX_LOGGED_LINE = 2000
+
 
 def read_goroutine(sec: Section, snap: SnapshotBuilder, memo: ShapeMemo) -> None:
     snap.headers_seen += 1
@@ -49,7 +53,7 @@ def read_goroutine(sec: Section, snap: SnapshotBuilder, memo: ShapeMemo) -> None
         snap.truncated = True
     _add(sec, snap, header, g, bool(text))
     if sec.logged is not None:
-        snap.logged_panics.append(LoggedPanic(g.id, snap.at(sec.line - 1), sec.logged))
+        snap.logged_panics.append(LoggedPanic(g.id, snap.at(sec.line - 1), sec.logged[:MAX_LOGGED_LINE]))
 
 
 def _unparsed_header(sec: Section, snap: SnapshotBuilder, header: str) -> None:

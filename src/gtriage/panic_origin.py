@@ -81,6 +81,11 @@ def logged_panics_by_id(s: Snapshot, source: str | None = None) -> dict[int, lis
 
 
 SHOWN_MESSAGES = 3
+SHOWN_CHARS = 200  # of a message in `why` (JSON's logged_panics keep it whole)
+
+
+def _cut(message: str) -> str:
+    return message if len(message) <= SHOWN_CHARS else message[:SHOWN_CHARS] + "…"
 
 
 def logged_why(panics: Sequence[LoggedPanicInfo]) -> str:
@@ -90,7 +95,7 @@ def logged_why(panics: Sequence[LoggedPanicInfo]) -> str:
     for p in panics:
         counts[p.message] = counts.get(p.message, 0) + 1
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])  # stable: first logged first among equals
-    shown = ", ".join(f"{m} ({n})" if len(panics) > 1 else m for m, n in ranked[:SHOWN_MESSAGES])
+    shown = ", ".join(f"{_cut(m)} ({n})" if len(panics) > 1 else _cut(m) for m, n in ranked[:SHOWN_MESSAGES])
     more = f", {len(ranked) - SHOWN_MESSAGES:,} other messages" if len(ranked) > SHOWN_MESSAGES else ""
     bys = sorted({p.logged_by for p in panics})
     how = " and ".join('net/http\'s "http: panic serving"' if b == LOGGED_BY_HTTP else "its log" for b in bys)
