@@ -235,3 +235,18 @@ def test_a_huge_logged_value_is_kept_bounded() -> None:
     assert p.message.startswith("assignment to entry in nil map x")
     assert 1000 < len(p.message) < 2000
     assert len(report.clusters[0].why[0]) < 400
+
+
+def test_logged_panics_read_the_same_through_kubectl_timestamps_and_docker(tmp_path: Path) -> None:
+    # `kubectl logs --timestamps` puts RFC 3339 nanosecond times before every line (the
+    # program's own log prefix stays); docker's json-file has a JSON record a line.
+    lines = HTTP_LOG.read_text().splitlines()
+    kubectl = tmp_path / "kubectl.log"
+    kubectl.write_text("".join(f"2026-12-01T14:53:07.{123456789 + i * 1000}Z {line}\n" for i, line in enumerate(lines)))
+    docker = tmp_path / "docker.log"
+    docker.write_text("".join(json.dumps({"log": line + "\n", "stream": "stdout", "time": f"2026-12-01T14:53:07.{i:09d}Z"}) + "\n"
+                              for i, line in enumerate(lines)))  # fmt: skip
+    plain = [(p.line, p.logged_by, p.message) for c in analyze_inputs([str(HTTP_LOG)]).clusters for p in c.logged_panics]
+    for wrapped in (kubectl, docker):
+        got = [(p.line, p.logged_by, p.message) for c in analyze_inputs([str(wrapped)]).clusters for p in c.logged_panics]
+        assert got == plain, wrapped.name
