@@ -86,6 +86,8 @@ def test_stack_lines() -> None:
          ("net/http", "assignment to entry in nil map")),
         ("http: panic serving [::1]:443: boom: deeper", ("net/http", "boom: deeper")),
         ("http: panic serving nowhere", None),  # no value after the address
+        # echo's Recover middleware, its stack's header unglued from the line
+        ("2026/12/01 14:53:07 [PANIC RECOVER] runtime error: index out of range ", ("echo", "runtime error: index out of range")),
         # a log call's "panic: <value>" behind its prefix
         ('2026/12/01 14:53:08 panic: export: no writer for format "xlsx"', ("log", 'export: no writer for format "xlsx"')),
         ("panic: boom", None),  # at a line's start: the runtime's own (a crash)

@@ -250,3 +250,17 @@ def test_logged_panics_read_the_same_through_kubectl_timestamps_and_docker(tmp_p
     for wrapped in (kubectl, docker):
         got = [(p.line, p.logged_by, p.message) for c in analyze_inputs([str(wrapped)]).clusters for p in c.logged_panics]
         assert got == plain, wrapped.name
+
+
+@pytest.mark.parametrize("label", ["PANIC RECOVER", "\x1b[31mPANIC RECOVER\x1b[0m"], ids=["plain", "coloured"])
+def test_echos_recovered_panics_are_told_with_their_glued_stacks(label: str) -> None:
+    # echo's Recover middleware: Printf("[%s] %s %s", color.Red("PANIC RECOVER"), err, stack):
+    # the value, a space, then the stack runtime.Stack took, glued on the same line.
+    events = _logged_events()
+    stacks = [e.split("\n", 1)[1] for e in events[:4]]
+    values = [r["value"] for r in HTTP_MANIFEST["requests"][:4]]
+    text = "".join(f"2026/12/01 14:53:07 [{label}] {v} {s}\n" for v, s in zip(values, stacks, strict=True))
+    report = analyze_text(text)
+    got = [(p.logged_by, p.message) for c in report.clusters for p in c.logged_panics]
+    assert sorted(got) == sorted(("echo", v) for v in values)
+    assert report.unparsed_lines == 0

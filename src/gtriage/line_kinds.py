@@ -121,12 +121,16 @@ def retab_record_line(text: str) -> str:
 
 
 # What a program writes on the line right before a stack it took while handling a panic it
-# recovered: net/http's "http: panic serving 10.0.0.7:51234: <value>" (conn.serve), or a
-# log call's "panic: <value>" behind the log's own prefix (log.Printf("panic: %v\n%s", v,
+# recovered: net/http's "http: panic serving 10.0.0.7:51234: <value>" (conn.serve), echo's
+# "[PANIC RECOVER] <value>", or a log call's "panic: <value>" behind the log's own prefix (log.Printf("panic: %v\n%s", v,
 # debug.Stack())). At a line's start, "panic: " is the runtime's own (a crash preamble).
 LOGGED_BY_HTTP = "net/http"
+LOGGED_BY_ECHO = "echo"
 LOGGED_BY_LOG = "log"
 _HTTP_PANIC = "http: panic serving "
+# labstack/echo's Recover middleware: Printf("[%s] %s %s", "PANIC RECOVER", err, stack),
+# the stack glued to the value (its header starts a line of its own: carriers.py).
+_ECHO_PANIC = "[PANIC RECOVER] "
 
 
 def logged_panic(line: str) -> tuple[str, str] | None:
@@ -136,6 +140,9 @@ def logged_panic(line: str) -> tuple[str, str] | None:
         rest = line[at + len(_HTTP_PANIC) :]
         colon = rest.find(": ")
         return (LOGGED_BY_HTTP, rest[colon + 2 :]) if colon >= 0 else None
+    at = line.find(_ECHO_PANIC)
+    if at >= 0:
+        return LOGGED_BY_ECHO, line[at + len(_ECHO_PANIC) :].rstrip()
     at = line.find(" panic: ")
     if at >= 0:
         return LOGGED_BY_LOG, line[at + 8 :]

@@ -16,7 +16,7 @@ can, because it was taken inside the deferred function that recovered:
 
 from __future__ import annotations
 
-from .line_kinds import LOGGED_BY_HTTP
+from .line_kinds import LOGGED_BY_ECHO, LOGGED_BY_HTTP
 from .line_kinds import logged_panic as logged_line
 from .model import Crash, Frame, Snapshot
 from .report import LoggedPanicInfo
@@ -81,6 +81,7 @@ def logged_panics_by_id(s: Snapshot, source: str | None = None) -> dict[int, lis
 
 
 SHOWN_MESSAGES = 3
+_HOW = {LOGGED_BY_HTTP: 'net/http\'s "http: panic serving"', LOGGED_BY_ECHO: 'echo\'s "[PANIC RECOVER]"'}
 SHOWN_CHARS = 200  # of a message in `why` (JSON's logged_panics keep it whole)
 
 
@@ -98,6 +99,6 @@ def logged_why(panics: Sequence[LoggedPanicInfo]) -> str:
     shown = ", ".join(f"{_cut(m)} ({n})" if len(panics) > 1 else _cut(m) for m, n in ranked[:SHOWN_MESSAGES])
     more = f", {len(ranked) - SHOWN_MESSAGES:,} other messages" if len(ranked) > SHOWN_MESSAGES else ""
     bys = sorted({p.logged_by for p in panics})
-    how = " and ".join('net/http\'s "http: panic serving"' if b == LOGGED_BY_HTTP else "its log" for b in bys)
+    how = " and ".join(_HOW.get(b, "its log") for b in bys)
     n = len(panics)
     return f"{n:,} panic{'s' if n != 1 else ''} the program recovered and logged ({how}): {shown}{more}"
