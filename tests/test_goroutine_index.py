@@ -142,3 +142,12 @@ def test_goroutines_copied_into_another_tuple_have_no_index() -> None:
     snap = read_in_parallel(LOCKS).snapshots[-1]
     assert index_of(snap) is not None
     assert index_of(replace(snap, goroutines=tuple(snap.goroutines))) is None
+
+
+def test_stats_from_parts_only_where_they_hold_every_goroutine() -> None:
+    # A cluster of one counted group and one group without parts (as a fleet's merge makes).
+    counted = group_of([goroutine(1, minutes=5), goroutine(2, minutes=7)], counted=True)
+    bare = StackGroup((frame("main.g"),), None, [goroutine(3, minutes=90)], 1)
+    made = RawCluster("chan receive", frame("main.f"), [counted, bare])
+    assert (made.stats().minutes_min, made.stats().minutes_max) == (5, 90)
+    assert made.stats().ids == (1, 2, 3)

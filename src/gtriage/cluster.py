@@ -161,7 +161,10 @@ class RawCluster:
         if self._stats is None:
             gs = self.goroutines()
             known = [p.stats for grp in self.groups for p in grp.parts]
-            whole = _joined(known) if known and None not in known else None
+            # From the parts only where they hold every goroutine: a group made by merging
+            # others (a fleet's) has none.
+            covered = all(grp.parts for grp in self.groups) and None not in known
+            whole = _joined(known) if known and covered else None
             if whole is None:
                 whole = part_stats(gs)
             parents = dict(whole.parents)
