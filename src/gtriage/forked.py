@@ -31,7 +31,6 @@ _INDEX = 2  # bytes of an index in the queue's pipe
 # the smallest pipe buffer (16 KiB on macOS; 64 KiB on Linux).
 MAX_INDICES = 4096
 _HEADER = 8  # bytes of a message's length
-_READ = 1 << 20
 # A worker's pipe holds this much where the system lets it (Linux: F_SETPIPE_SZ, up to
 # /proc/sys/fs/pipe-max-size, 1 MiB by default). A worker sends a chunk's answer at once
 # (up to ~0.75 MiB on the bench dumps) and, with the 64 KiB default, waited in its send

@@ -122,8 +122,9 @@ def retab_record_line(text: str) -> str:
 
 # What a program writes on the line right before a stack it took while handling a panic it
 # recovered: net/http's "http: panic serving 10.0.0.7:51234: <value>" (conn.serve), echo's
-# "[PANIC RECOVER] <value>", or a log call's "panic: <value>" behind the log's own prefix (log.Printf("panic: %v\n%s", v,
-# debug.Stack())). At a line's start, "panic: " is the runtime's own (a crash preamble).
+# "[PANIC RECOVER] <value>", or a log call's "panic: <value>" behind the log's own prefix
+# (log.Printf("panic: %v\n%s", v, debug.Stack())). At a line's start, "panic: " is the
+# runtime's own (a crash preamble).
 LOGGED_BY_HTTP = "net/http"
 LOGGED_BY_ECHO = "echo"
 LOGGED_BY_LOG = "log"
@@ -147,4 +148,3 @@ def logged_panic(line: str) -> tuple[str, str] | None:
     if at >= 0:
         return LOGGED_BY_LOG, line[at + 8 :]
     return None
-

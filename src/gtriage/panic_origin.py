@@ -1,5 +1,7 @@
 """Whether a panic's traceback is the runtime's, printed as its process died, or one the
-program printed itself after it recovered the panic (inferred from the stack).
+program printed itself after it recovered the panic (inferred from the stack); and the
+panics a program logged with the stacks it took as it recovered them (what the log line
+before each stack says: logged_panics_by_id, logged_why).
 
 The runtime prints "panic: <value>" and the panicking goroutine's stack only when the
 panic ends the process. A program that recovers may print the same words and a stack of
