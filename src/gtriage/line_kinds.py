@@ -99,6 +99,13 @@ def location_follows(nxt: str | None, nxt2: str | None) -> bool:
     return is_location(nxt) or (nxt is not None and nxt.strip() != "" and is_location(nxt2))
 
 
+def call_over_location(text: str, nxt: str | None) -> bool:
+    """Inside a stack, a call over its location is a call, whatever it starts with ("panic:
+    x(y)"): the runtime starts no section with such a pair. A header stays a header (one
+    glued to its first call must not become a frame of the goroutine above)."""
+    return nxt is not None and nxt[:1] == "\t" and text[-1:] == ")" and text[:1] != " " and not is_header(text)
+
+
 def retab_leading(text: str) -> str:
     """A nested panic pasted with spaces for its tab. Other lines keep their spaces: a
     panic value's own indentation is part of the value (Go before 1.23 adds none)."""
@@ -148,3 +155,9 @@ def logged_panic(line: str) -> tuple[str, str] | None:
     if at >= 0:
         return LOGGED_BY_LOG, line[at + 8 :]
     return None
+
+
+def logs_panic_over(text: str, nxt: str | None) -> bool:
+    """Whether `text` is a log line saying a panic was recovered, right over the header of
+    the stack logged with it."""
+    return nxt is not None and is_header(nxt) and logged_panic(text) is not None

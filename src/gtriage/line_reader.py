@@ -34,12 +34,13 @@ from .line_kinds import (
     RECORD_START,
     REG_LINE,
     SIGNAL_LINE,
+    call_over_location,
     header_id,
     is_header,
     is_location,
     is_stack_line,
     location_follows,
-    logged_panic,
+    logs_panic_over,
     retab_leading,
     retab_record_line,
     starts_dump,
@@ -174,7 +175,9 @@ class LineReader:
             return
         cur = self.cur
         kind = cur.kind if cur is not None else None
-        if cur is not None and self._call_line(cur, text, nxt):
+        if (kind is Kind.GOROUTINE or kind is Kind.RUNTIME_STACK) and call_over_location(text, nxt):
+            assert cur is not None
+            cur.lines.append(text)
             return
         if is_header(text):
             logged = self.logged[1] if self.logged is not None and self.logged[0] == n - 1 else None
@@ -221,22 +224,6 @@ class LineReader:
         else:
             cur.lines.append(text)
         return True
-
-    def _call_line(self, cur: Section, text: str, nxt: str | None) -> bool:
-        """A call over its location is a call, whatever it starts with ("panic: x(y)"): the
-        runtime starts no section with such a pair. A header stays a header (one glued to
-        its first call must not become a frame of the goroutine above)."""
-        if (
-            (cur.kind is Kind.GOROUTINE or cur.kind is Kind.RUNTIME_STACK)
-            and nxt is not None
-            and nxt[:1] == "\t"
-            and text[-1:] == ")"
-            and text[:1] != " "
-            and not is_header(text)
-        ):
-            cur.lines.append(text)
-            return True
-        return False
 
     def _continue_section(
         self, cur: Section, text: str, n: int, nxt: str | None, nxt2: str | None
@@ -330,8 +317,7 @@ class LineReader:
         return True
 
     def _note_logged(self, text: str, n: int, nxt: str | None) -> None:
-        """A log line saying a panic was recovered, right over the header of its stack."""
-        if nxt is not None and is_header(nxt) and logged_panic(text) is not None:
+        if logs_panic_over(text, nxt):
             self.logged = (n, text)
 
     def _section_start(self, text: str, n: int, kind: Kind | None, prev_blank: bool, nxt: str | None) -> bool:
