@@ -18,6 +18,7 @@ can, because it was taken inside the deferred function that recovered:
 
 from __future__ import annotations
 
+from .cluster import tally
 from .line_kinds import LOGGED_BY_ECHO, LOGGED_BY_HTTP
 from .line_kinds import logged_panic as logged_line
 from .model import Crash, Frame, Snapshot
@@ -94,9 +95,7 @@ def _cut(message: str) -> str:
 def logged_why(panics: Sequence[LoggedPanicInfo]) -> str:
     """'3 panics the program recovered and logged (net/http's "http: panic serving"):
     assignment to entry in nil map (3)'."""
-    counts: dict[str, int] = {}
-    for p in panics:
-        counts[p.message] = counts.get(p.message, 0) + 1
+    counts = tally(p.message for p in panics)
     ranked = sorted(counts.items(), key=lambda kv: -kv[1])  # stable: first logged first among equals
     shown = ", ".join(f"{_cut(m)} ({n})" if len(panics) > 1 else _cut(m) for m, n in ranked[:SHOWN_MESSAGES])
     more = f", {len(ranked) - SHOWN_MESSAGES:,} other messages" if len(ranked) > SHOWN_MESSAGES else ""

@@ -225,15 +225,14 @@ def _cluster(
             )
         )
     if fleet is not None:
-        panics, every = _fleet_panics(fleet, c)
+        panics = _fleet_panics(fleet, c)
     else:
         panics = tuple(sorted((p for g in st.goroutines for p in logged.get(g.id, ())), key=_LINE)) if logged else ()
-        every = logged is not None and all(g.id in logged for g in st.goroutines)
     why = tuple(r.why)
     if panics:
-        if every:
-            # Stacks taken as a panic was recovered: "[running]" is how debug.Stack prints
-            # the goroutine that takes it, not a goroutine found running.
+        if len({(p.source, p.goroutine) for p in panics}) == len(st.goroutines):
+            # Every goroutine's stack was taken as a panic was recovered: "[running]" is how
+            # debug.Stack prints the goroutine that takes it, not a goroutine found running.
             why = tuple(w for w in why if w != state_reason(c.state))
         why = (logged_why(panics), *why)
     return Cluster(
@@ -267,19 +266,16 @@ def _cluster(
     )
 
 
-def _fleet_panics(fleet: FleetParts, c: RawCluster) -> tuple[tuple[LoggedPanicInfo, ...], bool]:
+def _fleet_panics(fleet: FleetParts, c: RawCluster) -> tuple[LoggedPanicInfo, ...]:
     """A merged cluster's logged panics, source by source (an id means a goroutine only
-    within its source), each source's in input order; and whether every goroutine of it
-    logged one."""
+    within its source), each source's in input order."""
     if fleet.logged is None or fleet.members is None:
-        return (), False
+        return ()
     out: list[LoggedPanicInfo] = []
-    every = True
     for logged, gs in zip(fleet.logged, fleet.members[id(c)], strict=True):
         if logged:
             out.extend(sorted((p for g in gs for p in logged.get(g.id, ())), key=_LINE))
-        every = every and all(g.id in logged for g in gs) if logged else every and not gs
-    return tuple(out), every
+    return tuple(out)
 
 
 def _by_source(fleet: FleetParts, c: RawCluster) -> tuple[SourceCount, ...]:
