@@ -234,11 +234,13 @@ def test_bench_dump_reads_alike_by_one_and_several_processes(jobs: int) -> None:
     assert report_json(BENCH_DUMP, jobs) == report_json(BENCH_DUMP, 1)
 
 
-def test_chunks_are_handed_out_stretch_by_stretch() -> None:
-    # The last chunk first (where a traceback may end in registers), then stretch by stretch.
-    assert parallel.chunk_order(8, 2) == [7, 4, 1, 5, 2, 6, 3]
-    assert parallel.chunk_order(9, 3) == [8, 3, 6, 1, 4, 7, 2, 5]
+def test_chunks_are_handed_out_in_file_order_after_the_last_and_each_stretch_s_start() -> None:
+    # The last chunk first (where a traceback may end in registers), then where each
+    # stretch starts (where a second dump may), then the rest in file order.
+    assert parallel.chunk_order(8, 2) == [7, 4, 1, 2, 3, 5, 6]
+    assert parallel.chunk_order(9, 3) == [8, 3, 6, 1, 2, 4, 5, 7]
     assert parallel.chunk_order(2, 2) == [1]
+    assert parallel.chunk_order(1, 2) == []
     for chunks in range(1, 40):
         for jobs in range(2, 6):
             assert sorted(parallel.chunk_order(chunks, jobs)) == list(range(1, chunks))
@@ -254,8 +256,9 @@ def read_chunks(path: Path, jobs: int) -> tuple[list[int], int]:
 @pytest.mark.usefixtures("cut_small")
 def test_chunks_merged_in_any_order_of_arrival(tmp_path: Path) -> None:
     """Workers finish in any order and the parent takes each chunk as it comes: the merge
-    must not depend on it (line numbers move at the end, stacks are shared whoever came
-    first). Here one process reads every chunk, half of them sent as a worker sends them."""
+    must not depend on it (line numbers move once the chunks before have come, stacks are
+    shared whoever came first). Here one process reads every chunk, half of them sent as a
+    worker sends them, the last first."""
     path = tmp_path / "many.txt"
     path.write_text(many_goroutines(12))
     bounds, first_id = read_chunks(path, 4)
@@ -277,6 +280,57 @@ def test_chunks_merged_in_any_order_of_arrival(tmp_path: Path) -> None:
     assert_same_dump(dump, one)
     for a, b in zip(dump.snapshots, one.snapshots, strict=True):
         assert stack_partition(a.goroutines) == stack_partition(b.goroutines)
+
+
+def test_a_look_takes_in_every_message_waiting(tmp_path: Path) -> None:
+    """A worker sends as it goes: one message a look left the rest waiting, and by the end
+    of a big file the parent had a dozen chunks to take in alone."""
+    read, write = os.pipe()
+    queue = forked.IndexQueue([1, 2, 3])
+    try:
+        for k in (1, 2, 3):
+            forked.send(write, marshal.dumps((k, "not clean")))
+        parent = parallel._Parent("x", 0, [0, 1, 2, 3, 4], 1, queue, [forked.Worker(pid=0, fd=read)], None)
+        parent.look()
+        assert [answer for _w, answer in parent.pending] == [(1, "not clean"), (2, "not clean"), (3, "not clean")]
+    finally:
+        queue.close()
+        os.close(read)
+        os.close(write)
+
+
+@pytest.mark.usefixtures("cut_small")
+def test_chunks_join_the_dump_as_soon_as_those_before_them_are_in(tmp_path: Path) -> None:
+    """In file order, and with their lines counted from the file's start, while the rest
+    is still being read: the end of the read only joins what came last."""
+    path = tmp_path / "many.txt"
+    path.write_text(many_goroutines(12))
+    bounds, first_id = read_chunks(path, 4)
+    chunks = len(bounds) - 1
+    assert chunks > 4
+    reader = chunk_reader.ChunkParser()
+    first = reader.read_first(str(path), bounds[1], first_id, None, lambda: False)
+    merge = chunk_merge.Merge(first, chunks)
+    goroutines = merge.first.open_dump.goroutines
+    before = len(goroutines)
+
+    def read(k: int) -> chunk_reader.Later:
+        return reader.read_later(str(path), bounds[k], bounds[k + 1], first_id, k == chunks - 1)
+
+    third = read(3)
+    assert merge.add_own(3, third)
+    assert merge.joined == 1  # chunks 1 and 2 are not in yet
+    assert len(goroutines) == before
+    assert merge.add_own(1, read(1))
+    assert merge.joined == 2
+    assert merge.add_own(2, read(2))
+    assert merge.joined == 4  # 2, and 3 behind it
+    assert goroutines[-len(third.goroutines) :] == third.goroutines
+    for k in range(4, chunks):
+        assert merge.add_own(k, read(k))
+    assert merge.joined == chunks
+    one = one_pass(path)
+    assert_same_dump(merge.dump(str(path)), one)
 
 
 def test_a_look_takes_in_every_message_waiting(tmp_path: Path) -> None:

@@ -40,6 +40,7 @@ from .chunk_merge import Merge
 from .chunk_reader import CHUNK_FIELDS, Chunk, ChunkParser, Encoder, NotClean
 from .file_chunks import first_header_id, plan_cuts
 from .heap import keep_freed_memory
+from .left_at_exit import leave
 from .model import Dump
 from .regex_cache import save_programs
 from .syntax import grammar_parser
@@ -103,7 +104,11 @@ def parse_file(
             return None  # no process to be had (EAGAIN, ENOMEM): this one reads the file
         if meanwhile is not None:
             meanwhile()
-        return _Parent(spec, size, bounds, first_id, queue, workers, progress).run()
+        parent = _Parent(spec, size, bounds, first_id, queue, workers, progress)
+        dump = parent.run()
+        if dump is not None:
+            leave(parent)  # its parser's memos and the merge's sets, unfreed where the run ends at once
+        return dump
     finally:
         queue.halt()  # a worker still reading stops at its next look
         # What was made here joins the oldest generation, as if it had been collected
@@ -150,18 +155,22 @@ def _plan(spec: str, jobs: int, max_bytes: int | None) -> tuple[int, list[int], 
 
 
 def chunk_order(chunks: int, jobs: int) -> list[int]:
-    """The later chunks (1..chunks-1) in the order the queue hands them out: the file seen
-    as `jobs` stretches, read side by side (the first chunk of each, then the second of
-    each...). A second dump or a carrier that sends the file to one process is then met
-    early wherever a stretch starts, as it was with one stretch a process; the merge takes
-    chunks in any order. The file's last chunk goes first: a crash's traceback may end
-    with what one pass reads differently (a fatal error's runtime stack, another thread's
-    preamble after its registers), and met last it cost the whole parallel read before the
-    file was read again by one process (10k SIGQUIT, when its registers were such an end:
-    1.95 s against 1.20 s with --jobs 1)."""
+    """The later chunks (1..chunks-1) in the order the queue hands them out. The file's
+    last chunk goes first: a crash's traceback may end with what one pass reads
+    differently (a fatal error's runtime stack, another thread's preamble after its
+    registers), and met last it cost the whole parallel read before the file was read
+    again by one process (10k SIGQUIT, when its registers were such an end: 1.95 s against
+    1.20 s with --jobs 1). Then the first chunk of each of `jobs` equal stretches: a second
+    dump that sends the file to one process is met early where it starts halfway (a dump
+    saved twice in one file), as it was when each process read a stretch of its own. Then
+    the rest in file order: chunks then come in nearly in order, and each joins the dump as
+    soon as those before it are in (chunk_merge.Merge), while the processes still parse."""
+    if chunks < 2:
+        return []
     per = -(-chunks // jobs)
-    rest = sorted(range(1, chunks - 1), key=lambda k: (k % per, k))
-    return [chunks - 1, *rest] if chunks > 1 else []
+    starts = list(range(per, chunks - 1, per))[: jobs - 1]
+    rest = [k for k in range(1, chunks - 1) if k not in starts]
+    return [chunks - 1, *starts, *rest]
 
 
 def _start(workers: list[Worker], path: str, bounds: list[int], first_id: int, queue: IndexQueue, count: int) -> None:
