@@ -7,6 +7,7 @@ import sys
 
 from .collector import paused
 from .contexts import suppress
+from .left_at_exit import leaving_to
 
 # As the stages' imports (_main): what these modules make lives to the end, and the
 # collections their allocations set off would only go over it.
@@ -151,7 +152,11 @@ def _print_report(inputs: list[str], args: Options, filters: Filters, left: list
     process to free (run)."""
     from .filters import apply_filters
 
-    report = _load(inputs, args)
+    if left is None:
+        report = _load(inputs, args)
+    else:
+        with leaving_to(left):  # the parse's state and the dump, past their use
+            report = _load(inputs, args)
     if report is None:
         return EXIT_INPUT
     if left is not None:

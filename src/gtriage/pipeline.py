@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .dump_report import joined, report_from_dump
 from .inputs import Input, expand_inputs
+from .left_at_exit import leave
 from .model import Dump, Snapshot
 from .parse import parse_text
 from .progress import Progress
@@ -103,7 +104,9 @@ def analyze_inputs(
     from .collector import paused
 
     with paused():
-        return report_from_dump(merged, moments, ordered_by)
+        report = report_from_dump(merged, moments, ordered_by)
+    leave(read)  # the dumps: what the report does not hold of them is not freed where the run ends at once
+    return report
 
 
 def analyze_text(text: str, source: str = "-") -> Report:
