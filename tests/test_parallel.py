@@ -282,23 +282,6 @@ def test_chunks_merged_in_any_order_of_arrival(tmp_path: Path) -> None:
         assert stack_partition(a.goroutines) == stack_partition(b.goroutines)
 
 
-def test_a_look_takes_in_every_message_waiting(tmp_path: Path) -> None:
-    """A worker sends as it goes: one message a look left the rest waiting, and by the end
-    of a big file the parent had a dozen chunks to take in alone."""
-    read, write = os.pipe()
-    queue = forked.IndexQueue([1, 2, 3])
-    try:
-        for k in (1, 2, 3):
-            forked.send(write, marshal.dumps((k, "not clean")))
-        parent = parallel._Parent("x", 0, [0, 1, 2, 3, 4], 1, queue, [forked.Worker(pid=0, fd=read)], None)
-        parent.look()
-        assert [answer for _w, answer in parent.pending] == [(1, "not clean"), (2, "not clean"), (3, "not clean")]
-    finally:
-        queue.close()
-        os.close(read)
-        os.close(write)
-
-
 @pytest.mark.usefixtures("cut_small")
 def test_chunks_join_the_dump_as_soon_as_those_before_them_are_in(tmp_path: Path) -> None:
     """In file order, and with their lines counted from the file's start, while the rest
