@@ -161,7 +161,7 @@ def test_cuts_fall_at_headers_after_a_blank_line(tmp_path: Path) -> None:
     path.write_text(text)
     data = path.read_bytes()
     with open(path, "rb") as f:
-        cuts = file_chunks.plan_cuts(f, len(data), 4)
+        cuts = file_chunks.plan_cuts(f, len(data), [len(data) * k // 4 for k in range(1, 4)])
     assert cuts == sorted(set(cuts))
     assert len(cuts) == 3
     for c in cuts:
@@ -180,7 +180,7 @@ def test_a_cut_past_the_first_look_is_found_in_the_next_windows(tmp_path: Path, 
         # From the dump's start the first header after a blank line lies past 64 bytes.
         assert first > 64 + 16
         assert file_chunks._cut_after(f, 0, len(data)) == first
-        cuts = file_chunks.plan_cuts(f, len(data), 4)
+        cuts = file_chunks.plan_cuts(f, len(data), [len(data) * k // 4 for k in range(1, 4)])
     assert len(cuts) == 3
     for c in cuts:
         assert data[c - 2 : c] == b"\n\n"
@@ -244,6 +244,26 @@ def test_chunks_are_handed_out_in_file_order_after_the_last_and_each_stretch_s_s
     for chunks in range(1, 40):
         for jobs in range(2, 6):
             assert sorted(parallel.chunk_order(chunks, jobs)) == list(range(1, chunks))
+
+
+@pytest.mark.parametrize(("chunks", "jobs"), [(2, 2), (3, 2), (4, 2), (5, 3), (14, 2), (128, 2), (96, 3)])
+def test_the_chunks_handed_out_last_are_the_smaller(chunks: int, jobs: int) -> None:
+    size = 1_000_000
+    targets = parallel.chunk_targets(size, chunks, jobs)
+    assert len(targets) == chunks - 1
+    assert targets == sorted(targets)
+    sizes = [b - a for a, b in zip([0, *targets], [*targets, size], strict=True)]
+    order = parallel.chunk_order(chunks, jobs)
+    # Never the file's last chunk or a stretch's start, handed out first.
+    tapered = order[-len(parallel.TAPER) :] if len(order) >= len(parallel.TAPER) + jobs else []
+    full = max(sizes)
+    for k in set(range(chunks)) - set(tapered):
+        assert abs(sizes[k] - full) <= 1
+    # The later handed out, the smaller.
+    last = [sizes[k] for k in tapered]
+    assert all(a > b for a, b in zip([full, *last], last, strict=False))
+    if chunks >= 14:
+        assert tapered
 
 
 def read_chunks(path: Path, jobs: int) -> tuple[list[int], int]:

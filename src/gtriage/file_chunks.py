@@ -31,12 +31,13 @@ FIRST_LOOK = 64 << 10
 MAX_LOOK = 64 << 20  # past this without a cut there is no goroutine near: fewer chunks
 
 
-def plan_cuts(f: io.BufferedReader, size: int, jobs: int) -> list[int]:
-    """Offsets (ascending, each the start of a header line) that cut the file into at most
-    `jobs` chunks of about equal size; fewer when cuts are far apart or absent."""
+def plan_cuts(f: io.BufferedReader, size: int, targets: list[int]) -> list[int]:
+    """Offsets (ascending, each the start of a header line) that cut the file at the first
+    such line at or past each of `targets` (ascending); fewer where cuts are far apart or
+    absent."""
     cuts: list[int] = []
-    for k in range(1, jobs):
-        target = max(size * k // jobs, cuts[-1] if cuts else 0)
+    for t in targets:
+        target = max(t, cuts[-1] if cuts else 0)
         cut = _cut_after(f, target, size)
         if cut is not None and (not cuts or cut > cuts[-1]) and cut < size:
             cuts.append(cut)

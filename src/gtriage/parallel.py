@@ -60,6 +60,9 @@ if TYPE_CHECKING:
 # the 100k dump read by one process in 2, 32 or 128 chunks took the same CPU time.
 CHUNKS_PER_JOB = 64
 MIN_CHUNK_BYTES = 2 << 20
+# The sizes of the chunks handed out last, the very last first, as shares of the others'
+# (chunk_targets).
+TAPER = (0.25, 0.5)
 _GZIP_MAGIC = b"\x1f\x8b"
 _HEAD = 1 << 20
 
@@ -148,7 +151,7 @@ def _plan(spec: str, jobs: int, max_bytes: int | None) -> tuple[int, list[int], 
             if first_id is None:
                 return None
             chunks = min(max(jobs, min(jobs * CHUNKS_PER_JOB, size // max(MIN_CHUNK_BYTES, 1))), forked.MAX_INDICES)
-            cuts = plan_cuts(f, size, chunks)
+            cuts = plan_cuts(f, size, chunk_targets(size, chunks, jobs))
     except OSError:
         return None  # the ordinary path says what is wrong with it
     return (size, [0, *cuts, size], first_id) if cuts else None
@@ -171,6 +174,26 @@ def chunk_order(chunks: int, jobs: int) -> list[int]:
     starts = list(range(per, chunks - 1, per))[: jobs - 1]
     rest = [k for k in range(1, chunks - 1) if k not in starts]
     return [chunks - 1, *starts, *rest]
+
+
+def chunk_targets(size: int, chunks: int, jobs: int) -> list[int]:
+    """Offsets to cut `size` bytes into `chunks` chunks at: of one size but for the ones the
+    queue hands out last (chunk_order), smaller. Once one process has nothing left to
+    take, what another still reads is then a small chunk, not up to a whole one: the 10k
+    bench dump's 14 chunks, read by 2 processes in ~0.16 s, ended with one waiting ~10 ms
+    for the other (~4 ms less with these sizes)."""
+    weights = [1.0] * chunks
+    order = chunk_order(chunks, jobs)
+    if len(order) - len(TAPER) >= jobs:  # past the file's last chunk and the stretches' starts
+        for k, w in zip(reversed(order), TAPER, strict=False):
+            weights[k] = w
+    total = sum(weights)
+    out: list[int] = []
+    done = 0.0
+    for w in weights[:-1]:
+        done += w
+        out.append(int(size * done / total))
+    return out
 
 
 def _start(workers: list[Worker], path: str, bounds: list[int], first_id: int, queue: IndexQueue, count: int) -> None:
