@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 
 from gtriage import forked
+from manifests import SAMPLES
+
+DEMO = SAMPLES / "demo.txt"
 
 
 def _take_all(queue: forked.IndexQueue, fd: int) -> None:
@@ -172,3 +175,67 @@ def test_nothing_buffered_is_written_twice() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout == "once\n"
+
+
+def test_workers_let_end_are_waited_for_later_not_now() -> None:
+    go_r, go_w = os.pipe()
+
+    def slow_end(fd: int) -> None:
+        forked.send(fd, b"all")
+        os.read(go_r, 1)  # ends only once told to
+
+    w = forked.start(slow_end)
+    try:
+        assert forked.receive(w.fd) == b"all"
+        started = time.monotonic()
+        forked.let_end([w])
+        assert time.monotonic() - started < 0.5, "let_end waited for the worker's end"
+        assert w in forked._ending
+        with pytest.raises(OSError):
+            os.fstat(w.fd)  # its pipe is closed
+        os.write(go_w, b"x")
+        forked.reap_ending()
+        assert forked._ending == []
+        with pytest.raises(ChildProcessError):
+            os.waitpid(w.pid, os.WNOHANG)  # waited for: no zombie left
+    finally:
+        os.close(go_r)
+        os.close(go_w)
+
+
+def test_a_run_that_read_in_parallel_leaves_no_worker_behind(tmp_path: Path) -> None:
+    # The command ends by os._exit (cli.run): its workers are waited for before it.
+    code = (
+        "import os, sys\n"
+        "from gtriage import cli, job_count, parallel, forked\n"
+        "job_count.MIN_PARALLEL_BYTES = parallel.MIN_CHUNK_BYTES = 0\n"
+        "pids = []\n"
+        "real = forked.start\n"
+        "def start(work):\n"
+        "    w = real(work)\n"
+        "    pids.append(w.pid)\n"
+        "    return w\n"
+        "forked.start = start\n"
+        "real_exit = os._exit\n"
+        "parent = os.getpid()\n"
+        "def end(code):\n"
+        "    if os.getpid() != parent:\n"
+        "        real_exit(code)  # a worker's own end\n"
+        "    for pid in pids:\n"
+        "        try:\n"
+        "            os.waitpid(pid, os.WNOHANG)\n"
+        "            sys.stderr.write(f'not waited for: {pid}\\n')\n"
+        "        except ChildProcessError:\n"
+        "            pass\n"
+        "    sys.stderr.write(f'workers: {len(pids)}\\n')\n"
+        "    sys.stderr.flush()\n"
+        "    real_exit(code)\n"
+        "os._exit = end\n"
+        "sys.argv = ['gtriage', sys.argv[1], '--format', 'json', '--jobs', '2']\n"
+        "sys.exit(cli.run())\n"
+    )
+    dump = tmp_path / "dump.txt"
+    dump.write_text(DEMO.read_text())
+    out = subprocess.run([sys.executable, "-c", code, str(dump)], capture_output=True, text=True, check=False, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr == "workers: 1\n"

@@ -192,10 +192,45 @@ def _read_exactly(fd: int, n: int) -> bytearray | None:
 def reap(workers: list[Worker]) -> None:
     """Close the pipes and wait for every worker: one still at work after REAP_SECONDS in
     all is killed."""
-    deadline = time.monotonic() + REAP_SECONDS
     for w in workers:
         with suppress(OSError):
             os.close(w.fd)
+    _wait(workers)
+
+
+# Workers that sent all they had to and are ending, not waited for yet (let_end).
+_ending: list[Worker] = []
+
+
+def let_end(workers: list[Worker]) -> None:
+    """Close the pipes of workers that have sent everything, and wait for them later
+    (reap_ending), not now: a worker's end (its exit, a process of a few hundred MB torn
+    down) kept the parent waiting 2-4 ms after the last message, serially, before its
+    report. This process waits for them before it forks again, and before it ends."""
+    global _at_exit
+    for w in workers:
+        with suppress(OSError):
+            os.close(w.fd)
+    _ending.extend(w for w in workers if not _ended(w.pid))
+    if _ending and not _at_exit:
+        import atexit  # only a run that read in parallel: a process that does not end by os._exit
+
+        atexit.register(reap_ending)
+        _at_exit = True
+
+
+_at_exit = False
+
+
+def reap_ending() -> None:
+    """Wait for the workers let_end left (each ends within milliseconds of its last message)."""
+    ending = _ending[:]
+    _ending.clear()
+    _wait(ending)
+
+
+def _wait(workers: list[Worker]) -> None:
+    deadline = time.monotonic() + REAP_SECONDS
     for w in workers:
         while not _ended(w.pid):
             if time.monotonic() > deadline:

@@ -88,6 +88,7 @@ def parse_file(
     size, bounds, first_id = plan
     grammar_parser(DumpTransformer)  # loaded once, before the fork: workers inherit it
     keep_freed_memory()  # the workers too
+    forked.reap_ending()  # an earlier read's, before there are more
     queue = forked.IndexQueue(chunk_order(len(bounds) - 1, jobs))
     # No collection while the file is read, here or in the workers (forked with it off):
     # parsing makes no cycles, yet each full collection went over every goroutine kept so
@@ -100,6 +101,7 @@ def parse_file(
     frozen = gc.get_freeze_count()
     gc.disable()
     workers: list[Worker] = []
+    dump: Dump | None = None
     try:
         try:
             _start(workers, spec, bounds, first_id, queue, min(jobs - 1, len(bounds) - 2))
@@ -122,7 +124,10 @@ def parse_file(
             gc.unfreeze()
         if collecting:
             gc.enable()
-        forked.reap(workers)
+        if dump is not None:
+            forked.let_end(workers)  # every chunk came in: they have nothing left to do but end
+        else:
+            forked.reap(workers)
         queue.close()
 
 
