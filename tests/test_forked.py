@@ -186,7 +186,9 @@ def test_workers_let_end_are_waited_for_later_not_now() -> None:
 
     w = forked.start(slow_end)
     try:
-        assert forked.receive(w.fd) == b"all"
+        got = forked.receive(w.fd)
+        assert got is not None
+        assert bytes(got) == b"all"
         started = time.monotonic()
         forked.let_end([w])
         assert time.monotonic() - started < 0.5, "let_end waited for the worker's end"

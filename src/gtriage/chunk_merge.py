@@ -20,7 +20,10 @@ class Merge:
         self.missing = chunks - 1
         self.ids = set(first.ids)
         # Each distinct stack once: the object every equal stack of the dump becomes.
-        self.shared: dict[Stack, Stack] = {g.stack: g.stack for g in first.open_dump.goroutines}
+        self.shared: dict[Stack, Stack] = dict(first.stacks)
+        # The object each stack this process read became, by the stack's id (its parser
+        # keeps each alive): a stack met again in a later chunk is not hashed again.
+        self.own: dict[int, Stack] = {id(s): s for s in self.shared}
         self.worker_stacks: dict[int, list[Stack]] = {}  # each worker's stacks, in the order sent
         self.frames: dict[PlainFrame, Frame] = {}  # the workers' frames, each once
         # The report's passes over each chunk's goroutines, made as it comes in.
@@ -30,8 +33,14 @@ class Merge:
 
     def add_own(self, k: int, c: Later) -> bool:
         """A chunk this process read; False when its ids were seen in another chunk."""
-        shared = self.shared
-        moved = {id(s): kept for s in c.stacks if (kept := shared.setdefault(s, s)) is not s}
+        shared, own = self.shared, self.own
+        moved: dict[int, Stack] = {}
+        for s in c.stacks:
+            kept = own.get(id(s))
+            if kept is None:
+                kept = own[id(s)] = shared.setdefault(s, s)
+            if kept is not s:
+                moved[id(s)] = kept
         if moved:
             for g in c.goroutines:
                 to = moved.get(id(g.stack))

@@ -70,6 +70,10 @@ class FirstChunk:
     ids: set[int]
     lines: int
     binary_lines: int
+    # The open dump's distinct stacks, each its own key: a copy of a dict keeps the keys'
+    # hashes, where a stack's is taken over all its frames again each time (~15 µs; the
+    # merge's first look at them took 31 ms of the 300k bench dump's parent, 11 of the 10k's).
+    stacks: dict[Stack, Stack]
 
 
 @dataclass(slots=True)
@@ -200,11 +204,14 @@ class ChunkParser:
         # with the memos kept; paired runs).
         self.memos = new_memos()
         self.stacks: dict[Stack, Stack] = {}
+        self.seen: set[int] = set()  # the ids of those stacks (each kept alive by them)
 
     def read_first(
         self, path: str, end: int, first_id: int, on_read: Callable[[int], None] | None, stop: Callable[[], bool]
     ) -> FirstChunk:
-        """Bytes 0..end, read as parse_lines reads a file. Raises NotClean."""
+        """Bytes 0..end, read as parse_lines reads a file. Raises NotClean. A parser's first
+        read: the stacks it keeps are then the open dump's."""
+        assert not self.stacks, "read_first is a parser's first read"
         text, stats, stream = _text_stream(path, 0, end, on_read)
         lines = LineReader(stream.line_map)
         done, snap = _drive(stream_sections(stream, lines, self.memos), self.reader, first=True, stop=stop, text=text, stats=stats)
@@ -216,7 +223,7 @@ class ChunkParser:
         if snap.stackless is not None or snap.crash_goroutine_pending:
             raise NotClean("the last goroutine before the cut waits for the next header")
         self.distinct_stacks(snap.goroutines)
-        return FirstChunk(done, snap, lines.ids, stats.lines, lines.binary_lines)
+        return FirstChunk(done, snap, lines.ids, stats.lines, lines.binary_lines, dict(self.stacks))
 
     def read_later(
         self,
@@ -262,10 +269,13 @@ class ChunkParser:
         apart (clusters group by the stack object), and a merge across chunks could not
         tell which to join."""
         by_id = {id(g.stack): g.stack for g in goroutines}
-        mine = self.stacks
-        for s in by_id.values():
+        mine, seen = self.stacks, self.seen
+        for i, s in by_id.items():
+            if i in seen:
+                continue  # this very object is kept: not hashed again (over all its frames)
             if mine.setdefault(s, s) is not s:
                 raise NotClean("equal stacks that are not one object")
+            seen.add(i)
         return by_id
 
 
