@@ -193,7 +193,7 @@ def test_workers_let_end_are_waited_for_later_not_now() -> None:
         forked.let_end([w])
         assert time.monotonic() - started < 0.5, "let_end waited for the worker's end"
         assert w in forked._ending
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match="Bad file descriptor"):
             os.fstat(w.fd)  # its pipe is closed
         os.write(go_w, b"x")
         forked.reap_ending()
