@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Capture ``samples/logged/httppanic.log``: a service's log of the panics it recovered and
-logged, four by net/http ("http: panic serving <addr>: <value>" and the stack) and two by
-the service's own handler (``log.Printf("panic: %v\\n%s", v, debug.Stack())``).
+logged, four by net/http ("http: panic serving <addr>: <value>" and the stack), two by
+the service's own handler (``log.Printf("panic: %v\\n%s", v, debug.Stack())``) and one as
+negroni's Recovery middleware logs by default ("[negroni] PANIC: <value>" and the stack).
 
 ``httppanic/`` (see its doc comment) serves handlers that panic and sends its own requests.
 This script builds it with one Go toolchain, runs it, makes the paths neutral, and writes
@@ -46,9 +47,9 @@ def main(argv: list[str] | None = None) -> int:
     lines = marker_lines((PROGRAM / "main.go").read_text())
     for r in requests:
         r["line"] = lines[r.pop("marker")]
-    logged = log.count("http: panic serving ") + log.count(" panic: ")
-    if len(requests) != 6 or logged != len(requests):
-        raise RuntimeError(f"expected 6 panics logged, got {logged} for the requests {requests}")
+    logged = log.count("http: panic serving ") + log.count(" panic: ") + log.count("[negroni] PANIC: ")
+    if len(requests) != 7 or logged != len(requests):
+        raise RuntimeError(f"expected 7 panics logged, got {logged} for the requests {requests}")
     opts.out.mkdir(parents=True, exist_ok=True)
     path = opts.out / "httppanic.log"
     path.write_text(log)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from gtriage import cluster, compare, families
 from gtriage.cluster import NO_FRAME, signature_of
 from gtriage.families import FAMILY_SIMILARITY, lcs_length, similar_enough
+from gtriage.model import Goroutine, Stack
 from gtriage.pipeline import analyze_text
 from gtriage.render.json import render_json
 from gtriage.render.text import render_text
@@ -299,3 +300,27 @@ def test_families_are_the_same_with_or_without_rapidfuzz_loaded(monkeypatch: pyt
     in_python = [(c.blocked_at.func, c.blocked_at.line, c.family) for c in analyze_text(text).clusters]
     assert in_python == with_rf
     assert any(f is not None for _f, _l, f in with_rf)
+
+
+def _repeated_ids() -> tuple[list[Goroutine], Stack, Stack]:
+    """Goroutine 7 printed three times: twice on one stack, once on another."""
+    a, b = Stack(()), Stack((), elided=True)
+    made = [
+        Goroutine(7, "running", a, 10),
+        Goroutine(8, "running", a, 20),
+        Goroutine(7, "running", a, 30),
+        Goroutine(7, "running", b, 40),
+    ]
+    return made, a, b
+
+
+def test_a_repeated_id_is_left_out_unless_its_stack_was_logged_on_another_stack() -> None:
+    gs, a, b = _repeated_ids()
+    plain = cluster.by_stack(gs)
+    assert [[g.line for g in m] for m in plain.values()] == [[10, 20]]
+    # Logged with a panic each (a connection's goroutine serves request after request):
+    # a stack of its own counts; the same stack again does not.
+    logged = cluster.by_stack(gs, {(7, 30), (7, 40)})
+    assert {k[0]: [g.line for g in m] for k, m in logged.items()} == {id(a): [10, 20], id(b): [40]}
+    # Only the stacks logged: the same lines unlogged are left out as ever.
+    assert cluster.by_stack(gs, {(7, 10)}) == plain

@@ -91,6 +91,14 @@ def test_stack_lines() -> None:
         # a log call's "panic: <value>" behind its prefix
         ('2026/12/01 14:53:08 panic: export: no writer for format "xlsx"', ("log", 'export: no writer for format "xlsx"')),
         ("panic: boom", None),  # at a line's start: the runtime's own (a crash)
+        # negroni's Recovery middleware, behind its own logger's prefix (no date)
+        ("[negroni] PANIC: runtime error: invalid memory address or nil pointer dereference",
+         ("negroni", "runtime error: invalid memory address or nil pointer dereference")),
+        ("2026/12/01 14:53:08 [negroni] PANIC: boom", ("negroni", "boom")),
+        # "PANIC: " is never the runtime's: a log call's, with or without a prefix
+        ("PANIC: boom", ("log", "boom")),
+        ("[api] PANIC: boom", ("log", "boom")),
+        ("GOPANIC: boom", None),
         ('level=error msg="panic: boom"', None),
         ("2026/12/01 14:53:08 request done", None),
     ],

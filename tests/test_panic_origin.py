@@ -180,17 +180,26 @@ def _logged_events() -> list[str]:
 
 def test_a_goroutine_that_logs_again_is_no_new_dump_and_no_damage() -> None:
     # Two keep-alive connections, each logging twice in turn: ids 36, 37, 36, 37. Printed by
-    # the runtime, two repeated ids in a row would start a new dump.
+    # the runtime, two repeated ids in a row would start a new dump. The sample's first
+    # three panics are in one handler, its fourth in another: 36 logs one stack twice, 37
+    # two stacks.
     events = _logged_events()
     made = [re.sub(r"^goroutine \d+ ", f"goroutine {gid} ", e, flags=re.M) for e, gid in zip(events[:4], (36, 37, 36, 37), strict=True)]
+    requests = HTTP_MANIFEST["requests"][:4]
+    assert [r["line"] for r in requests[:3]] == [requests[0]["line"]] * 3
+    assert requests[3]["line"] != requests[0]["line"]
     dump = parse_text("\n".join(made) + "\n", "keepalive")
     assert len(dump.snapshots) == 1
     snap = dump.snapshots[0]
     assert (snap.unparsed_lines, snap.issues) == (0, ())
     assert [lp.goroutine for lp in snap.logged_panics] == [36, 37, 36, 37]
     report = analyze_text("\n".join(made) + "\n")
-    assert report.goroutines == 2
-    assert sum(len(c.logged_panics) for c in report.clusters) == 4
+    assert report.goroutines == 3  # 36 with one stack, 37 with each of two
+    # Each panic is told with the stack logged under it, not with every stack of its id.
+    for line, values in ((requests[0]["line"], requests[:3]), (requests[3]["line"], requests[3:])):
+        [c] = [c for c in report.clusters if any(f.file == HTTP_MANIFEST["file"] and f.line == line for f in c.frames)]
+        assert [p.message for p in c.logged_panics] == [r["value"] for r in values]
+        assert sorted(set(c.goroutine_ids)) == sorted({p.goroutine for p in c.logged_panics})
 
 
 def test_a_fleets_logged_panics_name_their_source(tmp_path: Path) -> None:

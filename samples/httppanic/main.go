@@ -1,9 +1,11 @@
 // Command httppanic serves handlers that panic, and logs each panic as services do: net/http
 // recovers a handler's panic itself and logs "http: panic serving <addr>: <value>" and the
 // stack; a handler that recovers its own panic logs "panic: <value>" and debug.Stack() with
-// log.Printf. Both go to standard output with the log package's date and time before the
-// first line of each message only, as the log package writes it. The process goes on after
-// each panic.
+// log.Printf; and a handler wrapped as negroni's Recovery middleware wraps one, in its
+// defaults, logs "PANIC: <value>" and the panicking goroutine's stack (runtime.Stack into
+// 8 KiB) behind the "[negroni] " prefix of its own logger, which prints no date. All go to
+// standard output, the prefix and any date before the first line of each message only, as
+// the log package writes it. The process goes on after each panic.
 //
 // It sends its own requests, one at a time, and after each prints one "MANIFEST {json}"
 // line on standard error: the path, who logged the panic, the panic value as logged, and
@@ -17,6 +19,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -51,6 +54,31 @@ func export(w http.ResponseWriter, r *http.Request) {
 	panic("export: no writer for format " + strconv.Quote(r.URL.Query().Get("format"))) // SAMPLE:export
 }
 
+// negroniLog is the logger negroni's Recovery middleware makes by default.
+var negroniLog = log.New(os.Stdout, "[negroni] ", 0)
+
+// recovered wraps next as negroni's Recovery middleware does with its defaults (written here
+// with the standard library: the samples import nothing else).
+func recovered(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				w.WriteHeader(http.StatusInternalServerError)
+				buf := make([]byte, 8<<10)
+				negroniLog.Printf("PANIC: %s\n%s", v, buf[:runtime.Stack(buf, false)])
+			}
+		}()
+		next(w, r)
+	}
+}
+
+type owner struct{ Name string }
+
+func report(w http.ResponseWriter, r *http.Request) {
+	var o *owner            // never set: reading through it panics
+	fmt.Fprintln(w, o.Name) // SAMPLE:nil-pointer
+}
+
 func main() {
 	log.SetOutput(os.Stdout)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -61,6 +89,7 @@ func main() {
 	mux.HandleFunc("/orders", placeOrder)
 	mux.HandleFunc("/items", item)
 	mux.HandleFunc("/export", export)
+	mux.HandleFunc("/report", recovered(report))
 	srv := &http.Server{Handler: mux, ErrorLog: log.New(os.Stdout, "", log.LstdFlags)}
 	go srv.Serve(ln)
 
@@ -72,6 +101,7 @@ func main() {
 		{"/items?i=5", "net/http", "runtime error: index out of range [5] with length 3", "index"},
 		{"/export?format=xlsx", "log", `export: no writer for format "xlsx"`, "export"},
 		{"/export?format=ods", "log", `export: no writer for format "ods"`, "export"},
+		{"/report", "negroni", "runtime error: invalid memory address or nil pointer dereference", "nil-pointer"},
 	}
 	for _, req := range requests {
 		if resp, err := client.Get("http://" + ln.Addr().String() + req.Path); err == nil {

@@ -21,7 +21,7 @@ from .record import dataclass, field
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from collections.abc import Collection, Iterable, Sequence
     from typing import Any, TypeVar
 
     from .objects import Answers
@@ -223,16 +223,23 @@ def blocked_at(frames: Sequence[FrameInfo]) -> FrameInfo:
     return frames[0] if frames else NO_FRAME
 
 
-def by_stack(goroutines: Iterable[Goroutine]) -> dict[PartKey, list[Goroutine]]:
+def by_stack(goroutines: Iterable[Goroutine], logged: Collection[tuple[int, int]] = ()) -> dict[PartKey, list[Goroutine]]:
     """Goroutines by stack object and state, each key in the order it first came, its
     goroutines in theirs. goroutine 0 (system stacks) and repeated ids (GOTRACEBACK=crash
-    prints some twice) are left out."""
+    prints some twice) are left out; but for a stack a program logged with a panic it
+    recovered, `logged` holding its (id, line), under an id seen only with other stacks so
+    far: the goroutine of a connection logs each request's panic, in whichever handler."""
     keyed: dict[PartKey, list[Goroutine]] = {}
     seen: set[int] = set()
+    stacks_seen: set[tuple[int, int]] = set()  # (id, stack object id), where `logged` is given
     for g in goroutines:
-        if g.id == 0 or g.id in seen:
+        if g.id == 0 or (
+            g.id in seen and (not logged or (g.id, g.line) not in logged or (g.id, id(g.stack)) in stacks_seen)
+        ):
             continue
         seen.add(g.id)
+        if logged:
+            stacks_seen.add((g.id, id(g.stack)))
         key = (id(g.stack), g.state)
         members = keyed.get(key)
         if members is None:
@@ -243,13 +250,16 @@ def by_stack(goroutines: Iterable[Goroutine]) -> dict[PartKey, list[Goroutine]]:
 
 
 def cluster_goroutines(
-    goroutines: Sequence[Goroutine], norm: Normalizer, parts: dict[PartKey, list[Part]] | None = None
+    goroutines: Sequence[Goroutine],
+    norm: Normalizer,
+    parts: dict[PartKey, list[Part]] | None = None,
+    logged: Collection[tuple[int, int]] = (),
 ) -> list[RawCluster]:
-    """Clusters of goroutines, in no particular order (see by_stack for those left out).
-    `parts`: the goroutines already grouped, key by key in the order by_stack would give,
-    each key's parts in file order (goroutine_index.py)."""
+    """Clusters of goroutines, in no particular order (see by_stack for those left out, and
+    `logged`). `parts`: the goroutines already grouped, key by key in the order by_stack
+    would give, each key's parts in file order (goroutine_index.py)."""
     if parts is None:
-        parts = {key: [Part(members)] for key, members in by_stack(goroutines).items()}
+        parts = {key: [Part(members)] for key, members in by_stack(goroutines, logged).items()}
 
     clusters: dict[tuple[str, str, int, str], RawCluster] = {}
     groups: dict[tuple[tuple[int, ...], int, str], StackGroup] = {}

@@ -12,7 +12,7 @@ from .holders import find_holders
 from .inputs import Input, short_names
 from .model import Crash, Dump, DumpFormat, Snapshot
 from .objects import ObjectFindings, find_objects
-from .panic_origin import logged_panic, logged_panics_by_id
+from .panic_origin import logged_panic, logged_panics_by_stack
 from .rank import rank_clusters
 from .reading import ReadOptions, read_all
 from .record import dataclass, replace
@@ -275,11 +275,11 @@ def _poll_time(g: _Gathered, now: float) -> tuple[float, str]:
     return now, "time fetched"
 
 
-def _logged(g: _Gathered) -> list[dict[int, list[LoggedPanicInfo]] | None] | None:
+def _logged(g: _Gathered) -> list[dict[tuple[int, int], list[LoggedPanicInfo]] | None] | None:
     """Each source's panics logged with its stacks (FleetParts.logged)."""
     if not any(s.logged_panics for s in g.snaps):
         return None
-    return [logged_panics_by_id(s, name) if s.logged_panics else None for s, name in zip(g.snaps, g.names, strict=True)]
+    return [logged_panics_by_stack(s, name) if s.logged_panics else None for s, name in zip(g.snaps, g.names, strict=True)]
 
 
 def _fleet_objects(merged: Merged, g: _Gathered) -> ObjectFindings:

@@ -129,16 +129,23 @@ def retab_record_line(text: str) -> str:
 
 # What a program writes on the line right before a stack it took while handling a panic it
 # recovered: net/http's "http: panic serving 10.0.0.7:51234: <value>" (conn.serve), echo's
-# "[PANIC RECOVER] <value>", or a log call's "panic: <value>" behind the log's own prefix
-# (log.Printf("panic: %v\n%s", v, debug.Stack())). At a line's start, "panic: " is the
-# runtime's own (a crash preamble).
+# "[PANIC RECOVER] <value>", negroni's "[negroni] PANIC: <value>", or a log call's
+# "panic: <value>" behind the log's own prefix (log.Printf("panic: %v\n%s", v,
+# debug.Stack())), or "PANIC: <value>" anywhere. At a line's start, "panic: " is the
+# runtime's own (a crash preamble); the runtime never writes "PANIC: ".
 LOGGED_BY_HTTP = "net/http"
 LOGGED_BY_ECHO = "echo"
+LOGGED_BY_NEGRONI = "negroni"
 LOGGED_BY_LOG = "log"
 _HTTP_PANIC = "http: panic serving "
 # labstack/echo's Recover middleware: Printf("[%s] %s %s", "PANIC RECOVER", err, stack),
 # the stack glued to the value (its header starts a line of its own: carriers.py).
 _ECHO_PANIC = "[PANIC RECOVER] "
+# urfave/negroni's Recovery middleware with its defaults: its own logger's "[negroni] "
+# prefix (no date), then Printf("PANIC: %s\n%s", err, stack), the stack of the panicking
+# goroutine alone (runtime.Stack into 8 KiB: a deep one is cut off).
+_NEGRONI_PANIC = "[negroni] PANIC: "
+_LOUD_PANIC = "PANIC: "
 
 
 def logged_panic(line: str) -> tuple[str, str] | None:
@@ -151,9 +158,17 @@ def logged_panic(line: str) -> tuple[str, str] | None:
     at = line.find(_ECHO_PANIC)
     if at >= 0:
         return LOGGED_BY_ECHO, line[at + len(_ECHO_PANIC) :].rstrip()
+    at = line.find(_NEGRONI_PANIC)
+    if at >= 0:
+        return LOGGED_BY_NEGRONI, line[at + len(_NEGRONI_PANIC) :]
     at = line.find(" panic: ")
     if at >= 0:
         return LOGGED_BY_LOG, line[at + 8 :]
+    if line.startswith(_LOUD_PANIC):
+        return LOGGED_BY_LOG, line[len(_LOUD_PANIC) :]
+    at = line.find(" " + _LOUD_PANIC)
+    if at >= 0:
+        return LOGGED_BY_LOG, line[at + 1 + len(_LOUD_PANIC) :]
     return None
 
 

@@ -188,6 +188,9 @@ class LoggedPanic:
     goroutine: int  # the id the stack's header printed
     line: int  # input line of the log line
     text: str
+    # Input line of that header (its Goroutine's line): a connection's goroutine serves
+    # request after request, so one id may log several stacks, each its own.
+    header: int
 
 
 @dataclass(frozen=True, slots=True)

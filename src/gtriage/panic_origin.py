@@ -1,7 +1,7 @@
 """Whether a panic's traceback is the runtime's, printed as its process died, or one the
 program printed itself after it recovered the panic (inferred from the stack); and the
 panics a program logged with the stacks it took as it recovered them (what the log line
-before each stack says: logged_panics_by_id, logged_why).
+before each stack says: logged_panics_by_stack, logged_why).
 
 The runtime prints "panic: <value>" and the panicking goroutine's stack only when the
 panic ends the process. A program that recovers may print the same words and a stack of
@@ -19,7 +19,7 @@ can, because it was taken inside the deferred function that recovered:
 from __future__ import annotations
 
 from .cluster import tally
-from .line_kinds import LOGGED_BY_ECHO, LOGGED_BY_HTTP
+from .line_kinds import LOGGED_BY_ECHO, LOGGED_BY_HTTP, LOGGED_BY_NEGRONI
 from .line_kinds import logged_panic as logged_line
 from .model import Crash, Frame, Snapshot
 from .report import LoggedPanicInfo
@@ -70,21 +70,35 @@ def _taken_by_program(crash: Crash, frames: tuple[Frame, ...]) -> str | None:
 # log call's "panic: <value>" over debug.Stack()): each such stack is one event, read as a
 # goroutine of the dump the log makes. A connection's goroutine serves request after request,
 # so one id may have logged several.
-def logged_panics_by_id(s: Snapshot, source: str | None = None) -> dict[int, list[LoggedPanicInfo]]:
-    """The panics the program logged with a goroutine's stack, by the goroutine's id; each
-    names `source`, in a fleet."""
-    out: dict[int, list[LoggedPanicInfo]] = {}
+def logged_stacks(s: Snapshot) -> frozenset[tuple[int, int]]:
+    """(goroutine id, header line) of each stack the program logged with a panic."""
+    return frozenset((lp.goroutine, lp.header) for lp in s.logged_panics)
+
+
+def logged_panics_by_stack(s: Snapshot, source: str | None = None) -> dict[tuple[int, int], list[LoggedPanicInfo]]:
+    """The panics the program logged with a goroutine's stack, by (the goroutine's id, the
+    id of the stack object it logged): the goroutine of a connection logs each request's
+    panic, and each belongs with the stack logged under it, not with every stack of that
+    id. Each names `source`, in a fleet."""
+    wanted = {lp.goroutine for lp in s.logged_panics}
+    stacks = {(g.id, g.line): id(g.stack) for g in s.goroutines if g.id in wanted}
+    out: dict[tuple[int, int], list[LoggedPanicInfo]] = {}
     for lp in s.logged_panics:
         found = logged_line(lp.text)  # what the reader saw in it, read again
-        if found is None:
+        stack = stacks.get((lp.goroutine, lp.header))
+        if found is None or stack is None:
             continue
         by, message = found
-        out.setdefault(lp.goroutine, []).append(LoggedPanicInfo(lp.goroutine, lp.line, by, message, source))
+        out.setdefault((lp.goroutine, stack), []).append(LoggedPanicInfo(lp.goroutine, lp.line, by, message, source))
     return out
 
 
 SHOWN_MESSAGES = 3
-_HOW = {LOGGED_BY_HTTP: 'net/http\'s "http: panic serving"', LOGGED_BY_ECHO: 'echo\'s "[PANIC RECOVER]"'}
+_HOW = {
+    LOGGED_BY_HTTP: 'net/http\'s "http: panic serving"',
+    LOGGED_BY_ECHO: 'echo\'s "[PANIC RECOVER]"',
+    LOGGED_BY_NEGRONI: 'negroni\'s "PANIC:"',
+}
 SHOWN_CHARS = 200  # of a message in `why` (JSON's logged_panics keep it whole)
 
 

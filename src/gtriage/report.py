@@ -194,7 +194,7 @@ class LoggedPanicInfo:
 
     goroutine: int
     line: int  # input line of the log line
-    logged_by: str  # "net/http" ("http: panic serving"), "echo" ("[PANIC RECOVER]"), or "log" (a log call's "panic: ")
+    logged_by: str  # "net/http" ("http: panic serving"), "echo" ("[PANIC RECOVER]"), "negroni" ("[negroni] PANIC: "), or "log" (a log call's "panic: ")
     message: str  # the panic value's first line, as logged
     source: str | None = None  # in a fleet, the source whose log held it; None for one dump
 

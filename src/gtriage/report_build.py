@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from _operator import attrgetter
 
-from .cluster import GOROUTINE_ID, RawCluster, exact_groups, group_ids
+from .cluster import GOROUTINE_ID, RawCluster, by_stack, exact_groups, group_ids
 from .frame_info import FrameInfo
 from .goroutine_index import index_of
 from .holders import HolderFound, held_text, holder_text
 from .model import Access, Dump, Goroutine, Snapshot
 from .normalize import Normalizer
 from .objects import ObjectFindings
-from .panic_origin import logged_panic, logged_panics_by_id, logged_why
+from .panic_origin import logged_panic, logged_panics_by_stack, logged_stacks, logged_why
 from .rank import Ranked, change, state_reason
 from .record import dataclass, replace
 from .report import (
@@ -49,6 +49,8 @@ def goroutine_total(snap: Snapshot) -> int:
     index = index_of(snap)
     if index is not None:
         return index.total
+    if snap.logged_panics:  # an id may have logged several stacks, each counted (by_stack)
+        return sum(map(len, by_stack(snap.goroutines, logged_stacks(snap)).values()))
     ids = set(map(GOROUTINE_ID, snap.goroutines))
     ids.discard(0)  # system stacks; ids are printed digits, none is negative
     return len(ids)
@@ -77,7 +79,7 @@ def build_report(
     goroutine_total when the caller has it (a set of every id: ~30 ms on 300k goroutines)."""
     previous = comparison.matches if comparison is not None else None
     locks = _Locks(ranked, objects, holders or {})
-    logged = logged_panics_by_id(snap) if snap.logged_panics and fleet is None else None
+    logged = logged_panics_by_stack(snap) if snap.logged_panics and fleet is None else None
     clusters = tuple(
         locks.add(_cluster(i, r, previous, trends.of(r.cluster) if trends is not None else None, fleet, logged), r)
         for i, r in enumerate(ranked, 1)
@@ -147,9 +149,9 @@ class FleetParts:
     gone_from: dict[int, tuple[SourceCount, ...]] | None = None
     # Clusters that no source's last dump holds, seen in an earlier one (None: no source followed)
     gone: tuple[GoneCluster, ...] | None = None
-    # Each source's panics logged with its goroutines' stacks, by goroutine id, in the order
-    # of `per_source` (None for a source without any; the whole None when none has any)
-    logged: list[dict[int, list[LoggedPanicInfo]] | None] | None = None
+    # Each source's panics logged with its goroutines' stacks, by (goroutine id, stack object
+    # id: panic_origin.logged_panics_by_stack), in the order of `per_source` (None for a source without any; the whole None when none has any)
+    logged: list[dict[tuple[int, int], list[LoggedPanicInfo]] | None] | None = None
 
 
 class _Locks:
@@ -204,7 +206,7 @@ def _cluster(
     previous: dict[int, PreviousMatch] | None,
     trend: Trend | None,
     fleet: FleetParts | None,
-    logged: dict[int, list[LoggedPanicInfo]] | None = None,
+    logged: dict[tuple[int, int], list[LoggedPanicInfo]] | None = None,
 ) -> Cluster:
     c = r.cluster
     match = previous.get(id(c)) if previous is not None else None
@@ -227,7 +229,7 @@ def _cluster(
     if fleet is not None:
         panics = _fleet_panics(fleet, c)
     else:
-        panics = tuple(sorted((p for g in st.goroutines for p in logged.get(g.id, ())), key=_LINE)) if logged else ()
+        panics = tuple(sorted((p for g in st.goroutines for p in logged.get((g.id, id(g.stack)), ())), key=_LINE)) if logged else ()
     why = tuple(r.why)
     if panics:
         if len({(p.source, p.goroutine) for p in panics}) == len(st.goroutines):
@@ -274,7 +276,7 @@ def _fleet_panics(fleet: FleetParts, c: RawCluster) -> tuple[LoggedPanicInfo, ..
     out: list[LoggedPanicInfo] = []
     for logged, gs in zip(fleet.logged, fleet.members[id(c)], strict=True):
         if logged:
-            out.extend(sorted((p for g in gs for p in logged.get(g.id, ())), key=_LINE))
+            out.extend(sorted((p for g in gs for p in logged.get((g.id, id(g.stack)), ())), key=_LINE))
     return tuple(out)
 
 
