@@ -130,17 +130,19 @@ HTTP_MANIFEST = json.loads((SAMPLES / "logged/httppanic.json").read_text())
 
 
 def test_panics_a_service_logged_are_told_with_their_stacks() -> None:
-    """samples/logged/httppanic.log: six panics, four logged by net/http's server and two
-    by the handler's own log.Printf, each line before its stack."""
+    """samples/logged/httppanic.log: seven panics, four logged by net/http's server, two
+    by the handler's own log.Printf and one as negroni's middleware logs it, each line
+    before its stack."""
     report = analyze_inputs([str(HTTP_LOG)])
     by_line: dict[int, list[dict[str, object]]] = {}
     for r in HTTP_MANIFEST["requests"]:
         by_line.setdefault(r["line"], []).append(r)
     assert sum(len(c.logged_panics) for c in report.clusters) == len(HTTP_MANIFEST["requests"])
     for line, made in by_line.items():
-        # Its stack holds the line that panicked: at the top of the program's frames for
-        # net/http, under the handler's deferred function that logged it for the other.
-        [c] = [c for c in report.clusters if any(f.file == HTTP_MANIFEST["file"] and f.line == line for f in c.frames)]
+        # Clustered where it panicked: the line that panicked, whether the panic was
+        # recovered by net/http (its frames over it are the standard library's) or by the
+        # program's own deferred function, a handler's or a middleware's, over panic().
+        [c] = [c for c in report.clusters if (c.blocked_at.file, c.blocked_at.line) == (HTTP_MANIFEST["file"], line)]
         assert [(p.logged_by, p.message) for p in c.logged_panics] == [(r["logged_by"], r["value"]) for r in made]
         assert c.why[0].startswith(f"{len(made)} panic{'s' if len(made) > 1 else ''} the program recovered and logged")
         assert str(made[0]["value"]) in c.why[0]

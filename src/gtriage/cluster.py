@@ -58,6 +58,8 @@ _PARENT = attrgetter("parent_id")
 _LEAKED = attrgetter("leaked")
 _LOCKED = attrgetter("locked")
 
+_PANIC_CALL = "panic"  # the frame of a panic() call: "panic({0x4c6ee0?, 0xc0000941c0?})"
+
 # blocked_at of a goroutine printed without frames ("running on other thread").
 NO_FRAME = FrameInfo("(no frames)", "", 0, Origin.UNKNOWN, None, None, FuncName("", "", "(no frames)", "", False))
 
@@ -223,6 +225,17 @@ def blocked_at(frames: Sequence[FrameInfo]) -> FrameInfo:
     return frames[0] if frames else NO_FRAME
 
 
+def panicked_at(frames: Sequence[FrameInfo]) -> FrameInfo | None:
+    """Where a stack taken while its goroutine panicked shows the panic raised: the first
+    frame of the program's own code (or a module's) under its topmost panic() call. Such a
+    stack starts in the deferred function that recovered the panic (a middleware's, a
+    handler's own): its top program frame is the same for every panic it recovers."""
+    for i, f in enumerate(frames):
+        if f.func == _PANIC_CALL:
+            return next((g for g in frames[i + 1 :] if g.is_program_code), None)
+    return None
+
+
 def by_stack(goroutines: Iterable[Goroutine], logged: Collection[tuple[int, int]] = ()) -> dict[PartKey, list[Goroutine]]:
     """Goroutines by stack object and state, each key in the order it first came, its
     goroutines in theirs. goroutine 0 (system stacks) and repeated ids (GOTRACEBACK=crash
@@ -256,8 +269,9 @@ def cluster_goroutines(
     logged: Collection[tuple[int, int]] = (),
 ) -> list[RawCluster]:
     """Clusters of goroutines, in no particular order (see by_stack for those left out, and
-    `logged`). `parts`: the goroutines already grouped, key by key in the order by_stack
-    would give, each key's parts in file order (goroutine_index.py)."""
+    `logged`: a logged stack is placed where it panicked, panicked_at). `parts`: the
+    goroutines already grouped, key by key in the order by_stack would give, each key's
+    parts in file order (goroutine_index.py)."""
     if parts is None:
         parts = {key: [Part(members)] for key, members in by_stack(goroutines, logged).items()}
 
@@ -277,6 +291,10 @@ def cluster_goroutines(
             known = infos[sid] = (frames, creator, tuple(map(id, frames)), id(creator))
         frames, creator, frame_ids, creator_id = known
         top = blocked_at(frames)
+        if logged and any((g.id, g.line) in logged for p in own for g in p.goroutines):
+            # A stack the program logged with a panic it recovered: clustered where the
+            # panic was raised, not in the recovering function all its panics share.
+            top = panicked_at(frames) or top
         ckey = (top.func, top.file, top.line, state)
         cl = clusters.get(ckey)
         if cl is None:

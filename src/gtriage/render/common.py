@@ -47,6 +47,12 @@ def state_text(c: Cluster) -> str:
     return c.state or NO_STATE
 
 
+def where_word(c: Cluster) -> str:
+    """What a cluster's blocked_at is: where its goroutines wait, or, for stacks the program
+    logged with the panics it recovered, where those panics were raised (cluster.panicked_at)."""
+    return "panicked" if c.logged_panics else "blocked"
+
+
 MINUS = "\u2212"
 
 

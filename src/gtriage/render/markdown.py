@@ -29,6 +29,7 @@ from .common import (
     summary_line,
     trend_text,
     verdict_text,
+    where_word,
 )
 from .crash_text import crash_lines, fleet_crash_lines, logged_line, race_accesses
 from .locks import holders_line, objects_line
@@ -115,7 +116,7 @@ def render_markdown(report: Report, *, detailed: int = DETAILED) -> str:
 def _section(c: Cluster, report: Report) -> list[str]:
     goroot = report.goroot
     out = [f"### {cluster_title(c, md_inline)}", ""]
-    out.append(f"- **Blocked at:** {md_code_span(c.blocked_at.func)} {md_code_span(location(c.blocked_at, goroot))}")
+    out.append(f"- **{where_word(c).capitalize()} at:** {md_code_span(c.blocked_at.func)} {md_code_span(location(c.blocked_at, goroot))}")
     if c.source is not None:
         src = c.source
         shown = md_code_span(src.text.strip()) if src.text is not None else md_inline(f"not shown: {src.note}")
@@ -166,7 +167,7 @@ def _section(c: Cluster, report: Report) -> list[str]:
         if f is None:
             stack.append(f"    … {num(row.span)} runtime frame{'s' if row.span != 1 else ''}")
         else:
-            mark = "  <- blocked here" if f == c.blocked_at else ""
+            mark = f"  <- {where_word(c)} here" if f == c.blocked_at else ""
             stack += [f.func + repeat_text(row) + mark, f"    {location(f, goroot)}"]
     if c.created_by is not None:
         stack += [f"created by {c.created_by.func}", f"    {location(c.created_by, goroot)}"]

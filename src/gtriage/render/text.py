@@ -28,6 +28,7 @@ from .common import (
     stack_rows,
     summary_line,
     trend_text,
+    where_word,
 )
 from .crash_text import crash_lines, fleet_crash_lines, logged_line, race_accesses
 from .locks import holders_line, objects_line
@@ -123,7 +124,7 @@ def _cluster(c: Cluster, st: _Style, stacks: bool, report: Report) -> list[str]:
         head += f"  [{', '.join(flags)}]"
     color = (RED,) if c.crashed else (DIM,) if c.healthy else (BOLD,)
     lines = [st(head, *color)]
-    lines.append(f"    blocked at  {inert_line(frame_text(c.blocked_at, goroot))}")
+    lines.append(f"    {where_word(c) + ' at':<11} {inert_line(frame_text(c.blocked_at, goroot))}")
     if c.source is not None:
         lines.append(f"    source      {inert_line(source_line_text(c.source))}")
     if c.created_by is not None:
