@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from _operator import attrgetter
 
-from .cluster import GOROUTINE_ID, RawCluster, by_stack, exact_groups, group_ids
+from .cluster import GOROUTINE_ID, RawCluster, by_stack, exact_groups, group_ids, panicked_at
 from .frame_info import FrameInfo
 from .goroutine_index import index_of
 from .holders import HolderFound, held_text, holder_text
@@ -213,6 +213,10 @@ def _cluster(
     status, delta = change(c.count, match.count if match is not None else None) if previous is not None else (None, None)
     st = c.stats()
     rep = c.representative
+    if fleet is not None:
+        panics = _fleet_panics(fleet, c)
+    else:
+        panics = tuple(sorted((p for g in st.goroutines for p in logged.get((g.id, id(g.stack)), ())), key=_LINE)) if logged else ()
     stacks = []
     for grp in sorted(c.groups, key=lambda g: -g.count):
         distinct, largest = exact_groups(grp) if grp.goroutines else (1, grp.count)
@@ -224,12 +228,9 @@ def _cluster(
                 exact_groups=distinct,
                 largest_exact=largest,
                 goroutine_ids=group_ids(grp),
+                panicked_at=panicked_at(grp.frames) if panics else None,
             )
         )
-    if fleet is not None:
-        panics = _fleet_panics(fleet, c)
-    else:
-        panics = tuple(sorted((p for g in st.goroutines for p in logged.get((g.id, id(g.stack)), ())), key=_LINE)) if logged else ()
     why = tuple(r.why)
     if panics:
         if len({(p.source, p.goroutine) for p in panics}) == len(st.goroutines):

@@ -791,3 +791,27 @@ def test_o_goes_to_the_goroutine_that_may_hold_the_lock(ui: type[UI]) -> None:
     ui.run(report, steps)
     assert f"May hold it  goroutine {holder}" in seen["detail"]
     assert f"goroutine {holder} [" in seen["screen"]
+
+
+def test_a_logged_panic_is_shown_where_it_was_raised(ui: type[UI]) -> None:
+    # samples/logged/httppanic.log: negroni's middleware recovered a handler's panic; its
+    # stack starts in the middleware's deferred function, over panic().
+    sample = Path(__file__).resolve().parents[2] / "samples/logged/httppanic.log"
+    report = analyze(str(sample))
+    [made] = [r for r in json.loads(sample.with_suffix(".json").read_text())["requests"] if r["logged_by"] == "negroni"]
+    [at] = [i for i, c in enumerate(report.clusters) if any(p.logged_by == "negroni" for p in c.logged_panics)]
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        for _ in range(at):
+            await pilot.press("down")
+        await pilot.pause()
+        seen["detail"] = " ".join(str(app.screen.query_one("#detail-summary").render()).split())
+        seen["stack"] = " ".join(ui.screen_text(app).split())
+
+    ui.run(report, steps)
+    where = f"main.report /home/gopher/samples/httppanic/main.go:{made['line']}"
+    assert f"Panicked at {where}" in seen["detail"]
+    assert f"same arguments; at {where}" in seen["detail"]  # its stack shape, too
+    assert "Blocked at" not in seen["detail"]
+    assert "panicked here" in seen["stack"]

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from gtriage.render.common import cluster_title, num, sparkline, trend_text, verdict_text
+from gtriage.render.common import cluster_title, num, sparkline, trend_text, verdict_text, where_word
 from gtriage.render.safe import inert_line
 from gtriage.render.when import moment_time
 from gtriage.report import Cluster, Report, SubGroup
@@ -24,7 +24,7 @@ MAX_MOMENTS = 12  # dumps of a series listed one a line, the latest (a watch add
 
 
 def _subgroup_line(i: int, sg: SubGroup, paths: PathStyle) -> Text:
-    own = next((f for f in sg.frames if f.is_program_code), None)
+    own = sg.panicked_at or next((f for f in sg.frames if f.is_program_code), None)
     top = own or (sg.frames[0] if sg.frames else None)
     exact = (
         f"{sg.exact_groups} argument sets (largest {sg.largest_exact})" if sg.exact_groups > 1 else "same arguments"
@@ -118,7 +118,7 @@ def summary(c: Cluster, paths: PathStyle, report: Report | None = None) -> Text:
         h = c.holders[0]
         lines.append(Text.assemble(("May hold it  ", "bold"), plain(f"goroutine {h.goroutine} (cluster #{h.cluster}, {h.state})"),
                                    ("  o goes there; inferred from the stacks", "dim"), end=""))
-    lines.append(Text.assemble(("Blocked at  ", "bold"), plain(paths.frame(c.blocked_at)), end=""))
+    lines.append(Text.assemble((f"{where_word(c).capitalize() + ' at':<12}", "bold"), plain(paths.frame(c.blocked_at)), end=""))
     lines += source_lines(c)
     if c.created_by is not None:
         lines.append(Text.assemble(("Created by  ", "bold"), plain(paths.frame(c.created_by)), end=""))

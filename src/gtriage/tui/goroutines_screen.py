@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Header, Static
 
-from gtriage.render.common import cluster_title, plural
+from gtriage.render.common import cluster_title, plural, where_word
 from gtriage.render.goroutines import header_text
 from gtriage.render.safe import inert
 from gtriage.report import Cluster
@@ -94,7 +94,7 @@ class GoroutinesScreen(Screen[None]):
         sources = self.list.sources
         if sources is not None:
             head.append(f"in {sources.get(id(g), '?')}")  # its id alone names no goroutine of a fleet
-        self.stack.show(head, goroutine_stack(g, self.origins, self.cluster.blocked_at))
+        self.stack.show(head, goroutine_stack(g, self.origins, self.cluster.blocked_at, where_word(self.cluster)))
         self.query_one("#goroutine-pane", VerticalScroll).scroll_home(animate=False)
 
     def action_back(self) -> None:

@@ -15,7 +15,7 @@ from rich.text import Text
 from gtriage.frame_info import FrameInfo, Origin
 from gtriage.model import Frame, Goroutine
 from gtriage.record import dataclass
-from gtriage.render.common import StackRow, repeat_text, short_path, stack_rows
+from gtriage.render.common import StackRow, repeat_text, short_path, stack_rows, where_word
 from gtriage.render.goroutines import header_text
 from gtriage.render.safe import inert, inert_line
 from gtriage.report import Cluster
@@ -116,7 +116,7 @@ class StackLine:
     file: str = ""
     line: int = 0
     origin: Origin | None = None  # None: not a frame (markers), or not known
-    note: str = ""  # "blocked here"
+    note: str = ""  # "blocked here", "panicked here"
     folded: int = 0  # > 0: stands for this many runtime frames folded away
     local: str = ""  # the file of the source tree given (--source) to open instead of `file`
 
@@ -136,7 +136,7 @@ def cluster_stack(c: Cluster, *, fold_runtime: bool) -> list[StackLine]:
         if f is None:
             out.append(StackLine(f"… {n} runtime frame{'s' if n != 1 else ''} (r shows them)", folded=n))
         else:
-            note = "blocked here" if f == c.blocked_at else ""
+            note = f"{where_word(c)} here" if f == c.blocked_at else ""
             local = c.source.path or "" if c.source is not None and f == c.blocked_at else ""
             out.append(StackLine(f.func + repeat_text(row), f.file, f.line, f.origin, note, local=local))
     if c.created_by is not None:
@@ -164,11 +164,14 @@ def _call(g: Goroutine, f: Frame) -> str:
 
 
 def goroutine_stack(
-    g: Goroutine, origins: Mapping[tuple[str, str], Origin] | None = None, blocked_at: FrameInfo | None = None
+    g: Goroutine,
+    origins: Mapping[tuple[str, str], Origin] | None = None,
+    blocked_at: FrameInfo | None = None,
+    word: str = "blocked",
 ) -> list[StackLine]:
     """Every line below the header, rebuilt from the model: frames with this goroutine's
     argument values, elision markers, creator and ancestors. The first frame at
-    `blocked_at` gets the note "blocked here"."""
+    `blocked_at` gets the note "<word> here" (render.common.where_word)."""
     origins = origins or {}
     st = g.stack
     out: list[StackLine] = []
@@ -179,7 +182,7 @@ def goroutine_stack(
             out.append(StackLine(_elided(st.elided)))
         note = ""
         if blocked_at is not None and (f.func, f.file, f.line) == (blocked_at.func, blocked_at.file, blocked_at.line):
-            note, blocked_at = "blocked here", None
+            note, blocked_at = f"{word} here", None
         out.append(StackLine(_call(g, f), f.file, f.line, origins.get((f.func, f.file)), note))
     if st.elided and st.elided_at >= len(st.frames):
         out.append(StackLine(_elided(st.elided)))
