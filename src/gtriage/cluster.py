@@ -244,16 +244,17 @@ def by_stack(goroutines: Iterable[Goroutine], logged: Collection[tuple[int, int]
     far: the goroutine of a connection logs each request's panic, in whichever handler."""
     keyed: dict[PartKey, list[Goroutine]] = {}
     seen: set[int] = set()
-    stacks_seen: set[tuple[int, int]] = set()  # (id, stack object id), where `logged` is given
+    kept: set[tuple[int, PartKey]] = set()  # (id, key) of each goroutine kept, when `logged` is given
     for g in goroutines:
-        if g.id == 0 or (
-            g.id in seen and (not logged or (g.id, g.line) not in logged or (g.id, id(g.stack)) in stacks_seen)
-        ):
+        if g.id == 0:
             continue
-        seen.add(g.id)
-        if logged:
-            stacks_seen.add((g.id, id(g.stack)))
         key = (id(g.stack), g.state)
+        if g.id not in seen:
+            seen.add(g.id)
+        elif not logged or (g.id, g.line) not in logged or (g.id, key) in kept:
+            continue  # a repeat, or a logged stack its id has logged before
+        if logged:
+            kept.add((g.id, key))
         members = keyed.get(key)
         if members is None:
             keyed[key] = [g]  # not setdefault: it would make a list for every goroutine
