@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Capture ``samples/logged/httppanic.log``: a service's log of the panics it recovered and
-logged, four by net/http ("http: panic serving <addr>: <value>" and the stack), two by
+logged, five by net/http ("http: panic serving <addr>: <value>" and the stack, one value of
+two lines), two by
 the service's own handler (``log.Printf("panic: %v\\n%s", v, debug.Stack())``) and one as
 negroni's Recovery middleware logs by default ("[negroni] PANIC: <value>" and the stack).
 
@@ -48,8 +49,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in requests:
         r["line"] = lines[r.pop("marker")]
     logged = log.count("http: panic serving ") + log.count(" panic: ") + log.count("[negroni] PANIC: ")
-    if len(requests) != 7 or logged != len(requests):
-        raise RuntimeError(f"expected 7 panics logged, got {logged} for the requests {requests}")
+    if len(requests) != 8 or logged != len(requests):
+        raise RuntimeError(f"expected 8 panics logged, got {logged} for the requests {requests}")
     opts.out.mkdir(parents=True, exist_ok=True)
     path = opts.out / "httppanic.log"
     path.write_text(log)

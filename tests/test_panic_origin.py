@@ -130,9 +130,9 @@ HTTP_MANIFEST = json.loads((SAMPLES / "logged/httppanic.json").read_text())
 
 
 def test_panics_a_service_logged_are_told_with_their_stacks() -> None:
-    """samples/logged/httppanic.log: seven panics, four logged by net/http's server, two
-    by the handler's own log.Printf and one as negroni's middleware logs it, each line
-    before its stack."""
+    """samples/logged/httppanic.log: eight panics, five logged by net/http's server (one
+    value of two lines), two by the handler's own log.Printf and one as negroni's
+    middleware logs it, each log line before its stack."""
     report = analyze_inputs([str(HTTP_LOG)])
     by_line: dict[int, list[dict[str, object]]] = {}
     for r in HTTP_MANIFEST["requests"]:
@@ -145,13 +145,17 @@ def test_panics_a_service_logged_are_told_with_their_stacks() -> None:
         [c] = [c for c in report.clusters if (c.blocked_at.file, c.blocked_at.line) == (HTTP_MANIFEST["file"], line)]
         assert [(p.logged_by, p.message) for p in c.logged_panics] == [(r["logged_by"], r["value"]) for r in made]
         assert c.why[0].startswith(f"{len(made)} panic{'s' if len(made) > 1 else ''} the program recovered and logged")
-        assert str(made[0]["value"]) in c.why[0]
-    # The log line is the one right before each stack's header.
+        assert str(made[0]["value"]).replace("\n", " ⏎ ") in c.why[0]  # a value's lines on one line
+    # The log line is the one right before each stack's header, or before the lines its
+    # value goes on over (an error of two lines, errors.Join's, in the sample).
     lines = HTTP_LOG.read_text().splitlines()
     for c in report.clusters:
         for p in c.logged_panics:
-            assert p.message in lines[p.line - 1]
-            assert lines[p.line].startswith(f"goroutine {p.goroutine} [running]:")
+            first, *more = p.message.split("\n")
+            assert first in lines[p.line - 1]
+            assert lines[p.line : p.line + len(more)] == more
+            assert lines[p.line + len(more)].startswith(f"goroutine {p.goroutine} [running]:")
+    assert any("\n" in r["value"] for r in HTTP_MANIFEST["requests"])
     out = json.loads(render_json(report))
     jsonschema.validate(out, SCHEMA)
     assert [len(c["logged_panics"]) for c in out["clusters"]] == [len(c.logged_panics) for c in report.clusters]

@@ -3,7 +3,8 @@
 // stack; a handler that recovers its own panic logs "panic: <value>" and debug.Stack() with
 // log.Printf; and a handler wrapped as negroni's Recovery middleware wraps one, in its
 // defaults, logs "PANIC: <value>" and the panicking goroutine's stack (runtime.Stack into
-// 8 KiB) behind the "[negroni] " prefix of its own logger, which prints no date. All go to
+// 8 KiB) behind the "[negroni] " prefix of its own logger, which prints no date. One panic
+// value is an error of two lines (errors.Join), logged as it prints. All go to
 // standard output, the prefix and any date before the first line of each message only, as
 // the log package writes it. The process goes on after each panic.
 //
@@ -14,6 +15,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log"
 	"net"
@@ -72,6 +74,12 @@ func recovered(next http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
+// syncUpstream panics with an error of two lines (errors.Join): net/http logs the value
+// as it prints, so the line right before the stack is the value's last line.
+func syncUpstream(w http.ResponseWriter, r *http.Request) {
+	panic(errors.Join(errors.New("sync: upstream closed"), errors.New("sync: retry budget spent"))) // SAMPLE:joined
+}
+
 type owner struct{ Name string }
 
 func report(w http.ResponseWriter, r *http.Request) {
@@ -90,6 +98,7 @@ func main() {
 	mux.HandleFunc("/items", item)
 	mux.HandleFunc("/export", export)
 	mux.HandleFunc("/report", recovered(report))
+	mux.HandleFunc("/sync", syncUpstream)
 	srv := &http.Server{Handler: mux, ErrorLog: log.New(os.Stdout, "", log.LstdFlags)}
 	go srv.Serve(ln)
 
@@ -99,6 +108,7 @@ func main() {
 		{"/orders?id=42", "net/http", "assignment to entry in nil map", "nil-map"},
 		{"/orders?id=43", "net/http", "assignment to entry in nil map", "nil-map"},
 		{"/items?i=5", "net/http", "runtime error: index out of range [5] with length 3", "index"},
+		{"/sync", "net/http", "sync: upstream closed\nsync: retry budget spent", "joined"}, // on a new connection: one broken under a reused one, the client sends a GET again
 		{"/export?format=xlsx", "log", `export: no writer for format "xlsx"`, "export"},
 		{"/export?format=ods", "log", `export: no writer for format "ods"`, "export"},
 		{"/report", "negroni", "runtime error: invalid memory address or nil pointer dereference", "nil-pointer"},

@@ -53,7 +53,9 @@ def read_goroutine(sec: Section, snap: SnapshotBuilder, memo: ShapeMemo) -> None
         snap.truncated = True
     _add(sec, snap, header, g, bool(text))
     if sec.logged is not None:
-        snap.logged_panics.append(LoggedPanic(g.id, snap.at(sec.line - 1), sec.logged[:MAX_LOGGED_LINE], g.line))
+        # The log line: over the header, or over the lines a value of several lines goes on over.
+        at = sec.line - 1 - sec.logged.count("\n")
+        snap.logged_panics.append(LoggedPanic(g.id, snap.at(at), sec.logged[:MAX_LOGGED_LINE], g.line))
 
 
 def _unparsed_header(sec: Section, snap: SnapshotBuilder, header: str) -> None:

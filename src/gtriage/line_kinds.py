@@ -170,9 +170,3 @@ def logged_panic(line: str) -> tuple[str, str] | None:
     if at >= 0:
         return LOGGED_BY_LOG, line[at + 1 + len(_LOUD_PANIC) :]
     return None
-
-
-def logs_panic_over(text: str, nxt: str | None) -> bool:
-    """Whether `text` is a log line saying a panic was recovered, right over the header of
-    the stack logged with it."""
-    return nxt is not None and is_header(nxt) and logged_panic(text) is not None

@@ -40,13 +40,13 @@ from .line_kinds import (
     is_location,
     is_stack_line,
     location_follows,
-    logs_panic_over,
     retab_leading,
     retab_record_line,
     starts_dump,
     starts_preamble,
     starts_section,
 )
+from .logged_text import LoggedText
 from .section import CallSplit, Kind, Section
 from .streams import LineMap
 
@@ -72,7 +72,8 @@ class LineReader:
         self.closed: Kind | None = None  # the kind of the section closed last
         self.after_blank = False
         self.header_next = False  # a goroutine taken whole ended at the header fed next (no blank)
-        self.logged: tuple[int, str] | None = None  # (line, text) saying a panic was logged (line_kinds.logged_panic)
+        self.logged: tuple[int, str] | None = None  # (last line, text) saying a panic was logged (logged_text.py)
+        self.logging = LoggedText()
         self.out: list[Section] = []
         self.binary_lines = 0  # outside any dump, not text (invalid UTF-8 or NUL bytes)
 
@@ -317,8 +318,8 @@ class LineReader:
         return True
 
     def _note_logged(self, text: str, n: int, nxt: str | None) -> None:
-        if logs_panic_over(text, nxt):
-            self.logged = (n, text)
+        if (found := self.logging.note(text, n, nxt)) is not None:
+            self.logged = found
 
     def _section_start(self, text: str, n: int, kind: Kind | None, prev_blank: bool, nxt: str | None) -> bool:
         """Open the section this line starts, if it starts one here."""

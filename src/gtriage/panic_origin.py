@@ -103,7 +103,10 @@ SHOWN_CHARS = 200  # of a message in `why` (JSON's logged_panics keep it whole)
 
 
 def _cut(message: str) -> str:
-    return message if len(message) <= SHOWN_CHARS else message[:SHOWN_CHARS] + "…"
+    """The message on one line (a value of several lines, errors.Join's: each line after a
+    ⏎), cut to SHOWN_CHARS."""
+    one = message.replace("\n", " ⏎ ")
+    return one if len(one) <= SHOWN_CHARS else one[:SHOWN_CHARS] + "…"
 
 
 def logged_why(panics: Sequence[LoggedPanicInfo]) -> str:

@@ -1,0 +1,44 @@
+"""The log text a program wrote over a stack it took as it recovered a panic: its log line
+(line_kinds.logged_panic) and, for a panic value of several lines, the lines the value goes
+on over. net/http logs "http: panic serving <addr>: %v" then the stack, so an error of two
+lines (errors.Join's, a wrapped one) puts its last line, not the log line, right over the
+stack's header."""
+
+from __future__ import annotations
+
+from .line_kinds import is_header, logged_panic
+
+# Lines a logged value may go on over, at most: past them the log line is not the stack's.
+MAX_VALUE_LINES = 20
+
+
+class LoggedText:
+    """Fed the lines outside a dump's sections in order, with the line after each: the
+    logged text that ends right over a goroutine header."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []  # a log line saying a panic was logged, and what followed it
+        self.last = -1  # input line of lines[-1]
+
+    def note(self, text: str, n: int, nxt: str | None) -> tuple[int, str] | None:
+        """(line, text) once line n ends a logged text right over a header (`nxt`): the
+        text's lines joined with "\\n", `line` its last line's. Lines that do not follow one
+        another (a blank line, a stack in between) end a value."""
+        if _panic_word(text) and logged_panic(text) is not None:
+            self.lines = [text]
+        elif self.lines and n == self.last + 1 and len(self.lines) < MAX_VALUE_LINES:
+            self.lines.append(text)
+        else:
+            self.lines = []
+            return None
+        self.last = n
+        if nxt is None or not is_header(nxt):
+            return None
+        found = (n, "\n".join(self.lines))
+        self.lines = []
+        return found
+
+
+def _panic_word(text: str) -> bool:
+    """Whether the line may say a panic was logged (a cheap look before logged_panic's)."""
+    return "anic" in text or "ANIC" in text
