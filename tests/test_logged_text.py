@@ -3,7 +3,7 @@ line or the several a panic value goes on over."""
 
 from __future__ import annotations
 
-from gtriage.logged_text import MAX_VALUE_LINES, LoggedText
+from gtriage.logged_text import MAX_LINE_CHARS, MAX_VALUE_LINES, LoggedText
 
 HEADER = "goroutine 36 [running]:"
 LOG = "2026/12/01 16:37:46 http: panic serving 127.0.0.1:59624: sync: upstream closed"
@@ -43,3 +43,10 @@ def test_the_last_log_line_of_a_panic_is_the_one_kept() -> None:
     second = "2026/12/01 16:37:47 panic: export: no writer"
     assert feed([LOG, second, HEADER]) == [(2, second)]
     assert feed(["2026/12/01 request done", "more", HEADER]) == []  # no panic logged
+
+
+def test_only_the_start_of_each_long_line_is_kept() -> None:
+    long = "x" * (MAX_LINE_CHARS * 50)
+    [(line, text)] = feed([LOG, long, long, HEADER])
+    assert line == 3
+    assert text.split("\n") == [LOG, long[:MAX_LINE_CHARS], long[:MAX_LINE_CHARS]]

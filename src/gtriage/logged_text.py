@@ -10,6 +10,10 @@ from .line_kinds import is_header, logged_panic
 
 # Lines a logged value may go on over, at most: past them the log line is not the stack's.
 MAX_VALUE_LINES = 20
+# Of each line, what is kept at most: no more of the text is (goroutine_section's
+# MAX_LOGGED_LINE), and twenty lines of a hostile input's megabytes joined would be a copy
+# of them all.
+MAX_LINE_CHARS = 2000
 
 
 class LoggedText:
@@ -25,9 +29,9 @@ class LoggedText:
         text's lines joined with "\\n", `line` its last line's. Lines that do not follow one
         another (a blank line, a stack in between) end a value."""
         if _panic_word(text) and logged_panic(text) is not None:
-            self.lines = [text]
+            self.lines = [text[:MAX_LINE_CHARS]]
         elif self.lines and n == self.last + 1 and len(self.lines) < MAX_VALUE_LINES:
-            self.lines.append(text)
+            self.lines.append(text[:MAX_LINE_CHARS])
         else:
             self.lines = []
             return None
