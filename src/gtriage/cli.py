@@ -67,10 +67,9 @@ def _end_now(code: int) -> None:
     """Exit with `code` once stdout and stderr are flushed, without the interpreter's
     clean-up: freeing the report of the 300k bench dump and all it holds, one object at a
     time, took ~0.15 s after the report was out. Nothing else is left to do: the report
-    is written and flushed, the parse's worker processes joined (here, when they were
-    let end: forked.let_end), and gtriage's exit
-    handlers (the records' compiled methods and the regexes' programs, on a first run)
-    are called here."""
+    is written and flushed, the parse's worker processes are joined (here, when they were
+    let end: forked.let_end), and gtriage's exit handlers (the records' compiled methods
+    and the regexes' programs, on a first run) are called here."""
     from .record import save_compiled
     from .regex_cache import save_programs
 

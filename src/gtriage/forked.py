@@ -198,8 +198,10 @@ def reap(workers: list[Worker]) -> None:
     _wait(workers)
 
 
-# Workers that sent all they had to and are ending, not waited for yet (let_end).
+# Workers that sent all they had to and are ending, not waited for yet (let_end), and
+# whether the wait for them at this process's exit is registered.
 _ending: list[Worker] = []
+_at_exit = False
 
 
 def let_end(workers: list[Worker]) -> None:
@@ -217,9 +219,6 @@ def let_end(workers: list[Worker]) -> None:
 
         atexit.register(reap_ending)
         _at_exit = True
-
-
-_at_exit = False
 
 
 def reap_ending() -> None:

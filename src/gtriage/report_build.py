@@ -150,7 +150,8 @@ class FleetParts:
     # Clusters that no source's last dump holds, seen in an earlier one (None: no source followed)
     gone: tuple[GoneCluster, ...] | None = None
     # Each source's panics logged with its goroutines' stacks, by (goroutine id, stack object
-    # id: panic_origin.logged_panics_by_stack), in the order of `per_source` (None for a source without any; the whole None when none has any)
+    # id: panic_origin.logged_panics_by_stack), in the order of `per_source` (None for a
+    # source without any; the whole None when none has any)
     logged: list[dict[tuple[int, int], list[LoggedPanicInfo]] | None] | None = None
 
 
