@@ -44,7 +44,7 @@ class SubGroup:
     largest_exact: int  # goroutines in the biggest of those sets
     goroutine_ids: tuple[int, ...]
     # Where this shape's panic was raised, for stacks the program logged with the panics it
-    # recovered (cluster.panicked_at); None otherwise.
+    # recovered (stack_points.panicked_at); None otherwise.
     panicked_at: FrameInfo | None = None
 
 

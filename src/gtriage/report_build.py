@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from _operator import attrgetter
 
-from .cluster import GOROUTINE_ID, RawCluster, by_stack, exact_groups, group_ids, panicked_at
+from .cluster import GOROUTINE_ID, RawCluster, by_stack, exact_groups, group_ids
 from .frame_info import FrameInfo
 from .goroutine_index import index_of
 from .holders import HolderFound, held_text, holder_text
@@ -32,6 +32,7 @@ from .report import (
     Trend,
 )
 from .series import Trends, ended_its_process
+from .stack_points import panicked_at
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:

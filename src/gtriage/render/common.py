@@ -49,7 +49,7 @@ def state_text(c: Cluster) -> str:
 
 def where_word(c: Cluster) -> str:
     """What a cluster's blocked_at is: where its goroutines wait, or, for stacks the program
-    logged with the panics it recovered, where those panics were raised (cluster.panicked_at)."""
+    logged with the panics it recovered, where those panics were raised (stack_points.panicked_at)."""
     return "panicked" if c.logged_panics else "blocked"
 
 
