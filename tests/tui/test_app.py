@@ -113,6 +113,22 @@ def test_each_goroutine_says_the_panic_it_logged(ui: type[UI]) -> None:
     assert "3 panics the program recovered and logged" in seen["why"]
 
 
+def test_a_logged_value_of_several_lines_is_shown_on_one(ui: type[UI]) -> None:
+    sample = Path(__file__).resolve().parents[2] / "samples/logged/httppanic.log"
+    report = analyze(str(sample))
+    [value] = [r["value"] for r in json.loads(sample.with_suffix(".json").read_text())["requests"] if "\n" in r["value"]]
+    [at] = [i for i, c in enumerate(report.clusters) if any(p.message == value for p in c.logged_panics)]
+    seen: dict[str, Any] = {}
+
+    async def steps(pilot: Pilot[int], app: GTriageApp) -> None:
+        await ui.open_goroutines(pilot, app, *["down"] * at)
+        lst = app.screen.query_one(GoroutineList)
+        seen["rows"] = [lst.row_text(g).plain for g in lst.goroutines]
+
+    ui.run(report, steps)
+    assert [f"logged panic: {value.replace(chr(10), ' ⏎ ')}  (" in row for row in seen["rows"]] == [True]
+
+
 def test_sort_keys(ui: type[UI], demo: Report) -> None:
     seen: dict[str, Any] = {}
 

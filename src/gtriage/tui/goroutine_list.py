@@ -74,8 +74,9 @@ class GoroutineList(ScrollView, can_focus=True):
         self.source_width = max(len("source"), min(SOURCE_WIDTH, max(map(len, names)))) if names else 0
         self.cells = cut_names(names, self.source_width)
         # The last panic each goroutine logged with its stack (by source and id: ids repeat
-        # from source to source, and a keep-alive connection's goroutine logs several).
-        self.panics = {(p.source, p.goroutine): p.message for p in cluster.logged_panics}
+        # from source to source, and a keep-alive connection's goroutine logs several); a
+        # value of several lines on one, as the cluster's `why` shows it.
+        self.panics = {(p.source, p.goroutine): p.message.replace("\n", " ⏎ ") for p in cluster.logged_panics}
         self.virtual_size = Size(WIDTH, len(self.goroutines))
 
     def header(self) -> str:
