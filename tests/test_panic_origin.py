@@ -87,6 +87,22 @@ def test_the_report_says_the_panic_was_recovered_and_printed_by_the_program() ->
     assert json.loads(render_json(crash))["crash"]["logged"] is False
 
 
+def test_a_traceback_the_program_printed_is_placed_where_it_panicked() -> None:
+    # Both of the log's tracebacks start in the recovering function (at two of its lines);
+    # both panics were raised at one line: the place of the cluster, the same in both dumps.
+    source = (SAMPLES / "recovered/main.go").read_text().splitlines()
+    [raised] = [n for n, line in enumerate(source, 1) if line.endswith("// SAMPLE:recovered")]
+    r = analyze_text(LOGGED.read_text(), str(LOGGED))
+    [c] = [c for c in r.clusters if c.crashed]
+    assert (c.blocked_at.file.endswith("/recovered/main.go"), c.blocked_at.line) == (True, raised)
+    assert c.panicked
+    assert c.status == "steady"  # the earlier traceback's panic was raised there too
+    assert f"panicked at {c.blocked_at.func}" in render_text(r)
+    # A runtime crash's goroutine is where it waits, as ever.
+    crash = analyze_inputs([str(CRASHES[0].dump)])
+    assert not any(c.panicked for c in crash.clusters)
+
+
 def test_a_dump_after_a_runtime_panic_is_another_processs_and_after_a_logged_one_not(tmp_path: Path) -> None:
     # `gtriage previous.log current.txt`: the crash killed its process, so the dump after
     # it is a restarted one's; after a panic the program recovered and printed, the same

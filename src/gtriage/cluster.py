@@ -241,11 +241,13 @@ def cluster_goroutines(
     norm: Normalizer,
     parts: dict[PartKey, list[Part]] | None = None,
     logged: Collection[tuple[int, int]] = (),
+    printed: Collection[tuple[int, int]] = (),
 ) -> list[RawCluster]:
     """Clusters of goroutines, in no particular order (see by_stack for those left out, and
-    `logged`: a logged stack is placed where it panicked, panicked_at). `parts`: the
-    goroutines already grouped, key by key in the order by_stack would give, each key's
-    parts in file order (goroutine_index.py)."""
+    `logged`). A stack logged with a recovered panic, or `printed` (a traceback the program
+    printed itself after recovering), by (id, line), is placed where it panicked
+    (panicked_at). `parts`: the goroutines already grouped, key by key in the order
+    by_stack would give, each key's parts in file order (goroutine_index.py)."""
     if parts is None:
         parts = {key: [Part(members)] for key, members in by_stack(goroutines, logged).items()}
 
@@ -265,7 +267,7 @@ def cluster_goroutines(
             known = infos[sid] = (frames, creator, tuple(map(id, frames)), id(creator))
         frames, creator, frame_ids, creator_id = known
         top = blocked_at(frames)
-        if logged and any((g.id, g.line) in logged for p in own for g in p.goroutines):
+        if (logged or printed) and any((g.id, g.line) in logged or (g.id, g.line) in printed for p in own for g in p.goroutines):
             # A stack the program logged with a panic it recovered: clustered where the
             # panic was raised, not in the recovering function all its panics share.
             top = panicked_at(frames) or top

@@ -12,7 +12,7 @@ from .holders import find_holders
 from .model import Dump, Frame, Snapshot
 from .normalize import Normalizer, detect_goroot
 from .objects import find_objects
-from .panic_origin import logged_stacks
+from .panic_origin import logged_stacks, printed_stack
 from .rank import rank_clusters
 from .report import ORDER_GIVEN, Moment, Report
 from .report_build import build_report, goroutine_total
@@ -44,7 +44,8 @@ def raw_clusters(snap: Snapshot, norm: Normalizer) -> list[RawCluster]:
     if snap.format.counts_only:
         return cluster_records(snap.records, norm)
     index = index_of(snap)
-    return cluster_goroutines(snap.goroutines, norm, index.parts if index is not None else None, logged_stacks(snap))
+    parts = index.parts if index is not None else None
+    return cluster_goroutines(snap.goroutines, norm, parts, logged_stacks(snap), printed_stack(snap))
 
 
 def normalizer(snaps: Iterable[Snapshot]) -> Normalizer:

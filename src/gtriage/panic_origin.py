@@ -40,6 +40,17 @@ def logged_panic(s: Snapshot) -> str | None:
     return None if found is None else _taken_by_program(*found)
 
 
+def printed_stack(s: Snapshot) -> frozenset[tuple[int, int]]:
+    """(id, line) of the goroutine whose traceback the program printed itself after it
+    recovered the panic (logged_panic); none otherwise."""
+    found = _panicking(s)
+    if found is None or _taken_by_program(*found) is None:
+        return frozenset()
+    crash = found[0]
+    g = next(g for g in s.goroutines if g.id == crash.goroutine)
+    return frozenset({(g.id, g.line)})
+
+
 def runtime_panic(s: Snapshot) -> bool:
     """Whether the dump's panic traceback is the runtime's, printed as its process died."""
     found = _panicking(s)

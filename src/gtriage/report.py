@@ -244,6 +244,10 @@ class Cluster:
     holders: tuple[Holder, ...] = ()
     # Its goroutines' stacks a program logged as it recovered a panic, in input order.
     logged_panics: tuple[LoggedPanicInfo, ...] = ()
+    # Its stacks were taken as the program handled a panic it recovered (logged with it, or
+    # a traceback it printed itself): blocked_at is where the panic was raised
+    # (stack_points.panicked_at), not where a goroutine waits.
+    panicked: bool = False
 
 
 @dataclass(frozen=True, slots=True)

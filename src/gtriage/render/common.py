@@ -48,9 +48,9 @@ def state_text(c: Cluster) -> str:
 
 
 def where_word(c: Cluster) -> str:
-    """What a cluster's blocked_at is: where its goroutines wait, or, for stacks the program
-    logged with the panics it recovered, where those panics were raised (stack_points.panicked_at)."""
-    return "panicked" if c.logged_panics else "blocked"
+    """What a cluster's blocked_at is: where its goroutines wait, or, for stacks taken as the
+    program handled a panic it recovered, where the panic was raised (Cluster.panicked)."""
+    return "panicked" if c.panicked else "blocked"
 
 
 MINUS = "\u2212"
