@@ -101,6 +101,11 @@ def test_a_traceback_the_program_printed_is_placed_where_it_panicked() -> None:
     # A runtime crash's goroutine is where it waits, as ever.
     crash = analyze_inputs([str(CRASHES[0].dump)])
     assert not any(c.panicked for c in crash.clusters)
+    # In a fleet too: the cluster is placed where it panicked in its source, and says so.
+    fleet = analyze_inputs([str(LOGGED), str(CRASHES[0].dump)], fleet=True)
+    [held] = [c for c in fleet.clusters if (c.blocked_at.file.endswith("/recovered/main.go"), c.blocked_at.line) == (True, raised)]
+    assert held.panicked
+    assert f"panicked at {held.blocked_at.func}" in render_text(fleet)
 
 
 def test_a_dump_after_a_runtime_panic_is_another_processs_and_after_a_logged_one_not(tmp_path: Path) -> None:

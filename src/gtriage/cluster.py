@@ -138,6 +138,9 @@ class RawCluster:
     groups: list[StackGroup] = field(default_factory=list)
     labels: dict[Labels, int] = field(default_factory=dict)  # label set -> goroutines
     family: int | None = None
+    # Placed where a recovered panic was raised (stack_points.panicked_at): its stacks were
+    # taken as the program handled it, and blocked_at is no wait.
+    panicked: bool = False
     _stats: ClusterStats | None = None
 
     @property
@@ -266,15 +269,17 @@ def cluster_goroutines(
             creator = norm.info(stack.created_by) if stack.created_by is not None else None
             known = infos[sid] = (frames, creator, tuple(map(id, frames)), id(creator))
         frames, creator, frame_ids, creator_id = known
-        top = blocked_at(frames)
+        raised = None
         if (logged or printed) and any((g.id, g.line) in logged or (g.id, g.line) in printed for p in own for g in p.goroutines):
             # A stack the program logged with a panic it recovered: clustered where the
             # panic was raised, not in the recovering function all its panics share.
-            top = panicked_at(frames) or top
+            raised = panicked_at(frames)
+        top = raised or blocked_at(frames)
         ckey = (top.func, top.file, top.line, state)
         cl = clusters.get(ckey)
         if cl is None:
             cl = clusters[ckey] = RawCluster(state, top)
+        cl.panicked = cl.panicked or raised is not None
         gkey = (frame_ids, creator_id, state)
         grp = groups.get(gkey)
         if grp is None:

@@ -71,6 +71,7 @@ def merge_sources(per_source: Sequence[Sequence[RawCluster]]) -> Merged:
                 counts[id(m)] = [0] * n
                 members[id(m)] = [[] for _ in range(n)]
                 parts[id(m)] = []
+            m.panicked = m.panicked or c.panicked
             own = members[id(m)][s]
             parts[id(m)].append((s, c))
             counts[id(m)][s] += c.count

@@ -43,9 +43,6 @@ class SubGroup:
     exact_groups: int  # distinct argument-value sets among them
     largest_exact: int  # goroutines in the biggest of those sets
     goroutine_ids: tuple[int, ...]
-    # Where this shape's panic was raised, for stacks the program logged with the panics it
-    # recovered (stack_points.panicked_at); None otherwise.
-    panicked_at: FrameInfo | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from .holders import HolderFound, held_text, holder_text
 from .model import Access, Dump, Goroutine, Snapshot
 from .normalize import Normalizer
 from .objects import ObjectFindings
-from .panic_origin import logged_panic, logged_panics_by_stack, logged_stacks, logged_why, printed_stack
+from .panic_origin import logged_panic, logged_panics_by_stack, logged_stacks, logged_why
 from .rank import Ranked, change, state_reason
 from .record import dataclass, replace
 from .report import (
@@ -32,7 +32,6 @@ from .report import (
     Trend,
 )
 from .series import Trends, ended_its_process
-from .stack_points import panicked_at
 
 TYPE_CHECKING = False  # typing's own costs every run ~4 ms to import; type checkers read this as True
 if TYPE_CHECKING:
@@ -81,9 +80,8 @@ def build_report(
     previous = comparison.matches if comparison is not None else None
     locks = _Locks(ranked, objects, holders or {})
     logged = logged_panics_by_stack(snap) if snap.logged_panics and fleet is None else None
-    printed = printed_stack(snap) if fleet is None else frozenset()
     clusters = tuple(
-        locks.add(_cluster(i, r, previous, trends.of(r.cluster) if trends is not None else None, fleet, logged, printed), r)
+        locks.add(_cluster(i, r, previous, trends.of(r.cluster) if trends is not None else None, fleet, logged), r)
         for i, r in enumerate(ranked, 1)
     )
     all_races = [r for s in dump.snapshots for r in s.races]
@@ -210,7 +208,6 @@ def _cluster(
     trend: Trend | None,
     fleet: FleetParts | None,
     logged: dict[tuple[int, int], list[LoggedPanicInfo]] | None = None,
-    printed: frozenset[tuple[int, int]] = frozenset(),
 ) -> Cluster:
     c = r.cluster
     match = previous.get(id(c)) if previous is not None else None
@@ -221,8 +218,6 @@ def _cluster(
         panics = _fleet_panics(fleet, c)
     else:
         panics = tuple(sorted((p for g in st.goroutines for p in logged.get((g.id, id(g.stack)), ())), key=_LINE)) if logged else ()
-    # Stacks taken as a recovered panic was handled: placed where it was raised (cluster_goroutines).
-    panicked = bool(panics) or (bool(printed) and any((g.id, g.line) in printed for g in st.goroutines))
     stacks = []
     for grp in sorted(c.groups, key=lambda g: -g.count):
         distinct, largest = exact_groups(grp) if grp.goroutines else (1, grp.count)
@@ -234,7 +229,6 @@ def _cluster(
                 exact_groups=distinct,
                 largest_exact=largest,
                 goroutine_ids=group_ids(grp),
-                panicked_at=panicked_at(grp.frames) if panicked else None,
             )
         )
     why = tuple(r.why)
@@ -272,7 +266,7 @@ def _cluster(
         sources=_by_source(fleet, c) if fleet is not None else None,
         gone_from=fleet.gone_from.get(id(c), ()) if fleet is not None and fleet.gone_from is not None else None,
         logged_panics=panics,
-        panicked=panicked,
+        panicked=c.panicked,
     )
 
 

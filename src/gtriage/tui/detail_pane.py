@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from gtriage.frame_info import FrameInfo
 from gtriage.render.common import cluster_title, num, sparkline, trend_text, verdict_text, where_word
 from gtriage.render.safe import inert_line
 from gtriage.render.when import moment_time
@@ -23,8 +24,9 @@ MAX_LABELS = 5
 MAX_MOMENTS = 12  # dumps of a series listed one a line, the latest (a watch adds one a poll)
 
 
-def _subgroup_line(i: int, sg: SubGroup, paths: PathStyle) -> Text:
-    own = sg.panicked_at or next((f for f in sg.frames if f.is_program_code), None)
+def _subgroup_line(i: int, sg: SubGroup, paths: PathStyle, raised: FrameInfo | None) -> Text:
+    """`raised`: where its cluster's panics were raised (every shape of it is placed there)."""
+    own = raised or next((f for f in sg.frames if f.is_program_code), None)
     top = own or (sg.frames[0] if sg.frames else None)
     exact = (
         f"{sg.exact_groups} argument sets (largest {sg.largest_exact})" if sg.exact_groups > 1 else "same arguments"
@@ -136,7 +138,8 @@ def summary(c: Cluster, paths: PathStyle, report: Report | None = None) -> Text:
         lines.append(plain(f"  … {len(c.labels) - MAX_LABELS} more label sets"))
     n = len(c.stacks)
     lines.append(plain(f"{n} stack shape{'s' if n != 1 else ''}:", "bold"))
-    lines += [_subgroup_line(i, sg, paths) for i, sg in enumerate(c.stacks[:MAX_SUBGROUPS], 1)]
+    raised = c.blocked_at if c.panicked else None
+    lines += [_subgroup_line(i, sg, paths, raised) for i, sg in enumerate(c.stacks[:MAX_SUBGROUPS], 1)]
     if n > MAX_SUBGROUPS:
         lines.append(plain(f"  … {n - MAX_SUBGROUPS} more"))
     lines.append(plain("Representative stack ([ ] pick a frame, e opens it, r runtime frames, p full paths):", "bold"))
