@@ -10,16 +10,20 @@ LOG = "2026/12/01 16:37:46 http: panic serving 127.0.0.1:59624: sync: upstream c
 
 
 def feed(lines: list[str | None]) -> list[tuple[int, str]]:
-    """What LoggedText finds, each line fed with the next (None: a blank line, not fed)."""
+    """(line, text) of each logged text LoggedText finds ending right over a header, each
+    line fed with the next (None: a blank line, not fed; a header is asked at, as the line
+    reader does)."""
     found = []
     text = LoggedText()
     for n, line in enumerate(lines, 1):
         if line is None:
             continue
-        nxt = lines[n] if n < len(lines) else None
-        got = text.note(line, n, nxt)
-        if got is not None:
-            found.append(got)
+        if line == HEADER:
+            got = text.over(n)
+            if got is not None:
+                found.append((n - 1, got))
+            continue
+        text.note(line, n, lines[n] if n < len(lines) else None)
     return found
 
 

@@ -72,8 +72,7 @@ class LineReader:
         self.closed: Kind | None = None  # the kind of the section closed last
         self.after_blank = False
         self.header_next = False  # a goroutine taken whole ended at the header fed next (no blank)
-        self.logged: tuple[int, str] | None = None  # (last line, text) saying a panic was logged (logged_text.py)
-        self.logging = LoggedText()
+        self.logged = LoggedText()  # the log text over a stack logged with a panic
         self.out: list[Section] = []
         self.binary_lines = 0  # outside any dump, not text (invalid UTF-8 or NUL bytes)
 
@@ -181,7 +180,7 @@ class LineReader:
             cur.lines.append(text)
             return
         if is_header(text):
-            logged = self.logged[1] if self.logged is not None and self.logged[0] == n - 1 else None
+            logged = self.logged.over(n)
             sec = self._goroutine(text, n, logged is not None)
             sec.lines.append(text)
             sec.logged = logged
@@ -262,7 +261,7 @@ class LineReader:
 
     def _outside(self, text: str, n: int, nxt: str | None, nxt2: str | None) -> None:
         """A line outside any section."""
-        self._note_logged(text, n, nxt)
+        self.logged.note(text, n, nxt)
         if not self.open:
             if "\ufffd" in text or "\x00" in text:
                 self.binary_lines += 1
@@ -313,13 +312,9 @@ class LineReader:
         if location_follows(nxt, nxt2):
             cur.lines.append(text)  # damage: the grammar will reject it, and it is counted
             return True
-        self._note_logged(text, n, nxt)
+        self.logged.note(text, n, nxt)
         self._foreign(text)
         return True
-
-    def _note_logged(self, text: str, n: int, nxt: str | None) -> None:
-        if (found := self.logging.note(text, n, nxt)) is not None:
-            self.logged = found
 
     def _section_start(self, text: str, n: int, kind: Kind | None, prev_blank: bool, nxt: str | None) -> bool:
         """Open the section this line starts, if it starts one here."""

@@ -18,29 +18,33 @@ MAX_LINE_CHARS = 2000
 
 class LoggedText:
     """Fed the lines outside a dump's sections in order, with the line after each: the
-    logged text that ends right over a goroutine header."""
+    logged text that ends right over a goroutine header, asked for at that header."""
 
     def __init__(self) -> None:
         self.lines: list[str] = []  # a log line saying a panic was logged, and what followed it
         self.last = -1  # input line of lines[-1]
+        self.found: tuple[int, str] | None = None  # (last line, text) of the last one found
 
-    def note(self, text: str, n: int, nxt: str | None) -> tuple[int, str] | None:
-        """(line, text) once line n ends a logged text right over a header (`nxt`): the
-        text's lines joined with "\\n", `line` its last line's. Lines that do not follow one
-        another (a blank line, a stack in between) end a value."""
+    def note(self, text: str, n: int, nxt: str | None) -> None:
+        """Line n, followed by `nxt`. A logged text ends at it when `nxt` is a header: its
+        lines joined with "\n". Lines that do not follow one another (a blank line, a stack
+        in between) end a value."""
         if _panic_word(text) and logged_panic(text) is not None:
             self.lines = [text[:MAX_LINE_CHARS]]
         elif self.lines and n == self.last + 1 and len(self.lines) < MAX_VALUE_LINES:
             self.lines.append(text[:MAX_LINE_CHARS])
         else:
             self.lines = []
-            return None
+            return
         self.last = n
-        if nxt is None or not is_header(nxt):
-            return None
-        found = (n, "\n".join(self.lines))
-        self.lines = []
-        return found
+        if nxt is not None and is_header(nxt):
+            self.found = (n, "\n".join(self.lines))
+            self.lines = []
+
+    def over(self, header: int) -> str | None:
+        """The logged text that ends right over the header at line `header`, if any."""
+        found = self.found
+        return found[1] if found is not None and found[0] == header - 1 else None
 
 
 def _panic_word(text: str) -> bool:

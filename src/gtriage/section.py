@@ -49,8 +49,9 @@ class Section:
     # or as an earlier one of the same dump (not a new dump: the next header was new).
     repeated: bool = False
     id_seen: bool = False
-    # GOROUTINE sections: the line right before the header, when it says a panic was
-    # recovered and logged (line_kinds.logged_panic): its stack is the one logged with it.
+    # GOROUTINE sections: the log text right before the header, when it says a panic was
+    # recovered and logged (logged_text.py: a line, or the lines its value goes on over):
+    # its stack is the one logged with it.
     logged: str | None = None
 
     def closed(self) -> Section:
