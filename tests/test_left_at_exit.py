@@ -3,6 +3,7 @@ freeing, and nothing kept anywhere else."""
 
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,16 @@ from manifests import SAMPLES
 DEMO = SAMPLES / "demo.txt"
 
 
+class _Held:
+    """An object a weak reference can follow."""
+
+
 def test_nothing_is_kept_without_a_sink() -> None:
-    left_at_exit.leave(object())
-    assert left_at_exit._sink is None
+    held = _Held()
+    alive = weakref.ref(held)
+    left_at_exit.leave(held)
+    del held
+    assert alive() is None  # freed at once: nothing holds it
 
 
 def test_what_is_left_goes_to_the_innermost_sink_of_the_block() -> None:
