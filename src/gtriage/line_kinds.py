@@ -149,7 +149,8 @@ _LOUD_PANIC = "PANIC: "
 
 
 def logged_panic(line: str) -> tuple[str, str] | None:
-    """(who logged it, the panic value's first line) when `line` says a panic was logged."""
+    """(who logged it, the panic value as logged) when `line` says a panic was logged (a
+    logged text of several lines: the value goes on over them, logged_text.py)."""
     at = line.find(_HTTP_PANIC)
     if at >= 0:
         rest = line[at + len(_HTTP_PANIC) :]

@@ -181,12 +181,12 @@ class ParseIssue:
 
 @dataclass(frozen=True, slots=True)
 class LoggedPanic:
-    """A panic the program recovered and logged: the log line printed right before the
+    """A panic the program recovered and logged: the log text printed right before the
     stack it took (net/http's "http: panic serving ...: <value>", a log call's "panic:
-    <value>"), as printed."""
+    <value>"; a value of several lines with them), as printed."""
 
     goroutine: int  # the id the stack's header printed
-    line: int  # input line of the log line
+    line: int  # input line of the log line (the first, when the value goes on over more)
     text: str
     # Input line of that header (its Goroutine's line): a connection's goroutine serves
     # request after request, so one id may log several stacks, each its own.
